@@ -1,0 +1,172 @@
+"""Argument checks shared across filmreco (private; public functions call these at the boundary)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import InputError
+
+T = TypeVar("T")
+
+__all__ = [
+    "check_csr",
+    "check_finite",
+    "check_int",
+    "check_nonnegative",
+    "check_option",
+    "check_probability",
+    "check_random_state",
+    "check_real",
+    "lookup_option",
+]
+
+
+def check_int(
+    value: Any, name: str, *, min_value: int | None = None, max_value: int | None = None
+) -> int:
+    """Return `value` as an int, or raise naming `name` and the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name} must be an int, got {value!r} ({type(value).__name__}).")
+    v = int(value)
+    if min_value is not None and v < min_value:
+        raise InputError(f"{name} must be >= {min_value}, got {v}.")
+    if max_value is not None and v > max_value:
+        raise InputError(f"{name} must be <= {max_value}, got {v}.")
+    return v
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+) -> float:
+    """Return `value` as a finite float within the bounds, or raise naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
+    v = float(value)
+    if not np.isfinite(v):
+        raise InputError(f"{name} must be finite, got {v}.")
+    if min_value is not None and (v < min_value or (not min_inclusive and v == min_value)):
+        op = ">=" if min_inclusive else ">"
+        raise InputError(f"{name} must be {op} {min_value}, got {v}.")
+    if max_value is not None and (v > max_value or (not max_inclusive and v == max_value)):
+        op = "<=" if max_inclusive else "<"
+        raise InputError(f"{name} must be {op} {max_value}, got {v}.")
+    return v
+
+
+def check_probability(value: Any, name: str) -> float:
+    """Return `value` as a float in [0, 1]."""
+    return check_real(value, name, min_value=0.0, max_value=1.0)
+
+
+def check_option(value: Any, options: Iterable[Any], name: str) -> Any:
+    """Return `value` if it is one of `options`, else raise listing them."""
+    opts = list(options)
+    try:
+        ok = value in opts
+    except TypeError:
+        ok = False
+    if not ok:
+        raise InputError(f"{name}={value!r} is not supported; use one of {opts}.")
+    return value
+
+
+def lookup_option(table: Mapping[str, T], value: Any, name: str) -> T:
+    """Return ``table[value]``; the error lists the table's keys, so it cannot go stale."""
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        raise InputError(f"{name}={value!r} is not supported; use one of {sorted(table)}.") from None
+
+
+def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise if `arr` holds NaN or infinity, saying how many and where the first one is."""
+    a = np.asarray(arr)
+    if a.dtype.kind in "fc":
+        bad = ~np.isfinite(a)
+        if bad.any():
+            first = np.flatnonzero(bad.ravel())[0]
+            raise InputError(
+                f"{name} contains {int(bad.sum())} NaN or infinite value(s) (first at flat "
+                f"position {first}); drop or impute them first (e.g. Interactions(..., "
+                "on_nan='drop'))."
+            )
+    return a
+
+
+def check_nonnegative(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise if `arr` holds negative values."""
+    a = np.asarray(arr)
+    if a.size and a.dtype.kind in "iuf" and a.min() < 0:
+        raise InputError(
+            f"{name} must be non-negative, but {int((a < 0).sum())} value(s) are negative "
+            f"(min {a.min()!r}); shift, clip or threshold them first."
+        )
+    return a
+
+
+def check_csr(
+    X: Any,
+    name: str,
+    *,
+    dtype: Any = None,
+    nonnegative: bool = False,
+    copy: bool = False,
+) -> sp.csr_array:
+    """Return `X` as a canonical :class:`scipy.sparse.csr_array` (sorted, duplicates summed).
+
+    Accepts any scipy sparse matrix or array (tested with :func:`scipy.sparse.issparse`,
+    so ``csr_matrix`` and ``csr_array`` are both fine); dense input is refused with a hint.
+    """
+    if not sp.issparse(X):
+        raise TypeError(
+            f"{name} must be a scipy.sparse matrix or array, got {type(X).__name__}; build one "
+            "with filmreco.sparse.build_csr(rows, cols, values) or scipy.sparse.csr_array(X)."
+        )
+    if X.ndim != 2:
+        raise InputError(f"{name} must be 2-D, got shape {X.shape}.")
+    out = sp.csr_array(X, dtype=dtype, copy=copy)
+    if out.indices.dtype != np.int32 and out.nnz < np.iinfo(np.int32).max:
+        out.indices = out.indices.astype(np.int32)
+        out.indptr = out.indptr.astype(np.int32)
+    if not out.has_canonical_format:
+        if out is X:
+            out = out.copy()
+        out.sum_duplicates()
+    check_finite(out.data, f"{name}.data")
+    if nonnegative:
+        check_nonnegative(out.data, f"{name}.data")
+    return out
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or isinstance(random_state, np.random.SeedSequence):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if int(random_state) < 0:
+            raise InputError(f"random_state must be a non-negative int, got {random_state}.")
+        return np.random.default_rng(int(random_state))
+    raise InputError(
+        "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
+        f"numpy.random.Generator, got {random_state!r}."
+    )
+
+
+def check_callable(value: Any, name: str) -> Callable[..., Any]:
+    """Raise unless `value` is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}.")
+    return value  # type: ignore[no-any-return]

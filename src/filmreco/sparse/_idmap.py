@@ -1,0 +1,381 @@
+"""External ids <-> contiguous indices."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any, Literal
+
+import numpy as np
+
+from .._persist import load_npz, save_npz
+from .._validation import check_option
+from ..exceptions import DuplicateError, InputError, UnknownIdError
+
+__all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
+
+#: The library-wide policy names for ids that an :class:`IdMap` does not know.
+ON_UNKNOWN = ("raise", "ignore", "mask")
+
+IdKind = Literal["int", "str", "object"]
+_FORMAT_VERSION = 1
+
+
+def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
+    """Convert ids to a 1-D array of one kind: ``int64``, fixed-width ``str`` or ``object``.
+
+    Integers (any integer dtype, or Python ints) become ``int64``; floats are accepted only
+    when every value is a whole number (as CSV readers produce) and are converted to
+    ``int64``; strings become a numpy unicode array; anything else hashable stays
+    ``object``. NaN and None are refused, since they cannot be ids.
+    """
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, (Iterable, np.ndarray)):
+        ids = [ids]
+    arr = ids if isinstance(ids, np.ndarray) else np.asarray(list(ids), dtype=object)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1) if arr.ndim == 0 else arr
+        if arr.ndim != 1:
+            raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}.")
+    kind = arr.dtype.kind
+    if kind == "O" and arr.size:
+        types = {type(x) for x in arr}
+        if all(issubclass(t, (str, np.str_)) for t in types):
+            arr, kind = arr.astype(str), "U"
+        elif all(issubclass(t, (int, np.integer)) and not issubclass(t, bool) for t in types):
+            kind = "i"
+        elif all(issubclass(t, (float, np.floating, int, np.integer)) for t in types):
+            arr, kind = arr.astype(np.float64), "f"
+    if kind in "iu":
+        if kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise InputError(f"{name} holds unsigned ids above the int64 range.")
+        return arr.astype(np.int64), "int"
+    if kind == "b":
+        raise InputError(f"{name} must be ints or strings, got booleans.")
+    if kind == "f":
+        f = arr.astype(np.float64)
+        if not np.isfinite(f).all():
+            raise InputError(
+                f"{name} contains NaN or infinite values, which cannot be ids; drop those rows "
+                "first (e.g. on_nan='drop')."
+            )
+        if not (f == np.round(f)).all():
+            raise InputError(f"{name} holds non-integer floats; ids must be ints or strings.")
+        return f.astype(np.int64), "int"
+    if kind in "US":
+        return arr.astype(str), "str"
+    if kind == "O":
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64), "int"
+        for x in arr:
+            if x is None:
+                raise InputError(f"{name} contains None, which cannot be an id.")
+            if not isinstance(x, Hashable):
+                raise InputError(f"{name} contains an unhashable id {x!r}.")
+        return arr, "object"
+    raise InputError(f"{name} must hold ints or strings, got dtype {arr.dtype}.")
+
+
+class IdMap:
+    """A fixed, ordered mapping between external ids and contiguous indices ``0..n-1``.
+
+    External ids are whatever the caller uses: ints (negative ones included), strings or
+    other hashables. They come back unchanged through :attr:`ids` and :meth:`to_ids`.
+    Lookups of whole arrays are vectorised (binary search over a sorted copy) for int and
+    string ids. An ``IdMap`` never changes; :meth:`extend` and :meth:`subset` return new ones.
+
+    Parameters
+    ----------
+    ids : array-like
+        The ids in index order; they must be unique.
+
+    Raises
+    ------
+    DuplicateError
+        If `ids` holds the same id twice.
+
+    See Also
+    --------
+    IdMap.from_values : build a map and the codes of a column of (repeated) ids.
+
+    Examples
+    --------
+    >>> m = IdMap(["tt01", "tt02", "tt03"])
+    >>> m.index(["tt03", "tt01"]).tolist()
+    [2, 0]
+    >>> m.index(["tt03", "nope"], on_unknown="mask").tolist()
+    [2, -1]
+    >>> m.to_ids([1, -1]).tolist()
+    ['tt02', '']
+    >>> IdMap.from_values([-7, 3, -7])[1].tolist()
+    [0, 1, 0]
+    """
+
+    __slots__ = ("_dict", "_ids", "_kind", "_sorted", "_sorter")
+
+    def __init__(self, ids: Any = ()) -> None:
+        arr, kind = as_id_array(ids, "ids")
+        self._ids = arr
+        self._ids.setflags(write=False)
+        self._kind: IdKind = kind
+        self._sorter: np.ndarray | None = None
+        self._sorted: np.ndarray | None = None
+        self._dict: dict[Any, int] | None = None
+        self._check_unique()
+
+    # construction -------------------------------------------------------------------
+    @classmethod
+    def from_values(cls, values: Any, *, sort: bool = False) -> tuple[IdMap, np.ndarray]:
+        """Map a column of possibly repeated ids to codes.
+
+        Parameters
+        ----------
+        values : array-like
+            Ids, repeated as in a log of events.
+        sort : bool, default=False
+            If False, indices follow the order of first appearance (stable); if True,
+            ids are sorted.
+
+        Returns
+        -------
+        idmap : IdMap
+        codes : numpy.ndarray of int64
+            ``idmap.ids[codes]`` equals `values`.
+        """
+        arr, kind = as_id_array(values, "values")
+        if kind == "object":
+            seen: dict[Any, int] = {}
+            codes = np.fromiter(
+                (seen.setdefault(v, len(seen)) for v in arr), dtype=np.int64, count=arr.size
+            )
+            uniq = np.empty(len(seen), dtype=object)
+            uniq[:] = list(seen)
+            if sort:
+                raise InputError("sort=True needs int or str ids; these are mixed objects.")
+            return cls._trusted(uniq, kind), codes
+        uniq, first, inverse = np.unique(arr, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if sort:
+            m = cls._trusted(uniq, kind)
+            m._sorter, m._sorted = np.arange(uniq.size), uniq
+            return m, inverse.astype(np.int64)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        m = cls._trusted(uniq[order], kind)
+        m._sorter, m._sorted = rank.astype(np.int64), uniq
+        return m, rank[inverse].astype(np.int64)
+
+    @classmethod
+    def _trusted(cls, ids: np.ndarray, kind: IdKind) -> IdMap:
+        m = cls.__new__(cls)
+        m._ids = ids
+        m._ids.setflags(write=False)
+        m._kind = kind
+        m._sorter = m._sorted = None
+        m._dict = None
+        return m
+
+    def _check_unique(self) -> None:
+        if self._kind == "object":
+            d = self._as_dict()
+            if len(d) != self._ids.size:
+                seen: set[Any] = set()
+                dup = next(x for x in self._ids if x in seen or seen.add(x))  # type: ignore[func-returns-value]
+                raise DuplicateError(f"ids must be unique, but {dup!r} appears more than once.")
+            return
+        s = self._sorted_ids()
+        if s.size > 1:
+            eq = s[1:] == s[:-1]
+            if eq.any():
+                dup = s[1:][eq][0]
+                raise DuplicateError(
+                    f"ids must be unique, but {dup!r} appears more than once; use "
+                    "IdMap.from_values(...) to map a column of repeated ids."
+                )
+
+    # properties ---------------------------------------------------------------------
+    @property
+    def ids(self) -> np.ndarray:
+        """The ids in index order (read-only array)."""
+        return self._ids
+
+    @property
+    def kind(self) -> IdKind:
+        """``"int"``, ``"str"`` or ``"object"``."""
+        return self._kind
+
+    @property
+    def missing(self) -> Any:
+        """The padding value for absent ids: ``-1`` for int ids, ``""`` for str, None otherwise."""
+        return {"int": -1, "str": "", "object": None}[self._kind]
+
+    def __len__(self) -> int:
+        return int(self._ids.size)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._ids.tolist())
+
+    def __contains__(self, item: object) -> bool:
+        try:
+            return bool(self.contains([item])[0])
+        except (InputError, TypeError):
+            return False
+
+    def __getitem__(self, item: Any) -> int:
+        return int(self.index([item])[0])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IdMap):
+            return NotImplemented
+        return (
+            self._kind == other._kind
+            and len(self) == len(other)
+            and bool(np.array_equal(self._ids, other._ids))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        head = ", ".join(repr(x) for x in self._ids[:3].tolist())
+        more = ", ..." if len(self) > 3 else ""
+        return f"IdMap([{head}{more}], n={len(self)}, kind={self._kind!r})"
+
+    # lookups ------------------------------------------------------------------------
+    def _sorted_ids(self) -> np.ndarray:
+        if self._sorted is None:
+            self._sorter = np.argsort(self._ids, kind="stable")
+            self._sorted = self._ids[self._sorter]
+        return self._sorted
+
+    def _as_dict(self) -> dict[Any, int]:
+        if self._dict is None:
+            self._dict = {x: i for i, x in enumerate(self._ids.tolist())}
+        return self._dict
+
+    def _positions(self, query: np.ndarray) -> np.ndarray:
+        """Indices of `query` ids, -1 where unknown."""
+        if query.size == 0 or len(self) == 0:
+            return np.full(query.size, -1, dtype=np.int64)
+        if self._kind == "object":
+            d = self._as_dict()
+            return np.fromiter((d.get(x, -1) for x in query), dtype=np.int64, count=query.size)
+        s = self._sorted_ids()
+        pos = np.searchsorted(s, query)
+        pos_c = np.minimum(pos, s.size - 1)
+        hit = s[pos_c] == query
+        assert self._sorter is not None
+        return np.where(hit, self._sorter[pos_c], -1).astype(np.int64)
+
+    def _coerce(self, ids: Any, name: str) -> np.ndarray:
+        q, qkind = as_id_array(ids, name)
+        if q.size == 0:
+            return q
+        if self._kind == "object":
+            return q.astype(object)
+        if qkind != self._kind and len(self):
+            raise TypeError(
+                f"{name} are {qkind} ids but this IdMap holds {self._kind} ids; convert them "
+                f"(e.g. {'astype(str)' if self._kind == 'str' else 'astype(int)'}) before lookup."
+            )
+        return q
+
+    def index(self, ids: Any, *, on_unknown: str = "raise", name: str = "ids") -> np.ndarray:
+        """Return the indices of `ids` as an ``int64`` array.
+
+        Parameters
+        ----------
+        ids : id or array-like of ids
+        on_unknown : {"raise", "ignore", "mask"}, default="raise"
+            What to do with ids this map does not know: raise :class:`UnknownIdError`,
+            drop them from the result, or return ``-1`` in their place.
+        name : str, default="ids"
+            Argument name used in error messages.
+        """
+        check_option(on_unknown, ON_UNKNOWN, "on_unknown")
+        q = self._coerce(ids, name)
+        pos = self._positions(q)
+        unknown = pos < 0
+        if unknown.any():
+            if on_unknown == "raise":
+                bad = q[unknown][:5].tolist()
+                raise UnknownIdError(
+                    f"{int(unknown.sum())} of the {q.size} {name} are unknown (e.g. {bad}); "
+                    "check the ids, or pass on_unknown='ignore' to drop them or 'mask' to get -1."
+                )
+            if on_unknown == "ignore":
+                pos = pos[~unknown]
+        return pos
+
+    def contains(self, ids: Any) -> np.ndarray:
+        """Boolean mask: which of `ids` this map knows."""
+        q = self._coerce(ids, "ids")
+        return self._positions(q) >= 0
+
+    def to_ids(self, indices: Any) -> np.ndarray:
+        """Ids at `indices`; ``-1`` gives :attr:`missing` (padding)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        if idx.size and (idx.max(initial=-1) >= len(self) or idx.min(initial=0) < -1):
+            raise InputError(f"indices must lie in [-1, {len(self) - 1}] for this IdMap.")
+        if self._kind == "str":
+            width = max(1, self._ids.dtype.itemsize // 4)
+            out = np.full(idx.shape, "", dtype=f"<U{width}")
+        elif self._kind == "int":
+            out = np.full(idx.shape, -1, dtype=np.int64)
+        else:
+            out = np.full(idx.shape, None, dtype=object)
+        ok = idx >= 0
+        out[ok] = self._ids[idx[ok]]
+        return out
+
+    # derived maps -------------------------------------------------------------------
+    def extend(self, ids: Any) -> IdMap:
+        """Return a new map with the unknown ones of `ids` appended (first-appearance order)."""
+        q = self._coerce(ids, "ids")
+        if q.size == 0:
+            return self
+        new, _ = IdMap.from_values(q)
+        fresh = new.ids[~self.contains(new.ids)] if len(self) else new.ids
+        if fresh.size == 0:
+            return self
+        if len(self) == 0:
+            return IdMap(fresh)
+        both = np.concatenate([self._ids.astype(fresh.dtype) if self._kind == "str" else self._ids, fresh])
+        return IdMap._trusted(both, self._kind)
+
+    def subset(self, indices: Any) -> IdMap:
+        """Return a new map holding the ids at `indices`, in that order."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return IdMap(self._ids[idx])
+
+    # persistence --------------------------------------------------------------------
+    def to_arrays(self, prefix: str = "") -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Arrays and JSON metadata that :meth:`from_arrays` turns back into this map."""
+        if self._kind == "object":
+            raise InputError(
+                "an IdMap of mixed/object ids cannot be saved without pickle; use int or str ids."
+            )
+        return {f"{prefix}ids": self._ids}, {f"{prefix}kind": self._kind}
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], prefix: str = ""
+    ) -> IdMap:
+        """Inverse of :meth:`to_arrays`."""
+        kind = meta[f"{prefix}kind"]
+        ids = arrays[f"{prefix}ids"]
+        if kind == "str":
+            ids = ids.astype(str)
+        m = cls._trusted(np.array(ids), kind)
+        m._check_unique()
+        return m
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save to ``.npz`` (no pickle, atomic)."""
+        arrays, meta = self.to_arrays()
+        save_npz(path, arrays, kind="IdMap", version=_FORMAT_VERSION, meta=meta)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> IdMap:
+        """Load a map written by :meth:`save`."""
+        arrays, header = load_npz(path, kind="IdMap", max_version=_FORMAT_VERSION)
+        return cls.from_arrays(arrays, header["meta"])
