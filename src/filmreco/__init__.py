@@ -1,5 +1,13 @@
-"""filmreco: recommendation, social propagation and Chinese-first search for film marketing."""
+"""filmreco: recommendation, social propagation and Chinese-first search for film marketing.
+
+The core (this package's top level) holds the shared pieces: the data containers
+:class:`Interactions`, :class:`Catalog` and :class:`EdgeList`; :mod:`filmreco.sparse`,
+:mod:`filmreco.datasets`, :mod:`filmreco.metrics` and :mod:`filmreco.text`. The engines are
+:mod:`filmreco.recommend`, :mod:`filmreco.social` and :mod:`filmreco.search`. Importing
+filmreco loads no Chinese dictionary and starts no worker.
+"""
 
 from ._version import __version__
+from .data import Catalog, EdgeList, Interactions
 
-__all__ = ["__version__"]
+__all__ = ["Catalog", "EdgeList", "Interactions", "__version__"]

@@ -339,7 +339,8 @@ class IdMap:
             return self
         if len(self) == 0:
             return IdMap(fresh)
-        both = np.concatenate([self._ids.astype(fresh.dtype) if self._kind == "str" else self._ids, fresh])
+        # np.concatenate widens fixed-width strings (astype to the new ids' width truncated)
+        both = np.concatenate([self._ids, fresh])
         return IdMap._trusted(both, self._kind)
 
     def subset(self, indices: Any) -> IdMap:

@@ -1,0 +1,225 @@
+"""Cleaning steps shared by the data containers (private).
+
+Each step either raises or warns with :class:`~filmreco.exceptions.DataWarning` naming the
+count and the policy; none changes data silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .exceptions import DataWarning, InputError, UnknownIdError
+from .sparse import IdMap
+
+__all__ = [
+    "as_float_array",
+    "as_timestamps",
+    "clean_events",
+    "codes_by_appearance",
+    "drop_rows",
+    "map_ids",
+    "null_mask",
+    "warn_data",
+]
+
+logger = logging.getLogger("filmreco")
+
+
+def warn_data(message: str, stacklevel: int = 4) -> None:
+    """Warn with DataWarning (and log it at INFO level)."""
+    logger.info(message)
+    warnings.warn(message, DataWarning, stacklevel=stacklevel)
+
+
+def raw_array(values: Any, name: str) -> np.ndarray:
+    """`values` as a 1-D numpy array (no dtype conversion)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be an array-like of values, got a single string.")
+    if hasattr(values, "to_numpy"):  # pandas Series / Index
+        values = values.to_numpy()
+    if isinstance(values, np.ndarray):
+        arr = values
+    else:
+        items = list(values)
+        arr = np.asarray(items)
+        if arr.dtype.kind in "US" and not all(isinstance(x, (str, bytes)) for x in items):
+            arr = np.empty(len(items), dtype=object)  # keep None/NaN/ints apart from strings
+            arr[:] = items
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}.")
+    return arr
+
+
+def null_mask(ids: np.ndarray) -> np.ndarray:
+    """True where an id is missing: NaN (float ids), None or NaN (object ids)."""
+    if ids.dtype.kind == "f":
+        return np.isnan(ids)
+    if ids.dtype.kind == "O":
+        return np.fromiter(
+            (x is None or (isinstance(x, float) and x != x) for x in ids),
+            dtype=bool,
+            count=ids.size,
+        )
+    return np.zeros(ids.size, dtype=bool)
+
+
+def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
+    """Numeric `values` of length `n` as float64 (NaN kept for the caller's policy)."""
+    arr = raw_array(values, name)
+    if arr.size != n:
+        raise InputError(f"{name} has {arr.size} entries but user_ids has {n}; give one per event.")
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numeric, got non-numeric objects.") from None
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
+    return arr.astype(np.float64)
+
+
+def as_timestamps(values: Any, name: str, n: int) -> np.ndarray:
+    """Timestamps as float64 seconds; datetime64 values are converted, NaT becomes NaN."""
+    arr = raw_array(values, name)
+    if arr.dtype.kind == "M":
+        nat = np.isnat(arr)
+        secs = arr.astype("datetime64[ns]").astype(np.int64).astype(np.float64) / 1e9
+        secs[nat] = np.nan
+        if secs.size != n:
+            raise InputError(f"{name} has {secs.size} entries, expected {n}.")
+        return secs
+    return as_float_array(arr, name, n)
+
+
+def drop_rows(
+    bad: np.ndarray,
+    on_nan: str,
+    what: str,
+    arrays: list[np.ndarray | None],
+    stacklevel: int = 4,
+) -> list[np.ndarray | None]:
+    """Apply the on_nan policy: raise, or drop the `bad` rows of every array and warn."""
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return arrays
+    if on_nan == "raise":
+        first = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{n_bad} of {bad.size} events have a NaN or infinite {what} (first at position "
+            f"{first}); pass on_nan='drop' to drop them, or fix the data."
+        )
+    warn_data(
+        f"dropped {n_bad} of {bad.size} events with a NaN or infinite {what} (on_nan='drop').",
+        stacklevel=stacklevel,
+    )
+    keep = ~bad
+    return [None if a is None else a[keep] for a in arrays]
+
+
+def map_ids(
+    ids: np.ndarray, fixed: IdMap | None, name: str, on_unknown: str
+) -> tuple[IdMap, np.ndarray]:
+    """Codes of `ids` in `fixed` (-1 when unknown and on_unknown='ignore'), or a new map."""
+    if fixed is None:
+        return codes_by_appearance(ids)
+    if not isinstance(fixed, IdMap):
+        raise TypeError(f"{name} must be a filmreco.sparse.IdMap, got {type(fixed).__name__}.")
+    codes = fixed.index(ids, on_unknown="mask", name=name.replace("_map", "_ids"))
+    unknown = codes < 0
+    if unknown.any() and on_unknown == "raise":
+        bad = ids[unknown][:5].tolist()
+        raise UnknownIdError(
+            f"{int(unknown.sum())} of the {ids.size} events have ids not in {name} (e.g. "
+            f"{bad}); pass on_unknown='ignore' to drop them, or extend the map."
+        )
+    return fixed, codes
+
+
+def codes_by_appearance(values: np.ndarray) -> tuple[IdMap, np.ndarray]:
+    """``IdMap.from_values(values)`` (first-appearance order), with a fast path for int ids.
+
+    When the ids are integers spanning a range not much wider than their count (the usual
+    case for SNAP and MovieLens files), the first position of every id comes from one
+    ``np.minimum.at`` over a dense table instead of a sort of all values (~50x faster on a
+    million ids).
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        span = hi - lo + 1
+        if span <= 4 * arr.size + 1024:
+            offset = (arr - lo).astype(np.int64)
+            first = np.full(span, arr.size, dtype=np.int64)
+            np.minimum.at(first, offset, np.arange(arr.size, dtype=np.int64))
+            present = np.flatnonzero(first < arr.size)
+            present = present[np.argsort(first[present], kind="stable")]
+            code_of = np.empty(span, dtype=np.int64)
+            code_of[present] = np.arange(present.size, dtype=np.int64)
+            return IdMap(present + lo), code_of[offset]
+    return IdMap.from_values(arr)
+
+
+def clean_events(
+    user_ids: Any,
+    item_ids: Any,
+    values: Any,
+    timestamps: Any,
+    *,
+    on_nan: str,
+    user_map: IdMap | None,
+    item_map: IdMap | None,
+    on_unknown: str,
+    nonnegative: bool,
+) -> tuple[IdMap, IdMap, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Validate events and apply the NaN and unknown-id policies (for Interactions).
+
+    Returns the user and item maps, the row and column codes and the float64 values and
+    timestamps (None when not given) of the events kept.
+    """
+    users = raw_array(user_ids, "user_ids")
+    items = raw_array(item_ids, "item_ids")
+    n = users.size
+    if items.size != n:
+        raise InputError(
+            f"user_ids and item_ids must have the same length, got {n} and {items.size}."
+        )
+    vals = None if values is None else as_float_array(values, "values", n)
+    ts = None if timestamps is None else as_timestamps(timestamps, "timestamps", n)
+    parts = {
+        "value": None if vals is None else ~np.isfinite(vals),
+        "timestamp": None if ts is None else ~np.isfinite(ts),
+        "user id": null_mask(users),
+        "item id": null_mask(items),
+    }
+    bad = np.zeros(n, dtype=bool)
+    what = []
+    for label, mask in parts.items():
+        if mask is not None and mask.any():
+            bad |= mask
+            what.append(label)
+    kept = drop_rows(bad, on_nan, " or ".join(what), [users, items, vals, ts], stacklevel=5)
+    vals, ts = kept[2], kept[3]
+    users, items = np.asarray(kept[0]), np.asarray(kept[1])
+    if nonnegative and vals is not None and vals.size and vals.min() < 0:
+        raise InputError(
+            f"values must be non-negative here, but {int((vals < 0).sum())} are negative "
+            f"(min {vals.min()}); shift, clip or threshold them first."
+        )
+    umap, rows = map_ids(users, user_map, "user_map", on_unknown)
+    imap, cols = map_ids(items, item_map, "item_map", on_unknown)
+    unknown = (rows < 0) | (cols < 0)
+    if unknown.any():
+        warn_data(
+            f"dropped {int(unknown.sum())} of {unknown.size} events whose user or item id "
+            "is not in the given map (on_unknown='ignore').",
+            stacklevel=4,
+        )
+        keep = ~unknown
+        rows, cols = rows[keep], cols[keep]
+        vals = None if vals is None else vals[keep]
+        ts = None if ts is None else ts[keep]
+    return umap, imap, rows, cols, vals, ts

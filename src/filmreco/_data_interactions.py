@@ -1,0 +1,592 @@
+"""The :class:`Interactions` container: a users x items CSR matrix with its id maps."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._data_clean import clean_events, warn_data
+from ._data_ops import (
+    aligned_array,
+    as_idmap,
+    check_take,
+    filter_entries,
+    frame_columns,
+    read_csv_columns,
+    subpattern_positions,
+    take_cols,
+    take_rows,
+)
+from ._persist import load_npz, save_npz
+from ._validation import check_csr, check_option, check_real, lookup_option
+from .exceptions import DuplicateError, InputError
+from .sparse import DUPLICATES, IdMap, build_csr, row_indices
+
+__all__ = ["Interactions"]
+
+logger = logging.getLogger("filmreco")
+_FORMAT_VERSION = 1
+_ON_NAN = ("raise", "drop")
+_ON_UNKNOWN = ("raise", "ignore")
+
+
+class Interactions:
+    """Users x items interactions: a canonical CSR matrix plus the ids of its rows and columns.
+
+    Build one with :meth:`from_arrays` (one row per event, external ids),
+    :meth:`from_frame`, :meth:`from_csv`, or directly from a matrix. The container does not
+    change after construction; methods return new containers.
+
+    Parameters
+    ----------
+    matrix : scipy sparse matrix or array
+        ``(n_users, n_items)``; ``csr_array``, ``csr_matrix`` or any other scipy sparse
+        format is accepted and stored as a canonical ``csr_array`` (sorted indices,
+        duplicates summed). NaN and infinity are refused.
+    user_ids, item_ids : IdMap or array-like, optional
+        External ids of the rows and columns; ``0..n-1`` when omitted.
+    timestamps, ratings : array-like, optional
+        One float per stored entry, aligned with ``matrix.data``; only allowed when
+        `matrix` is already canonical CSR (otherwise the alignment would be ambiguous).
+    dtype : numpy dtype, default=numpy.float32
+        dtype of the stored values.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_array
+    user_ids, item_ids : IdMap
+    timestamps : numpy.ndarray of float64 or None
+        Aligned with ``matrix.data``; for merged duplicate events, the latest timestamp.
+    ratings : numpy.ndarray of float64 or None
+        The explicit values kept by :meth:`to_implicit`, aligned with ``matrix.data``.
+
+    Notes
+    -----
+    An empty container is allowed: ``Interactions.from_arrays([], [])`` has shape (0, 0).
+    Explicit zeros given as values are stored (they stay aligned with timestamps).
+
+    Examples
+    --------
+    >>> X = Interactions.from_arrays(["ann", "bob", "ann"], ["tt1", "tt1", "tt2"], [4, 2, 5])
+    >>> X
+    Interactions(n_users=2, n_items=2, nnz=3, density=0.75)
+    >>> X.matrix.toarray().tolist()
+    [[4.0, 5.0], [2.0, 0.0]]
+    >>> X.to_implicit(4).matrix.toarray().tolist()
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
+
+    __slots__ = ("_item_ids", "_matrix", "_ratings", "_timestamps", "_user_ids")
+
+    def __init__(
+        self,
+        matrix: Any,
+        user_ids: Any = None,
+        item_ids: Any = None,
+        *,
+        timestamps: Any = None,
+        ratings: Any = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        if not sp.issparse(matrix):
+            raise TypeError(
+                f"matrix must be a scipy.sparse matrix or array, got {type(matrix).__name__}; "
+                "use Interactions.from_arrays(user_ids, item_ids, values) for event lists."
+            )
+        if (timestamps is not None or ratings is not None) and not (
+            matrix.format == "csr" and matrix.has_canonical_format
+        ):
+            raise InputError(
+                "timestamps/ratings are aligned with matrix.data, so matrix must be a canonical "
+                "CSR (sorted indices, no duplicates); use Interactions.from_arrays(...) instead."
+            )
+        X = check_csr(matrix, "matrix", dtype=dtype, copy=True)
+        self._matrix = X
+        self._user_ids = as_idmap(user_ids, X.shape[0], "user_ids")
+        self._item_ids = as_idmap(item_ids, X.shape[1], "item_ids")
+        self._timestamps = aligned_array(timestamps, X.nnz, "timestamps")
+        self._ratings = aligned_array(ratings, X.nnz, "ratings")
+
+    @classmethod
+    def _trusted(
+        cls,
+        matrix: sp.csr_array,
+        user_ids: IdMap,
+        item_ids: IdMap,
+        timestamps: np.ndarray | None = None,
+        ratings: np.ndarray | None = None,
+    ) -> Interactions:
+        self = cls.__new__(cls)
+        self._matrix, self._user_ids, self._item_ids = matrix, user_ids, item_ids
+        for a in (timestamps, ratings):
+            if a is not None:
+                a.setflags(write=False)
+        self._timestamps, self._ratings = timestamps, ratings
+        return self
+
+    # properties ---------------------------------------------------------------------
+    @property
+    def matrix(self) -> sp.csr_array:
+        """The ``(n_users, n_items)`` canonical CSR array (do not modify it in place)."""
+        return self._matrix
+
+    @property
+    def user_ids(self) -> IdMap:
+        """External user ids; index order = matrix rows."""
+        return self._user_ids
+
+    @property
+    def item_ids(self) -> IdMap:
+        """External item ids; index order = matrix columns."""
+        return self._item_ids
+
+    @property
+    def timestamps(self) -> np.ndarray | None:
+        """Float64 timestamps aligned with ``matrix.data``, or None."""
+        return self._timestamps
+
+    @property
+    def ratings(self) -> np.ndarray | None:
+        """Explicit ratings kept by :meth:`to_implicit`, aligned with ``matrix.data``, or None."""
+        return self._ratings
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_users, n_items)``."""
+        return (int(self._matrix.shape[0]), int(self._matrix.shape[1]))
+
+    @property
+    def n_users(self) -> int:
+        """Number of users (rows)."""
+        return self.shape[0]
+
+    @property
+    def n_items(self) -> int:
+        """Number of items (columns)."""
+        return self.shape[1]
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored entries."""
+        return int(self._matrix.nnz)
+
+    @property
+    def density(self) -> float:
+        """``nnz / (n_users * n_items)`` (0 for an empty matrix)."""
+        size = self.n_users * self.n_items
+        return self.nnz / size if size else 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Interactions(n_users={self.n_users}, n_items={self.n_items}, nnz={self.nnz}, "
+            f"density={self.density:.4g})"
+        )
+
+    # construction -------------------------------------------------------------------
+    @classmethod
+    def from_arrays(
+        cls,
+        user_ids: Any,
+        item_ids: Any,
+        values: Any = None,
+        *,
+        timestamps: Any = None,
+        duplicates: str = "sum",
+        on_nan: str = "raise",
+        user_map: IdMap | None = None,
+        item_map: IdMap | None = None,
+        on_unknown: str = "raise",
+        dtype: Any = np.float32,
+        nonnegative: bool = False,
+    ) -> Interactions:
+        """Build from one row per event, with explicit cleaning policies.
+
+        Parameters
+        ----------
+        user_ids, item_ids : array-like
+            External ids (ints, strings, ...), one per event.
+        values : array-like of float, optional
+            Value of each event (rating, count, watch time); 1.0 per event when omitted.
+        timestamps : array-like of float or datetime64, optional
+            Time of each event (datetime64 is converted to seconds since the epoch).
+        duplicates : {"sum", "max", "last", "count", "raise"}, default="sum"
+            How to merge events on the same (user, item), as in
+            :func:`filmreco.sparse.build_csr`; merged events get the latest timestamp. Merging
+            warns with :class:`~filmreco.exceptions.DataWarning` stating the count.
+        on_nan : {"raise", "drop"}, default="raise"
+            Events with a NaN/infinite value or timestamp, or a missing (NaN/None) id: raise
+            :class:`~filmreco.exceptions.InputError`, or drop them with a DataWarning.
+        user_map, item_map : IdMap, optional
+            Fixed id maps (e.g. a catalogue's items); ids not in them follow `on_unknown`.
+            When omitted, maps are built from the data in order of first appearance.
+        on_unknown : {"raise", "ignore"}, default="raise"
+            Ids missing from a fixed map: raise :class:`~filmreco.exceptions.UnknownIdError`,
+            or drop those events with a DataWarning.
+        dtype : numpy dtype, default=numpy.float32
+            dtype of the matrix values.
+        nonnegative : bool, default=False
+            If True, negative values raise InputError.
+
+        Returns
+        -------
+        Interactions
+
+        Raises
+        ------
+        InputError
+            Length mismatch, NaN under ``on_nan="raise"``, negative values when
+            `nonnegative`, or an unknown policy name.
+        DuplicateError
+            Repeated (user, item) pairs under ``duplicates="raise"``.
+        UnknownIdError
+            Ids not in `user_map`/`item_map` under ``on_unknown="raise"``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as w:
+        ...     warnings.simplefilter("always")
+        ...     X = Interactions.from_arrays([1, 1, 2], [7, 7, 8], [3.0, 5.0, 1.0],
+        ...                                  timestamps=[10, 30, 20], duplicates="max")
+        >>> str(w[0].message)
+        "merged 1 duplicate events: 3 events became 2 (user, item) entries (duplicates='max')."
+        >>> X.matrix.data.tolist(), X.timestamps.tolist()
+        ([5.0, 1.0], [30.0, 20.0])
+        >>> Interactions.from_arrays([], []).shape
+        (0, 0)
+        """
+        check_option(duplicates, DUPLICATES, "duplicates")
+        check_option(on_nan, _ON_NAN, "on_nan")
+        check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
+        umap, imap, rows, cols, vals, ts = clean_events(
+            user_ids,
+            item_ids,
+            values,
+            timestamps,
+            on_nan=on_nan,
+            user_map=user_map,
+            item_map=item_map,
+            on_unknown=on_unknown,
+            nonnegative=nonnegative,
+        )
+        shape = (len(umap), len(imap))
+        try:
+            X = build_csr(rows, cols, vals, shape=shape, duplicates=duplicates, dtype=dtype)
+        except DuplicateError as exc:
+            raise DuplicateError(
+                f"{exc} (Rows are users, columns items; find them with "
+                "Interactions.to_arrays() after building with duplicates='count'.)"
+            ) from None
+        tstamps = None
+        if ts is not None:
+            tstamps = build_csr(rows, cols, ts, shape=shape, duplicates="max", dtype=np.float64)
+            tstamps = tstamps.data
+        if X.nnz < rows.size:
+            warn_data(
+                f"merged {rows.size - X.nnz} duplicate events: {rows.size} events became "
+                f"{X.nnz} (user, item) entries (duplicates={duplicates!r}).",
+                stacklevel=3,
+            )
+        return cls._trusted(X, umap, imap, tstamps)
+
+    @classmethod
+    def from_frame(
+        cls,
+        df: Any,
+        user: str = "user",
+        item: str = "item",
+        value: str | None = None,
+        timestamp: str | None = None,
+        **kw: Any,
+    ) -> Interactions:
+        """Build from a pandas DataFrame (pandas is needed only by the caller).
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+        user, item : str
+            Column names of the user and item ids.
+        value, timestamp : str, optional
+            Column names of the values and timestamps (datetime columns are converted to
+            seconds since the epoch).
+        **kw
+            Passed to :meth:`from_arrays` (``duplicates``, ``on_nan``, ``user_map`` ...).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"user": ["a", "b"], "item": [1, 2], "stars": [4, 5]})
+        >>> Interactions.from_frame(df, value="stars").matrix.toarray().tolist()
+        [[4.0, 0.0], [0.0, 5.0]]
+        """
+        c = frame_columns(
+            df,
+            {
+                "user": (user, False),
+                "item": (item, False),
+                "value": (value, True),
+                "timestamp": (timestamp, True),
+            },
+        )
+        return cls.from_arrays(c["user"], c["item"], c["value"], timestamps=c["timestamp"], **kw)
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: Any,
+        user: str = "user",
+        item: str = "item",
+        value: str | None = None,
+        timestamp: str | None = None,
+        sep: str | None = ",",
+        *,
+        encoding: str = "utf-8",
+        id_type: type | None = None,
+        **kw: Any,
+    ) -> Interactions:
+        """Read a delimited text file with a header row (no pandas needed).
+
+        Parameters
+        ----------
+        path : str, path-like, file object or bytes
+            The file; gzip/bz2/xz compression is detected from its first bytes.
+        user, item, value, timestamp : str
+            Header names of the columns to read (`value`, `timestamp` optional).
+        sep : str or None, default=","
+            Field separator; None splits on runs of blanks. Quoted fields are supported
+            for ``","``.
+        encoding : str, default="utf-8"
+        id_type : {None, int, str}, default=None
+            How to read ids: None reads them as ints when every id of the column is an
+            integer, else as strings.
+        **kw
+            Passed to :meth:`from_arrays`.
+
+        Raises
+        ------
+        FormatError
+            No header, or a malformed line (the message names the file and line number).
+        InputError
+            A requested column is not in the header.
+
+        Notes
+        -----
+        Empty timestamp fields are NaN and follow `on_nan`; when *every* timestamp is
+        empty the column is treated as absent (``timestamps=None``), since it then carries
+        no information (the shared ml-1m copy is such a file).
+
+        Examples
+        --------
+        >>> X = Interactions.from_csv(b"u,i,r,t\\n1,5,4.5,\\n2,5,3,\\n", "u", "i", "r", "t")
+        >>> X.shape, X.timestamps is None
+        ((2, 1), True)
+        """
+        c = read_csv_columns(
+            path,
+            {"user": user, "item": item, "value": value, "timestamp": timestamp},
+            sep=sep,
+            encoding=encoding,
+            id_type=id_type,
+        )
+        return cls.from_arrays(c["user"], c["item"], c["value"], timestamps=c["timestamp"], **kw)
+
+    # conversions --------------------------------------------------------------------
+    def to_arrays(self) -> tuple[np.ndarray, ...]:
+        """``(user_ids, item_ids, values[, timestamps])`` of every stored entry, external ids.
+
+        The timestamps are included only when present. Entries are in CSR order.
+        """
+        X = self._matrix
+        out: tuple[np.ndarray, ...] = (
+            self._user_ids.to_ids(row_indices(X)),
+            self._item_ids.to_ids(X.indices),
+            X.data.copy(),
+        )
+        if self._timestamps is not None:
+            out = (*out, self._timestamps.copy())
+        return out
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame with columns user, item, value (+ timestamp, rating if present)."""
+        pd = importlib.import_module("pandas")
+        u, i, v = self.to_arrays()[:3]
+        cols: dict[str, Any] = {"user": u, "item": i, "value": v}
+        if self._timestamps is not None:
+            cols["timestamp"] = self._timestamps.copy()
+        if self._ratings is not None:
+            cols["rating"] = self._ratings.copy()
+        return pd.DataFrame(cols)
+
+    def to_implicit(self, threshold: float) -> Interactions:
+        """Keep entries with value >= `threshold` as 1.0; their values go to :attr:`ratings`.
+
+        When :attr:`ratings` is already set (a second call), the threshold applies to those
+        original ratings, not to the 1.0 values.
+
+        This is the requested transformation, not a cleaning side effect, so it does not
+        warn; the number of entries removed is logged at INFO level.
+
+        Examples
+        --------
+        >>> X = Interactions.from_arrays([0, 0, 1], [0, 1, 1], [5, 2, 4]).to_implicit(4)
+        >>> X.matrix.toarray().tolist(), X.ratings.tolist()
+        ([[1.0, 0.0], [0.0, 1.0]], [5.0, 4.0])
+        """
+        t = check_real(threshold, "threshold")
+        X = self._matrix
+        raw = self._ratings if self._ratings is not None else X.data.astype(np.float64)
+        keep = raw >= t
+        logger.info("to_implicit(%s): kept %d of %d entries.", t, int(keep.sum()), keep.size)
+        Y = filter_entries(X, keep, np.ones(int(keep.sum()), dtype=X.dtype))
+        return self._derived(Y, np.flatnonzero(keep), ratings=raw[keep])
+
+    def _derived(
+        self,
+        matrix: sp.csr_array,
+        pos: np.ndarray | None,
+        user_ids: IdMap | None = None,
+        item_ids: IdMap | None = None,
+        ratings: np.ndarray | None = None,
+    ) -> Interactions:
+        """A new container whose entries sit at positions `pos` of this one's."""
+
+        def follow(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None or pos is None else a[pos]
+
+        return Interactions._trusted(
+            matrix,
+            self._user_ids if user_ids is None else user_ids,
+            self._item_ids if item_ids is None else item_ids,
+            follow(self._timestamps),
+            follow(self._ratings) if ratings is None else ratings,
+        )
+
+    # subsets ------------------------------------------------------------------------
+    def take_users(self, indices: Any) -> Interactions:
+        """Keep the users (rows) at `indices`, in that order; items are unchanged."""
+        idx = check_take(indices, self.n_users, "indices")
+        Y, pos = take_rows(self._matrix, idx)
+        return self._derived(Y, pos, user_ids=self._user_ids.subset(idx))
+
+    def take_items(self, indices: Any) -> Interactions:
+        """Keep the items (columns) at `indices`, in that order; users are unchanged."""
+        idx = check_take(indices, self.n_items, "indices")
+        Y, pos = take_cols(self._matrix, idx)
+        return self._derived(Y, pos, item_ids=self._item_ids.subset(idx))
+
+    def subset_users(self, user_ids: Any, *, on_unknown: str = "raise") -> Interactions:
+        """Keep the given users (external ids), in that order.
+
+        Examples
+        --------
+        >>> X = Interactions.from_arrays(["a", "b", "c"], [1, 2, 1])
+        >>> X.subset_users(["c", "a"]).user_ids.ids.tolist()
+        ['c', 'a']
+        """
+        check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
+        return self.take_users(self._user_ids.index(user_ids, on_unknown=on_unknown))
+
+    def subset_items(self, item_ids: Any, *, on_unknown: str = "raise") -> Interactions:
+        """Keep the given items (external ids), in that order."""
+        check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
+        return self.take_items(self._item_ids.index(item_ids, on_unknown=on_unknown))
+
+    def with_matrix(self, matrix: Any, *, dtype: Any = None) -> Interactions:
+        """Same id maps, new matrix of the same shape (e.g. a weighted copy).
+
+        Timestamps and ratings follow the entries the new matrix keeps when its sparsity
+        pattern is the old one or a part of it (e.g. weighting dropped some zeros). If the
+        new matrix has entries the old one lacks, they cannot be aligned: the result has
+        none, with a :class:`~filmreco.exceptions.DataWarning` when there were some.
+        """
+        if not sp.issparse(matrix):
+            raise TypeError(f"matrix must be a scipy sparse matrix, got {type(matrix).__name__}.")
+        X = check_csr(matrix, "matrix", dtype=dtype or np.result_type(matrix.dtype, np.float32))
+        if X.shape != self.shape:
+            raise InputError(f"matrix has shape {X.shape}, expected {self.shape}.")
+        if X is matrix:
+            X = X.copy()
+        pos = subpattern_positions(self._matrix, X)
+        if pos is None and (self._timestamps is not None or self._ratings is not None):
+            warn_data(
+                "with_matrix: the new matrix has entries the old one lacks, so its "
+                "timestamps/ratings cannot be aligned and were dropped.",
+                stacklevel=3,
+            )
+        return self._derived(X, pos)
+
+    def normalize(self, kind: str = "l2", **params: Any) -> Interactions:
+        """Weight the matrix with a :mod:`filmreco.sparse` function; ids (and the timestamps
+        of the entries kept) carry over.
+
+        Parameters
+        ----------
+        kind : {"l1", "l2", "confidence", "log", "tfidf", "bm25"}, default="l2"
+            ``"l1"``/``"l2"`` scale rows (``axis=0``: columns) to unit norm with
+            :func:`filmreco.sparse.normalize`; the others call
+            :func:`~filmreco.sparse.confidence`, :func:`~filmreco.sparse.log_scale`,
+            :func:`~filmreco.sparse.tfidf` or :func:`~filmreco.sparse.bm25`.
+        **params
+            Passed to that function (e.g. ``alpha=40`` for confidence).
+
+        Examples
+        --------
+        >>> X = Interactions.from_arrays([0, 0], [0, 1], [3.0, 4.0])
+        >>> X.normalize("l2").matrix.toarray().round(2).tolist()
+        [[0.6, 0.8]]
+        """
+        from . import sparse
+
+        table: dict[str, Callable[..., Any]] = {
+            "l1": lambda X, **kw: sparse.normalize(X, "l1", **kw),
+            "l2": lambda X, **kw: sparse.normalize(X, "l2", **kw),
+            "confidence": sparse.confidence,
+            "log": sparse.log_scale,
+            "tfidf": sparse.tfidf,
+            "bm25": sparse.bm25,
+        }
+        func = lookup_option(table, kind, "kind")
+        Y = check_csr(func(self._matrix, **params), "weighted matrix")
+        return self._derived(Y, subpattern_positions(self._matrix, Y))
+
+    # persistence --------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save to ``.npz`` through :mod:`filmreco._persist` (no pickle, atomic write)."""
+        X = self._matrix
+        arrays: dict[str, np.ndarray] = {
+            "indptr": X.indptr.astype(np.int64),
+            "indices": X.indices.astype(np.int64),
+            "data": X.data,
+            "shape": np.asarray(X.shape, dtype=np.int64),
+        }
+        ua, um = self._user_ids.to_arrays("user_")
+        ia, im = self._item_ids.to_arrays("item_")
+        arrays.update(ua)
+        arrays.update(ia)
+        if self._timestamps is not None:
+            arrays["timestamps"] = self._timestamps
+        if self._ratings is not None:
+            arrays["ratings"] = self._ratings
+        save_npz(path, arrays, kind="Interactions", version=_FORMAT_VERSION, meta={**um, **im})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Interactions:
+        """Load a file written by :meth:`save`."""
+        arrays, header = load_npz(path, kind="Interactions", max_version=_FORMAT_VERSION)
+        meta = header["meta"]
+        shape = tuple(int(s) for s in arrays["shape"])
+        X = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+        return cls(
+            X,
+            IdMap.from_arrays(arrays, meta, "user_"),
+            IdMap.from_arrays(arrays, meta, "item_"),
+            timestamps=arrays.get("timestamps"),
+            ratings=arrays.get("ratings"),
+            dtype=arrays["data"].dtype,
+        )

@@ -1,0 +1,189 @@
+"""Vectorised CSR operations that keep per-entry arrays aligned, and column readers (private).
+
+Every function returns the positions (into the old ``data``) of the entries it keeps, so
+timestamps and ratings aligned with ``matrix.data`` follow with one fancy index.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._data_text import read_source, split_table, to_float, to_int, to_str
+from ._validation import check_finite, check_option
+from .exceptions import InputError
+from .sparse import IdMap, row_indices
+
+__all__ = [
+    "aligned_array",
+    "as_idmap",
+    "check_take",
+    "filter_entries",
+    "frame_columns",
+    "read_csv_columns",
+    "subpattern_positions",
+    "take_cols",
+    "take_rows",
+]
+
+logger = logging.getLogger("filmreco")
+
+
+def as_idmap(ids: Any, n: int, name: str) -> IdMap:
+    """`ids` as an IdMap of `n` ids (0..n-1 when None)."""
+    m = IdMap(np.arange(n)) if ids is None else ids if isinstance(ids, IdMap) else IdMap(ids)
+    if len(m) != n:
+        raise InputError(f"{name} has {len(m)} ids but the matrix has {n} {name[:-4]}s.")
+    return m
+
+
+def aligned_array(arr: Any, nnz: int, name: str) -> np.ndarray | None:
+    """A read-only float64 copy of `arr`, one finite value per stored entry."""
+    if arr is None:
+        return None
+    a = np.asarray(arr, dtype=np.float64).reshape(-1)
+    if a.size != nnz:
+        raise InputError(
+            f"{name} must have one value per stored entry (nnz={nnz}), got {a.size}; it is "
+            "aligned with matrix.data."
+        )
+    check_finite(a, name)
+    a = a.copy()
+    a.setflags(write=False)
+    return a
+
+
+def _csr(data: np.ndarray, indices: np.ndarray, rows: np.ndarray, shape: tuple[int, int]):
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    Y = sp.csr_array((data, indices, indptr), shape=shape)
+    Y.has_canonical_format = True
+    return Y
+
+
+def check_take(indices: Any, n: int, name: str) -> np.ndarray:
+    """`indices` as unique int64 positions in ``[0, n)``, or raise."""
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise InputError(f"{name} must be a 1-D array of integer indices.")
+    idx = idx.astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise InputError(f"{name} must lie in [0, {n - 1}], got [{idx.min()}, {idx.max()}].")
+    if np.unique(idx).size != idx.size:
+        raise InputError(f"{name} must not repeat an index.")
+    return idx
+
+
+def filter_entries(X: sp.csr_array, keep: np.ndarray, data: np.ndarray) -> sp.csr_array:
+    """The entries of `X` where `keep` is True, with new values `data`."""
+    return _csr(data, X.indices[keep], row_indices(X)[keep], X.shape)
+
+
+def take_rows(X: sp.csr_array, idx: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
+    """Rows `idx` of `X` in that order, and the positions of the kept entries."""
+    lengths = np.diff(X.indptr)[idx]
+    indptr = np.zeros(idx.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    pos = np.repeat(X.indptr[idx].astype(np.int64) - indptr[:-1], lengths)
+    pos += np.arange(pos.size, dtype=np.int64)
+    Y = sp.csr_array((X.data[pos], X.indices[pos], indptr), shape=(idx.size, X.shape[1]))
+    Y.has_canonical_format = True
+    return Y, pos
+
+
+def take_cols(X: sp.csr_array, idx: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
+    """Columns `idx` of `X` in that order (re-sorted within rows), and the kept positions."""
+    new_col = np.full(X.shape[1], -1, dtype=np.int64)
+    new_col[idx] = np.arange(idx.size)
+    cols = new_col[X.indices]
+    keep = np.flatnonzero(cols >= 0)
+    rows = row_indices(X)[keep]
+    order = np.argsort(rows * max(idx.size, 1) + cols[keep], kind="stable")
+    pos = keep[order]
+    return _csr(X.data[pos], cols[pos], rows[order], (X.shape[0], idx.size)), pos
+
+
+def subpattern_positions(old: sp.csr_array, new: sp.csr_array) -> np.ndarray | None:
+    """Positions in `old` of every entry of `new`, or None if `new` has other entries."""
+    if np.array_equal(old.indptr, new.indptr) and np.array_equal(old.indices, new.indices):
+        return np.arange(old.nnz, dtype=np.int64)
+    m = max(old.shape[1], 1)
+    old_keys = row_indices(old) * m + old.indices
+    new_keys = row_indices(new) * m + new.indices
+    if old_keys.size == 0:
+        return np.zeros(0, dtype=np.int64) if new_keys.size == 0 else None
+    pos = np.minimum(np.searchsorted(old_keys, new_keys), old_keys.size - 1)
+    return pos if bool((old_keys[pos] == new_keys).all()) else None
+
+
+def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[str, Any]:
+    """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as float."""
+    cols = list(getattr(df, "columns", []))
+    for col, _ in names.values():
+        if col is not None and col not in cols:
+            raise InputError(f"column {col!r} is not in the frame; its columns are {cols}.")
+    out: dict[str, Any] = {}
+    for key, (col, numeric) in names.items():
+        if col is None:
+            out[key] = None
+            continue
+        s = df[col]
+        if numeric:
+            is_time = str(s.dtype).startswith("datetime")
+            out[key] = s.to_numpy() if is_time else s.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
+        na = s.isna().to_numpy()
+        if na.any():
+            arr = s.to_numpy(dtype=object).copy()
+            arr[na] = None
+            out[key] = arr
+        else:
+            out[key] = s.to_numpy()
+    return out
+
+
+def read_csv_columns(
+    path: Any,
+    names: dict[str, str | None],
+    *,
+    sep: str | None,
+    encoding: str,
+    id_type: type | None,
+) -> dict[str, Any]:
+    """Read the named columns of a delimited file with a header.
+
+    `names` maps "user", "item" (ids) and "value", "timestamp" (floats) to header names.
+    An all-empty timestamp column is returned as None (treated as absent).
+    """
+    check_option(id_type, (None, int, str), "id_type")
+    data, source = read_source(path)
+    table = split_table(data, source=source, delimiter=sep, header=True, encoding=encoding)
+    head = table.header or []
+    for col in names.values():
+        if col is not None and col not in head:
+            raise InputError(f"column {col!r} is not in the header of {source!r}: {head}.")
+    out: dict[str, Any] = {}
+    for key in ("user", "item"):
+        j = head.index(names[key])  # type: ignore[arg-type]
+        if id_type is int:
+            hint = "; pass id_type=str for string ids"
+            out[key] = to_int(table, j, f"{names[key]} id", hint=hint)
+            continue
+        if id_type is None:
+            try:
+                out[key] = table.fields[:, j].astype(np.int64)
+                continue
+            except (ValueError, OverflowError):
+                pass
+        out[key] = to_str(table, j, encoding)
+    for key in ("value", "timestamp"):
+        col = names.get(key)
+        out[key] = None if col is None else to_float(table, head.index(col), col)
+    ts = out["timestamp"]
+    if ts is not None and ts.size and np.isnan(ts).all():
+        logger.info("%s: every %r field is empty; no timestamps.", source, names["timestamp"])
+        out["timestamp"] = None
+    return out
