@@ -124,7 +124,8 @@ def save_npz(
         raise InputError(f"meta must be JSON-serialisable without NaN/inf: {exc}") from None
 
     def write(f: Any) -> None:
-        np.savez(f, **{_META_KEY: np.array(text)}, **checked)
+        payload: dict[str, Any] = {_META_KEY: np.array(text), **checked}
+        np.savez(f, **payload)
 
     return atomic_write(path, write)
 

@@ -86,7 +86,9 @@ def lookup_option(table: Mapping[str, T], value: Any, name: str) -> T:
     try:
         return table[value]
     except (KeyError, TypeError):
-        raise InputError(f"{name}={value!r} is not supported; use one of {sorted(table)}.") from None
+        raise InputError(
+            f"{name}={value!r} is not supported; use one of {sorted(table)}."
+        ) from None
 
 
 def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
