@@ -1,0 +1,497 @@
+"""Propagation models bound to a social graph: Independent Cascade and Linear Threshold.
+
+A model is built once on a :class:`~filmreco.social.SocialGraph` with its per-arc
+influence values (as ndlib and cynetdiff models are); every stochastic call then takes
+its own ``random_state`` and ``n_jobs``. Monte-Carlo runs are grouped in blocks of
+:data:`CASCADE_BLOCK` cascades, one random seed per block
+(:func:`filmreco._parallel.block_seeds`), and the blocks run through
+:func:`filmreco._parallel.parallel_map`, so the estimates depend on ``random_state`` and
+``n_runs`` only, never on ``n_jobs`` or the joblib backend.
+
+Within a call every run samples one "possible world" (which arcs are live, or each
+node's threshold) from its run key alone, so simulating two seed sets with the same
+``random_state`` compares them on the same worlds (see :mod:`filmreco.social._kernels`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._parallel import parallel_map, seed_sequence
+from .._validation import check_int, check_random_state
+from ..exceptions import DataWarning, InputError
+from ..sparse import IdMap
+from . import _kernels as K
+from ._blocks import CASCADE_BLOCK, block_keys, simulate_task, task_slices
+from ._schemes import _plain
+from .graph import SocialGraph
+
+__all__ = [
+    "CASCADE_BLOCK",
+    "IndependentCascade",
+    "LinearThreshold",
+    "PropagationModel",
+    "SimulationResult",
+]
+
+logger = logging.getLogger("filmreco")
+
+_Z = 1.959963984540054  # 97.5% quantile of the standard normal
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Monte-Carlo estimate of a campaign's spread.
+
+    Attributes
+    ----------
+    samples : numpy.ndarray of int64, shape (n_runs,)
+        Number of active users at the end of each run (seeds included).
+    activation_probability : numpy.ndarray of float64, shape (n_nodes,)
+        Fraction of runs in which each node ends active, aligned with :attr:`node_ids`.
+    node_ids : IdMap
+        The graph's node ids.
+    seeds : numpy.ndarray
+        The external ids of the (deduplicated) seeds.
+    steps : numpy.ndarray of float64 or None
+        The reach curve: ``steps[t]`` is the mean number of active users after step ``t``
+        (``steps[0]`` = number of seeds); ``None`` unless ``return_steps=True``.
+    """
+
+    samples: np.ndarray
+    activation_probability: np.ndarray
+    node_ids: IdMap
+    seeds: np.ndarray
+    steps: np.ndarray | None = None
+
+    @property
+    def n_runs(self) -> int:
+        """Number of Monte-Carlo runs."""
+        return int(self.samples.size)
+
+    @property
+    def mean(self) -> float:
+        """Expected spread (mean number of active users, seeds included)."""
+        return float(self.samples.mean()) if self.samples.size else 0.0
+
+    @property
+    def stderr(self) -> float:
+        """Standard error of :attr:`mean` (NaN with a single run)."""
+        if self.samples.size < 2:
+            return math.nan
+        return float(self.samples.std(ddof=1) / math.sqrt(self.samples.size))
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Normal-approximation 95% confidence interval of :attr:`mean`."""
+        h = _Z * self.stderr
+        return (self.mean - h, self.mean + h)
+
+    def probability(self, ids: Any) -> np.ndarray:
+        """Activation probability of the nodes `ids` (external ids)."""
+        return self.activation_probability[self.node_ids.index(ids)]
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult(mean={self.mean:.4g}, stderr={self.stderr:.3g}, "
+            f"n_runs={self.n_runs}, n_seeds={self.seeds.size})"
+        )
+
+
+class PropagationModel:
+    """Base class: a diffusion model bound to a :class:`SocialGraph`.
+
+    Parameters
+    ----------
+    graph : SocialGraph
+    probability : float, str or array-like, default="weighted_cascade"
+        Per-arc influence: a float (uniform), a scheme of
+        :meth:`SocialGraph.probabilities` or one value per arc (arc order).
+    random_state : int, Generator or None
+        Only used to draw random schemes (``"trivalency"``) at construction.
+
+    Attributes
+    ----------
+    graph : SocialGraph
+    edge_probabilities : numpy.ndarray of float64
+        The per-arc values (read-only), in arc order.
+    """
+
+    #: Short name used by the kernels and in messages.
+    kind: ClassVar[str] = ""
+
+    def __init__(
+        self, graph: SocialGraph, probability: Any = "weighted_cascade", *, random_state: Any = None
+    ) -> None:
+        if not isinstance(graph, SocialGraph):
+            raise TypeError(
+                f"graph must be a SocialGraph, got {type(graph).__name__}; build one with "
+                "SocialGraph.from_networkx / from_arrays / from_edgelist."
+            )
+        self.graph = graph
+        self.probability = probability
+        self.edge_probabilities = graph.resolve_probabilities(
+            probability, random_state=random_state
+        )
+        self.edge_probabilities.setflags(write=False)
+        self._rr_cache: tuple[np.ndarray, ...] | None = None
+
+    # -- overridden by the families ----------------------------------------------------
+    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """``(thr, weights, lt)`` for :func:`_kernels.simulate_runs`."""
+        raise NotImplementedError
+
+    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """``(in_indptr, in_src, in_values, lt)`` for the RR-set kernels."""
+        raise NotImplementedError
+
+    # -- seeds ------------------------------------------------------------------------
+    def seed_indices(self, seeds: Any, *, name: str = "seeds") -> np.ndarray:
+        """Node indices of `seeds` (external ids), duplicates removed with a warning.
+
+        Raises
+        ------
+        UnknownIdError
+            If a seed is not a node of the graph.
+        """
+        if seeds is None:
+            raise InputError(f"{name} must be a list of node ids, got None.")
+        if isinstance(seeds, (set, frozenset)):
+            seeds = sorted(seeds)
+        idx = np.asarray(self.graph.index(seeds, name=name), dtype=np.int64)
+        uniq, first = np.unique(idx, return_index=True)
+        if uniq.size != idx.size:
+            dup = self.graph.node_ids.to_ids(idx[np.setdiff1d(np.arange(idx.size), first)][:3])
+            warnings.warn(
+                f"{name} holds {idx.size - uniq.size} duplicate id(s) (e.g. {dup.tolist()}); "
+                "each seed counts once.",
+                DataWarning,
+                stacklevel=3,
+            )
+            idx = idx[np.sort(first)]
+        return idx
+
+    # -- Monte Carlo ------------------------------------------------------------------
+    def _run(
+        self,
+        seeds: np.ndarray,
+        group_ptr: np.ndarray,
+        n_runs: int,
+        random_state: Any,
+        n_jobs: int | None,
+        want_steps: bool,
+        show_progress: bool,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys, sizes = block_keys(random_state, n_runs, CASCADE_BLOCK)
+        thr, weights, lt = self._kernel_arrays()
+        g = self.graph
+        indptr, indices = g.out_adj.indptr, g.out_adj.indices
+        tasks = [
+            (indptr, indices, thr, weights, lt, seeds, group_ptr, keys[s], sizes[s], want_steps)
+            for s in task_slices(keys.size, n_jobs, show_progress)
+        ]
+        out = parallel_map(
+            simulate_task, tasks, n_jobs=n_jobs, show_progress=show_progress, desc="cascades"
+        )
+        spreads = np.concatenate([o[0] for o in out]) if out else np.zeros((0, 1), np.int64)
+        counts = np.sum([o[1] for o in out], axis=0) if out else np.zeros(g.n_nodes, np.int64)
+        steps = np.sum([o[2] for o in out], axis=0) if out else np.zeros(0, np.int64)
+        return spreads, counts, steps
+
+    def simulate(
+        self,
+        seeds: Any,
+        n_runs: int = 10_000,
+        *,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+        return_steps: bool = False,
+        show_progress: bool = False,
+    ) -> SimulationResult:
+        """Simulate `n_runs` cascades started at `seeds` and summarise the spread.
+
+        Parameters
+        ----------
+        seeds : array-like of node ids
+            External ids; duplicates count once (with a :class:`DataWarning`).
+        n_runs : int, default=10_000
+            Number of Monte-Carlo runs.
+        random_state : int, Generator or None
+            Same value, same result (whatever `n_jobs`).
+        n_jobs : int, optional
+            Workers for the blocks of runs (joblib; ``None`` = ambient setting).
+        return_steps : bool, default=False
+            Also compute the reach curve (mean active users after each step).
+        show_progress : bool, default=False
+            Show a progress bar over blocks of runs.
+
+        Returns
+        -------
+        SimulationResult
+
+        Raises
+        ------
+        UnknownIdError
+            If a seed is not in the graph.
+
+        Examples
+        --------
+        >>> g = SocialGraph.from_arrays(["a", "b"], ["b", "c"])
+        >>> res = IndependentCascade(g, 0.5).simulate(["a"], 4000, random_state=0)
+        >>> abs(res.mean - 1.75) < 3 * res.stderr  # 1 + 0.5 + 0.25
+        True
+        >>> res.activation_probability.round(1).tolist()
+        [1.0, 0.5, 0.2]
+        """
+        idx = self.seed_indices(seeds)
+        n_runs = check_int(n_runs, "n_runs", min_value=1)
+        spreads, counts, steps = self._run(
+            idx, np.array([0, idx.size], dtype=np.int64), n_runs, random_state, n_jobs,
+            bool(return_steps), bool(show_progress),
+        )  # fmt: skip
+        curve = None
+        if return_steps:
+            last = np.flatnonzero(steps)
+            curve = np.cumsum(steps[: (last[-1] + 1 if last.size else 1)]) / n_runs
+        return SimulationResult(
+            samples=spreads[:, 0].copy(),
+            activation_probability=counts / n_runs,
+            node_ids=self.graph.node_ids,
+            seeds=self.graph.node_ids.to_ids(idx),
+            steps=curve,
+        )
+
+    def expected_spread(
+        self,
+        seeds: Any,
+        n_runs: int = 10_000,
+        *,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> float:
+        """Monte-Carlo estimate of the expected number of active users (seeds included).
+
+        Examples
+        --------
+        >>> g = SocialGraph.from_arrays([0, 1], [1, 2])
+        >>> IndependentCascade(g, 1.0).expected_spread([0], 10, random_state=0)
+        3.0
+        """
+        return self.simulate(seeds, n_runs, random_state=random_state, n_jobs=n_jobs).mean
+
+    def prefix_spreads(
+        self,
+        seeds: Any,
+        n_runs: int = 1000,
+        *,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> np.ndarray:
+        """Spread samples of every prefix of an ordered seed list, on common worlds.
+
+        Returns an ``(n_runs, len(seeds))`` int array: column ``i`` holds the spread of
+        ``seeds[:i + 1]`` in each run, so column differences are marginal gains.
+
+        Examples
+        --------
+        >>> g = SocialGraph.from_arrays([0, 1], [1, 2])
+        >>> IndependentCascade(g, 1.0).prefix_spreads([1, 0], 5, random_state=0)[0].tolist()
+        [2, 3]
+        """
+        idx = self.seed_indices(seeds)
+        n_runs = check_int(n_runs, "n_runs", min_value=1)
+        gptr = np.arange(idx.size + 1, dtype=np.int64)
+        return self._run(idx, gptr, n_runs, random_state, n_jobs, False, False)[0]
+
+    def sample_cascades(
+        self, n_cascades: int, *, n_seeds: int = 1, random_state: Any = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Simulate cascades from random seeds and log who was activated when.
+
+        Each cascade starts from `n_seeds` distinct nodes drawn uniformly. The log is
+        the input format of :func:`~filmreco.social.learn_probabilities`: one row per
+        activation, ``(user id, cascade number, step)``.
+
+        Returns
+        -------
+        users : numpy.ndarray
+            External ids of activated users.
+        cascades : numpy.ndarray of int64
+            The cascade (an "item", e.g. a film) of each activation.
+        steps : numpy.ndarray of int64
+            The step of each activation (0 for seeds), usable as a timestamp.
+        """
+        n_cascades = check_int(n_cascades, "n_cascades", min_value=0)
+        n = self.graph.n_nodes
+        n_seeds = check_int(n_seeds, "n_seeds", min_value=1, max_value=max(n, 1))
+        if n == 0:
+            raise InputError("the graph has no nodes; cascades need at least one.")
+        ss = seed_sequence(random_state).spawn(2)
+        rng = check_random_state(np.random.default_rng(ss[0]))
+        if n_seeds == 1:
+            seeds = rng.integers(0, n, size=n_cascades)
+        else:
+            seeds = np.concatenate(
+                [rng.choice(n, size=n_seeds, replace=False) for _ in range(n_cascades)]
+            ).astype(np.int64)
+        ptr = np.arange(n_cascades + 1, dtype=np.int64) * n_seeds
+        thr, weights, lt = self._kernel_arrays()
+        key = ss[1].generate_state(1, np.uint64)[0]
+        g = self.graph
+        node, casc, step = K.cascade_trace(
+            g.out_adj.indptr, g.out_adj.indices, thr, weights, lt,
+            seeds.astype(np.int64), ptr, key,
+        )  # fmt: skip
+        return g.node_ids.to_ids(node), casc, step
+
+    @classmethod
+    def from_logs(
+        cls,
+        graph: SocialGraph,
+        users: Any,
+        items: Any = None,
+        times: Any = None,
+        *,
+        method: str = "bernoulli",
+        credit: str = "full",
+        window: float | None = None,
+        **kwargs: Any,
+    ) -> PropagationModel:
+        """A model whose arc probabilities are learned from an action log.
+
+        See :func:`~filmreco.social.learn_probabilities` for the log format and the
+        estimators; `kwargs` go to the model's constructor.
+
+        Examples
+        --------
+        >>> g = SocialGraph.from_arrays(["ann"], ["bob"])
+        >>> m = IndependentCascade.from_logs(g, ["ann", "bob", "ann"], ["f1", "f1", "f2"], [0, 1, 0])
+        >>> m.edge_probabilities.tolist()
+        [0.5]
+        """
+        from .learn import learn_probabilities
+
+        p = learn_probabilities(
+            graph, users, items, times, method=method, credit=credit, window=window
+        )
+        return cls(graph, p, **kwargs)
+
+    def __repr__(self) -> str:
+        p = self.probability
+        p = f"array(n={len(p)})" if not isinstance(p, (str, int, float)) else repr(p)
+        return f"{type(self).__name__}({self.graph!r}, probability={p})"
+
+
+class IndependentCascade(PropagationModel):
+    """Independent Cascade (Kempe, Kleinberg & Tardos, KDD 2003).
+
+    When a user becomes active at step ``t`` it gets one chance to activate each
+    inactive out-neighbour ``v`` at step ``t + 1``, succeeding with the arc's probability
+    ``p(u, v)``. See :class:`PropagationModel` for the parameters.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = SocialGraph.from_networkx(nx.star_graph(4))  # hub 0, leaves 1..4
+    >>> model = IndependentCascade(g, probability=0.5)
+    >>> res = model.simulate([0], n_runs=2000, random_state=1)
+    >>> round(res.mean)  # 1 + 4 * 0.5
+    3
+    """
+
+    kind = "ic"
+
+    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        thr = getattr(self, "_thr", None)
+        if thr is None:
+            thr = self._thr = K.thresholds53(self.edge_probabilities)
+        return thr, np.zeros(0, dtype=np.float64), False
+
+    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        if self._rr_cache is None:
+            g = self.graph
+            thr = self._kernel_arrays()[0]
+            self._rr_cache = (g.in_adj.indptr, g.in_adj.indices, thr[g.in_arc])
+        a, b, c = self._rr_cache
+        return a, b, c, False
+
+
+class LinearThreshold(PropagationModel):
+    """Linear Threshold (Kempe, Kleinberg & Tardos, KDD 2003), weights normalised per node.
+
+    Each user ``v`` draws a threshold uniformly in (0, 1] and becomes active once the
+    summed weights ``b(u, v)`` of its active in-neighbours reach it. The per-arc values
+    given by `probability` are turned into weights by dividing each by the total into
+    its target (``normalize=True``), so every user's in-weights sum to 1 (or 0).
+
+    Parameters
+    ----------
+    graph : SocialGraph
+    probability : float, str or array-like, default="weighted_cascade"
+        Per-arc influence values (see :class:`PropagationModel`).
+    normalize : bool, default=True
+        Divide by the in-total per node. If False the values are used as they are and
+        must sum to at most 1 per node.
+    random_state : int, Generator or None
+        Used by random schemes only.
+
+    Attributes
+    ----------
+    edge_weights : numpy.ndarray of float64
+        The LT weights ``b(u, v)`` in arc order.
+
+    Examples
+    --------
+    >>> g = SocialGraph.from_arrays(["a", "b"], ["c", "c"])
+    >>> model = LinearThreshold(g)  # each of a, b has weight 1/2 on c
+    >>> model.edge_weights.tolist()
+    [0.5, 0.5]
+    >>> model.simulate(["a"], 4000, random_state=0).probability(["c"]).round(1).tolist()
+    [0.5]
+    """
+
+    kind = "lt"
+
+    def __init__(
+        self,
+        graph: SocialGraph,
+        probability: Any = "weighted_cascade",
+        *,
+        normalize: bool = True,
+        random_state: Any = None,
+    ) -> None:
+        super().__init__(graph, probability, random_state=random_state)
+        self.normalize = normalize
+        w = self.edge_probabilities
+        total = np.bincount(graph.targets, weights=w, minlength=graph.n_nodes)
+        if normalize:
+            w = np.divide(w, total[graph.targets], out=np.zeros_like(w), where=w > 0)
+        elif total.size and total.max() > 1 + 1e-9:
+            v = int(np.argmax(total))
+            raise InputError(
+                f"with normalize=False the in-weights of every node must sum to at most 1, but "
+                f"node {_plain(graph.node_ids.ids[v])!r} receives {total[v]:.4g}; pass normalize=True."
+            )
+        self.edge_weights = w
+        self.edge_weights.setflags(write=False)
+
+    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        return np.zeros(0, dtype=np.uint64), self.edge_weights, True
+
+    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        if self._rr_cache is None:
+            g = self.graph
+            w = self.edge_weights[g.in_arc]
+            cum = np.cumsum(w)
+            start = g.in_adj.indptr[:-1]
+            before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0) if w.size else start
+            cumw = cum - np.repeat(before, np.diff(g.in_adj.indptr))
+            self._rr_cache = (g.in_adj.indptr, g.in_adj.indices, cumw)
+        a, b, c = self._rr_cache
+        return a, b, c, True

@@ -1,0 +1,397 @@
+"""Content propagation: how far a film spreads from the users who already engaged with it.
+
+- :func:`film_reach` — the reach (传播力度) of one film from its current adopters;
+- :func:`rank_films` — films ranked by their propagation strength;
+- :class:`SocialRecommender` — recommend to each user the films most likely to reach
+  them through the network (social recommendation).
+
+Films' adopters come from an :class:`~filmreco.data.Interactions` (any object with
+``matrix``, ``user_ids`` and ``item_ids``): the users of a film's column. Its users are
+matched to graph nodes by id, so a graph built with ``node_ids=interactions.user_ids``
+lines up exactly; users missing from the graph cannot pass anything on (they are
+counted, with a :class:`~filmreco.exceptions.DataWarning`). This module does not depend
+on :mod:`filmreco.recommend`; its :meth:`SocialRecommender.recommend` returns the same
+``(ids, scores)`` arrays, so the two combine (e.g. blend the scores).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._parallel import effective_n_jobs, parallel_map, seed_sequence
+from .._validation import check_int, check_option, check_real
+from ..exceptions import DataWarning
+from ..sparse import topk
+from . import _kernels as K
+from ._blocks import CASCADE_BLOCK, block_keys
+from .cascade import PropagationModel, SimulationResult
+from .diffusion import diffusion_matrix
+
+__all__ = ["FilmRanking", "SocialRecommender", "film_reach", "rank_films"]
+
+
+def film_reach(
+    model: PropagationModel,
+    adopters: Any,
+    n_runs: int = 1000,
+    *,
+    on_unknown: str = "ignore",
+    random_state: Any = None,
+    n_jobs: int | None = None,
+) -> SimulationResult:
+    """Simulate how far a film spreads from the users who already engaged with it.
+
+    Parameters
+    ----------
+    model : PropagationModel
+    adopters : array-like of user ids
+        Users who watched, rated or shared the film.
+    n_runs : int, default=1000
+    on_unknown : {"ignore", "raise"}, default="ignore"
+        Adopters not in the graph: leave them out (with a :class:`DataWarning`) or raise.
+    random_state, n_jobs
+        As in :meth:`PropagationModel.simulate`.
+
+    Returns
+    -------
+    SimulationResult
+        ``mean`` is the expected number of users reached, adopters included.
+
+    Examples
+    --------
+    >>> from filmreco.social import SocialGraph, IndependentCascade
+    >>> g = SocialGraph.from_arrays(["a", "b"], ["b", "c"])
+    >>> film_reach(IndependentCascade(g, 1.0), ["a"], 10, random_state=0).mean
+    3.0
+    """
+    check_option(on_unknown, ("ignore", "raise"), "on_unknown")
+    ids = np.asarray(adopters) if not isinstance(adopters, np.ndarray) else adopters
+    if on_unknown == "ignore" and ids.size:
+        known = model.graph.node_ids.contains(ids)
+        if not known.all():
+            warnings.warn(
+                f"{int((~known).sum())} adopter(s) are not in the graph and cannot spread "
+                "the film; they are left out.",
+                DataWarning,
+                stacklevel=2,
+            )
+            ids = ids[known]
+    return model.simulate(ids, n_runs, random_state=random_state, n_jobs=n_jobs)
+
+
+def _adopters(model: PropagationModel, interactions: Any) -> tuple[sp.csc_array, np.ndarray]:
+    """Graph-node x item incidence of adopters (CSC), and the item ids."""
+    for attr in ("matrix", "user_ids", "item_ids"):
+        if not hasattr(interactions, attr):
+            raise TypeError(
+                f"interactions must be an Interactions (matrix, user_ids, item_ids), got "
+                f"{type(interactions).__name__}."
+            )
+    X = sp.csr_array(interactions.matrix)
+    g = model.graph
+    node = g.node_ids.index(interactions.user_ids.ids, on_unknown="mask", name="user ids")
+    missing = node < 0
+    if missing.any():
+        warnings.warn(
+            f"{int(missing.sum())} of the {node.size} users of the interactions are not in "
+            "the social graph; their adoptions cannot spread and are left out.",
+            DataWarning,
+            stacklevel=3,
+        )
+    X = sp.csr_array(X[np.flatnonzero(~missing)])
+    rows = node[~missing][np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))]
+    A = sp.csc_array(
+        (np.ones(X.nnz, dtype=np.float64), (rows, X.indices)), shape=(g.n_nodes, X.shape[1])
+    )
+    A.sum_duplicates()
+    return A, interactions.item_ids.ids
+
+
+def _films_task(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    thr: np.ndarray,
+    weights: np.ndarray,
+    lt: bool,
+    a_ptr: np.ndarray,
+    a_rows: np.ndarray,
+    films: np.ndarray,
+    keys: np.ndarray,
+    sizes: np.ndarray,
+    want_probs: bool,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    means, errs, probs = np.zeros(films.size), np.zeros(films.size), []
+    total = int(sizes.sum())
+    for i, j in enumerate(films):
+        seeds = a_rows[a_ptr[j] : a_ptr[j + 1]].astype(np.int64)
+        gptr = np.array([0, seeds.size], dtype=np.int64)
+        sp_, counts, _ = K.simulate_runs(
+            indptr, indices, thr, weights, lt, seeds, gptr, keys, sizes, False
+        )
+        s = sp_[:, 0]
+        means[i] = s.mean()
+        errs[i] = s.std(ddof=1) / math.sqrt(total) if total > 1 else math.nan
+        if want_probs:
+            nz = np.flatnonzero(counts)
+            probs.append((nz, counts[nz] / total))
+    return means, errs, probs
+
+
+def _simulate_films(
+    model: PropagationModel,
+    A: sp.csc_array,
+    films: np.ndarray,
+    n_runs: int,
+    random_state: Any,
+    n_jobs: int | None,
+    want_probs: bool,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Every film on the same worlds (common random numbers make the ranking sharper)."""
+    keys, sizes = block_keys(seed_sequence(random_state), n_runs, CASCADE_BLOCK)
+    thr, weights, lt = model._kernel_arrays()
+    g = model.graph
+    workers = effective_n_jobs(n_jobs)
+    chunks = np.array_split(films, max(1, min(films.size, 1 if workers == 1 else 4 * workers)))
+    arrays = (g.out_adj.indptr, g.out_adj.indices, thr, weights, lt, A.indptr, A.indices)
+    out = parallel_map(
+        _films_task,
+        [(*arrays, c, keys, sizes, want_probs) for c in chunks if c.size],
+        n_jobs=n_jobs,
+    )
+    if not out:
+        return np.zeros(0), np.zeros(0), []
+    return (
+        np.concatenate([o[0] for o in out]),
+        np.concatenate([o[1] for o in out]),
+        [p for o in out for p in o[2]],
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class FilmRanking:
+    """Films ranked by how far they spread, strongest first.
+
+    Attributes
+    ----------
+    item_ids : numpy.ndarray
+        Film ids, in ranking order.
+    reach : numpy.ndarray of float64
+        Expected number of users reached, current adopters included.
+    new_reach : numpy.ndarray of float64
+        Expected number of users reached who have not engaged yet (``reach - n_adopters``).
+    stderr : numpy.ndarray of float64
+        Standard error of `reach`.
+    n_adopters : numpy.ndarray of int64
+        Current adopters found in the graph.
+    """
+
+    item_ids: np.ndarray
+    reach: np.ndarray
+    new_reach: np.ndarray
+    stderr: np.ndarray
+    n_adopters: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.item_ids.size)
+
+
+def rank_films(
+    model: PropagationModel,
+    interactions: Any,
+    *,
+    items: Any = None,
+    by: str = "reach",
+    n_runs: int = 1000,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+) -> FilmRanking:
+    """Rank films by their propagation strength (传播力度) from their current adopters.
+
+    Parameters
+    ----------
+    model : PropagationModel
+    interactions : Interactions
+        Who engaged with which film; users are matched to graph nodes by id.
+    items : array-like of film ids, optional
+        Only rank these films (default: all of the interactions' films).
+    by : {"reach", "new_reach"}, default="reach"
+        Rank by total expected reach, or by the users reached beyond the adopters.
+    n_runs : int, default=1000
+        Monte-Carlo runs per film; every film is simulated on the same sampled worlds.
+    random_state, n_jobs
+        As in :meth:`PropagationModel.simulate` (``n_jobs`` spreads the films).
+
+    Returns
+    -------
+    FilmRanking
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from filmreco.sparse import IdMap
+    >>> from filmreco.social import SocialGraph, IndependentCascade
+    >>> g = SocialGraph.from_arrays(["a", "b", "b"], ["b", "c", "d"])
+    >>> log = SimpleNamespace(  # two films: f1 watched by a, f2 by c
+    ...     matrix=sp.csr_array(np.array([[1.0, 0], [0, 0], [0, 1], [0, 0]])),
+    ...     user_ids=IdMap(["a", "b", "c", "d"]), item_ids=IdMap(["f1", "f2"]))
+    >>> r = rank_films(IndependentCascade(g, 1.0), log, n_runs=10, random_state=0)
+    >>> r.item_ids.tolist(), r.reach.tolist()
+    (['f1', 'f2'], [4.0, 1.0])
+    """
+    check_option(by, ("reach", "new_reach"), "by")
+    n_runs = check_int(n_runs, "n_runs", min_value=1)
+    A, item_ids = _adopters(model, interactions)
+    if items is None:
+        films = np.arange(A.shape[1])
+    else:
+        films = interactions.item_ids.index(items, name="items")
+    reach, err, _ = _simulate_films(model, A, films, n_runs, random_state, n_jobs, False)
+    n_adopt = np.diff(A.indptr)[films].astype(np.int64)
+    new = reach - n_adopt
+    key = reach if by == "reach" else new
+    order = np.lexsort((films, -key))  # ties: catalogue order
+    return FilmRanking(
+        item_ids=np.asarray(item_ids)[films[order]],
+        reach=reach[order],
+        new_reach=new[order],
+        stderr=err[order],
+        n_adopters=n_adopt[order],
+    )
+
+
+class SocialRecommender:
+    """Recommend films to users by the probability that each film reaches them socially.
+
+    For every film, its current adopters seed a cascade under `model`; a user's score for
+    the film is the probability of being activated (``method="cascade"``, Monte Carlo on
+    common worlds) or the personalised-PageRank mass reaching them from the adopters
+    (``method="diffusion"``, deterministic; see :func:`diffusion_scores`).
+
+    Parameters
+    ----------
+    model : PropagationModel
+    method : {"cascade", "diffusion"}, default="cascade"
+    n_runs : int, default=1000
+        Monte-Carlo runs per film (``"cascade"``).
+    damping : float, default=0.85
+        Damping of the diffusion (``"diffusion"``), which uses the model's arc
+        probabilities as transition weights.
+    random_state : int, Generator or None
+    n_jobs : int, optional
+
+    Attributes
+    ----------
+    scores_ : scipy.sparse.csr_array of float32, shape (n_users, n_items)
+        Scores of the fitted interactions' users (rows) for their films (columns).
+    user_ids_, item_ids_ : IdMap
+        The fitted interactions' id maps.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from filmreco.sparse import IdMap
+    >>> from filmreco.social import SocialGraph, IndependentCascade
+    >>> g = SocialGraph.from_arrays(["a", "a"], ["b", "c"])
+    >>> log = SimpleNamespace(  # f1 watched by a, f2 by b
+    ...     matrix=sp.csr_array(np.array([[1.0, 0], [0, 1], [0, 0]])),
+    ...     user_ids=IdMap(["a", "b", "c"]), item_ids=IdMap(["f1", "f2"]))
+    >>> rec = SocialRecommender(IndependentCascade(g, 0.5), random_state=0).fit(log)
+    >>> ids, scores = rec.recommend(["c", "b"], n=1)
+    >>> ids.tolist(), scores.round(1).tolist()
+    ([['f1'], ['f1']], [[0.5], [0.5]])
+    """
+
+    def __init__(
+        self,
+        model: PropagationModel,
+        *,
+        method: str = "cascade",
+        n_runs: int = 1000,
+        damping: float = 0.85,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.model = model
+        self.method = method
+        self.n_runs = n_runs
+        self.damping = damping
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, interactions: Any) -> SocialRecommender:
+        """Score every (user, film) pair of `interactions`; returns self."""
+        check_option(self.method, ("cascade", "diffusion"), "method")
+        if not isinstance(self.model, PropagationModel):
+            raise TypeError(f"model must be a PropagationModel, got {type(self.model).__name__}.")
+        A, _ = _adopters(self.model, interactions)
+        g = self.model.graph
+        n_items = A.shape[1]
+        if self.method == "cascade":
+            n_runs = check_int(self.n_runs, "n_runs", min_value=1)
+            films = np.arange(n_items)
+            _, _, probs = _simulate_films(
+                self.model, A, films, n_runs, self.random_state, self.n_jobs, True
+            )
+            rows = np.concatenate([p[0] for p in probs]) if probs else np.zeros(0, np.int64)
+            vals = np.concatenate([p[1] for p in probs]) if probs else np.zeros(0)
+            cols = np.repeat(films, [p[0].size for p in probs]) if probs else rows
+            node_scores = sp.csr_array((vals, (rows, cols)), shape=(g.n_nodes, n_items))
+        else:
+            damping = check_real(
+                self.damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False
+            )
+            blocks = []
+            for a in range(0, n_items, 256):
+                S = A[:, a : a + 256]
+                X = diffusion_matrix(g, S, damping=damping, weight=self.model.edge_probabilities)
+                blocks.append(sp.csr_array(X))
+            node_scores = sp.csr_array(sp.hstack(blocks)) if blocks else sp.csr_array(
+                (g.n_nodes, 0)
+            )  # fmt: skip
+        node = g.node_ids.index(interactions.user_ids.ids, on_unknown="mask")
+        rows_of = sp.csr_array(
+            (np.ones(int((node >= 0).sum())), (np.flatnonzero(node >= 0), node[node >= 0])),
+            shape=(node.size, g.n_nodes),
+        )
+        self.scores_ = sp.csr_array(rows_of @ node_scores, dtype=np.float32)
+        self.user_ids_ = interactions.user_ids
+        self.item_ids_ = interactions.item_ids
+        self._seen = sp.csr_array(interactions.matrix)
+        return self
+
+    def recommend(
+        self, user_ids: Any, n: int = 10, *, filter_seen: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `n` films most likely to reach each user, best first.
+
+        Parameters
+        ----------
+        user_ids : id or array-like of ids
+            Users of the fitted interactions.
+        n : int, default=10
+        filter_seen : bool, default=True
+            Leave out films the user already engaged with.
+
+        Returns
+        -------
+        ids : numpy.ndarray, shape (len(user_ids), n)
+            Film ids; padding is the id map's missing value (-1 or "").
+        scores : numpy.ndarray of float32, shape (len(user_ids), n)
+            Reach probabilities (or diffusion scores); ``-inf`` for padding.
+        """
+        if not hasattr(self, "scores_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("this SocialRecommender is not fitted yet; call fit() first.")
+        n = check_int(n, "n", min_value=0)
+        rows = self.user_ids_.index(user_ids, name="user_ids")
+        dense = self.scores_[rows].toarray()
+        exclude = self._seen[rows] if filter_seen else None
+        idx, val = topk(dense, n, exclude=exclude)
+        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)

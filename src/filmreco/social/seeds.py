@@ -1,0 +1,414 @@
+"""Seed selection: from whom should a campaign start?
+
+:func:`maximize_influence` picks seeds for a :class:`~filmreco.social.PropagationModel`:
+
+- ``"imm"`` — IMM with reverse-reachable sets (Tang, Shi & Xiao, SIGMOD 2015), a
+  ``(1 - 1/e - eps)`` guarantee with probability ``1 - n**-ell``, for IC and LT;
+- ``"celf"`` — lazy greedy on Monte-Carlo estimates (Leskovec et al., KDD 2007), for
+  small graphs and checks;
+- ``"degree"`` and ``"degree_discount"`` (Chen, Wang & Yang, KDD 2009) heuristics.
+
+Every method accepts a candidate set and a budgeted variant (a cost per user and a total
+budget instead of, or on top of, ``k``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._parallel import effective_n_jobs, parallel_map, seed_sequence
+from .._validation import check_int, check_option, check_probability, check_real
+from ..exceptions import InputError
+from . import _kernels as K
+from ._blocks import CASCADE_BLOCK, block_keys
+from ._imm import imm_select
+from .cascade import PropagationModel
+
+__all__ = ["METHODS", "SeedPlan", "maximize_influence"]
+
+logger = logging.getLogger("filmreco")
+
+#: The seed-selection methods of :func:`maximize_influence`.
+METHODS = ("imm", "celf", "degree", "degree_discount")
+
+
+@dataclass(frozen=True, eq=False)
+class SeedPlan:
+    """Seeds chosen for a campaign.
+
+    Attributes
+    ----------
+    seeds : numpy.ndarray
+        External ids of the seeds, in selection order.
+    gains : numpy.ndarray of float64
+        Estimated marginal gain (extra users reached) of each seed, in order.
+    spread : float
+        Estimated expected spread of all the seeds (``gains.sum()``).
+    method : str
+        The method used.
+    cost : float
+        Total cost of the seeds (their number when no costs were given).
+    indices : numpy.ndarray of int64
+        Node indices of the seeds.
+    info : dict
+        Method details (e.g. ``n_rr_sets`` for IMM, ``n_runs`` for Monte-Carlo estimates).
+    """
+
+    seeds: np.ndarray
+    gains: np.ndarray
+    spread: float
+    method: str
+    cost: float
+    indices: np.ndarray
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.seeds.size)
+
+    def __repr__(self) -> str:
+        head = ", ".join(repr(x) for x in self.seeds[:5].tolist())
+        more = ", ..." if self.seeds.size > 5 else ""
+        return f"SeedPlan(seeds=[{head}{more}], spread={self.spread:.4g}, method={self.method!r})"
+
+
+def _costs(model: PropagationModel, costs: Any, allowed: np.ndarray) -> np.ndarray:
+    n = model.graph.n_nodes
+    if isinstance(costs, Mapping):
+        ids = list(costs)
+        idx = model.graph.index(ids, name="costs keys")
+        out = np.full(n, np.inf)
+        out[idx] = np.asarray([costs[i] for i in ids], dtype=np.float64)
+        listed = np.isfinite(out)
+        allowed &= listed  # users without a fee are not available
+        out[~listed] = 0.0
+    else:
+        out = np.asarray(costs, dtype=np.float64)
+        if out.shape != (n,):
+            raise InputError(
+                f"costs must be a mapping {{user id: cost}} or an array with one cost per node "
+                f"({n}), got shape {out.shape}."
+            )
+        out = out.copy()
+    if not np.isfinite(out).all():
+        raise InputError("costs contains NaN or infinite values; give every user a finite cost.")
+    if out.size and out.min() < 0:
+        raise InputError(f"costs must be non-negative, got min {out.min()}.")
+    return out
+
+
+def _evaluate(
+    model: PropagationModel,
+    chosen: np.ndarray,
+    n_runs: int,
+    random_state: Any,
+    n_jobs: int | None,
+) -> tuple[np.ndarray, float]:
+    """Marginal gains of an ordered seed list, by Monte Carlo on common worlds."""
+    if chosen.size == 0:
+        return np.zeros(0), 0.0
+    gptr = np.arange(chosen.size + 1, dtype=np.int64)
+    spreads = model._run(chosen, gptr, n_runs, random_state, n_jobs, False, False)[0]
+    means = spreads.mean(axis=0)
+    return np.diff(means, prepend=0.0), float(means[-1])
+
+
+def _score_greedy(
+    score: np.ndarray, k: int, allowed: np.ndarray, costs: np.ndarray, budget: float
+) -> np.ndarray:
+    """Top-k by score, or greedy by (1 + score) / cost within the budget."""
+    cand = np.flatnonzero(allowed)
+    if not math.isfinite(budget):
+        order = cand[np.lexsort((cand, -score[cand]))]
+        return order[:k].astype(np.int64)
+    ratio = np.where(costs[cand] > 0, (1.0 + score[cand]) / np.maximum(costs[cand], 1e-300), np.inf)
+    order = cand[np.lexsort((cand, -ratio))]
+    chosen: list[int] = []
+    left = budget
+    for v in order:
+        if len(chosen) == k:
+            break
+        if costs[v] <= left:
+            chosen.append(v)
+            left -= costs[v]
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def _degree_discount(
+    model: PropagationModel,
+    k: int,
+    allowed: np.ndarray,
+    costs: np.ndarray,
+    budget: float,
+    p: float | None,
+) -> np.ndarray:
+    g = model.graph
+    probs = model.edge_probabilities
+    if p is None:
+        p = float(probs.mean()) if probs.size else 0.0
+    d = g.out_degree().astype(np.float64)
+    t = np.zeros(g.n_nodes)
+    dd = d.copy()
+    avail = allowed.copy()
+    limited = math.isfinite(budget)
+    left = budget
+    chosen: list[int] = []
+    indptr, indices = g.out_adj.indptr, g.out_adj.indices
+    while len(chosen) < k:
+        ok = avail & (costs <= left) if limited else avail
+        cand = np.flatnonzero(ok)
+        if cand.size == 0:
+            break
+        if limited:
+            c = costs[cand]
+            key = np.where(c > 0, (1.0 + dd[cand]) / np.maximum(c, 1e-300), np.inf)
+        else:
+            key = dd[cand]
+        u = int(cand[np.argmax(key)])  # argmax takes the first (lowest index) on ties
+        chosen.append(u)
+        avail[u] = False
+        left -= costs[u]
+        nb = indices[indptr[u] : indptr[u + 1]]
+        nb = nb[avail[nb]]
+        t[nb] += 1
+        dd[nb] = d[nb] - 2 * t[nb] - (d[nb] - t[nb]) * t[nb] * p
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def _spread_task(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    thr: np.ndarray,
+    weights: np.ndarray,
+    lt: bool,
+    base: np.ndarray,
+    cands: np.ndarray,
+    keys: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:
+    out = np.empty(cands.size)
+    seeds = np.append(base, 0).astype(np.int64)
+    gptr = np.array([0, seeds.size], dtype=np.int64)
+    for i, v in enumerate(cands):
+        seeds[-1] = v
+        sp = K.simulate_runs(indptr, indices, thr, weights, lt, seeds, gptr, keys, sizes, False)
+        out[i] = sp[0].mean()
+    return out
+
+
+def _celf(
+    model: PropagationModel,
+    k: int,
+    allowed: np.ndarray,
+    costs: np.ndarray,
+    budget: float,
+    n_runs: int,
+    random_state: Any,
+    n_jobs: int | None,
+    show_progress: bool,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lazy greedy (CELF) on common Monte-Carlo worlds; with a budget, the better of
+    unit-cost and cost-benefit greedy (Leskovec et al. 2007)."""
+    keys, sizes = block_keys(seed_sequence(random_state), n_runs, CASCADE_BLOCK)
+    g = model.graph
+    thr, weights, lt = model._kernel_arrays()
+    arrays = (g.out_adj.indptr, g.out_adj.indices, thr, weights, lt)
+    cand = np.flatnonzero(allowed)
+    workers = effective_n_jobs(n_jobs)
+    n_chunks = 1 if workers == 1 and not show_progress else (20 if workers == 1 else 4 * workers)
+    chunks = np.array_split(cand, max(1, min(cand.size, n_chunks)))
+    base = np.zeros(0, dtype=np.int64)
+    tasks = [(*arrays, base, c, keys, sizes) for c in chunks if c.size]
+    first = np.concatenate(
+        parallel_map(_spread_task, tasks, n_jobs=n_jobs, show_progress=show_progress, desc="CELF")
+    ) if tasks else np.zeros(0)  # fmt: skip
+
+    def run(by_ratio: bool) -> tuple[list[int], list[float], float]:
+        def key(v: int, gain: float) -> float:
+            if not by_ratio:
+                return gain
+            return gain / costs[v] if costs[v] > 0 else (math.inf if gain > 0 else 0.0)
+
+        heap = [(-key(int(v), float(s)), int(v), float(s), 0) for v, s in zip(cand, first)]
+        heapq.heapify(heap)
+        chosen: list[int] = []
+        gains: list[float] = []
+        cur, left = 0.0, budget
+        while heap and len(chosen) < k:
+            _, v, gain, rnd = heapq.heappop(heap)
+            if costs[v] > left:
+                continue  # the budget only shrinks: v never fits again
+            if rnd == len(chosen):
+                if math.isfinite(budget) and gain <= 0:
+                    break
+                chosen.append(v)
+                gains.append(gain)
+                cur += gain
+                left -= costs[v]
+                continue
+            s = _spread_task(*arrays, np.asarray(chosen, np.int64), np.array([v]), keys, sizes)
+            gain = float(s[0]) - cur
+            heapq.heappush(heap, (-key(v, gain), v, gain, len(chosen)))
+        return chosen, gains, cur
+
+    chosen, gains, total = run(False)
+    if math.isfinite(budget):
+        c2, g2, t2 = run(True)
+        if t2 > total:
+            chosen, gains, total = c2, g2, t2
+    return np.asarray(chosen, dtype=np.int64), np.asarray(gains), total
+
+
+def maximize_influence(
+    model: PropagationModel,
+    k: int | None = None,
+    *,
+    method: str = "imm",
+    budget: float | None = None,
+    costs: Any = None,
+    candidates: Any = None,
+    eps: float = 0.5,
+    ell: float = 1.0,
+    n_runs: int = 1000,
+    p: float | None = None,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+    show_progress: bool = False,
+) -> SeedPlan:
+    """Choose seed users that maximise a campaign's expected spread.
+
+    Parameters
+    ----------
+    model : PropagationModel
+        An :class:`IndependentCascade` or :class:`LinearThreshold` model.
+    k : int, optional
+        Number of seeds. Required unless `budget` is given; with both, at most `k` seeds
+        within the budget.
+    method : {"imm", "celf", "degree", "degree_discount"}, default="imm"
+    budget : float, optional
+        Total budget; seeds are added while their summed `costs` fit.
+    costs : array-like or mapping, optional
+        Cost (an influencer's fee) per user: one per node in graph order, or a mapping
+        ``{user id: cost}`` (users absent from it cannot be seeds). Defaults to 1 each.
+    candidates : array-like of node ids, optional
+        Only these users may be seeds (e.g. the film's target audience).
+    eps, ell : float, default=0.5, 1.0
+        IMM accuracy: a ``(1 - 1/e - eps)`` approximation with probability at least
+        ``1 - n**-ell``. Smaller `eps` needs about ``1/eps**2`` more RR sets.
+    n_runs : int, default=1000
+        Monte-Carlo runs for CELF's estimates and for the gains reported by the
+        degree heuristics (IMM reports gains from its RR sets).
+    p : float, optional
+        The propagation probability used by ``"degree_discount"``; defaults to the mean
+        arc probability of `model`.
+    random_state : int, Generator or None
+        Same value, same seeds and estimates (whatever `n_jobs`).
+    n_jobs : int, optional
+        Workers for RR-set generation and Monte Carlo (joblib).
+    show_progress : bool, default=False
+
+    Returns
+    -------
+    SeedPlan
+        Seeds in selection order, their marginal gains and the estimated spread.
+
+    Raises
+    ------
+    InputError
+        If `k` exceeds the number of candidates, a cost is negative, the budget is below
+        every candidate's cost, or an option is unknown.
+    UnknownIdError
+        If a candidate is not in the graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from filmreco.social import SocialGraph, IndependentCascade
+    >>> G = nx.DiGraph([(0, i) for i in range(1, 6)] + [(6, 7)])
+    >>> model = IndependentCascade(SocialGraph.from_networkx(G), probability=1.0)
+    >>> plan = maximize_influence(model, k=2, random_state=0)
+    >>> plan.seeds.tolist(), round(plan.spread)
+    ([0, 6], 8)
+    >>> maximize_influence(model, k=1, method="degree").seeds.tolist()
+    [0]
+    """
+    if not isinstance(model, PropagationModel):
+        raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
+    check_option(method, METHODS, "method")
+    g = model.graph
+    n = g.n_nodes
+    allowed = np.ones(n, dtype=bool)
+    if candidates is not None:
+        allowed[:] = False
+        allowed[model.seed_indices(candidates, name="candidates")] = True
+    if budget is None:
+        if costs is not None:
+            raise InputError("costs were given without a budget; pass budget= as well.")
+        if k is None:
+            raise InputError("give k (number of seeds) or a budget (with costs).")
+        cost = np.zeros(n)
+        budget_f = math.inf
+    else:
+        budget_f = check_real(budget, "budget", min_value=0.0)
+        cost = np.ones(n) if costs is None else _costs(model, costs, allowed)
+    n_allowed = int(allowed.sum())
+    if k is None:
+        k_eff = n_allowed
+    else:
+        k_eff = check_int(k, "k", min_value=0)
+        if k_eff > n_allowed:
+            what = "candidate users" if n_allowed < n else "nodes in the graph"
+            raise InputError(f"k={k_eff} exceeds the number of {what} ({n_allowed}).")
+    k_bound = k_eff
+    if math.isfinite(budget_f):
+        c = np.sort(cost[allowed])
+        if c.size == 0 or c[0] > budget_f:
+            cheapest = f"{c[0]:.4g}" if c.size else "n/a (no candidates)"
+            raise InputError(
+                f"budget={budget_f:.4g} is below every candidate's cost (cheapest: {cheapest}); "
+                "raise the budget or lower the costs."
+            )
+        k_bound = min(k_eff, int(np.searchsorted(np.cumsum(c), budget_f, side="right")))
+    n_runs = check_int(n_runs, "n_runs", min_value=1)
+    info: dict[str, Any] = {}
+    p = None if p is None else check_probability(p, "p")
+    if k_eff == 0:
+        chosen, gains, spread = np.zeros(0, np.int64), np.zeros(0), 0.0
+    elif method == "imm":
+        eps = check_real(eps, "eps", min_value=0.0, max_value=1.0, min_inclusive=False)
+        ell = check_real(ell, "ell", min_value=0.0, min_inclusive=False)
+        dd = _degree_discount(model, k_eff, allowed, cost, budget_f, p)
+        chosen, gains, spread, info = imm_select(
+            model, k_eff, eps=eps, ell=ell, allowed=allowed, costs=cost, budget=budget_f,
+            k_bound=max(k_bound, 1), challengers={"degree_discount": dd},
+            random_state=random_state, n_jobs=n_jobs, show_progress=show_progress,
+        )  # fmt: skip
+    elif method == "celf":
+        chosen, gains, spread = _celf(
+            model, k_eff, allowed, cost, budget_f, n_runs, random_state, n_jobs, show_progress
+        )
+        info = {"n_runs": n_runs}
+    else:
+        if method == "degree":
+            chosen = _score_greedy(g.out_degree().astype(float), k_eff, allowed, cost, budget_f)
+        else:
+            chosen = _degree_discount(model, k_eff, allowed, cost, budget_f, p)
+        gains, spread = _evaluate(model, chosen, n_runs, random_state, n_jobs)
+        info = {"n_runs": n_runs}
+    logger.debug("maximize_influence(%s): %d seeds, spread %.1f", method, chosen.size, spread)
+    total_cost = float(cost[chosen].sum()) if math.isfinite(budget_f) else float(chosen.size)
+    return SeedPlan(
+        seeds=g.node_ids.to_ids(chosen),
+        gains=np.asarray(gains, dtype=np.float64),
+        spread=float(spread),
+        method=method,
+        cost=total_cost,
+        indices=chosen,
+        info=info,
+    )

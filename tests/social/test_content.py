@@ -1,0 +1,128 @@
+"""Content propagation: film reach, ranking films, social recommendation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from filmreco.data import Interactions
+from filmreco.datasets import make_synthetic
+from filmreco.exceptions import DataWarning, UnknownIdError
+from filmreco.social import (
+    IndependentCascade,
+    LinearThreshold,
+    SocialGraph,
+    SocialRecommender,
+    diffusion_scores,
+    film_reach,
+    rank_films,
+)
+
+
+@pytest.fixture(scope="module")
+def world():
+    w = make_synthetic(150, 12, density=0.05, avg_degree=4, random_state=0)
+    graph = SocialGraph.from_edgelist(w.graph)
+    return w.interactions, graph
+
+
+def adopters_of(X: Interactions, film) -> list:
+    j = X.item_ids.index([film])[0]
+    col = X.matrix[:, [j]].toarray().ravel()
+    return X.user_ids.ids[col > 0].tolist()
+
+
+def test_ids_line_up_with_interactions(world):
+    X, graph = world
+    assert graph.node_ids == X.user_ids
+
+
+@pytest.mark.parametrize("cls", [IndependentCascade, LinearThreshold])
+def test_rank_films_equals_one_simulation_per_film(world, cls):
+    X, graph = world
+    model = cls(graph)
+    ranking = rank_films(model, X, n_runs=300, random_state=5)
+    assert sorted(ranking.item_ids.tolist()) == sorted(X.item_ids.ids.tolist())
+    assert np.all(np.diff(ranking.reach) <= 0)
+    for film, reach, err, n_adopt in zip(
+        ranking.item_ids[:4], ranking.reach, ranking.stderr, ranking.n_adopters
+    ):
+        res = model.simulate(adopters_of(X, film), 300, random_state=5)
+        assert reach == pytest.approx(res.mean) and err == pytest.approx(res.stderr)
+        assert n_adopt == len(adopters_of(X, film))
+    np.testing.assert_allclose(ranking.new_reach, ranking.reach - ranking.n_adopters)
+    by_new = rank_films(model, X, by="new_reach", n_runs=300, random_state=5)
+    assert np.all(np.diff(by_new.new_reach) <= 0)
+    sub = rank_films(model, X, items=X.item_ids.ids[:3], n_runs=300, random_state=5)
+    assert sorted(sub.item_ids.tolist()) == sorted(X.item_ids.ids[:3].tolist())
+
+
+def test_rank_films_parallel_is_identical(world):
+    X, graph = world
+    model = IndependentCascade(graph, 0.1)
+    a = rank_films(model, X, n_runs=200, random_state=1, n_jobs=1)
+    b = rank_films(model, X, n_runs=200, random_state=1, n_jobs=2)
+    assert a.item_ids.tolist() == b.item_ids.tolist()
+    assert np.array_equal(a.reach, b.reach)
+
+
+def test_film_reach_and_unknown_adopters(world):
+    X, graph = world
+    model = IndependentCascade(graph, 0.2)
+    fans = adopters_of(X, X.item_ids.ids[0])
+    res = film_reach(model, fans, 500, random_state=0)
+    assert res.mean == model.simulate(fans, 500, random_state=0).mean
+    with pytest.warns(DataWarning, match="1 adopter"):
+        again = film_reach(model, [*fans, "nobody"], 500, random_state=0)
+    assert again.mean == res.mean
+    with pytest.raises(UnknownIdError):
+        film_reach(model, [*fans, "nobody"], 10, on_unknown="raise")
+
+
+def test_recommender_scores_are_reach_probabilities(world):
+    X, graph = world
+    model = IndependentCascade(graph, 0.3)
+    rec = SocialRecommender(model, n_runs=400, random_state=2).fit(X)
+    users = X.user_ids.ids[:5]
+    ids, scores = rec.recommend(users, n=3, filter_seen=False)
+    assert ids.shape == scores.shape == (5, 3)
+    for film in X.item_ids.ids[:3]:
+        res = model.simulate(adopters_of(X, film), 400, random_state=2)
+        j = X.item_ids.index([film])[0]
+        np.testing.assert_allclose(
+            rec.scores_[:, [j]].toarray().ravel(), res.activation_probability, atol=1e-6
+        )
+    # best first, seen films filtered out
+    ids, scores = rec.recommend(users, n=X.n_items)
+    assert np.all(scores[:, :-1] >= scores[:, 1:])
+    for u, row in zip(users, ids):
+        seen = set(X.item_ids.ids[X.matrix[X.user_ids.index([u])].indices].tolist())
+        assert not seen & set(row.tolist())
+        assert (row == "").sum() == len(seen)  # padding for the filtered films
+    with pytest.raises(UnknownIdError):
+        rec.recommend(["nobody"])
+
+
+def test_diffusion_recommender(world):
+    X, graph = world
+    model = IndependentCascade(graph, 0.3)
+    rec = SocialRecommender(model, method="diffusion", damping=0.7).fit(X)
+    film = X.item_ids.ids[1]
+    scores = diffusion_scores(
+        graph, adopters_of(X, film), damping=0.7, weight=model.edge_probabilities
+    )
+    j = X.item_ids.index([film])[0]
+    col = rec.scores_[:, [j]].toarray().ravel()
+    want = [scores[u] for u in X.user_ids.ids.tolist()]
+    assert np.abs(col - want).sum() < 150 * 1e-6  # both converged to L1 < n * tol
+
+
+def test_users_missing_from_the_graph_are_reported():
+    X = Interactions.from_arrays(["a", "b", "z"], ["f1", "f1", "f2"])
+    graph = SocialGraph.from_arrays(["a"], ["b"])
+    with pytest.warns(DataWarning, match="1 of the 3 users"):
+        ranking = rank_films(IndependentCascade(graph, 1.0), X, n_runs=10, random_state=0)
+    assert ranking.item_ids.tolist() == ["f1", "f2"] and ranking.reach.tolist() == [2.0, 0.0]
+    with pytest.raises(NotFittedError):
+        SocialRecommender(IndependentCascade(graph)).recommend(["a"])
