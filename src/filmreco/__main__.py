@@ -99,6 +99,47 @@ def _report_world(out: TextIO, world) -> None:
         out.write(f"user {X.user_ids.ids[u]!s:>6} ({per_user[u]:>3} films): {shares}\n")
 
 
+def _report_social(out: TextIO, world) -> None:
+    from .social import IndependentCascade, SocialGraph, film_reach, maximize_influence, rank_films
+
+    X = world.interactions
+    graph = SocialGraph.from_edgelist(world.graph)
+    model = IndependentCascade(graph, probability="weighted_cascade")
+    _section(out, "Word of mouth 传播力度 (independent cascade, weighted-cascade probabilities)")
+    out.write(
+        "note: textbook probabilities 1/in-degree, not learned from this platform's logs; read\n"
+        "the numbers as relative, not as a forecast.\n"
+    )
+    per_item = np.diff(X.matrix.tocsc().indptr)
+    film = int(np.argsort(-per_item, kind="stable")[19])
+    fid = X.item_ids.ids[film]
+    adopters = X.user_ids.ids[X.matrix.tocsc()[:, [film]].indices]
+    res = film_reach(model, adopters, n_runs=2000, random_state=0)
+    lo, hi = res.ci
+    out.write(
+        f"《{world.catalog[fid]['title']}》: {adopters.size} users engaged -> expected reach "
+        f"{res.mean:.0f} users (95% CI {lo:.0f}-{hi:.0f}, 2,000 cascades)\n"
+    )
+    imm = maximize_influence(model, k=10, method="imm", eps=0.3, random_state=0)
+    deg = maximize_influence(model, k=10, method="degree")
+    s_imm = model.simulate(imm.seeds, n_runs=10_000, random_state=1)
+    s_deg = model.simulate(deg.seeds, n_runs=10_000, random_state=1)
+    out.write(
+        f"10 seed users chosen by IMM reach {s_imm.mean:.1f} ± {s_imm.stderr:.1f} users; "
+        f"the 10 best-connected reach {s_deg.mean:.1f} ± {s_deg.stderr:.1f} (10,000 cascades"
+        f"{'; the gap is within 2 standard errors' if abs(s_imm.mean - s_deg.mean) < 2 * np.hypot(s_imm.stderr, s_deg.stderr) else ''})\n"
+        f"IMM seeds: {', '.join(map(str, imm.seeds[:10]))}\n"
+    )
+    ranking = rank_films(model, X, by="new_reach", n_runs=300, random_state=0)
+    out.write("films with the most new viewers from word of mouth alone:\n")
+    for i in range(5):
+        iid = ranking.item_ids[i]
+        out.write(
+            f"  {i + 1}. 《{world.catalog[iid]['title']}》 +{ranking.new_reach[i]:.0f} users "
+            f"(from {ranking.n_adopters[i]} current fans)\n"
+        )
+
+
 def demo(out: TextIO = sys.stdout) -> int:
     """Print the demo report on the built-in sample world."""
     from .datasets import load_sample
@@ -107,6 +148,7 @@ def demo(out: TextIO = sys.stdout) -> int:
     world = load_sample()
     out.write("filmreco demo — the built-in sample world (synthetic, generated offline)\n")
     _report_world(out, world)
+    _report_social(out, world)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
 
