@@ -1,0 +1,42 @@
+"""Recommenders: who should see which film.
+
+Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
+:class:`~filmreco.data.Interactions`, then answers in external ids —
+:meth:`~Recommender.recommend` (films for users), :meth:`~Recommender.recommend_users`
+(the audience of a film), :meth:`~Recommender.similar_items`, :meth:`~Recommender.score`,
+:meth:`~Recommender.fold_in` (new users without refitting), :meth:`~Recommender.save` /
+``load`` and, for ItemKNN, EASE and ALS, :meth:`~Recommender.explain`.
+
+- :class:`Popularity` — the most watched films, optionally with time decay;
+- :class:`ItemKNN` — item-item neighbours (cosine, tf-idf or BM25 weighting, shrinkage);
+- :class:`EASE` — Steck's closed-form linear item-item model;
+- :class:`ALS` — implicit-feedback matrix factorisation (Hu, Koren, Volinsky);
+- :class:`BPR` — Bayesian personalised ranking (Rendle et al.);
+- :class:`ContentBased` — user profiles over genres, tags, people and description terms;
+- :class:`Hybrid` — weighted score or rank fusion of the above;
+- :func:`mmr` — diversity re-ranking (also ``recommend(..., diversity=...)``).
+
+Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`.
+"""
+
+from ._base import Recommender
+from .als import ALS
+from .bpr import BPR
+from .content import ContentBased
+from .ease import EASE
+from .hybrid import Hybrid
+from .knn import ItemKNN
+from .popularity import Popularity
+from .rerank import mmr
+
+__all__ = [
+    "ALS",
+    "BPR",
+    "EASE",
+    "ContentBased",
+    "Hybrid",
+    "ItemKNN",
+    "Popularity",
+    "Recommender",
+    "mmr",
+]

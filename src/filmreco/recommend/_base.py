@@ -1,0 +1,417 @@
+"""The :class:`Recommender` contract: one small API shared by every model.
+
+A subclass implements a small private interface; the base class does the rest (ids,
+filters, unknown users, blocks, parallelism, persistence):
+
+- ``_fit(X, timestamps)`` learns from the users x items CSR matrix ``X`` (float32,
+  non-negative; ``self.user_ids_``, ``self.item_ids_``, ``self.user_items_`` and
+  ``self.item_popularity_`` are already set);
+- ``_scores(H, rows, cols)`` returns float32 scores ``(len(rows), n_items)`` (or only the
+  columns `cols`) for users whose interactions are the rows of ``H``; ``rows[i]`` is the
+  user's row in the training data, or ``-1`` for a user known only through ``H`` (fold-in);
+- optional: ``_similarity(items, cols)`` (item-item scores; default: cosine of the
+  training columns), ``_update_users(rows)`` (refresh per-user state after
+  :meth:`Recommender.fold_in`), ``_explain(h, row, item)``, ``_state()`` /
+  ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_int, check_option, check_real
+from ..exceptions import InputError, UnknownIdError
+from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
+from ._inputs import (
+    ON_UNKNOWN_USERS,
+    Query,
+    align_items,
+    history_for,
+    take_rows,
+    training_data,
+)
+from ._io import PersistMixin, registry
+from ._serve import BlockScorer, SimilarityScorer, audience, block_rows
+from .rerank import mmr
+
+__all__ = ["Recommender", "registry"]
+
+_FIT_MODES = ("add", "replace")
+
+
+class Recommender(PersistMixin, BaseEstimator):
+    """Base class of filmreco's recommenders (not used directly).
+
+    Every model takes an :class:`~filmreco.data.Interactions` in :meth:`fit` and answers in
+    external ids: :meth:`recommend` (items for users), :meth:`recommend_users` (the audience
+    of an item), :meth:`similar_items`, :meth:`score`, plus :meth:`fold_in` for new or
+    updated users, :meth:`save` / :meth:`load`, and :meth:`explain` where the model allows.
+    """
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return bool(getattr(self, "_fitted", False))
+
+    # fitting ------------------------------------------------------------------------
+    def _reset(self) -> None:
+        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, key)
+        self._fitted = False
+
+    def _item_universe(self, items: IdMap) -> IdMap:
+        """Items the model can score; a subclass may add some (e.g. catalogue-only films)."""
+        return items
+
+    def fit(self, interactions: Any) -> Recommender:
+        """Learn from users x items interactions; a second call starts from scratch.
+
+        Parameters
+        ----------
+        interactions : Interactions
+            Implicit feedback (views, likes, thresholded ratings): non-negative values, larger
+            meaning stronger. A scipy sparse matrix is accepted too (ids are then the row
+            and column indices).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        InputError
+            Negative, NaN or infinite values, no items, or invalid hyper-parameters.
+        TypeError
+            `interactions` is neither an Interactions nor a sparse matrix.
+        """
+        self._reset()
+        X, users, items, ts = training_data(interactions)
+        if X.shape[1] == 0:
+            raise InputError("interactions has no items; there is nothing to recommend.")
+        universe = self._item_universe(items)
+        if len(universe) != X.shape[1]:
+            X = sp.csr_array((X.data, X.indices, X.indptr), shape=(X.shape[0], len(universe)))
+        try:
+            self.user_ids_ = users
+            self.item_ids_ = universe
+            self.user_items_ = X
+            self.item_popularity_ = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
+            self._fit(X, ts)
+        except BaseException:
+            self._reset()
+            raise
+        self._fitted = True
+        return self
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        raise NotImplementedError
+
+    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _update_users(self, rows: np.ndarray) -> None:
+        """Refresh per-user state of `rows` from ``user_items_`` (after fold_in)."""
+
+    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        """Item-item similarity rows; default: cosine of the training columns."""
+        V = normalize(self.user_items_.T.tocsr())
+        S = (V[items] @ V.T).toarray() if len(items) else np.zeros((0, V.shape[0]))
+        return np.asarray(S if cols is None else S[:, cols], dtype=np.float32)
+
+    # queries ------------------------------------------------------------------------
+    def _n_items(self) -> int:
+        return len(self.item_ids_)
+
+    def _query(self, user_ids: Any, on_unknown: str, user_items: Any) -> Query:
+        check_option(on_unknown, ON_UNKNOWN_USERS, "on_unknown")
+        ids, _ = as_id_array(user_ids, "user_ids")
+        n = ids.size
+        if user_items is not None:
+            H = history_for(ids, user_items, self.item_ids_)
+            return Query(np.full(n, -1, dtype=np.int64), H, np.zeros(n, dtype=bool))
+        rows = self.user_ids_.index(ids, on_unknown="mask", name="user_ids")
+        unknown = rows < 0
+        if unknown.any() and on_unknown == "raise":
+            bad = ids[unknown][:5].tolist()
+            raise UnknownIdError(
+                f"{int(unknown.sum())} of the {n} user_ids are not known to this "
+                f"{type(self).__name__} (e.g. {bad}); add them with fold_in(...), pass their "
+                "history as user_items=..., or use on_unknown='popular'."
+            )
+        return Query(rows, take_rows(self.user_items_, rows), unknown)
+
+    def _candidates(self, items: Any, exclude: Any) -> np.ndarray | None:
+        if items is None and exclude is None:
+            return None
+        m = self._n_items()
+        allowed = np.zeros(m, dtype=bool)
+        if items is None:
+            allowed[:] = True
+        else:
+            allowed[self.item_ids_.index(items, name="items")] = True
+        if exclude is not None:
+            allowed[self.item_ids_.index(exclude, on_unknown="ignore", name="exclude")] = False
+        return np.flatnonzero(allowed)
+
+    def _items(self, item_ids: Any, name: str = "item_ids") -> np.ndarray:
+        return self.item_ids_.index(item_ids, name=name)
+
+    # serving ------------------------------------------------------------------------
+    def recommend(
+        self,
+        user_ids: Any,
+        n: int = 10,
+        *,
+        filter_seen: bool = True,
+        items: Any = None,
+        exclude: Any = None,
+        user_items: Any = None,
+        on_unknown: str = "raise",
+        diversity: float = 0.0,
+        n_jobs: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the top `n` items for each user, best first.
+
+        Parameters
+        ----------
+        user_ids : id or array-like of ids
+            External user ids; repeats are allowed (each gets its own row).
+        n : int, default=10
+            Length of each list, ``>= 0``; rows with fewer eligible items are padded.
+        filter_seen : bool, default=True
+            Never return an item the user has interacted with (not even as padding).
+        items : array-like of item ids, optional
+            Only these items may be returned (e.g. the films available in a region).
+        exclude : array-like of item ids, optional
+            These items are never returned (ids the model does not know are ignored).
+        user_items : Interactions or sparse matrix, optional
+            Use this history for the users instead of the training data, without changing
+            the model (an Interactions is matched by user and item id; a matrix gives one row
+            per query user over the model's ``item_ids_``). Unknown users are then fine.
+        on_unknown : {"raise", "popular"}, default="raise"
+            Users the model does not know: raise :class:`~filmreco.exceptions.UnknownIdError`,
+            or recommend the most popular items to them.
+        diversity : float, default=0.0
+            In ``[0, 1]``; above 0 the list is re-ranked by maximal marginal relevance over
+            the model's item similarity (:func:`~filmreco.recommend.mmr`), so one franchise
+            does not fill it.
+        n_jobs : int, optional
+            Workers for the blocks of users (joblib; None: the ambient setting). The result
+            does not depend on it.
+
+        Returns
+        -------
+        ids : numpy.ndarray, shape (len(user_ids), n)
+            Item ids, best first; padding is the id map's missing value (-1 or "").
+        scores : numpy.ndarray of float32, shape (len(user_ids), n)
+            The model's scores (``-inf`` for padding).
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        UnknownIdError
+            Unknown users (with ``on_unknown="raise"``) or unknown ids in `items`.
+        """
+        check_is_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        diversity = check_real(diversity, "diversity", min_value=0.0, max_value=1.0)
+        q = self._query(user_ids, on_unknown, user_items)
+        cand = self._candidates(items, exclude)
+        pool = n if diversity == 0 or n == 0 else min(max(4 * n, n + 20), self._n_items())
+        idx, val = topk_blocks(
+            BlockScorer(self, q, None),
+            q.n,
+            pool,
+            block_size=block_rows(self._n_items()),
+            exclude=q.history if filter_seen else None,
+            candidates=cand,
+            n_jobs=n_jobs,
+        )
+        if pool > n:
+            idx, val = mmr(idx, val, self._similarity, n, diversity=diversity)
+        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)
+
+    def recommend_users(
+        self,
+        item_ids: Any,
+        n: int = 10,
+        *,
+        filter_seen: bool = True,
+        users: Any = None,
+        n_jobs: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the `n` users most likely to want each item: its campaign audience.
+
+        Parameters
+        ----------
+        item_ids : id or array-like of ids
+            External item ids.
+        n : int, default=10
+            Audience size per item.
+        filter_seen : bool, default=True
+            Leave out users who already interacted with the item.
+        users : array-like of user ids, optional
+            Only consider these users (e.g. those reachable in a region).
+        n_jobs : int, optional
+            Workers for the blocks of users.
+
+        Returns
+        -------
+        ids : numpy.ndarray, shape (len(item_ids), n)
+            User ids, best first, padded with the id map's missing value.
+        scores : numpy.ndarray of float32, shape (len(item_ids), n)
+        """
+        check_is_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        cols = self._items(item_ids)
+        if users is None:
+            urows = np.arange(len(self.user_ids_), dtype=np.int64)
+        else:
+            urows = np.unique(self.user_ids_.index(users, name="users"))
+        idx, val = audience(self, urows, cols, n, bool(filter_seen), n_jobs)
+        safe = np.where(idx >= 0, urows[np.maximum(idx, 0)] if urows.size else -1, -1)
+        return self.user_ids_.to_ids(safe), val.astype(np.float32, copy=False)
+
+    def similar_items(
+        self, item_ids: Any, n: int = 10, *, items: Any = None, n_jobs: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the `n` items most similar to each item (itself excluded), best first.
+
+        Parameters
+        ----------
+        item_ids : id or array-like of ids
+        n : int, default=10
+        items : array-like of item ids, optional
+            Only these items may be returned.
+        n_jobs : int, optional
+
+        Returns
+        -------
+        ids : numpy.ndarray, shape (len(item_ids), n)
+        scores : numpy.ndarray of float32, shape (len(item_ids), n)
+        """
+        check_is_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        rows = self._items(item_ids)
+        m = self._n_items()
+        own = build_csr(np.arange(rows.size), rows, shape=(rows.size, m), duplicates="max")
+        idx, val = topk_blocks(
+            SimilarityScorer(self, rows),
+            rows.size,
+            n,
+            block_size=block_rows(m),
+            exclude=own,
+            candidates=self._candidates(items, None),
+            n_jobs=n_jobs,
+        )
+        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)
+
+    def score(
+        self,
+        user_ids: Any,
+        item_ids: Any,
+        *,
+        user_items: Any = None,
+        on_unknown: str = "raise",
+    ) -> np.ndarray:
+        """Return the model's score of every (user, item) pair: shape (n_users, n_items).
+
+        `user_items` and `on_unknown` are as in :meth:`recommend`. Seen items are scored
+        like any other.
+        """
+        check_is_fitted(self)
+        q = self._query(user_ids, on_unknown, user_items)
+        cols = self._items(item_ids)
+        return BlockScorer(self, q, cols)(0, q.n)
+
+    def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Return the user's films that contributed most to the score of `item_id`.
+
+        Parameters
+        ----------
+        user_id, item_id : id
+            A known user and item.
+        n : int, default=10
+            Number of contributing films to return.
+
+        Returns
+        -------
+        ids : numpy.ndarray
+            Up to `n` item ids from the user's history, largest contribution first.
+        contributions : numpy.ndarray of float64
+            Their additive share of the score (see the model's Notes).
+
+        Raises
+        ------
+        NotImplementedError
+            For models whose scores do not decompose over the user's films.
+        """
+        check_is_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        if type(self)._explain is Recommender._explain:
+            raise NotImplementedError(
+                f"{type(self).__name__} cannot explain its scores; ItemKNN, EASE and ALS can."
+            )
+        u = int(self.user_ids_.index([user_id], name="user_id")[0])
+        j = int(self._items([item_id], name="item_id")[0])
+        h = take_rows(self.user_items_, np.array([u]))
+        idx, contrib = self._explain(h, u, j)
+        order = np.lexsort((idx, -contrib))[:n]
+        return self.item_ids_.to_ids(idx[order]), np.asarray(contrib[order], dtype=np.float64)
+
+    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    # new users ----------------------------------------------------------------------
+    def fold_in(self, interactions: Any, *, mode: str = "add", on_unknown: str = "raise") -> Any:
+        """Add new users, or update known ones, without refitting the item side.
+
+        Parameters
+        ----------
+        interactions : Interactions
+            Events of the users to fold in (matched by user and item id).
+        mode : {"add", "replace"}, default="add"
+            For users already known: add the events to their history, or replace it.
+        on_unknown : {"raise", "ignore"}, default="raise"
+            Events on items the model was not fitted on: raise, or drop them with a
+            DataWarning.
+
+        Returns
+        -------
+        self
+            New users are appended to ``user_ids_``; item parameters (factors, similarities,
+            popularity) are unchanged. Per-user state (factors, profiles) of the affected
+            users is recomputed.
+        """
+        check_is_fitted(self)
+        check_option(mode, _FIT_MODES, "mode")
+        H, umap = align_items(
+            interactions, self.item_ids_, name="interactions", on_unknown=on_unknown
+        )
+        if len(umap) == 0:
+            return self
+        users = self.user_ids_.extend(umap.ids)
+        rows = users.index(umap.ids)
+        X = self.user_items_
+        n_users = len(users)
+        old_row = row_indices(X)
+        keep = np.ones(X.nnz, dtype=bool)
+        if mode == "replace":
+            touched = np.zeros(n_users, dtype=bool)
+            touched[rows] = True
+            keep = ~touched[old_row]
+        h_row = rows[row_indices(H)]
+        self.user_items_ = build_csr(
+            np.concatenate([old_row[keep], h_row]),
+            np.concatenate([X.indices[keep], H.indices]),
+            np.concatenate([X.data[keep], H.data]),
+            shape=(n_users, X.shape[1]),
+            duplicates="sum",
+        )
+        self.user_ids_ = users
+        self._update_users(np.unique(rows))
+        return self

@@ -1,0 +1,91 @@
+"""Shared machinery of the factor models ALS and BPR (private)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from .._parallel import check_n_jobs, effective_n_jobs
+from ..exceptions import InputError
+from ._base import Recommender
+
+__all__ = ["FactorModel", "compute_threads"]
+
+
+@contextmanager
+def compute_threads(n_jobs: Any) -> Iterator[int]:
+    """Run numba kernels on `n_jobs` threads (None: all) with BLAS capped to one thread."""
+    n = check_n_jobs(n_jobs)
+    limit = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    want = limit if n is None else min(limit, effective_n_jobs(n))
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, want))
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield want
+    finally:
+        numba.set_num_threads(before)
+
+
+class FactorModel(Recommender):
+    """A recommender whose scores are ``user_factors_ @ item_factors_.T``."""
+
+    user_factors_: np.ndarray
+    item_factors_: np.ndarray
+
+    def _fold_in_factors(self, H: sp.csr_array) -> np.ndarray:
+        """Factors of users known only through the rows of `H` (item factors fixed)."""
+        raise NotImplementedError
+
+    def _user_vectors(self, H: sp.csr_array, rows: np.ndarray) -> np.ndarray:
+        U = np.empty((rows.size, self.user_factors_.shape[1]), dtype=np.float32)
+        known = rows >= 0
+        U[known] = self.user_factors_[rows[known]]
+        if not known.all():
+            new = np.flatnonzero(~known)
+            U[new] = self._fold_in_factors(H[new])
+        return U
+
+    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        U = self._user_vectors(H, rows)
+        V = self.item_factors_ if cols is None else self.item_factors_[cols]
+        return np.asarray(U @ V.T, dtype=np.float32)
+
+    def _update_users(self, rows: np.ndarray) -> None:
+        n_users = self.user_items_.shape[0]
+        old = self.user_factors_
+        if old.shape[0] < n_users:
+            grown = np.zeros((n_users, old.shape[1]), dtype=np.float32)
+            grown[: old.shape[0]] = old
+            self.user_factors_ = grown
+        self.user_factors_[rows] = self._fold_in_factors(self.user_items_[rows])
+
+    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        V = self.item_factors_
+        norms = np.linalg.norm(V, axis=1)
+        inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        A = V[items] * inv[items, None]
+        B = V if cols is None else V[cols]
+        return np.asarray(A @ (B * (inv if cols is None else inv[cols])[:, None]).T, np.float32)
+
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return {"user_factors": self.user_factors_, "item_factors": self.item_factors_}, {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        U = np.asarray(arrays["user_factors"], dtype=np.float32)
+        V = np.asarray(arrays["item_factors"], dtype=np.float32)
+        n_users, n_items = len(self.user_ids_), len(self.item_ids_)
+        if U.ndim != 2 or V.ndim != 2 or U.shape[0] != n_users or V.shape[0] != n_items:
+            raise InputError(
+                f"factor shapes {U.shape} and {V.shape} do not match {n_users} users and "
+                f"{n_items} items."
+            )
+        if U.shape[1] != V.shape[1]:
+            raise InputError("user and item factors have different widths.")
+        self.user_factors_, self.item_factors_ = U, V

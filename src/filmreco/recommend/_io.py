@@ -1,0 +1,180 @@
+"""Saving and loading recommenders (private): ``.npz`` + JSON through :mod:`filmreco._persist`."""
+
+from __future__ import annotations
+
+import numbers
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
+
+from .._persist import load_npz, save_npz
+from ..exceptions import FormatError
+from ..sparse import IdMap
+
+__all__ = ["PersistMixin", "registry"]
+
+_REGISTRY: dict[str, type[Any]] = {}
+
+
+def registry() -> dict[str, type[Any]]:
+    """Every concrete recommender class by name (used by :meth:`Recommender.load`)."""
+    return dict(_REGISTRY)
+
+
+def _json_safe(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, str)):
+        return True
+    if isinstance(value, numbers.Real):
+        return bool(np.isfinite(float(value)))
+    if isinstance(value, (list, tuple)):
+        return all(_json_safe(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    return False
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class PersistMixin:
+    """:meth:`save` / :meth:`load` of a fitted recommender (state from ``_state``)."""
+
+    _FORMAT_VERSION: ClassVar[int] = 1
+    # provided by Recommender (declared for the type checker)
+    user_ids_: IdMap
+    item_ids_: IdMap
+    user_items_: sp.csr_array
+    item_popularity_: np.ndarray
+    _fitted: bool
+
+    if TYPE_CHECKING:
+
+        def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return {}, {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        pass
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_") and cls.__name__ != "Recommender":
+            _REGISTRY[cls.__name__] = cls
+
+    # persistence --------------------------------------------------------------------
+    def _saved_params(self) -> tuple[dict[str, Any], list[str]]:
+        params, dropped = {}, []
+        for k, v in self.get_params(deep=False).items():
+            if _json_safe(v):
+                params[k] = _plain(v)
+            else:
+                dropped.append(k)
+        return params, dropped
+
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """All arrays and JSON metadata of the fitted model (what :meth:`save` writes)."""
+        arrays: dict[str, np.ndarray] = {}
+        ua, um = self.user_ids_.to_arrays("user_")
+        ia, im = self.item_ids_.to_arrays("item_")
+        X = self.user_items_
+        arrays.update(ua)
+        arrays.update(ia)
+        arrays.update(
+            {
+                "ui_indptr": X.indptr.astype(np.int64),
+                "ui_indices": X.indices.astype(np.int64),
+                "ui_data": X.data,
+                "item_popularity": self.item_popularity_,
+            }
+        )
+        state, state_meta = self._state()
+        arrays.update({f"state_{k}": v for k, v in state.items()})
+        params, dropped = self._saved_params()
+        meta = {
+            "class": type(self).__name__,
+            "params": params,
+            "unsaved_params": dropped,
+            "state": state_meta,
+            **um,
+            **im,
+        }
+        return arrays, meta
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the fitted model to ``.npz`` + JSON header (no pickle, atomic write).
+
+        Hyper-parameters that JSON cannot hold (a ``Generator`` random_state, a catalogue
+        object) are not stored; the learned state does not need them, and :meth:`load`
+        gives them their default values.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written (``.npz`` appended if missing).
+        """
+        check_is_fitted(self)
+        arrays, meta = self._export()
+        return save_npz(
+            path, arrays, kind=f"recommender.{type(self).__name__}",
+            version=self._FORMAT_VERSION, meta=meta,
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Any:
+        """Load a model written by :meth:`save` (call it on the model's class).
+
+        Raises
+        ------
+        FormatError
+            The file holds another kind of model, is of a newer format version, or was
+            truncated or edited.
+        """
+        if _REGISTRY.get(cls.__name__) is not cls:
+            raise TypeError("call load on the model class, e.g. EASE.load(path).")
+        arrays, header = load_npz(
+            path, kind=f"recommender.{cls.__name__}", max_version=cls._FORMAT_VERSION
+        )
+        try:
+            return cls._restore(arrays, header["meta"])
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            if isinstance(exc, FormatError):
+                raise
+            raise FormatError(
+                f"{str(path)!r} holds an inconsistent {cls.__name__} ({type(exc).__name__}: {exc})."
+            ) from exc
+
+    @classmethod
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+        model = cls(**meta["params"])
+        model.user_ids_ = IdMap.from_arrays(arrays, meta, "user_")
+        model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
+        shape = (len(model.user_ids_), len(model.item_ids_))
+        X = sp.csr_array(
+            (arrays["ui_data"], arrays["ui_indices"], arrays["ui_indptr"]), shape=shape
+        )
+        X.check_format(full_check=True)
+        model.user_items_ = X
+        pop = np.asarray(arrays["item_popularity"], dtype=np.float64)
+        if pop.shape != (shape[1],):
+            raise FormatError(f"item_popularity has shape {pop.shape}, expected ({shape[1]},).")
+        model.item_popularity_ = pop
+        state = {k[len("state_") :]: v for k, v in arrays.items() if k.startswith("state_")}
+        model._set_state(state, meta.get("state", {}))
+        model._fitted = True
+        return model

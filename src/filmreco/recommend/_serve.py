@@ -1,0 +1,91 @@
+"""Block scoring for the Recommender API (private): picklable score functions and audiences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._parallel import blocks, parallel_map
+from ..sparse import topk
+from ._inputs import Query, take_rows
+
+__all__ = ["BlockScorer", "SimilarityScorer", "audience", "block_rows"]
+
+#: Scores held per block: about 4M float32 cells (16 MB).
+_BLOCK_CELLS = 1 << 22
+
+
+def block_rows(n_cols: int) -> int:
+    """Rows per block so that a block of scores holds about 4M cells (1..4096 rows)."""
+    return int(max(1, min(4096, _BLOCK_CELLS // max(n_cols, 1))))
+
+
+class BlockScorer:
+    """``f(start, stop)``: scores of query users ``start..stop-1`` (a ``topk_blocks`` score_fn).
+
+    Users flagged ``popular`` get the training popularity of the items; the others the
+    model's scores. Picklable when the model is, so process backends can run it.
+    """
+
+    def __init__(self, model: Any, query: Query, cols: np.ndarray | None) -> None:
+        self.model = model
+        self.query = query
+        self.cols = cols
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        q, cols, model = self.query, self.cols, self.model
+        rows = q.rows[start:stop]
+        H = q.history[start:stop]
+        pop = q.popular[start:stop]
+        if not pop.any():
+            return np.asarray(model._scores(H, rows, cols), dtype=np.float32)
+        base = model.item_popularity_ if cols is None else model.item_popularity_[cols]
+        out = np.empty((stop - start, base.size), dtype=np.float32)
+        out[pop] = base
+        ok = np.flatnonzero(~pop)
+        if ok.size:
+            out[ok] = model._scores(take_rows(H, ok), rows[ok], cols)
+        return out
+
+
+class SimilarityScorer:
+    """``f(start, stop)``: item-item similarity rows of items ``rows[start:stop]``."""
+
+    def __init__(self, model: Any, rows: np.ndarray) -> None:
+        self.model = model
+        self.rows = rows
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self.model._similarity(self.rows[start:stop], None), dtype=np.float32)
+
+
+def _audience_block(
+    model: Any, urows: np.ndarray, cols: np.ndarray, n: int, filter_seen: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    H = take_rows(model.user_items_, urows)
+    S = np.asarray(model._scores(H, urows, cols), dtype=np.float32)
+    seen = H[:, cols].T.tocsr() if filter_seen else None
+    return topk(np.ascontiguousarray(S.T), n, exclude=seen)
+
+
+def audience(
+    model: Any, urows: np.ndarray, cols: np.ndarray, n: int, filter_seen: bool, n_jobs: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-`n` positions in `urows` per item of `cols`, merged over blocks of users."""
+    if urows.size == 0 or cols.size == 0 or n == 0:
+        shape = (cols.size, n)
+        return np.full(shape, -1, dtype=np.int64), np.full(shape, -np.inf, dtype=np.float32)
+    size = block_rows(max(cols.size, 64))
+    parts = blocks(urows.size, size)
+    tasks = [(model, urows[a:b], cols, n, filter_seen) for a, b in parts]
+    results = parallel_map(_audience_block, tasks, n_jobs=n_jobs, prefer="threads")
+    idx = np.concatenate(
+        [np.where(r[0] >= 0, r[0] + a, -1) for r, (a, _) in zip(results, parts)], axis=1
+    )
+    val = np.concatenate([r[1] for r in results], axis=1)
+    if len(results) == 1:
+        return idx, val
+    pick, best = topk(val, n)
+    out = np.where(pick >= 0, np.take_along_axis(idx, np.maximum(pick, 0), axis=1), -1)
+    return out, best

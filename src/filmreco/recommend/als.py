@@ -1,0 +1,207 @@
+"""Implicit-feedback matrix factorisation by alternating least squares (Hu et al., 2008)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import check_int, check_random_state, check_real, lookup_option
+from ..sparse import confidence, log_scale
+from ._factors import FactorModel, compute_threads
+from ._inputs import take_rows
+from ._kernels import als_loss, als_sweep
+
+__all__ = ["ALS"]
+
+logger = logging.getLogger("filmreco")
+
+
+def _linear(X: sp.csr_array, alpha: float, epsilon: float) -> sp.csr_array:
+    return confidence(X, alpha, form="one_plus")
+
+
+def _log(X: sp.csr_array, alpha: float, epsilon: float) -> sp.csr_array:
+    return log_scale(X, alpha, epsilon, form="one_plus")
+
+
+_CONFIDENCE = {"linear": _linear, "log": _log}
+
+
+class ALS(FactorModel):
+    r"""Implicit ALS: weighted matrix factorisation of who watched what (Hu, Koren, Volinsky).
+
+    Every (user, item) cell has a preference :math:`p_{ui}` (1 if the user interacted, else
+    0) and a confidence :math:`c_{ui}`; the model minimises
+
+    .. math::
+        \sum_{u,i} c_{ui} (p_{ui} - x_u^\top y_i)^2
+        + \lambda \Big(\sum_u \|x_u\|^2 + \sum_i \|y_i\|^2\Big)
+
+    alternating exact-in-expectation solves for users and items. Each solve runs a few
+    warm-started conjugate-gradient steps per user (Takács, Pilászy, Tikk 2011), using
+    :math:`Y^\top C^u Y = Y^\top Y + Y^\top (C^u - I) Y` so only the user's own items are
+    touched: the cost per sweep is ``O(nnz * n_factors + n_users * n_factors**2)``.
+
+    Parameters
+    ----------
+    n_factors : int, default=64
+        Latent dimension.
+    regularization : float, default=10.0
+        :math:`\lambda \ge 0`.
+    alpha : float, default=10.0
+        Confidence growth :math:`\alpha \ge 0`.
+    confidence : {"linear", "log"}, default="linear"
+        :math:`c = 1 + \alpha r` or :math:`c = 1 + \alpha \log(1 + r / \epsilon)` (Hu et
+        al., section 4) for an interaction of strength :math:`r`.
+    epsilon : float, default=1.0
+        :math:`\epsilon` of the log confidence.
+    max_iter : int, default=15
+        Alternating sweeps (each updates users, then items).
+    cg_steps : int, default=3
+        Conjugate-gradient steps per solve.
+    track_loss : bool, default=False
+        Record the objective after every sweep in ``loss_history_`` (costs one more pass).
+    show_progress : bool, default=False
+        Show a tqdm bar over sweeps.
+    random_state : int, Generator or None, default=None
+        Seed of the initial factors.
+    n_jobs : int, optional
+        Threads of the sweeps (None: all cores). The result does not depend on it.
+
+    Attributes
+    ----------
+    user_factors_ : numpy.ndarray of float32, shape (n_users, n_factors)
+    item_factors_ : numpy.ndarray of float32, shape (n_items, n_factors)
+    loss_history_ : list of float
+        Objective after each sweep (empty unless `track_loss`).
+
+    Notes
+    -----
+    The confidence is Hu et al.'s :math:`1 + \alpha r`, so an observed cell always weighs
+    at least as much as an unobserved one and ``alpha=0`` is plain (unweighted) least
+    squares on the 0/1 preferences. implicit's ALS uses :math:`\alpha r`; on 0/1 data the
+    two agree when filmreco's ``alpha`` is implicit's minus one.
+
+    New users get exact least-squares factors (conjugate gradient run to convergence) from
+    their history, with the item factors fixed: :meth:`fold_in`, or
+    ``recommend(..., user_items=...)``. :meth:`explain` uses Hu et al.'s section 5: the
+    score of item :math:`j` is :math:`\sum_i s^u_{ji} c_{ui}` over the user's items
+    :math:`i`, with :math:`s^u_{ji} = y_j^\top (Y^\top C^u Y + \lambda I)^{-1} y_i`.
+
+    References
+    ----------
+    .. [1] Y. Hu, Y. Koren and C. Volinsky, "Collaborative Filtering for Implicit Feedback
+       Datasets", ICDM 2008.
+    .. [2] G. Takács, I. Pilászy and D. Tikk, "Applications of the conjugate gradient
+       method for implicit feedback collaborative filtering", RecSys 2011.
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> X = Interactions.from_arrays([0, 0, 1, 1, 2], ["a", "b", "a", "b", "c"])
+    >>> model = ALS(n_factors=2, regularization=0.1, random_state=0).fit(X)
+    >>> model.recommend([2], n=1)[0].tolist()
+    [['a']]
+    """
+
+    def __init__(
+        self,
+        n_factors: int = 64,
+        *,
+        regularization: float = 10.0,
+        alpha: float = 10.0,
+        confidence: str = "linear",
+        epsilon: float = 1.0,
+        max_iter: int = 15,
+        cg_steps: int = 3,
+        track_loss: bool = False,
+        show_progress: bool = False,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.n_factors = n_factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.confidence = confidence
+        self.epsilon = epsilon
+        self.max_iter = max_iter
+        self.cg_steps = cg_steps
+        self.track_loss = track_loss
+        self.show_progress = show_progress
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _conf(self, X: sp.csr_array) -> sp.csr_array:
+        """Confidences of the positive entries of `X` (zeros removed), canonical CSR."""
+        fn = lookup_option(_CONFIDENCE, self.confidence, "confidence")
+        alpha = check_real(self.alpha, "alpha", min_value=0.0)
+        eps = check_real(self.epsilon, "epsilon", min_value=0.0, min_inclusive=False)
+        C = fn(X, alpha, eps).astype(np.float32)
+        C.indptr = C.indptr.astype(np.int64)
+        C.indices = C.indices.astype(np.int64)
+        return C
+
+    def _A(self, Y: np.ndarray) -> np.ndarray:
+        G = Y.astype(np.float64).T @ Y.astype(np.float64)
+        G[np.diag_indices_from(G)] += float(self.regularization)
+        return G.astype(np.float32)
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        f = check_int(self.n_factors, "n_factors", min_value=1)
+        check_real(self.regularization, "regularization", min_value=0.0)
+        max_iter = check_int(self.max_iter, "max_iter", min_value=0)
+        steps = check_int(self.cg_steps, "cg_steps", min_value=1)
+        rng = check_random_state(self.random_state)
+        Cu = self._conf(X)
+        Ci = Cu.T.tocsr()
+        Ci.indptr, Ci.indices = Ci.indptr.astype(np.int64), Ci.indices.astype(np.int64)
+        n_users, n_items = X.shape
+        U = (rng.standard_normal((n_users, f)) * 0.01).astype(np.float32)
+        V = (rng.standard_normal((n_items, f)) * 0.01).astype(np.float32)
+        users, items = np.arange(n_users), np.arange(n_items)
+        self.loss_history_: list[float] = []
+        sweeps: Any = range(max_iter)
+        if self.show_progress:
+            from tqdm.auto import tqdm
+
+            sweeps = tqdm(sweeps, desc="ALS", leave=False)
+        with compute_threads(self.n_jobs):
+            for it in sweeps:
+                als_sweep(Cu.indptr, Cu.indices, Cu.data, U, V, self._A(V), steps, users)
+                als_sweep(Ci.indptr, Ci.indices, Ci.data, V, U, self._A(U), steps, items)
+                if self.track_loss:
+                    loss = self._loss(Cu, U, V)
+                    self.loss_history_.append(loss)
+                    logger.debug("ALS sweep %d: loss %.6g", it + 1, loss)
+        self.user_factors_, self.item_factors_ = U, V
+
+    def _loss(self, C: sp.csr_array, U: np.ndarray, V: np.ndarray) -> float:
+        G = V.astype(np.float64).T @ V.astype(np.float64)
+        fit = als_loss(C.indptr, C.indices, C.data, U, V, G)
+        reg = float(self.regularization) * (
+            float(np.sum(U.astype(np.float64) ** 2)) + float(np.sum(V.astype(np.float64) ** 2))
+        )
+        return float(fit + reg)
+
+    def _fold_in_factors(self, H: sp.csr_array) -> np.ndarray:
+        C = self._conf(H)
+        V = self.item_factors_
+        U = np.zeros((H.shape[0], V.shape[1]), dtype=np.float32)
+        steps = max(int(self.cg_steps), 2 * V.shape[1])
+        with compute_threads(self.n_jobs):
+            als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, np.arange(H.shape[0]))
+        return U
+
+    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
+        C = self._conf(take_rows(h, np.array([0])))
+        idx = C.indices.astype(np.int64)
+        c = C.data.astype(np.float64)
+        V = self.item_factors_.astype(np.float64)
+        Yu = V[idx]
+        A = V.T @ V + (Yu.T * (c - 1.0)) @ Yu
+        A[np.diag_indices_from(A)] += float(self.regularization)
+        w = np.linalg.solve(A, V[item])
+        return idx, (Yu @ w) * c

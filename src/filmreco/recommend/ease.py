@@ -1,0 +1,146 @@
+"""EASE: a closed-form linear item-item model (Steck, 2019)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from .._validation import check_real
+from ..exceptions import InputError
+from ._base import Recommender
+
+__all__ = ["EASE"]
+
+_GIB = float(1 << 30)
+_ONE_THREAD_BELOW = 4096
+
+
+def _spd_inverse(G: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite float32 matrix (lower triangle valid)."""
+    c, info = sla.lapack.spotrf(G, lower=True, overwrite_a=True, clean=False)
+    if info != 0:
+        raise InputError(
+            f"X'X + regularization*I is not positive definite (LAPACK info={info}); use a "
+            "larger regularization."
+        )
+    P, info = sla.lapack.spotri(c, lower=True, overwrite_c=True)
+    if info != 0:
+        raise InputError(f"inverting the Gram matrix failed (LAPACK info={info}).")
+    return np.asarray(P)
+
+
+def ease_weights(X: sp.csr_array, regularization: float) -> np.ndarray:
+    """The EASE item-item matrix ``B`` (float32) of a users x items matrix `X`.
+
+    ``P = (X'X + lambda I)^-1``, ``B = I - P diag(1 / diag(P))`` (Steck 2019, eq. 8):
+    the ridge regression of every item column on all the others with a zero diagonal.
+    The Gram matrix is inverted through its Cholesky factor in float32 (LAPACK
+    ``spotrf``/``spotri``: a third of the work of a general inverse), which is well
+    conditioned for the usual ``lambda`` of hundreds. Catalogues under 4096 items are
+    inverted on one BLAS thread: it takes well under a second there, gives the same bits
+    on every machine, and avoids OpenBLAS's threaded Cholesky inverse, which measured 10-20x
+    slower when another process holds one of the cores.
+    """
+    G = (X.T @ X).toarray().astype(np.float32)
+    G[np.diag_indices_from(G)] += np.float32(regularization)
+    if G.shape[0] < _ONE_THREAD_BELOW:
+        with threadpool_limits(limits=1, user_api="blas"):
+            P = _spd_inverse(G)
+    else:
+        P = _spd_inverse(G)
+    P = np.tril(P)
+    P += np.tril(P, -1).T
+    d = np.diag(P).copy()
+    P /= -d[None, :]
+    P[np.diag_indices_from(P)] = 0.0
+    return np.ascontiguousarray(P, dtype=np.float32)
+
+
+class EASE(Recommender):
+    r"""Embarrassingly shallow autoencoder: a dense item-item regression, solved exactly.
+
+    Learns :math:`B` minimising :math:`\|X - XB\|_F^2 + \lambda \|B\|_F^2` subject to
+    :math:`\mathrm{diag}(B) = 0`, whose solution is closed form (Steck 2019): with
+    :math:`P = (X^\top X + \lambda I)^{-1}`, :math:`B_{ij} = -P_{ij} / P_{jj}`
+    (:math:`i \ne j`). A user's scores are :math:`x_u B`.
+
+    Parameters
+    ----------
+    regularization : float, default=500.0
+        :math:`\lambda > 0`; a few hundred suits MovieLens-sized data.
+    memory_limit : float, default=4.0
+        GiB the item x item matrices may take (about ``3 * n_items**2 * 4`` bytes during
+        :meth:`fit`); larger catalogues are refused with a suggestion.
+
+    Attributes
+    ----------
+    weights_ : numpy.ndarray of float32, shape (n_items, n_items)
+        :math:`B`.
+
+    Raises
+    ------
+    InputError
+        From :meth:`fit`, when the catalogue needs more than `memory_limit`: use
+        :class:`~filmreco.recommend.ALS` (memory linear in the catalogue) instead.
+
+    References
+    ----------
+    .. [1] H. Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019.
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> X = Interactions.from_arrays([0, 0, 1, 1, 2], ["a", "b", "a", "b", "a"])
+    >>> EASE(regularization=1.0).fit(X).recommend([2], n=1)[0].tolist()
+    [['b']]
+    """
+
+    def __init__(self, regularization: float = 500.0, *, memory_limit: float = 4.0) -> None:
+        self.regularization = regularization
+        self.memory_limit = memory_limit
+
+    @staticmethod
+    def estimated_memory(n_items: int) -> float:
+        """GiB that :meth:`fit` needs for `n_items` items (three float32 item x item arrays)."""
+        return 3.0 * 4.0 * float(n_items) ** 2 / _GIB
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        lam = check_real(self.regularization, "regularization", min_value=0.0, min_inclusive=False)
+        limit = check_real(self.memory_limit, "memory_limit", min_value=0.0, min_inclusive=False)
+        need = self.estimated_memory(X.shape[1])
+        if need > limit:
+            raise InputError(
+                f"EASE needs about {need:.1f} GiB for {X.shape[1]:,} items (dense item x item "
+                f"matrices), above memory_limit={limit:g} GiB. Use ALS (memory linear in the "
+                "catalogue) or ItemKNN (sparse) for a catalogue this large, or raise "
+                "memory_limit if the machine has the memory."
+            )
+        self.weights_ = ease_weights(X, lam)
+
+    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        B = self.weights_ if cols is None else self.weights_[:, cols]
+        return np.asarray(H @ B, dtype=np.float32)
+
+    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        B = self.weights_[items]
+        return np.asarray(B if cols is None else B[:, cols], dtype=np.float32)
+
+    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
+        idx = h.indices.astype(np.int64)
+        return idx, h.data.astype(np.float64) * self.weights_[idx, item].astype(np.float64)
+
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return {"weights": self.weights_}, {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        B = np.asarray(arrays["weights"])
+        m = len(self.item_ids_)
+        if B.shape != (m, m) or B.dtype != np.float32:
+            raise InputError(
+                f"weights has shape {B.shape} and dtype {B.dtype}; expected ({m}, {m}) float32."
+            )
+        self.weights_ = B

@@ -1,0 +1,273 @@
+"""Offline evaluation of recommenders: splitters, a metrics table, hyper-parameter tuning.
+
+- :func:`split_random` (per-user random holdout), :func:`split_leave_last` (each user's
+  latest interactions), :func:`split_temporal` (one global cut in time);
+- :func:`evaluate` — fit on train, recommend for every test user (seen items filtered),
+  and score the lists with :func:`filmreco.metrics.ranking_metrics`: precision, recall,
+  NDCG, MAP, MRR, hit rate at `k`, catalogue coverage and novelty;
+- :func:`tune` — grid search on a validation split carved from the training data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import ParameterGrid
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_int
+from ..data import Interactions
+from ..exceptions import InputError
+from ..metrics import METRICS, ranking_metrics
+from ..sparse import build_csr, row_indices
+from ._base import Recommender
+from ._split import split_leave_last, split_random, split_temporal
+
+__all__ = [
+    "DEFAULT_METRICS",
+    "TuneResult",
+    "evaluate",
+    "split_leave_last",
+    "split_random",
+    "split_temporal",
+    "tune",
+]
+
+logger = logging.getLogger("filmreco")
+
+#: Metrics reported by :func:`evaluate` by default.
+DEFAULT_METRICS = ("precision", "recall", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty")
+
+
+def _ks(k: int | Iterable[int]) -> list[int]:
+    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
+    if not ks:
+        raise InputError("k must be an int or a non-empty list of ints.")
+    return [check_int(x, "k", min_value=1) for x in ks]
+
+
+def _evaluate_one(
+    model: Recommender,
+    train: Interactions,
+    test: Interactions,
+    ks: list[int],
+    metrics: list[str],
+    fit: bool,
+    filter_seen: bool,
+    n_jobs: int | None,
+) -> dict[str, Any]:
+    if fit:
+        model = clone(model).fit(train)
+    else:
+        check_is_fitted(model)
+    T = test.matrix
+    counts = np.diff(T.indptr)
+    users = np.flatnonzero(counts > 0)
+    user_ids = test.user_ids.ids[users]
+    ids, _ = model.recommend(
+        user_ids, max(ks), filter_seen=filter_seen, on_unknown="popular", n_jobs=n_jobs
+    )
+    items = model.item_ids_
+    ranked = np.where(ids == items.missing, -1, 0)
+    filled = ranked == 0
+    ranked[filled] = items.index(ids[filled])
+    # relevance in the model's item space, extended by test-only items (never recommended,
+    # but they stay relevant, so recall is not inflated)
+    space = items.extend(test.item_ids.ids)
+    sub = test.take_users(users).matrix
+    cols = space.index(test.item_ids.ids)[sub.indices]
+    relevant = build_csr(
+        row_indices(sub), cols, sub.data, shape=(users.size, len(space)), dtype=np.float64
+    )
+    out = ranking_metrics(
+        ranked,
+        relevant,
+        k=ks,
+        metrics=metrics,
+        n_items=len(items),
+        item_popularity=model.item_popularity_ + 1.0,
+    )
+    out["n_users"] = int(users.size)
+    return out
+
+
+def evaluate(
+    model: Recommender | Mapping[str, Recommender],
+    train: Interactions,
+    test: Interactions,
+    *,
+    k: int | Iterable[int] = 10,
+    metrics: Iterable[str] | None = None,
+    fit: bool = True,
+    filter_seen: bool = True,
+    as_frame: bool = False,
+    n_jobs: int | None = None,
+) -> Any:
+    """Score a recommender's top-`k` lists for the users of `test`.
+
+    Parameters
+    ----------
+    model : Recommender or dict of str to Recommender
+        One model, or several by name (one row of the table each).
+    train, test : Interactions
+        From a splitter (same id maps). Every user with a test interaction is evaluated;
+        users the model does not know get the popularity fallback.
+    k : int or iterable of int, default=10
+        Cut-off(s).
+    metrics : iterable of str, optional
+        Names from :data:`filmreco.metrics.METRICS`; :data:`DEFAULT_METRICS` by default.
+        Novelty uses the training popularity plus one (so unseen films have finite bits).
+    fit : bool, default=True
+        Fit a clone of the model on `train` (the model passed in is left unchanged); with
+        False the model must already be fitted on `train`.
+    filter_seen : bool, default=True
+        Remove training items from the lists (the usual protocol).
+    as_frame : bool, default=False
+        Return a pandas DataFrame (one row per model) instead of dicts.
+    n_jobs : int, optional
+        Workers of the batch recommendation.
+
+    Returns
+    -------
+    dict or pandas.DataFrame
+        ``{"ndcg@10": ..., ..., "n_evaluated": ..., "n_users": ...}`` for one model,
+        ``{name: {...}}`` for several, or a DataFrame with `as_frame`.
+
+    Examples
+    --------
+    >>> from filmreco.recommend import Popularity
+    >>> train, test = split_leave_last(
+    ...     Interactions.from_arrays(["a", "a", "b", "b"], [1, 2, 1, 2], timestamps=[1, 2, 1, 2]))
+    >>> evaluate(Popularity(), train, test, metrics=["hit_rate"], k=1)
+    {'hit_rate@1': 1.0, 'n_evaluated': 2, 'n_users': 2}
+    """
+    ks = _ks(k)
+    names = list(DEFAULT_METRICS if metrics is None else metrics)
+    for name in names:
+        if name not in METRICS:
+            raise InputError(
+                f"metrics entry {name!r} is not supported; use some of {list(METRICS)}."
+            )
+    for part, label in ((train, "train"), (test, "test")):
+        if not isinstance(part, Interactions):
+            raise TypeError(f"{label} must be an Interactions, got {type(part).__name__}.")
+    single = isinstance(model, Recommender)
+    models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
+    if not models or not all(isinstance(m, Recommender) for m in models.values()):
+        raise InputError("model must be a Recommender or a non-empty dict of them.")
+    table = {
+        name: _evaluate_one(m, train, test, ks, names, fit, filter_seen, n_jobs)
+        for name, m in models.items()
+    }
+    if as_frame:
+        pd = importlib.import_module("pandas")
+        return pd.DataFrame.from_dict(table, orient="index")
+    return table["model"] if single else table
+
+
+@dataclass
+class TuneResult:
+    """Outcome of :func:`tune`.
+
+    Attributes
+    ----------
+    best_params : dict
+        The winning hyper-parameters.
+    best_score : float
+        Their validation score.
+    results : list of dict
+        ``{"params": ..., "score": ...}`` for every candidate, in grid order.
+    best_model : Recommender or None
+        A model with `best_params` fitted on all the data given to :func:`tune` (None when
+        ``refit=False``).
+    """
+
+    best_params: dict[str, Any]
+    best_score: float
+    results: list[dict[str, Any]] = field(default_factory=list)
+    best_model: Recommender | None = None
+
+
+def tune(
+    model: Any,
+    grid: Mapping[str, Iterable[Any]] | Iterable[Mapping[str, Iterable[Any]]],
+    interactions: Interactions,
+    *,
+    split: Callable[[Interactions], tuple[Interactions, Interactions]] | None = None,
+    metric: str = "ndcg@10",
+    refit: bool = True,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+) -> TuneResult:
+    """Pick hyper-parameters on a validation split carved from `interactions`.
+
+    Parameters
+    ----------
+    model : Recommender class or instance
+        The model to tune; an instance supplies the parameters the grid leaves alone.
+    grid : dict of str to list, or list of such dicts
+        Candidate values (as :class:`sklearn.model_selection.ParameterGrid`).
+    interactions : Interactions
+        Training data; the validation split is carved from it (never pass test data).
+    split : callable, optional
+        ``split(interactions) -> (train, valid)``; default ``split_random(interactions,
+        0.2, random_state=random_state)``.
+    metric : str, default="ndcg@10"
+        ``"<name>@<k>"`` with a name from :data:`filmreco.metrics.METRICS`; larger is better.
+    refit : bool, default=True
+        Fit the best model on all of `interactions`.
+    random_state : int, Generator or None
+        Seed of the default split.
+    n_jobs : int, optional
+        Workers of the batch recommendation.
+
+    Returns
+    -------
+    TuneResult
+
+    Examples
+    --------
+    >>> from filmreco.recommend import EASE
+    >>> X = Interactions.from_arrays(np.repeat(np.arange(6), 3), [0, 1, 2] * 6)
+    >>> res = tune(EASE, {"regularization": [1.0, 10.0]}, X, random_state=0, metric="hit_rate@1")
+    >>> sorted(res.best_params), len(res.results)
+    (['regularization'], 2)
+    """
+    base = model() if isinstance(model, type) else model
+    if not isinstance(base, Recommender):
+        raise TypeError(f"model must be a Recommender class or instance, got {model!r}.")
+    name, sep, kk = metric.partition("@")
+    if not sep or name not in METRICS or name in ("coverage", "novelty") or not kk.isdigit():
+        raise InputError(
+            f"metric={metric!r} must look like 'ndcg@10', with one of "
+            f"{[m for m in METRICS if m not in ('coverage', 'novelty')]}."
+        )
+    if not isinstance(interactions, Interactions):
+        raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
+    if split is None:
+        train, valid = split_random(interactions, 0.2, random_state=random_state)
+    else:
+        train, valid = split(interactions)
+    candidates = list(ParameterGrid(grid))
+    if not candidates:
+        raise InputError("grid holds no candidate parameters.")
+    results: list[dict[str, Any]] = []
+    for params in candidates:
+        m = clone(base).set_params(**params)
+        res = _evaluate_one(m, train, valid, [int(kk)], [name], True, True, n_jobs)
+        score = float(res[metric])
+        logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
+        results.append({"params": dict(params), "score": score})
+    scores = np.array([r["score"] for r in results])
+    if np.isnan(scores).all():
+        raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
+    best = int(np.nanargmax(scores))
+    best_params: dict[str, Any] = dict(results[best]["params"])
+    best_model = clone(base).set_params(**best_params).fit(interactions) if refit else None
+    return TuneResult(best_params, float(scores[best]), results, best_model)

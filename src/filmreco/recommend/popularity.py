@@ -1,0 +1,79 @@
+"""Popularity: the same list for everyone, optionally favouring recent interactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import check_real
+from ..exceptions import InputError
+from ._base import Recommender
+
+__all__ = ["Popularity"]
+
+
+class Popularity(Recommender):
+    """Recommend the items most users interacted with (optionally with time decay).
+
+    An item's score is the number of users with a positive interaction, or, with
+    `half_life`, the sum of ``0.5 ** (age / half_life)`` over those interactions, where
+    ``age = now - timestamp`` (negative ages count as 0).
+
+    Parameters
+    ----------
+    half_life : float, optional
+        Time (in the unit of the timestamps, e.g. seconds) after which an interaction counts
+        half; None counts every interaction fully. Needs timestamps in the training data.
+    now : float, optional
+        Reference time of the decay; the latest training timestamp when omitted.
+
+    Attributes
+    ----------
+    item_scores_ : numpy.ndarray of float32, shape (n_items,)
+        The popularity score of every item.
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> X = Interactions.from_arrays(["a", "b", "b", "c"], ["x", "x", "y", "z"])
+    >>> ids, scores = Popularity().fit(X).recommend(["a"], n=2)
+    >>> ids.tolist(), scores.tolist()
+    ([['y', 'z']], [[1.0, 1.0]])
+    """
+
+    def __init__(self, *, half_life: float | None = None, now: float | None = None) -> None:
+        self.half_life = half_life
+        self.now = now
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        weights = (X.data > 0).astype(np.float64)
+        if self.half_life is not None:
+            half_life = check_real(self.half_life, "half_life", min_value=0, min_inclusive=False)
+            if timestamps is None:
+                raise InputError(
+                    "half_life needs timestamps, but the interactions have none; build them "
+                    "with Interactions.from_arrays(..., timestamps=...) or set half_life=None."
+                )
+            now = timestamps.max(initial=0.0) if self.now is None else self.now
+            now = check_real(now, "now")
+            age = np.maximum(now - timestamps, 0.0)
+            weights = weights * np.exp2(-age / half_life)
+        elif self.now is not None:
+            check_real(self.now, "now")
+        scores = np.bincount(X.indices, weights=weights, minlength=X.shape[1])
+        self.item_scores_ = scores.astype(np.float32)
+
+    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        s = self.item_scores_ if cols is None else self.item_scores_[cols]
+        return np.broadcast_to(s, (rows.size, s.size)).copy()
+
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return {"item_scores": self.item_scores_}, {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        s = np.asarray(arrays["item_scores"], dtype=np.float32)
+        if s.shape != (len(self.item_ids_),):
+            raise InputError(f"item_scores has shape {s.shape}, expected ({len(self.item_ids_)},).")
+        self.item_scores_ = s

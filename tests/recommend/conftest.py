@@ -1,0 +1,65 @@
+"""Fixtures shared by the recommender tests: a small synthetic world and every model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from filmreco.data import Catalog, Interactions
+from filmreco.datasets import make_synthetic
+from filmreco.recommend import ALS, BPR, EASE, ContentBased, Hybrid, ItemKNN, Popularity
+
+
+@pytest.fixture(scope="session")
+def world() -> Any:
+    """120 users x 60 films, with catalogue and timestamps (fixed seed)."""
+    return make_synthetic(n_users=120, n_items=60, density=0.08, avg_degree=4, random_state=7)
+
+
+FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "Popularity": lambda w: Popularity(),
+    "ItemKNN": lambda w: ItemKNN(20, shrinkage=1.0),
+    "ItemKNN-bm25": lambda w: ItemKNN(20, weighting="bm25"),
+    "ItemKNN-dot": lambda w: ItemKNN(20, weighting="tfidf", similarity="dot"),
+    "EASE": lambda w: EASE(20.0),
+    "ALS": lambda w: ALS(8, regularization=1.0, alpha=5.0, max_iter=6, random_state=3),
+    "BPR": lambda w: BPR(8, max_iter=20, random_state=3),
+    "ContentBased": lambda w: ContentBased(w.catalog),
+    "Hybrid": lambda w: Hybrid(
+        [ALS(8, regularization=1.0, max_iter=4, random_state=3), ContentBased(w.catalog)],
+        weights=[1.0, 0.5],
+    ),
+    "Hybrid-rank": lambda w: Hybrid([EASE(20.0), ItemKNN(10)], method="rank"),
+}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make_model(request: pytest.FixtureRequest, world: Any) -> Callable[[], Any]:
+    """A factory of one unfitted model (parametrised over every model)."""
+    factory = FACTORIES[request.param]
+    return lambda: factory(world)
+
+
+@pytest.fixture(scope="session")
+def checker() -> Interactions:
+    """User i liked every item of its parity except item i (implicit's known-answer idea).
+
+    A recommender that learns the two parity classes must rank item i first for user i.
+    """
+    n = 30
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    keep = ((i + j) % 2 == 0) & (i != j)
+    X = sp.csr_array(keep.astype(np.float32))
+    return Interactions(X, [f"u{k}" for k in range(n)], [f"m{k}" for k in range(n)])
+
+
+@pytest.fixture(scope="session")
+def parity_catalog() -> Catalog:
+    """Genre "even"/"odd" of the checkerboard's items."""
+    return Catalog.from_records(
+        [{"id": f"m{k}", "genres": ["even" if k % 2 == 0 else "odd"]} for k in range(30)]
+    )
