@@ -22,7 +22,14 @@ numpydoc_xref_param_type = False
 numpydoc_validation_checks: set[str] = set()
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
-autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": True}
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    "show-inheritance": True,
+    # scikit-learn's metadata-routing helpers are not part of filmreco's API
+    "exclude-members": "set_fit_request, set_score_request, set_predict_request, "
+    "set_recommend_request, get_metadata_routing",
+}
 exclude_patterns = ["_build"]
 html_theme = "furo"
 html_title = f"filmreco {release}"

@@ -40,7 +40,14 @@ def test_demo_report():
     buf = io.StringIO()
     assert demo(out=buf) == 0
     text = buf.getvalue()
-    for heading in ("Catalogue", "Behaviour", "Social graph", "User profiles", "Word of mouth"):
+    for heading in (
+        "Catalogue",
+        "Behaviour",
+        "Social graph",
+        "User profiles",
+        "Recommendations",
+        "Word of mouth",
+    ):
         assert heading in text
     # real numbers from the core, not placeholders
     assert re.search(r"users: \d+ +films: \d+ +interactions: \d+", text)

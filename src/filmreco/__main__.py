@@ -99,6 +99,54 @@ def _report_world(out: TextIO, world) -> None:
         out.write(f"user {X.user_ids.ids[u]!s:>6} ({per_user[u]:>3} films): {shares}\n")
 
 
+def _titles(world, ids) -> str:
+    return "、".join(f"《{world.catalog[i]['title']}》" for i in ids if i != "")
+
+
+def _report_recommend(out: TextIO, world) -> None:
+    from .recommend import ALS, EASE, ContentBased, ItemKNN, Popularity
+    from .recommend.evaluation import evaluate, split_random
+
+    X = world.interactions
+    _section(out, "Recommendations 推荐 (who should see which film)")
+    train, test = split_random(X, test_size=0.2, random_state=0)
+    models = {
+        "Popularity": Popularity(),
+        "ItemKNN": ItemKNN(n_neighbors=200),
+        "EASE": EASE(regularization=300.0),
+        "ALS": ALS(n_factors=32, regularization=50.0, alpha=5.0, random_state=0),
+    }
+    table = evaluate(models, train, test, k=10)
+    out.write(f"held-out evaluation (random 80/20 per user, {table['EASE']['n_users']} users):\n")
+    out.write(f"  {'model':<11}{'NDCG@10':>9}{'recall@10':>11}{'coverage':>10}\n")
+    for name, row in table.items():
+        out.write(
+            f"  {name:<11}{row['ndcg@10']:>9.3f}{row['recall@10']:>11.3f}{row['coverage@10']:>10.1%}\n"
+        )
+    model = EASE(regularization=300.0).fit(X)
+    content = ContentBased(world.catalog).fit(X)
+    user = X.user_ids.ids[
+        int(np.argsort(-np.diff(X.matrix.indptr), kind="stable")[len(X.user_ids) // 2])
+    ]
+    ids, _ = model.recommend([user], n=5)
+    out.write(f"user {user} interests: ")
+    out.write(
+        "  ".join(f"{value} ({field})" for field, value, _ in content.user_profile(user, n=5))
+        + "\n"
+    )
+    out.write(f"EASE recommends: {_titles(world, ids[0])}\n")
+    why, contrib = model.explain(user, ids[0][0], n=2)
+    out.write(
+        f"  《{world.catalog[ids[0][0]]['title']}》 because the user watched {_titles(world, why)}\n"
+    )
+    film = X.item_ids.ids[0]
+    audience, _ = model.recommend_users([film], n=5)
+    out.write(
+        f"best audience for 《{world.catalog[film]['title']}》 among users who have not seen it: "
+        f"{', '.join(map(str, audience[0]))}\n"
+    )
+
+
 def _report_social(out: TextIO, world) -> None:
     from .social import IndependentCascade, SocialGraph, film_reach, maximize_influence, rank_films
 
@@ -148,6 +196,7 @@ def demo(out: TextIO = sys.stdout) -> int:
     world = load_sample()
     out.write("filmreco demo — the built-in sample world (synthetic, generated offline)\n")
     _report_world(out, world)
+    _report_recommend(out, world)
     _report_social(out, world)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
