@@ -11,7 +11,16 @@ import scipy.sparse as sp
 
 from filmreco.data import Catalog, Interactions
 from filmreco.datasets import make_synthetic
-from filmreco.recommend import ALS, BPR, EASE, ContentBased, Hybrid, ItemKNN, Popularity
+from filmreco.recommend import (
+    ALS,
+    BPR,
+    EASE,
+    ContentBased,
+    CrossDomain,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +43,9 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
         weights=[1.0, 0.5],
     ),
     "Hybrid-rank": lambda w: Hybrid([EASE(20.0), ItemKNN(10)], method="rank"),
+    "CrossDomain": lambda w: CrossDomain(
+        8, regularization=1.0, alpha=5.0, max_iter=6, random_state=3
+    ),
 }
 
 

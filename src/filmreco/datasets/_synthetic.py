@@ -274,6 +274,55 @@ def _social_graph(
     return codes // n, codes % n
 
 
+# partner domain -------------------------------------------------------------------------
+def _partner_arrays(
+    user_f: np.ndarray,
+    n_items: int,
+    overlap: float,
+    extra_users: int,
+    density: float,
+    correlation: float,
+    popularity_exponent: float,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """A partner domain (e.g. e-commerce) whose choices follow the same user tastes.
+
+    Each film user is on the partner side with probability `overlap`; `extra_users`
+    partner-only users get tastes near a random film user's. A user's partner taste is
+    ``correlation * taste + sqrt(1 - correlation**2) * noise`` (unit vectors), so the
+    partner history predicts the film tastes as strongly as `correlation` says.
+    """
+    n_users, k = user_f.shape
+    shared = np.flatnonzero(rng.random(n_users) < overlap)
+    near = user_f[rng.integers(0, n_users, size=extra_users)]
+    extra_f = _unit(near + 0.6 * _unit(rng.standard_normal((extra_users, k))))
+    base = np.concatenate([user_f[shared], extra_f])
+    noise = _unit(rng.standard_normal(base.shape))
+    taste = _unit(correlation * base + np.sqrt(max(0.0, 1.0 - correlation**2)) * noise)
+    item_f = _unit(rng.standard_normal((n_items, k)))
+    log_pop = -popularity_exponent * np.log(rng.permutation(n_items) + 1.0)
+    sigma = 0.8 * (1.0 - density) + 0.05
+    n_per = np.rint(density * n_items * rng.lognormal(-(sigma**2) / 2, sigma, size=base.shape[0]))
+    n_per = np.clip(n_per, min(2, n_items), n_items).astype(np.int64)
+    if base.shape[0] == 0:
+        rows = cols = np.zeros(0, dtype=np.int64)
+    else:
+        rows, cols, _ = _sample_interactions(
+            taste.astype(np.float32), item_f.astype(np.float32), log_pop.astype(np.float32),
+            n_per, rng,
+        )  # fmt: skip
+    width = max(4, len(str(n_users + extra_users)))
+    extra_ids = np.array([f"u{i:0{width}d}" for i in range(n_users + 1, n_users + extra_users + 1)])
+    return {
+        "shared": shared,
+        "extra_ids": extra_ids,
+        "rows": rows,
+        "cols": cols,
+        "items": _ids("p", n_items),
+        "item_factors": item_f.astype(np.float32),
+    }
+
+
 # public ---------------------------------------------------------------------------------
 def _check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
@@ -352,6 +401,11 @@ def make_synthetic(
     directed: bool = False,
     with_ratings: bool = False,
     with_timestamps: bool = True,
+    partner_items: int = 0,
+    partner_overlap: float = 0.5,
+    partner_extra_users: int = 0,
+    partner_density: float | None = None,
+    partner_correlation: float = 0.8,
     random_state: Any = None,
 ) -> Bunch:
     """Generate a small film world: a Chinese catalogue, viewing history and a social graph.
@@ -391,6 +445,20 @@ def make_synthetic(
         Integer ratings 1-5 (higher for closer tastes) instead of implicit 1.0 values.
     with_timestamps : bool, default=True
         Epoch seconds within 2023-2024; no film is watched before its release year.
+    partner_items : int, default=0
+        When above 0, add a partner domain (e.g. an e-commerce shop) with this many
+        products ``"p0001"``, ...: its own item factors, but choices driven by the same
+        user tastes (see `partner_correlation`). 0 leaves the world exactly as without it.
+    partner_overlap : float, default=0.5
+        Probability that a film user is also a partner user, in [0, 1].
+    partner_extra_users : int, default=0
+        Partner-only users (ids continue the user numbering after ``n_users``), with
+        tastes near those of a random film user.
+    partner_density : float, optional
+        Target share of (user, product) pairs on the partner side; default `density`.
+    partner_correlation : float, default=0.8
+        In [0, 1]: how closely a user's partner taste follows their film taste (1: the
+        same vector; 0: unrelated).
     random_state : int, numpy.random.Generator or None, default=None
         Seed; the same seed gives the same world.
 
@@ -409,6 +477,10 @@ def make_synthetic(
         - ``user_factors``, ``item_factors`` (float32 arrays, unit rows): the true tastes.
         - ``user_communities`` (int64 array): community of each user.
         - ``description`` (str): a summary; its first line gives the sizes.
+
+        With ``partner_items > 0`` also ``partner`` (:class:`~filmreco.data.Interactions`,
+        partner users × products, binary, no timestamps; shared users carry their film
+        ids) and ``partner_item_factors`` (float32, unit rows).
 
     Raises
     ------
@@ -450,6 +522,13 @@ def make_synthetic(
     directed = _check_bool(directed, "directed")
     with_ratings = _check_bool(with_ratings, "with_ratings")
     with_timestamps = _check_bool(with_timestamps, "with_timestamps")
+    partner_items = check_int(partner_items, "partner_items", min_value=0)
+    partner_overlap = check_probability(partner_overlap, "partner_overlap")
+    partner_extra_users = check_int(partner_extra_users, "partner_extra_users", min_value=0)
+    partner_density = density if partner_density is None else check_real(
+        partner_density, "partner_density", min_value=0.0, max_value=1.0, min_inclusive=False
+    )  # fmt: skip
+    partner_correlation = check_probability(partner_correlation, "partner_correlation")
     rng = check_random_state(random_state)
     w = _world_arrays(
         n_users, n_items, n_factors, density, popularity_exponent, homophily, avg_degree,
@@ -484,7 +563,7 @@ def make_synthetic(
         "genres, tags, directors, actors, people, description, region.\n"
         "Ground truth: user_factors, item_factors (unit taste vectors), user_communities.\n"
     )
-    return Bunch(
+    out = Bunch(
         interactions=interactions,
         catalog=catalog,
         graph=graph,
@@ -493,6 +572,27 @@ def make_synthetic(
         user_communities=w["user_communities"],
         description=description,
     )
+    if partner_items > 0:  # drawn after the world, so the film side is unchanged
+        prng = np.random.default_rng(int(rng.integers(0, 2**63 - 1)))
+        p = _partner_arrays(
+            w["user_factors"].astype(np.float64), partner_items, partner_overlap,
+            partner_extra_users, partner_density, partner_correlation, popularity_exponent, prng,
+        )  # fmt: skip
+        p_users = np.concatenate([w["users"][p["shared"]], p["extra_ids"]])
+        out.partner = Interactions.from_arrays(
+            p_users[p["rows"]],
+            p["items"][p["cols"]],
+            duplicates="raise",
+            user_map=IdMap(p_users),
+            item_map=IdMap(p["items"]),
+        )
+        out.partner_item_factors = p["item_factors"]
+        out.description += (
+            f"Partner domain: {out.partner.n_users} users ({p['shared'].size} also film users), "
+            f"{partner_items} products 'p0001'.., {out.partner.nnz} interactions "
+            f"(partner_correlation={partner_correlation}).\n"
+        )
+    return out
 
 
 def load_sample() -> Bunch:

@@ -12,6 +12,7 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 - :class:`EASE` — Steck's closed-form linear item-item model;
 - :class:`ALS` — implicit-feedback matrix factorisation (Hu, Koren, Volinsky);
 - :class:`BPR` — Bayesian personalised ranking (Rendle et al.);
+- :class:`CrossDomain` — ALS over film and partner-domain items with shared user factors;
 - :class:`ContentBased` — user profiles over genres, tags, people and description terms;
 - :class:`Hybrid` — weighted score or rank fusion of the above;
 - :func:`mmr` — diversity re-ranking (also ``recommend(..., diversity=...)``).
@@ -23,6 +24,7 @@ from ._base import Recommender
 from .als import ALS
 from .bpr import BPR
 from .content import ContentBased
+from .crossdomain import CrossDomain
 from .ease import EASE
 from .hybrid import Hybrid
 from .knn import ItemKNN
@@ -34,6 +36,7 @@ __all__ = [
     "BPR",
     "EASE",
     "ContentBased",
+    "CrossDomain",
     "Hybrid",
     "ItemKNN",
     "Popularity",

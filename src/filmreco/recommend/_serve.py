@@ -10,7 +10,7 @@ from .._parallel import blocks, parallel_map
 from ..sparse import topk
 from ._inputs import Query, take_rows
 
-__all__ = ["BlockScorer", "SimilarityScorer", "audience", "block_rows"]
+__all__ = ["BlockScorer", "SimilarityScorer", "audience", "block_rows", "dense_scores"]
 
 #: Scores held per block: about 4M float32 cells (16 MB).
 _BLOCK_CELLS = 1 << 22
@@ -58,6 +58,18 @@ class SimilarityScorer:
 
     def __call__(self, start: int, stop: int) -> np.ndarray:
         return np.asarray(self.model._similarity(self.rows[start:stop], None), dtype=np.float32)
+
+
+def _score_rows(scorer: Any, start: int, stop: int) -> np.ndarray:
+    return np.asarray(scorer(start, stop), dtype=np.float32)
+
+
+def dense_scores(scorer: Any, n_rows: int, n_cols: int, n_jobs: Any) -> np.ndarray:
+    """All ``n_rows`` rows of ``scorer(start, stop)``, in blocks of :func:`block_rows`
+    through the parallel seam (so the scores are those :meth:`recommend` ranks)."""
+    parts = [(scorer, a, b) for a, b in blocks(n_rows, block_rows(n_cols))]
+    out = parallel_map(_score_rows, parts, n_jobs=n_jobs, prefer="threads")
+    return np.concatenate(out) if out else np.zeros((0, n_cols), dtype=np.float32)
 
 
 def _audience_block(

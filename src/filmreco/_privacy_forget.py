@@ -1,0 +1,209 @@
+"""Erasure of users from fitted models, graphs, profiles and pseudonym tables (private).
+
+Re-exported by :mod:`filmreco.privacy`. A recommender holds per-user state in
+``user_ids_`` and ``user_items_`` (every model) and, by the protocol below, in the arrays
+named by ``_per_user_state`` (``user_factors_`` of the factor models); a model with other
+per-user state implements ``_forget_rows(keep)``. :class:`~filmreco.recommend.Hybrid`
+forgets in every component.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
+
+from .exceptions import InputError
+from .sparse import as_id_array
+
+__all__ = ["ForgetReport", "forget_user", "forget_users"]
+
+logger = logging.getLogger("filmreco")
+
+#: Per-user arrays (first axis = user_ids_) a recommender may hold.
+_PER_USER_STATE = ("user_factors_",)
+
+
+def _rows_of(idmap: Any, ids: np.ndarray) -> np.ndarray:
+    """Indices of the ids `idmap` knows (ids of another kind are simply not there)."""
+    if len(idmap) == 0 or ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    kind = idmap.kind
+    if kind == "str":
+        q = np.asarray([x for x in ids.tolist() if isinstance(x, str)], dtype=str)
+    elif kind == "int":
+        q = np.asarray(
+            [x for x in ids.tolist() if isinstance(x, (int, np.integer))], dtype=np.int64
+        )
+    else:
+        q = ids.astype(object)
+    return np.unique(idmap.index(q, on_unknown="ignore")) if q.size else q.astype(np.int64)
+
+
+def forget_users(model: Any, user_ids: Any) -> int:
+    """Remove users from a fitted recommender, in place: their ids, rows and factors.
+
+    Other users keep their rows, histories and factors, so their recommendations do not
+    change, except where a model derives them from aggregates that included the removed
+    users (the popularity fallback is recomputed without them). Item-side parameters
+    (item factors, similarities) learned from the removed users stay until the next fit.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted filmreco recommender (a Hybrid forgets in its components too).
+    user_ids : id or array-like of ids
+        Ids to remove; ids the model does not know are ignored.
+
+    Returns
+    -------
+    int
+        Number of users removed from `model` (not counting its components).
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> from filmreco.recommend import ItemKNN
+    >>> X = Interactions.from_arrays(["a", "a", "b", "c"], ["x", "y", "x", "y"])
+    >>> model = ItemKNN().fit(X)
+    >>> forget_users(model, ["b", "zz"]), model.user_ids_.ids.tolist()
+    (1, ['a', 'c'])
+    """
+    check_is_fitted(model)
+    ids, _ = as_id_array(user_ids, "user_ids")
+    for sub in getattr(model, "models_", ()):  # Hybrid components
+        forget_users(sub, ids)
+    gone = _rows_of(model.user_ids_, ids)
+    if gone.size == 0:
+        if hasattr(model, "_maps"):
+            model._maps()
+        return 0
+    keep = np.setdiff1d(np.arange(len(model.user_ids_)), gone)
+    X = model.user_items_
+    kept = sp.csr_array(X[keep])
+    kept.sort_indices()
+    model.user_items_ = kept
+    model.user_ids_ = model.user_ids_.subset(keep)
+    model.item_popularity_ = np.bincount(kept.indices, minlength=kept.shape[1]).astype(np.float64)
+    for name in _PER_USER_STATE:
+        value = getattr(model, name, None)
+        if isinstance(value, np.ndarray):
+            setattr(model, name, np.ascontiguousarray(value[keep]))
+    if hasattr(model, "_forget_rows"):
+        model._forget_rows(keep)
+    if hasattr(model, "_maps"):
+        model._maps()
+    logger.info("forgot %d user(s) in %s", gone.size, type(model).__name__)
+    return int(gone.size)
+
+
+def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
+    from .social.graph import SocialGraph
+
+    if not isinstance(graph, SocialGraph):
+        raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
+    gone = _rows_of(graph.node_ids, ids)
+    if gone.size == 0:
+        return graph, 0
+    keep = np.setdiff1d(np.arange(graph.n_nodes), gone)
+    adj = sp.csr_array(graph.out_adj[keep][:, keep])
+    adj.sort_indices()
+    adj.indices = adj.indices.astype(np.int32)
+    adj.indptr = adj.indptr.astype(np.int64)
+    new = SocialGraph(
+        adj, graph.node_ids.subset(keep), directed=graph.directed, weighted=graph.weighted
+    )
+    return new, int(gone.size)
+
+
+@dataclass
+class ForgetReport:
+    """What :func:`forget_user` removed.
+
+    Attributes
+    ----------
+    graph : SocialGraph or None
+        The social graph without the user (a new object), or None if none was given.
+    removed : dict of str to int
+        Rows removed per place: ``"recommenders"``, ``"graph"``, ``"profiles"``,
+        ``"pseudonym_tables"``.
+    ids : list
+        The ids that were erased: the user id and its pseudonyms found in the tables.
+    """
+
+    graph: Any = None
+    removed: dict[str, int] = field(default_factory=dict)
+    ids: list[Any] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Rows removed everywhere (0: the user was known nowhere)."""
+        return int(sum(self.removed.values()))
+
+
+def forget_user(
+    user_id: Any,
+    *,
+    recommenders: Iterable[Any] = (),
+    graph: Any = None,
+    profiles: Iterable[MutableMapping[Any, Any]] = (),
+    pseudonym_tables: Iterable[Any] = (),
+) -> ForgetReport:
+    """Erase one user everywhere: models, social graph, profiles and pseudonym tables.
+
+    The user's pseudonyms found in `pseudonym_tables` are erased too, so models trained
+    on pseudonymised data (e.g. a :class:`~filmreco.recommend.CrossDomain` fitted with a
+    partner) forget them as well. Recommenders, profiles and tables change in place; the
+    graph is rebuilt and returned in the report. Erasing a user known nowhere is not an
+    error (erasure is idempotent): the report's ``total`` is then 0.
+
+    Parameters
+    ----------
+    user_id : id
+        The raw user id.
+    recommenders : iterable of Recommender
+        Fitted models (see :func:`forget_users`).
+    graph : SocialGraph, optional
+    profiles : iterable of mutable mappings
+        Per-user stores keyed by user id (or pseudonym), e.g. ``{user: profile}``.
+    pseudonym_tables : iterable of PseudonymTable
+
+    Returns
+    -------
+    ForgetReport
+
+    Notes
+    -----
+    Item-side model parameters (item factors, similarities) and shared aggregates already
+    sent to partners still reflect the user's past data in aggregate; refit the models
+    on data without the user to remove that too.
+    """
+    ids, _ = as_id_array(user_id, "user_id")
+    if ids.size != 1:
+        raise InputError(f"user_id must be a single id, got {ids.size}; call once per user.")
+    raw = ids[0].item() if isinstance(ids[0], np.generic) else ids[0]
+    tables = list(pseudonym_tables)
+    every: list[Any] = [raw]
+    for t in tables:
+        every.extend(t.pseudonyms_of([raw]).tolist())
+    every_arr = np.asarray(every, dtype=object)
+    report = ForgetReport(ids=every)
+    report.removed["recommenders"] = sum(forget_users(m, every_arr) for m in recommenders)
+    n_prof = 0
+    for store in profiles:
+        for key in every:
+            if key in store:
+                del store[key]
+                n_prof += 1
+    report.removed["profiles"] = n_prof
+    report.removed["pseudonym_tables"] = sum(t.forget([raw]) for t in tables)
+    if graph is not None:
+        report.graph, report.removed["graph"] = _forget_graph(graph, every_arr)
+    else:
+        report.removed["graph"] = 0
+    return report
