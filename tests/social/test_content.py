@@ -12,8 +12,8 @@ from filmreco.exceptions import DataWarning, UnknownIdError
 from filmreco.social import (
     IndependentCascade,
     LinearThreshold,
+    ReachRecommender,
     SocialGraph,
-    SocialRecommender,
     diffusion_scores,
     film_reach,
     rank_films,
@@ -83,7 +83,7 @@ def test_film_reach_and_unknown_adopters(world):
 def test_recommender_scores_are_reach_probabilities(world):
     X, graph = world
     model = IndependentCascade(graph, 0.3)
-    rec = SocialRecommender(model, n_runs=400, random_state=2).fit(X)
+    rec = ReachRecommender(model, n_runs=400, random_state=2).fit(X)
     users = X.user_ids.ids[:5]
     ids, scores = rec.recommend(users, n=3, filter_seen=False)
     assert ids.shape == scores.shape == (5, 3)
@@ -107,7 +107,7 @@ def test_recommender_scores_are_reach_probabilities(world):
 def test_diffusion_recommender(world):
     X, graph = world
     model = IndependentCascade(graph, 0.3)
-    rec = SocialRecommender(model, method="diffusion", damping=0.7).fit(X)
+    rec = ReachRecommender(model, method="diffusion", damping=0.7).fit(X)
     film = X.item_ids.ids[1]
     scores = diffusion_scores(
         graph, adopters_of(X, film), damping=0.7, weight=model.edge_probabilities
@@ -125,4 +125,4 @@ def test_users_missing_from_the_graph_are_reported():
         ranking = rank_films(IndependentCascade(graph, 1.0), X, n_runs=10, random_state=0)
     assert ranking.item_ids.tolist() == ["f1", "f2"] and ranking.reach.tolist() == [2.0, 0.0]
     with pytest.raises(NotFittedError):
-        SocialRecommender(IndependentCascade(graph)).recommend(["a"])
+        ReachRecommender(IndependentCascade(graph)).recommend(["a"])

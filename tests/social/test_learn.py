@@ -138,7 +138,7 @@ def test_bad_input():
     with pytest.raises(InputError, match="NaN"):
         learn_probabilities(g, [0], ["a"], [np.nan])
     with pytest.raises(InputError, match="method="):
-        learn_probabilities(g, [0], ["a"], [0.0], method="em")
+        learn_probabilities(g, [0], ["a"], [0.0], method="saito")
     with pytest.raises(InputError, match="both items and times"):
         learn_probabilities(g, [0], ["a"])
     with pytest.raises(InputError, match="window"):

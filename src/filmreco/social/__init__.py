@@ -5,8 +5,12 @@
   graph, with Monte-Carlo :meth:`~PropagationModel.simulate`;
 - :func:`diffusion_scores` — deterministic personalised-PageRank propagation scores;
 - :func:`maximize_influence` — seed selection (IMM, CELF, degree heuristics, budgets);
-- :func:`learn_probabilities` — influence probabilities from action logs (Goyal et al.);
-- :func:`film_reach`, :func:`rank_films`, :class:`SocialRecommender` — content propagation.
+- :func:`learn_probabilities` — influence probabilities from action logs (Goyal et al.,
+  Saito et al.'s EM), and :func:`validate_propagation`, their test on later adoptions;
+- :func:`film_reach`, :func:`rank_films`, :class:`ReachRecommender` — content propagation;
+- :class:`SocialRecommender` — friends' films mixed into any base recommender, with
+  :func:`tune_social`, :func:`evaluate_social` (gains by user group against a
+  :func:`shuffle_graph` control) and :func:`homophily`.
 """
 
 from ._blocks import CASCADE_BLOCK
@@ -16,14 +20,25 @@ from .cascade import (
     PropagationModel,
     SimulationResult,
 )
-from .content import FilmRanking, SocialRecommender, film_reach, rank_films
+from .content import FilmRanking, ReachRecommender, film_reach, rank_films
 from .diffusion import diffusion_matrix, diffusion_scores
+from .evaluation import (
+    GROUPS,
+    SocialEvaluation,
+    SocialTuning,
+    evaluate_social,
+    homophily,
+    tune_social,
+)
 from .graph import PROBABILITY_SCHEMES, TRIVALENCY, SocialGraph
 from .learn import LEARN_METHODS, learn_probabilities
+from .recommend import SocialRecommender, shuffle_graph
 from .seeds import METHODS, SeedPlan, maximize_influence
+from .validation import PropagationValidation, validate_propagation
 
 __all__ = [
     "CASCADE_BLOCK",
+    "GROUPS",
     "LEARN_METHODS",
     "METHODS",
     "PROBABILITY_SCHEMES",
@@ -32,14 +47,23 @@ __all__ = [
     "IndependentCascade",
     "LinearThreshold",
     "PropagationModel",
+    "PropagationValidation",
+    "ReachRecommender",
     "SeedPlan",
     "SimulationResult",
+    "SocialEvaluation",
     "SocialGraph",
     "SocialRecommender",
+    "SocialTuning",
     "diffusion_matrix",
     "diffusion_scores",
+    "evaluate_social",
     "film_reach",
+    "homophily",
     "learn_probabilities",
     "maximize_influence",
     "rank_films",
+    "shuffle_graph",
+    "tune_social",
+    "validate_propagation",
 ]

@@ -2,7 +2,7 @@
 
 - :func:`film_reach` — the reach (传播力度) of one film from its current adopters;
 - :func:`rank_films` — films ranked by their propagation strength;
-- :class:`SocialRecommender` — recommend to each user the films most likely to reach
+- :class:`ReachRecommender` — recommend to each user the films most likely to reach
   them through the network (social recommendation).
 
 Films' adopters come from an :class:`~filmreco.data.Interactions` (any object with
@@ -10,7 +10,7 @@ Films' adopters come from an :class:`~filmreco.data.Interactions` (any object wi
 matched to graph nodes by id, so a graph built with ``node_ids=interactions.user_ids``
 lines up exactly; users missing from the graph cannot pass anything on (they are
 counted, with a :class:`~filmreco.exceptions.DataWarning`). This module does not depend
-on :mod:`filmreco.recommend`; its :meth:`SocialRecommender.recommend` returns the same
+on :mod:`filmreco.recommend`; its :meth:`ReachRecommender.recommend` returns the same
 ``(ids, scores)`` arrays, so the two combine (e.g. blend the scores).
 """
 
@@ -33,7 +33,7 @@ from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
 from .diffusion import diffusion_matrix
 
-__all__ = ["FilmRanking", "SocialRecommender", "film_reach", "rank_films"]
+__all__ = ["FilmRanking", "ReachRecommender", "film_reach", "rank_films"]
 
 
 def film_reach(
@@ -265,7 +265,7 @@ def rank_films(
     )
 
 
-class SocialRecommender:
+class ReachRecommender:
     """Recommend films to users by the probability that each film reaches them socially.
 
     For every film, its current adopters seed a cascade under `model`; a user's score for
@@ -301,7 +301,7 @@ class SocialRecommender:
     >>> log = SimpleNamespace(  # f1 watched by a, f2 by b
     ...     matrix=sp.csr_array(np.array([[1.0, 0], [0, 1], [0, 0]])),
     ...     user_ids=IdMap(["a", "b", "c"]), item_ids=IdMap(["f1", "f2"]))
-    >>> rec = SocialRecommender(IndependentCascade(g, 0.5), random_state=0).fit(log)
+    >>> rec = ReachRecommender(IndependentCascade(g, 0.5), random_state=0).fit(log)
     >>> ids, scores = rec.recommend(["c", "b"], n=1)
     >>> ids.tolist(), scores.round(1).tolist()
     ([['f1'], ['f1']], [[0.5], [0.5]])
@@ -324,7 +324,7 @@ class SocialRecommender:
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, interactions: Any) -> SocialRecommender:
+    def fit(self, interactions: Any) -> ReachRecommender:
         """Score every (user, film) pair of `interactions`; returns self."""
         check_option(self.method, ("cascade", "diffusion"), "method")
         if not isinstance(self.model, PropagationModel):
@@ -388,7 +388,7 @@ class SocialRecommender:
         if not hasattr(self, "scores_"):
             from sklearn.exceptions import NotFittedError
 
-            raise NotFittedError("this SocialRecommender is not fitted yet; call fit() first.")
+            raise NotFittedError("this ReachRecommender is not fitted yet; call fit() first.")
         n = check_int(n, "n", min_value=0)
         rows = self.user_ids_.index(user_ids, name="user_ids")
         dense = self.scores_[rows].toarray()

@@ -7,6 +7,9 @@ The static models of Goyal et al. estimate the influence probability of ``v -> u
 
 - Bernoulli: ``p(v, u) = A(v2u) / A(v)``, the share of ``v``'s actions that propagated to ``u``;
 - Jaccard: ``p(v, u) = A(v2u) / A(v|u)``, over the actions performed by ``v`` or ``u``;
+- EM: the maximum-likelihood IC probabilities of Saito, Nakano & Kimura (KES 2008), which
+  share the credit of an action among the in-neighbours who performed it first
+  (:mod:`filmreco.social._em`);
 
 where ``A(v)`` counts ``v``'s actions. With ``credit="partial"``, an action of ``u`` that
 several in-neighbours performed before it credits each of them ``1 / (their number)``
@@ -22,14 +25,15 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .._validation import check_option, check_real
+from .._validation import check_int, check_option, check_real
 from ..exceptions import DataWarning, InputError
+from ._em import em_probabilities
 from .graph import SocialGraph
 
 __all__ = ["LEARN_METHODS", "action_matrix", "learn_probabilities"]
 
 #: Estimators of :func:`learn_probabilities`.
-LEARN_METHODS = ("bernoulli", "jaccard")
+LEARN_METHODS = ("bernoulli", "jaccard", "em")
 
 
 @njit(cache=True, nogil=True)
@@ -120,6 +124,8 @@ def learn_probabilities(
     method: str = "bernoulli",
     credit: str = "full",
     window: float | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-6,
 ) -> np.ndarray:
     """Estimate the influence probability of every arc from an action log.
 
@@ -131,11 +137,17 @@ def learn_probabilities(
         when (numbers; larger is later). Alternatively pass an
         :class:`~filmreco.data.Interactions` with timestamps as `users` and leave `items`
         and `times` out; its user ids must be node ids of the graph.
-    method : {"bernoulli", "jaccard"}, default="bernoulli"
+    method : {"bernoulli", "jaccard", "em"}, default="bernoulli"
+        Goyal et al.'s static estimators, or Saito et al.'s EM (tries and successes as
+        described in :mod:`filmreco.social._em`).
     credit : {"full", "partial"}, default="full"
-        Partial credit splits an action's credit among the in-neighbours who acted first.
+        Partial credit splits an action's credit among the in-neighbours who acted first
+        (Bernoulli and Jaccard; EM shares credit by itself and takes "full" only).
     window : float, optional
         Only count ``u`` acting at most `window` after ``v`` (Goyal et al.'s ``tau``).
+    max_iter, tol
+        EM only: stop when no probability moves by more than `tol`, or raise
+        :class:`~filmreco.exceptions.ConvergenceError` after `max_iter` iterations.
 
     Returns
     -------
@@ -153,9 +165,16 @@ def learn_probabilities(
     [0.667, 0.5]
     >>> learn_probabilities(g, users, films, times, method="jaccard").round(3).tolist()
     [0.667, 0.5]
+    >>> learn_probabilities(g, users, films, times, method="em").round(3).tolist()  # one parent each
+    [0.667, 0.5]
     """
     check_option(method, LEARN_METHODS, "method")
     check_option(credit, ("full", "partial"), "credit")
+    if method == "em" and credit != "full":
+        raise InputError(
+            "credit='partial' applies to method='bernoulli' or 'jaccard'; EM shares the "
+            "credit of an action among its parents by itself, so leave credit='full'."
+        )
     w = np.inf if window is None else check_real(window, "window", min_value=0.0)
     if items is None and times is None:
         log = users
@@ -177,6 +196,10 @@ def learn_probabilities(
             DataWarning,
             stacklevel=2,
         )
+    if method == "em":
+        max_iter = check_int(max_iter, "max_iter", min_value=1)
+        tol = check_real(tol, "tol", min_value=0.0)
+        return em_probabilities(graph, X, w, max_iter=max_iter, tol=tol)
     credit_v2u, both = count_propagations(
         graph.in_adj.indptr, graph.in_adj.indices, graph.in_arc, X.indptr,
         X.indices.astype(np.int64), X.data, w, credit == "partial",

@@ -1,0 +1,409 @@
+"""Temporal validation of influence probabilities: do they forecast who adopts next?
+
+:func:`validate_propagation` splits an action log at a date, learns edge probabilities on
+the part before it, and for every film adopted after the cut predicts each exposed user's
+probability of adopting it from the film's earlier adopters. The predictions are scored
+against who actually adopted, for learned estimators and textbook defaults alike:
+
+- calibration: predicted vs observed number of new adopters, in total (their ratio) and
+  per film (mean absolute error), and the Brier score of the per-user probabilities;
+- ranking: the AUC of the per-user probabilities over all exposed (film, user) pairs, and
+  precision@k of each film's most probable users (ties count at their expected value).
+
+The prediction for a user ``u`` and a film is one step of the Independent Cascade given the
+exposures actually observed (the test of Goyal, Bonchi & Lakshmanan, WSDM 2010, §6):
+``1 - prod_v (1 - p(v, u))`` over the exposers ``v``, in-neighbours of ``u`` who adopted the
+film before it. Only users who had not adopted the film before the cut are at risk.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from .._validation import check_int, check_option, check_real
+from ..exceptions import DataWarning, InputError
+from ..sparse import IdMap
+from ._schemes import PROBABILITY_SCHEMES
+from .graph import SocialGraph
+from .learn import LEARN_METHODS, learn_probabilities
+
+__all__ = ["DEFAULT_ESTIMATORS", "EXPOSERS", "PropagationValidation", "validate_propagation"]
+
+#: Estimators compared by default: three learned, four textbook defaults.
+DEFAULT_ESTIMATORS = ("bernoulli", "jaccard", "em", 0.01, 0.1, "weighted_cascade", "trivalency")
+
+#: Who counts as an exposer of a user to a film (see :func:`validate_propagation`).
+EXPOSERS = ("earlier", "before_cut")
+
+_COLUMNS = ("mean_p", "predicted", "observed", "ratio", "mae_film", "brier", "auc", "precision")
+
+
+@dataclass(frozen=True, eq=False)
+class PropagationValidation:
+    """Outcome of :func:`validate_propagation`.
+
+    Attributes
+    ----------
+    table : dict of str to dict
+        Per estimator: ``mean_p`` (mean arc probability), ``predicted`` and ``observed``
+        new adopters among the exposed pairs, their ``ratio`` (predicted / observed; 1 is
+        calibrated, above 1 overstates word of mouth), ``mae_film`` (mean absolute error
+        of the per-film counts, over films with an exposed pair), ``brier``, ``auc`` and
+        ``precision@k`` (mean over films with an observed new adopter).
+    item_ids : numpy.ndarray
+        The test films (adopted at or after the cut by a graph user), sorted.
+    observed : numpy.ndarray of int64
+        New adopters of each test film among its exposed users.
+    predicted : dict of str to numpy.ndarray
+        Per estimator, the expected new adopters of each test film.
+    probabilities : dict of str to numpy.ndarray
+        Per estimator, the probability of every arc (learned on the actions before the cut).
+    cut, k, exposers, window
+        The settings used.
+    n_train, n_test : int
+        Actions (first adoptions by graph users) before and from the cut on.
+    n_pairs : int
+        Exposed (film, user) pairs.
+    notes : list of str
+        What made a result undefined (e.g. no exposed pair), also sent as DataWarnings.
+    """
+
+    table: dict[str, dict[str, float]]
+    item_ids: np.ndarray
+    observed: np.ndarray
+    predicted: dict[str, np.ndarray]
+    probabilities: dict[str, np.ndarray]
+    cut: float
+    k: int
+    exposers: str
+    window: float
+    n_train: int
+    n_test: int
+    n_pairs: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> Any:
+        """The table as a pandas DataFrame, one row per estimator."""
+        import pandas as pd
+
+        return pd.DataFrame.from_dict(self.table, orient="index")
+
+    def summary(self) -> str:
+        """The table as aligned text (for logs and reports)."""
+        cols = [c if c != "precision" else f"precision@{self.k}" for c in _COLUMNS]
+        width = max([len("estimator")] + [len(n) for n in self.table])
+        lines = [f"{'estimator':<{width}}  " + "  ".join(f"{c:>12}" for c in cols)]
+        for name, row in self.table.items():
+            vals = [row[c] for c in cols]
+            lines.append(f"{name:<{width}}  " + "  ".join(_fmt(v) for v in vals))
+        return "\n".join(lines)
+
+
+def _fmt(v: float) -> str:
+    if isinstance(v, float) and math.isnan(v):
+        return f"{'nan':>12}"
+    if float(v).is_integer() and abs(v) >= 1:
+        return f"{int(v):>12d}"
+    return f"{v:>12.4g}"
+
+
+def _as_times(values: Any, name: str) -> np.ndarray:
+    """Times as float64 (datetime64 become seconds since the epoch)."""
+    arr = np.asarray(values)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[s]").astype(np.float64)
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers or datetime64 values, got {arr.dtype}.") from None
+
+
+def _estimator_names(estimators: Iterable[Any]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for est in estimators:
+        if isinstance(est, str) and (est in LEARN_METHODS or est in PROBABILITY_SCHEMES):
+            out.append((est, est))
+        elif isinstance(est, (int, float, np.number)) and not isinstance(est, bool):
+            out.append((f"uniform({float(est):g})", float(est)))
+        elif isinstance(est, tuple) and len(est) == 2 and isinstance(est[0], str):
+            out.append((est[0], est[1]))
+        else:
+            raise InputError(
+                f"estimators entry {est!r} is not supported; use a learned method "
+                f"{list(LEARN_METHODS)}, a scheme {sorted(PROBABILITY_SCHEMES)}, a float "
+                "(uniform p) or a (name, per-arc array) pair."
+            )
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names) or not names:
+        raise InputError(f"estimators must be a non-empty list of distinct entries, got {names}.")
+    return out
+
+
+def _exposures(
+    graph: SocialGraph,
+    u: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+    cut: float,
+    exposers: str,
+    window: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair)``.
+
+    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
+    """
+    test_film = np.zeros(n_films, dtype=bool)
+    test_film[a[t >= cut]] = True
+    src = test_film[a]  # adoptions of test films, any time, are possible exposures
+    v, fa, tv = u[src], a[src], t[src]
+    if exposers == "before_cut":
+        keep = tv < cut
+        v, fa, tv = v[keep], fa[keep], tv[keep]
+    deg = graph.out_degree()[v]
+    start = graph.out_adj.indptr[v]
+    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
+    fa, tv = np.repeat(fa, deg), np.repeat(tv, deg)
+    target = graph.targets[arc]
+    # the target's own first adoption of the film (inf when none)
+    key = u.astype(np.int64) * n_films + a
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = target * n_films + fa
+    pos = np.searchsorted(skey, q)
+    hit = pos < skey.size
+    hit[hit] = skey[pos[hit]] == q[hit]
+    tu = np.full(q.size, np.inf)
+    tu[hit] = t[order][pos[hit]]
+    adopted = np.isfinite(tu)
+    ok = (tu >= cut) & (tv < tu)  # at risk at the cut, exposed before adopting
+    ok &= np.where(adopted, tu - tv <= window, tv >= cut - window)
+    arc, fa, q, adopted = arc[ok], fa[ok], q[ok], adopted[ok]
+    pairs, first, inv = np.unique(q, return_index=True, return_inverse=True)
+    return fa[first], pairs // n_films, adopted[first], arc, inv
+
+
+def _auc(score: np.ndarray, y: np.ndarray) -> float:
+    n_pos = int(y.sum())
+    n_neg = y.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return math.nan
+    r = rankdata(score)
+    return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _precision_at_k(film: np.ndarray, score: np.ndarray, y: np.ndarray, k: int) -> float:
+    """Mean over films with a positive of the expected precision@k of its ranked pairs.
+
+    Pairs tied in score are taken in random order, so a tie group straddling rank `k`
+    contributes the share of its positives that fits.
+    """
+    if not y.any():
+        return math.nan
+    order = np.lexsort((-score, film))
+    f, s, yy = film[order], score[order], y[order].astype(np.float64)
+    new_level = np.ones(f.size, dtype=bool)
+    new_level[1:] = (f[1:] != f[:-1]) | (s[1:] != s[:-1])
+    level = np.cumsum(new_level) - 1
+    size = np.bincount(level).astype(np.float64)
+    hits = np.bincount(level, weights=yy)
+    lf = f[new_level]
+    new_film = np.ones(lf.size, dtype=bool)
+    new_film[1:] = lf[1:] != lf[:-1]
+    cum = np.cumsum(size)
+    film_start = np.maximum.accumulate(np.where(new_film, cum - size, 0.0))
+    before = cum - size - film_start
+    take = np.clip(k - before, 0.0, size)
+    expected = np.bincount(lf, weights=take * hits / size, minlength=int(f.max()) + 1)
+    has_pos = np.bincount(f, weights=yy, minlength=expected.size) > 0
+    return float((expected[has_pos] / k).mean())
+
+
+def validate_propagation(
+    graph: SocialGraph,
+    users: Any,
+    items: Any = None,
+    times: Any = None,
+    *,
+    cut: Any,
+    estimators: Iterable[Any] = DEFAULT_ESTIMATORS,
+    exposers: str = "earlier",
+    window: float | None = None,
+    k: int = 10,
+    random_state: Any = None,
+) -> PropagationValidation:
+    """Learn influence probabilities before `cut` and test them on the adoptions after it.
+
+    Parameters
+    ----------
+    graph : SocialGraph
+        Arcs ``v -> u`` mean "``v`` influences ``u``".
+    users, items, times : array-like
+        The action log, one row per action (who, which film, when), in any order; or an
+        :class:`~filmreco.data.Interactions` with timestamps as `users`. Times are numbers
+        or ``datetime64`` (then seconds). Repeated (user, film) actions count at their
+        first time; users who are not graph nodes are left out (with a DataWarning).
+    cut : float or datetime64
+        Actions before `cut` train the estimators; films adopted at or after it are tested.
+    estimators : iterable, default=:data:`DEFAULT_ESTIMATORS`
+        Learned methods (``"bernoulli"``, ``"jaccard"``, ``"em"``), probability schemes of
+        :meth:`SocialGraph.probabilities`, floats (uniform ``p``) or ``(name, array)``
+        pairs with one probability per arc.
+    exposers : {"earlier", "before_cut"}, default="earlier"
+        ``"earlier"``: every in-neighbour who adopted the film before the user (or, for a
+        user who never adopted it, at any time) exposes them, as in Goyal et al.'s test;
+        ``"before_cut"``: only adoptions known at the cut count, a genuine forecast.
+    window : float, optional
+        Influence lasts `window` time units: learning counts a propagation only within
+        it, and an exposure counts for an adopter within `window` before their adoption,
+        for a non-adopter only when it lies at most `window` before the cut (or later).
+    k : int, default=10
+        Cut-off of precision@k.
+    random_state : int, Generator or None
+        Draws the ``"trivalency"`` scheme.
+
+    Returns
+    -------
+    PropagationValidation
+
+    Raises
+    ------
+    InputError
+        `cut` outside the log's time range (no training or no test actions), bad
+        estimators or options.
+
+    Examples
+    --------
+    >>> g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
+    >>> users = ["a", "b", "a", "c", "a", "b", "c"]
+    >>> films = ["f1", "f1", "f2", "f2", "f3", "f3", "f3"]
+    >>> times = [0, 1, 2, 3, 10, 11, 12]
+    >>> res = validate_propagation(g, users, films, times, cut=10, estimators=["bernoulli", 0.5])
+    >>> res.item_ids.tolist(), res.observed.tolist(), res.n_pairs
+    (['f3'], [2], 2)
+    >>> res.probabilities["bernoulli"].tolist()  # learned before the cut: a->b, a->c, b->c
+    [0.5, 0.5, 0.0]
+    >>> {n: r["predicted"] for n, r in res.table.items()}  # b: p(a,b); c: 1 - (1-p(a,c))(1-p(b,c))
+    {'bernoulli': 1.0, 'uniform(0.5)': 1.25}
+    """
+    check_option(exposers, EXPOSERS, "exposers")
+    k = check_int(k, "k", min_value=1)
+    w = math.inf if window is None else check_real(window, "window", min_value=0.0)
+    ests = _estimator_names(estimators)
+    if items is None and times is None:
+        log = users
+        if not (hasattr(log, "matrix") and hasattr(log, "user_ids")):
+            raise InputError("give users, items and times arrays, or an Interactions with times.")
+        if getattr(log, "timestamps", None) is None:
+            raise InputError("the Interactions has no timestamps; the cut needs times.")
+        X = log.matrix
+        users = log.user_ids.to_ids(np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)))
+        items, times = log.item_ids.to_ids(X.indices), log.timestamps
+    elif items is None or times is None:
+        raise InputError("give both items and times (or an Interactions alone).")
+    u_ext = np.asarray(users)
+    it = np.asarray(items)
+    t = _as_times(times, "times")
+    if not (u_ext.ndim == it.ndim == t.ndim == 1 and u_ext.size == it.size == t.size):
+        raise InputError(
+            f"users, items and times must be 1-D of the same length, got {u_ext.shape}, "
+            f"{it.shape} and {t.shape}."
+        )
+    if not np.isfinite(t).all():
+        raise InputError("times contains NaN or infinite values; drop those actions first.")
+    if np.asarray(times).dtype.kind == "M":
+        cut_f = float(_as_times(np.asarray([cut], dtype="datetime64[s]"), "cut")[0])
+    else:
+        cut_f = check_real(cut, "cut")
+    node = graph.node_ids.index(u_ext, on_unknown="mask", name="users")
+    if (node < 0).any():
+        warnings.warn(
+            f"left out {int((node < 0).sum())} action(s) by users who are not in the graph.",
+            DataWarning,
+            stacklevel=2,
+        )
+    keep = node >= 0
+    node, it, t = node[keep], it[keep], t[keep]
+    if not t.size:
+        raise InputError("no action of the log is by a user of the graph; nothing to validate.")
+    lo, hi = float(t.min()), float(t.max())
+    if not lo < cut_f <= hi:
+        raise InputError(
+            f"cut={cut!r} must lie inside the log's time range ({lo:g}, {hi:g}]: the actions "
+            "before it train the estimators and those from it on test them. Pick a cut "
+            "with actions on both sides."
+        )
+    film_map, a = IdMap.from_values(it, sort=True)
+    # first adoption of every (node, film)
+    order = np.lexsort((t, a, node))
+    node, a, t = node[order], a[order], t[order]
+    first = np.ones(node.size, dtype=bool)
+    first[1:] = (node[1:] != node[:-1]) | (a[1:] != a[:-1])
+    node, a, t = node[first], a[first], t[first]
+    train = t < cut_f
+    n_films = len(film_map)
+    films, _, y, arc, inv = _exposures(graph, node, a, t, n_films, cut_f, exposers, w)
+    test_films = np.unique(a[~train])
+    notes = []
+    if not y.size:
+        notes.append("no user was exposed to a test film: the graph carries no test adoption.")
+        warnings.warn(
+            "no (film, user) pair is exposed after the cut: no test film was adopted "
+            "earlier by an in-neighbour of a user at risk; the ratios are undefined.",
+            DataWarning,
+            stacklevel=2,
+        )
+    col = np.searchsorted(test_films, films)
+    observed = np.bincount(col, weights=y, minlength=test_films.size).astype(np.int64)
+    has_pair = np.bincount(col, minlength=test_films.size) > 0
+    train_ids = graph.node_ids.to_ids(node[train])
+    table: dict[str, dict[str, float]] = {}
+    predicted: dict[str, np.ndarray] = {}
+    probabilities: dict[str, np.ndarray] = {}
+    for name, spec in ests:
+        if isinstance(spec, str) and spec in LEARN_METHODS:
+            p = learn_probabilities(
+                graph, train_ids, a[train], t[train], method=spec, window=window
+            )
+        else:
+            p = graph.resolve_probabilities(spec, random_state=random_state)
+        with np.errstate(divide="ignore"):  # p = 1 gives log(0) = -inf: certain adoption
+            log_fail = np.bincount(inv, weights=np.log1p(-p[arc]), minlength=y.size)
+        prob = -np.expm1(log_fail)
+        per_film = np.bincount(col, weights=prob, minlength=test_films.size)
+        n_obs = int(y.sum())
+        err = np.abs(per_film - observed)[has_pair]
+        table[name] = {
+            "mean_p": float(p.mean()) if p.size else math.nan,
+            "predicted": float(prob.sum()),
+            "observed": float(n_obs),
+            "ratio": float(prob.sum() / n_obs) if n_obs else math.nan,
+            "mae_film": float(err.mean()) if err.size else math.nan,
+            "brier": float(np.mean((prob - y) ** 2)) if y.size else math.nan,
+            "auc": _auc(prob, y),
+            f"precision@{k}": _precision_at_k(col, prob, y, k),
+        }
+        predicted[name] = per_film
+        probabilities[name] = p
+    return PropagationValidation(
+        table=table,
+        item_ids=film_map.to_ids(test_films),
+        observed=observed,
+        predicted=predicted,
+        probabilities=probabilities,
+        cut=cut_f,
+        k=k,
+        exposers=exposers,
+        window=w,
+        n_train=int(train.sum()),
+        n_test=int((~train).sum()),
+        n_pairs=int(y.size),
+        notes=notes,
+    )

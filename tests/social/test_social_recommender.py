@@ -1,0 +1,343 @@
+"""SocialRecommender: friends' films mixed into a base recommender; its tuning and evaluation."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from filmreco.data import Interactions
+from filmreco.datasets import make_synthetic
+from filmreco.exceptions import DataWarning, InputError, UnknownIdError
+from filmreco.metrics import ndcg_at_k
+from filmreco.recommend import EASE, Popularity
+from filmreco.recommend.evaluation import split_random
+from filmreco.social import (
+    SocialGraph,
+    SocialRecommender,
+    evaluate_social,
+    homophily,
+    shuffle_graph,
+    tune_social,
+)
+from filmreco.social.recommend import friends_matrix
+
+MODES = ["rank", "score", "history"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    w = make_synthetic(200, 40, density=0.06, avg_degree=4, random_state=0)
+    return w.interactions, SocialGraph.from_edgelist(w.graph)
+
+
+def reference_friends(graph: SocialGraph, X: Interactions, direction: str) -> np.ndarray:
+    """Dense users x users friend weights, one loop per arc."""
+    ids = X.user_ids.ids.tolist()
+    F = np.zeros((len(ids), len(ids)))
+    for s, t, w in zip(*graph.edges()):
+        if s not in ids or t not in ids:
+            continue
+        pairs = {"in": [(t, s)], "out": [(s, t)], "both": [(t, s), (s, t)]}[direction]
+        for u, v in pairs:
+            F[ids.index(u), ids.index(v)] = max(F[ids.index(u), ids.index(v)], w)
+    total = F.sum(axis=1, keepdims=True)
+    return np.divide(F, total, out=np.zeros_like(F), where=total > 0)
+
+
+def reference_scores(rec: SocialRecommender, user) -> np.ndarray:
+    """A user's mixed scores over all films, written from the class docstring."""
+    X, items = rec.user_items_, rec.item_ids_.ids
+    u = rec.user_ids_.index([user])[0]
+    seen = set(X[[u]].indices.tolist())
+    F = reference_friends(rec.graph, _as_interactions(rec), rec.direction)
+    B = (X.toarray() > 0).astype(float)
+    s = F[u] @ B
+    w = rec.weight
+    if rec.half_weight_at is not None:
+        w *= rec.half_weight_at / (rec.half_weight_at + len(seen))
+    if not s.any():
+        w = 0.0
+    b = rec.base_.score([user], items)[0].astype(float)
+    unseen = [j for j in range(len(items)) if j not in seen]
+    out = np.full(len(items), -np.inf)
+    if rec.mode == "score":
+        lo, hi = b[unseen].min(), b[unseen].max()
+        for j in unseen:
+            unit = (b[j] - lo) / (hi - lo) if hi > lo else 0.0
+            out[j] = (1 - w) * unit + w * s[j] + (1e-6 * unit if w == 1 else 0.0)
+    else:
+        c = rec.rank_constant
+        by_base = sorted(unseen, key=lambda j: (-b[j], j))
+        fr = [j for j in unseen if s[j] > 0]
+        lo, hi = b[unseen].min(), b[unseen].max()
+        unit = {j: (b[j] - lo) / (hi - lo) if hi > lo else 0.0 for j in unseen}
+        by_friends = sorted(fr, key=lambda j: (-(s[j] + 1e-6 * unit[j]), j))
+        for j in unseen:
+            base_part = 1 / (c + 1 + by_base.index(j))
+            friend = 1 / (c + 1 + by_friends.index(j)) if j in fr else 0.0
+            out[j] = (1 - w) * base_part + w * friend + (1e-6 * base_part if w == 1 else 0.0)
+    return out
+
+
+def _as_interactions(rec: SocialRecommender) -> Interactions:
+    X = rec.user_items_
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    return Interactions.from_arrays(
+        rec.user_ids_.ids[rows], rec.item_ids_.ids[X.indices], X.data,
+        user_map=rec.user_ids_, item_map=rec.item_ids_,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("direction", ["in", "out", "both"])
+def test_friends_matrix_matches_reference(direction):
+    g = SocialGraph.from_networkx(nx.gnp_random_graph(12, 0.3, seed=1, directed=True))
+    X = Interactions.from_arrays([*range(10), 99], [0] * 11)  # 10, 11 absent; 99 unknown
+    F = friends_matrix(g, X.user_ids, direction).toarray()
+    np.testing.assert_allclose(F, reference_friends(g, X, direction))
+
+
+@pytest.mark.parametrize("mode", ["rank", "score"])
+@pytest.mark.parametrize("weight", [0.0, 0.4, 1.0])
+def test_scores_match_reference(world, mode, weight):
+    X, g = world
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=weight, mode=mode,
+                            half_weight_at=3.0 if weight == 0.4 else None).fit(X)  # fmt: skip
+    users = X.user_ids.ids[:12]
+    got = rec.score(users, X.item_ids.ids)
+    for i, u in enumerate(users):
+        np.testing.assert_allclose(got[i], reference_scores(rec, u), rtol=1e-5, atol=1e-9)
+
+
+def test_history_mode_feeds_the_blended_history_to_the_base(world):
+    X, g = world
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.3, mode="history").fit(X)
+    B = rec.base_.weights_.astype(float)
+    F = reference_friends(g, X, "in")
+    H = X.matrix.toarray().astype(float)
+    S = F @ (H > 0)
+    w = np.where(S.any(axis=1), 0.3, 0.0)[:, None]
+    want = ((1 - w) * H + w * S) @ B
+    users = X.user_ids.ids[:30]
+    np.testing.assert_allclose(rec.score(users, X.item_ids.ids), want[:30], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_weight_zero_and_friendless_users_keep_the_base_ranking(world, mode):
+    X, g = world
+    base = EASE(regularization=5.0).fit(X)
+    users = X.user_ids.ids
+    want, _ = base.recommend(users, 10)
+    got, _ = (
+        SocialRecommender(base, g, weight=0.0, mode=mode, refit=False).fit(X).recommend(users, 10)
+    )
+    assert (got == want).all()
+    rec = SocialRecommender(base, g, weight=0.7, mode=mode, refit=False).fit(X)
+    alone = rec.user_weights(users) == 0
+    assert alone.any() and not alone.all()
+    got, _ = rec.recommend(users[alone], 10)
+    assert (got == want[alone]).all()
+
+
+@given(st.integers(0, 2**16), st.integers(0, 60), st.sampled_from(MODES), st.booleans())
+def test_contract_shapes_padding_and_seen_films(seed, n, mode, filter_seen):
+    rng = np.random.default_rng(seed)
+    pairs = np.unique(rng.integers(0, 8 * 12, 30))
+    users, items = pairs // 12, pairs % 12
+    X = Interactions.from_arrays([f"u{u}" for u in users], [f"m{i}" for i in items])
+    g = SocialGraph.from_networkx(nx.gnp_random_graph(8, 0.4, seed=seed, directed=True))
+    g = SocialGraph.from_arrays(*[[f"u{i}" for i in a] for a in (g.sources, g.targets)],
+                                node_ids=[f"u{i}" for i in range(8)])  # fmt: skip
+    rec = SocialRecommender(EASE(regularization=1.0), g, weight=0.5, mode=mode).fit(X)
+    q = X.user_ids.ids
+    ids, scores = rec.recommend(q, n, filter_seen=filter_seen)
+    assert ids.shape == scores.shape == (q.size, n) and scores.dtype == np.float32
+    for u, row, sc in zip(q, ids, scores):
+        seen = set(X.item_ids.ids[X.matrix[X.user_ids.index([u])].indices].tolist())
+        real = [x for x in row if x != ""]
+        assert len(set(real)) == len(real)
+        if filter_seen:
+            assert not seen & set(real)
+        n_ok = X.n_items - (len(seen) if filter_seen else 0)
+        assert len(real) == min(n, n_ok)
+        assert (row[len(real) :] == "").all() and np.isneginf(sc[len(real) :]).all()
+        assert np.all(np.diff(sc[: len(real)]) <= 0)
+
+
+def test_contract_clone_fit_errors_and_filters(world):
+    X, g = world
+    rec = SocialRecommender(Popularity(), g, weight=0.2, direction="both")
+    with pytest.raises(NotFittedError):
+        rec.recommend(X.user_ids.ids[:2])
+    assert rec.fit(X) is rec
+    twin = clone(rec)
+    assert twin.get_params()["weight"] == 0.2 and not hasattr(twin, "social_")
+    assert twin.get_params()["direction"] == "both"
+    with pytest.raises(UnknownIdError):
+        rec.recommend(["nobody"])
+    only = X.item_ids.ids[:5]
+    ids, _ = rec.recommend(X.user_ids.ids[:20], 10, items=only, exclude=only[:1])
+    assert set(ids.ravel()) <= set(only[1:]) | {""}
+    for bad, err in [({"weight": 1.5}, InputError), ({"mode": "blend"}, InputError),
+                     ({"direction": "up"}, InputError), ({"half_weight_at": 0}, InputError),
+                     ({"graph": "g"}, TypeError), ({"base": object()}, TypeError)]:  # fmt: skip
+        with pytest.raises(err):
+            clone(rec, safe=False).set_params(**bad).fit(X)
+    with pytest.raises(TypeError, match="Interactions"):
+        SocialRecommender(Popularity(), g).fit(X.matrix)
+    with pytest.raises(NotFittedError):
+        SocialRecommender(Popularity(), g, refit=False).fit(X)
+    stranger = SocialGraph.from_arrays(["x"], ["y"])
+    with pytest.warns(DataWarning, match="none of the interactions' users"):
+        lone = SocialRecommender(Popularity(), stranger).fit(X)
+    assert lone.social_.nnz == 0
+
+
+def test_friends_only_ranks_by_share_of_friends():
+    X = Interactions.from_arrays(
+        ["a", "b", "b", "c", "c", "d"], ["f0", "f1", "f2", "f2", "f3", "f3"]
+    )
+    g = SocialGraph.from_arrays(["b", "c"], ["a", "a"])  # b and c influence a
+    rec = SocialRecommender(Popularity(), g, weight=1.0).fit(X)
+    ids, _ = rec.recommend(["a"], 3)
+    # f2: both friends; f3 (popularity 2) before f1 (popularity 1) among single-friend films
+    assert ids.tolist() == [["f2", "f3", "f1"]]
+
+
+def test_shuffle_graph_keeps_degrees_and_changes_friends():
+    G = nx.gnm_random_graph(60, 200, seed=3, directed=True)
+    g = SocialGraph.from_networkx(G)
+    s = shuffle_graph(g, random_state=0)
+    assert (s.in_degree() == g.in_degree()).all() and (s.out_degree() == g.out_degree()).all()
+    pairs = set(zip(s.sources.tolist(), s.targets.tolist()))
+    assert len(pairs) == s.n_arcs and all(a != b for a, b in pairs)
+    assert len(pairs & set(zip(g.sources.tolist(), g.targets.tolist()))) < 0.2 * g.n_arcs
+    again = shuffle_graph(g, random_state=0)
+    assert again.sources.tolist() == s.sources.tolist()
+    u = SocialGraph.from_networkx(nx.gnm_random_graph(60, 150, seed=4))
+    su = shuffle_graph(u, random_state=1)
+    assert not su.directed and (su.in_degree() == u.in_degree()).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        full = shuffle_graph(SocialGraph.from_networkx(nx.complete_graph(4, nx.DiGraph)), 0)
+    assert full.n_arcs <= 12
+    with pytest.raises(TypeError):
+        shuffle_graph(G)
+
+
+def test_tune_social_scores_every_candidate_on_validation(world):
+    X, g = world
+    model = SocialRecommender(EASE(regularization=5.0), g)
+    grid = [{"weight": [0.0]}, {"weight": [0.3, 0.6], "mode": ["rank", "score"]}]
+    split = lambda data: split_random(data, 0.2, random_state=0)  # noqa: E731
+    res = tune_social(model, X, grid, split=split)
+    assert len(res.results) == 5
+    assert res.best_score == max(r["score"] for r in res.results)
+    assert res.best_model.get_params()["weight"] == res.best_params["weight"]
+    # the base alone (weight 0): mean NDCG@10 of EASE on the same validation split
+    fit_part, valid = split_random(X, 0.2, random_state=0)
+    base = EASE(regularization=5.0).fit(fit_part)
+    users = np.flatnonzero(np.diff(valid.matrix.indptr) > 0)
+    ids, _ = base.recommend(X.user_ids.ids[users], 10)
+    ranked = np.where(ids == "", -1, 0)
+    ranked[ids != ""] = X.item_ids.index(ids[ids != ""])
+    want = np.nanmean(ndcg_at_k(ranked, sp.csr_array(valid.matrix)[users], 10))
+    assert res.results[0]["score"] == pytest.approx(want)
+    # several splits: the mean of the single-split scores
+    seeds = iter([0, 1])
+    two = tune_social(
+        model, X, grid, split=lambda d: split_random(d, 0.2, random_state=next(seeds)),
+        n_splits=2, refit=False,
+    )  # fmt: skip
+    one = tune_social(model, X, grid, split=lambda d: split_random(d, 0.2, random_state=1),
+                      refit=False)  # fmt: skip
+    for a, b, c in zip(two.results, res.results, one.results):
+        assert a["score"] == pytest.approx((b["score"] + c["score"]) / 2)
+    assert two.best_model is None
+    default = tune_social(model, X, {"weight": [0.0, 0.5]}, n_splits=2, random_state=3)
+    assert (
+        default.results
+        == tune_social(model, X, {"weight": [0.0, 0.5]}, n_splits=2, random_state=3).results
+    )
+    with pytest.raises(InputError, match="may not set"):
+        tune_social(model, X, {"refit": [False]})
+
+
+def test_evaluate_social_groups_gains_and_control(world):
+    X, g = world
+    train, test = split_random(X, 0.3, random_state=1)
+    model = SocialRecommender(EASE(regularization=5.0), g, weight=0.5)
+    ev = evaluate_social(model, train, test, n_boot=300, random_state=0,
+                         others={"popularity": Popularity().fit(train)})  # fmt: skip
+    assert list(ev.table) == list(ev.groups)
+    n_train = np.diff(train.matrix.indptr)[train.user_ids.index(ev.user_ids)]
+    assert (ev.groups["cold"] == (n_train <= 5)).all()
+    assert (ev.groups["others"] == ~ev.groups["cold_with_friends"]).all()
+    for name, row in ev.table.items():
+        m = ev.groups[name]
+        assert row["n_users"] == int(m.sum())
+        if not m.any():
+            continue
+        gain = ev.ndcg["social"][m] - ev.ndcg["base"][m]
+        assert row["gain"] == pytest.approx(gain.mean())
+        assert row["gain_low"] <= row["gain"] <= row["gain_high"]
+        assert row["popularity"] == pytest.approx(ev.ndcg["popularity"][m].mean())
+    # users without friends are left to the base, by the social model and the control
+    alone = ev.groups["without_friends"]
+    assert (ev.ndcg["social"][alone] == ev.ndcg["base"][alone]).all()
+    # the per-user NDCG of the social model is its own recommend's
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.5).fit(train)
+    space = train.item_ids
+    ids, _ = rec.recommend(ev.user_ids, 10)
+    ranked = np.where(ids == "", -1, 0)
+    ranked[ids != ""] = space.index(ids[ids != ""])
+    rows = test.user_ids.index(ev.user_ids)
+    want = ndcg_at_k(ranked, sp.csr_array(test.matrix)[rows], 10)
+    np.testing.assert_allclose(ev.ndcg["social"], want)
+    again = evaluate_social(model, train, test, n_boot=300, random_state=0)
+    assert again.table["all"]["gain_low"] == ev.table["all"]["gain_low"]
+    assert "cold_with_friends" in ev.summary()
+    zero = evaluate_social(clone(model).set_params(weight=0.0), train, test, n_boot=50)
+    assert zero.table["all"]["gain"] == 0.0 and zero.table["all"]["gain_high"] == 0.0
+    with pytest.raises(TypeError):
+        evaluate_social(EASE(), train, test)
+
+
+def test_friends_help_in_a_homophilous_world_and_not_when_shuffled():
+    # tastes follow communities and friends mostly share one: mixing friends' films must beat
+    # the shuffled graph for users with friends (a test that fails if friends are mixed up)
+    w = make_synthetic(600, 150, density=0.02, homophily=0.95, avg_degree=6, random_state=3)
+    X, g = w.interactions, SocialGraph.from_edgelist(w.graph)
+    train, test = split_random(X, 0.5, random_state=0)
+    model = SocialRecommender(Popularity(), g, weight=0.5)
+    ev = evaluate_social(model, train, test, n_boot=500, random_state=0)
+    row = ev.table["cold_with_friends"]
+    assert row["n_users"] > 100
+    assert row["gain_low"] > 0 and row["over_control_low"] > 0
+
+
+def test_homophily_matches_reference():
+    X = Interactions.from_arrays(
+        ["a", "a", "b", "b", "b", "c", "d", "e"], [1, 2, 1, 2, 3, 3, 4, 1],
+        timestamps=[0, 1, 2, 0, 5, 6, 1, 9],
+    )  # fmt: skip
+    g = SocialGraph.from_arrays(["a", "b", "c", "e"], ["b", "c", "d", "z"])
+    h = homophily(g, X, random_state=0)
+    # pairs a-b (share 1, 2: Jaccard 2/3), b-c (share 3: 1/3), c-d (none); e-z: z inactive
+    assert h["n_pairs"] == 3
+    assert h["co_adoption"] == pytest.approx(2 / 3)
+    assert h["jaccard"] == pytest.approx((2 / 3 + 1 / 3 + 0) / 3)
+    # co-adoptions at different times: a->b film 1 (a first), film 2 (b first); b->c film 3
+    assert h["follows_arcs"] == pytest.approx(2 / 3)
+    assert h["users_with_friends"] == 3  # b, c, d
+    assert 0 <= h["co_adoption_random"] <= 1 and 0 <= h["co_adoption_uniform"] <= 1
+    no_time = homophily(g, Interactions.from_arrays(*X.to_arrays()[:2]), random_state=0)
+    assert math.isnan(no_time["follows_arcs"])
