@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import sys
+
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from joblib._parallel_backends import ParallelBackendBase
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 
 from filmreco._parallel import (
+    BackendError,
+    _call,
+    _Shared,
+    _split_tasks,
+    backend_name,
     block_seeds,
     blocks,
     check_n_jobs,
+    deep_nbytes,
     effective_n_jobs,
     parallel_map,
     seed_sequence,
 )
+from filmreco._validation import check_int
 from filmreco.exceptions import InputError
 
 
@@ -86,3 +100,167 @@ def test_effective_n_jobs():
 def test_progress_bar_does_not_print_to_stdout(capsys):
     assert parallel_map(abs, [(-1,), (-2,)], n_jobs=1, show_progress=True) == [1, 2]
     assert capsys.readouterr().out == ""
+
+
+# -- n_jobs ------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_jobs", [-2, -3, -1000])
+def test_negative_n_jobs_follow_joblib(n_jobs):
+    assert check_n_jobs(n_jobs) == n_jobs
+    cores = joblib.cpu_count()
+    assert effective_n_jobs(n_jobs) == max(cores + 1 + n_jobs, 1)
+    assert parallel_map(abs, [(-1,), (-2,), (-3,)], n_jobs=n_jobs) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("bad", [np.float64(2.0), None.__class__, [2]])
+def test_n_jobs_message_says_how_to_fix(bad):
+    with pytest.raises(InputError, match=r"n_jobs must be None or an int.*-1 for all cores"):
+        check_n_jobs(bad)
+
+
+def test_numpy_int_n_jobs():
+    assert check_n_jobs(np.int64(2)) == 2
+
+
+# -- the backend ---------------------------------------------------------------------------
+class _DeadBackend(ParallelBackendBase):
+    """A backend whose cluster is gone (as a closed Dask client behaves)."""
+
+    def effective_n_jobs(self, n_jobs):
+        raise ConnectionError("scheduler tcp://10.0.0.1:8786 is gone")
+
+    def submit(self, func, callback=None):  # pragma: no cover - never reached
+        raise AssertionError
+
+
+joblib.register_parallel_backend("filmreco-dead-test", _DeadBackend)
+
+
+def test_backend_not_running_is_named():
+    with joblib.parallel_config(backend="filmreco-dead-test"):
+        assert backend_name() == "filmreco-dead-test"
+        with pytest.raises(BackendError, match="'filmreco-dead-test' is not running.*n_jobs=1"):
+            parallel_map(abs, [(-1,), (-2,)])
+        with pytest.raises(RuntimeError, match="scheduler tcp://10.0.0.1:8786 is gone"):
+            effective_n_jobs(None)
+        # n_jobs=1 and single tasks never touch the backend
+        assert parallel_map(abs, [(-1,), (-2,)], n_jobs=1) == [1, 2]
+        assert parallel_map(abs, [(-3,)]) == [3]
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_task_error_propagates(backend):
+    tasks = [(i, "value") for i in range(5)] + [("bad", "value")] + [(9, "value")]
+    with joblib.parallel_config(backend=backend, n_jobs=2), pytest.raises(InputError):
+        parallel_map(check_int, tasks)
+
+
+def test_loky_worker_death_raises_with_a_note():
+    def die(x):
+        os._exit(1)
+
+    with pytest.raises(TerminatedWorkerError) as info:
+        with joblib.parallel_config(backend="loky", n_jobs=2):
+            parallel_map(die, [(1,), (2,)])
+    assert "no partial result" in "".join(getattr(info.value, "__notes__", []))
+    assert parallel_map(abs, [(-1,), (-2,)], n_jobs=2) == [1, 2]  # loky recovers
+
+
+# -- what travels ------------------------------------------------------------------------
+def _join(*args):
+    return args
+
+
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=6),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+    st.integers(1, 5),
+)
+def test_shared_arguments_are_put_back_in_place(values, shared_at, n_tasks):
+    big = np.arange(50.0)
+    tasks = [
+        tuple(big if shared_at[i] else (t, i, v) for i, v in enumerate(values))
+        for t in range(n_tasks)
+    ]
+    pos, bundle, rest = _split_tasks(tasks)
+    if n_tasks > 1:
+        assert list(pos) == [i for i in range(len(values)) if shared_at[i]]
+    got = [_call(_join, pos, r, bundle) for r in rest]
+    for g, t in zip(got, tasks):
+        assert len(g) == len(t) and all(a is b for a, b in zip(g, t))
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        par = parallel_map(_join, tasks)
+    for g, t in zip(par, tasks):
+        assert len(g) == len(t) and all(a is b for a, b in zip(g, t))
+
+
+class _Model:
+    """Stands for a fitted model: arrays, a sparse matrix, object ids."""
+
+
+def test_shared_bundle_reports_its_size():
+    dask_sizeof = pytest.importorskip("dask.sizeof").sizeof
+    X = sp.random_array((200, 100), density=0.1, dtype=np.float32, random_state=0).tocsr()
+    holder = _Model()
+    holder.factors = np.zeros((1000, 16), dtype=np.float32)
+    holder.user_items = X
+    holder.names = np.array([f"u{i}" for i in range(300)], dtype=object)
+    bundle = _Shared((holder, 3, True))
+    want = holder.factors.nbytes + X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    assert want < deep_nbytes(holder) < want + 50_000
+    assert sys.getsizeof(bundle) >= want
+    assert dask_sizeof(bundle) > 1e3  # so joblib's dask backend scatters it once
+    assert deep_nbytes(holder, limit=3) < want  # the walk is bounded
+    clone = pickle.loads(pickle.dumps(bundle))
+    np.testing.assert_array_equal(clone.objs[0].factors, holder.factors)
+
+
+def test_unequal_tasks_share_nothing():
+    a = np.zeros(3)
+    assert _split_tasks([(a, 1), (a,)])[1] is None
+    assert parallel_map(len, [(a,), ([1, 2],)], n_jobs=1) == [3, 2]
+
+
+# -- threads inside tasks ------------------------------------------------------------------
+def _numba_threads():
+    import numba
+
+    return numba.get_num_threads()
+
+
+@pytest.mark.parametrize("backend", ["sequential", "threading", "loky"])
+def test_blas_and_numba_capped_in_every_task(backend):
+    import numba
+
+    before = numba.get_num_threads(), _blas_threads()
+    with joblib.parallel_config(backend=backend, n_jobs=2):
+        blas = parallel_map(_blas_threads, [(), (), ()])
+        nb = parallel_map(_numba_threads, [(), (), ()])
+    assert all(all(t == 1 for t in threads) for threads in blas)
+    assert nb == [1, 1, 1]
+    assert (numba.get_num_threads(), _blas_threads()) == before  # restored here
+
+
+def test_progress_bar_in_parallel(capsys):
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        out = parallel_map(abs, [(-i,) for i in range(5)], show_progress=True, desc="t")
+    assert out == list(range(5))
+    assert capsys.readouterr().out == ""
+
+
+# -- recommend's dense scores through the seam ---------------------------------------------
+def test_dense_scores_same_for_every_backend():
+    from filmreco.datasets import make_synthetic
+    from filmreco.recommend import ALS
+    from filmreco.recommend._serve import BlockScorer, dense_scores
+
+    world = make_synthetic(n_users=5000, n_items=40, density=0.1, random_state=1)  # 2 blocks
+    model = ALS(8, max_iter=3, random_state=0).fit(world.interactions)
+    q = model._query(world.interactions.user_ids.ids, "raise", None)
+    cols = np.arange(0, 40, 3)
+    scorer = BlockScorer(model, q, cols)
+    serial = dense_scores(scorer, q.n, cols.size, 1)
+    want = model.user_factors_ @ model.item_factors_[cols].T
+    np.testing.assert_allclose(serial, want, rtol=1e-5, atol=1e-6)
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        np.testing.assert_array_equal(dense_scores(scorer, q.n, cols.size, None), serial)
+    assert dense_scores(scorer, 0, cols.size, 1).shape == (0, cols.size)

@@ -135,7 +135,7 @@ def _report_recommend(out: TextIO, world) -> None:
         + "\n"
     )
     out.write(f"EASE recommends: {_titles(world, ids[0])}\n")
-    why, contrib = model.explain(user, ids[0][0], n=2)
+    why, _ = model.explain(user, ids[0][0], n=2)
     out.write(
         f"  《{world.catalog[ids[0][0]]['title']}》 because the user watched {_titles(world, why)}\n"
     )

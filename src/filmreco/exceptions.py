@@ -10,6 +10,7 @@ Every error also derives from the built-in exception that callers already catch,
     ├── FormatError(FilmrecoError, ValueError)         a file of another kind, a newer format,
     │                                                  a truncated or tampered file, a bad line
     ├── DownloadError(FilmrecoError, OSError)          a download failed or did not verify
+    ├── BackendError(FilmrecoError, RuntimeError)      the joblib backend is not running
     └── ConvergenceError(FilmrecoError, RuntimeError)  an iterative method did not converge
 
     FilmrecoWarning(UserWarning)
@@ -22,6 +23,7 @@ A model used before ``fit`` raises :class:`sklearn.exceptions.NotFittedError`
 from __future__ import annotations
 
 __all__ = [
+    "BackendError",
     "ConvergenceError",
     "DataWarning",
     "DownloadError",
@@ -59,6 +61,10 @@ class FormatError(FilmrecoError, ValueError):
 
 class DownloadError(FilmrecoError, OSError):
     """A download failed, or the downloaded file did not match its expected checksum."""
+
+
+class BackendError(FilmrecoError, RuntimeError):
+    """The configured joblib backend is not running or cannot be reached; the message names it."""
 
 
 class ConvergenceError(FilmrecoError, RuntimeError):

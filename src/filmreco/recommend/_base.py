@@ -36,7 +36,7 @@ from ._inputs import (
     training_data,
 )
 from ._io import PersistMixin, registry
-from ._serve import BlockScorer, SimilarityScorer, audience, block_rows
+from ._serve import BlockScorer, SimilarityScorer, audience, block_rows, dense_scores
 from .rerank import mmr
 
 __all__ = ["Recommender", "registry"]
@@ -317,16 +317,17 @@ class Recommender(PersistMixin, BaseEstimator):
         *,
         user_items: Any = None,
         on_unknown: str = "raise",
+        n_jobs: int | None = None,
     ) -> np.ndarray:
         """Return the model's score of every (user, item) pair: shape (n_users, n_items).
 
-        `user_items` and `on_unknown` are as in :meth:`recommend`. Seen items are scored
-        like any other.
+        `user_items`, `on_unknown` and `n_jobs` are as in :meth:`recommend`: users are
+        scored in blocks through the parallel seam. Seen items are scored like any other.
         """
         check_is_fitted(self)
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
-        return BlockScorer(self, q, cols)(0, q.n)
+        return dense_scores(BlockScorer(self, q, cols), q.n, cols.size, n_jobs)
 
     def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Return the user's films that contributed most to the score of `item_id`.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -46,9 +47,13 @@ def block_keys(random_state: Any, n_runs: int, block: int) -> tuple[np.ndarray, 
 
 
 def task_slices(n_blocks: int, n_jobs: int | None, show_progress: bool) -> list[slice]:
-    """Split blocks into tasks: one task when serial, about 4 per worker otherwise."""
+    """Split blocks into tasks: one task when serial, else up to 4 per worker, of sizes that
+    differ by at most one block, larger first (10 blocks on 2 workers: 2, 2, 1, 1, 1, 1, 1, 1
+    blocks, so each worker gets 5; tasks of 2 blocks would give one worker 3 tasks of 5)."""
     workers = effective_n_jobs(n_jobs)
     if workers == 1 and not show_progress:
         return [slice(0, n_blocks)]
-    per = 1 if workers == 1 else max(1, -(-n_blocks // (4 * workers)))
-    return [slice(a, min(a + per, n_blocks)) for a in range(0, n_blocks, per)]
+    n_tasks = n_blocks if workers == 1 else min(n_blocks, 4 * workers)
+    sizes = [n_blocks // n_tasks + (i < n_blocks % n_tasks) for i in range(n_tasks)]
+    cuts = np.cumsum([0, *sizes]).tolist()
+    return [slice(a, b) for a, b in itertools.pairwise(cuts)]
