@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from typing import TextIO
@@ -148,16 +149,21 @@ def _report_recommend(out: TextIO, world) -> None:
 
 
 def _report_social(out: TextIO, world) -> None:
-    from .social import IndependentCascade, SocialGraph, film_reach, maximize_influence, rank_films
+    from .social import (
+        UNCALIBRATED_WARNING,
+        IndependentCascade,
+        SocialGraph,
+        film_reach,
+        maximize_influence,
+        rank_films,
+    )
 
     X = world.interactions
     graph = SocialGraph.from_edgelist(world.graph)
     model = IndependentCascade(graph, probability="weighted_cascade")
     _section(out, "Word of mouth 传播力度 (independent cascade, weighted-cascade probabilities)")
-    out.write(
-        "note: textbook probabilities 1/in-degree, not learned from this platform's logs; read\n"
-        "the numbers as relative, not as a forecast.\n"
-    )
+    if not model.calibrated:
+        out.write(textwrap.fill(UNCALIBRATED_WARNING, width=92) + "\n")
     per_item = np.diff(X.matrix.tocsc().indptr)
     film = int(np.argsort(-per_item, kind="stable")[19])
     fid = X.item_ids.ids[film]

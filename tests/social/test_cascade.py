@@ -224,3 +224,23 @@ def test_progress_bar_does_not_change_results():
     a = model.simulate([0, 1], 2500, random_state=2)
     b = model.simulate([0, 1], 2500, random_state=2, show_progress=True)
     assert np.array_equal(a.samples, b.samples)
+
+
+def test_calibrated_flag_follows_from_logs():
+    from filmreco.social import UNCALIBRATED_WARNING, maximize_influence
+
+    g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
+    default = IndependentCascade(g, probability=0.1)
+    assert not default.calibrated and "calibrated=False" in repr(default)
+    res = default.simulate(["a"], n_runs=100, random_state=0)
+    assert res.calibrated is False and UNCALIBRATED_WARNING in res.summary()
+    learned = IndependentCascade.from_logs(
+        g, ["a", "b", "a", "c"], ["f1", "f1", "f2", "f2"], [0, 1, 0, 1]
+    )
+    assert learned.calibrated and learned.calibration["method"] == "bernoulli"
+    res = learned.simulate(["a"], n_runs=100, random_state=0)
+    assert res.calibrated and "UNCALIBRATED" not in res.summary()
+    plan = maximize_influence(learned, k=1, method="degree")
+    assert plan.calibrated and not maximize_influence(default, k=1, method="degree").calibrated
+    lt = LinearThreshold.from_logs(g, ["a", "b"], ["f1", "f1"], [0, 1])
+    assert lt.calibrated

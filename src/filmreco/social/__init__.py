@@ -15,6 +15,7 @@
 
 from ._blocks import CASCADE_BLOCK
 from .cascade import (
+    UNCALIBRATED_WARNING,
     IndependentCascade,
     LinearThreshold,
     PropagationModel,
@@ -43,6 +44,7 @@ __all__ = [
     "METHODS",
     "PROBABILITY_SCHEMES",
     "TRIVALENCY",
+    "UNCALIBRATED_WARNING",
     "FilmRanking",
     "IndependentCascade",
     "LinearThreshold",

@@ -44,6 +44,13 @@ logger = logging.getLogger("filmreco")
 
 _Z = 1.959963984540054  # 97.5% quantile of the standard normal
 
+#: Shown wherever a reach estimate rests on textbook (not learned) probabilities.
+UNCALIBRATED_WARNING = (
+    "UNCALIBRATED: the influence probabilities are textbook defaults, not learned from this "
+    "platform's action logs; on real data such defaults overstate word-of-mouth reach "
+    "severalfold. Read the reach as a relative score, or build the model with from_logs()."
+)
+
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
@@ -62,6 +69,10 @@ class SimulationResult:
     steps : numpy.ndarray of float64 or None
         The reach curve: ``steps[t]`` is the mean number of active users after step ``t``
         (``steps[0]`` = number of seeds); ``None`` unless ``return_steps=True``.
+    calibrated : bool
+        True when the model's probabilities were learned from an action log
+        (:meth:`PropagationModel.from_logs`); False for textbook defaults, whose reach is
+        a relative score, not a forecast.
     """
 
     samples: np.ndarray
@@ -69,6 +80,7 @@ class SimulationResult:
     node_ids: IdMap
     seeds: np.ndarray
     steps: np.ndarray | None = None
+    calibrated: bool = False
 
     @property
     def n_runs(self) -> int:
@@ -97,10 +109,21 @@ class SimulationResult:
         """Activation probability of the nodes `ids` (external ids)."""
         return self.activation_probability[self.node_ids.index(ids)]
 
+    def summary(self) -> str:
+        """A readable one-paragraph summary, with the calibration warning when it applies."""
+        lo, hi = self.ci
+        text = (
+            f"expected reach {self.mean:.1f} users (95% CI {lo:.1f}-{hi:.1f}) from "
+            f"{self.seeds.size} seed(s), {self.n_runs} simulated cascades"
+        )
+        if not self.calibrated:
+            text += f".\n{UNCALIBRATED_WARNING}"
+        return text
+
     def __repr__(self) -> str:
         return (
             f"SimulationResult(mean={self.mean:.4g}, stderr={self.stderr:.3g}, "
-            f"n_runs={self.n_runs}, n_seeds={self.seeds.size})"
+            f"n_runs={self.n_runs}, n_seeds={self.seeds.size}, calibrated={self.calibrated})"
         )
 
 
@@ -115,19 +138,29 @@ class PropagationModel:
         :meth:`SocialGraph.probabilities` or one value per arc (arc order).
     random_state : int, Generator or None
         Only used to draw random schemes (``"trivalency"``) at construction.
+    calibration : dict, optional
+        How the probabilities were learned (set by :meth:`from_logs`); ``None`` for
+        textbook defaults or probabilities given by hand.
 
     Attributes
     ----------
     graph : SocialGraph
     edge_probabilities : numpy.ndarray of float64
         The per-arc values (read-only), in arc order.
+    calibrated : bool
+        Whether the probabilities were learned from an action log.
     """
 
     #: Short name used by the kernels and in messages.
     kind: ClassVar[str] = ""
 
     def __init__(
-        self, graph: SocialGraph, probability: Any = "weighted_cascade", *, random_state: Any = None
+        self,
+        graph: SocialGraph,
+        probability: Any = "weighted_cascade",
+        *,
+        random_state: Any = None,
+        calibration: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(graph, SocialGraph):
             raise TypeError(
@@ -140,7 +173,13 @@ class PropagationModel:
             probability, random_state=random_state
         )
         self.edge_probabilities.setflags(write=False)
+        self.calibration = dict(calibration) if calibration else None
         self._rr_cache: tuple[np.ndarray, ...] | None = None
+
+    @property
+    def calibrated(self) -> bool:
+        """True when the arc probabilities were learned from an action log (:meth:`from_logs`)."""
+        return self.calibration is not None
 
     # -- overridden by the families ----------------------------------------------------
     def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -265,6 +304,7 @@ class PropagationModel:
             node_ids=self.graph.node_ids,
             seeds=self.graph.node_ids.to_ids(idx),
             steps=curve,
+            calibrated=self.calibrated,
         )
 
     def expected_spread(
@@ -380,12 +420,20 @@ class PropagationModel:
         p = learn_probabilities(
             graph, users, items, times, method=method, credit=credit, window=window
         )
-        return cls(graph, p, **kwargs)
+        calibration = {
+            "method": method,
+            "credit": credit,
+            "window": window,
+            "mean_probability": float(p.mean()) if p.size else 0.0,
+        }
+        return cls(graph, p, calibration=calibration, **kwargs)
 
     def __repr__(self) -> str:
         p = self.probability
         p = f"array(n={len(p)})" if not isinstance(p, (str, int, float)) else repr(p)
-        return f"{type(self).__name__}({self.graph!r}, probability={p})"
+        return (
+            f"{type(self).__name__}({self.graph!r}, probability={p}, calibrated={self.calibrated})"
+        )
 
 
 class IndependentCascade(PropagationModel):
@@ -465,8 +513,9 @@ class LinearThreshold(PropagationModel):
         *,
         normalize: bool = True,
         random_state: Any = None,
+        calibration: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(graph, probability, random_state=random_state)
+        super().__init__(graph, probability, random_state=random_state, calibration=calibration)
         self.normalize = normalize
         w = self.edge_probabilities
         total = np.bincount(graph.targets, weights=w, minlength=graph.n_nodes)

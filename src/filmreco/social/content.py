@@ -200,6 +200,11 @@ class FilmRanking:
     def __len__(self) -> int:
         return int(self.item_ids.size)
 
+    def __repr__(self) -> str:
+        head = ", ".join(repr(x) for x in self.item_ids[:3].tolist())
+        more = ", ..." if self.item_ids.size > 3 else ""
+        return f"FilmRanking(n_films={len(self)}, top=[{head}{more}])"
+
 
 def rank_films(
     model: PropagationModel,

@@ -59,6 +59,9 @@ class SeedPlan:
         Node indices of the seeds.
     info : dict
         Method details (e.g. ``n_rr_sets`` for IMM, ``n_runs`` for Monte-Carlo estimates).
+    calibrated : bool
+        Whether the model's probabilities were learned from logs; when False, `spread`
+        rests on textbook defaults (a relative score, not a forecast).
     """
 
     seeds: np.ndarray
@@ -68,6 +71,7 @@ class SeedPlan:
     cost: float
     indices: np.ndarray
     info: dict[str, Any] = field(default_factory=dict)
+    calibrated: bool = False
 
     def __len__(self) -> int:
         return int(self.seeds.size)
@@ -75,7 +79,10 @@ class SeedPlan:
     def __repr__(self) -> str:
         head = ", ".join(repr(x) for x in self.seeds[:5].tolist())
         more = ", ..." if self.seeds.size > 5 else ""
-        return f"SeedPlan(seeds=[{head}{more}], spread={self.spread:.4g}, method={self.method!r})"
+        return (
+            f"SeedPlan(seeds=[{head}{more}], spread={self.spread:.4g}, method={self.method!r}, "
+            f"calibrated={self.calibrated})"
+        )
 
 
 def _costs(model: PropagationModel, costs: Any, allowed: np.ndarray) -> np.ndarray:
@@ -411,4 +418,5 @@ def maximize_influence(
         cost=total_cost,
         indices=chosen,
         info=info,
+        calibrated=model.calibrated,
     )
