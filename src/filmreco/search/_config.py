@@ -1,0 +1,271 @@
+"""From a SearchIndex's parameters and records to a checked configuration and analyzed records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._validation import check_int, check_real, lookup_option
+from ..exceptions import InputError
+from ..text import CHINESE_STOP_WORDS, Tokenizer
+from ._records import field_texts
+from .analyze import CHANNELS, DictionaryScan, FieldAnalyzer, SynonymTable, normalize
+from .bm25 import RANKINGS
+
+__all__ = [
+    "DEFAULT_FIELDS",
+    "DEFAULT_NAME_FIELDS",
+    "DEFAULT_WEIGHTS",
+    "Config",
+    "analyze_records",
+    "field_analyzers",
+    "resolve",
+]
+
+#: Fields searched by default (those present in the records), with their boosts.
+DEFAULT_FIELDS: dict[str, float] = {
+    "title": 3.0,
+    "aliases": 2.5,
+    "people": 1.5,
+    "directors": 1.5,
+    "actors": 1.5,
+    "genres": 1.0,
+    "tags": 1.0,
+    "region": 0.5,
+    "year": 0.5,
+    "description": 0.5,
+    "summary": 0.5,
+}
+#: Fields treated as names by default: whole-name words, pinyin, autocomplete.
+DEFAULT_NAME_FIELDS = ("title", "aliases", "people", "directors", "actors")
+#: Default weight of each channel (see :mod:`filmreco.search.analyze`).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "word": 1.0,
+    "ngram": 0.5,
+    "syllable": 0.5,
+    "pinyin": 1.0,
+    "initials": 1.0,
+}
+_B_NAME, _B_TEXT = 0.3, 0.75
+_WORDS = {"scan": "scan", "jieba": "jieba"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved, validated settings of an index (what ``fit`` derived from the params)."""
+
+    boosts: dict[str, float]
+    name_fields: tuple[str, ...]
+    id_field: str
+    ranking: str
+    k1: Any
+    b: dict[str, float]
+    weights: dict[str, float]
+    stop_words: frozenset[str]
+    user_words: tuple[str, ...]
+    synonyms: SynonymTable
+    ngram: int
+    pinyin: bool
+    fuzzy: bool
+    fuzzy_weight: float
+    homophone_weight: float
+    to_simplified: bool
+    hmm: bool
+    words: str
+    highlight_tags: tuple[str, str]
+    snippet_chars: int
+    max_query_length: int
+
+
+def _per_field(
+    value: Any, fields: Sequence[str], name: str, default: float, **bounds: Any
+) -> dict[str, float]:
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - set(fields))
+        if unknown:
+            raise InputError(
+                f"{name} names fields that are not searched: {unknown}; fields: {list(fields)}."
+            )
+        return {f: check_real(value.get(f, default), f"{name}[{f!r}]", **bounds) for f in fields}
+    v = check_real(value, name, **bounds)
+    return dict.fromkeys(fields, v)
+
+
+def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> dict[str, float]:
+    fields = params["fields"]
+    if fields is None:
+        boosts = {f: w for f, w in DEFAULT_FIELDS.items() if f in present}
+        if not boosts:
+            raise InputError(
+                f"none of the default fields {sorted(DEFAULT_FIELDS)} is in the records "
+                f"(fields: {sorted(present)}); say which to search with fields={{...}}."
+            )
+        return boosts
+    if not isinstance(fields, Mapping) or not fields:
+        raise InputError(f"fields must be a non-empty dict of field -> boost, got {fields!r}.")
+    boosts = {}
+    for f, w in fields.items():
+        if not isinstance(f, str):
+            raise InputError(f"fields keys must be field names (str), got {f!r}.")
+        boosts[f] = check_real(w, f"fields[{f!r}]", min_value=0.0, min_inclusive=False)
+    missing = sorted(set(boosts) - present) if has_records else []
+    if missing:
+        raise InputError(f"fields {missing} are in no record; the records have {sorted(present)}.")
+    return boosts
+
+
+def _names(params: Mapping[str, Any], boosts: Mapping[str, float]) -> tuple[str, ...]:
+    given = params["name_fields"]
+    if given is None:
+        return tuple(f for f in DEFAULT_NAME_FIELDS if f in boosts)
+    if isinstance(given, str):
+        raise InputError("name_fields must be a list of field names, got a str.")
+    names = tuple(given)
+    bad = sorted(set(names) - set(boosts))
+    if bad:
+        raise InputError(f"name_fields {bad} are not among the searched fields {list(boosts)}.")
+    return names
+
+
+def resolve(
+    params: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    id_field: str,
+    *,
+    boosts: Mapping[str, float] | None = None,
+    names: Sequence[str] | None = None,
+) -> Config:
+    """Check the parameters of a SearchIndex against its records.
+
+    `boosts` and `names` (from a saved index) replace the lookup of the searched fields.
+    """
+    present = {k for r in records for k in r}
+    if boosts is not None:
+        boosts = {str(f): float(w) for f, w in boosts.items()}
+    else:
+        boosts = _boosts(params, present, bool(records))
+    if id_field in boosts:
+        raise InputError(f"the id field {id_field!r} cannot be a searched field.")
+    fields = list(boosts)
+    names = tuple(names) if names is not None else _names(params, boosts)
+    ranking = str(lookup_option(dict(zip(RANKINGS, RANKINGS)), params["ranking"], "ranking"))
+    k1_given = params["k1"]
+    if isinstance(k1_given, Mapping) and ranking != "bm25-sum":
+        raise InputError(
+            "k1 per field needs ranking='bm25-sum'; BM25F ('bm25') has one saturation k1."
+        )
+    k1: Any = (
+        _per_field(k1_given, fields, "k1", 1.2, min_value=0.0)
+        if isinstance(k1_given, Mapping) or ranking == "bm25-sum"
+        else check_real(k1_given, "k1", min_value=0.0)
+    )
+    if params["b"] is None:  # short name fields: little length normalisation (BM25F practice)
+        b = {f: (_B_NAME if f in names else _B_TEXT) for f in fields}
+    else:
+        b = _per_field(params["b"], fields, "b", _B_TEXT, min_value=0.0, max_value=1.0)
+    weights = dict(DEFAULT_WEIGHTS)
+    for c, w in dict(params["weights"] or {}).items():
+        lookup_option(dict.fromkeys(CHANNELS), c, "weights key")
+        weights[c] = check_real(w, f"weights[{c!r}]", min_value=0.0)
+    stop_words = params["stop_words"]
+    if stop_words is None:
+        stop: frozenset[str] = frozenset()
+    elif isinstance(stop_words, str):
+        lookup_option({"chinese": None}, stop_words, "stop_words")
+        stop = CHINESE_STOP_WORDS
+    else:
+        stop = frozenset(normalize(w) for w in stop_words)
+    if isinstance(params["user_words"], str):
+        raise InputError("user_words must be a list of words, got a str.")
+    for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
+        if not isinstance(params[flag], bool):
+            raise TypeError(f"{flag} must be True or False, got {params[flag]!r}.")
+    tags = params["highlight_tags"]
+    if not (
+        isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) for t in tags)
+    ):
+        raise InputError(f"highlight_tags must be a pair of str (before, after), got {tags!r}.")
+    return Config(
+        boosts=boosts,
+        name_fields=names,
+        id_field=id_field,
+        ranking=ranking,
+        k1=k1,
+        b=b,
+        weights=weights,
+        stop_words=stop,
+        user_words=tuple(str(w) for w in params["user_words"]),
+        synonyms=SynonymTable(params["synonyms"]),
+        ngram=check_int(params["ngram"], "ngram", min_value=1, max_value=8),
+        pinyin=params["pinyin"],
+        fuzzy=params["fuzzy"],
+        fuzzy_weight=check_real(
+            params["fuzzy_weight"], "fuzzy_weight", min_value=0.0, max_value=1.0
+        ),
+        homophone_weight=check_real(
+            params["homophone_weight"], "homophone_weight", min_value=0.0, max_value=1.0
+        ),
+        to_simplified=params["to_simplified"],
+        hmm=params["hmm"],
+        words=lookup_option(_WORDS, params["words"], "words"),
+        highlight_tags=(tags[0], tags[1]),
+        snippet_chars=check_int(params["snippet_chars"], "snippet_chars", min_value=8),
+        max_query_length=check_int(params["max_query_length"], "max_query_length", min_value=1),
+    )
+
+
+def field_analyzers(cfg: Config) -> dict[str, FieldAnalyzer]:
+    """One analyzer per searched field."""
+    words = [w for w in (normalize(u) for u in cfg.user_words) if w and " " not in w]
+    # names: jieba's search mode, so a title also gives its dictionary words (星际穿越 ->
+    # 星际, 穿越); text: every dictionary word in it (DictionaryScan), or jieba's accurate
+    # mode with words="jieba"
+    names = Tokenizer(words, mode="search", hmm=cfg.hmm)
+    text: Any = (
+        DictionaryScan(words)
+        if cfg.words == "scan"
+        else Tokenizer(words, mode="default", hmm=cfg.hmm)
+    )
+    return {
+        f: FieldAnalyzer(
+            names if f in cfg.name_fields else text,
+            name=f in cfg.name_fields,
+            stop_words=cfg.stop_words,
+            n=cfg.ngram,
+            pinyin=cfg.pinyin,
+        )
+        for f in cfg.boosts
+    }
+
+
+Analysed = dict[str, dict[str, list[str]]]  # field -> channel -> terms
+
+
+def analyze_records(
+    analyzers: Mapping[str, FieldAnalyzer], cfg: Config, recs: Sequence[Mapping[str, Any]]
+) -> list[Analysed]:
+    """The terms of every record, field and channel (a name is analysed once per call)."""
+    cache: dict[tuple[str, str], dict[str, list[str]]] = {}
+    out = []
+    for rec in recs:
+        doc: Analysed = {}
+        for f, fa in analyzers.items():
+            texts = field_texts(rec.get(f))
+            if not texts:
+                continue
+            if not fa.name:
+                doc[f] = fa([normalize(t, to_simplified=cfg.to_simplified) for t in texts])
+                continue
+            per_value = []
+            for t in texts:  # names repeat across films (actors): analyse each once
+                got = cache.get((f, t))
+                if got is None:
+                    got = cache[(f, t)] = fa([normalize(t, to_simplified=cfg.to_simplified)])
+                per_value.append(got)
+            if len(per_value) == 1:
+                doc[f] = per_value[0]
+            else:
+                doc[f] = {c: [t for got in per_value for t in got[c]] for c in CHANNELS}
+        out.append(doc)
+    return out

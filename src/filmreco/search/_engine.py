@@ -1,0 +1,467 @@
+"""The query side of a fitted index: an immutable snapshot of everything a search reads.
+
+A :class:`Snapshot` is built from the stored term counts after every change (fit, add,
+update, delete) and replaced as a whole, so a search that started on the old one finishes
+on it: searches never lock. Parts that are costly and not always needed (the query
+tokenizer with the catalogue's names, the typo index, autocomplete, filter columns) are
+built on first use, once, under the snapshot's lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..exceptions import InputError
+from ..sparse import IdMap
+from ..text import Tokenizer
+from . import _pinyin
+from ._config import Config
+from ._fields import FieldStore
+from ._filters import FilterColumns
+from ._records import field_texts
+from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
+from .bm25 import ChannelScores, query_weights, score_matrix
+from .fuzzy import DeletionIndex
+from .highlight import Highlighter
+from .query import QueryAnalyzer, QueryTerms
+from .suggest import Suggester
+
+__all__ = ["Config", "Snapshot"]
+
+_MAX_EXPANSIONS = 5
+_UNKNOWN_WORD_WEIGHT = 1.0
+
+# words jieba's dictionary can hold (the Tokenizer matches others with a regex, which is slow
+# to rebuild for thousands of words)
+_HAN_WORD = re.compile("[\u4e00-\u9fd5]+")
+
+
+class Snapshot:
+    """Score matrices, vocabularies and lazily built helpers of one state of the index."""
+
+    def __init__(
+        self, store: FieldStore, records: Sequence[dict[str, Any]], doc_ids: IdMap, config: Config
+    ) -> None:
+        self.config = config
+        self.records = records
+        self.doc_ids = doc_ids
+        self.n_docs = store.n_docs
+        self.vocab = dict(store.vocab)  # the store replaces, never edits, these dicts
+        # one terms x docs matrix for all channels, channel c's terms from offsets[c] on, so a
+        # query is one gather and one sum whatever the channels it touches
+        blocks: list[sp.csr_array] = []
+        self.offsets: dict[str, int] = {}
+        self.idf: dict[str, np.ndarray | None] = {}
+        start = 0
+        for c in CHANNELS:
+            mats = store.matrices(c)
+            if mats and config.weights.get(c, 0.0) > 0:
+                boosts = {f: config.boosts[f] for f in mats}
+                b = {f: config.b[f] for f in mats}
+                k1 = (
+                    config.k1
+                    if not isinstance(config.k1, dict)
+                    else {f: config.k1[f] for f in mats}
+                )
+                cs = score_matrix(mats, ranking=config.ranking, boosts=boosts, k1=k1, b=b)
+                blocks.append(cs.matrix)
+                self.offsets[c] = start
+                self.idf[c] = cs.idf
+                start += cs.matrix.shape[0]
+        if blocks:
+            self.matrix = sp.csr_array(sp.vstack(blocks, format="csr"))
+        else:
+            self.matrix = sp.csr_array((0, self.n_docs), dtype=np.float32)
+        self._indptr = self.matrix.indptr.astype(np.int64)
+        self._row_len = np.diff(self._indptr)
+        self._lock = threading.Lock()
+        self._analyzer: QueryAnalyzer | None = None
+        self._deletion: DeletionIndex | None = None
+        self._suggester: Suggester | None = None
+        self._filters: FilterColumns | None = None
+        pre, post = config.highlight_tags
+        self._highlighter = Highlighter(pre=pre, post=post, max_chars=config.snippet_chars)
+
+    # ------------------------------------------------------------------ lazy parts
+    def _names(self) -> list[str]:
+        """Normalised names (whole and parts) of the name fields: the query's user words."""
+        words: set[str] = set()
+        for rec in self.records:
+            for f in self.config.name_fields:
+                for raw in field_texts(rec.get(f)):
+                    norm = normalize(raw, to_simplified=self.config.to_simplified)
+                    whole, parts = name_parts(norm)
+                    # Chinese-only words go to jieba's dictionary; a name with Latin letters
+                    # or digits is matched through its Chinese runs ("速度与激情" + "9")
+                    for w in (whole, *parts, *cjk_runs(norm)):
+                        if len(w) > 1 and _HAN_WORD.fullmatch(w):
+                            words.add(w)
+        return sorted(words)
+
+    def _stop_names(self) -> set[str]:
+        """Stop words that are also a name (a film called 他们): never dropped from queries."""
+        stop = self.config.stop_words
+        longest = max((len(w) for w in stop), default=0)
+        found: set[str] = set()
+        for rec in self.records:
+            for f in self.config.name_fields:
+                for raw in field_texts(rec.get(f)):
+                    if len(raw) <= 2 * longest:  # longer values cannot normalise to one
+                        whole, parts = name_parts(
+                            normalize(raw, to_simplified=self.config.to_simplified)
+                        )
+                        found.update(w for w in (whole, *parts) if w in stop)
+        return found
+
+    def analyzer(self) -> QueryAnalyzer:
+        if self._analyzer is None:
+            with self._lock:
+                if self._analyzer is None:
+                    keys = self.config.synonyms.keys
+                    segment: Any
+                    if self.config.words == "scan":
+                        # a query word can only match a word some document holds
+                        segment = DictionaryScan(keys, singles=True, vocabulary=self.vocab["word"])
+                    else:
+                        extra = [normalize(w) for w in self.config.user_words]
+                        words = {*self._names(), *keys, *(w for w in extra if w)}
+                        segment = Tokenizer(
+                            sorted(w for w in words if _HAN_WORD.fullmatch(w)), mode="search"
+                        )
+                    self._analyzer = QueryAnalyzer(
+                        segment,
+                        stop_words=self.config.stop_words - self._stop_names() - set(keys),
+                        n=self.config.ngram,
+                        pinyin=self.config.pinyin,
+                        synonyms=self.config.synonyms,
+                        homophone_weight=self.config.homophone_weight,
+                    )
+        return self._analyzer
+
+    def deletion_index(self) -> DeletionIndex:
+        if self._deletion is None:
+            with self._lock:
+                if self._deletion is None:
+                    terms = [t for t in self.vocab["pinyin"] if t.isalpha()]
+                    terms += [t for t in self.vocab["word"] if t.isascii() and t.isalpha()]
+                    self._deletion = DeletionIndex(sorted(set(terms)))
+        return self._deletion
+
+    def suggester(self) -> Suggester:
+        if self._suggester is None:
+            with self._lock:
+                if self._suggester is None:
+                    fields = {f: self.config.boosts[f] for f in self.config.name_fields}
+                    self._suggester = Suggester(self.records, fields, pinyin=self.config.pinyin)
+        return self._suggester
+
+    def filter_columns(self) -> FilterColumns:
+        if self._filters is None:
+            with self._lock:
+                if self._filters is None:
+                    self._filters = FilterColumns(self.records, self.config.id_field)
+        return self._filters
+
+    # ------------------------------------------------------------------ queries
+    def analyze(self, text: str) -> QueryTerms:
+        """Query terms of normalised `text`, with near terms for words that match nothing."""
+        q = self.analyzer()(text)
+        if self.config.fuzzy and q.latin:
+            self._expand(q)
+        if self.config.words == "jieba":  # a scan only finds words some document holds
+            self._unknown_words(q)
+        return q
+
+    def _unknown_words(self, q: QueryTerms) -> None:
+        """A Chinese query word no document holds (a name jieba joined in the query but cut
+        in the text, a typo) is matched by its n-grams, weighted up to count as a word."""
+        vocab = self.vocab["word"]
+        grams = q.terms["ngram"]
+        for w in q.words:
+            if len(w) > self.config.ngram and w not in vocab and not w.isascii():
+                for g in ngrams(w, self.config.ngram):
+                    grams[g] = grams.get(g, 0.0) + _UNKNOWN_WORD_WEIGHT
+
+    def _expand(self, q: QueryTerms) -> None:
+        vocab = self.vocab
+        for word in dict.fromkeys(q.latin):
+            if word in vocab["word"] or word in vocab["pinyin"] or word in vocab["initials"]:
+                continue
+            if _pinyin.segment(word) is not None:  # typed pinyin: the syllables match it
+                continue
+            for term, dist in self.deletion_index().lookup(word)[:_MAX_EXPANSIONS]:
+                w = self.config.fuzzy_weight**dist
+                for c in ("word", "pinyin"):
+                    if term in vocab[c]:
+                        q.add(c, term, w)
+
+    def query_vector(self, q: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Rows of the score matrix that `q` touches, their weights, and (for a query of
+        several units) the unit of each row (-1: a typo expansion, of no unit)."""
+        ids: list[int] = []
+        ws: list[float] = []
+        labels: list[int] | None = [] if q.n_units > 1 else None
+        weights = self.config.weights
+        for c, off in self.offsets.items():
+            terms = q.terms[c]
+            if not terms:
+                continue
+            vocab = self.vocab[c]
+            cw = weights[c]
+            first = len(ids)
+            units = q.unit_of.get(c, {}) if labels is not None else None
+            for t, w in terms.items():
+                k = vocab.get(t)
+                if k is not None:
+                    ids.append(k + off)
+                    ws.append(w * cw)
+                    if units is not None:
+                        labels.append(units.get(t, -1))  # type: ignore[union-attr]
+            idf = self.idf[c]
+            if idf is not None and len(ids) > first:  # tf-idf: weight by idf, unit length
+                local = np.asarray(ids[first:], dtype=np.int64) - off
+                v = query_weights(ChannelScores(self.matrix, idf), local, np.asarray(ws[first:]))
+                ws[first:] = (v * cw).tolist()
+        rows = np.asarray(ids, dtype=np.int64)
+        vals = np.asarray(ws, dtype=np.float64)
+        if labels is None:
+            return rows, vals, None
+        unit_of_row = np.asarray(labels, dtype=np.int64)
+        order = np.argsort(unit_of_row, kind="stable")  # rows grouped by unit (-1 first)
+        return rows[order], vals[order], unit_of_row[order]
+
+    def _gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in the matrix of the entries of `rows`, and the length of each row."""
+        lengths = self._row_len[rows]
+        # the entries of every row, without a Python loop over them
+        # (array methods rather than np.* functions: this runs per query, and the wrappers
+        # cost about a microsecond each)
+        offsets = (self._indptr[rows] - lengths.cumsum() + lengths).repeat(lengths)
+        return offsets + np.arange(offsets.size), lengths
+
+    def score(self, q: QueryTerms) -> np.ndarray:
+        """Score of every document for one query (float64, 0 where nothing matched)."""
+        rows, weights, labels = self.query_vector(q)
+        if rows.size == 0:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        pos, lengths = self._gather(rows)
+        docs = self.matrix.indices[pos]
+        vals = self.matrix.data[pos] * weights.repeat(lengths)
+        scores = np.bincount(docs, weights=vals, minlength=self.n_docs)
+        if labels is not None:
+            scores *= self._coordination(q.n_units, labels, lengths, docs)
+        return scores
+
+    def coordination(self, q: QueryTerms) -> np.ndarray:
+        """Share of the query's units each document matches (see :meth:`_coordination`)."""
+        rows, _, labels = self.query_vector(q)
+        if labels is None or rows.size == 0:
+            return np.ones(self.n_docs)
+        pos, lengths = self._gather(rows)
+        return self._coordination(q.n_units, labels, lengths, self.matrix.indices[pos])
+
+    def _coordination(
+        self, n_units: int, labels: np.ndarray, lengths: np.ndarray, docs: np.ndarray
+    ) -> np.ndarray:
+        """Share of the query's units each document matches, the factor that ranks documents
+        matching all of "吴京 喜剧" above those matching one. A unit that matches no
+        document at all (a typo, a word no film has) is left out of the count.
+
+        `labels` are sorted (rows grouped by unit), so each unit's entries are one slice of
+        `docs`.
+        """
+        # entries of unit u: docs[start[u]:stop[u]] (rows come grouped by unit)
+        start = [-1] * n_units
+        stop = [-1] * n_units
+        pos = 0
+        for u, length in zip(labels.tolist(), lengths.tolist()):
+            if u >= 0:
+                if start[u] < 0:
+                    start[u] = pos
+                stop[u] = pos + length
+            pos += length
+        matched = np.zeros(self.n_docs)
+        hit = np.empty(self.n_docs, dtype=bool)
+        n_live = 0
+        for u in range(n_units):
+            if stop[u] > start[u]:  # a unit with entries matches some document
+                n_live += 1
+                hit.fill(False)
+                hit[docs[start[u] : stop[u]]] = True
+                matched += hit
+        if n_live < 2:
+            return np.ones(self.n_docs)
+        matched *= 1.0 / n_live
+        return matched
+
+    def score_many(self, queries: Sequence[QueryTerms]) -> np.ndarray:
+        """Scores of a batch of queries, ``(n_queries, n_docs)``, coordination included.
+
+        The product of the batch's query matrix with the score matrix, computed in one
+        pass: the rows of all queries are gathered together and summed per (query,
+        document) by one :func:`numpy.bincount`. Each row of the result equals
+        :meth:`score` of its query exactly (the same terms are added in the same order).
+        """
+        n_q, n_docs = len(queries), self.n_docs
+        rows_l: list[np.ndarray] = []
+        weights_l: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        multi: list[tuple[int, int, int, int, np.ndarray]] = []
+        start = 0
+        for i, q in enumerate(queries):
+            rows, ws, labels = self.query_vector(q)
+            if rows.size == 0:
+                continue
+            rows_l.append(rows)
+            weights_l.append(ws)
+            owners.append(np.full(rows.size, i * n_docs, dtype=np.int64))
+            if labels is not None:
+                multi.append((i, q.n_units, start, start + rows.size, labels))
+            start += rows.size
+        if not rows_l:
+            return np.zeros((n_q, n_docs))
+        rows = np.concatenate(rows_l)
+        pos, lengths = self._gather(rows)
+        docs = self.matrix.indices[pos]
+        vals = self.matrix.data[pos] * np.repeat(np.concatenate(weights_l), lengths)
+        key = np.repeat(np.concatenate(owners), lengths) + docs
+        D = np.bincount(key, weights=vals, minlength=n_q * n_docs).reshape(n_q, n_docs)
+        if multi:
+            ends = np.concatenate([[0], np.cumsum(lengths)])
+            for i, n_units, r0, r1, labels in multi:
+                seg = docs[ends[r0] : ends[r1]]
+                D[i] *= self._coordination(n_units, labels, lengths[r0:r1], seg)
+        return D
+
+    @staticmethod
+    def select(
+        scores: np.ndarray, n: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top `n` matched documents of one score vector (ties: smaller index first)."""
+        if mask is not None:
+            scores = scores * mask
+        k = min(n, scores.size)
+        if k == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        # partition -scores: the many zeros (unmatched) fall past the k-th, which is fast
+        part = (-scores).argpartition(k - 1)[:k]
+        vals = scores[part]
+        kth = vals.min()
+        if kth <= 0:  # fewer than k matches: all of them
+            part = scores.nonzero()[0]
+            vals = scores[part]
+        elif np.count_nonzero(scores >= kth) > k:  # ties at the k-th score: all of them
+            part = (scores >= kth).nonzero()[0]
+            vals = scores[part]
+        order = np.lexsort((part, -vals))[:k]
+        return part[order].astype(np.int64), vals[order].astype(np.float32)
+
+    @staticmethod
+    def select_many(
+        D: np.ndarray, n: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top `n` per row of a batch's scores, as :meth:`select` row by row.
+
+        Returns the indices and scores (rows padded with -1 and 0) and the number of hits
+        of each row. `D` (scores >= 0, 0 = not matched) is overwritten.
+        """
+        m, n_docs = D.shape
+        if mask is not None:
+            D[:, ~mask] = 0.0
+        k = min(n, n_docs)
+        idx = np.full((m, n), -1, dtype=np.int64)
+        sc = np.zeros((m, n), dtype=np.float32)
+        if k == 0 or m == 0:
+            return idx, sc, np.zeros(m, dtype=np.int64)
+        # on -D: the many zeros (unmatched documents) end up past the k-th element, where
+        # introselect handles them quickly (partitioning D itself is ~20x slower)
+        part = np.argpartition(-D, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(D, part, axis=1)
+        # argpartition breaks ties at the k-th score arbitrarily: redo those rows exactly (a
+        # row whose k-th score is 0 has fewer than k matches, all of them kept)
+        kth = vals.min(axis=1)
+        ties = np.flatnonzero((kth > 0) & (np.count_nonzero(D >= kth[:, None], axis=1) > k))
+        if ties.size:  # keep what beats the k-th score, then its ties by smaller index
+            Dt, kt = D[ties], kth[ties, None]
+            tied = Dt == kt
+            need = k - np.count_nonzero(Dt > kt, axis=1)
+            keep = (Dt > kt) | (tied & (np.cumsum(tied, axis=1) <= need[:, None]))
+            cols = np.nonzero(keep)[1].reshape(ties.size, k)
+            part[ties], vals[ties] = cols, np.take_along_axis(Dt, cols, axis=1)
+        order = np.lexsort((part, -vals), axis=1)
+        part = np.take_along_axis(part, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        found = vals > 0
+        idx[:, :k] = np.where(found, part, -1)
+        sc[:, :k] = np.where(found, vals, 0.0)
+        return idx, sc, np.count_nonzero(found, axis=1)
+
+    # ------------------------------------------------------------------ extras
+    def highlights(self, doc: int, q: QueryTerms) -> dict[str, str]:
+        """Marked snippets of document `doc`'s searched fields that matched `q`."""
+        out: dict[str, str] = {}
+        rec = self.records[doc]
+        names = set(self.config.name_fields)
+        for f in self.config.boosts:
+            marked = []
+            for value in field_texts(rec.get(f)):
+                h = self._highlighter.highlight(value, q, name=f in names)
+                if h is not None:
+                    marked.append(h)
+            if marked:
+                out[f] = " / ".join(marked)
+        return out
+
+    def channel_matrix(self, channel: str) -> sp.csr_array:
+        """Score matrix of one channel (``terms × docs``)."""
+        start = self.offsets[channel]
+        stop = start + len(self.vocab[channel])
+        return sp.csr_array(self.matrix[start:stop])
+
+
+def personalize(
+    state: Snapshot,
+    idx: np.ndarray,
+    sc: np.ndarray,
+    rerank: Any,
+    user_id: Any,
+    n: int,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Re-rank text hits `idx` (scores `sc`, > 0) for `user_id`: the top `n` by
+    ``(1 - alpha) * sc / max(sc) + alpha * user``, the user's scores min-max scaled."""
+    item_ids = state.doc_ids.to_ids(idx)
+    if hasattr(rerank, "score"):
+        u = np.asarray(rerank.score([user_id], item_ids), dtype=np.float64)
+        u = u.reshape(-1) if u.ndim == 2 and u.shape[0] == 1 else u
+    elif callable(rerank):
+        u = np.asarray(rerank(user_id, item_ids), dtype=np.float64)
+    else:
+        raise TypeError(
+            "rerank must be a callable (user_id, item_ids) -> scores or an object with a "
+            f"score(user_ids, item_ids) method, got {type(rerank).__name__}."
+        )
+    if u.shape != (idx.size,):
+        raise InputError(
+            f"rerank returned scores of shape {u.shape}, expected ({idx.size},), one per item."
+        )
+    text = sc.astype(np.float64) / float(sc.max())
+    final = (1.0 - alpha) * text + alpha * _minmax(u)
+    order = np.lexsort((np.arange(idx.size), -final))[:n]
+    return idx[order], final[order].astype(np.float32)
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; non-finite values count as the lowest; a constant gives ones."""
+    x = np.where(np.isfinite(x), x, np.nan)
+    if np.isnan(x).all():
+        return np.zeros_like(x)
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    out = np.ones_like(x) if hi <= lo else (x - lo) / (hi - lo)
+    return np.nan_to_num(out, nan=0.0)

@@ -1,0 +1,184 @@
+"""Metadata filters, evaluated to a boolean mask over the documents before ranking.
+
+``filters`` maps a field name to a condition:
+
+- a scalar (``"科幻"``, ``2019``): the field equals it (for a list field: one of its
+  values does); strings are compared after :func:`~filmreco.search.analyze.normalize`, so
+  case, full-width forms and traditional characters do not matter;
+- a list or set (``["美国", "英国"]``): the field equals one of them;
+- a tuple ``(low, high)`` (``(2000, 2010)``): ``low <= value <= high``, either end ``None``
+  for open (numbers, or strings such as ISO dates);
+- a callable: ``condition(value) -> bool`` on each value (a slow path, in Python).
+
+Documents must match every condition; a missing value never matches. Fields are indexed
+lazily (an inverted index per field on first use) and the result is cached.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import InputError
+from .analyze import normalize
+
+__all__ = ["FilterColumns"]
+
+
+def _key(value: Any) -> Any:
+    """Comparison key of a stored or requested value."""
+    if isinstance(value, str):
+        return normalize(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    return value
+
+
+class _Column:
+    """One field flattened: (document, value) pairs, with lazy lookups."""
+
+    def __init__(self, docs: np.ndarray, values: list[Any]) -> None:
+        self.docs = docs
+        self.values = values
+        self._inverted: dict[Any, np.ndarray] | None = None
+        self._numbers: np.ndarray | None = None
+        self._strings: np.ndarray | None = None
+
+    def inverted(self) -> dict[Any, np.ndarray]:
+        if self._inverted is None:
+            groups: dict[Any, list[int]] = {}
+            for d, v in zip(self.docs.tolist(), self.values):
+                groups.setdefault(_key(v), []).append(d)
+            self._inverted = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
+        return self._inverted
+
+    def numbers(self) -> np.ndarray:
+        if self._numbers is None:
+            self._numbers = np.array(
+                [
+                    float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else np.nan
+                    for v in self.values
+                ],
+                dtype=np.float64,
+            )
+        return self._numbers
+
+    def strings(self) -> np.ndarray:
+        if self._strings is None:
+            self._strings = np.array(
+                [_key(v) if isinstance(v, str) else None for v in self.values], dtype=object
+            )
+        return self._strings
+
+
+class FilterColumns:
+    """Lazily built per-field lookups over a fixed list of records."""
+
+    def __init__(self, records: Sequence[Mapping[str, Any]], id_field: str) -> None:
+        self.records = records
+        self.id_field = id_field
+        self.available = sorted({k for r in records for k in r})
+        self._columns: dict[str, _Column] = {}
+        self._lock = threading.Lock()
+
+    def _column(self, field: str) -> _Column:
+        col = self._columns.get(field)
+        if col is None:
+            with self._lock:
+                col = self._columns.get(field)
+                if col is None:
+                    docs: list[int] = []
+                    values: list[Any] = []
+                    for i, r in enumerate(self.records):
+                        v = r.get(field)
+                        for item in v if isinstance(v, list) else [v]:
+                            if item is not None:
+                                docs.append(i)
+                                values.append(item)
+                    col = _Column(np.asarray(docs, dtype=np.int64), values)
+                    self._columns[field] = col
+        return col
+
+    def mask(self, filters: Mapping[str, Any]) -> np.ndarray:
+        """Boolean mask of the documents matching every condition of `filters`."""
+        if not isinstance(filters, Mapping):
+            raise TypeError(
+                f"filters must be a dict of field -> condition, got {type(filters).__name__}."
+            )
+        n = len(self.records)
+        keep = np.ones(n, dtype=bool)
+        for field, cond in filters.items():
+            if not isinstance(field, str) or (
+                field not in self.available and field != self.id_field
+            ):
+                raise InputError(
+                    f"filters: unknown field {field!r}; the records have the fields "
+                    f"{self.available}."
+                )
+            keep &= self._match(field, cond, n)
+        return keep
+
+    def _match(self, field: str, cond: Any, n: int) -> np.ndarray:
+        col = self._column(field)
+        hit = np.zeros(n, dtype=bool)
+        if callable(cond):
+            ok = np.fromiter((bool(cond(v)) for v in col.values), dtype=bool, count=len(col.values))
+            hit[col.docs[ok]] = True
+            return hit
+        if isinstance(cond, tuple):
+            return self._range(field, col, cond, hit)
+        wanted = list(cond) if isinstance(cond, (list, set, frozenset)) else [cond]
+        inverted = col.inverted()
+        for w in wanted:
+            if isinstance(w, (list, tuple, dict)):
+                raise InputError(f"filters[{field!r}]: cannot compare with {w!r}.")
+            docs = inverted.get(_key(w))
+            if docs is not None:
+                hit[docs] = True
+        return hit
+
+    @staticmethod
+    def _range(field: str, col: _Column, cond: tuple[Any, ...], hit: np.ndarray) -> np.ndarray:
+        if len(cond) != 2:
+            raise InputError(
+                f"filters[{field!r}]: a tuple is a range (low, high), got {len(cond)} items; use "
+                "a list for a set of allowed values."
+            )
+        low, high = cond
+        bounds = [b for b in (low, high) if b is not None]
+        if not bounds:
+            hit[col.docs] = True
+            return hit
+        if all(isinstance(b, numbers.Real) and not isinstance(b, bool) for b in bounds):
+            vals = col.numbers()
+            ok = ~np.isnan(vals)
+            if low is not None:
+                ok &= vals >= float(low)
+            if high is not None:
+                ok &= vals <= float(high)
+        elif all(isinstance(b, str) for b in bounds):
+            strs = col.strings()
+            lo = None if low is None else _key(low)
+            hi = None if high is None else _key(high)
+            ok = np.fromiter(
+                (
+                    s is not None and (lo is None or s >= lo) and (hi is None or s <= hi)
+                    for s in strs
+                ),
+                dtype=bool,
+                count=strs.size,
+            )
+        else:
+            raise InputError(
+                f"filters[{field!r}]: range bounds must both be numbers or both be strings "
+                f"(or None), got {cond!r}."
+            )
+        hit[col.docs[ok]] = True
+        return hit

@@ -1,0 +1,107 @@
+"""Saving and loading a SearchIndex through :mod:`filmreco._persist` (npz + JSON, no pickle).
+
+What is saved: the parameters, the records (one JSON text each, UTF-8, concatenated), the
+ids, the vocabularies and the term-count matrices. The score matrices are not saved: they
+are recomputed on load from the counts (a few vectorised passes), so a file cannot hold
+scores that disagree with its counts. Every array is checksummed by ``_persist``; the
+consistency of the parts (sizes, fields) is checked here, and any problem raises
+:class:`~filmreco.exceptions.FormatError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._persist import load_npz, save_npz
+from ..exceptions import FormatError, InputError
+from ..sparse import IdMap
+from ._fields import FieldStore, pack_strings, unpack_strings
+from ._records import record_from_json, record_to_json
+
+if TYPE_CHECKING:
+    from .index import SearchIndex
+
+__all__ = ["FORMAT_VERSION", "load", "save"]
+
+FORMAT_VERSION = 1
+_KIND = "SearchIndex"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def save(index: SearchIndex, path: str | os.PathLike[str]) -> None:
+    raw = index.get_params(deep=False)
+    try:
+        params = json.loads(json.dumps(raw, default=_jsonable))
+    except TypeError as exc:
+        raise InputError(f"the index parameters cannot be saved as JSON: {exc}.") from None
+    arrays, store_meta = index._store.to_arrays()
+    data, offsets = pack_strings([record_to_json(r) for r in index._records])
+    arrays["records.data"], arrays["records.offsets"] = data, offsets
+    id_arrays, id_meta = index.doc_ids_.to_arrays(prefix="ids.")
+    arrays.update(id_arrays)
+    meta = {
+        "params": params,
+        "tuple_params": sorted(k for k, v in raw.items() if isinstance(v, tuple)),
+        "id_field": index._cfg.id_field,
+        "fields_": index.fields_,
+        "name_fields_": list(index.name_fields_),
+        "store": store_meta,
+        "ids": id_meta,
+    }
+    save_npz(path, arrays, kind=_KIND, version=FORMAT_VERSION, meta=meta)
+
+
+def load(cls: type[SearchIndex], path: str | os.PathLike[str]) -> SearchIndex:
+    arrays, header = load_npz(path, kind=_KIND, max_version=FORMAT_VERSION)
+    meta = header["meta"]
+    try:
+        params = dict(meta["params"])
+        for name in meta.get("tuple_params", []):  # JSON has lists only
+            params[name] = tuple(params[name])
+        index = cls(**params)
+        records = [
+            record_from_json(t)
+            for t in unpack_strings(arrays["records.data"], arrays["records.offsets"])
+        ]
+        doc_ids = IdMap.from_arrays(arrays, meta["ids"], prefix="ids.")
+        store = FieldStore.from_arrays(arrays, meta["store"])
+        cfg = index._resolve(
+            records, meta["id_field"], boosts=meta["fields_"], names=meta["name_fields_"]
+        )
+    except FormatError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FormatError(
+            f"{os.fspath(path)!r} is not a consistent SearchIndex file "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
+    n = len(records)
+    if not (store.n_docs == n == len(doc_ids)):
+        raise FormatError(
+            f"{os.fspath(path)!r} is inconsistent: {n} records, {len(doc_ids)} ids, "
+            f"{store.n_docs} rows of term counts."
+        )
+    if list(store.fields) != list(cfg.boosts):
+        raise FormatError(f"{os.fspath(path)!r} is inconsistent: fields do not match.")
+    index._cfg = cfg
+    index._analyzers = None
+    index._store = store
+    index._records = records
+    index._write_lock = threading.RLock()
+    index.doc_ids_ = doc_ids
+    index.fields_ = dict(cfg.boosts)
+    index.name_fields_ = cfg.name_fields
+    index._refresh()
+    return index

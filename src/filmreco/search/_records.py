@@ -1,0 +1,120 @@
+"""Records in, checked: JSON-like values only, ids present, text of each field extracted."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import InputError
+
+__all__ = ["clean_record", "field_texts", "iter_records", "record_from_json", "record_to_json"]
+
+Scalar = str | int | float | bool | None
+
+
+def _clean_scalar(value: Any, where: str) -> Scalar:
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        return None if math.isnan(f) else f  # pandas marks missing values with NaN
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    raise InputError(
+        f"{where} has a value of type {type(value).__name__} ({value!r}); records may hold "
+        "str, int, float, bool, None, or lists of those. Convert it (e.g. str(value)) first."
+    )
+
+
+def clean_record(rec: Any, i: int) -> dict[str, Any]:
+    """Copy of record `i` with JSON-like values (lists for sequences, None for NaN)."""
+    if not isinstance(rec, Mapping):
+        raise TypeError(f"record {i} must be a dict (mapping), got {type(rec).__name__}.")
+    out: dict[str, Any] = {}
+    for key, value in rec.items():
+        if not isinstance(key, str):
+            raise InputError(f"record {i} has a non-str field name {key!r}.")
+        where = f"record {i}, field {key!r}"
+        if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+            items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+            if all(type(v) is str for v in items):  # the common case, kept fast
+                out[key] = list(items)
+                continue
+            out[key] = [_clean_scalar(v, where) for v in items]
+            if any(v is not None and isinstance(v, list) for v in out[key]):
+                raise InputError(f"{where} holds nested lists; flatten them first.")
+        else:
+            out[key] = _clean_scalar(value, where)
+    return out
+
+
+def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], list[Any], str]:
+    """Clean records from a Catalog or an iterable of dicts; return them, their ids, id field.
+
+    A :class:`filmreco.data.Catalog` carries its own id field, which wins over `id_field`.
+    """
+    if hasattr(records, "records") and hasattr(records, "item_ids"):
+        id_field = getattr(records, "id_field", id_field)
+        records = records.records()
+    if isinstance(records, (str, bytes, Mapping)):
+        raise TypeError(
+            "records must be a Catalog or an iterable of dicts (one per film), got "
+            f"{type(records).__name__}."
+        )
+    try:
+        it: Iterable[Any] = iter(records)
+    except TypeError:
+        raise TypeError(
+            f"records must be a Catalog or an iterable of dicts, got {type(records).__name__}."
+        ) from None
+    cleaned, ids = [], []
+    for i, rec in enumerate(it):
+        r = clean_record(rec, i)
+        if id_field not in r or r[id_field] is None:
+            raise InputError(
+                f"record {i} has no {id_field!r} field; give every record an id, or name the "
+                f"id field with id_field= (record fields: {sorted(r)})."
+            )
+        ident = r[id_field]
+        if isinstance(ident, (float, bool, list)):
+            if isinstance(ident, float) and ident.is_integer():
+                ident = r[id_field] = int(ident)
+            else:
+                raise InputError(f"record {i}: id {ident!r} must be an int or a str.")
+        cleaned.append(r)
+        ids.append(ident)
+    return cleaned, ids, id_field
+
+
+def field_texts(value: Any) -> list[str]:
+    """The strings of a field value: a str, the str of each list item, numbers as text."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [s for v in value for s in field_texts(v)]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value))]
+    return [str(value)]
+
+
+def record_to_json(rec: Mapping[str, Any]) -> str:
+    return json.dumps(rec, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def record_from_json(text: str) -> dict[str, Any]:
+    rec = json.loads(text)
+    if not isinstance(rec, dict):
+        raise ValueError("a stored record is not a JSON object")
+    return rec

@@ -1,0 +1,502 @@
+"""Analyzers of records: from a field value to the terms of each *channel* of the index.
+
+A search index keeps several term spaces (channels) side by side, each with its own
+vocabulary, in one score matrix:
+
+========== ============================================================ ================
+channel    terms                                                        fields
+========== ============================================================ ================
+word       names: the whole name, its parts (克里斯托弗, 诺兰) and      all
+           their jieba words (search mode); text: every word of jieba's
+           dictionary found in it (:class:`DictionaryScan`), or jieba's
+           segmentation; Latin words and digit runs
+ngram      character n-grams of CJK runs (``^星`` / ``越$`` mark the   all
+           start/end of a name), the fallback for unknown words,
+           partial and misspelt titles
+syllable   pinyin syllable bigrams (``xing ji``): typed pinyin and     name fields
+           same-sounding characters (星级穿越 -> 星际穿越)
+pinyin     full pinyin of a name and of its parts (``xingjichuanyue``)  name fields
+initials   pinyin initials of a name and of its parts (``xjcy``)         name fields
+========== ============================================================ ================
+
+Everything starts with :func:`normalize`: :func:`filmreco.text.normalize_text` (NFKC, so
+full-width becomes half-width; case folding), traditional -> simplified Chinese, and
+punctuation and separators (``·``, ``：``, ``《》``, emoji, control characters) turned
+into spaces. The pieces are plain functions and small classes so they can be used and
+tested on their own; :class:`FieldAnalyzer` composes them for a field, and
+:class:`filmreco.search.query.QueryAnalyzer` does the same for queries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from ..exceptions import InputError
+from ..text import _base_tokenizer, normalize_text
+from . import _pinyin
+
+__all__ = [
+    "CHANNELS",
+    "DictionaryScan",
+    "FieldAnalyzer",
+    "SynonymTable",
+    "cjk_runs",
+    "dictionary_words",
+    "latin_parts",
+    "name_ngrams",
+    "name_parts",
+    "ngrams",
+    "normalize",
+]
+
+#: The channels (term spaces) of a search index, in scoring order.
+CHANNELS = ("word", "ngram", "syllable", "pinyin", "initials")
+#: Channels fed by name fields only.
+NAME_CHANNELS = ("syllable", "pinyin", "initials")
+
+_NOT_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, emoji, controls, spaces
+_CJK = re.compile(
+    "[\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\U00020000-\U0003134f]+"
+)
+_LATIN = re.compile(r"[a-z]+|[0-9]+")
+_ALNUM_TOKEN = re.compile(r"[a-z0-9]+")
+_HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
+_SHORT_NAME = 3  # name parts up to this length are not segmented (2-3 character names)
+
+# --------------------------------------------------------------------------- normalisation
+_t2s_lock = threading.Lock()
+_t2s: dict[int, str] | None = None
+
+
+def _t2s_table() -> dict[int, str]:
+    """Traditional -> simplified, character by character, from OpenCC's ``TSCharacters``.
+
+    Matching only needs records and queries converted alike, so the table is applied with
+    :meth:`str.translate` (C speed) instead of OpenCC's phrase-aware converter (pure
+    Python, ~1 ms per 1,000 characters); phrase-level choices (乾隆 vs 乾燥) are not made.
+    """
+    global _t2s
+    if _t2s is None:
+        with _t2s_lock:
+            if _t2s is None:
+                import opencc
+
+                path = os.path.join(
+                    os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt"
+                )
+                table: dict[str, str] = {}
+                with open(path, encoding="utf-8") as f:
+                    for line in f:
+                        key, _, values = line.rstrip("\n").partition("\t")
+                        first = values.split(" ")[0]
+                        if len(key) == 1 and len(first) == 1 and key != first:
+                            table[key] = first
+                _t2s = str.maketrans(table)
+    return _t2s
+
+
+def normalize(text: str, *, to_simplified: bool = True) -> str:
+    """Normalise `text` for matching: NFKC, case folding, t2s, punctuation -> spaces.
+
+    Parameters
+    ----------
+    text : str
+    to_simplified : bool, default=True
+        Convert traditional Chinese characters to simplified ones (OpenCC's character
+        table, see :func:`_t2s_table`).
+
+    Returns
+    -------
+    str
+        Words separated by single spaces; only letters, digits and CJK characters remain.
+
+    Examples
+    --------
+    >>> normalize("《星際穿越》：Ｉｎｔｅｒｓｔｅｌｌａｒ·2014😀")
+    '星际穿越 interstellar 2014'
+    """
+    s = normalize_text(text)
+    if to_simplified:
+        s = s.translate(_t2s_table())
+    return " ".join(_NOT_WORD.sub(" ", s).split())
+
+
+def latin_parts(token: str) -> list[str]:
+    """Letter and digit runs of an ASCII token that mixes both (``"x2"`` -> ``["x", "2"]``).
+
+    Tokens that are all letters, all digits or not ASCII give ``[]``.
+
+    Examples
+    --------
+    >>> latin_parts("r2d2"), latin_parts("2049")
+    (['r', '2', 'd', '2'], [])
+    """
+    if _ALNUM_TOKEN.fullmatch(token) is None or token.isdigit() or token.isalpha():
+        return []
+    return _LATIN.findall(token)
+
+
+def ngrams(text: str, n: int = 2, *, markers: bool = False) -> list[str]:
+    """Character `n`-grams of the CJK runs (Chinese, kana, hangul) of normalised `text`.
+
+    A run shorter than `n` gives itself. With `markers`, every CJK run also gives
+    ``"^" + its first character`` and ``its last character + "$"`` (names use them: a query
+    that starts or ends like a title, or like the Chinese part of ``速度与激情9``, ranks
+    above one that only contains it).
+
+    Examples
+    --------
+    >>> ngrams("星际穿越 2014")
+    ['星际', '际穿', '穿越']
+    >>> ngrams("流浪地球2", markers=True)
+    ['^流', '流浪', '浪地', '地球', '球$']
+    """
+    out: list[str] = []
+    for run in _CJK.findall(text):
+        if markers:
+            out.append("^" + run[0])
+        if len(run) <= n:
+            out.append(run)
+        else:
+            out.extend(run[i : i + n] for i in range(len(run) - n + 1))
+        if markers:
+            out.append(run[-1] + "$")
+    return out
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The runs of CJK characters in `text` (``"速度与激情9"`` -> ``["速度与激情"]``)."""
+    return _CJK.findall(text)
+
+
+def name_parts(value: str) -> tuple[str, list[str]]:
+    """The whole of a normalised name without spaces, and its space-separated parts.
+
+    Examples
+    --------
+    >>> name_parts("克里斯托弗 诺兰")
+    ('克里斯托弗诺兰', ['克里斯托弗', '诺兰'])
+    """
+    parts = value.split()
+    return "".join(parts), parts
+
+
+def _latin_words(token: str) -> list[str]:
+    return [token, *latin_parts(token)]
+
+
+# --------------------------------------------------------------------------- synonyms
+class SynonymTable:
+    """A user-supplied table of synonyms and abbreviations, applied to queries.
+
+    Parameters
+    ----------
+    table : mapping of str to str or list of str
+        ``{"复联": "复仇者联盟", "速激": ["速度与激情"]}``: a query containing a key (after
+        :func:`normalize`) is searched as if the expansions had been typed too. One-way; add
+        the reverse entry for two-way synonyms.
+
+    Examples
+    --------
+    >>> SynonymTable({"复联": "复仇者联盟"}).expand("复联4")
+    ['复仇者联盟']
+    """
+
+    def __init__(self, table: Mapping[str, str | Sequence[str]] | None) -> None:
+        if table is None:
+            table = {}
+        if not isinstance(table, Mapping):
+            raise TypeError(
+                f"synonyms must be a mapping of str to str or list of str, got "
+                f"{type(table).__name__}."
+            )
+        self.table: dict[str, list[str]] = {}
+        for key, targets in table.items():
+            if not isinstance(key, str):
+                raise TypeError(f"synonyms keys must be str, got {key!r}.")
+            if isinstance(targets, str):
+                targets = [targets]
+            if not all(isinstance(t, str) for t in targets):
+                raise TypeError(f"synonyms[{key!r}] must be a str or a list of str.")
+            k = normalize(key)
+            if not k:
+                raise InputError(f"synonyms key {key!r} is empty after normalisation.")
+            expansions = [normalize(t) for t in targets]
+            self.table.setdefault(k, []).extend(t for t in expansions if t and t != k)
+        keys = sorted(self.table, key=lambda k: (-len(k), k))
+        self._re = re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    @property
+    def keys(self) -> list[str]:
+        """The normalised keys (added as user words to the query tokenizer)."""
+        return sorted(self.table)
+
+    def expand(self, text: str) -> list[str]:
+        """Expansions of every key found in normalised `text` (each once, in table order)."""
+        if self._re is None:
+            return []
+        out: dict[str, None] = {}
+        for m in self._re.finditer(text):
+            for t in self.table[m.group()]:
+                out.setdefault(t, None)
+        return list(out)
+
+
+# --------------------------------------------------------------------------- words of text
+_dict_lock = threading.Lock()
+_dict_words: dict[int, frozenset[str]] = {}
+
+
+def dictionary_words(max_len: int = 4) -> frozenset[str]:
+    """The words of jieba's dictionary of 2 to `max_len` characters (built once per process)."""
+    got = _dict_words.get(max_len)
+    if got is None:
+        with _dict_lock:
+            got = _dict_words.get(max_len)
+            if got is None:
+                # the process-wide dictionary that filmreco.text loads once
+                freq = _base_tokenizer().FREQ
+                got = frozenset(w for w, f in freq.items() if f > 0 and 2 <= len(w) <= max_len)
+                _dict_words[max_len] = got
+    return got
+
+
+def _dictionary_starts(max_len: int) -> frozenset[str]:
+    """First two characters of the dictionary words of 3 to `max_len` characters."""
+    key = -max_len
+    got = _dict_words.get(key)
+    if got is None:
+        with _dict_lock:
+            got = _dict_words.get(key)
+            if got is None:
+                got = frozenset(w[:2] for w in dictionary_words(max_len) if len(w) > 2)
+                _dict_words[key] = got
+    return got
+
+
+class DictionaryScan:
+    """Every dictionary word found in a text: jieba's full mode, computed as a substring scan.
+
+    jieba's accurate mode picks one segmentation through a dynamic programme, character by
+    character in Python (about 0.5 M characters/s without its HMM). Matching does not need
+    the choice: this emits every word of jieba's dictionary (2-4 characters) and of
+    `user_words` (any length) found in the text, overlaps included, as
+    ``jieba.cut(text, cut_all=True)`` does, several times faster. Latin words and digit runs
+    are emitted as they are; with `singles`, so is a run of one Chinese character (text
+    leaves single characters to the n-gram channel).
+
+    Parameters
+    ----------
+    user_words : iterable of str, default=()
+        Normalised extra words (e.g. the catalogue's titles and names).
+    max_len : int, default=4
+        Longest dictionary word looked for.
+    singles : bool, default=False
+        Emit one-character runs.
+    vocabulary : mapping or set of str, optional
+        Look for these words (e.g. an index's vocabulary, for its queries: a word it does
+        not hold cannot match) and `user_words` instead of jieba's dictionary.
+
+    Examples
+    --------
+    >>> DictionaryScan(["星际穿越"])("诺兰的星际穿越2014")
+    ['诺兰', '星际', '星际穿越', '穿越', '2014']
+    >>> DictionaryScan(vocabulary={"诺兰": 0, "星际穿越": 1})("诺兰的星际穿越")
+    ['诺兰', '星际穿越']
+    """
+
+    def __init__(
+        self,
+        user_words: Iterable[str] = (),
+        *,
+        max_len: int = 4,
+        singles: bool = False,
+        vocabulary: Mapping[str, Any] | None = None,
+    ) -> None:
+        extra = {w for w in user_words if len(w) > 1 and _HAN_RUN.fullmatch(w)}
+        self.longer: frozenset[str] | None = None
+        if vocabulary is None:
+            self.words: Any = dictionary_words(max_len) | extra
+            self.extra: frozenset[str] = frozenset()
+            sizes = {*range(2, max_len + 1), *(len(w) for w in extra)}
+            # two-character starts of the longer words: elsewhere only pairs are looked up
+            self.longer = _dictionary_starts(max_len) | {w[:2] for w in extra if len(w) > 2}
+        else:  # an index's own words: nothing else can match it
+            self.words = vocabulary
+            self.extra = frozenset(extra)
+            sizes = {len(w) for w in vocabulary} | {len(w) for w in extra}
+        self.sizes = sorted(k for k in sizes if k >= 2)
+        self.singles = singles
+
+    def _scan_text(self, text: str) -> list[str]:
+        """The dictionary scan of long text, by position: a pair, then longer words only
+        where the pair starts one (about a quarter faster than size by size)."""
+        words, longer = self.words, self.longer
+        assert longer is not None
+        more = self.sizes[1:]
+        out: list[str] = []
+        for run in _HAN_RUN.findall(text):
+            n = len(run)
+            if n == 1 and self.singles:
+                out.append(run)
+            for i in range(n - 1):
+                w = run[i : i + 2]
+                if w in words:
+                    out.append(w)
+                if w in longer:
+                    for size in more:
+                        if i + size > n:
+                            break
+                        w = run[i : i + size]
+                        if w in words:
+                            out.append(w)
+        out.extend(_ALNUM_TOKEN.findall(text))
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        if self.longer is not None:
+            return self._scan_text(text)
+        words, extra = self.words, self.extra
+        out: list[str] = []
+        for run in _HAN_RUN.findall(text):
+            n = len(run)
+            if n == 1 and self.singles:
+                out.append(run)
+            for size in self.sizes:
+                if size > n:
+                    break
+                for i in range(n - size + 1):
+                    w = run[i : i + size]
+                    if w in words or w in extra:
+                        out.append(w)
+        out.extend(_ALNUM_TOKEN.findall(text))
+        return out
+
+
+# --------------------------------------------------------------------------- fields
+class FieldAnalyzer:
+    """Turn the values of one field into per-channel term lists.
+
+    Parameters
+    ----------
+    tokenizer : callable
+        ``tokenizer(text) -> list of str``: a :class:`filmreco.text.Tokenizer` (jieba) or a
+        :class:`DictionaryScan`.
+    name : bool
+        Whether the field holds names (titles, aliases, people): each value then also
+        gives its whole form and its parts as words, n-grams with start/end markers, and
+        (with `pinyin`) syllable bigrams, full pinyin and initials.
+    stop_words : collection of str
+        Dropped from the words of text (never from a name's whole form or parts).
+    n : int, default=2
+        n-gram length.
+    pinyin : bool, default=True
+        Feed the pinyin channels (name fields only).
+
+    Examples
+    --------
+    >>> from filmreco.text import Tokenizer
+    >>> fa = FieldAnalyzer(Tokenizer(mode="search"), name=True, stop_words=())
+    >>> terms = fa(["星际穿越"])
+    >>> terms["pinyin"], terms["initials"], terms["ngram"][:2], terms["syllable"][:1]
+    (['xingjichuanyue'], ['xjcy'], ['星际', '际穿'], ['xing ji'])
+    """
+
+    def __init__(
+        self,
+        tokenizer: Callable[[str], list[str]],
+        *,
+        name: bool,
+        stop_words: Iterable[str] = (),
+        n: int = 2,
+        pinyin: bool = True,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.name = name
+        self.stop_words = frozenset(stop_words)
+        self.n = n
+        self.pinyin = pinyin and name
+
+    def words(self, text: str) -> list[str]:
+        """Words of normalised text: jieba tokens minus stop words, mixed Latin split."""
+        out: list[str] = []
+        stop = self.stop_words
+        # ASCII text (years, Latin names) needs no jieba: normalised words are space-separated
+        tokens = text.split() if text.isascii() else self.tokenizer(text)
+        for tok in tokens:
+            if tok in stop:
+                continue
+            if tok[0] < "\u0080":
+                out.extend(_latin_words(tok))
+            else:
+                out.append(tok)
+        return out
+
+    def __call__(self, values: Iterable[str]) -> dict[str, list[str]]:
+        """Terms of each channel for the (already normalised) `values` of one record."""
+        terms: dict[str, list[str]] = {c: [] for c in CHANNELS}
+        if not self.name:
+            for v in values:
+                terms["word"].extend(self.words(v))
+                terms["ngram"].extend(ngrams(v, self.n))
+            return terms
+        for v in values:
+            whole, parts = name_parts(v)
+            if not whole:
+                continue
+            words = {whole: None}
+            for p in parts:
+                words.setdefault(p, None)
+                runs = cjk_runs(p)
+                if len(runs) > 1 or (runs and runs[0] != p):  # mixed scripts: "速度与激情9"
+                    for r in runs:
+                        words.setdefault(r, None)
+                if len(p) > _SHORT_NAME:  # shorter: its words are among its n-grams
+                    for w in self.words(p):
+                        words.setdefault(w, None)
+            terms["word"].extend(words)
+            terms["ngram"].extend(name_ngrams(parts, self.n))
+            if self.pinyin:
+                self._pinyin_terms(whole, parts, terms)
+        return terms
+
+    @staticmethod
+    def _pinyin_terms(whole: str, parts: list[str], terms: dict[str, list[str]]) -> None:
+        units = _pinyin.to_units(whole)
+        if not units:
+            return
+        # bigrams over the whole name: "zhuluojishijiechongsheng" finds 侏罗纪世界：重生
+        terms["syllable"].extend(_pinyin.syllable_bigrams(units, markers=False))
+        full = {_pinyin.full_pinyin(units): None}
+        init = {_pinyin.initials(units): None}
+        if len(parts) > 1:
+            for p in parts:
+                u = _pinyin.to_units(p)
+                if u:
+                    full.setdefault(_pinyin.full_pinyin(u), None)
+                if len(u) > 1:  # a one-letter initial would match far too much
+                    init.setdefault(_pinyin.initials(u), None)
+        terms["pinyin"].extend(full)
+        terms["initials"].extend(init)
+
+
+def name_ngrams(parts: list[str], n: int = 2) -> list[str]:
+    """n-grams of a name: over its parts joined (so 侏罗纪世界：重生 has 界重), with start/end
+    markers on every CJK run of every part.
+
+    Examples
+    --------
+    >>> name_ngrams(["世界", "重生"])
+    ['世界', '界重', '重生', '^世', '界$', '^重', '生$']
+    """
+    out = ngrams("".join(parts), n)
+    for p in parts:
+        for run in _CJK.findall(p):
+            out.append("^" + run[0])
+            out.append(run[-1] + "$")
+    return out

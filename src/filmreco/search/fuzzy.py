@@ -1,0 +1,133 @@
+"""Typo tolerance: near terms for query words that match nothing exactly.
+
+- Latin words and typed pinyin: terms within a small edit distance (Damerau–Levenshtein,
+  optimal string alignment), found through a *deletion index* (the symmetric-delete idea
+  of SymSpell: two strings within distance 1 share a string obtained by deleting at most one
+  character from each, so candidates are looked up instead of compared with every term),
+  then verified with the exact distance. Words of 4–7 letters allow 1 edit, longer ones 2.
+- Chinese: same-sounding characters are matched through the pinyin channels of the index
+  (syllable bigrams and full pinyin read from the query's characters, weighted by
+  ``homophone_weight``), and other typos through the character n-grams; see
+  :mod:`filmreco.search.analyze`.
+
+Expanded terms are scored with a weight below 1 (``fuzzy_weight``), so an exact match of
+the same strength always ranks higher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["DeletionIndex", "edit_distance", "max_edits"]
+
+
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Damerau–Levenshtein distance (optimal string alignment) between `a` and `b`.
+
+    Parameters
+    ----------
+    a, b : str
+    limit : int, optional
+        Stop early and return ``limit + 1`` once the distance is known to exceed it.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> edit_distance("kitten", "sitting"), edit_distance("nuolan", "nuolna")
+    (3, 1)
+    """
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if limit is not None and abs(la - lb) > limit:
+        return limit + 1
+    if la == 0 or lb == 0:
+        return max(la, lb)
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ca = a[i - 1]
+        best = cur[0]
+        for j in range(1, lb + 1):
+            cb = b[j - 1]
+            cost = 0 if ca == cb else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if limit is not None and best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed for `word`: 0 below 4 characters, 1 up to 7, 2 from 8 on."""
+    n = len(word)
+    return 0 if n < 4 else (1 if n < 8 else 2)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class DeletionIndex:
+    """Find the terms of a vocabulary within :func:`max_edits` of a word.
+
+    Parameters
+    ----------
+    terms : iterable of str
+        The vocabulary (e.g. Latin words and full pinyin of names); terms shorter than 3
+        characters are not indexed.
+
+    Examples
+    --------
+    >>> idx = DeletionIndex(["nuolan", "xingjichuanyue", "batman"])
+    >>> idx.lookup("nuolna"), idx.lookup("xingjichuanyeu"), idx.lookup("zzz")
+    ([('nuolan', 1)], [('xingjichuanyue', 1)], [])
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._keys: dict[str, list[str]] = {}
+        for t in dict.fromkeys(terms):
+            if len(t) < 3:
+                continue
+            for key in (t, *_deletes(t)):
+                self._keys.setdefault(key, []).append(t)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def lookup(self, word: str) -> list[tuple[str, int]]:
+        """Terms within :func:`max_edits` of `word` (not `word` itself), nearest first.
+
+        Returns
+        -------
+        list of (term, distance)
+            Sorted by distance, then term.
+        """
+        limit = max_edits(word)
+        if limit == 0:
+            return []
+        probes = {word} | _deletes(word)
+        if limit >= 2:
+            for probe in list(probes):
+                probes |= _deletes(probe)
+        seen: dict[str, None] = {}
+        for p in probes:
+            for t in self._keys.get(p, ()):
+                seen.setdefault(t, None)
+        out: list[tuple[str, int]] = []
+        for t in seen:
+            if t == word:
+                continue
+            d = edit_distance(word, t, limit)
+            if d <= min(limit, max_edits(t) or 1):
+                out.append((t, d))
+        out.sort(key=lambda td: (td[1], td[0]))
+        return out

@@ -1,0 +1,623 @@
+"""SearchIndex: a Chinese-first full-text index over a film catalogue."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
+from .._validation import check_int, check_real, lookup_option
+from ..exceptions import DataWarning, DuplicateError, InputError
+from ..sparse import IdMap
+from . import _io
+from ._config import (
+    DEFAULT_FIELDS,
+    DEFAULT_NAME_FIELDS,
+    DEFAULT_WEIGHTS,
+    Analysed,
+    Config,
+    analyze_records,
+    field_analyzers,
+    resolve,
+)
+from ._engine import Snapshot, personalize
+from ._fields import FieldStore
+from ._params import ParamsMixin, check_fitted
+from ._records import iter_records
+from .analyze import CHANNELS, FieldAnalyzer, normalize
+from .query import QueryTerms
+
+__all__ = ["DEFAULT_FIELDS", "DEFAULT_NAME_FIELDS", "DEFAULT_WEIGHTS", "SearchHits", "SearchIndex"]
+
+logger = logging.getLogger("filmreco")
+
+_ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
+_BATCH = 512  # most queries scored together by search_many
+_BLOCK_CELLS = 1 << 17  # queries x documents scored together
+_ROWWISE_ABOVE = 5000  # with more documents, search_many selects row by row
+
+
+@dataclass(slots=True)
+class SearchHits:
+    """Results of one query, best first.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray
+        Document ids (as given in the records).
+    scores : numpy.ndarray of float32
+        Their scores (text relevance; mixed with the user's score when personalised).
+    highlights : list of dict of str to str, optional
+        Per hit, the matched snippets of each field (``highlight=True`` only).
+    """
+
+    ids: np.ndarray
+    scores: np.ndarray
+    highlights: list[dict[str, str]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class SearchIndex(ParamsMixin):
+    """Full-text search over film records, built for Chinese queries.
+
+    Analysis (:mod:`filmreco.search.analyze`, :mod:`filmreco.search.query`): words (jieba
+    for names; jieba's dictionary for text; a query's words are those the index holds, the
+    catalogue's titles and names included, so they stay whole), Latin words and digits,
+    character n-grams, pinyin syllables, full pinyin and initials of names, synonyms,
+    typo tolerance. Ranking: BM25F over the fields (or per-field BM25, or tf-idf cosine),
+    every (term, document) score precomputed so a query is a gather and a sum, times the
+    share of the query's space-separated parts a document matches (coordination).
+
+    Writes (:meth:`add`, :meth:`update`, :meth:`delete`) analyse only the records given
+    and give exactly the results of a rebuild; the score matrix is rebuilt from the stored
+    term counts at the next search. Searches may run from several threads at once; a
+    search running during a write sees the index before or after it, never half of it.
+
+    Parameters
+    ----------
+    fields : dict of str to float, optional
+        Searched fields and their boosts. Default: the fields of :data:`DEFAULT_FIELDS`
+        present in the records.
+    id_field : str, default="id"
+        Field holding each record's id (a :class:`~filmreco.data.Catalog` brings its own).
+    name_fields : sequence of str, optional
+        Fields holding names (titles, aliases, people): they get pinyin, initials,
+        whole-name words and autocomplete. Default: those of :data:`DEFAULT_NAME_FIELDS`
+        among `fields`.
+    ranking : {"bm25", "bm25-sum", "tfidf"}, default="bm25"
+        BM25F, a boost-weighted sum of per-field BM25, or tf-idf cosine.
+    k1 : float or dict, default=1.2
+        BM25 saturation (a dict per field only with ``"bm25-sum"``).
+    b : float or dict, optional
+        BM25 length normalisation in [0, 1], one for all fields or a dict per field
+        (missing fields get 0.75). Default: 0.3 for name fields (titles and names are short
+        and their length says little), 0.75 for the others.
+    weights : dict of str to float, optional
+        Weight of each channel (:data:`DEFAULT_WEIGHTS`); 0 switches a channel off.
+    synonyms : dict of str to str or list of str, optional
+        Query expansions, e.g. ``{"复联": "复仇者联盟"}``.
+    user_words : sequence of str, default=()
+        Extra words to keep whole in the records' text (and so in queries).
+    stop_words : "chinese", sequence of str or None, default="chinese"
+        Words dropped from text and queries (never a catalogue name typed whole).
+    ngram : int, default=2
+        Character n-gram length.
+    pinyin : bool, default=True
+        Index and match pinyin and initials of names.
+    fuzzy : bool, default=True
+        Expand Latin/pinyin words that match nothing to terms within a small edit distance.
+    fuzzy_weight : float, default=0.5
+        Weight of an expansion at edit distance 1 (squared at distance 2).
+    homophone_weight : float, default=0.3
+        Weight of the pinyin read from a Chinese query (same-sounding names).
+    to_simplified : bool, default=True
+        Convert traditional Chinese to simplified in records and queries.
+    words : {"scan", "jieba"}, default="scan"
+        How words are found in queries and text fields (names are always segmented by
+        jieba's search mode). ``"scan"``: every word of jieba's dictionary, and of the
+        catalogue's names and `user_words`, found in the string — jieba's full mode done as
+        a substring scan (:class:`~filmreco.search.analyze.DictionaryScan`), several times
+        faster. ``"jieba"``: jieba's segmentation (search mode for queries, accurate mode for
+        text), with the same user words. On the benchmark both rank the same.
+    hmm : bool, default=False
+        Let jieba's HMM join unknown words when indexing with jieba (slower, and no better
+        on the benchmark: a name cut into characters is still found by its n-grams).
+        Queries always use the HMM.
+    max_query_length : int, default=256
+        Longer queries are cut to this many characters, with a :class:`DataWarning`.
+    rerank_weight : float, default=0.3
+        Share of the user's score in a personalised ranking (``search(rerank=...)``).
+    rerank_depth : int, default=100
+        Number of text hits re-ranked for a user.
+    highlight_tags : pair of str, default=("<em>", "</em>")
+        Put around the matched parts by ``search(..., highlight=True)``.
+    snippet_chars : int, default=80
+        Highlighted values longer than this are cut to a window around the first match.
+
+    Attributes
+    ----------
+    doc_ids_ : IdMap
+        Ids of the indexed documents, in index order.
+    fields_ : dict of str to float
+        Searched fields and boosts.
+    name_fields_ : tuple of str
+
+    Examples
+    --------
+    >>> films = [
+    ...     {"id": 1, "title": "星际穿越", "people": ["克里斯托弗·诺兰"], "genres": ["科幻"]},
+    ...     {"id": 2, "title": "流浪地球", "people": ["郭帆", "吴京"], "genres": ["科幻"]},
+    ...     {"id": 3, "title": "霸王别姬", "people": ["陈凯歌", "张国荣"], "genres": ["剧情"]},
+    ... ]
+    >>> index = SearchIndex().fit(films)
+    >>> index.search("诺兰").ids.tolist(), index.search("xjcy").ids.tolist()
+    ([1], [1])
+    >>> index.search("科幻", filters={"people": "吴京"}).ids.tolist()
+    [2]
+    >>> index.suggest("liu")
+    ['流浪地球']
+    """
+
+    _analyzers: dict[str, FieldAnalyzer] | None
+
+    def __init__(
+        self,
+        fields: Mapping[str, float] | None = None,
+        *,
+        id_field: str = "id",
+        name_fields: Sequence[str] | None = None,
+        ranking: str = "bm25",
+        k1: float | Mapping[str, float] = 1.2,
+        b: float | Mapping[str, float] | None = None,
+        weights: Mapping[str, float] | None = None,
+        synonyms: Mapping[str, str | Sequence[str]] | None = None,
+        user_words: Sequence[str] = (),
+        stop_words: str | Sequence[str] | None = "chinese",
+        ngram: int = 2,
+        pinyin: bool = True,
+        fuzzy: bool = True,
+        fuzzy_weight: float = 0.5,
+        homophone_weight: float = 0.3,
+        to_simplified: bool = True,
+        words: str = "scan",
+        hmm: bool = False,
+        max_query_length: int = 256,
+        rerank_weight: float = 0.3,
+        rerank_depth: int = 100,
+        highlight_tags: tuple[str, str] = ("<em>", "</em>"),
+        snippet_chars: int = 80,
+    ) -> None:
+        self.fields = fields
+        self.id_field = id_field
+        self.name_fields = name_fields
+        self.ranking = ranking
+        self.k1 = k1
+        self.b = b
+        self.weights = weights
+        self.synonyms = synonyms
+        self.user_words = user_words
+        self.stop_words = stop_words
+        self.ngram = ngram
+        self.pinyin = pinyin
+        self.fuzzy = fuzzy
+        self.fuzzy_weight = fuzzy_weight
+        self.homophone_weight = homophone_weight
+        self.to_simplified = to_simplified
+        self.words = words
+        self.hmm = hmm
+        self.max_query_length = max_query_length
+        self.rerank_weight = rerank_weight
+        self.rerank_depth = rerank_depth
+        self.highlight_tags = highlight_tags
+        self.snippet_chars = snippet_chars
+
+    # ================================================================== configuration
+    def _resolve(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        id_field: str,
+        *,
+        boosts: Mapping[str, float] | None = None,
+        names: Sequence[str] | None = None,
+    ) -> Config:
+        """Check the parameters (see :func:`filmreco.search._config.resolve`)."""
+        return resolve(self.get_params(), records, id_field, boosts=boosts, names=names)
+
+    def _get_analyzers(self) -> dict[str, FieldAnalyzer]:
+        """The field analyzers, built on first use (a loaded index needs them only to add)."""
+        if self._analyzers is None:
+            self._analyzers = field_analyzers(self._cfg)
+        return self._analyzers
+
+    # ================================================================== building
+    def fit(self, records: Any) -> SearchIndex:
+        """Index `records`: a :class:`~filmreco.data.Catalog` or an iterable of dicts.
+
+        Parameters
+        ----------
+        records : Catalog or iterable of dict
+            One dict per film: the id under `id_field`, text fields as str, multi-valued
+            fields as lists of str; other fields (year, region, ...) are kept for filters.
+
+        Returns
+        -------
+        SearchIndex
+            self, fitted.
+
+        Raises
+        ------
+        InputError
+            A record lacks an id, a value has an unsupported type, or a parameter is invalid.
+        DuplicateError
+            Two records share an id.
+        """
+        recs, ids, id_field = iter_records(records, self.id_field)
+        doc_ids = IdMap(ids)  # raises DuplicateError on a repeated id
+        cfg = self._resolve(recs, id_field)
+        self._cfg = cfg
+        self._analyzers = None
+        store = FieldStore(CHANNELS, list(cfg.boosts))
+        store.append(self._analyze(recs))
+        self._store = store
+        self._records: list[dict[str, Any]] = recs
+        self._write_lock = threading.RLock()
+        self.doc_ids_ = doc_ids
+        self.fields_ = dict(cfg.boosts)
+        self.name_fields_ = cfg.name_fields
+        self._refresh()
+        self._snapshot()  # a fitted index is ready to search (later writes rebuild lazily)
+        logger.debug("SearchIndex: indexed %d documents", len(recs))
+        return self
+
+    def _analyze(self, recs: Sequence[Mapping[str, Any]]) -> list[Analysed]:
+        return analyze_records(self._get_analyzers(), self._cfg, recs)
+
+    def _refresh(self) -> None:
+        """Forget the snapshot: the next search builds one (so a run of writes pays once)."""
+        self._state: Snapshot | None = None
+
+    def _snapshot(self) -> Snapshot:
+        check_fitted(self, "doc_ids_")
+        state = self._state
+        if state is None:
+            with self._write_lock:
+                state = self._state
+                if state is None:
+                    state = Snapshot(self._store, self._records, self.doc_ids_, self._cfg)
+                    self._state = state
+        return state
+
+    # ================================================================== incremental
+    def add(self, records: Any, *, on_duplicate: str = "raise") -> SearchIndex:
+        """Add documents; the index then scores exactly as if rebuilt with them at the end.
+
+        Parameters
+        ----------
+        records : Catalog or iterable of dict
+        on_duplicate : {"raise", "replace", "skip"}, default="raise"
+            What to do with a record whose id is already indexed: raise
+            :class:`~filmreco.exceptions.DuplicateError`, replace the old document (in
+            place, as :meth:`update`), or keep the old one (with a :class:`DataWarning`).
+
+        Returns
+        -------
+        SearchIndex
+            self.
+        """
+        lookup_option(_ON_DUPLICATE, on_duplicate, "on_duplicate")
+        check_fitted(self, "doc_ids_")
+        recs, ids, _ = iter_records(records, self._cfg.id_field)
+        IdMap(ids)  # duplicates inside the batch
+        with self._write_lock:
+            known = self.doc_ids_.contains(ids) if ids else np.zeros(0, dtype=bool)
+            if known.any():
+                dup = [i for i, k in zip(ids, known.tolist()) if k]
+                if on_duplicate == "raise":
+                    raise DuplicateError(
+                        f"{len(dup)} of the records have ids already in the index (e.g. "
+                        f"{dup[:5]}); use update(), or add(..., on_duplicate='replace' or 'skip')."
+                    )
+                if on_duplicate == "skip":
+                    warnings.warn(
+                        f"add(): skipped {len(dup)} record(s) whose id is already indexed "
+                        "(on_duplicate='skip').",
+                        DataWarning,
+                        stacklevel=2,
+                    )
+                else:
+                    self._replace([r for r, k in zip(recs, known.tolist()) if k])
+                recs = [r for r, k in zip(recs, known.tolist()) if not k]
+                ids = [i for i, k in zip(ids, known.tolist()) if not k]
+            if recs:
+                self._store.append(self._analyze(recs))
+                self._records = [*self._records, *recs]
+                self.doc_ids_ = self.doc_ids_.extend(ids)
+            self._refresh()
+        return self
+
+    def update(self, records: Any) -> SearchIndex:
+        """Replace indexed documents (same ids) in place.
+
+        Raises
+        ------
+        UnknownIdError
+            If an id is not indexed (use :meth:`add`).
+        """
+        check_fitted(self, "doc_ids_")
+        recs, ids, _ = iter_records(records, self._cfg.id_field)
+        IdMap(ids)
+        with self._write_lock:
+            self.doc_ids_.index(ids, name="record ids")  # raises UnknownIdError
+            self._replace(recs)
+            self._refresh()
+        return self
+
+    def _replace(self, recs: list[dict[str, Any]]) -> None:
+        rows = self.doc_ids_.index([r[self._cfg.id_field] for r in recs])
+        self._store.replace(rows, self._analyze(recs))
+        new = list(self._records)
+        for r, i in zip(recs, rows.tolist()):
+            new[i] = r
+        self._records = new
+
+    def delete(self, ids: Any) -> SearchIndex:
+        """Remove documents by id.
+
+        Raises
+        ------
+        UnknownIdError
+            If an id is not indexed; nothing is deleted then.
+        """
+        check_fitted(self, "doc_ids_")
+        with self._write_lock:
+            rows = np.unique(self.doc_ids_.index(ids, name="ids"))
+            if rows.size == 0:
+                return self
+            keep = np.ones(len(self.doc_ids_), dtype=bool)
+            keep[rows] = False
+            self._store.delete(rows)
+            idx = np.flatnonzero(keep)
+            self._records = [self._records[i] for i in idx.tolist()]
+            self.doc_ids_ = self.doc_ids_.subset(idx)
+            self._refresh()
+        return self
+
+    def __len__(self) -> int:
+        return len(self.doc_ids_) if hasattr(self, "doc_ids_") else 0
+
+    # ================================================================== searching
+    def _query_text(self, query: Any) -> str:
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, got {type(query).__name__}.")
+        cap = self._cfg.max_query_length
+        if len(query) > cap:
+            warnings.warn(
+                f"query of {len(query)} characters cut to max_query_length={cap}.",
+                DataWarning,
+                stacklevel=3,
+            )
+            query = query[:cap]
+        return normalize(query, to_simplified=self._cfg.to_simplified)
+
+    def _mask(self, state: Snapshot, filters: Any) -> np.ndarray | None:
+        if filters is None:
+            return None
+        return state.filter_columns().mask(filters)
+
+    def analyze(self, query: str) -> QueryTerms:
+        """The weighted terms `query` is searched with, per channel (for inspection)."""
+        state = self._snapshot()
+        return state.analyze(self._query_text(query))
+
+    def search(
+        self,
+        query: str,
+        n: int = 10,
+        *,
+        filters: Mapping[str, Any] | None = None,
+        highlight: bool = False,
+        rerank: Any = None,
+        user_id: Any = None,
+    ) -> SearchHits:
+        """Find the `n` best documents for `query`.
+
+        Parameters
+        ----------
+        query : str
+            Chinese, pinyin, initials, Latin words, digits, or a mix. Empty or
+            whitespace-only (after removing punctuation, emoji and control characters) gives
+            no hits; longer than `max_query_length` is cut, with a :class:`DataWarning`.
+        n : int, default=10
+        filters : dict, optional
+            Conditions on metadata fields, applied before ranking (see
+            :mod:`filmreco.search._filters`): ``{"year": (2000, 2010), "genres": "科幻"}``.
+        highlight : bool, default=False
+            Also return the matched snippets of each hit.
+        rerank : callable or object with ``score(user_ids, item_ids)``, optional
+            The user's preference: ``rerank(user_id, item_ids) -> scores``, or a fitted
+            recommender. Used only together with `user_id`.
+        user_id : optional
+            Whose preference re-ranks the top `rerank_depth` text hits: final score =
+            ``(1 - rerank_weight) * text / max(text) + rerank_weight * user`` with the user's
+            scores min-max scaled over those hits (non-finite scores, e.g. ``-inf`` for
+            films already seen, count as the lowest). Without `user_id` the text ranking is
+            returned untouched; an unknown user raises whatever `rerank` raises.
+
+        Returns
+        -------
+        SearchHits
+
+        Raises
+        ------
+        TypeError
+            If `query` is not a str, or `rerank` is neither callable nor has ``score``.
+        InputError
+            On an unknown filter field, a bad condition, or `user_id` without `rerank`.
+        """
+        state = self._snapshot()
+        if type(n) is not int or n < 0:  # the common case skips the full check
+            n = check_int(n, "n", min_value=0)
+        text = self._query_text(query)
+        mask = None if filters is None else self._mask(state, filters)
+        if user_id is not None and rerank is None:
+            raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
+        personal = rerank is not None and user_id is not None
+        if not text:
+            return self._hits(
+                state, np.zeros(0, dtype=np.int64), np.zeros(0, np.float32), None, highlight
+            )
+        q = state.analyze(text)
+        scores = state.score(q)
+        depth = max(n, check_int(self.rerank_depth, "rerank_depth", min_value=1)) if personal else n
+        idx, sc = state.select(scores, depth, mask)
+        if personal and idx.size:
+            alpha = check_real(self.rerank_weight, "rerank_weight", min_value=0.0, max_value=1.0)
+            idx, sc = personalize(state, idx, sc, rerank, user_id, n, alpha)
+        return self._hits(state, idx[:n], sc[:n], q, highlight)
+
+    def _hits(
+        self,
+        state: Snapshot,
+        idx: np.ndarray,
+        sc: np.ndarray,
+        q: QueryTerms | None,
+        highlight: bool,
+    ) -> SearchHits:
+        ids = state.doc_ids.ids[idx]  # a copy (fancy indexing); idx holds valid rows only
+        hl = None
+        if highlight:
+            hl = [state.highlights(int(i), q) for i in idx.tolist()] if q is not None else []
+        return SearchHits(ids, np.asarray(sc, dtype=np.float32), hl)
+
+    def search_many(
+        self,
+        queries: Iterable[str],
+        n: int = 10,
+        *,
+        filters: Mapping[str, Any] | None = None,
+        highlight: bool = False,
+        n_jobs: int | None = None,
+    ) -> list[SearchHits]:
+        """Search a batch of queries, scored together block by block.
+
+        Each block of queries is scored at once (their rows of the score matrix gathered and
+        summed per query and document in one pass, the query matrix times the score
+        matrix) and its top `n` selected at once; the hits are those of :meth:`search`.
+
+        Parameters
+        ----------
+        queries : iterable of str
+        n : int, default=10
+        filters : dict, optional
+            The same conditions for every query.
+        highlight : bool, default=False
+        n_jobs : int, optional
+            Blocks of queries run through :func:`filmreco._parallel.parallel_map` (joblib;
+            ``None`` = the ambient joblib setting, serial by default).
+
+        Returns
+        -------
+        list of SearchHits
+            One per query, in order; the same hits and scores as :meth:`search`.
+        """
+        if isinstance(queries, str):
+            raise TypeError("queries must be a list of str, got a single str; use search().")
+        queries = list(queries)
+        state = self._snapshot()
+        n = check_int(n, "n", min_value=0)
+        texts = [self._query_text(q) for q in queries]
+        mask = self._mask(state, filters)
+        check_n_jobs(n_jobs)
+        if effective_n_jobs(n_jobs) > 1 and len(texts) > 4 * _BATCH:
+            parts = blocks(
+                len(texts), max(_BATCH, math.ceil(len(texts) / (4 * effective_n_jobs(n_jobs))))
+            )
+            tasks = [(self, texts[a:b], n, mask, highlight) for a, b in parts]
+            out: list[SearchHits] = []
+            for chunk in parallel_map(_search_block, tasks, n_jobs=n_jobs):
+                out.extend(chunk)
+            return out
+        return self._search_block(texts, n, mask, highlight)
+
+    def _search_block(
+        self, texts: list[str], n: int, mask: np.ndarray | None, highlight: bool
+    ) -> list[SearchHits]:
+        state = self._snapshot()
+        out: list[SearchHits] = []
+        # a block's dense scores (~1 MB) stay in cache; measured fastest on 2k-20k films
+        size = max(1, min(_BATCH, _BLOCK_CELLS // max(state.n_docs, 1)))
+        for a, b in blocks(len(texts), size):
+            qs = [state.analyze(t) if t else QueryTerms() for t in texts[a:b]]
+            D = state.score_many(qs)
+            if state.n_docs <= _ROWWISE_ABOVE:  # select the whole block at once
+                idx, sc, found = state.select_many(D, n, mask)
+                for i, (q, k) in enumerate(zip(qs, found.tolist())):
+                    out.append(self._hits(state, idx[i, :k], sc[i, :k], q, highlight))
+            else:  # long rows: one at a time, as search() does
+                for i, q in enumerate(qs):
+                    ix, sx = state.select(D[i], n, mask)
+                    out.append(self._hits(state, ix, sx, q, highlight))
+        return out
+
+    def suggest(self, prefix: str, n: int = 10) -> list[str]:
+        """Complete `prefix` to names (titles, aliases, people) from the name fields.
+
+        Chinese prefixes match the start of a name or of one of its parts; Latin prefixes
+        also match full pinyin (``"xingji"``) and initials (``"xjc"``).
+
+        Returns
+        -------
+        list of str
+            Up to `n` names, best first.
+        """
+        state = self._snapshot()
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
+        n = check_int(n, "n", min_value=0)
+        return state.suggester().suggest(prefix[: self._cfg.max_query_length], n)
+
+    # ================================================================== persistence
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the index to ``.npz`` + JSON header (no pickle, atomic, checksummed)."""
+        check_fitted(self, "doc_ids_")
+        _io.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        """Load an index written by :meth:`save`.
+
+        Raises
+        ------
+        FormatError
+            If the file is not a saved SearchIndex, is newer, truncated or was modified.
+        """
+        return _io.load(cls, path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_write_lock", None)
+        state.pop("_state", None)
+        state["_analyzers"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "doc_ids_" in state:
+            self._write_lock = threading.RLock()
+            self._refresh()
+
+
+def _search_block(
+    index: SearchIndex, texts: list[str], n: int, mask: np.ndarray | None, highlight: bool
+) -> list[SearchHits]:
+    return index._search_block(texts, n, mask, highlight)

@@ -1,0 +1,280 @@
+"""Query analysis: a normalised query into the weighted terms of every channel.
+
+A query is cut into *units* (:func:`query_units`): each part holding Chinese characters,
+and each run of Latin/digit parts (typed pinyin is often spaced). Each unit gives
+
+- words: the words an index holds that occur in it (:class:`~filmreco.search.analyze.
+  DictionaryScan` over the index's vocabulary, or jieba), Latin words and digit runs;
+- character n-grams with start/end markers;
+- from Chinese characters, read one by one: the full pinyin and syllable bigrams, weighted
+  by ``homophone_weight`` (a same-sounding name is a typo guess, ranked below an exact
+  match);
+- from Latin letters: the word as full pinyin and as initials, and its split into
+  syllables (:func:`~filmreco.search._pinyin.segment`) as syllable bigrams.
+
+With several units, :class:`QueryTerms` remembers which unit each term came from, so the
+index can rank documents matching more of the units first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import pairwise
+
+from . import _pinyin
+from .analyze import _CJK, _LATIN, CHANNELS, SynonymTable, _latin_words, ngrams
+
+__all__ = ["QueryAnalyzer", "QueryTerms", "clear_caches", "query_units"]
+
+
+class QueryTerms:
+    """The weighted terms of a query, per channel, plus what fuzzy matching may expand.
+
+    Attributes
+    ----------
+    terms : dict of str to dict of str to float
+        ``terms[channel][term]`` = weight (summed when a term comes up more than once).
+    words : list of str
+        The query's words (CJK and Latin), in order.
+    latin : list of str
+        Latin-letter words typed, and runs of them joined (``"xing ji"`` -> ``"xingji"``):
+        the candidates of typo tolerance (:mod:`filmreco.search.fuzzy`).
+    n_units : int
+        Number of space-separated units (see :class:`QueryAnalyzer`); with two or more,
+        documents matching more units rank higher.
+    unit_of : dict of str to dict of str to int
+        ``unit_of[channel][term]``: the (first) unit a term comes from, when ``n_units > 1``.
+    """
+
+    __slots__ = ("latin", "n_units", "terms", "unit_of", "words")
+
+    def __init__(self) -> None:
+        self.terms: dict[str, dict[str, float]] = {c: {} for c in CHANNELS}
+        self.words: list[str] = []
+        self.latin: list[str] = []
+        self.n_units = 0
+        self.unit_of: dict[str, dict[str, int]] = {}
+
+    def add(self, channel: str, term: str, weight: float) -> None:
+        d = self.terms[channel]
+        d[term] = d.get(term, 0.0) + weight
+
+    def merge(self, other: QueryTerms) -> None:
+        """Add the terms and words of `other`, as the next unit."""
+        u = self.n_units
+        for c, terms in other.terms.items():
+            d = self.terms[c]
+            units = self.unit_of.setdefault(c, {})
+            for t, w in terms.items():
+                d[t] = d.get(t, 0.0) + w
+                units.setdefault(t, u)
+        self.words.extend(other.words)
+        self.latin.extend(other.latin)
+        self.n_units = u + 1
+
+    def __bool__(self) -> bool:
+        return any(self.terms.values())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{c}={len(t)}" for c, t in self.terms.items() if t)
+        return f"QueryTerms({inner})"
+
+
+def query_units(text: str) -> list[str]:
+    """Split a normalised query into units: each part holding CJK characters, and each run
+    of consecutive Latin/digit parts (typed pinyin is often spaced: ``"xing ji chuan yue"``).
+
+    Examples
+    --------
+    >>> query_units("吴京 喜剧"), query_units("xing ji chuan yue"), query_units("速度与激情 9")
+    (['吴京', '喜剧'], ['xing ji chuan yue'], ['速度与激情', '9'])
+    """
+    units: list[str] = []
+    latin: list[str] = []
+    for part in text.split(" "):
+        if _CJK.search(part):
+            if latin:
+                units.append(" ".join(latin))
+                latin = []
+            units.append(part)
+        else:
+            latin.append(part)
+    if latin:
+        units.append(" ".join(latin))
+    return units
+
+
+class QueryAnalyzer:
+    """Analyse a query into :class:`QueryTerms` the way fields were analysed.
+
+    Parameters
+    ----------
+    tokenizer : callable
+        ``tokenizer(text) -> list of str`` with the catalogue's names, title parts and
+        synonym keys as user words, so a title or a person typed whole is one word: a
+        :class:`DictionaryScan` or a search-mode :class:`filmreco.text.Tokenizer`.
+    stop_words : collection of str
+        Dropped from the query's words (pass them without the catalogue's names, so a film
+        called 他们 is still found).
+    n : int, default=2
+        n-gram length.
+    pinyin : bool, default=True
+        Also read Chinese as pinyin (homophones) and Latin letters as pinyin or initials.
+    synonyms : SynonymTable, optional
+    homophone_weight : float, default=0.3
+        Weight of the pinyin read from Chinese characters (a same-sounding title is a typo
+        guess, so it ranks below an exact match).
+
+    Examples
+    --------
+    >>> from filmreco.text import Tokenizer
+    >>> qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
+    >>> q = qa("xjcy")
+    >>> q.terms["initials"], q.terms["pinyin"]
+    ({'xjcy': 1.0}, {'xjcy': 1.0})
+    >>> qa("xing ji").terms["syllable"]
+    {'xing ji': 1.0}
+    """
+
+    def __init__(
+        self,
+        tokenizer: Callable[[str], list[str]],
+        *,
+        stop_words: Iterable[str] = (),
+        n: int = 2,
+        pinyin: bool = True,
+        synonyms: SynonymTable | None = None,
+        homophone_weight: float = 0.3,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.stop_words = frozenset(stop_words)
+        self.n = n
+        self.pinyin = pinyin
+        self.synonyms = synonyms
+        self.homophone_weight = homophone_weight
+
+    def __call__(self, text: str) -> QueryTerms:
+        """Terms of an already normalised query (see :func:`normalize`)."""
+        q = QueryTerms()
+        if not text:
+            return q
+        units = query_units(text) if " " in text else [text]
+        if len(units) == 1:
+            self._add_unit(text, q)
+            return q
+        for unit in units:
+            part = QueryTerms()
+            self._add_unit(unit, part)
+            q.merge(part)
+        return q
+
+    def _add_unit(self, text: str, q: QueryTerms) -> None:
+        self._add_text(text, q, 1.0)
+        if self.synonyms is not None:
+            for extra in self.synonyms.expand(text):
+                self._add_text(extra, q, 1.0)
+
+    def _add_text(self, text: str, q: QueryTerms, weight: float) -> None:
+        stop = self.stop_words
+        words = q.terms["word"]
+        ascii_only = text.isascii()
+        tokens = text.split() if ascii_only else self.tokenizer(text)
+        for tok in tokens:
+            if tok in stop:
+                continue
+            if tok[0] < "\u0080":
+                for w in _latin_words(tok):
+                    words[w] = words.get(w, 0.0) + weight
+                if tok.isalpha():
+                    q.latin.append(tok)
+            else:
+                words[tok] = words.get(tok, 0.0) + weight
+            q.words.append(tok)
+        if not ascii_only:
+            grams = q.terms["ngram"]
+            for g in ngrams(text, self.n, markers=True):
+                grams[g] = grams.get(g, 0.0) + weight
+        if not self.pinyin:
+            return
+        hw = weight * self.homophone_weight
+        latin: list[str] = []  # consecutive Latin/digit parts: typed pinyin, initials, words
+        for part in text.split(" "):
+            if ascii_only or not _CJK.search(part):
+                if not part.isdigit():
+                    q.add("pinyin", part, weight)
+                    q.add("initials", part, weight)
+                latin.append(part)
+                continue
+            _add_latin(latin, q, weight)
+            latin = []
+            full, grams2 = _sound(part)
+            if full:
+                q.add("pinyin", full, hw)
+                syl = q.terms["syllable"]
+                for g in grams2:
+                    syl[g] = syl.get(g, 0.0) + hw
+        _add_latin(latin, q, weight)
+
+
+@lru_cache(maxsize=16384)
+def _sound(part: str) -> tuple[str, tuple[str, ...]]:
+    """Full pinyin and syllable bigrams of a query part holding Chinese ("" if none), each
+    character read alone (:func:`~filmreco.search._pinyin.char_syllables`)."""
+    if _pinyin.is_han(part):  # the common case: Chinese characters only
+        syl = _pinyin.char_syllables(part)
+        return "".join(syl), tuple([f"{a} {b}" for a, b in pairwise(syl)])
+    units = _pinyin.to_units(part, False)
+    if not any(is_han for _, is_han in units):
+        return "", ()
+    return _pinyin.full_pinyin(units), tuple(_pinyin.syllable_bigrams(units, markers=False))
+
+
+def _latin_units(part: str) -> list[tuple[str, bool]] | None:
+    """Pinyin units of a Latin/digit part, or None if a letter run is not pinyin."""
+    units: list[tuple[str, bool]] = []
+    for run in _LATIN.findall(part):
+        if run.isdigit():
+            units.append((run, False))
+            continue
+        seg = _pinyin.segment(run)
+        if seg is None:
+            return None
+        units.extend((syl, True) for syl in seg)
+    return units
+
+
+def _add_latin(parts: list[str], q: QueryTerms, weight: float) -> None:
+    """Latin parts typed in a row: joined as full pinyin/initials, split into syllables."""
+    if not parts:
+        return
+    if len(parts) > 1:
+        joined = "".join(parts)
+        q.add("pinyin", joined, weight)
+        q.add("initials", joined, weight)
+        if joined.isalpha():
+            q.latin.append(joined)
+    seq: list[tuple[str, bool]] = []
+    for p in parts:
+        units = _latin_units(p)
+        if units is None:  # an English word or initials: breaks the pinyin sequence
+            _add_syllables(seq, q, weight)
+            seq = []
+        else:
+            seq.extend(units)
+    _add_syllables(seq, q, weight)
+
+
+def _add_syllables(units: list[tuple[str, bool]], q: QueryTerms, weight: float) -> None:
+    if any(is_syllable for _, is_syllable in units):
+        for g in _pinyin.syllable_bigrams(tuple(units), markers=False):
+            q.add("syllable", g, weight)
+
+
+def clear_caches() -> None:
+    """Empty the memo caches of query analysis (pinyin of query parts, splits of typed pinyin).
+
+    For benchmarks that must time queries as if seen for the first time.
+    """
+    for f in (_sound, _pinyin.to_units, _pinyin.han_syllables, _pinyin.segment):
+        f.cache_clear()

@@ -1,0 +1,293 @@
+"""Analyzers: normalisation, n-grams, names, pinyin, query terms, synonyms, dictionary scan."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from filmreco.exceptions import InputError
+from filmreco.search import _pinyin
+from filmreco.search.analyze import (
+    DictionaryScan,
+    FieldAnalyzer,
+    SynonymTable,
+    latin_parts,
+    name_ngrams,
+    name_parts,
+    ngrams,
+    normalize,
+)
+from filmreco.search.query import QueryAnalyzer, query_units
+from filmreco.text import Tokenizer
+
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E40)
+MIXED = st.text(
+    alphabet=st.one_of(CJK, st.sampled_from(list("ab12 ·：《》!"))), min_size=0, max_size=15
+)
+
+
+# ------------------------------------------------------------------ normalisation
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("《星際穿越》", "星际穿越"),
+        ("ＡＢＣ　１２３", "abc 123"),
+        ("克里斯托弗•诺兰", "克里斯托弗 诺兰"),
+        ("复仇者联盟4：终局之战", "复仇者联盟4 终局之战"),
+        ("星海😀漫游\x00\x1b", "星海 漫游"),
+        ("  \t\n ", ""),
+        ("電影 Ｘ-Men", "电影 x men"),
+    ],
+)
+def test_normalize(raw, want):
+    assert normalize(raw) == want
+
+
+def test_normalize_keeps_traditional_when_asked():
+    assert normalize("電影", to_simplified=False) == "電影"
+
+
+@given(MIXED)
+def test_normalize_is_idempotent_and_clean(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert once == once.strip() and "  " not in once
+    assert all(ch.isalnum() or ch == " " for ch in once)
+
+
+# ------------------------------------------------------------------ n-grams
+def _reference_ngrams(text: str, n: int, markers: bool) -> list[str]:
+    out = []
+    run = ""
+    for ch in text + " ":
+        if "\u4e00" <= ch <= "\u9fff":
+            run += ch
+            continue
+        if run:
+            if markers:
+                out.append("^" + run[0])
+            if len(run) <= n:
+                out.append(run)
+            else:
+                out.extend(run[i : i + n] for i in range(len(run) - n + 1))
+            if markers:
+                out.append(run[-1] + "$")
+        run = ""
+    return out
+
+
+@given(
+    st.text(alphabet=st.one_of(CJK, st.sampled_from(list("ab1 "))), max_size=20),
+    st.integers(1, 3),
+    st.booleans(),
+)
+def test_ngrams_match_reference(text, n, markers):
+    assert ngrams(text, n, markers=markers) == _reference_ngrams(text, n, markers)
+
+
+def test_name_ngrams_cross_the_parts():
+    assert name_ngrams(["世界", "重生"]) == ["世界", "界重", "重生", "^世", "界$", "^重", "生$"]
+
+
+def test_name_parts_and_latin_parts():
+    assert name_parts("克里斯托弗 诺兰") == ("克里斯托弗诺兰", ["克里斯托弗", "诺兰"])
+    assert latin_parts("r2d2") == ["r", "2", "d", "2"]
+    assert latin_parts("abc") == [] and latin_parts("2049") == []
+
+
+def test_query_units():
+    assert query_units("吴京 喜剧") == ["吴京", "喜剧"]
+    assert query_units("xing ji chuan yue") == ["xing ji chuan yue"]
+    assert query_units("速度与激情 9") == ["速度与激情", "9"]
+    assert query_units("nuolan 科幻 2014") == ["nuolan", "科幻", "2014"]
+
+
+# ------------------------------------------------------------------ pinyin
+def test_syllables_read_phrases_in_context():
+    assert _pinyin.han_syllables("长城") == ("chang", "cheng")
+    assert _pinyin.han_syllables("银行") == ("yin", "hang")
+    assert _pinyin.char_syllables("星际") == ("xing", "ji")
+    assert _pinyin.toneless("lǜ") == "lv"
+
+
+def test_units_full_pinyin_initials():
+    units = _pinyin.to_units("银翼杀手2049")
+    assert _pinyin.full_pinyin(units) == "yinyishashou2049"
+    assert _pinyin.initials(units) == "yyss2049"
+    assert _pinyin.syllable_bigrams(_pinyin.to_units("星际"), markers=True) == [
+        "^ xing",
+        "xing ji",
+        "ji $",
+    ]
+
+
+SYLLABLE_LIST = sorted(_pinyin.SYLLABLES)
+
+
+def _fewest(letters: str) -> int | None:
+    """Reference: the least number of syllables that spell `letters` (None if none)."""
+    best: list[int | None] = [None] * (len(letters) + 1)
+    best[0] = 0
+    for i in range(1, len(letters) + 1):
+        for j in range(max(0, i - 6), i):
+            if best[j] is not None and letters[j:i] in _pinyin.SYLLABLES:
+                cand = best[j] + 1  # type: ignore[operator]
+                best[i] = cand if best[i] is None else min(best[i], cand)  # type: ignore[type-var]
+    return best[-1]
+
+
+@given(st.lists(st.sampled_from(SYLLABLE_LIST), min_size=1, max_size=6))
+def test_segment_spells_the_input_with_fewest_syllables(syllables):
+    letters = "".join(syllables)
+    got = _pinyin.segment(letters)
+    assert got is not None
+    assert "".join(got) == letters
+    assert all(s in _pinyin.SYLLABLES for s in got)
+    assert len(got) == _fewest(letters)
+
+
+@pytest.mark.parametrize("letters", ["xjcy", "bcd", "", "q" * 70])
+def test_segment_refuses_non_pinyin(letters):
+    assert _pinyin.segment(letters) is None
+
+
+def test_segment_reads_keyboard_u_umlaut():
+    assert _pinyin.segment("lue") == ("lve",)
+
+
+# ------------------------------------------------------------------ fields
+def test_name_field_terms():
+    fa = FieldAnalyzer(Tokenizer(mode="search"), name=True, stop_words=())
+    terms = fa([normalize("星海漫游2：归途")])
+    assert terms["word"][:3] == ["星海漫游2归途", "星海漫游2", "星海漫游"]
+    assert "归途" in terms["word"]
+    assert terms["pinyin"] == ["xinghaimanyou2guitu", "xinghaimanyou2", "guitu"]
+    assert terms["initials"] == ["xhmy2gt", "xhmy2", "gt"]
+    assert "you 2" in terms["syllable"] and "2 gui" in terms["syllable"]
+    assert "游2" not in terms["ngram"] and "^归" in terms["ngram"]
+
+
+def test_person_name_whole_and_parts():
+    fa = FieldAnalyzer(Tokenizer(mode="search"), name=True, stop_words=())
+    terms = fa([normalize("阿瑟·柯南")])
+    assert terms["word"][:3] == ["阿瑟柯南", "阿瑟", "柯南"]
+    assert terms["pinyin"] == ["asekenan", "ase", "kenan"]
+
+
+def test_text_field_terms_drop_stop_words():
+    fa = FieldAnalyzer(DictionaryScan(), name=False, stop_words={"我们"})
+    terms = fa([normalize("我们的科学家 2049")])
+    assert "科学家" in terms["word"] and "2049" in terms["word"]
+    assert "我们" not in terms["word"]
+    assert terms["pinyin"] == [] and terms["syllable"] == []
+
+
+# ------------------------------------------------------------------ dictionary scan
+WORDS = ["星海", "漫游", "星海漫游", "海漫", "归途", "漫游者之歌"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("星海漫游归途者之歌x1 ")), max_size=20))
+def test_scan_finds_every_known_substring(text):
+    vocab = dict.fromkeys(WORDS)
+    got = DictionaryScan(vocabulary=vocab)(text)
+    want = []
+    for run in _runs(text):
+        for size in sorted({len(w) for w in WORDS}):
+            want += [
+                run[i : i + size] for i in range(len(run) - size + 1) if run[i : i + size] in vocab
+            ]
+    import re
+
+    want += re.findall(r"[a-z0-9]+", text)
+    assert got == want
+
+
+def _runs(text: str) -> list[str]:
+    out, run = [], ""
+    for ch in text + " ":
+        if "\u4e00" <= ch <= "\u9fff":
+            run += ch
+        elif run:
+            out.append(run)
+            run = ""
+    return out
+
+
+def test_scan_with_jieba_dictionary_and_user_words():
+    scan = DictionaryScan(["星海漫游者"])
+    got = scan("星海漫游者归来")
+    assert "星海漫游者" in got and "归来" in got
+
+
+# ------------------------------------------------------------------ queries
+@pytest.fixture(scope="module")
+def qa():
+    vocab = dict.fromkeys(["星海漫游", "星海", "漫游", "柯南", "阿瑟柯南", "阿瑟"])
+    return QueryAnalyzer(
+        DictionaryScan(vocabulary=vocab, singles=True),
+        stop_words={"的"},
+        synonyms=SynonymTable({"星海2": "星海漫游2"}),
+    )
+
+
+def test_query_pinyin_initials_and_syllables(qa):
+    q = qa("xinghaimanyou")
+    assert q.terms["pinyin"] == {"xinghaimanyou": 1.0}
+    assert set(q.terms["syllable"]) == {"xing hai", "hai man", "man you"}
+    spaced = qa("xing hai man you")
+    assert set(spaced.terms["syllable"]) == set(q.terms["syllable"])
+    assert spaced.terms["pinyin"]["xinghaimanyou"] == 1.0
+    assert qa("xhmy").terms["initials"] == {"xhmy": 1.0}
+    assert qa("xhmy").terms["syllable"] == {}
+
+
+def test_query_homophones_weigh_less(qa):
+    q = qa("星海慢游")
+    assert q.terms["pinyin"] == {"xinghaimanyou": qa.homophone_weight}
+    assert "man you" in q.terms["syllable"]
+    assert q.terms["word"] == {"星海": 1.0}
+
+
+def test_query_units_and_synonyms(qa):
+    q = qa("星海2 柯南")
+    assert q.n_units == 2
+    assert q.unit_of["word"]["星海漫游"] == 0 and q.unit_of["word"]["柯南"] == 1
+    assert q.terms["word"]["星海漫游"] == 1.0  # from the synonym
+
+
+def test_query_stop_words_and_singles(qa):
+    assert qa("的").terms["word"] == {}
+    assert qa("家").terms["word"] == {"家": 1.0}
+    assert not qa("")
+
+
+def test_synonym_table_validation():
+    with pytest.raises(TypeError):
+        SynonymTable(["复联"])  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        SynonymTable({"《》": "复仇者联盟"})
+    table = SynonymTable({"复联": ["复仇者联盟", "复联"], "速激": "速度与激情"})
+    assert table.expand("复联4 速激") == ["复仇者联盟", "速度与激情"]
+    assert table.keys == ["复联", "速激"]
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("中华人民共和国星际穿越科学家发现地球的 a1")), max_size=30
+    )
+)
+def test_dictionary_scan_finds_every_dictionary_word(text):
+    scan = DictionaryScan(["星际穿越者"])
+    want = []
+    for run in _runs(text):
+        for size in scan.sizes:
+            want += [
+                run[i : i + size]
+                for i in range(len(run) - size + 1)
+                if run[i : i + size] in scan.words
+            ]
+    import re
+
+    want += re.findall(r"[a-z0-9]+", text)
+    assert sorted(scan(text)) == sorted(want)

@@ -1,0 +1,442 @@
+"""SearchIndex: known answers, reference scores, filters, bad input, batches, persistence."""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from filmreco.data import Catalog
+from filmreco.exceptions import DataWarning, DuplicateError, InputError
+from filmreco.search import SearchHits, SearchIndex
+from filmreco.search._config import field_analyzers
+from filmreco.search._records import field_texts
+from filmreco.search.analyze import CHANNELS, normalize
+
+from .conftest import films
+
+TITLE = {r["id"]: r["title"] for r in films()}
+
+
+def top(index, query, **kw):
+    return index.search(query, **kw).ids.tolist()
+
+
+# ------------------------------------------------------------------ known answers
+@pytest.mark.parametrize(
+    ("query", "want"),
+    [
+        ("星海漫游", "f01"),  # exact title
+        ("星海漫", "f01"),  # partial
+        ("海漫游", "f01"),
+        ("星海慢游", "f01"),  # homophone typo (慢/漫)
+        ("星海游漫", "f01"),  # swapped characters
+        ("xinghaimanyou", "f01"),  # full pinyin
+        ("xing hai man you", "f01"),  # spaced pinyin
+        ("xhmy", "f01"),  # initials
+        ("ＸＨＭＹ", "f01"),  # full-width
+        ("星海漫游2", "f02"),  # sequel number
+        ("星海漫游 2", "f02"),
+        ("星海2", "f02"),  # synonym table
+        ("归途", "f02"),  # a title part
+        ("柯南", "f03"),  # part of a transliterated name
+        ("阿瑟·柯南", "f03"),
+        ("阿瑟柯南", "f03"),
+        ("kenan", "f03"),  # a name's pinyin
+        ("Fog City", "f03"),  # Latin alias
+        ("fog ctiy", "f03"),  # Latin typo
+        ("changchengshouwei", "f04"),  # 长 read chang in 长城
+        ("ccsw", "f04"),
+        ("yinhangjiadenver", "f05"),  # 行 read hang in 银行; a pinyin typo
+        ("他们", "f06"),  # a title made of a stop word
+        ("家", "f07"),  # one-character title
+        ("龙门飞甲", "f08"),  # simplified query, traditional record
+        ("龍門飛甲", "f08"),
+        ("高远 爱情", "f12"),  # person + genre
+        ("侦探 伦敦", "f03"),  # plot keywords
+        ("night train", "f10"),
+        ("nigth trian", "f10"),
+        ("钢琴 意大利", "f11"),
+        ("2008", "f05"),  # a year
+    ],
+)
+def test_known_answers(index, query, want):
+    assert top(index, query)[:1] == [want], (query, [TITLE[i] for i in top(index, query)])
+
+
+def test_exact_title_ranks_above_its_homophone():
+    recs = films()
+    recs.append({"id": "f13", "title": "星海慢游", "genres": ["纪录片"]})
+    index = SearchIndex().fit(recs)
+    exact, typo = top(index, "星海漫游"), top(index, "星海慢游")
+    assert exact[0] == "f01" and exact.index("f01") < exact.index("f13")
+    assert typo[0] == "f13" and "f01" in typo
+
+
+def test_person_in_all_their_films(index):
+    assert sorted(top(index, "高远")) == ["f01", "f02", "f09", "f12"]
+    assert set(top(index, "gaoyuan")) >= {"f01", "f02", "f09", "f12"}
+
+
+def test_hits_and_empty_results(index):
+    hits = index.search("星海", n=1)
+    assert isinstance(hits, SearchHits) and len(hits) == 1
+    assert hits.scores.dtype == np.float32 and hits.highlights is None
+    assert index.search("星海", n=0).ids.tolist() == []
+    assert top(index, "zzzzqqq") == []
+    scores = index.search("星海").scores
+    assert np.all(np.diff(scores) <= 0) and np.all(scores > 0)
+
+
+# ------------------------------------------------------------------ reference scores
+def _reference_scores(index: SearchIndex, records: list[dict], query: str) -> np.ndarray:
+    """BM25F per channel by loops over counted terms, channel weights, coordination."""
+    cfg = index._cfg
+    analyzers = field_analyzers(cfg)
+    counts: dict[str, list[dict[str, collections.Counter]]] = {c: [] for c in CHANNELS}
+    for rec in records:
+        per_channel: dict[str, dict[str, collections.Counter]] = {c: {} for c in CHANNELS}
+        for f, fa in analyzers.items():
+            texts = [normalize(t) for t in field_texts(rec.get(f))]
+            terms = {c: [] for c in CHANNELS}
+            if fa.name:
+                for t in texts:
+                    for c, got in fa([t]).items():
+                        terms[c].extend(got)
+            elif texts:
+                terms = fa(texts)
+            for c in CHANNELS:
+                per_channel[c][f] = collections.Counter(terms[c])
+        for c in CHANNELS:
+            counts[c].append(per_channel[c])
+    n = len(records)
+    q = index.analyze(query)
+    total = np.zeros(n)
+    matched_units = [set() for _ in range(n)]
+    for c in CHANNELS:
+        docs = counts[c]
+        avg = {f: sum(sum(d[f].values()) for d in docs) / n for f in cfg.boosts}
+        for t, qw in q.terms[c].items():
+            df = sum(1 for d in docs if any(d[f][t] for f in cfg.boosts))
+            if df == 0:
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for i, d in enumerate(docs):
+                x = sum(
+                    cfg.boosts[f]
+                    * d[f][t]
+                    / (1 - cfg.b[f] + cfg.b[f] * sum(d[f].values()) / avg[f])
+                    for f in cfg.boosts
+                    if d[f][t]
+                )
+                if x > 0:
+                    total[i] += cfg.weights[c] * qw * idf * x * (cfg.k1 + 1) / (cfg.k1 + x)
+                    if q.n_units > 1 and t in q.unit_of.get(c, {}):
+                        matched_units[i].add(q.unit_of[c][t])
+    if q.n_units > 1:
+        live = set().union(*matched_units)
+        if len(live) >= 2:
+            total *= np.array([len(m) / len(live) for m in matched_units])
+    return total
+
+
+@pytest.mark.parametrize(
+    "query", ["星海漫游", "星海慢游", "xhmy", "xing hai man you", "高远 爱情", "fog ctiy", "侦探"]
+)
+def test_scores_match_reference(records, query):
+    index = SearchIndex(weights={"ngram": 0.7}).fit(records)
+    got = index._snapshot().score(index.analyze(query))
+    np.testing.assert_allclose(got, _reference_scores(index, records, query), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ rankings
+@pytest.mark.parametrize("ranking", ["bm25", "bm25-sum", "tfidf"])
+def test_rankings_find_known_items(records, ranking):
+    k1 = {"title": 1.5} if ranking == "bm25-sum" else 1.2
+    index = SearchIndex(ranking=ranking, k1=k1).fit(records)
+    for query, want in [("星海漫游", "f01"), ("xhmy", "f01"), ("柯南", "f03"), ("夜行", "f10")]:
+        assert top(index, query)[:1] == [want]
+
+
+# ------------------------------------------------------------------ filters
+def test_filters(index):
+    assert top(index, "高远", filters={"genres": "爱情"}) == ["f12"]
+    assert set(top(index, "高远", filters={"year": (2020, None)})) == {"f02", "f09", "f12"}
+    assert set(top(index, "高远", filters={"year": (None, 2019)})) == {"f01"}
+    assert set(top(index, "剧情", filters={"region": ["中国台湾", "中国香港"]})) == {"f05", "f06"}
+    assert top(index, "高远", filters={"genres": "爱情", "year": (2000, 2010)}) == []
+    assert top(index, "高远", filters={"year": lambda y: y % 2 == 1}) == ["f09"][:0] + [
+        i for i in top(index, "高远") if {"f01": 2019, "f02": 2023, "f09": 2020, "f12": 2021}[i] % 2
+    ]
+    assert top(index, "剧情", filters={"region": "中國臺灣"}) == ["f06"]  # traditional form
+    assert top(index, "星海", filters={"id": "f02"}) == ["f02"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "error"),
+    [
+        ({"yeer": 2019}, InputError),
+        ({"year": (1, 2, 3)}, InputError),
+        ({"year": (2000, "2010")}, InputError),
+        ({"genres": [["科幻"]]}, InputError),
+        (["year"], TypeError),
+    ],
+)
+def test_bad_filters(index, filters, error):
+    with pytest.raises(error):
+        index.search("星海", filters=filters)
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("query", ["", "   ", "\t\n", "😀🎬", "\x00\x07", "《》！？", "·"])
+def test_empty_queries_give_no_hits(index, query):
+    hits = index.search(query, highlight=True)
+    assert hits.ids.tolist() == [] and hits.highlights == []
+    assert index.search_many([query])[0].ids.tolist() == []
+
+
+def test_long_query_is_cut_with_a_warning(index):
+    with pytest.warns(DataWarning, match="cut to max_query_length=256"):
+        hits = index.search("星海漫游" * 100)
+    assert hits.ids.tolist()[:1] == ["f01"]
+
+
+def test_mixed_scripts_and_controls(index):
+    assert top(index, "星海\x00漫游😀")[:1] == ["f01"]
+    assert top(index, "Star Sea 漫游")[:1] == ["f01"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda i: i.search(None), TypeError),
+        (lambda i: i.search(["星海"]), TypeError),
+        (lambda i: i.search("星海", n=-1), InputError),
+        (lambda i: i.search("星海", n=2.5), InputError),
+        (lambda i: i.search_many("星海"), TypeError),
+        (lambda i: i.suggest(3), TypeError),
+        (lambda i: i.search("星海", user_id="u1"), InputError),
+    ],
+)
+def test_bad_arguments(index, call, error):
+    with pytest.raises(error):
+        call(index)
+
+
+@pytest.mark.parametrize(
+    ("params", "records", "error"),
+    [
+        ({}, [{"id": 1, "name": "x"}], InputError),  # no default field present
+        ({"fields": {"titel": 1.0}}, None, InputError),
+        ({"fields": {"title": 0.0}}, None, InputError),
+        ({"fields": {"title": 1.0}, "name_fields": ["genres"]}, None, InputError),
+        ({"ranking": "bm26"}, None, InputError),
+        ({"k1": {"title": 1.0}}, None, InputError),
+        ({"b": 1.5}, None, InputError),
+        ({"weights": {"phonetic": 1.0}}, None, InputError),
+        ({"stop_words": "english"}, None, InputError),
+        ({"words": "magic"}, None, InputError),
+        ({"pinyin": "yes"}, None, TypeError),
+        ({}, [{"title": "无名"}], InputError),  # no id
+        ({}, [{"id": 1, "title": "a"}, {"id": 1, "title": "b"}], DuplicateError),
+        ({}, [{"id": 1, "title": object()}], InputError),
+        ({}, "星海", TypeError),
+        ({}, [["id", 1]], TypeError),
+    ],
+)
+def test_bad_fit(params, records, error):
+    with pytest.raises(error):
+        SearchIndex(**params).fit(films() if records is None else records)
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        SearchIndex().search("星海")
+    with pytest.raises(NotFittedError):
+        SearchIndex().add(films())
+
+
+# ------------------------------------------------------------------ batches and threads
+QUERIES = ["星海漫游", "xhmy", "高远 爱情", "柯南", "", "剧情", "nigth trian", "家", "😀"]
+
+
+def test_search_many_equals_search(index):
+    batch = index.search_many(QUERIES, n=5)
+    for q, hits in zip(QUERIES, batch):
+        single = index.search(q, n=5)
+        assert hits.ids.tolist() == single.ids.tolist()
+        assert hits.scores.tolist() == single.scores.tolist()
+
+
+def test_search_many_row_by_row_and_small_blocks(index, monkeypatch):
+    from filmreco.search import index as module
+
+    monkeypatch.setattr(module, "_ROWWISE_ABOVE", 0)
+    monkeypatch.setattr(module, "_BLOCK_CELLS", 3 * len(index))
+    got = index.search_many(QUERIES, n=4, filters={"year": (2000, 2021)})
+    for q, hits in zip(QUERIES, got):
+        single = index.search(q, n=4, filters={"year": (2000, 2021)})
+        assert hits.ids.tolist() == single.ids.tolist()
+        assert hits.scores.tolist() == single.scores.tolist()
+
+
+@pytest.mark.parametrize(
+    ("params", "checks"),
+    [
+        ({"words": "jieba"}, [("星海漫游", "f01"), ("高远 爱情", "f12"), ("侦探 伦敦", "f03")]),
+        ({"words": "jieba", "hmm": True}, [("星海漫游", "f01"), ("xhmy", "f01")]),
+        ({"pinyin": False}, [("星海漫游", "f01"), ("xhmy", None), ("xinghaimanyou", None)]),
+        ({"fuzzy": False}, [("nigth trian", None), ("night train", "f10")]),
+        ({"weights": {"ngram": 0.0}}, [("星海漫游", "f01"), ("xhmy", "f01")]),
+        ({"stop_words": None, "ngram": 3}, [("星海漫游", "f01"), ("他们", "f06")]),
+        ({"to_simplified": False}, [("龍門飛甲", "f08")]),
+    ],
+)
+def test_configurations(records, params, checks):
+    index = SearchIndex(**params).fit(records)
+    for query, want in checks:
+        got = top(index, query)
+        assert (got[:1] == [want]) if want else (got == []), (params, query, got)
+
+
+@given(st.integers(1, 12), st.integers(0, 2**32 - 1), st.integers(0, 8))
+def test_batch_selection_matches_one_by_one(n, seed, levels):
+    """Many ties (few distinct scores): the batch top-n equals the per-row top-n."""
+    from filmreco.search._engine import Snapshot
+
+    rng = np.random.default_rng(seed)
+    D = rng.integers(0, levels + 1, size=(7, 30)).astype(float) * (rng.random((7, 30)) < 0.7)
+    mask = rng.random(30) < 0.8
+    idx, sc, found = Snapshot.select_many(D.copy(), n, mask)
+    for r in range(D.shape[0]):
+        want_i, want_s = Snapshot.select(D[r], n, mask)
+        assert idx[r, : found[r]].tolist() == want_i.tolist()
+        assert sc[r, : found[r]].tolist() == want_s.tolist()
+        assert (idx[r, found[r] :] == -1).all()
+
+
+def test_search_many_filters_and_highlights(index):
+    got = index.search_many(["高远", "星海"], filters={"year": (2020, 2022)}, highlight=True)
+    assert set(got[0].ids.tolist()) == {"f09", "f12"} and got[1].ids.tolist() == []
+    assert all("directors" in h for h in got[0].highlights)
+
+
+def test_search_many_parallel_blocks(index):
+    from joblib import parallel_config
+
+    from filmreco.search import index as module
+
+    queries = QUERIES * 300
+    serial = index.search_many(queries)
+    with parallel_config(backend="threading"):
+        old = module._BATCH
+        module._BATCH = 64
+        try:
+            parallel = index.search_many(queries, n_jobs=2)
+        finally:
+            module._BATCH = old
+    assert [h.ids.tolist() for h in parallel] == [h.ids.tolist() for h in serial]
+
+
+def test_concurrent_searches_match_serial(records):
+    index = SearchIndex().fit(records)  # fresh: lazy parts are first built under contention
+    queries = QUERIES * 20
+    start = threading.Event()
+
+    def run(q):
+        start.wait(timeout=10)
+        h = index.search(q)
+        return h.ids.tolist(), h.scores.tolist()
+
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(run, q) for q in queries]
+        start.set()
+        parallel = [f.result(timeout=60) for f in futures]
+    serial = [run(q) for q in queries]
+    assert parallel == serial
+
+
+# ------------------------------------------------------------------ extras
+def test_suggest(index):
+    assert index.suggest("星海") == ["星海漫游", "星海漫游2：归途"]
+    assert index.suggest("xinghai", n=1) == ["星海漫游"]
+    assert index.suggest("xhmy2") == ["星海漫游2：归途"]
+    assert index.suggest("柯") == ["阿瑟·柯南"]  # a name part
+    assert index.suggest("gao") == ["高远"]
+    assert index.suggest("") == [] and index.suggest("😀") == []
+    assert index.suggest("星海", n=0) == []
+
+
+def test_highlights(index):
+    hits = index.search("星海 迷失", highlight=True)
+    first = hits.highlights[0]
+    assert first["title"] == "<em>星海</em>漫游"
+    assert "<em>迷失</em>" in first["description"]
+    assert index.search("xhmy", highlight=True).highlights[0]["title"] == "<em>星海漫游</em>"
+    assert index.search("龙门", highlight=True).highlights[0]["title"] == "<em>龍門</em>飛甲"
+
+
+def test_highlight_tags_and_snippets(records):
+    records[0]["description"] = "开头" + "很长的铺垫" * 40 + "迷失" + "结尾" * 30
+    index = SearchIndex(highlight_tags=("[", "]"), snippet_chars=20).fit(records)
+    snippet = index.search("迷失", highlight=True).highlights[0]["description"]
+    assert "[迷失]" in snippet and snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) <= 20 + 4
+
+
+def test_personalisation(index):
+    taste = {"u1": {"f01": 0.0, "f02": 1.0}, "u2": {"f01": 1.0, "f02": 0.0}}
+
+    def rerank(user, item_ids):
+        return np.array([taste[user].get(i, 0.0) for i in item_ids])
+
+    plain = top(index, "星海")
+    assert plain[:2] == ["f01", "f02"]
+    assert top(index, "星海", rerank=rerank) == plain  # no user: text order untouched
+    assert top(index, "星海", rerank=rerank, user_id="u1")[:2] == ["f02", "f01"]
+    assert top(index, "星海", rerank=rerank, user_id="u2")[:2] == ["f01", "f02"]
+
+    class Model:
+        def score(self, user_ids, item_ids):
+            return rerank(user_ids[0], item_ids)[None, :]
+
+    assert top(index, "星海", rerank=Model(), user_id="u1")[:2] == ["f02", "f01"]
+    with pytest.raises(InputError):
+        index.search("星海", rerank=lambda u, i: np.ones(1), user_id="u1")
+    with pytest.raises(TypeError):
+        index.search("星海", rerank=42, user_id="u1")
+
+
+def test_catalog_and_synthetic_input():
+    from filmreco.datasets import make_synthetic
+
+    world = make_synthetic(20, 40, random_state=3)
+    catalog = world["catalog"]
+    index = SearchIndex().fit(catalog)
+    assert len(index) == len(catalog)
+    for rec in list(catalog.records())[:10]:
+        assert top(index, rec["title"])[:1] == [rec["id"]]
+    cat = Catalog.from_records(films(), id_field="id")
+    assert top(SearchIndex().fit(cat), "星海漫游")[:1] == ["f01"]
+
+
+def test_params_clone_and_input_untouched(records):
+    index = SearchIndex(fields={"title": 2.0, "genres": 1.0}, ngram=3)
+    assert index.get_params()["ngram"] == 3
+    assert "ngram=3" in repr(index)
+    twin = clone(index)
+    assert twin.get_params() == index.get_params() and not hasattr(twin, "doc_ids_")
+    before = films()
+    assert index.fit(records) is index
+    assert records == before
+    assert index.set_params(ngram=2) is index and index.ngram == 2
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        index.set_params(colour="red")
