@@ -47,6 +47,7 @@ def test_demo_report():
         "User profiles",
         "Recommendations",
         "Word of mouth",
+        "Search",
     ):
         assert heading in text
     # real numbers from the core, not placeholders

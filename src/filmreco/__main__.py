@@ -194,6 +194,36 @@ def _report_social(out: TextIO, world) -> None:
         )
 
 
+def _report_search(out: TextIO, world) -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    from .search import SearchIndex
+
+    _section(out, "Search 搜索 (can people find it?)")
+    t0 = time.perf_counter()
+    fields = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
+    index = SearchIndex(fields={**fields, "description": 0.5}).fit(world.catalog)
+    out.write(f"indexed {len(world.catalog)} films in {time.perf_counter() - t0:.2f} s\n")
+    film = world.interactions.item_ids.ids[0]
+    rec = world.catalog[film]
+    title = rec["title"]
+    queries = [
+        (title[: max(2, len(title) // 2 + 1)], "partial title"),
+        ("".join(lazy_pinyin(title)), "pinyin"),
+        ("".join(lazy_pinyin(title, style=Style.FIRST_LETTER)), "initials"),
+        (f"{rec['directors'][0]} {rec['genres'][0]}", "director + genre"),
+    ]
+    out.write(f"looking for 《{title}》 ({rec['year']}):\n")
+    for query, kind in queries:
+        hits = index.search(query, n=10)
+        ids = list(hits.ids)
+        rank = ids.index(film) + 1 if film in ids else None
+        found = f"rank {rank}" if rank else "not in the top 10"
+        out.write(f"  {kind:<17} {found:<18} query: {query}\n")
+    prefix = title[:1]
+    out.write(f"suggest({prefix!r}): {'、'.join(index.suggest(prefix, n=5))}\n")
+
+
 def demo(out: TextIO = sys.stdout) -> int:
     """Print the demo report on the built-in sample world."""
     from .datasets import load_sample
@@ -204,6 +234,7 @@ def demo(out: TextIO = sys.stdout) -> int:
     _report_world(out, world)
     _report_recommend(out, world)
     _report_social(out, world)
+    _report_search(out, world)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
 
