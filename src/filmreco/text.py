@@ -305,6 +305,7 @@ class Tokenizer:
         self._user_words: list[tuple[str, int | None, str | None]] = []
         self._protected: dict[str, None] = {}  # user words matched before jieba, in order
         self._protected_re: re.Pattern[str] | None = None
+        self._protected_dirty = False  # compiled lazily: adding n words stays O(n)
         if isinstance(user_words, str):
             raise TypeError("user_words must be a list of words, got a single str.")
         for entry in user_words:
@@ -366,7 +367,7 @@ class Tokenizer:
             self._user_words.append((word, freq, tag))
             if _HAN.fullmatch(norm) is None:
                 self._protected[norm] = None
-                self._protected_re = self._compile_protected()
+                self._protected_dirty = True
             if self._jieba is not None:
                 self._add_to_jieba(self._jieba, norm, freq, tag)
 
@@ -452,6 +453,11 @@ class Tokenizer:
         if not s:
             return out
         jt = self._jieba if self._jieba is not None else self._build()
+        if self._protected_dirty:
+            with self._lock:
+                if self._protected_dirty:
+                    self._protected_re = self._compile_protected()
+                    self._protected_dirty = False
         pattern = self._protected_re
         if pattern is None:
             self._segment(jt, s, out)
