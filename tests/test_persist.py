@@ -117,3 +117,12 @@ def test_not_a_filmreco_file(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_npz(tmp_path / "nope.npz", kind="t", max_version=1)
+
+
+def test_written_file_gets_the_usual_mode(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        p = save_npz(tmp_path / "m", {"x": np.arange(2)}, kind="t", version=1)
+    finally:
+        os.umask(umask)
+    assert (p.stat().st_mode & 0o777) == 0o644

@@ -68,3 +68,103 @@ def test_demo_as_module_is_quiet_on_stderr():
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
     assert "Catalogue" in res.stdout
+
+
+def test_demo_writes_campaign_report(tmp_path):
+    buf = io.StringIO()
+    assert demo(out=buf, output=tmp_path, budget=30.0, model="itemknn") == 0
+    text = buf.getvalue()
+    assert "Campaign plan" in text and "lift over top_degree" in text
+    path = Path(re.search(r"report: (\S+)", text).group(1))
+    assert path == tmp_path / "campaign_report.html" and path.exists()
+    html = path.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "<table" in html
+    assert (tmp_path / "plan.json").exists()
+
+
+def test_demo_command_prints_report_path(tmp_path, capsys):
+    assert main(["demo", "--output", str(tmp_path), "--film", "m0002"]) == 0
+    out = capsys.readouterr().out
+    assert f"report: {tmp_path / 'campaign_report.html'}" in out
+    assert "(m0002)" in out
+
+
+def test_demo_help_lists_options(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for opt in ("--film", "--budget", "--model", "--output"):
+        assert opt in out
+
+
+def _small_files(folder: Path) -> tuple[Path, Path, Path]:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    users = [f"u{i}" for i in range(40)]
+    films = [f"f{j}" for j in range(8)]
+    rows = {(u, films[j]) for u in users for j in rng.choice(8, size=3, replace=False)}
+    inter = folder / "inter.csv"
+    inter.write_text(
+        "user,item\n" + "".join(f"{u},{i}\n" for u, i in sorted(rows)), encoding="utf-8"
+    )
+    edges = folder / "edges.txt"
+    edges.write_text(
+        "".join(f"{users[i]} {users[(i * 7 + 3) % 40]}\n" for i in range(40)), encoding="utf-8"
+    )
+    cat = folder / "films.csv"
+    cat.write_text(
+        "id,title,genres,year\n"
+        + "".join(
+            f"{f},电影{'甲乙丙丁戊己庚辛'[j]},剧情|喜剧,{2000 + j}\n" for j, f in enumerate(films)
+        ),
+        encoding="utf-8",
+    )
+    return inter, edges, cat
+
+
+def test_recommend_batch_command(tmp_path):
+    import csv
+
+    inter, _, _ = _small_files(tmp_path)
+    out = tmp_path / "recs.csv"
+    assert (
+        main(
+            [
+                "recommend",
+                "--interactions",
+                str(inter),
+                "--model",
+                "ease",
+                "--out",
+                str(out),
+                "--n",
+                "3",
+            ]
+        )
+        == 0
+    )
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    seen = {tuple(line.split(",")) for line in inter.read_text().splitlines()[1:]}
+    assert len(rows) == 40 * 3
+    assert not {(r["user"], r["item"]) for r in rows} & seen
+    assert {r["rank"] for r in rows} == {"1", "2", "3"}
+
+
+def test_plan_batch_command(tmp_path, capsys):
+    inter, edges, cat = _small_files(tmp_path)
+    out = tmp_path / "plan"
+    argv = ["plan", "--film", "f3", "--interactions", str(inter), "--graph", str(edges),
+            "--catalog", str(cat), "--k", "2", "--n-runs", "200", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "UNCALIBRATED" in text and "电影丁" in text
+    assert (out / "campaign_report.html").exists() and (out / "plan.json").exists()
+    lines = (out / "audience.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "user,score,group" and len(lines) > 1
+    assert main(["plan", "--film", "f3", "--interactions", str(inter), "--k", "1",
+                 "--n-runs", "50", "--out", str(out / "nograph")]) == 0  # fmt: skip

@@ -7,10 +7,15 @@ network and prints a readable report to stdout. Each engine adds its section to 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import os
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -224,10 +229,82 @@ def _report_search(out: TextIO, world) -> None:
     out.write(f"suggest({prefix!r}): {'、'.join(index.suggest(prefix, n=5))}\n")
 
 
-def demo(out: TextIO = sys.stdout) -> int:
-    """Print the demo report on the built-in sample world."""
+_MODELS = ("ease", "als", "itemknn", "popularity")
+
+
+def _recommender(name: str):
+    from .recommend import ALS, EASE, ItemKNN, Popularity
+
+    return {
+        "ease": lambda: EASE(regularization=300.0),
+        "als": lambda: ALS(n_factors=32, regularization=50.0, alpha=5.0, random_state=0),
+        "itemknn": lambda: ItemKNN(n_neighbors=200),
+        "popularity": Popularity,
+    }[name]()
+
+
+def _fee_costs(graph) -> np.ndarray:
+    """Illustrative influencer fees: 1 + followers / 10, one per node in graph order."""
+    return 1.0 + graph.out_degree().astype(np.float64) / 10.0
+
+
+def _write_plan(out: TextIO, p, folder) -> Path:
+    import json
+
+    from ._persist import atomic_write
+
+    folder = Path(folder)
+    data = json.dumps(p.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+    atomic_write(folder / "plan.json", lambda f: f.write(data))
+    try:
+        path = p.to_html(folder / "campaign_report.html")
+    except ImportError as exc:
+        out.write(f"no HTML report: {exc}\n")
+        return folder / "plan.json"
+    return Path(path)
+
+
+def _report_campaign(out: TextIO, world, film, budget, model: str, output) -> Path:
+    from .campaign import plan
+    from .search import SearchIndex
+    from .social import SocialGraph
+
+    _section(out, "Campaign plan 营销方案 (audience, seeds, reach, search)")
+    X = world.interactions
+    if film is None:
+        film = X.item_ids.ids[int(np.argsort(-np.diff(X.matrix.tocsc().indptr), kind="stable")[19])]
+    rec = _recommender(model).fit(X)
+    graph = SocialGraph.from_edgelist(world.graph)
+    fields = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
+    index = SearchIndex(fields=fields).fit(world.catalog)
+    costs = None if budget is None else _fee_costs(graph)
+    p = plan(
+        film, recommender=rec, graph=graph, index=index, catalog=world.catalog,
+        budget=budget, costs=costs, random_state=0,
+    )  # fmt: skip
+    out.write(p.summary() + "\n")
+    if budget is not None:
+        out.write("(seed costs: 1 + followers/10 per user, an illustrative fee)\n")
+    path = _write_plan(out, p, output)
+    out.write(f"report: {path}\n")
+    return path
+
+
+def demo(
+    out: TextIO | None = None,
+    *,
+    film: str | None = None,
+    budget: float | None = None,
+    model: str = "ease",
+    output: str | os.PathLike[str] | None = None,
+) -> int:
+    """Print the demo report on the built-in sample world and write the campaign report.
+
+    The HTML report goes to `output` (default: ``filmreco-demo`` in the temporary folder).
+    """
     from .datasets import load_sample
 
+    out = sys.stdout if out is None else out
     t0 = time.perf_counter()
     world = load_sample()
     out.write("filmreco demo — the built-in sample world (synthetic, generated offline)\n")
@@ -235,12 +312,70 @@ def demo(out: TextIO = sys.stdout) -> int:
     _report_recommend(out, world)
     _report_social(out, world)
     _report_search(out, world)
+    folder = Path(output) if output is not None else Path(tempfile.gettempdir()) / "filmreco-demo"
+    _report_campaign(out, world, film, budget, model, folder)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m filmreco`` and the ``filmreco`` script."""
+def recommend_batch(interactions: str, model: str, out_path: str, n: int = 10) -> int:
+    """``recommend`` command: top-`n` films per user of a CSV, written as CSV."""
+    from ._persist import atomic_write
+    from .data import Interactions
+
+    X = Interactions.from_csv(interactions)
+    ids, scores = _recommender(model).fit(X).recommend(X.user_ids.ids, n=n)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["user", "rank", "item", "score"])
+    for u, row, sc in zip(X.user_ids.ids, ids, scores):
+        for r, (i, s) in enumerate(zip(row, sc), 1):
+            if np.isfinite(s):
+                w.writerow([u, r, i, f"{s:.6g}"])
+    data = buf.getvalue().encode("utf-8")
+    atomic_write(out_path, lambda f: f.write(data))
+    return 0
+
+
+def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """``plan`` command: a campaign plan from CSV files, written as HTML + JSON + CSV."""
+    from ._persist import atomic_write
+    from .campaign import plan
+    from .data import Catalog, Interactions
+    from .search import SearchIndex
+    from .social import SocialGraph
+
+    X = Interactions.from_csv(args.interactions)
+    catalog = Catalog.from_csv(args.catalog) if args.catalog else None
+    if args.graph:
+        id_type = str if X.user_ids.kind == "str" else int
+        graph = SocialGraph.from_edgelist(args.graph, id_type=id_type)
+    else:
+        out.write("no --graph: users influence nobody; reach counts the seeds only.\n")
+        graph = SocialGraph.from_arrays([], [], node_ids=X.user_ids)
+    index = None
+    if catalog is not None:
+        boosts = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
+        fields = {f: b for f, b in boosts.items() if f in catalog.fields}
+        index = SearchIndex(fields=fields).fit(catalog)
+    p = plan(
+        args.film, recommender=_recommender(args.model).fit(X), graph=graph, index=index,
+        catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
+        n_runs=args.n_runs, random_state=args.random_state,
+    )  # fmt: skip
+    folder = Path(args.out)
+    held = set(p.holdout.tolist())
+    rows = "user,score,group\n" + "".join(
+        f"{u},{s:.6g},{'holdout' if u in held else 'treated'}\n"
+        for u, s in zip(p.audience.ids.tolist(), p.audience.scores)
+    )
+    atomic_write(folder / "audience.csv", lambda f: f.write(rows.encode("utf-8")))
+    out.write(p.summary() + "\n")
+    out.write(f"report: {_write_plan(out, p, folder)}\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -249,10 +384,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"filmreco {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("demo", help="run the main job on the built-in sample data (offline)")
+    d = sub.add_parser(
+        "demo", help="run the main job on the built-in sample data (offline)",
+        description="Report on the built-in sample and plan a campaign for one of its films.",
+    )  # fmt: skip
+    d.add_argument("--film", help="film id of the sample to plan for (default: a popular one)")
+    d.add_argument("--budget", type=float, help="seeding budget (fees: 1 + followers/10)")
+    d.add_argument("--model", choices=_MODELS, default="ease", help="recommender (default: ease)")
+    d.add_argument("--output", metavar="DIR", help="folder for the HTML report (default: temp)")
+    r = sub.add_parser("recommend", help="top-n films per user: CSV (user,item) in, CSV out")
+    r.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
+    r.add_argument("--model", choices=_MODELS, default="ease")
+    r.add_argument("--n", type=int, default=10, help="films per user (default: 10)")
+    r.add_argument("--out", required=True, metavar="FILE.csv")
+    p = sub.add_parser("plan", help="campaign plan for one film from CSV files: HTML/JSON/CSV out")
+    p.add_argument("--film", required=True, help="film id")
+    p.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
+    p.add_argument("--graph", metavar="EDGES", help="edge list file: 'u v [w]' lines")
+    p.add_argument("--catalog", metavar="FILE.csv", help="column id, title, genres (a|b), ...")
+    p.add_argument("--model", choices=_MODELS, default="ease")
+    p.add_argument("--budget", type=float)
+    p.add_argument("--k", type=int, default=10, help="number of seeds (default: 10)")
+    p.add_argument("--audience-size", type=int, default=500)
+    p.add_argument("--n-runs", type=int, default=2000)
+    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--out", required=True, metavar="DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m filmreco`` and the ``filmreco`` script."""
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return demo()
+        return demo(film=args.film, budget=args.budget, model=args.model, output=args.output)
+    if args.command == "recommend":
+        return recommend_batch(args.interactions, args.model, args.out, n=args.n)
+    if args.command == "plan":
+        return plan_batch(args, sys.stdout)
     parser.print_help()
     return 2
 

@@ -56,6 +56,9 @@ def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") 
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
         with os.fdopen(fd, mode) as f:
             write(f)
             f.flush()

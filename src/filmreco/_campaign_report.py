@@ -1,0 +1,248 @@
+"""Outputs of a :class:`~filmreco.campaign.CampaignPlan`: text, dict, frames, figure, HTML."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from typing import Any
+
+import numpy as np
+
+from ._persist import atomic_write
+from .social import UNCALIBRATED_WARNING
+
+_Z_ERR = 1.959963984540054  # 97.5% normal quantile, for the lift error bars
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _warning(p: Any) -> str | None:
+    return None if p.calibrated else UNCALIBRATED_WARNING
+
+
+def summary(p: Any) -> str:
+    lines = []
+    if not p.calibrated:
+        lines += [UNCALIBRATED_WARNING, ""]
+    a = p.audience
+    lines.append(f"Campaign plan for 《{p.title}》 ({p.film_id})")
+    lines.append(
+        f"audience: {a.size} users ({a.source}); treated {p.treated.size}, holdout {p.holdout.size}"
+    )
+    if a.profile:
+        lines.append("interests: " + "  ".join(f"{v} {c}" for _, v, c in a.profile[:8]))
+    s = p.seeds
+    lines.append(f"seeds: {len(s)} users, cost {s.cost:.4g}: {', '.join(map(str, s.seeds[:10]))}")
+    for name, r in p.reach.items():
+        lo, hi = r.ci
+        lines.append(
+            f"reach [{name}]: {r.mean:.1f} users (95% CI {lo:.1f}-{hi:.1f}, {r.n_runs} cascades)"
+        )
+    for name, lf in p.lift.items():
+        lo, hi = lf.ci
+        lines.append(f"lift over {name}: {lf.ratio:.2f}x (95% CI {lo:.2f}-{hi:.2f})")
+    for kind, q, rank in p.visibility:
+        lines.append(
+            f"search [{kind}] {q!r}: {'rank ' + str(rank) if rank else 'NOT in the top 10'}"
+        )
+    return "\n".join(lines)
+
+
+def to_dict(p: Any) -> dict[str, Any]:
+    a = p.audience
+    return {
+        "film_id": _py(p.film_id),
+        "title": p.title,
+        "calibrated": bool(p.calibrated),
+        "warning": _warning(p),
+        "audience": {
+            "source": a.source,
+            "size": a.size,
+            "ids": [_py(x) for x in a.ids],
+            "scores": [_num(x) for x in a.scores],
+            "profile": [[f, v, int(c)] for f, v, c in a.profile],
+        },
+        "treated": [_py(x) for x in p.treated],
+        "holdout": [_py(x) for x in p.holdout],
+        "seeds": {
+            "ids": [_py(x) for x in p.seeds.seeds],
+            "cost": float(p.seeds.cost),
+            "spread_estimate": float(p.seeds.spread),
+        },
+        "reach": {
+            name: {
+                "mean": _num(r.mean),
+                "stderr": _num(r.stderr),
+                "ci": [_num(c) for c in r.ci],
+                "steps": [] if r.steps is None else [float(x) for x in r.steps],
+                "n_seeds": int(r.seeds.size),
+                "n_runs": r.n_runs,
+            }
+            for name, r in p.reach.items()
+        },
+        "lift": {
+            name: {"ratio": _num(lf.ratio), "stderr": _num(lf.stderr), "ci": list(map(_num, lf.ci))}
+            for name, lf in p.lift.items()
+        },
+        "visibility": [{"kind": k, "query": q, "rank": r} for k, q, r in p.visibility],
+        "params": {k: _py(v) for k, v in p.params.items()},
+    }
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - pandas is installed in tests
+        raise ImportError("to_frame() needs pandas: pip install pandas") from exc
+    return pd
+
+
+def to_frame(p: Any) -> dict[str, Any]:
+    pd = _pandas()
+    d = to_dict(p)
+    warn = d["warning"] or ""
+    reach = pd.DataFrame(
+        [
+            {"strategy": k, "mean": v["mean"], "stderr": v["stderr"], "ci_low": v["ci"][0],
+             "ci_high": v["ci"][1], "n_seeds": v["n_seeds"], "warning": warn}
+            for k, v in d["reach"].items()
+        ]
+    )  # fmt: skip
+    lift = pd.DataFrame(
+        [
+            {"baseline": k, "ratio": v["ratio"], "ci_low": v["ci"][0], "ci_high": v["ci"][1],
+             "warning": warn}
+            for k, v in d["lift"].items()
+        ]
+    )  # fmt: skip
+    holdout = set(d["holdout"])
+    audience = pd.DataFrame(
+        {
+            "user": d["audience"]["ids"],
+            "score": d["audience"]["scores"],
+            "group": ["holdout" if u in holdout else "treated" for u in d["audience"]["ids"]],
+        }
+    )
+    vis = pd.DataFrame(d["visibility"], columns=["kind", "query", "rank"])
+    frames = {"audience": audience, "reach": reach, "lift": lift, "visibility": vis}
+    for f in frames.values():
+        f.attrs["warning"] = warn
+    return frames
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            "plot() and to_html() need matplotlib: pip install 'filmreco[plot]'"
+        ) from exc
+    return plt
+
+
+def plot(p: Any) -> Any:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    ax = axes[0]
+    for name, r in p.reach.items():
+        if r.steps is not None:
+            ax.plot(np.arange(r.steps.size), r.steps, marker="o", label=name)
+    ax.set(xlabel="propagation step", ylabel="users reached", title="Reach curve")
+    ax.legend()
+    ax = axes[1]
+    prof = p.audience.profile[:8][::-1]
+    ax.barh([v for _, v, _ in prof], [c for _, _, c in prof])
+    ax.set(title="Audience interests", xlabel="films watched")
+    # CJK labels may lack a glyph in the default font; keep matplotlib quiet about it
+    ax.set_yticks(range(len(prof)), [f"#{len(prof) - i}" for i in range(len(prof))])
+    ax = axes[2]
+    names = list(p.lift)
+    ratios = [p.lift[n].ratio for n in names]
+    errs = [_Z_ERR * p.lift[n].stderr for n in names]
+    ax.bar(names, ratios, yerr=errs, capsize=6)
+    ax.axhline(1.0, color="grey", lw=1)
+    ax.set(title="Lift of the plan's seeds", ylabel="reach ratio")
+    title = f"Campaign plan {p.film_id}"
+    if not p.calibrated:
+        title += "  (UNCALIBRATED: relative scores, not forecasts)"
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def to_html(p: Any, path: Any) -> Any:
+    plt = _pyplot()
+    fig = plot(p)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    img = base64.b64encode(buf.getvalue()).decode("ascii")
+    d = to_dict(p)
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>Campaign plan: {html.escape(p.title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+        "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px}"
+        ".warn{background:#fff3cd;border:1px solid #e0a800;padding:8px}</style></head><body>",
+    ]
+    if not p.calibrated:
+        parts.append(f"<p class='warn'><b>{html.escape(UNCALIBRATED_WARNING)}</b></p>")
+    parts.append(
+        f"<h1>Campaign plan for 《{html.escape(p.title)}》 ({html.escape(str(p.film_id))})</h1>"
+    )
+    parts.append(f"<pre>{html.escape(summary(p))}</pre>")
+    parts.append(f"<img alt='reach, interests, lift' src='data:image/png;base64,{img}'>")
+    parts.append("<h2>Predicted reach</h2>")
+    parts.append(
+        _table(
+            ["strategy", "mean", "95% CI", "seeds"],
+            [[k, f"{v['mean']:.1f}", f"{v['ci'][0]:.1f}-{v['ci'][1]:.1f}", v["n_seeds"]]
+             for k, v in d["reach"].items()],
+        )
+    )  # fmt: skip
+    parts.append("<h2>Lift</h2>")
+    parts.append(
+        _table(
+            ["baseline", "ratio", "95% CI"],
+            [[k, f"{v['ratio']:.2f}", f"{v['ci'][0]:.2f}-{v['ci'][1]:.2f}"]
+             for k, v in d["lift"].items() if v["ratio"] is not None],
+        )
+    )  # fmt: skip
+    parts.append("<h2>Audience interests</h2>")
+    parts.append(_table(["field", "value", "films watched"], [list(r) for r in p.audience.profile]))
+    parts.append("<h2>Seeds</h2>")
+    parts.append(_table(["user"], [[s] for s in d["seeds"]["ids"]]))
+    if p.visibility:
+        parts.append("<h2>Search visibility</h2>")
+        parts.append(
+            _table(
+                ["kind", "query", "rank in top 10"],
+                [[k, q, r if r else "not found"] for k, q, r in p.visibility],
+            )
+        )
+    parts.append(
+        f"<p>Holdout: {p.holdout.size} of {p.audience.size} audience users, never targeted; "
+        "compare their adoption with the treated users' after launch (filmreco.campaign.measure).</p>"
+    )
+    parts.append("</body></html>")
+    text = "\n".join(parts)
+    return atomic_write(path, lambda f: f.write(text.encode("utf-8")), mode="wb")

@@ -1,0 +1,471 @@
+"""Campaign planning: one workflow over recommendation, social propagation and search.
+
+:func:`plan` composes the public APIs of :mod:`filmreco.recommend`, :mod:`filmreco.social`
+and :mod:`filmreco.search` for one film:
+
+1. the target audience (:meth:`~filmreco.recommend.Recommender.recommend_users`, or a
+   lookalike audience grown from seed users) and its top interests;
+2. a random holdout group drawn from the audience (the rest is *treated*);
+3. seed users (:func:`~filmreco.social.maximize_influence`) among the treated users,
+   under a budget with per-user costs;
+4. the predicted reach of those seeds, of the top-degree users and of random users of the
+   same number, one simulation per strategy on the same simulated worlds, and the lift;
+5. which likely search queries find the film in the top 10.
+
+After launch, :func:`measure` compares adoption among treated and holdout users. Every
+output carries :data:`~filmreco.social.UNCALIBRATED_WARNING` when the propagation model's
+probabilities are textbook defaults rather than learned from an action log.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _campaign_report as _report
+from ._parallel import seed_sequence
+from ._validation import check_int, check_probability
+from .exceptions import DataWarning, InputError, UnknownIdError
+from .social import (
+    IndependentCascade,
+    PropagationModel,
+    SeedPlan,
+    SimulationResult,
+    SocialGraph,
+    maximize_influence,
+)
+
+__all__ = ["Audience", "CampaignPlan", "Lift", "Uplift", "measure", "plan"]
+
+logger = logging.getLogger("filmreco")
+
+_Z = 1.959963984540054  # 97.5% quantile of the standard normal
+
+
+@dataclass(frozen=True, eq=False)
+class Audience:
+    """The users a campaign targets.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray
+        User ids, best first.
+    scores : numpy.ndarray of float64
+        The recommender's score (or the lookalike similarity) of each user.
+    profile : list of (str, str, int)
+        Top interests ``(field, value, count)``: how many films with that genre or tag the
+        audience watched, most frequent first (empty without a catalogue).
+    source : str
+        ``"recommend_users"`` or ``"lookalike"``.
+    """
+
+    ids: np.ndarray
+    scores: np.ndarray
+    profile: list[tuple[str, str, int]]
+    source: str
+
+    @property
+    def size(self) -> int:
+        """Number of users in the audience."""
+        return int(self.ids.size)
+
+
+@dataclass(frozen=True, eq=False)
+class Lift:
+    """Ratio of the plan's expected reach to a baseline's, with a 95% confidence interval.
+
+    The standard error comes from the delta method on the two Monte-Carlo means
+    (``se(a/b) = (a/b) * sqrt((se_a/a)**2 + (se_b/b)**2)``), treating them as independent;
+    both are simulated on the same worlds, so this is conservative.
+    """
+
+    baseline: str
+    ratio: float
+    stderr: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Normal-approximation 95% confidence interval of :attr:`ratio`."""
+        return (self.ratio - _Z * self.stderr, self.ratio + _Z * self.stderr)
+
+
+@dataclass(frozen=True, eq=False)
+class Uplift:
+    """Adoption among treated vs holdout users after launch (difference of proportions)."""
+
+    treated_rate: float
+    holdout_rate: float
+    n_treated: int
+    n_holdout: int
+    difference: float
+    stderr: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Normal-approximation (Wald) 95% confidence interval of :attr:`difference`."""
+        return (self.difference - _Z * self.stderr, self.difference + _Z * self.stderr)
+
+    def __repr__(self) -> str:
+        lo, hi = self.ci
+        return (
+            f"Uplift(treated={self.treated_rate:.3f}, holdout={self.holdout_rate:.3f}, "
+            f"difference={self.difference:.3f}, 95% CI [{lo:.3f}, {hi:.3f}])"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignPlan:
+    """The result of :func:`plan`; see the module docstring.
+
+    Attributes
+    ----------
+    film_id : id
+    title : str
+        The film's title (its id when no catalogue was given).
+    audience : Audience
+    treated, holdout : numpy.ndarray
+        Disjoint user ids; together the audience.
+    seeds : SeedPlan
+        Chosen among the treated users who are in the social graph.
+    reach : dict of str to SimulationResult
+        ``"plan"``, ``"top_degree"`` and ``"random"``, each with its reach curve.
+    lift : dict of str to Lift
+        The plan's lift over ``"top_degree"`` and ``"random"``.
+    visibility : list of (str, str, int or None)
+        ``(kind, query, rank)`` for each search query (rank in the top 10, else None).
+    calibrated : bool
+        Whether the propagation probabilities were learned from an action log.
+    """
+
+    film_id: Any
+    title: str
+    audience: Audience
+    treated: np.ndarray
+    holdout: np.ndarray
+    seeds: SeedPlan
+    reach: dict[str, SimulationResult]
+    lift: dict[str, Lift]
+    visibility: list[tuple[str, str, int | None]]
+    calibrated: bool
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A readable text report (the calibration warning first when it applies)."""
+        return _report.summary(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-serialisable builtins."""
+        return _report.to_dict(self)
+
+    def to_frame(self) -> dict[str, Any]:
+        """Tables as pandas DataFrames: ``audience``, ``reach``, ``lift``, ``visibility``."""
+        return _report.to_frame(self)
+
+    def plot(self) -> Any:
+        """A matplotlib figure: reach curves, audience interests, lift bars."""
+        return _report.plot(self)
+
+    def to_html(self, path: Any) -> Any:
+        """Write a single self-contained HTML report to `path`; return its path."""
+        return _report.to_html(self, path)
+
+    def __repr__(self) -> str:
+        return (
+            f"CampaignPlan(film_id={self.film_id!r}, audience={self.audience.size}, "
+            f"seeds={len(self.seeds)}, reach={self.reach['plan'].mean:.4g}, "
+            f"calibrated={self.calibrated})"
+        )
+
+
+# -- building blocks --------------------------------------------------------------------
+def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
+    if catalog is not None and film_id not in catalog:
+        raise UnknownIdError(f"film_id={film_id!r} is not in the catalogue.")
+    ids = recommender.item_ids_
+    try:
+        ok = bool(ids.contains([film_id])[0])
+    except TypeError as exc:
+        raise TypeError(f"film_id={film_id!r}: {exc}") from None
+    if not ok:
+        raise UnknownIdError(
+            f"film_id={film_id!r} is not known to the recommender; fit it on interactions "
+            "that include the film."
+        )
+
+
+def _lookalike(recommender: Any, seeds: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Users whose score vectors are closest (cosine) to the seeds' mean score vector."""
+    users = recommender.user_ids_
+    seed_idx = users.index(np.atleast_1d(np.asarray(seeds)), name="lookalike_of")
+    items = recommender.item_ids_.ids
+    taste = recommender.score(users.ids[seed_idx], items).astype(np.float64).mean(axis=0)
+    taste /= max(float(np.linalg.norm(taste)), 1e-12)
+    sims = np.empty(len(users))
+    for start in range(0, len(users), 2048):
+        S = recommender.score(users.ids[start : start + 2048], items).astype(np.float64)
+        norms = np.maximum(np.linalg.norm(S, axis=1), 1e-12)
+        sims[start : start + S.shape[0]] = (S @ taste) / norms
+    sims[seed_idx] = -np.inf
+    order = np.argsort(-sims, kind="stable")[: min(n, len(users) - np.unique(seed_idx).size)]
+    return users.ids[order], sims[order]
+
+
+def _profile(recommender: Any, catalog: Any, users: np.ndarray) -> list[tuple[str, str, int]]:
+    """Count the genres and tags of the films the audience watched."""
+    if catalog is None or users.size == 0:
+        return []
+    X = recommender.user_items_[recommender.user_ids_.index(users)]
+    watched = np.bincount(X.indices, minlength=X.shape[1])
+    counts: Counter[tuple[str, str]] = Counter()
+    fields = [f for f in ("genres", "tags") if f in catalog.fields]
+    for j in np.flatnonzero(watched):
+        iid = recommender.item_ids_.ids[j]
+        if iid not in catalog:
+            continue
+        rec = catalog[iid]
+        for f in fields:
+            for v in rec.get(f) or []:
+                counts[(f, str(v))] += int(watched[j])
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return [(f, v, c) for (f, v), c in top]
+
+
+def _queries(record: dict[str, Any]) -> list[tuple[str, str]]:
+    from pypinyin import lazy_pinyin
+
+    title = str(record.get("title") or "")
+    out = [("title", title), ("pinyin", "".join(lazy_pinyin(title)))]
+    people = (record.get("directors") or [])[:1] + (record.get("actors") or [])[:1]
+    out += [("people", str(p)) for p in people]
+    genres, year = record.get("genres") or [], record.get("year")
+    if genres:
+        out.append(("genre + year", f"{genres[0]} {year}" if year else str(genres[0])))
+    return [(k, q) for k, q in out if q.strip()]
+
+
+def _visibility(index: Any, film_id: Any, queries: list[tuple[str, str]]) -> list:
+    rows: list[tuple[str, str, int | None]] = []
+    for kind, q in queries:
+        ids = list(index.search(q, n=10).ids)
+        rows.append((kind, q, ids.index(film_id) + 1 if film_id in ids else None))
+    return rows
+
+
+def _lift(plan: SimulationResult, base: SimulationResult, name: str) -> Lift:
+    a, b = plan.mean, base.mean
+    if b <= 0:
+        return Lift(name, math.nan, math.nan)
+    r = a / b
+    rel = math.hypot(plan.stderr / a if a > 0 else 0.0, base.stderr / b)
+    return Lift(name, r, r * rel)
+
+
+def _model(graph: Any, model: Any, action_log: Any) -> PropagationModel:
+    if model is not None:
+        if not isinstance(model, PropagationModel):
+            raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
+        return model
+    if not isinstance(graph, SocialGraph):
+        raise TypeError(
+            f"graph must be a SocialGraph (or pass model=), got {type(graph).__name__}."
+        )
+    if action_log is not None:
+        if not isinstance(action_log, (tuple, list)) or len(action_log) not in (2, 3):
+            raise InputError(
+                "action_log must be a tuple (users, items) or (users, items, times) of "
+                "equal-length arrays; see filmreco.social.learn_probabilities."
+            )
+        return IndependentCascade.from_logs(graph, *action_log)
+    return IndependentCascade(graph, "weighted_cascade")
+
+
+def plan(
+    film_id: Any,
+    *,
+    recommender: Any,
+    graph: SocialGraph | None = None,
+    model: PropagationModel | None = None,
+    action_log: Any = None,
+    index: Any = None,
+    catalog: Any = None,
+    audience_size: int = 500,
+    lookalike_of: Any = None,
+    budget: float | None = None,
+    costs: Any = None,
+    k: int = 10,
+    n_runs: int = 2000,
+    holdout: float = 0.1,
+    queries: Any = None,
+    random_state: Any = None,
+) -> CampaignPlan:
+    """Plan a campaign for one film: audience, holdout, seeds, predicted reach, visibility.
+
+    Parameters
+    ----------
+    film_id : id
+        The film, known to `recommender` (and to `catalog` when given).
+    recommender : Recommender
+        A fitted recommender; its ``recommend_users`` picks the audience.
+    graph : SocialGraph, optional
+        The social graph; needed unless `model` is given.
+    model : PropagationModel, optional
+        Defaults to ``IndependentCascade(graph, "weighted_cascade")`` (uncalibrated), or
+        to one learned from `action_log` (:meth:`PropagationModel.from_logs`).
+    action_log : tuple, optional
+        ``(users, items)`` or ``(users, items, times)`` of past adoptions.
+    index : SearchIndex, optional
+        Fitted search index; enables the search-visibility table.
+    catalog : Catalog, optional
+        Film records: the title, the audience profile and the default queries.
+    audience_size : int, default=500
+    lookalike_of : array-like of user ids, optional
+        Grow the audience from these users (users whose tastes are closest to theirs)
+        instead of from the film.
+    budget : float, optional
+        Seeding budget; with `costs` (per user, or a mapping), else one unit per seed.
+    costs : array-like or mapping, optional
+    k : int, default=10
+        Number of seeds (at most, with a budget).
+    n_runs : int, default=2000
+        Monte-Carlo cascades per strategy.
+    holdout : float, default=0.1
+        Share of the audience held out (never seeded, never targeted) to measure uplift.
+    queries : list of str or (kind, query), optional
+        Search queries; defaults to title, pinyin, a director and an actor, genre + year.
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    CampaignPlan
+
+    Raises
+    ------
+    UnknownIdError
+        If the film is not in the catalogue or the recommender.
+    InputError
+        If the audience is empty or the budget is below every candidate's cost.
+    TypeError
+        If `film_id` or user ids do not match the type of the recommender's ids.
+    """
+    audience_size = check_int(audience_size, "audience_size", min_value=1)
+    k = check_int(k, "k", min_value=1)
+    n_runs = check_int(n_runs, "n_runs", min_value=2)
+    holdout = check_probability(holdout, "holdout")
+    _film_index(recommender, film_id, catalog)
+    prop = _model(graph, model, action_log)
+    ss = seed_sequence(random_state).spawn(4)
+    if lookalike_of is None:
+        ids, scores = recommender.recommend_users([film_id], n=audience_size)
+        ids, scores = ids[0], scores[0].astype(np.float64)
+        source = "recommend_users"
+    else:
+        ids, scores = _lookalike(recommender, lookalike_of, audience_size)
+        source = "lookalike"
+    keep = (ids != recommender.user_ids_.missing) & np.isfinite(scores)
+    ids, scores = ids[keep], scores[keep]
+    if ids.size == 0:
+        raise InputError(
+            f"the audience of film {film_id!r} is empty (every user has already seen it, or "
+            "no user scores it); pass lookalike_of= or another film."
+        )
+    audience = Audience(ids, scores, _profile(recommender, catalog, ids), source)
+    rng = np.random.default_rng(ss[0])
+    n_hold = round(holdout * ids.size)
+    mask = np.zeros(ids.size, dtype=bool)
+    mask[rng.choice(ids.size, size=n_hold, replace=False)] = True
+    held, treated = ids[mask], ids[~mask]
+    in_graph = prop.graph.node_ids.contains(treated)
+    if not in_graph.all():
+        warnings.warn(
+            f"{int((~in_graph).sum())} of {treated.size} treated users are not in the social "
+            "graph; they are targeted but cannot be seeds.",
+            DataWarning,
+            stacklevel=2,
+        )
+    cands = treated[in_graph]
+    if cands.size == 0:
+        raise InputError("no treated audience user is in the social graph; no seed possible.")
+    try:
+        seeds = maximize_influence(
+            prop, k=min(k, cands.size), budget=budget, costs=costs, candidates=cands,
+            method="imm", random_state=np.random.default_rng(ss[1]),
+        )  # fmt: skip
+    except InputError as exc:
+        raise InputError(f"seeding film {film_id!r} among {cands.size} users: {exc}") from exc
+    m = len(seeds)
+    deg = prop.graph.out_degree()[prop.graph.index(cands)]
+    by_degree = cands[np.argsort(-deg, kind="stable")[:m]]
+    by_chance = cands[np.random.default_rng(ss[2]).choice(cands.size, size=m, replace=False)]
+    sim_seed = int(ss[3].generate_state(1)[0])
+    reach = {
+        name: prop.simulate(s, n_runs, random_state=sim_seed, return_steps=True)
+        for name, s in (("plan", seeds.seeds), ("top_degree", by_degree), ("random", by_chance))
+    }
+    lift = {b: _lift(reach["plan"], reach[b], b) for b in ("top_degree", "random")}
+    record = catalog[film_id] if catalog is not None else {}
+    visibility: list[tuple[str, str, int | None]] = []
+    if index is not None:
+        if queries is None:
+            qs = _queries(record)
+        else:
+            qs = [q if isinstance(q, tuple) else ("query", str(q)) for q in queries]
+        visibility = _visibility(index, film_id, qs)
+    logger.debug("campaign plan for %r: %d users, %d seeds", film_id, ids.size, m)
+    return CampaignPlan(
+        film_id=film_id,
+        title=str(record.get("title") or film_id),
+        audience=audience,
+        treated=treated,
+        holdout=held,
+        seeds=seeds,
+        reach=reach,
+        lift=lift,
+        visibility=visibility,
+        calibrated=prop.calibrated,
+        params={"n_runs": n_runs, "budget": budget, "k": k, "holdout": holdout,
+                "model": type(prop).__name__},
+    )  # fmt: skip
+
+
+def measure(plan: CampaignPlan, observed_log: Any) -> Uplift:
+    """Estimate the campaign's uplift: adoption among treated vs holdout users.
+
+    Parameters
+    ----------
+    plan : CampaignPlan
+    observed_log : array-like of user ids
+        The users who adopted (watched) the film after launch; users outside the
+        audience are ignored.
+
+    Returns
+    -------
+    Uplift
+        Adoption rates, their difference and its Wald 95% confidence interval.
+
+    Examples
+    --------
+    >>> p = CampaignPlan(1, "f", Audience(np.arange(4), np.ones(4), [], "x"),
+    ...                  np.array([0, 1]), np.array([2, 3]), None, {}, {}, [], False)
+    >>> measure(p, [0, 1, 2]).difference
+    0.5
+    """
+    if not isinstance(plan, CampaignPlan):
+        raise TypeError(f"plan must be a CampaignPlan, got {type(plan).__name__}.")
+    seen = np.unique(np.asarray(observed_log).ravel())
+    if plan.treated.size == 0 or plan.holdout.size == 0:
+        raise InputError("the plan has an empty treated or holdout group; use holdout in (0, 1).")
+    if seen.size and (seen.dtype.kind in "US") != (plan.treated.dtype.kind in "US"):
+        raise TypeError(
+            f"observed_log holds {seen.dtype} ids but the audience holds {plan.treated.dtype} ids."
+        )
+    nt, nh = plan.treated.size, plan.holdout.size
+    pt = float(np.isin(plan.treated, seen).mean())
+    ph = float(np.isin(plan.holdout, seen).mean())
+    se = math.sqrt(pt * (1 - pt) / nt + ph * (1 - ph) / nh)
+    return Uplift(pt, ph, nt, nh, pt - ph, se)

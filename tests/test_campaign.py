@@ -1,0 +1,213 @@
+"""Campaign plans: audience, holdout, seeds, reach and lift measured by simulation, reports."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import numpy as np
+import pytest
+
+from filmreco.campaign import Audience, CampaignPlan, measure, plan
+from filmreco.data import Interactions
+from filmreco.datasets import load_sample
+from filmreco.exceptions import InputError, UnknownIdError
+from filmreco.recommend import EASE
+from filmreco.search import SearchIndex
+from filmreco.social import UNCALIBRATED_WARNING, IndependentCascade, SocialGraph
+
+
+@pytest.fixture(scope="module")
+def world():
+    w = load_sample()
+    w.rec = EASE(regularization=300.0).fit(w.interactions)
+    w.social = SocialGraph.from_edgelist(w.graph)
+    w.index = SearchIndex(fields={"title": 3.0, "people": 1.5, "genres": 1.0}).fit(w.catalog)
+    w.film = w.interactions.item_ids.ids[7]
+    return w
+
+
+@pytest.fixture(scope="module")
+def cplan(world):
+    return plan(
+        world.film, recommender=world.rec, graph=world.social, index=world.index,
+        catalog=world.catalog, audience_size=300, n_runs=1000, random_state=3,
+    )  # fmt: skip
+
+
+def test_plan_on_sample(world, cplan):
+    a = cplan.audience
+    assert a.size == 300 and a.source == "recommend_users"
+    ref_ids, ref_scores = world.rec.recommend_users([world.film], n=300)
+    np.testing.assert_array_equal(a.ids, ref_ids[0])
+    np.testing.assert_allclose(a.scores, ref_scores[0])
+    # treated and holdout split the audience
+    assert cplan.holdout.size == 30
+    assert not set(cplan.holdout) & set(cplan.treated)
+    assert set(cplan.holdout) | set(cplan.treated) == set(a.ids)
+    assert set(cplan.seeds.seeds) <= set(cplan.treated)
+    # nobody in the audience has seen the film
+    col = world.interactions.item_ids.index([world.film])[0]
+    watched = set(
+        world.interactions.user_ids.ids[world.interactions.matrix.tocsc()[:, [col]].indices]
+    )
+    assert not watched & set(a.ids)
+    # profile: genre/tag counts of the films the audience watched, checked by a loop
+    X = world.interactions
+    counts: dict = {}
+    for u in a.ids:
+        row = X.matrix[[X.user_ids.index([u])[0]]]
+        for j in row.indices:
+            rec = world.catalog[X.item_ids.ids[j]]
+            for f in ("genres", "tags"):
+                for v in rec[f]:
+                    counts[(f, v)] = counts.get((f, v), 0) + 1
+    f, v, c = a.profile[0]
+    assert c == counts[(f, v)] == max(counts.values())
+    kinds = [k for k, _, _ in cplan.visibility]
+    assert kinds[:2] == ["title", "pinyin"] and "genre + year" in kinds
+    assert dict((k, r) for k, _, r in cplan.visibility)["title"] == 1
+
+
+def test_reach_and_lift_measured_by_simulation(world, cplan):
+    model = IndependentCascade(world.social, "weighted_cascade")
+    r = cplan.reach
+    assert set(r) == {"plan", "top_degree", "random"}
+    for name, res in r.items():
+        assert res.seeds.size == len(cplan.seeds)
+        assert res.steps is not None and math.isclose(res.steps[-1], res.mean, rel_tol=1e-9)
+        again = model.simulate(res.seeds, 1000, random_state=99)
+        assert abs(again.mean - res.mean) < 4 * math.hypot(again.stderr, res.stderr), name
+    # top-degree baseline: the best-connected treated users
+    cands = cplan.treated[world.social.node_ids.contains(cplan.treated)]
+    deg = world.social.out_degree()[world.social.index(cands)]
+    assert (
+        sorted(deg[np.isin(cands, r["top_degree"].seeds)])
+        == sorted(deg)[::-1][: len(cplan.seeds)][::-1]
+    )
+    assert set(r["random"].seeds) <= set(cands)
+    for b in ("top_degree", "random"):
+        lf = cplan.lift[b]
+        assert math.isclose(lf.ratio, r["plan"].mean / r[b].mean)
+        lo, hi = lf.ci
+        assert lo < lf.ratio < hi and lf.stderr > 0
+    assert cplan.lift["random"].ci[0] > 1.5  # chosen seeds clearly beat random ones
+
+
+def test_uncalibrated_warning_everywhere(cplan, tmp_path):
+    assert cplan.calibrated is False
+    assert UNCALIBRATED_WARNING in cplan.summary()
+    d = cplan.to_dict()
+    assert d["warning"] == UNCALIBRATED_WARNING and d["calibrated"] is False
+    json.dumps(d)
+    frames = cplan.to_frame()
+    assert set(frames) == {"audience", "reach", "lift", "visibility"}
+    assert (frames["reach"]["warning"] == UNCALIBRATED_WARNING).all()
+    assert len(frames["audience"]) == 300
+    text = cplan.to_html(tmp_path / "r.html").read_text(encoding="utf-8")
+    assert text.index(html.escape(UNCALIBRATED_WARNING)) < text.index("<img")
+
+
+def test_html_report(cplan, tmp_path):
+    path = cplan.to_html(tmp_path / "sub" / "report.html")
+    text = path.read_text(encoding="utf-8")
+    assert "<img alt='reach, interests, lift' src='data:image/png;base64," in text
+    assert text.count("<table") >= 4
+    assert cplan.title in text
+    assert not list(path.parent.glob(".*.tmp"))
+    fig = cplan.plot()
+    assert len(fig.axes) == 3
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_from_action_log_is_calibrated(world):
+    model = IndependentCascade(world.social, 0.05)
+    users, cascades, steps = model.sample_cascades(300, n_seeds=3, random_state=0)
+    p = plan(
+        world.film, recommender=world.rec, graph=world.social, action_log=(users, cascades, steps),
+        audience_size=100, k=5, n_runs=200, random_state=0,
+    )  # fmt: skip
+    assert p.calibrated is True
+    assert UNCALIBRATED_WARNING not in p.summary()
+    assert p.to_dict()["warning"] is None
+
+
+def test_holdout_deterministic_by_seed(world):
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=200, k=3, n_runs=50)
+    a = plan(world.film, random_state=11, **kw)
+    b = plan(world.film, random_state=11, **kw)
+    c = plan(world.film, random_state=12, **kw)
+    np.testing.assert_array_equal(a.holdout, b.holdout)
+    np.testing.assert_array_equal(a.seeds.seeds, b.seeds.seeds)
+    assert set(a.holdout) != set(c.holdout)
+    assert a.holdout.size == c.holdout.size == 20
+
+
+def _reference_uplift(treated, holdout, adopters):
+    t = [u in adopters for u in treated]
+    h = [u in adopters for u in holdout]
+    pt, ph = sum(t) / len(t), sum(h) / len(h)
+    return pt - ph, math.sqrt(pt * (1 - pt) / len(t) + ph * (1 - ph) / len(h))
+
+
+def test_measure_recovers_known_uplift():
+    rng = np.random.default_rng(5)
+    ids = np.arange(40_000)
+    hold = rng.choice(ids.size, 4000, replace=False)
+    mask = np.zeros(ids.size, bool)
+    mask[hold] = True
+    p = CampaignPlan(0, "f", Audience(ids, np.ones(ids.size), [], "x"), ids[~mask], ids[mask],
+                     None, {}, {}, [], False)  # fmt: skip
+    adopt = rng.random(ids.size) < np.where(mask, 0.10, 0.15)  # true uplift 0.05
+    outsiders = np.arange(10**6, 10**6 + 50)
+    u = measure(p, np.concatenate([ids[adopt], outsiders]))
+    lo, hi = u.ci
+    assert lo < 0.05 < hi
+    ref_d, ref_se = _reference_uplift(set(p.treated), set(p.holdout), set(ids[adopt]))
+    assert math.isclose(u.difference, ref_d) and math.isclose(u.stderr, ref_se)
+    with pytest.raises(TypeError):
+        measure(p, ["a", "b"])
+
+
+def test_measure_on_real_plan(cplan):
+    u = measure(cplan, cplan.treated[:45])
+    assert u.holdout_rate == 0 and math.isclose(u.treated_rate, 45 / cplan.treated.size)
+
+
+def test_lookalike_audience(world):
+    seeds = world.interactions.user_ids.ids[:5]
+    p = plan(world.film, recommender=world.rec, graph=world.social, lookalike_of=seeds,
+             audience_size=50, k=3, n_runs=50, random_state=0)  # fmt: skip
+    assert p.audience.source == "lookalike" and p.audience.size == 50
+    assert not set(seeds) & set(p.audience.ids)
+    # reference: cosine of each user's score vector with the seeds' mean vector
+    S = world.rec.score(world.interactions.user_ids.ids, world.interactions.item_ids.ids)
+    S = S.astype(np.float64)
+    t = S[:5].mean(axis=0)
+    sims = S @ t / (np.linalg.norm(S, axis=1) * np.linalg.norm(t))
+    sims[:5] = -np.inf
+    ref = set(world.interactions.user_ids.ids[np.argsort(-sims)[:45]])
+    assert ref <= set(p.audience.ids)
+
+
+def test_bad_input(world):
+    kw = dict(recommender=world.rec, graph=world.social, n_runs=50, random_state=0)
+    with pytest.raises(UnknownIdError):
+        plan("nope", **kw)
+    with pytest.raises(UnknownIdError, match="catalogue"):
+        plan("nope", catalog=world.catalog, **kw)
+    with pytest.raises(TypeError):
+        plan(7, **kw)
+    costs = {u: 50.0 for u in world.social.node_ids.ids}
+    with pytest.raises(InputError, match="budget"):
+        plan(world.film, budget=10.0, costs=costs, **kw)
+    X = Interactions.from_arrays(["u1", "u2", "u1"], ["a", "a", "b"])
+    rec = EASE(regularization=1.0).fit(X)
+    g = SocialGraph.from_arrays(["u1"], ["u2"])
+    with pytest.raises(InputError, match="empty"):
+        plan("a", recommender=rec, graph=g, n_runs=10)
+    with pytest.raises(TypeError):
+        plan(world.film, recommender=world.rec, graph="edges")
