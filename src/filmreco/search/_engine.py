@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..exceptions import InputError
-from ..sparse import IdMap
+from ..sparse import IdMap, topk
 from ..text import Tokenizer
 from . import _pinyin
 from ._config import Config
@@ -379,26 +379,11 @@ class Snapshot:
         sc = np.zeros((m, n), dtype=np.float32)
         if k == 0 or m == 0:
             return idx, sc, np.zeros(m, dtype=np.int64)
-        # on -D: the many zeros (unmatched documents) end up past the k-th element, where
-        # introselect handles them quickly (partitioning D itself is ~20x slower)
-        part = np.argpartition(-D, k - 1, axis=1)[:, :k]
-        vals = np.take_along_axis(D, part, axis=1)
-        # argpartition breaks ties at the k-th score arbitrarily: redo those rows exactly (a
-        # row whose k-th score is 0 has fewer than k matches, all of them kept)
-        kth = vals.min(axis=1)
-        ties = np.flatnonzero((kth > 0) & (np.count_nonzero(D >= kth[:, None], axis=1) > k))
-        if ties.size:  # keep what beats the k-th score, then its ties by smaller index
-            Dt, kt = D[ties], kth[ties, None]
-            tied = Dt == kt
-            need = k - np.count_nonzero(Dt > kt, axis=1)
-            keep = (Dt > kt) | (tied & (np.cumsum(tied, axis=1) <= need[:, None]))
-            cols = np.nonzero(keep)[1].reshape(ties.size, k)
-            part[ties], vals[ties] = cols, np.take_along_axis(Dt, cols, axis=1)
-        order = np.lexsort((part, -vals), axis=1)
-        part = np.take_along_axis(part, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        found = vals > 0
-        idx[:, :k] = np.where(found, part, -1)
+        # unmatched documents (score 0) are never returned: -inf is topk's "never" mark
+        D[D <= 0] = -np.inf
+        part, vals = topk(D, k)
+        found = part >= 0
+        idx[:, :k] = part
         sc[:, :k] = np.where(found, vals, 0.0)
         return idx, sc, np.count_nonzero(found, axis=1)
 
