@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from filmreco._campaign_report import interest_labels
 from filmreco.campaign import Audience, CampaignPlan, measure, plan
 from filmreco.data import Interactions
 from filmreco.datasets import load_sample
@@ -120,7 +121,21 @@ def test_html_report(cplan, tmp_path):
     assert len(fig.axes) == 3
     import matplotlib.pyplot as plt
 
+    ticks = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    values = [str(v) for _, v, _ in cplan.audience.profile[:8]]
+    assert sorted(ticks) == sorted(interest_labels(values)[0])
     plt.close(fig)
+
+
+def test_interest_labels_never_draw_missing_glyphs(monkeypatch):
+    from filmreco import _campaign_report as report
+
+    assert report.interest_labels(["Drama", "Comedy"]) == (["Drama", "Comedy"], None)
+    monkeypatch.setattr(report, "cjk_font", lambda: None)
+    assert report.interest_labels(["科幻", "Drama"]) == (["#1", "#2"], None)
+    sentinel = object()
+    monkeypatch.setattr(report, "cjk_font", lambda: sentinel)
+    assert report.interest_labels(["科幻"]) == (["科幻"], sentinel)
 
 
 def test_from_action_log_is_calibrated(world):
@@ -211,3 +226,15 @@ def test_bad_input(world):
         plan("a", recommender=rec, graph=g, n_runs=10)
     with pytest.raises(TypeError):
         plan(world.film, recommender=world.rec, graph="edges")
+
+
+def test_seed_method_is_passed_to_influence_maximisation(world):
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=80, k=4, n_runs=100,
+              random_state=0)  # fmt: skip
+    p = plan(world.film, seed_method="degree", **kw)
+    cands = p.treated[world.social.node_ids.contains(p.treated)]
+    deg = world.social.out_degree()[world.social.index(cands)]
+    # degree seeding picks the treated users of highest out-degree
+    assert sorted(deg[np.isin(cands, p.seeds.seeds)]) == sorted(np.sort(deg)[::-1][:4])
+    with pytest.raises(InputError, match="method"):
+        plan(world.film, seed_method="magic", **kw)

@@ -151,6 +151,40 @@ def _pyplot() -> Any:
     return plt
 
 
+#: Font families known to hold the CJK glyphs of Chinese titles and genres, most common first.
+CJK_FONTS = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+    "Heiti SC", "Hiragino Sans GB", "Noto Serif CJK SC", "AR PL UMing CN", "Droid Sans Fallback",
+)  # fmt: skip
+
+
+def cjk_font() -> Any:
+    """A ``FontProperties`` of an installed CJK font, or None when there is none."""
+    from matplotlib import font_manager
+
+    installed = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return font_manager.FontProperties(fname=installed[name])
+    return None
+
+
+def interest_labels(values: list[str]) -> tuple[list[str], Any]:
+    """Tick labels of the interests chart and their font.
+
+    ASCII labels are shown as they are; others with an installed CJK font when there is
+    one (:data:`CJK_FONTS`), else as ``#1``, ``#2`` ... (the report's interests table
+    lists them in the same order), so that no label is drawn as empty boxes.
+    """
+    if all(v.isascii() for v in values):
+        return list(values), None
+    font = cjk_font()
+    if font is not None:
+        return list(values), font
+    return [f"#{i + 1}" for i in range(len(values))], None
+
+
 def plot(p: Any) -> Any:
     plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -161,11 +195,11 @@ def plot(p: Any) -> Any:
     ax.set(xlabel="propagation step", ylabel="users reached", title="Reach curve")
     ax.legend()
     ax = axes[1]
-    prof = p.audience.profile[:8][::-1]
-    ax.barh([v for _, v, _ in prof], [c for _, _, c in prof])
+    top = p.audience.profile[:8]
+    labels, font = interest_labels([str(v) for _, v, _ in top])
+    ax.barh(np.arange(len(top))[::-1], [c for _, _, c in top])
     ax.set(title="Audience interests", xlabel="films watched")
-    # CJK labels may lack a glyph in the default font; keep matplotlib quiet about it
-    ax.set_yticks(range(len(prof)), [f"#{len(prof) - i}" for i in range(len(prof))])
+    ax.set_yticks(np.arange(len(top))[::-1], labels, fontproperties=font)
     ax = axes[2]
     names = list(p.lift)
     ratios = [p.lift[n].ratio for n in names]
@@ -228,7 +262,12 @@ def to_html(p: Any, path: Any) -> Any:
         )
     )  # fmt: skip
     parts.append("<h2>Audience interests</h2>")
-    parts.append(_table(["field", "value", "films watched"], [list(r) for r in p.audience.profile]))
+    parts.append(
+        _table(
+            ["#", "field", "value", "films watched"],
+            [[i + 1, *r] for i, r in enumerate(p.audience.profile)],
+        )
+    )
     parts.append("<h2>Seeds</h2>")
     parts.append(_table(["user"], [[s] for s in d["seeds"]["ids"]]))
     if p.visibility:

@@ -299,6 +299,7 @@ def plan(
     budget: float | None = None,
     costs: Any = None,
     k: int = 10,
+    seed_method: str = "imm",
     n_runs: int = 2000,
     holdout: float = 0.1,
     queries: Any = None,
@@ -332,6 +333,10 @@ def plan(
     costs : array-like or mapping, optional
     k : int, default=10
         Number of seeds (at most, with a budget).
+    seed_method : str, default="imm"
+        Seed selection of :func:`~filmreco.social.maximize_influence` (``"imm"``,
+        ``"celf"``, ``"degree_discount"``, ``"degree"``); IMM carries a (1 - 1/e - eps)
+        guarantee, the heuristics are faster on very large audiences.
     n_runs : int, default=2000
         Monte-Carlo cascades per strategy.
     holdout : float, default=0.1
@@ -394,7 +399,7 @@ def plan(
     try:
         seeds = maximize_influence(
             prop, k=min(k, cands.size), budget=budget, costs=costs, candidates=cands,
-            method="imm", random_state=np.random.default_rng(ss[1]),
+            method=seed_method, random_state=np.random.default_rng(ss[1]),
         )  # fmt: skip
     except InputError as exc:
         raise InputError(f"seeding film {film_id!r} among {cands.size} users: {exc}") from exc

@@ -12,6 +12,7 @@ from filmreco.exceptions import InputError
 from filmreco.recommend import EASE, ItemKNN, Popularity
 from filmreco.recommend.evaluation import (
     evaluate,
+    split_kfold,
     split_leave_last,
     split_random,
     split_temporal,
@@ -59,6 +60,21 @@ def test_split_random_partitions_with_per_user_shares(X, frac, min_train, seed):
     assert (np.abs(n_test - frac * n_u)[room] <= 0.5).all()
 
 
+@given(interactions(), st.integers(2, 6), st.integers(0, 2**32 - 1))
+def test_split_kfold_tests_every_entry_once(X, n_folds, seed):
+    folds = split_kfold(X, n_folds, random_state=seed)
+    assert len(folds) == n_folds
+    seen = []
+    for train, test in folds:
+        _check_partition(X, train, test)
+        seen += _triples(test)
+    assert sorted(seen) == _triples(X)  # the test parts tile the input
+    sizes = np.array([np.diff(test.matrix.indptr) for _, test in folds])
+    assert (sizes.max(axis=0) - sizes.min(axis=0) <= 1).all()  # balanced per user
+    again = split_kfold(X, n_folds, random_state=seed)
+    assert all(_triples(a[1]) == _triples(b[1]) for a, b in zip(folds, again))
+
+
 @given(interactions(), st.integers(0, 3), st.integers(0, 2))
 def test_split_leave_last_holds_out_the_latest(X, n, min_train):
     train, test = split_leave_last(X, n, min_train=min_train)
@@ -96,6 +112,8 @@ def test_splitters_reject_bad_input():
         split_random(X, 1.5)
     with pytest.raises(TypeError, match="Interactions"):
         split_random(X.matrix)
+    with pytest.raises(InputError, match="n_folds"):
+        split_kfold(X, 1)
 
 
 def _brute_ndcg(ranked, relevant, k):

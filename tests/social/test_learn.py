@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import networkx as nx
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from filmreco.exceptions import DataWarning, InputError
 from filmreco.social import IndependentCascade, SocialGraph, learn_probabilities
+from filmreco.social.learn import beta_prior_strength
 
 
 def reference(g: SocialGraph, users, items, times, method, credit, window):
@@ -44,19 +46,44 @@ def reference(g: SocialGraph, users, items, times, method, credit, window):
                     prior = [w for w, x in zip(src, dst) if x == u and before(w, u, a)]
                     credit_vu += 1 / len(prior)
         a_v = len(acts[v])
-        if method == "bernoulli":
-            denom = a_v
-        else:
+        if method == "jaccard":
             denom = len(set(acts[v]) | set(acts[u]))
-        out.append(credit_vu / denom if denom else 0.0)
-    return np.array(out)
+        else:
+            denom = a_v
+        out.append((credit_vu, denom))
+    if method != "bayes":
+        return np.array([c / d if d else 0.0 for c, d in out])
+    return _reference_bayes(out)
+
+
+def _lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def _loglik(counts, m, mu):
+    a, b = m * mu, m * (1 - mu)
+    return sum(_lbeta(c + a, d - c + b) - _lbeta(a, b) for c, d in counts if d > 0)
+
+
+def _reference_bayes(counts):
+    """Beta prior at the pooled rate; its strength from beta_prior_strength, checked below."""
+    total_k = sum(c for c, _ in counts)
+    total_n = sum(d for _, d in counts)
+    mu = total_k / total_n if total_n else 0.0
+    k = np.array([c for c, _ in counts], dtype=float)
+    n = np.array([d for _, d in counts], dtype=float)
+    m = beta_prior_strength(k, n, mu)
+    if 0 < mu < 1:  # m maximises the marginal likelihood over the grid (brute force)
+        best = max(_loglik(counts, g, mu) for g in np.logspace(-2, 5, 71))
+        assert _loglik(counts, m, mu) >= best - 1e-7 * max(abs(best), 1.0)
+    return np.array([(c + m * mu) / (d + m) for c, d in counts])
 
 
 @given(
     st.lists(
         st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 4)), min_size=0, max_size=40
     ),
-    st.sampled_from(["bernoulli", "jaccard"]),
+    st.sampled_from(["bernoulli", "jaccard", "bayes"]),
     st.sampled_from(["full", "partial"]),
     st.sampled_from([None, 1.0, 2.5]),
     st.integers(0, 3),
@@ -70,7 +97,7 @@ def test_matches_reference(log, method, credit, window, graph_seed):
     got = learn_probabilities(g, users, items, times, method=method, credit=credit, window=window)
     w = np.inf if window is None else window
     want = reference(g, users, items, times, method, credit, w)
-    np.testing.assert_allclose(got, want, atol=1e-12)
+    np.testing.assert_allclose(got, want, atol=1e-9)
 
 
 def arborescence(n: int, seed: int) -> nx.DiGraph:
@@ -144,3 +171,28 @@ def test_bad_input():
     with pytest.raises(InputError, match="window"):
         learn_probabilities(g, [0], ["a"], [0.0], window=-1)
     assert learn_probabilities(g, [], [], []).tolist() == [0.0]
+
+
+def test_bayes_shrinks_sparse_arcs_and_trusts_dense_ones():
+    # arc 0 -> 1 sees 400 of its source's actions (100 propagate); arc 2 -> 3 sees 2 (1 does);
+    # arc 4 -> 5's source never acts
+    g = SocialGraph.from_arrays([0, 2, 4], [1, 3, 5])
+    users, films, times = [], [], []
+    for a in range(400):
+        users += [0]
+        films += [f"a{a}"]
+        times += [0.0]
+        if a < 100:
+            users += [1]
+            films += [f"a{a}"]
+            times += [1.0]
+    users += [2, 2, 3]
+    films += ["b0", "b1", "b0"]
+    times += [0.0, 0.0, 1.0]
+    plain = learn_probabilities(g, users, films, times)
+    bayes = learn_probabilities(g, users, films, times, method="bayes")
+    mu = 101 / 402
+    assert plain.tolist() == [0.25, 0.5, 0.0]
+    assert abs(bayes[0] - 0.25) < 0.01  # plenty of evidence: the data speak
+    assert abs(bayes[1] - mu) < abs(plain[1] - mu)  # little evidence: towards the pool
+    assert bayes[2] == pytest.approx(mu)  # no evidence: the pooled rate

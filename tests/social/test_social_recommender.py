@@ -19,10 +19,11 @@ from filmreco.datasets import make_synthetic
 from filmreco.exceptions import DataWarning, InputError, UnknownIdError
 from filmreco.metrics import ndcg_at_k
 from filmreco.recommend import EASE, Popularity
-from filmreco.recommend.evaluation import split_random
+from filmreco.recommend.evaluation import split_kfold, split_random
 from filmreco.social import (
     SocialGraph,
     SocialRecommender,
+    cross_evaluate_social,
     evaluate_social,
     homophily,
     shuffle_graph,
@@ -60,7 +61,7 @@ def reference_scores(rec: SocialRecommender, user) -> np.ndarray:
     seen = set(X[[u]].indices.tolist())
     F = reference_friends(rec.graph, _as_interactions(rec), rec.direction)
     B = (X.toarray() > 0).astype(float)
-    s = F[u] @ B
+    s = _scaled(F[u] @ B, rec.friend_scale)
     w = rec.weight
     if rec.half_weight_at is not None:
         w *= rec.half_weight_at / (rec.half_weight_at + len(seen))
@@ -88,6 +89,14 @@ def reference_scores(rec: SocialRecommender, user) -> np.ndarray:
     return out
 
 
+def _scaled(s, how):
+    if how == "any":
+        return (s > 0).astype(float)
+    if how == "max" and s.max() > 0:
+        return s / s.max()
+    return s
+
+
 def _as_interactions(rec: SocialRecommender) -> Interactions:
     X = rec.user_items_
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
@@ -105,12 +114,14 @@ def test_friends_matrix_matches_reference(direction):
     np.testing.assert_allclose(F, reference_friends(g, X, direction))
 
 
+@pytest.mark.parametrize("scale", ["max", "share", "any"])
 @pytest.mark.parametrize("mode", ["rank", "score"])
 @pytest.mark.parametrize("weight", [0.0, 0.4, 1.0])
-def test_scores_match_reference(world, mode, weight):
+def test_scores_match_reference(world, mode, weight, scale):
     X, g = world
     rec = SocialRecommender(EASE(regularization=5.0), g, weight=weight, mode=mode,
-                            half_weight_at=3.0 if weight == 0.4 else None).fit(X)  # fmt: skip
+                            half_weight_at=3.0 if weight == 0.4 else None,
+                            friend_scale=scale).fit(X)  # fmt: skip
     users = X.user_ids.ids[:12]
     got = rec.score(users, X.item_ids.ids)
     for i, u in enumerate(users):
@@ -123,7 +134,7 @@ def test_history_mode_feeds_the_blended_history_to_the_base(world):
     B = rec.base_.weights_.astype(float)
     F = reference_friends(g, X, "in")
     H = X.matrix.toarray().astype(float)
-    S = F @ (H > 0)
+    S = np.array([_scaled(row, "max") for row in F @ (H > 0)])
     w = np.where(S.any(axis=1), 0.3, 0.0)[:, None]
     want = ((1 - w) * H + w * S) @ B
     users = X.user_ids.ids[:30]
@@ -188,6 +199,7 @@ def test_contract_clone_fit_errors_and_filters(world):
     assert set(ids.ravel()) <= set(only[1:]) | {""}
     for bad, err in [({"weight": 1.5}, InputError), ({"mode": "blend"}, InputError),
                      ({"direction": "up"}, InputError), ({"half_weight_at": 0}, InputError),
+                     ({"friend_scale": "mean"}, InputError),
                      ({"graph": "g"}, TypeError), ({"base": object()}, TypeError)]:  # fmt: skip
         with pytest.raises(err):
             clone(rec, safe=False).set_params(**bad).fit(X)
@@ -341,3 +353,131 @@ def test_homophily_matches_reference():
     assert 0 <= h["co_adoption_random"] <= 1 and 0 <= h["co_adoption_uniform"] <= 1
     no_time = homophily(g, Interactions.from_arrays(*X.to_arrays()[:2]), random_state=0)
     assert math.isnan(no_time["follows_arcs"])
+
+
+def test_cross_evaluate_social_pools_folds_per_user(world):
+    X, g = world
+    model = SocialRecommender(EASE(regularization=5.0), g, weight=0.5)
+    ev = cross_evaluate_social(model, X, n_folds=3, n_boot=200, random_state=0,
+                               others={"popularity": Popularity()})  # fmt: skip
+    assert ev.n_folds == 3 and len(ev.params) == 3 and ev.params[0]["weight"] == 0.5
+    # every user with an interaction is tested in some fold
+    assert set(ev.user_ids) == set(X.user_ids.ids[np.diff(X.matrix.indptr) > 0])
+    # reference: the same folds by hand, one evaluate_social-style pass per fold
+    folds = split_kfold(X, 3, random_state=np.random.default_rng(0).integers(2**32))
+    sums, counts = {}, {}
+    for train, test in folds:
+        base = EASE(regularization=5.0).fit(train)
+        rec = SocialRecommender(base, g, weight=0.5, refit=False).fit(train)
+        users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)
+        ids = X.user_ids.ids[users]
+        R = sp.csr_array(test.matrix)[users]
+        for name, m in (("base", base), ("social", rec)):
+            got, _ = m.recommend(ids, 10)
+            ranked = np.where(got == "", -1, 0)
+            ranked[got != ""] = X.item_ids.index(got[got != ""])
+            for u, v in zip(ids, ndcg_at_k(ranked, R, 10)):
+                sums[name, u] = sums.get((name, u), 0.0) + v
+                counts[name, u] = counts.get((name, u), 0) + 1
+    for name in ("base", "social"):
+        want = [sums[name, u] / counts[name, u] for u in ev.user_ids]
+        np.testing.assert_allclose(ev.ndcg[name], want, atol=1e-12)
+    n_train = {}
+    for train, test in folds:
+        for u in np.flatnonzero(np.diff(test.matrix.indptr) > 0):
+            n_train.setdefault(u, []).append(np.diff(train.matrix.indptr)[u])
+    mean_train = [np.mean(n_train[u]) for u in X.user_ids.index(ev.user_ids)]
+    assert (ev.groups["cold"] == (np.array(mean_train) <= 5)).all()
+    row = ev.table["all"]
+    assert row["gain"] == pytest.approx((ev.ndcg["social"] - ev.ndcg["base"]).mean())
+    assert row["gain_low"] <= row["gain"] <= row["gain_high"]
+    with pytest.raises(InputError, match="refit"):
+        cross_evaluate_social(SocialRecommender(EASE(), g, refit=False), X)
+    with pytest.raises(InputError, match="friends_direction"):
+        cross_evaluate_social(model, X, friends_direction="up")
+
+
+def test_cross_evaluate_social_tunes_inside_each_fold(world):
+    X, g = world
+    model = SocialRecommender(Popularity(), g)
+    grid = {"weight": [0.0, 0.3], "friend_scale": ["max", "any"]}
+    ev = cross_evaluate_social(model, X, n_folds=2, grid=grid, n_boot=50, random_state=1)
+    assert len(ev.params) == 2
+    assert all(p["weight"] in (0.0, 0.3) and p["friend_scale"] in ("max", "any") for p in ev.params)
+
+    # a cold start simulated in training only: everyone keeps one training film
+    def one_each(train):
+        M = sp.csr_array(train.matrix)
+        first = M.indptr[:-1][np.diff(M.indptr) > 0]
+        keep = np.zeros(M.nnz, dtype=bool)
+        keep[first] = True
+        K = sp.csr_array((M.data * keep, M.indices.copy(), M.indptr.copy()), shape=M.shape)
+        K.eliminate_zeros()
+        return train.with_matrix(K)
+
+    cold = cross_evaluate_social(model, X, n_folds=2, transform_train=one_each, n_boot=50,
+                                 random_state=1)  # fmt: skip
+    assert cold.groups["cold"].all()
+    with pytest.raises(InputError, match="transform_train"):
+        cross_evaluate_social(
+            model, X, n_folds=2, transform_train=lambda t: Interactions.from_arrays(["x"], ["y"])
+        )
+
+
+def test_friends_help_cold_users_under_cross_validation():
+    # the homophilous world again, cold users only: the pooled gain must beat the control
+    w = make_synthetic(500, 120, density=0.02, homophily=0.95, avg_degree=6, random_state=4)
+    X, g = w.interactions, SocialGraph.from_edgelist(w.graph)
+    model = SocialRecommender(Popularity(), g, weight=0.5, direction="both")
+    ev = cross_evaluate_social(model, X, n_folds=4, n_boot=500, random_state=0)
+    row = ev.table["cold_with_friends"]
+    assert row["n_users"] > 100
+    assert row["gain_low"] > 0 and row["over_control_low"] > 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_save_load_round_trip(world, tmp_path, mode):
+    from filmreco.exceptions import FormatError
+
+    X, g = world
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, mode=mode,
+                            direction="both", half_weight_at=3.0, friend_scale="any").fit(X)  # fmt: skip
+    path = rec.save(tmp_path / "social")
+    same = SocialRecommender.load(path)
+    users = X.user_ids.ids
+    a, sa = rec.recommend(users, 10)
+    b, sb = same.recommend(users, 10)
+    assert (a == b).all()
+    np.testing.assert_array_equal(sa, sb)
+    assert same.get_params()["friend_scale"] == "any" and same.refit is False
+    assert same.graph.n_arcs == g.n_arcs
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(FormatError):
+        SocialRecommender.load(bad)
+    with pytest.raises(FormatError):
+        SocialRecommender.load(X.user_ids.save(tmp_path / "ids") or tmp_path / "ids.npz")
+
+
+def test_save_needs_a_filmreco_base(world, tmp_path):
+    X, g = world
+
+    class Outside:
+        def fit(self, X):
+            self.pop_ = np.asarray(X.matrix.sum(axis=0)).ravel()
+            return self
+
+        def score(self, user_ids, item_ids):
+            return np.tile(self.pop_, (len(user_ids), 1))
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **kw):
+            return self
+
+    rec = SocialRecommender(Outside(), g).fit(X)
+    with pytest.raises(TypeError, match="filmreco Recommender"):
+        rec.save(tmp_path / "x")

@@ -1,7 +1,8 @@
 """Offline evaluation of recommenders: splitters, a metrics table, hyper-parameter tuning.
 
 - :func:`split_random` (per-user random holdout), :func:`split_leave_last` (each user's
-  latest interactions), :func:`split_temporal` (one global cut in time);
+  latest interactions), :func:`split_temporal` (one global cut in time),
+  :func:`split_kfold` (per-user k-fold cross-validation);
 - :func:`evaluate` — fit on train, recommend for every test user (seen items filtered),
   and score the lists with :func:`filmreco.metrics.ranking_metrics`: precision, recall,
   NDCG, MAP, MRR, hit rate at `k`, catalogue coverage and novelty;
@@ -27,12 +28,13 @@ from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
 from ..sparse import build_csr, row_indices
 from ._base import Recommender
-from ._split import split_leave_last, split_random, split_temporal
+from ._split import split_kfold, split_leave_last, split_random, split_temporal
 
 __all__ = [
     "DEFAULT_METRICS",
     "TuneResult",
     "evaluate",
+    "split_kfold",
     "split_leave_last",
     "split_random",
     "split_temporal",

@@ -9,11 +9,12 @@
   Saito et al.'s EM), and :func:`validate_propagation`, their test on later adoptions;
 - :func:`film_reach`, :func:`rank_films`, :class:`ReachRecommender` — content propagation;
 - :class:`SocialRecommender` — friends' films mixed into any base recommender, with
-  :func:`tune_social`, :func:`evaluate_social` (gains by user group against a
-  :func:`shuffle_graph` control) and :func:`homophily`.
+  :func:`tune_social`, :func:`evaluate_social` and :func:`cross_evaluate_social` (gains by
+  user group against a :func:`shuffle_graph` control) and :func:`homophily`.
 """
 
 from ._blocks import CASCADE_BLOCK
+from ._crossval import cross_evaluate_social
 from .cascade import (
     UNCALIBRATED_WARNING,
     IndependentCascade,
@@ -57,6 +58,7 @@ __all__ = [
     "SocialGraph",
     "SocialRecommender",
     "SocialTuning",
+    "cross_evaluate_social",
     "diffusion_matrix",
     "diffusion_scores",
     "evaluate_social",

@@ -42,6 +42,9 @@ __all__ = [
 
 logger = logging.getLogger("filmreco")
 
+#: Parameters of a SocialRecommender reported per fold.
+_SOCIAL_PARAMS = ("weight", "mode", "direction", "half_weight_at", "friend_scale")
+
 #: User groups of :func:`evaluate_social`.
 GROUPS = ("all", "cold", "cold_with_friends", "warm_with_friends", "without_friends", "others")
 
@@ -318,6 +321,12 @@ class SocialEvaluation:
         Per model (``"base"``, ``"social"``, ``"control"``, extras), NDCG@k per user.
     groups : dict of str to numpy.ndarray of bool
         Membership of every evaluated user.
+    n_folds : int
+        1 for a train/test split; the number of folds of
+        :func:`cross_evaluate_social` (whose ``ndcg`` is each user's mean over the folds
+        that test them).
+    params : list of dict
+        The social parameters used in each fold (tuned per fold when a grid is given).
     """
 
     table: dict[str, dict[str, float]]
@@ -327,6 +336,8 @@ class SocialEvaluation:
     k: int
     confidence: float
     n_boot: int
+    n_folds: int = 1
+    params: list[dict[str, Any]] = field(default_factory=list)
 
     def to_frame(self) -> Any:
         """The table as a pandas DataFrame, one row per group."""
@@ -363,6 +374,34 @@ def _bootstrap_means(
         idx = rng.integers(0, n, size=(b - a, n))
         out[a:b] = values[idx].mean(axis=1)
     return out
+
+
+def _group_table(
+    ndcg: dict[str, np.ndarray],
+    groups: dict[str, np.ndarray],
+    n_boot: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> dict[str, dict[str, float]]:
+    """Per group: mean NDCG of every model, gains over the base with paired bootstrap CIs."""
+    lo_q, hi_q = (1 - confidence) / 2, (1 + confidence) / 2
+    table: dict[str, dict[str, float]] = {}
+    for name, mask in groups.items():
+        ok = mask & ~np.isnan(ndcg["base"])
+        row: dict[str, Any] = {"n_users": int(ok.sum())}
+        for key, v in ndcg.items():
+            row[key] = float(v[ok].mean()) if ok.any() else math.nan
+        gain = ndcg["social"][ok] - ndcg["base"][ok]
+        cgain = ndcg["control"][ok] - ndcg["base"][ok]
+        cols = np.column_stack([gain, cgain, gain - cgain])
+        boot = _bootstrap_means(cols, n_boot, rng) if ok.any() else np.full((1, 3), math.nan)
+        for j, key in enumerate(("gain", "control_gain", "over_control")):
+            row[key] = float(cols[:, j].mean()) if ok.any() else math.nan
+            row[key + "_low"] = float(np.quantile(boot[:, j], lo_q))
+            row[key + "_high"] = float(np.quantile(boot[:, j], hi_q))
+        row["relative_gain"] = row["gain"] / row["base"] if row["base"] else math.nan
+        table[name] = row
+    return table
 
 
 def evaluate_social(
@@ -451,21 +490,6 @@ def evaluate_social(
         "without_friends": ~friends,
         "others": ~(cold & friends),
     }
-    lo_q, hi_q = (1 - confidence) / 2, (1 + confidence) / 2
-    table: dict[str, dict[str, float]] = {}
-    for name, mask in groups.items():
-        ok = mask & ~np.isnan(ndcg["base"])
-        row: dict[str, Any] = {"n_users": int(ok.sum())}
-        for key, v in ndcg.items():
-            row[key] = float(v[ok].mean()) if ok.any() else math.nan
-        gain = ndcg["social"][ok] - ndcg["base"][ok]
-        cgain = ndcg["control"][ok] - ndcg["base"][ok]
-        cols = np.column_stack([gain, cgain, gain - cgain])
-        boot = _bootstrap_means(cols, n_boot, rng) if ok.any() else np.full((1, 3), math.nan)
-        for j, key in enumerate(("gain", "control_gain", "over_control")):
-            row[key] = float(cols[:, j].mean()) if ok.any() else math.nan
-            row[key + "_low"] = float(np.quantile(boot[:, j], lo_q))
-            row[key + "_high"] = float(np.quantile(boot[:, j], hi_q))
-        row["relative_gain"] = row["gain"] / row["base"] if row["base"] else math.nan
-        table[name] = row
-    return SocialEvaluation(table, ids, ndcg, groups, k, confidence, n_boot)
+    table = _group_table(ndcg, groups, n_boot, confidence, rng)
+    params = [{key: social.get_params()[key] for key in _SOCIAL_PARAMS}]
+    return SocialEvaluation(table, ids, ndcg, groups, k, confidence, n_boot, 1, params)

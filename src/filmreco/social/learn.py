@@ -10,6 +10,13 @@ The static models of Goyal et al. estimate the influence probability of ``v -> u
 - EM: the maximum-likelihood IC probabilities of Saito, Nakano & Kimura (KES 2008), which
   share the credit of an action among the in-neighbours who performed it first
   (:mod:`filmreco.social._em`);
+- Bayes: the Bernoulli estimate shrunk towards the pooled rate ``mu = sum A(v2u) / sum
+  A(v)`` by a Beta prior, ``p(v, u) = (A(v2u) + m mu) / (A(v) + m)``, whose strength ``m``
+  maximises the beta-binomial marginal likelihood of all arcs' counts (empirical Bayes,
+  e.g. Efron, *Large-Scale Inference*, 2010, ch. 1). Most arcs see few of their
+  source's actions, so plain Bernoulli gives most of them 0 (and every arc whose
+  source has not acted yet exactly 0); the prior lends them the network's average rate
+  until their own counts say otherwise;
 
 where ``A(v)`` counts ``v``'s actions. With ``credit="partial"``, an action of ``u`` that
 several in-neighbours performed before it credits each of them ``1 / (their number)``
@@ -30,10 +37,33 @@ from ..exceptions import DataWarning, InputError
 from ._em import em_probabilities
 from .graph import SocialGraph
 
-__all__ = ["LEARN_METHODS", "action_matrix", "learn_probabilities"]
+__all__ = ["LEARN_METHODS", "action_matrix", "beta_prior_strength", "learn_probabilities"]
 
 #: Estimators of :func:`learn_probabilities`.
-LEARN_METHODS = ("bernoulli", "jaccard", "em")
+LEARN_METHODS = ("bernoulli", "jaccard", "em", "bayes")
+
+_PRIOR_GRID = np.logspace(-2, 5, 71)  # candidate prior strengths m of "bayes"
+
+
+def beta_prior_strength(successes: np.ndarray, trials: np.ndarray, mean: float) -> float:
+    """The prior strength ``m`` maximising the beta-binomial likelihood of the counts.
+
+    The prior is ``Beta(m * mean, m * (1 - mean))``; arcs without trials carry no
+    information and are ignored. ``m`` is the best of a log-spaced grid from 0.01 to 1e5;
+    on a tie (single trials cannot tell strengths apart) the strongest prior wins.
+    """
+    from scipy.special import betaln
+
+    has = trials > 0
+    k, n = successes[has], trials[has]
+    if not k.size or not 0.0 < mean < 1.0:
+        return float(_PRIOR_GRID[-1])
+    a = _PRIOR_GRID[:, None] * mean
+    b = _PRIOR_GRID[:, None] * (1.0 - mean)
+    loglik = (betaln(k[None, :] + a, (n - k)[None, :] + b) - betaln(a, b)).sum(axis=1)
+    best = loglik.max()
+    near = np.flatnonzero(loglik >= best - 1e-9 * max(abs(best), 1.0))
+    return float(_PRIOR_GRID[near[-1]])
 
 
 @njit(cache=True, nogil=True)
@@ -137,12 +167,13 @@ def learn_probabilities(
         when (numbers; larger is later). Alternatively pass an
         :class:`~filmreco.data.Interactions` with timestamps as `users` and leave `items`
         and `times` out; its user ids must be node ids of the graph.
-    method : {"bernoulli", "jaccard", "em"}, default="bernoulli"
-        Goyal et al.'s static estimators, or Saito et al.'s EM (tries and successes as
-        described in :mod:`filmreco.social._em`).
+    method : {"bernoulli", "jaccard", "em", "bayes"}, default="bernoulli"
+        Goyal et al.'s static estimators, Saito et al.'s EM (tries and successes as
+        described in :mod:`filmreco.social._em`), or the Bernoulli estimate with an
+        empirical-Bayes Beta prior (see above).
     credit : {"full", "partial"}, default="full"
         Partial credit splits an action's credit among the in-neighbours who acted first
-        (Bernoulli and Jaccard; EM shares credit by itself and takes "full" only).
+        (Bernoulli, Jaccard and Bayes; EM shares credit by itself and takes "full" only).
     window : float, optional
         Only count ``u`` acting at most `window` after ``v`` (Goyal et al.'s ``tau``).
     max_iter, tol
@@ -167,12 +198,14 @@ def learn_probabilities(
     [0.667, 0.5]
     >>> learn_probabilities(g, users, films, times, method="em").round(3).tolist()  # one parent each
     [0.667, 0.5]
+    >>> learn_probabilities(g, users, films, times, method="bayes").round(3).tolist()  # mu = 3/5
+    [0.6, 0.6]
     """
     check_option(method, LEARN_METHODS, "method")
     check_option(credit, ("full", "partial"), "credit")
     if method == "em" and credit != "full":
         raise InputError(
-            "credit='partial' applies to method='bernoulli' or 'jaccard'; EM shares the "
+            "credit='partial' applies to method='bernoulli', 'jaccard' or 'bayes'; EM shares the "
             "credit of an action among its parents by itself, so leave credit='full'."
         )
     w = np.inf if window is None else check_real(window, "window", min_value=0.0)
@@ -206,9 +239,13 @@ def learn_probabilities(
     )  # fmt: skip
     n_actions = np.diff(X.indptr).astype(np.float64)
     a_v = n_actions[graph.sources]
-    if method == "bernoulli":
-        denom = a_v
-    else:
+    if method == "jaccard":
         denom = a_v + n_actions[graph.targets] - both
+    else:
+        denom = a_v
+    if method == "bayes":
+        mu = float(credit_v2u.sum() / denom.sum()) if denom.sum() > 0 else 0.0
+        m = beta_prior_strength(credit_v2u, denom, mu)
+        return np.clip((credit_v2u + m * mu) / (denom + m), 0.0, 1.0)
     p = np.divide(credit_v2u, denom, out=np.zeros(graph.n_arcs), where=denom > 0)
     return np.clip(p, 0.0, 1.0)

@@ -36,8 +36,10 @@ from .learn import LEARN_METHODS, learn_probabilities
 
 __all__ = ["DEFAULT_ESTIMATORS", "EXPOSERS", "PropagationValidation", "validate_propagation"]
 
-#: Estimators compared by default: three learned, four textbook defaults.
-DEFAULT_ESTIMATORS = ("bernoulli", "jaccard", "em", 0.01, 0.1, "weighted_cascade", "trivalency")
+#: Estimators compared by default: four learned, four textbook defaults.
+DEFAULT_ESTIMATORS = (
+    "bernoulli", "jaccard", "em", "bayes", 0.01, 0.1, "weighted_cascade", "trivalency",
+)  # fmt: skip
 
 #: Who counts as an exposer of a user to a film (see :func:`validate_propagation`).
 EXPOSERS = ("earlier", "before_cut")
