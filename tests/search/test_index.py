@@ -276,11 +276,10 @@ def test_search_many_equals_search(index):
         assert hits.scores.tolist() == single.scores.tolist()
 
 
-def test_search_many_row_by_row_and_small_blocks(index, monkeypatch):
+def test_search_many_small_blocks(index, monkeypatch):
     from filmreco.search import index as module
 
-    monkeypatch.setattr(module, "_ROWWISE_ABOVE", 0)
-    monkeypatch.setattr(module, "_BLOCK_CELLS", 3 * len(index))
+    monkeypatch.setattr(module, "_BATCH", 2)
     got = index.search_many(QUERIES, n=4, filters={"year": (2000, 2021)})
     for q, hits in zip(QUERIES, got):
         single = index.search(q, n=4, filters={"year": (2000, 2021)})
@@ -307,20 +306,98 @@ def test_configurations(records, params, checks):
         assert (got[:1] == [want]) if want else (got == []), (params, query, got)
 
 
-@given(st.integers(1, 12), st.integers(0, 2**32 - 1), st.integers(0, 8))
-def test_batch_selection_matches_one_by_one(n, seed, levels):
-    """Many ties (few distinct scores): the batch top-n equals the per-row top-n."""
-    from filmreco.search._engine import Snapshot
+def _reference_top(M, rows, weights, labels, n_units, n, mask):
+    """Scores by loops (rows grouped by unit, typo rows first), coordination, then the top n
+    by score, ties by smaller index."""
+    n_docs = M.shape[1]
+    order = sorted(range(len(rows)), key=lambda r: labels[r]) if n_units > 1 else range(len(rows))
+    scores = [0.0] * n_docs
+    units_of = [set() for _ in range(n_docs)]
+    live = set()
+    for r in order:
+        for p in range(M.indptr[rows[r]], M.indptr[rows[r] + 1]):
+            d = int(M.indices[p])
+            scores[d] += float(M.data[p]) * float(weights[r])
+            if n_units > 1 and labels[r] >= 0:
+                units_of[d].add(int(labels[r]))
+                live.add(int(labels[r]))
+    if n_units > 1 and len(live) >= 2:
+        scores = [s * (len(u) * (1.0 / len(live))) for s, u in zip(scores, units_of)]
+    hits = [d for d in range(n_docs) if scores[d] > 0 and (mask is None or mask[d])]
+    hits.sort(key=lambda d: (-scores[d], d))
+    hits = hits[:n]
+    return hits, [float(np.float32(scores[d])) for d in hits]
+
+
+@given(
+    st.integers(0, 12),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.booleans(),
+)
+def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
+    """Few distinct values (many ties), several units, typo rows, masks: the compiled top n
+    of one query and of a batch equal a loop-by-loop reference, to the last bit."""
+    import scipy.sparse as sp
+
+    from filmreco.search._kernels import search_top, search_top_many
 
     rng = np.random.default_rng(seed)
-    D = rng.integers(0, levels + 1, size=(7, 30)).astype(float) * (rng.random((7, 30)) < 0.7)
-    mask = rng.random(30) < 0.8
-    idx, sc, found = Snapshot.select_many(D.copy(), n, mask)
-    for r in range(D.shape[0]):
-        want_i, want_s = Snapshot.select(D[r], n, mask)
-        assert idx[r, : found[r]].tolist() == want_i.tolist()
-        assert sc[r, : found[r]].tolist() == want_s.tolist()
-        assert (idx[r, found[r] :] == -1).all()
+    n_terms, n_docs = 9, 25
+    dense = rng.integers(0, levels + 1, size=(n_terms, n_docs)) * (rng.random((n_terms, 1)) * 2)
+    M = sp.csr_array((dense * (rng.random((n_terms, n_docs)) < 0.5)).astype(np.float32))
+    indptr = M.indptr.astype(np.int64)
+    mask = rng.random(n_docs) < 0.8 if masked else None
+    kmask = mask if masked else np.zeros(0, dtype=bool)
+    queries = []
+    for _ in range(5):
+        k = int(rng.integers(0, 6))
+        rows = rng.choice(n_terms, size=k, replace=False).astype(np.int64)
+        weights = rng.choice([0.3, 0.5, 1.0, 1.5], size=k)
+        labels = rng.integers(-1, n_units, size=k).astype(np.int64)
+        queries.append((rows, weights, labels))
+        want = _reference_top(M, rows, weights, labels, n_units, n, mask)
+        got_i, got_s = search_top(
+            indptr, M.indices, M.data, rows, weights, labels, n_units, n_docs, n, kmask
+        )
+        assert (got_i.tolist(), got_s.tolist()) == want
+        assert got_s.dtype == np.float32
+    qptr = np.cumsum([0] + [len(r) for r, _, _ in queries])
+    idx, sc, found = search_top_many(
+        indptr,
+        M.indices,
+        M.data,
+        qptr,
+        np.concatenate([r for r, _, _ in queries]),
+        np.concatenate([w for _, w, _ in queries]),
+        np.concatenate([lab for _, _, lab in queries]),
+        np.full(len(queries), n_units, dtype=np.int64),
+        n_docs,
+        n,
+        kmask,
+    )
+    for i, (rows, weights, labels) in enumerate(queries):
+        want_i, want_s = _reference_top(M, rows, weights, labels, n_units, n, mask)
+        assert idx[i, : found[i]].tolist() == want_i and sc[i, : found[i]].tolist() == want_s
+        assert (idx[i, found[i] :] == -1).all() and (sc[i, found[i] :] == 0).all()
+
+
+@pytest.mark.parametrize("params", [{}, {"ranking": "tfidf"}, {"weights": {"ngram": 0.7}}])
+def test_compiled_top_equals_numpy_path(records, params):
+    """Snapshot.top (compiled) == Snapshot.select(Snapshot.score(...)) (numpy), exactly."""
+    index = SearchIndex(**params).fit(records)
+    state = index._snapshot()
+    mask = state.filter_columns().mask({"year": (2000, 2021)})
+    for query in [*QUERIES, "高远 爱情 星海", "侦探 伦敦", "xing hai man you 2"]:
+        if not normalize(query):
+            continue
+        q = index.analyze(query)
+        for n, m in [(3, None), (10, None), (50, mask), (0, None)]:
+            want_i, want_s = state.select(state.score(q), n, m)
+            got_i, got_s = state.top(q, n, m)
+            assert got_i.tolist() == want_i.tolist(), (query, n)
+            assert got_s.tolist() == want_s.tolist(), (query, n)
 
 
 def test_search_many_filters_and_highlights(index):

@@ -18,12 +18,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..exceptions import InputError
-from ..sparse import IdMap, topk
+from ..sparse import IdMap
 from ..text import Tokenizer
 from . import _pinyin
 from ._config import Config
 from ._fields import FieldStore
 from ._filters import FilterColumns
+from ._kernels import search_top, search_top_many
 from ._records import field_texts
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
 from .bm25 import ChannelScores, query_weights, score_matrix
@@ -35,6 +36,8 @@ from .suggest import Suggester
 __all__ = ["Config", "Snapshot"]
 
 _MAX_EXPANSIONS = 5
+_NO_LABELS = np.zeros(0, dtype=np.int64)
+_NO_MASK = np.zeros(0, dtype=bool)
 _UNKNOWN_WORD_WEIGHT = 1.0
 
 # words jieba's dictionary can hold (the Tokenizer matches others with a regex, which is slow
@@ -79,6 +82,13 @@ class Snapshot:
         else:
             self.matrix = sp.csr_array((0, self.n_docs), dtype=np.float32)
         self._indptr = self.matrix.indptr.astype(np.int64)
+        self._indices = self.matrix.indices
+        self._data = self.matrix.data
+        # per channel: name, first row, vocabulary, weight, idf (tf-idf only)
+        self._channels = [
+            (c, off, self.vocab[c], config.weights[c], self.idf[c])
+            for c, off in self.offsets.items()
+        ]
         self._row_len = np.diff(self._indptr)
         self._lock = threading.Lock()
         self._analyzer: QueryAnalyzer | None = None
@@ -201,38 +211,55 @@ class Snapshot:
                     if term in vocab[c]:
                         q.add(c, term, w)
 
-    def query_vector(self, q: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Rows of the score matrix that `q` touches, their weights, and (for a query of
-        several units) the unit of each row (-1: a typo expansion, of no unit)."""
+    def query_rows(self, q: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Rows of the score matrix that `q` touches, in the order of its terms, their
+        weights, and (for a query of several units) the unit of each row (-1: a typo
+        expansion, of no unit)."""
         ids: list[int] = []
         ws: list[float] = []
         labels: list[int] | None = [] if q.n_units > 1 else None
-        weights = self.config.weights
-        for c, off in self.offsets.items():
-            terms = q.terms[c]
+        self._collect(q, ids, ws, labels)
+        rows = np.array(ids, dtype=np.int64)
+        vals = np.array(ws, dtype=np.float64)
+        return rows, vals, None if labels is None else np.array(labels, dtype=np.int64)
+
+    def _collect(
+        self, q: QueryTerms, ids: list[int], ws: list[float], labels: list[int] | None
+    ) -> None:
+        """Append the rows `q` touches, their weights and units (if `labels` is a list: a
+        unit per row, 0 for a query of one unit) to the lists."""
+        terms_of = q.terms
+        grouped = q.n_units > 1
+        for c, off, vocab, cw, idf in self._channels:
+            terms = terms_of[c]
             if not terms:
                 continue
-            vocab = self.vocab[c]
-            cw = weights[c]
             first = len(ids)
-            units = q.unit_of.get(c, {}) if labels is not None else None
-            for t, w in terms.items():
-                k = vocab.get(t)
-                if k is not None:
-                    ids.append(k + off)
-                    ws.append(w * cw)
-                    if units is not None:
+            if grouped:
+                units = q.unit_of.get(c, {})
+                for t, w in terms.items():
+                    k = vocab.get(t)
+                    if k is not None:
+                        ids.append(k + off)
+                        ws.append(w * cw)
                         labels.append(units.get(t, -1))  # type: ignore[union-attr]
-            idf = self.idf[c]
+            else:
+                for k, w in zip(map(vocab.get, terms), terms.values()):
+                    if k is not None:
+                        ids.append(k + off)
+                        ws.append(w * cw)
+                if labels is not None:
+                    labels.extend([0] * (len(ids) - first))
             if idf is not None and len(ids) > first:  # tf-idf: weight by idf, unit length
                 local = np.asarray(ids[first:], dtype=np.int64) - off
                 v = query_weights(ChannelScores(self.matrix, idf), local, np.asarray(ws[first:]))
                 ws[first:] = (v * cw).tolist()
-        rows = np.asarray(ids, dtype=np.int64)
-        vals = np.asarray(ws, dtype=np.float64)
-        if labels is None:
+
+    def query_vector(self, q: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """:meth:`query_rows`, rows grouped by unit (-1 first) for a query of several units."""
+        rows, vals, unit_of_row = self.query_rows(q)
+        if unit_of_row is None:
             return rows, vals, None
-        unit_of_row = np.asarray(labels, dtype=np.int64)
         order = np.argsort(unit_of_row, kind="stable")  # rows grouped by unit (-1 first)
         return rows[order], vals[order], unit_of_row[order]
 
@@ -246,7 +273,11 @@ class Snapshot:
         return offsets + np.arange(offsets.size), lengths
 
     def score(self, q: QueryTerms) -> np.ndarray:
-        """Score of every document for one query (float64, 0 where nothing matched)."""
+        """Score of every document for one query (float64, 0 where nothing matched).
+
+        The numpy form of the scoring (searches use :meth:`top`, compiled, which gives the
+        same scores); kept for inspection and as the tests' reference.
+        """
         rows, weights, labels = self.query_vector(q)
         if rows.size == 0:
             return np.zeros(self.n_docs, dtype=np.float64)
@@ -257,6 +288,66 @@ class Snapshot:
         if labels is not None:
             scores *= self._coordination(q.n_units, labels, lengths, docs)
         return scores
+
+    def top(self, q: QueryTerms, n: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Top `n` documents of `q` (and in `mask`): :meth:`score` then :meth:`select`, in
+        one compiled pass (:mod:`filmreco.search._kernels`), with the same result."""
+        rows, weights, labels = self.query_rows(q)
+        if rows.size == 0 or n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return search_top(
+            self._indptr,
+            self._indices,
+            self._data,
+            rows,
+            weights,
+            _NO_LABELS if labels is None else labels,
+            q.n_units,
+            self.n_docs,
+            n,
+            _NO_MASK if mask is None else mask,
+        )
+
+    def top_many(
+        self, queries: Sequence[QueryTerms], n: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`top` of every query of a batch, in one compiled call.
+
+        Returns the indices ``(n_queries, n)`` (-1 past the hits), their scores (0 past the
+        hits) and the number of hits of each query.
+        """
+        batch = _Batch()
+        for q in queries:
+            batch.add(self, q)
+        return batch.top(self, n, mask)
+
+    def top_texts(
+        self, texts: Sequence[str], n: int, mask: np.ndarray | None, *, keep: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[QueryTerms] | None]:
+        """:meth:`top_many` of normalised query texts, each distinct text analysed once.
+
+        A query's terms are turned into rows at once and dropped (unless `keep`, e.g. for
+        highlights): a batch holding thousands of small objects alive makes Python's
+        garbage collector walk them again and again, which cost more than the scoring.
+        Returns :meth:`top_many`'s arrays and, with `keep`, the queries' terms.
+        """
+        batch = _Batch()
+        seen: dict[str, int] = {}  # text -> its first query in the batch
+        kept: list[QueryTerms] | None = [] if keep else None
+        for t in texts:
+            first = seen.get(t)
+            if first is not None:
+                batch.repeat(first)
+                if kept is not None:
+                    kept.append(kept[first])
+                continue
+            seen[t] = len(batch.units)
+            q = self.analyze(t) if t else QueryTerms()
+            batch.add(self, q)
+            if kept is not None:
+                kept.append(q)
+        idx, sc, found = batch.top(self, n, mask)
+        return idx, sc, found, kept
 
     def coordination(self, q: QueryTerms) -> np.ndarray:
         """Share of the query's units each document matches (see :meth:`_coordination`)."""
@@ -300,50 +391,12 @@ class Snapshot:
         matched *= 1.0 / n_live
         return matched
 
-    def score_many(self, queries: Sequence[QueryTerms]) -> np.ndarray:
-        """Scores of a batch of queries, ``(n_queries, n_docs)``, coordination included.
-
-        The product of the batch's query matrix with the score matrix, computed in one
-        pass: the rows of all queries are gathered together and summed per (query,
-        document) by one :func:`numpy.bincount`. Each row of the result equals
-        :meth:`score` of its query exactly (the same terms are added in the same order).
-        """
-        n_q, n_docs = len(queries), self.n_docs
-        rows_l: list[np.ndarray] = []
-        weights_l: list[np.ndarray] = []
-        owners: list[np.ndarray] = []
-        multi: list[tuple[int, int, int, int, np.ndarray]] = []
-        start = 0
-        for i, q in enumerate(queries):
-            rows, ws, labels = self.query_vector(q)
-            if rows.size == 0:
-                continue
-            rows_l.append(rows)
-            weights_l.append(ws)
-            owners.append(np.full(rows.size, i * n_docs, dtype=np.int64))
-            if labels is not None:
-                multi.append((i, q.n_units, start, start + rows.size, labels))
-            start += rows.size
-        if not rows_l:
-            return np.zeros((n_q, n_docs))
-        rows = np.concatenate(rows_l)
-        pos, lengths = self._gather(rows)
-        docs = self.matrix.indices[pos]
-        vals = self.matrix.data[pos] * np.repeat(np.concatenate(weights_l), lengths)
-        key = np.repeat(np.concatenate(owners), lengths) + docs
-        D = np.bincount(key, weights=vals, minlength=n_q * n_docs).reshape(n_q, n_docs)
-        if multi:
-            ends = np.concatenate([[0], np.cumsum(lengths)])
-            for i, n_units, r0, r1, labels in multi:
-                seg = docs[ends[r0] : ends[r1]]
-                D[i] *= self._coordination(n_units, labels, lengths[r0:r1], seg)
-        return D
-
     @staticmethod
     def select(
         scores: np.ndarray, n: int, mask: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top `n` matched documents of one score vector (ties: smaller index first)."""
+        """Top `n` matched documents of one score vector (ties: smaller index first); with
+        :meth:`score`, the numpy reference of :meth:`top`."""
         if mask is not None:
             scores = scores * mask
         k = min(n, scores.size)
@@ -361,31 +414,6 @@ class Snapshot:
             vals = scores[part]
         order = np.lexsort((part, -vals))[:k]
         return part[order].astype(np.int64), vals[order].astype(np.float32)
-
-    @staticmethod
-    def select_many(
-        D: np.ndarray, n: int, mask: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top `n` per row of a batch's scores, as :meth:`select` row by row.
-
-        Returns the indices and scores (rows padded with -1 and 0) and the number of hits
-        of each row. `D` (scores >= 0, 0 = not matched) is overwritten.
-        """
-        m, n_docs = D.shape
-        if mask is not None:
-            D[:, ~mask] = 0.0
-        k = min(n, n_docs)
-        idx = np.full((m, n), -1, dtype=np.int64)
-        sc = np.zeros((m, n), dtype=np.float32)
-        if k == 0 or m == 0:
-            return idx, sc, np.zeros(m, dtype=np.int64)
-        # unmatched documents (score 0) are never returned: -inf is topk's "never" mark
-        D[D <= 0] = -np.inf
-        part, vals = topk(D, k)
-        found = part >= 0
-        idx[:, :k] = part
-        sc[:, :k] = np.where(found, vals, 0.0)
-        return idx, sc, np.count_nonzero(found, axis=1)
 
     # ------------------------------------------------------------------ extras
     def highlights(self, doc: int, q: QueryTerms) -> dict[str, str]:
@@ -408,6 +436,50 @@ class Snapshot:
         start = self.offsets[channel]
         stop = start + len(self.vocab[channel])
         return sp.csr_array(self.matrix[start:stop])
+
+
+class _Batch:
+    """The rows of a batch of queries, collected query by query (see :meth:`Snapshot.top_texts`)."""
+
+    __slots__ = ("ids", "labels", "qptr", "units", "ws")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.ws: list[float] = []
+        self.labels: list[int] = []
+        self.qptr = [0]
+        self.units: list[int] = []
+
+    def add(self, state: Snapshot, q: QueryTerms) -> None:
+        state._collect(q, self.ids, self.ws, self.labels)
+        self.qptr.append(len(self.ids))
+        self.units.append(q.n_units)
+
+    def repeat(self, i: int) -> None:
+        """Append query `i` of the batch again."""
+        a, b = self.qptr[i], self.qptr[i + 1]
+        self.ids.extend(self.ids[a:b])
+        self.ws.extend(self.ws[a:b])
+        self.labels.extend(self.labels[a:b])
+        self.qptr.append(len(self.ids))
+        self.units.append(self.units[i])
+
+    def top(
+        self, state: Snapshot, n: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return search_top_many(  # type: ignore[no-any-return]
+            state._indptr,
+            state._indices,
+            state._data,
+            np.array(self.qptr, dtype=np.int64),
+            np.array(self.ids, dtype=np.int64),
+            np.array(self.ws, dtype=np.float64),
+            np.array(self.labels, dtype=np.int64),
+            np.array(self.units, dtype=np.int64),
+            state.n_docs,
+            n,
+            _NO_MASK if mask is None else mask,
+        )
 
 
 def personalize(

@@ -72,6 +72,9 @@ _UNIT = re.compile(
 _lock = threading.Lock()
 _pypinyin: dict[str, Any] = {}
 _READING: dict[str, str | None] = {}  # character -> its only toneless reading, None if several
+_ALONE: dict[
+    str, str
+] = {}  # character -> its reading alone (char_syllables), a table filled lazily
 
 
 # tone-marked pinyin -> toneless, ü written "v" (pypinyin's NORMAL style, without its regexes)
@@ -199,11 +202,18 @@ def char_syllables(run: str) -> tuple[str, ...]:
     >>> char_syllables("星际")
     ('xing', 'ji')
     """
-    out = []
-    for ch in run:
-        r = _reading(ch)
-        out.append(r if r is not None else _default(ch))
-    return tuple(out)
+    get = _ALONE.get
+    out = [get(ch) for ch in run]
+    if None in out:  # characters not met before
+        out = [r if r is not None else _alone(ch) for r, ch in zip(out, run)]
+    return tuple(out)  # type: ignore[arg-type]
+
+
+def _alone(ch: str) -> str:
+    """The reading of a character read alone (its only or most common one), remembered."""
+    r = _reading(ch)
+    got = _ALONE[ch] = r if r is not None else _default(ch)
+    return got
 
 
 @lru_cache(maxsize=65536)

@@ -33,6 +33,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from ..exceptions import InputError
@@ -320,6 +321,7 @@ class DictionaryScan:
     ) -> None:
         extra = {w for w in user_words if len(w) > 1 and _HAN_RUN.fullmatch(w)}
         self.longer: frozenset[str] | None = None
+        self.starts: frozenset[str] = frozenset()
         if vocabulary is None:
             self.words: Any = dictionary_words(max_len) | extra
             self.extra: frozenset[str] = frozenset()
@@ -330,6 +332,9 @@ class DictionaryScan:
             self.words = vocabulary
             self.extra = frozenset(extra)
             sizes = {len(w) for w in vocabulary} | {len(w) for w in extra}
+            # two-character starts of the longer words (a query is scanned size by size,
+            # longer sizes only from the positions where such a pair starts)
+            self.starts = frozenset(w[:2] for w in chain(vocabulary, extra) if len(w) > 2)
         self.sizes = sorted(k for k in sizes if k >= 2)
         self.singles = singles
 
@@ -361,16 +366,32 @@ class DictionaryScan:
     def __call__(self, text: str) -> list[str]:
         if self.longer is not None:
             return self._scan_text(text)
-        words, extra = self.words, self.extra
+        # size by size, each size left to right (the order of the query's words); a size
+        # above 2 only where a longer word starts with the pair there
+        words, extra, starts = self.words, self.extra, self.starts
+        longer = self.sizes[1:] if self.sizes[:1] == [2] else self.sizes
         out: list[str] = []
         for run in _HAN_RUN.findall(text):
             n = len(run)
-            if n == 1 and self.singles:
-                out.append(run)
-            for size in self.sizes:
-                if size > n:
+            if n == 1:
+                if self.singles:
+                    out.append(run)
+                continue
+            at: list[int] = []
+            for i in range(n - 1):
+                w = run[i : i + 2]
+                if w in words or w in extra:
+                    out.append(w)
+                if w in starts:
+                    at.append(i)
+            if not at:
+                continue
+            for size in longer:
+                if size > n - at[0]:
                     break
-                for i in range(n - size + 1):
+                for i in at:
+                    if i + size > n:
+                        break
                     w = run[i : i + size]
                     if w in words or w in extra:
                         out.append(w)

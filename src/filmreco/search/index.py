@@ -41,8 +41,6 @@ logger = logging.getLogger("filmreco")
 
 _ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
 _BATCH = 512  # most queries scored together by search_many
-_BLOCK_CELLS = 1 << 17  # queries x documents scored together
-_ROWWISE_ABOVE = 5000  # with more documents, search_many selects row by row
 
 
 @dataclass(slots=True)
@@ -76,7 +74,8 @@ class SearchIndex(ParamsMixin):
     character n-grams, pinyin syllables, full pinyin and initials of names, synonyms,
     typo tolerance. Ranking: BM25F over the fields (or per-field BM25, or tf-idf cosine),
     every (term, document) score precomputed so a query is a gather and a sum, times the
-    share of the query's space-separated parts a document matches (coordination).
+    share of the query's space-separated parts a document matches (coordination), and its
+    top `n` selected in the same compiled pass over the documents it touches.
 
     Writes (:meth:`add`, :meth:`update`, :meth:`delete`) analyse only the records given
     and give exactly the results of a rebuild; the score matrix is rebuilt from the stored
@@ -477,9 +476,8 @@ class SearchIndex(ParamsMixin):
                 state, np.zeros(0, dtype=np.int64), np.zeros(0, np.float32), None, highlight
             )
         q = state.analyze(text)
-        scores = state.score(q)
         depth = max(n, check_int(self.rerank_depth, "rerank_depth", min_value=1)) if personal else n
-        idx, sc = state.select(scores, depth, mask)
+        idx, sc = state.top(q, depth, mask)
         if personal and idx.size:
             alpha = check_real(self.rerank_weight, "rerank_weight", min_value=0.0, max_value=1.0)
             idx, sc = personalize(state, idx, sc, rerank, user_id, n, alpha)
@@ -510,9 +508,10 @@ class SearchIndex(ParamsMixin):
     ) -> list[SearchHits]:
         """Search a batch of queries, scored together block by block.
 
-        Each block of queries is scored at once (their rows of the score matrix gathered and
-        summed per query and document in one pass, the query matrix times the score
-        matrix) and its top `n` selected at once; the hits are those of :meth:`search`.
+        Each query is analysed once (a query repeated in the batch too), and each block of
+        queries is scored and its top `n` selected in one compiled call
+        (:func:`filmreco.search._kernels.search_top_many`), reusing its buffers from query
+        to query; the hits are those of :meth:`search`.
 
         Parameters
         ----------
@@ -554,19 +553,16 @@ class SearchIndex(ParamsMixin):
     ) -> list[SearchHits]:
         state = self._snapshot()
         out: list[SearchHits] = []
-        # a block's dense scores (~1 MB) stay in cache; measured fastest on 2k-20k films
-        size = max(1, min(_BATCH, _BLOCK_CELLS // max(state.n_docs, 1)))
-        for a, b in blocks(len(texts), size):
-            qs = [state.analyze(t) if t else QueryTerms() for t in texts[a:b]]
-            D = state.score_many(qs)
-            if state.n_docs <= _ROWWISE_ABOVE:  # select the whole block at once
-                idx, sc, found = state.select_many(D, n, mask)
-                for i, (q, k) in enumerate(zip(qs, found.tolist())):
-                    out.append(self._hits(state, idx[i, :k], sc[i, :k], q, highlight))
-            else:  # long rows: one at a time, as search() does
-                for i, q in enumerate(qs):
-                    ix, sx = state.select(D[i], n, mask)
-                    out.append(self._hits(state, ix, sx, q, highlight))
+        doc_ids = state.doc_ids.ids
+        for a, b in blocks(len(texts), _BATCH):
+            idx, sc, found, qs = state.top_texts(texts[a:b], n, mask, keep=highlight)
+            # padding (-1) is never read; an empty index has only padding
+            ids = doc_ids[idx] if doc_ids.size else np.empty(idx.shape, dtype=doc_ids.dtype)
+            for i, k in enumerate(found.tolist()):
+                hl = None
+                if qs is not None:
+                    hl = [state.highlights(j, qs[i]) for j in idx[i, :k].tolist()]
+                out.append(SearchHits(ids[i, :k], sc[i, :k], hl))
         return out
 
     def suggest(self, prefix: str, n: int = 10) -> list[str]:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from . import _pinyin
-from .analyze import _CJK, _LATIN, CHANNELS, SynonymTable, _latin_words, ngrams
+from .analyze import _CJK, _LATIN, SynonymTable, _latin_words
 
 __all__ = ["QueryAnalyzer", "QueryTerms", "clear_caches", "query_units"]
 
@@ -50,7 +50,14 @@ class QueryTerms:
     __slots__ = ("latin", "n_units", "terms", "unit_of", "words")
 
     def __init__(self) -> None:
-        self.terms: dict[str, dict[str, float]] = {c: {} for c in CHANNELS}
+        # CHANNELS, written out (this runs once per query and per unit)
+        self.terms: dict[str, dict[str, float]] = {
+            "word": {},
+            "ngram": {},
+            "syllable": {},
+            "pinyin": {},
+            "initials": {},
+        }
         self.words: list[str] = []
         self.latin: list[str] = []
         self.n_units = 0
@@ -66,6 +73,12 @@ class QueryTerms:
         for c, terms in other.terms.items():
             d = self.terms[c]
             units = self.unit_of.setdefault(c, {})
+            if not terms:
+                continue
+            if d.keys().isdisjoint(terms):  # all new (the terms of d are those of units)
+                d.update(terms)
+                units.update(dict.fromkeys(terms, u))
+                continue
             for t, w in terms.items():
                 d[t] = d.get(t, 0.0) + w
                 units.setdefault(t, u)
@@ -171,50 +184,70 @@ class QueryAnalyzer:
 
     def _add_unit(self, text: str, q: QueryTerms) -> None:
         self._add_text(text, q, 1.0)
-        if self.synonyms is not None:
+        if self.synonyms is not None and self.synonyms.table:
             for extra in self.synonyms.expand(text):
                 self._add_text(extra, q, 1.0)
 
     def _add_text(self, text: str, q: QueryTerms, weight: float) -> None:
+        # the hot path of a search: dict updates written out rather than through helpers
         stop = self.stop_words
-        words = q.terms["word"]
+        terms = q.terms
+        words = terms["word"]
+        qwords = q.words
         ascii_only = text.isascii()
         tokens = text.split() if ascii_only else self.tokenizer(text)
         for tok in tokens:
             if tok in stop:
                 continue
             if tok[0] < "\u0080":
-                for w in _latin_words(tok):
-                    words[w] = words.get(w, 0.0) + weight
                 if tok.isalpha():
+                    words[tok] = words.get(tok, 0.0) + weight
                     q.latin.append(tok)
+                elif tok.isdigit():
+                    words[tok] = words.get(tok, 0.0) + weight
+                else:  # letters and digits mixed: also each run ("r2d2" -> r, 2, d, 2)
+                    for w in _latin_words(tok):
+                        words[w] = words.get(w, 0.0) + weight
             else:
                 words[tok] = words.get(tok, 0.0) + weight
-            q.words.append(tok)
-        if not ascii_only:
-            grams = q.terms["ngram"]
-            for g in ngrams(text, self.n, markers=True):
+            qwords.append(tok)
+        if not ascii_only:  # n-grams with start/end markers (see ngrams)
+            grams = terms["ngram"]
+            n = self.n
+            for run in _CJK.findall(text):
+                g = "^" + run[0]
+                grams[g] = grams.get(g, 0.0) + weight
+                if len(run) <= n:
+                    grams[run] = grams.get(run, 0.0) + weight
+                else:
+                    for i in range(len(run) - n + 1):
+                        g = run[i : i + n]
+                        grams[g] = grams.get(g, 0.0) + weight
+                g = run[-1] + "$"
                 grams[g] = grams.get(g, 0.0) + weight
         if not self.pinyin:
             return
+        pinyin, initials = terms["pinyin"], terms["initials"]
         hw = weight * self.homophone_weight
         latin: list[str] = []  # consecutive Latin/digit parts: typed pinyin, initials, words
-        for part in text.split(" "):
+        for part in text.split(" ") if " " in text else (text,):
             if ascii_only or not _CJK.search(part):
                 if not part.isdigit():
-                    q.add("pinyin", part, weight)
-                    q.add("initials", part, weight)
+                    pinyin[part] = pinyin.get(part, 0.0) + weight
+                    initials[part] = initials.get(part, 0.0) + weight
                 latin.append(part)
                 continue
-            _add_latin(latin, q, weight)
-            latin = []
+            if latin:
+                _add_latin(latin, q, weight)
+                latin = []
             full, grams2 = _sound(part)
             if full:
-                q.add("pinyin", full, hw)
-                syl = q.terms["syllable"]
+                pinyin[full] = pinyin.get(full, 0.0) + hw
+                syl = terms["syllable"]
                 for g in grams2:
                     syl[g] = syl.get(g, 0.0) + hw
-        _add_latin(latin, q, weight)
+        if latin:
+            _add_latin(latin, q, weight)
 
 
 @lru_cache(maxsize=16384)
@@ -223,7 +256,7 @@ def _sound(part: str) -> tuple[str, tuple[str, ...]]:
     character read alone (:func:`~filmreco.search._pinyin.char_syllables`)."""
     if _pinyin.is_han(part):  # the common case: Chinese characters only
         syl = _pinyin.char_syllables(part)
-        return "".join(syl), tuple([f"{a} {b}" for a, b in pairwise(syl)])
+        return "".join(syl), tuple(map(" ".join, pairwise(syl)))
     units = _pinyin.to_units(part, False)
     if not any(is_han for _, is_han in units):
         return "", ()
