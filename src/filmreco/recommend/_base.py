@@ -327,7 +327,9 @@ class Recommender(PersistMixin, BaseEstimator):
         check_is_fitted(self)
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
-        return dense_scores(BlockScorer(self, q, cols), q.n, cols.size, n_jobs)
+        every = cols.size == len(self.item_ids_) and np.array_equal(cols, np.arange(cols.size))
+        # all items in catalogue order: score them whole (no column gather of the model)
+        return dense_scores(BlockScorer(self, q, None if every else cols), q.n, cols.size, n_jobs)
 
     def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Return the user's films that contributed most to the score of `item_id`.

@@ -122,8 +122,11 @@ class EASE(Recommender):
         self.weights_ = ease_weights(X, lam)
 
     def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
-        B = self.weights_ if cols is None else self.weights_[:, cols]
-        return np.asarray(H @ B, dtype=np.float32)
+        if cols is None:
+            return np.asarray(H @ self.weights_, dtype=np.float32)
+        if 4 * cols.size >= self.weights_.shape[1]:  # gathering B's columns costs more
+            return np.asarray(H @ self.weights_, dtype=np.float32)[:, cols]
+        return np.asarray(H @ self.weights_[:, cols], dtype=np.float32)
 
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
         B = self.weights_[items]
