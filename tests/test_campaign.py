@@ -226,6 +226,8 @@ def test_bad_input(world):
         plan("a", recommender=rec, graph=g, n_runs=10)
     with pytest.raises(TypeError):
         plan(world.film, recommender=world.rec, graph="edges")
+    with pytest.raises(InputError, match="without timestamps"):
+        plan(world.film, action_log=Interactions.from_arrays(["u1"], ["a"]), **kw)
 
 
 def test_seed_method_is_passed_to_influence_maximisation(world):

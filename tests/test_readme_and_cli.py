@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -168,3 +169,15 @@ def test_plan_batch_command(tmp_path, capsys):
     assert lines[0] == "user,score,group" and len(lines) > 1
     assert main(["plan", "--film", "f3", "--interactions", str(inter), "--k", "1",
                  "--n-runs", "50", "--out", str(out / "nograph")]) == 0  # fmt: skip
+    # a dated action log calibrates the propagation; another seed method is honoured
+    actions = tmp_path / "actions.csv"
+    pairs = [line.split(",") for line in inter.read_text().splitlines()[1:]]
+    actions.write_text("user,item,time\n" + "".join(
+        f"{u},{i},{k % 5}\n" for k, (u, i) in enumerate(pairs)), encoding="utf-8")  # fmt: skip
+    capsys.readouterr()
+    assert main([*argv[:-2], "--actions", str(actions), "--seed-method", "degree",
+                 "--out", str(out / "calibrated")]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "UNCALIBRATED" not in text
+    report = json.loads((out / "calibrated" / "plan.json").read_text(encoding="utf-8"))
+    assert report["calibrated"] is True

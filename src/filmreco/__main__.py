@@ -358,10 +358,14 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
         boosts = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
         fields = {f: b for f, b in boosts.items() if f in catalog.fields}
         index = SearchIndex(fields=fields).fit(catalog)
+    actions = None
+    if args.actions:
+        actions = Interactions.from_csv(args.actions, timestamp="time")
     p = plan(
         args.film, recommender=_recommender(args.model).fit(X), graph=graph, index=index,
         catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
-        n_runs=args.n_runs, random_state=args.random_state,
+        seed_method=args.seed_method, action_log=actions, n_runs=args.n_runs,
+        random_state=args.random_state,
     )  # fmt: skip
     folder = Path(args.out)
     held = set(p.holdout.tolist())
@@ -405,6 +409,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=_MODELS, default="ease")
     p.add_argument("--budget", type=float)
     p.add_argument("--k", type=int, default=10, help="number of seeds (default: 10)")
+    p.add_argument("--seed-method", choices=("imm", "celf", "degree_discount", "degree"),
+                   default="imm", help="seed selection (default: imm)")  # fmt: skip
+    p.add_argument("--actions", metavar="FILE.csv",
+                   help="dated action log (columns user,item,time) to learn the propagation "
+                        "probabilities from; without it they are uncalibrated defaults")  # fmt: skip
     p.add_argument("--audience-size", type=int, default=500)
     p.add_argument("--n-runs", type=int, default=2000)
     p.add_argument("--random-state", type=int, default=0)

@@ -276,10 +276,20 @@ def _model(graph: Any, model: Any, action_log: Any) -> PropagationModel:
             f"graph must be a SocialGraph (or pass model=), got {type(graph).__name__}."
         )
     if action_log is not None:
+        if hasattr(action_log, "matrix") and hasattr(action_log, "timestamps"):
+            if action_log.timestamps is None:
+                raise InputError(
+                    "action_log is an Interactions without timestamps; learning who "
+                    "influenced whom needs the time of every action."
+                )
+            with warnings.catch_warnings():  # users outside the graph: reported by learn
+                warnings.simplefilter("ignore", DataWarning)
+                return IndependentCascade.from_logs(graph, action_log)
         if not isinstance(action_log, (tuple, list)) or len(action_log) not in (2, 3):
             raise InputError(
-                "action_log must be a tuple (users, items) or (users, items, times) of "
-                "equal-length arrays; see filmreco.social.learn_probabilities."
+                "action_log must be an Interactions with timestamps, or a tuple (users, "
+                "items) or (users, items, times) of equal-length arrays; see "
+                "filmreco.social.learn_probabilities."
             )
         return IndependentCascade.from_logs(graph, *action_log)
     return IndependentCascade(graph, "weighted_cascade")
@@ -318,8 +328,9 @@ def plan(
     model : PropagationModel, optional
         Defaults to ``IndependentCascade(graph, "weighted_cascade")`` (uncalibrated), or
         to one learned from `action_log` (:meth:`PropagationModel.from_logs`).
-    action_log : tuple, optional
-        ``(users, items)`` or ``(users, items, times)`` of past adoptions.
+    action_log : Interactions or tuple, optional
+        Past adoptions: an :class:`~filmreco.data.Interactions` with timestamps, or
+        ``(users, items)`` / ``(users, items, times)`` arrays.
     index : SearchIndex, optional
         Fitted search index; enables the search-visibility table.
     catalog : Catalog, optional
