@@ -248,3 +248,25 @@ def test_process_backend_gives_identical_results(world, make, monkeypatch):
     np.testing.assert_array_equal(serial[0], parallel[0])
     np.testing.assert_array_equal(serial[1], parallel[1])
     np.testing.assert_array_equal(audience[0], model.recommend_users(["m0001", "m0002"], n=4)[0])
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: EASE(regularization=10.0), lambda: ALS(8, random_state=0), ItemKNN]
+)
+def test_users_without_history_get_popularity(world, make):
+    X = world.interactions
+    M = sp.csr_array(X.matrix)  # users 0 and 1 lose their history
+    keep = np.ones(M.nnz, dtype=bool)
+    keep[: M.indptr[2]] = False
+    indptr = np.concatenate([[0, 0, 0], np.cumsum(np.diff(M.indptr)[2:])])
+    E = sp.csr_array((M.data[keep], M.indices[keep], indptr), shape=M.shape)
+    model = make().fit(X.with_matrix(E))
+    pop = np.bincount(E.indices, minlength=E.shape[1]).astype(float)
+    users = X.user_ids.ids[:2]
+    S = model.score(users, X.item_ids.ids)
+    np.testing.assert_allclose(S, np.tile(pop, (2, 1)))
+    _, scores = model.recommend(users, 5)
+    np.testing.assert_allclose(scores, np.tile(np.sort(pop)[::-1][:5], (2, 1)))  # most popular
+    # an empty user_items row is scored the same way
+    S2 = model.score(["nobody"], X.item_ids.ids, user_items=sp.csr_array((1, E.shape[1])))
+    np.testing.assert_allclose(S2[0], pop)

@@ -51,7 +51,17 @@ class Recommender(PersistMixin, BaseEstimator):
     external ids: :meth:`recommend` (items for users), :meth:`recommend_users` (the audience
     of an item), :meth:`similar_items`, :meth:`score`, plus :meth:`fold_in` for new or
     updated users, :meth:`save` / :meth:`load`, and :meth:`explain` where the model allows.
+
+    A user with no interactions (a known user whose history is empty, or an empty
+    ``user_items`` row) gets the items' training popularity as scores: a model that
+    scores from the history alone knows nothing about them, and would otherwise rank
+    the catalogue by an arbitrary tie order. Models whose users carry other information
+    (:class:`~filmreco.recommend.CrossDomain`: a partner-domain history) score them
+    themselves.
     """
+
+    #: Whether an empty history leaves the model nothing to score with (see above).
+    _empty_history_is_popular: bool = True
 
     def __sklearn_is_fitted__(self) -> bool:
         return bool(getattr(self, "_fitted", False))
@@ -131,7 +141,8 @@ class Recommender(PersistMixin, BaseEstimator):
         n = ids.size
         if user_items is not None:
             H = history_for(ids, user_items, self.item_ids_)
-            return Query(np.full(n, -1, dtype=np.int64), H, np.zeros(n, dtype=bool))
+            empty = np.diff(H.indptr) == 0
+            return Query(np.full(n, -1, dtype=np.int64), H, empty & self._empty_history_is_popular)
         rows = self.user_ids_.index(ids, on_unknown="mask", name="user_ids")
         unknown = rows < 0
         if unknown.any() and on_unknown == "raise":
@@ -141,7 +152,9 @@ class Recommender(PersistMixin, BaseEstimator):
                 f"{type(self).__name__} (e.g. {bad}); add them with fold_in(...), pass their "
                 "history as user_items=..., or use on_unknown='popular'."
             )
-        return Query(rows, take_rows(self.user_items_, rows), unknown)
+        H = take_rows(self.user_items_, rows)
+        popular = unknown | ((np.diff(H.indptr) == 0) & self._empty_history_is_popular)
+        return Query(rows, H, popular)
 
     def _candidates(self, items: Any, exclude: Any) -> np.ndarray | None:
         if items is None and exclude is None:

@@ -108,6 +108,8 @@ class CrossDomain(ALS):
     (1, 3)
     """
 
+    _empty_history_is_popular = False  # partner histories carry the user
+
     def __init__(
         self,
         n_factors: int = 64,

@@ -190,11 +190,13 @@ def cross_evaluate_social(
     B = sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
     F = friends_matrix(model.graph, interactions.user_ids, direction)
     friends = np.asarray(F @ (np.diff(B.indptr) > 0).astype(np.float64))[users] > 0
-    cold = n_train[users] / count[users] <= cold_max
+    mean_train = n_train[users] / count[users]
+    cold = mean_train <= cold_max
     groups = {
         "all": np.ones(users.size, dtype=bool),
         "cold": cold,
         "cold_with_friends": cold & friends,
+        "new_with_friends": (mean_train == 0) & friends,
         "warm_with_friends": ~cold & friends,
         "without_friends": ~friends,
         "others": ~(cold & friends),

@@ -46,7 +46,10 @@ logger = logging.getLogger("filmreco")
 _SOCIAL_PARAMS = ("weight", "mode", "direction", "half_weight_at", "friend_scale")
 
 #: User groups of :func:`evaluate_social`.
-GROUPS = ("all", "cold", "cold_with_friends", "warm_with_friends", "without_friends", "others")
+GROUPS = (
+    "all", "cold", "cold_with_friends", "new_with_friends", "warm_with_friends",
+    "without_friends", "others",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- homophily
@@ -449,7 +452,9 @@ def evaluate_social(
     -------
     SocialEvaluation
         Groups: ``all``; ``cold`` (at most `cold_max` training interactions);
-        ``cold_with_friends`` (cold, and friends who interacted); ``warm_with_friends``;
+        ``cold_with_friends`` (cold, and friends who interacted); ``new_with_friends``
+        (no training interaction at all: the base can only fall back to popularity, the
+        friends are all there is to know); ``warm_with_friends``;
         ``without_friends``; ``others`` (everyone not cold with friends).
     """
     if not isinstance(model, SocialRecommender):
@@ -486,6 +491,7 @@ def evaluate_social(
         "all": np.ones(users.size, dtype=bool),
         "cold": cold,
         "cold_with_friends": cold & friends,
+        "new_with_friends": (n_train == 0) & friends,
         "warm_with_friends": ~cold & friends,
         "without_friends": ~friends,
         "others": ~(cold & friends),
