@@ -22,13 +22,16 @@ Sections:
    adopters (ratio), per-film error, Brier score, AUC and precision@10 for Goyal et al.'s
    Bernoulli and Jaccard, Saito et al.'s EM, uniform p, weighted cascade and trivalency.
 3. ``recommend`` — ratings at or above the positive threshold (4 of 5; 3.5 of 4 for
-   FilmTrust) are the interactions; per-user random 80/20 holdout (seed 0). EASE's
-   regularization is tuned on a validation split carved from train
-   (:func:`filmreco.recommend.evaluation.tune`); the SocialRecommender's weight, mode,
-   direction and decay on three more (:func:`filmreco.social.tune_social`); then
-   :func:`filmreco.social.evaluate_social` reports NDCG@10 gains by user group with
-   paired bootstrap 95% intervals and a shuffled-graph control, beside Popularity and
-   "what my friends liked" alone (weight 1).
+   FilmTrust) are the interactions; per-user 5-fold cross-validation
+   (:func:`filmreco.social.cross_evaluate_social`: every positive is a test case once, a
+   user's NDCG@10 is the mean over the folds that test them). EASE's regularization is
+   tuned once on a validation split of one 80/20 training part; the SocialRecommender's
+   weight, direction and decay are tuned inside every fold on that fold's training part
+   (one k-fold fold of it as validation). Gains by user group come with paired bootstrap
+   95% intervals and a shuffled-graph control, beside Popularity and "what my friends
+   liked" alone (weight 1). Douban small and FilmTrust have few naturally cold users, so
+   they also run with a simulated cold start (1-5 training positives) and with simulated
+   new users (none), for half of the users with friends.
 """
 
 from __future__ import annotations
@@ -124,16 +127,18 @@ def graph_for(arcs: pd.DataFrame) -> SocialGraph:
     return SocialGraph.from_arrays(arcs["source"].to_numpy(), arcs["target"].to_numpy())
 
 
-def simulate_cold(train: Interactions, g: SocialGraph, seed: int, keep_max: int = 5):
+def simulate_cold(train: Interactions, g: SocialGraph, seed: int, keep_max: int = 5,
+                  keep_min: int = 1):  # fmt: skip
     """Half of the users with friends (either direction) and more than `keep_max` training
-    positives keep only 1..keep_max random ones (the rest are dropped; test is unchanged)."""
+    positives keep only keep_min..keep_max random ones (the rest are dropped; test is
+    unchanged)."""
     rng = np.random.default_rng(seed)
     X = train.matrix
     n_u = np.diff(X.indptr)
     F = friends_matrix(g, train.user_ids, "both")
     has_friends = (F @ (n_u > 0).astype(float)) > 0
     chosen = has_friends & (n_u > keep_max) & (rng.random(n_u.size) < 0.5)
-    k = np.where(chosen, rng.integers(1, keep_max + 1, n_u.size), n_u)
+    k = np.where(chosen, rng.integers(keep_min, keep_max + 1, n_u.size), n_u)
     rows = row_indices(X)
     order = np.lexsort((rng.random(X.nnz), rows))
     rank = np.empty(X.nnz, dtype=np.int64)
@@ -233,6 +238,8 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
             "direction": ["in", "both"],
             "half_weight_at": [None, 5.0],
         },
+        # friends first for users without history, fading fast as a history grows
+        {"weight": [1.0], "direction": ["in", "both"], "half_weight_at": [0.5, 1.0, 2.0, 5.0]},
     ]
     model = SocialRecommender(EASE(regularization=lam), g, mode="score", friend_scale="max")
     friends = SocialRecommender(EASE(regularization=lam), g, weight=1.0, direction="both")
@@ -267,7 +274,7 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
 
 
 def section_recommend(data: dict, seed: int, n_boot: int, cold_sim: tuple[str, ...],
-                      n_folds: int) -> None:  # fmt: skip
+                      n_folds: int, new_sim: tuple[str, ...] = ()) -> None:  # fmt: skip
     print("\n## 3. Social recommendation: NDCG@10 gains by user group\n")
     for name, (r, arcs, thr) in data.items():
         X = positives(r, thr)
@@ -281,6 +288,14 @@ def section_recommend(data: dict, seed: int, n_boot: int, cold_sim: tuple[str, .
             label = (f"{name}, simulated cold start (in every fold, half of the users with "
                      "friends keep 1-5 training positives)")  # fmt: skip
             run_recommend(label, X, g, seed, n_boot, n_folds, transform=cold)
+        if name in new_sim:
+
+            def new(train: Interactions, g: SocialGraph = g) -> Interactions:
+                return simulate_cold(train, g, seed + 4, keep_max=0, keep_min=0)[0]
+
+            label = (f"{name}, simulated new users (in every fold, half of the users with "
+                     "friends keep no training positive)")  # fmt: skip
+            run_recommend(label, X, g, seed, n_boot, n_folds, transform=new)
 
 
 def main() -> None:
@@ -291,6 +306,8 @@ def main() -> None:
     ap.add_argument("--n-boot", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1, help="seed 0 was used while developing")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds (recommend)")
+    ap.add_argument("--new-sim", default="douban_small,filmtrust",
+                    help="data sets also run with simulated new users (no history)")  # fmt: skip
     ap.add_argument("--cold-sim", default="douban_small,filmtrust",
                     help="data sets also run with a simulated cold start")  # fmt: skip
     args = ap.parse_args()
@@ -305,7 +322,10 @@ def main() -> None:
     if args.only in (None, "propagation"):
         section_propagation(data, args.seed)
     if args.only in (None, "recommend"):
-        section_recommend(data, args.seed, args.n_boot, tuple(args.cold_sim.split(",")), args.folds)
+        section_recommend(
+            data, args.seed, args.n_boot, tuple(args.cold_sim.split(",")), args.folds,
+            tuple(args.new_sim.split(",")),
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

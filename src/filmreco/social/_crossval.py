@@ -73,7 +73,9 @@ def cross_evaluate_social(
     n_folds : int, default=5
     grid : dict or list of dicts, optional
         Tune the social parameters in every fold with :func:`tune_social` on that fold's
-        training part (never its test part); None uses the model's parameters.
+        training part (never its test part), validating on one k-fold fold of it (as the
+        evaluation does, so users with no training interaction count in the tuning too);
+        None uses the model's parameters.
     tune_splits : int, default=1
         Validation splits per fold for the tuning.
     k : int, default=10
@@ -160,8 +162,15 @@ def cross_evaluate_social(
                 raise InputError("transform_train must keep the id maps of the training part.")
         fold_model = model
         if grid is not None:
-            tuned = tune_social(model, train, grid, n_splits=tune_splits, refit=False,
-                                random_state=rng.integers(2**32))  # fmt: skip
+            # validate as we test: one k-fold fold of the training part per tuning split, so
+            # users whose every interaction is held out (new users) are tuned for too
+            fold_rng = np.random.default_rng(rng.integers(2**32))
+
+            def one_fold(part: Any, fold_rng: np.random.Generator = fold_rng) -> Any:
+                return split_kfold(part, n_folds, random_state=fold_rng.integers(2**32))[0]
+
+            tuned = tune_social(model, train, grid, split=one_fold, n_splits=tune_splits,
+                                refit=False)  # fmt: skip
             fold_model = clone(model).set_params(**tuned.best_params)
         params.append({key: fold_model.get_params()[key] for key in _SOCIAL_PARAMS})
         base = clone(model.base).fit(train)
@@ -197,6 +206,7 @@ def cross_evaluate_social(
         "cold": cold,
         "cold_with_friends": cold & friends,
         "new_with_friends": (mean_train == 0) & friends,
+        "sparse_with_friends": cold & (mean_train > 0) & friends,
         "warm_with_friends": ~cold & friends,
         "without_friends": ~friends,
         "others": ~(cold & friends),

@@ -47,8 +47,8 @@ _SOCIAL_PARAMS = ("weight", "mode", "direction", "half_weight_at", "friend_scale
 
 #: User groups of :func:`evaluate_social`.
 GROUPS = (
-    "all", "cold", "cold_with_friends", "new_with_friends", "warm_with_friends",
-    "without_friends", "others",
+    "all", "cold", "cold_with_friends", "new_with_friends", "sparse_with_friends",
+    "warm_with_friends", "without_friends", "others",
 )  # fmt: skip
 
 
@@ -454,7 +454,8 @@ def evaluate_social(
         Groups: ``all``; ``cold`` (at most `cold_max` training interactions);
         ``cold_with_friends`` (cold, and friends who interacted); ``new_with_friends``
         (no training interaction at all: the base can only fall back to popularity, the
-        friends are all there is to know); ``warm_with_friends``;
+        friends are all there is to know); ``sparse_with_friends`` (cold with friends and
+        at least one training interaction); ``warm_with_friends``;
         ``without_friends``; ``others`` (everyone not cold with friends).
     """
     if not isinstance(model, SocialRecommender):
@@ -492,6 +493,7 @@ def evaluate_social(
         "cold": cold,
         "cold_with_friends": cold & friends,
         "new_with_friends": (n_train == 0) & friends,
+        "sparse_with_friends": cold & (n_train > 0) & friends,
         "warm_with_friends": ~cold & friends,
         "without_friends": ~friends,
         "others": ~(cold & friends),
