@@ -22,6 +22,7 @@ from .evaluation import (
     _test_users,
     _with_base,
     tune_social,
+    user_groups,
 )
 from .recommend import DIRECTIONS, SocialRecommender, friends_matrix, shuffle_graph
 
@@ -199,18 +200,7 @@ def cross_evaluate_social(
     B = sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
     F = friends_matrix(model.graph, interactions.user_ids, direction)
     friends = np.asarray(F @ (np.diff(B.indptr) > 0).astype(np.float64))[users] > 0
-    mean_train = n_train[users] / count[users]
-    cold = mean_train <= cold_max
-    groups = {
-        "all": np.ones(users.size, dtype=bool),
-        "cold": cold,
-        "cold_with_friends": cold & friends,
-        "new_with_friends": (mean_train == 0) & friends,
-        "sparse_with_friends": cold & (mean_train > 0) & friends,
-        "warm_with_friends": ~cold & friends,
-        "without_friends": ~friends,
-        "others": ~(cold & friends),
-    }
+    groups = user_groups(n_train[users] / count[users], friends, cold_max)
     table = _group_table(ndcg, groups, n_boot, confidence, rng)
     ids = interactions.user_ids.ids[users]
     return SocialEvaluation(table, ids, ndcg, groups, k, confidence, n_boot, n_folds, params)

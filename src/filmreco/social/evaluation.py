@@ -379,6 +379,25 @@ def _bootstrap_means(
     return out
 
 
+def user_groups(n_train: np.ndarray, friends: np.ndarray, cold_max: int) -> dict[str, np.ndarray]:
+    """Membership of every user in each of :data:`GROUPS`.
+
+    `n_train` holds the users' training interactions (a mean over folds is fine) and
+    `friends` whether they have friends who interacted.
+    """
+    cold = n_train <= cold_max
+    return {
+        "all": np.ones(n_train.size, dtype=bool),
+        "cold": cold,
+        "cold_with_friends": cold & friends,
+        "new_with_friends": (n_train == 0) & friends,
+        "sparse_with_friends": cold & (n_train > 0) & friends,
+        "warm_with_friends": ~cold & friends,
+        "without_friends": ~friends,
+        "others": ~(cold & friends),
+    }
+
+
 def _group_table(
     ndcg: dict[str, np.ndarray],
     groups: dict[str, np.ndarray],
@@ -487,17 +506,7 @@ def evaluate_social(
         ndcg[name] = _ndcg(other, ids, R, space, k)
     n_train = np.diff(sp.csr_array(train.matrix).indptr)[users]
     friends = np.diff(social.social_.indptr)[users] > 0
-    cold = n_train <= cold_max
-    groups = {
-        "all": np.ones(users.size, dtype=bool),
-        "cold": cold,
-        "cold_with_friends": cold & friends,
-        "new_with_friends": (n_train == 0) & friends,
-        "sparse_with_friends": cold & (n_train > 0) & friends,
-        "warm_with_friends": ~cold & friends,
-        "without_friends": ~friends,
-        "others": ~(cold & friends),
-    }
+    groups = user_groups(n_train, friends, cold_max)
     table = _group_table(ndcg, groups, n_boot, confidence, rng)
     params = [{key: social.get_params()[key] for key in _SOCIAL_PARAMS}]
     return SocialEvaluation(table, ids, ndcg, groups, k, confidence, n_boot, 1, params)
