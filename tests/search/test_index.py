@@ -386,8 +386,12 @@ def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
 @pytest.mark.parametrize("params", [{}, {"ranking": "tfidf"}, {"weights": {"ngram": 0.7}}])
 def test_compiled_top_equals_numpy_path(records, params):
     """Snapshot.top (compiled) == Snapshot.select(Snapshot.score(...)) (numpy), exactly."""
+    from filmreco.search._engine import kernel_ready
+
     index = SearchIndex(**params).fit(records)
     state = index._snapshot()
+    index.search("高远")  # starts building the kernel if no search did yet
+    assert kernel_ready(wait=120)  # the comparison below must hit the compiled path
     mask = state.filter_columns().mask({"year": (2000, 2021)})
     for query in [*QUERIES, "高远 爱情 星海", "侦探 伦敦", "xing hai man you 2"]:
         if not normalize(query):
@@ -517,3 +521,18 @@ def test_params_clone_and_input_untouched(records):
     assert index.set_params(ngram=2) is index and index.ngram == 2
     with pytest.raises(ValueError, match="Invalid parameter"):
         index.set_params(colour="red")
+
+
+def test_first_searches_do_not_wait_for_the_compiler(records, monkeypatch):
+    """Until the kernel is ready, single searches take the numpy path with the same results."""
+    from filmreco.search import _engine
+
+    index = SearchIndex().fit(records)
+    assert _engine.kernel_ready(wait=120)
+    want = [index.search(q, n=5) for q in QUERIES]
+    monkeypatch.setattr(_engine, "_KERNEL_READY", _engine.threading.Event())  # not ready
+    monkeypatch.setattr(_engine, "_warm_started", True)  # and not being built
+    got = [index.search(q, n=5) for q in QUERIES]
+    for a, b in zip(want, got):
+        assert a.ids.tolist() == b.ids.tolist() and a.scores.tolist() == b.scores.tolist()
+    assert not _engine.kernel_ready()

@@ -9,6 +9,7 @@ built on first use, once, under the snapshot's lock.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -35,9 +36,47 @@ from .suggest import Suggester
 
 __all__ = ["Config", "Snapshot"]
 
+logger = logging.getLogger("filmreco")
+
 _MAX_EXPANSIONS = 5
 _NO_LABELS = np.zeros(0, dtype=np.int64)
 _NO_MASK = np.zeros(0, dtype=bool)
+
+# The compiled kernel is built (or loaded from numba's on-disk cache) in a background thread
+# the first time a search needs it; until it is ready, single searches take the numpy path,
+# which gives the same results. Without this, the first query of a fresh environment would
+# wait seconds for the compiler.
+_KERNEL_READY = threading.Event()
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def _warm_kernel(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_docs: int) -> None:
+    empty_rows = np.zeros(0, dtype=np.int64)
+    try:  # same argument types as real searches, so the compiled version is theirs
+        search_top(indptr, indices, data, empty_rows, np.zeros(0, dtype=np.float64),
+                   _NO_LABELS, 1, n_docs, 1, _NO_MASK)  # fmt: skip
+    except Exception:  # pragma: no cover - the numpy path keeps working
+        logger.warning("filmreco.search: the compiled kernel failed to build; using numpy")
+        return
+    _KERNEL_READY.set()
+
+
+def kernel_ready(*, wait: float | None = None) -> bool:
+    """Whether searches run through the compiled kernel (optionally wait for it)."""
+    if wait is not None:
+        _KERNEL_READY.wait(wait)
+    return _KERNEL_READY.is_set()
+
+
+def _start_warm_up(snapshot: Any) -> None:
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    args = (snapshot._indptr, snapshot._indices, snapshot._data, snapshot.n_docs)
+    threading.Thread(target=_warm_kernel, args=args, daemon=True, name="filmreco-jit").start()
 _UNKNOWN_WORD_WEIGHT = 1.0
 
 # words jieba's dictionary can hold (the Tokenizer matches others with a regex, which is slow
@@ -292,6 +331,9 @@ class Snapshot:
     def top(self, q: QueryTerms, n: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Top `n` documents of `q` (and in `mask`): :meth:`score` then :meth:`select`, in
         one compiled pass (:mod:`filmreco.search._kernels`), with the same result."""
+        if not _KERNEL_READY.is_set():
+            _start_warm_up(self)
+            return self.select(self.score(q), n, mask)
         rows, weights, labels = self.query_rows(q)
         if rows.size == 0 or n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
