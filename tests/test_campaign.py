@@ -240,3 +240,19 @@ def test_seed_method_is_passed_to_influence_maximisation(world):
     assert sorted(deg[np.isin(cands, p.seeds.seeds)]) == sorted(np.sort(deg)[::-1][:4])
     with pytest.raises(InputError, match="method"):
         plan(world.film, seed_method="magic", **kw)
+
+
+def test_plan_with_a_social_recommender(world):
+    # the audience can come from friends' taste mixed into the base (social composes with campaign)
+    from filmreco.social import SocialRecommender
+
+    social = SocialRecommender(world.rec, world.social, weight=0.3, mode="score", refit=False)
+    social.fit(world.interactions)
+    p = plan(world.film, recommender=social, graph=world.social, catalog=world.catalog,
+             audience_size=60, k=3, n_runs=100, random_state=0)  # fmt: skip
+    want, _ = social.recommend_users([world.film], n=60)
+    assert p.audience.ids.tolist() == want[0][want[0] != ""].tolist()
+    assert p.audience.profile  # interests come from the users' interactions
+    look = plan(world.film, recommender=social, graph=world.social, audience_size=30, k=2,
+                n_runs=50, lookalike_of=world.interactions.user_ids.ids[:3], random_state=0)  # fmt: skip
+    assert look.audience.size == 30

@@ -54,7 +54,7 @@ def reference_friends(graph: SocialGraph, X: Interactions, direction: str) -> np
     return np.divide(F, total, out=np.zeros_like(F), where=total > 0)
 
 
-def reference_scores(rec: SocialRecommender, user) -> np.ndarray:
+def reference_scores(rec: SocialRecommender, user, filter_seen: bool = True) -> np.ndarray:
     """A user's mixed scores over all films, written from the class docstring."""
     X, items = rec.user_items_, rec.item_ids_.ids
     u = rec.user_ids_.index([user])[0]
@@ -68,7 +68,7 @@ def reference_scores(rec: SocialRecommender, user) -> np.ndarray:
     if not s.any():
         w = 0.0
     b = rec.base_.score([user], items)[0].astype(float)
-    unseen = [j for j in range(len(items)) if j not in seen]
+    unseen = [j for j in range(len(items)) if j not in seen or not filter_seen]
     out = np.full(len(items), -np.inf)
     if rec.mode == "score":
         lo, hi = b[unseen].min(), b[unseen].max()
@@ -123,9 +123,11 @@ def test_scores_match_reference(world, mode, weight, scale):
                             half_weight_at=3.0 if weight == 0.4 else None,
                             friend_scale=scale).fit(X)  # fmt: skip
     users = X.user_ids.ids[:12]
-    got = rec.score(users, X.item_ids.ids)
+    got = rec.score(users, X.item_ids.ids, filter_seen=True)
+    every = rec.score(users, X.item_ids.ids)  # seen films scored like the others
     for i, u in enumerate(users):
         np.testing.assert_allclose(got[i], reference_scores(rec, u), rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(every[i], reference_scores(rec, u, False), rtol=1e-5, atol=1e-9)
 
 
 def test_history_mode_feeds_the_blended_history_to_the_base(world):
@@ -481,3 +483,33 @@ def test_save_needs_a_filmreco_base(world, tmp_path):
     rec = SocialRecommender(Outside(), g).fit(X)
     with pytest.raises(TypeError, match="filmreco Recommender"):
         rec.save(tmp_path / "x")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("filter_seen", [True, False])
+def test_recommend_users_matches_reference(world, mode, filter_seen, monkeypatch):
+    from filmreco.social import recommend as module
+
+    X, g = world
+    monkeypatch.setattr(module, "_BLOCK", 37)  # several blocks, merged
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, mode=mode).fit(X)
+    films = X.item_ids.ids[[0, 3, 7]]
+    ids, scores = rec.recommend_users(films, n=15, filter_seen=filter_seen)
+    assert ids.shape == scores.shape == (3, 15)
+    # reference: every user's mixed score of the film, the best first (ties: user order)
+    for f, row, sc in zip(films, ids, scores):
+        col = X.item_ids.index([f])[0]
+        want = []
+        for u in range(X.n_users):
+            r = np.array([u])
+            blocked = rec._seen(r) if filter_seen else np.zeros((1, X.n_items), dtype=bool)
+            v = rec._blend(r, blocked)[0, col]
+            if np.isfinite(v):
+                want.append((-np.float32(v), u))
+        want = sorted(want)[:15]
+        assert row[: len(want)].tolist() == X.user_ids.ids[[u for _, u in want]].tolist()
+        np.testing.assert_allclose(sc[: len(want)], [-v for v, _ in want], rtol=1e-6)
+    only = X.user_ids.ids[:20]
+    sub, _ = rec.recommend_users(films[:1], n=50, users=only)
+    assert set(sub[0]) - {""} <= set(only)
+    assert (sub[0][sub[0] != ""].size <= 20) and (sub[0][-30:] == "").all()

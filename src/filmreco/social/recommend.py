@@ -424,10 +424,13 @@ class SocialRecommender(BaseEstimator):
         mask[row_indices(X), X.indices] = True
         return mask
 
-    def score(self, user_ids: Any, item_ids: Any) -> np.ndarray:
+    def score(self, user_ids: Any, item_ids: Any, *, filter_seen: bool = False) -> np.ndarray:
         """Mixed scores of every (user, film) pair, shape ``(n_users, n_items)``.
 
-        Ranks and scaling are over each user's unseen films; seen films score ``-inf``.
+        As for any recommender, seen films are scored like the others (ranks and scaling
+        over all films); with ``filter_seen=True`` the scores are the ones
+        :meth:`recommend` ranks by: ranks and scaling over each user's unseen films, and
+        ``-inf`` for seen films.
 
         Examples
         --------
@@ -436,13 +439,20 @@ class SocialRecommender(BaseEstimator):
         >>> X = Interactions.from_arrays(["a", "b", "b"], ["f1", "f1", "f2"])
         >>> g = SocialGraph.from_arrays(["b"], ["a"])
         >>> rec = SocialRecommender(Popularity(), g, weight=1.0, mode="score").fit(X)
-        >>> rec.score(["a"], ["f2", "f1"])
+        >>> rec.score(["a"], ["f2", "f1"], filter_seen=True)
         array([[  1., -inf]], dtype=float32)
+        >>> rec.score(["a"], ["f2", "f1"]).round(3)  # both films b watched; f1 more popular
+        array([[1., 1.]], dtype=float32)
         """
         rows = self._rows(user_ids)
         cols = self.item_ids_.index(item_ids, name="item_ids")
+        m = len(self.item_ids_)
+
+        def blocked(r: np.ndarray) -> np.ndarray:
+            return self._seen(r) if filter_seen else np.zeros((r.size, m), dtype=bool)
+
         out = [
-            self._blend(r, self._seen(r))[:, cols]
+            self._blend(r, blocked(r))[:, cols]
             for r in (rows[a : a + _BLOCK] for a in range(0, rows.size, _BLOCK))
         ]
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, cols.size), np.float32)
@@ -496,6 +506,73 @@ class SocialRecommender(BaseEstimator):
             i, v = topk(mixed, n, exclude=blocked)
             idx[a : a + r.size], val[a : a + r.size] = i, v
         return self.item_ids_.to_ids(idx), val.astype(np.float32)
+
+    def recommend_users(
+        self,
+        item_ids: Any,
+        n: int = 10,
+        *,
+        filter_seen: bool = True,
+        users: Any = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the `n` users whose mixed score for each film is highest: its audience.
+
+        The mixed score is the one :meth:`recommend` ranks by, so it places the film within
+        each user's own list (the base's part is scaled per user): the audience is the users
+        for whom, with their friends' taste mixed in, the film ranks best. Users are
+        scored in blocks; ties go to the user who comes first in ``user_ids_``.
+
+        Parameters
+        ----------
+        item_ids : id or array-like of ids
+            Films of the fitted interactions.
+        n : int, default=10
+        filter_seen : bool, default=True
+            Leave out users who already interacted with the film.
+        users : array-like of user ids, optional
+            Only consider these users.
+
+        Returns
+        -------
+        ids : numpy.ndarray, shape (len(item_ids), n)
+            User ids, best first, padded with the id map's missing value.
+        scores : numpy.ndarray of float32, shape (len(item_ids), n)
+            Mixed scores, ``-inf`` for padding.
+
+        Examples
+        --------
+        >>> from filmreco.data import Interactions
+        >>> from filmreco.recommend import Popularity
+        >>> X = Interactions.from_arrays(["a", "b", "c", "c"], ["f1", "f2", "f1", "f2"])
+        >>> g = SocialGraph.from_arrays(["c"], ["a"])  # c influences a, who has not seen f2
+        >>> rec = SocialRecommender(Popularity(), g, weight=0.5, mode="score").fit(X)
+        >>> rec.recommend_users(["f2"], n=2)[0].tolist()
+        [['a', '']]
+        """
+        check_is_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        cols = self.item_ids_.index(item_ids, name="item_ids")
+        if users is None:
+            rows = np.arange(len(self.user_ids_), dtype=np.int64)
+        else:
+            rows = np.unique(self.user_ids_.index(users, name="users"))
+        m = len(self.item_ids_)
+        best_i = np.full((cols.size, 0), -1, dtype=np.int64)
+        best_v = np.full((cols.size, 0), -np.inf)
+        for a in range(0, rows.size, _BLOCK):
+            r = rows[a : a + _BLOCK]
+            blocked = self._seen(r) if filter_seen else np.zeros((r.size, m), dtype=bool)
+            part = self._blend(r, blocked)[:, cols].T  # films x users of the block
+            i, v = topk(part, n)
+            i = np.where(i >= 0, r[np.maximum(i, 0)], -1)
+            cand_i, cand_v = np.hstack([best_i, i]), np.hstack([best_v, v])
+            j, best_v = topk(cand_v, n)  # earlier users first among ties
+            best_i = np.where(j >= 0, np.take_along_axis(cand_i, np.maximum(j, 0), axis=1), -1)
+        if best_i.shape[1] < n:  # fewer users than n
+            pad = n - best_i.shape[1]
+            best_i = np.hstack([best_i, np.full((cols.size, pad), -1, dtype=np.int64)])
+            best_v = np.hstack([best_v, np.full((cols.size, pad), -np.inf)])
+        return self.user_ids_.to_ids(best_i), best_v.astype(np.float32)
 
 
 def _ranks(S: np.ndarray) -> np.ndarray:
