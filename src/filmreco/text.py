@@ -29,13 +29,21 @@ import threading
 import time
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._validation import check_option
 from .exceptions import InputError
 
-__all__ = ["CHINESE_STOP_WORDS", "MODES", "Tokenizer", "char_ngrams", "normalize_text"]
+__all__ = [
+    "CHINESE_STOP_WORDS",
+    "MODES",
+    "Tokenizer",
+    "char_ngrams",
+    "dictionary_frequencies",
+    "normalize_text",
+]
 
 logger = logging.getLogger("filmreco")
 
@@ -84,6 +92,21 @@ def _import_jieba() -> Any:
             warnings.filterwarnings("ignore", "pkg_resources is deprecated", pkg_category)
         import jieba
     return jieba
+
+
+def dictionary_frequencies() -> Mapping[str, int]:
+    """jieba's dictionary as a read-only mapping word -> frequency (loaded once per process).
+
+    Words with frequency 0 are prefixes jieba keeps for its segmentation, not words. User
+    words added to a :class:`Tokenizer` are not in it (they belong to that tokenizer).
+
+    Examples
+    --------
+    >>> freq = dictionary_frequencies()
+    >>> freq["电影"] > 0 and "电影" in freq
+    True
+    """
+    return MappingProxyType(_base_tokenizer().FREQ)
 
 
 def _base_tokenizer() -> Any:

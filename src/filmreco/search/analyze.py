@@ -37,7 +37,7 @@ from itertools import chain
 from typing import Any
 
 from ..exceptions import InputError
-from ..text import _base_tokenizer, normalize_text
+from ..text import dictionary_frequencies, normalize_text
 from . import _pinyin
 
 __all__ = [
@@ -261,7 +261,7 @@ def dictionary_words(max_len: int = 4) -> frozenset[str]:
             got = _dict_words.get(max_len)
             if got is None:
                 # the process-wide dictionary that filmreco.text loads once
-                freq = _base_tokenizer().FREQ
+                freq = dictionary_frequencies()
                 got = frozenset(w for w, f in freq.items() if f > 0 and 2 <= len(w) <= max_len)
                 _dict_words[max_len] = got
     return got
