@@ -232,14 +232,14 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
                 random_state=seed + 1)  # fmt: skip
     lam = ease.best_params["regularization"]
     grid = [
-        {"weight": [0.0]},
+        {"weight": [0.0], "new_user_weight": [None]},  # EASE alone
+        # friends first for users without history (new_user_weight=1, the default), and a
+        # weight, direction and decay for everyone else (weight 0: the base alone for them)
         {
-            "weight": [0.1, 0.2, 0.3, 0.5],
+            "weight": [0.0, 0.1, 0.2, 0.3, 0.5],
             "direction": ["in", "both"],
             "half_weight_at": [None, 5.0],
         },
-        # friends first for users without history, fading fast as a history grows
-        {"weight": [1.0], "direction": ["in", "both"], "half_weight_at": [0.5, 1.0, 2.0, 5.0]},
     ]
     model = SocialRecommender(EASE(regularization=lam), g, mode="score", friend_scale="max")
     friends = SocialRecommender(EASE(regularization=lam), g, weight=1.0, direction="both")
@@ -249,7 +249,8 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
         transform_train=transform, n_boot=n_boot, random_state=seed + 3,
     )  # fmt: skip
     chosen = "; ".join(
-        f"{p['weight']:g} {p['direction']} h={p['half_weight_at']}" for p in ev.params
+        f"{p['weight']:g} {p['direction']} h={p['half_weight_at']} new={p['new_user_weight']}"
+        for p in ev.params
     )
     print(
         f"\n### {label}\n\n{X.n_users:,} users, {X.n_items:,} films, {X.nnz:,} positives, "

@@ -65,6 +65,8 @@ def reference_scores(rec: SocialRecommender, user, filter_seen: bool = True) -> 
     w = rec.weight
     if rec.half_weight_at is not None:
         w *= rec.half_weight_at / (rec.half_weight_at + len(seen))
+    if not seen and rec.new_user_weight is not None:
+        w = rec.new_user_weight
     if not s.any():
         w = 0.0
     b = rec.base_.score([user], items)[0].astype(float)
@@ -513,3 +515,24 @@ def test_recommend_users_matches_reference(world, mode, filter_seen, monkeypatch
     sub, _ = rec.recommend_users(films[:1], n=50, users=only)
     assert set(sub[0]) - {""} <= set(only)
     assert (sub[0][sub[0] != ""].size <= 20) and (sub[0][-30:] == "").all()
+
+
+def test_new_users_follow_their_friends():
+    from filmreco.sparse import IdMap
+
+    # "new" has no interaction; "fan" (their friend) liked the rare f3; f1 is the popular one
+    X = Interactions.from_arrays(
+        ["fan", "fan", "x", "y", "z", "y"], ["f3", "f2", "f1", "f1", "f1", "f2"],
+        user_map=IdMap(["new", "fan", "x", "y", "z"]),
+    )
+    g = SocialGraph.from_arrays(["fan"], ["new"])
+    for mode in MODES[:2]:
+        rec = SocialRecommender(Popularity(), g, weight=0.0, mode=mode).fit(X)
+        ids, _ = rec.recommend(["new", "x"], n=3)
+        assert ids[0].tolist() == ["f2", "f3", "f1"]  # friends' films first (ties: popularity)
+        assert rec.user_weights(["new", "x"]).tolist() == [1.0, 0.0]
+        base = SocialRecommender(Popularity(), g, weight=0.0, new_user_weight=None, mode=mode)
+        ids, _ = base.fit(X).recommend(["new"], n=3)
+        assert ids[0].tolist()[0] == "f1"  # popularity alone
+    with pytest.raises(InputError, match="new_user_weight"):
+        SocialRecommender(Popularity(), g, new_user_weight=2.0).fit(X)

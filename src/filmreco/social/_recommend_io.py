@@ -16,7 +16,10 @@ from .graph import SocialGraph
 
 FORMAT_VERSION = 1
 KIND = "SocialRecommender"
-PARAMS = ("weight", "mode", "direction", "half_weight_at", "rank_constant", "friend_scale")
+PARAMS = (
+    "weight", "mode", "direction", "half_weight_at", "new_user_weight", "rank_constant",
+    "friend_scale",
+)  # fmt: skip
 
 
 def _csr_arrays(prefix: str, X: sp.csr_array) -> dict[str, np.ndarray]:

@@ -43,7 +43,9 @@ __all__ = [
 logger = logging.getLogger("filmreco")
 
 #: Parameters of a SocialRecommender reported per fold.
-_SOCIAL_PARAMS = ("weight", "mode", "direction", "half_weight_at", "friend_scale")
+_SOCIAL_PARAMS = (
+    "weight", "mode", "direction", "half_weight_at", "new_user_weight", "friend_scale",
+)  # fmt: skip
 
 #: User groups of :func:`evaluate_social`.
 GROUPS = (
