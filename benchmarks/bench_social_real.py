@@ -233,11 +233,13 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
     lam = ease.best_params["regularization"]
     grid = [
         {"weight": [0.0], "new_user_weight": [None]},  # EASE alone
-        # friends first for users without history (new_user_weight=1, the default), and a
-        # weight, direction and decay for everyone else (weight 0: the base alone for them)
+        # users without history: friends first (new_user_weight=1) or like everyone else;
+        # everyone else: a weight and decay (weight 0: the base alone). Friends in both
+        # directions, as in the groups: a user's every link is what the graph knows.
         {
             "weight": [0.0, 0.1, 0.2, 0.3, 0.5],
-            "direction": ["in", "both"],
+            "new_user_weight": [None, 1.0],
+            "direction": ["both"],
             "half_weight_at": [None, 5.0],
         },
     ]

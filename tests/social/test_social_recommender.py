@@ -527,11 +527,11 @@ def test_new_users_follow_their_friends():
     )
     g = SocialGraph.from_arrays(["fan"], ["new"])
     for mode in MODES[:2]:
-        rec = SocialRecommender(Popularity(), g, weight=0.0, mode=mode).fit(X)
-        ids, _ = rec.recommend(["new", "x"], n=3)
+        rec = SocialRecommender(Popularity(), g, weight=0.0, new_user_weight=1.0, mode=mode)
+        ids, _ = rec.fit(X).recommend(["new", "x"], n=3)
         assert ids[0].tolist() == ["f2", "f3", "f1"]  # friends' films first (ties: popularity)
         assert rec.user_weights(["new", "x"]).tolist() == [1.0, 0.0]
-        base = SocialRecommender(Popularity(), g, weight=0.0, new_user_weight=None, mode=mode)
+        base = SocialRecommender(Popularity(), g, weight=0.0, mode=mode)  # default: None
         ids, _ = base.fit(X).recommend(["new"], n=3)
         assert ids[0].tolist()[0] == "f1"  # popularity alone
     with pytest.raises(InputError, match="new_user_weight"):

@@ -163,9 +163,10 @@ class SocialRecommender(BaseEstimator):
 
     ``w_u`` is `weight`, or ``weight * h / (h + n_u)`` with ``h = half_weight_at`` and
     ``n_u`` the user's own interactions: friends matter less once a user has a history.
-    A user with no interaction of their own (``n_u = 0``) gets `new_user_weight`: the base
-    knows nothing about them (filmreco's recommenders fall back to popularity), so by
-    default their friends' films come first and the base only breaks ties. Users without
+    A user with no interaction of their own (``n_u = 0``) gets `new_user_weight` when it is
+    set: the base knows nothing about them (filmreco's recommenders fall back to
+    popularity), so ``new_user_weight=1`` puts their friends' films first, the base only
+    breaking ties. Users without
     friends who interacted keep the base's ranking exactly. At ``w_u = 1`` only the
     friends count, and the base breaks ties.
 
@@ -182,10 +183,11 @@ class SocialRecommender(BaseEstimator):
         Friends of ``u``: sources of arcs into ``u``, targets of arcs out of ``u``, or both.
     half_weight_at : float, optional
         History length at which the friends' weight halves (None: constant weight).
-    new_user_weight : float or None, default=1.0
+    new_user_weight : float or None, default=None
         In [0, 1]: the friends' weight for users without any interaction; None treats
-        them like the others (`weight`). On CiaoDVD, friends' films alone gave such users
-        2.5 times the NDCG@10 of popularity (``benchmarks/README_social_real.md``).
+        them like the others (`weight`). Worth tuning: on CiaoDVD, friends' films alone
+        gave such users 2.5 times the NDCG@10 of popularity, on Douban and FilmTrust less
+        than popularity (``benchmarks/README_social_real.md``).
     rank_constant : float, default=60.0
         ``c`` of the rank fusion.
     friend_scale : {"max", "share", "any"}, default="max"
@@ -231,7 +233,7 @@ class SocialRecommender(BaseEstimator):
         mode: str = "rank",
         direction: str = "in",
         half_weight_at: float | None = None,
-        new_user_weight: float | None = 1.0,
+        new_user_weight: float | None = None,
         rank_constant: float = 60.0,
         friend_scale: str = "max",
         refit: bool = True,
