@@ -186,7 +186,7 @@ class SocialRecommender(BaseEstimator):
     new_user_weight : float or None, default=None
         In [0, 1]: the friends' weight for users without any interaction; None treats
         them like the others (`weight`). Worth tuning: on CiaoDVD, friends' films alone
-        gave such users 2.5 times the NDCG@10 of popularity, on Douban and FilmTrust less
+        gave such users 2.3-2.5 times the NDCG@10 of popularity, on Douban and FilmTrust less
         than popularity (``benchmarks/README_social_real.md``).
     rank_constant : float, default=60.0
         ``c`` of the rank fusion.
