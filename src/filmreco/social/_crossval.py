@@ -196,10 +196,9 @@ def cross_evaluate_social(
     if not users.size:
         raise InputError("interactions hold nothing to test; there is nothing to evaluate.")
     ndcg = {name: total[name][users] / count[users] for name in names}
-    X = sp.csr_array(interactions.matrix)
-    B = sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
+    active = (np.diff(sp.csr_array(interactions.matrix).indptr) > 0).astype(np.float64)
     F = friends_matrix(model.graph, interactions.user_ids, direction)
-    friends = np.asarray(F @ (np.diff(B.indptr) > 0).astype(np.float64))[users] > 0
+    friends = np.asarray(F @ active)[users] > 0
     groups = user_groups(n_train[users] / count[users], friends, cold_max)
     table = _group_table(ndcg, groups, n_boot, confidence, rng)
     ids = interactions.user_ids.ids[users]

@@ -433,10 +433,12 @@ class SocialRecommender(BaseEstimator):
         check_is_fitted(self)
         return self.user_ids_.index(user_ids, name="user_ids")
 
-    def _seen(self, rows: np.ndarray) -> np.ndarray:
-        X = self.user_items_[rows]
+    def _seen(self, rows: np.ndarray, filter_seen: bool = True) -> np.ndarray:
+        """``(len(rows), n_items)`` mask of the users' seen films (all False without filtering)."""
         mask = np.zeros((rows.size, len(self.item_ids_)), dtype=bool)
-        mask[row_indices(X), X.indices] = True
+        if filter_seen:
+            X = self.user_items_[rows]
+            mask[row_indices(X), X.indices] = True
         return mask
 
     def score(self, user_ids: Any, item_ids: Any, *, filter_seen: bool = False) -> np.ndarray:
@@ -461,13 +463,8 @@ class SocialRecommender(BaseEstimator):
         """
         rows = self._rows(user_ids)
         cols = self.item_ids_.index(item_ids, name="item_ids")
-        m = len(self.item_ids_)
-
-        def blocked(r: np.ndarray) -> np.ndarray:
-            return self._seen(r) if filter_seen else np.zeros((r.size, m), dtype=bool)
-
         out = [
-            self._blend(r, blocked(r))[:, cols]
+            self._blend(r, self._seen(r, filter_seen))[:, cols]
             for r in (rows[a : a + _BLOCK] for a in range(0, rows.size, _BLOCK))
         ]
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, cols.size), np.float32)
@@ -515,8 +512,7 @@ class SocialRecommender(BaseEstimator):
         val = np.full((rows.size, n), -np.inf)
         for a in range(0, rows.size, _BLOCK):
             r = rows[a : a + _BLOCK]
-            blocked = self._seen(r) if filter_seen else np.zeros((r.size, m), dtype=bool)
-            blocked |= ~allowed[None, :]
+            blocked = self._seen(r, filter_seen) | ~allowed[None, :]
             mixed = self._blend(r, blocked)
             i, v = topk(mixed, n, exclude=blocked)
             idx[a : a + r.size], val[a : a + r.size] = i, v
@@ -571,13 +567,13 @@ class SocialRecommender(BaseEstimator):
             rows = np.arange(len(self.user_ids_), dtype=np.int64)
         else:
             rows = np.unique(self.user_ids_.index(users, name="users"))
-        m = len(self.item_ids_)
         best_i = np.full((cols.size, 0), -1, dtype=np.int64)
         best_v = np.full((cols.size, 0), -np.inf)
         for a in range(0, rows.size, _BLOCK):
             r = rows[a : a + _BLOCK]
-            blocked = self._seen(r) if filter_seen else np.zeros((r.size, m), dtype=bool)
-            part = self._blend(r, blocked)[:, cols].T  # films x users of the block
+            part = self._blend(r, self._seen(r, filter_seen))[
+                :, cols
+            ].T  # films x users of the block
             i, v = topk(part, n)
             i = np.where(i >= 0, r[np.maximum(i, 0)], -1)
             cand_i, cand_v = np.hstack([best_i, i]), np.hstack([best_v, v])
