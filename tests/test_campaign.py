@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from filmreco._campaign_report import interest_labels
 from filmreco.campaign import Audience, CampaignPlan, measure, plan
+from filmreco.campaign._report import interest_labels
 from filmreco.data import Interactions
 from filmreco.datasets import load_sample
 from filmreco.exceptions import InputError, UnknownIdError
@@ -128,7 +128,7 @@ def test_html_report(cplan, tmp_path):
 
 
 def test_interest_labels_never_draw_missing_glyphs(monkeypatch):
-    from filmreco import _campaign_report as report
+    from filmreco.campaign import _report as report
 
     assert report.interest_labels(["Drama", "Comedy"]) == (["Drama", "Comedy"], None)
     monkeypatch.setattr(report, "cjk_font", lambda: None)

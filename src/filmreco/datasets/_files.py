@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .._data_clean import warn_data
-from .._data_fetch import check_zip, download, file_digest, parse_checksum
-from .._data_fetch import data_home as _data_home
-from .._data_text import Table, read_source, split_table, to_float, to_int, to_str
 from .._validation import check_option
 from ..data import Catalog, EdgeList, Interactions
+from ..data._clean import warn_data
+from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
 from ..exceptions import DownloadError, FormatError, InputError
+from ._fetch import check_zip, download, file_digest, parse_checksum
+from ._fetch import data_home as _data_home
 
 __all__ = ["fetch_movielens", "load_edgelist", "load_movielens"]
 

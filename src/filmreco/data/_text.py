@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import FormatError, InputError
+from ..exceptions import FormatError, InputError
 
 __all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
 

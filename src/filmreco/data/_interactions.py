@@ -11,8 +11,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._data_clean import clean_events, warn_data
-from ._data_ops import (
+from .._persist import load_npz, save_npz
+from .._validation import check_csr, check_option, check_real, lookup_option
+from ..exceptions import DuplicateError, InputError
+from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
+from ._clean import clean_events, warn_data
+from ._ops import (
     aligned_array,
     as_idmap,
     check_take,
@@ -23,10 +27,6 @@ from ._data_ops import (
     take_cols,
     take_rows,
 )
-from ._persist import load_npz, save_npz
-from ._validation import check_csr, check_option, check_real, lookup_option
-from .exceptions import DuplicateError, InputError
-from .sparse import DUPLICATES, IdMap, build_csr, row_indices
 
 __all__ = ["Interactions"]
 
@@ -541,7 +541,7 @@ class Interactions:
         >>> X.normalize("l2").matrix.toarray().round(2).tolist()
         [[0.6, 0.8]]
         """
-        from . import sparse
+        from .. import sparse
 
         table: dict[str, Callable[..., Any]] = {
             "l1": lambda X, **kw: sparse.normalize(X, "l1", **kw),

@@ -18,8 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from .exceptions import InputError
-from .sparse import as_id_array
+from ..exceptions import InputError
+from ..sparse import as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
 
@@ -103,7 +103,7 @@ def forget_users(model: Any, user_ids: Any) -> int:
 
 
 def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
-    from .social.graph import SocialGraph
+    from ..social.graph import SocialGraph
 
     if not isinstance(graph, SocialGraph):
         raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")

@@ -1,50 +1,11 @@
-"""Privacy for partner data: keyed pseudonyms, joins, protected aggregates and erasure.
-
-A film platform and a partner (e-commerce, games) want to learn from their shared
-users without handing each other raw user ids.
-
-- :class:`Pseudonymizer` — HMAC-SHA-256 of each user id under a secret key agreed for
-  one collaboration (:func:`new_key`); :meth:`~Pseudonymizer.pseudonymize_interactions`
-  replaces the user ids of an :class:`~filmreco.data.Interactions` (item ids kept) and
-  stamps the result with the key's fingerprint; :meth:`~Pseudonymizer.table` keeps the
-  raw id <-> pseudonym table that stays with the data owner;
-- :func:`join` — two partners' pseudonymised interactions on a common user index
-  (refused when the files were made with different keys or id types);
-- :func:`audience_overlap`, :func:`item_audience` — counts to share, with a minimum group
-  size (smaller counts are *suppressed*, not reported as 0) and optional Laplace noise;
-- :func:`forget_user` / :func:`forget_users` — erasure from models, the social graph,
-  profiles and pseudonym tables.
-
-Threat model, plainly
----------------------
-*Pseudonyms are not anonymity.* Anyone holding the collaboration key can compute the
-pseudonym of any id they can guess and so confirm whether that person is in a file:
-phone numbers, e-mail addresses and sequential account numbers are enumerable, so a
-partner with the key can re-identify essentially every pseudonym by brute force. The
-key protects the ids only from parties *without* it (a leaked file, a processor, a third
-party). Keep the key out of shared files and storage, use a fresh key per collaboration
-(so pseudonyms cannot be linked across collaborations), and share pseudonymised
-*interactions* only with partners entitled to the personal data under the applicable law.
-Pseudonymised data remain personal data.
-
-Aggregates with a minimum group size hide small groups but are not private on their
-own: two overlapping queries can be subtracted to reveal a single user. Laplace noise
-with scale ``sensitivity / epsilon`` gives epsilon-differential privacy *per released
-table*; every further table spends more (privacy losses add up), and a user counted in
-``m`` cells of one table (e.g. :func:`item_audience`) is covered with ``sensitivity = m``
-only if contributions are capped at ``m`` (``max_items_per_user``). The noise is drawn
-from the operating system's entropy (:mod:`secrets`); a ``random_state`` makes it
-reproducible and is for tests only (it warns with :class:`PrivacyWarning`).
-"""
+"""Keyed pseudonyms, pseudonym tables and joins of pseudonymised data (private; see :mod:`filmreco.privacy`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,25 +13,18 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._persist import load_npz, save_npz
-from ._privacy_forget import ForgetReport, forget_user, forget_users
-from ._validation import check_int, check_random_state, check_real
-from .data import Interactions
-from .exceptions import FilmrecoWarning, InputError
-from .sparse import IdMap, as_id_array, build_csr, row_indices
+from .._persist import load_npz, save_npz
+from .._validation import check_int
+from ..data import Interactions
+from ..exceptions import FilmrecoWarning, InputError
+from ..sparse import IdMap, as_id_array, build_csr, row_indices
 
 __all__ = [
-    "ForgetReport",
     "KeyMismatchError",
     "PrivacyWarning",
     "PseudonymTable",
     "Pseudonymized",
     "Pseudonymizer",
-    "SharedCounts",
-    "audience_overlap",
-    "forget_user",
-    "forget_users",
-    "item_audience",
     "join",
     "new_key",
 ]
@@ -362,201 +316,3 @@ def _on_users(data: Interactions, users: IdMap) -> Interactions:
     keep = rows >= 0
     M = build_csr(rows[keep], X.indices[keep], X.data[keep], shape=(len(users), X.shape[1]))
     return Interactions(M, users, data.item_ids)
-
-
-# aggregates ---------------------------------------------------------------------------
-def _noise_rng(random_state: Any) -> np.random.Generator:
-    if random_state is None:
-        return np.random.default_rng(secrets.randbits(128))
-    warnings.warn(
-        "random_state makes the privacy noise reproducible, so anyone with the seed can remove "
-        "it; use it for tests only and leave it None for shared results.",
-        PrivacyWarning,
-        stacklevel=3,
-    )
-    return check_random_state(random_state)
-
-
-@dataclass(frozen=True)
-class SharedCounts:
-    """Counts safe to share: small ones suppressed, optionally Laplace-noised.
-
-    Attributes
-    ----------
-    labels : numpy.ndarray
-        What each count is of (e.g. item ids, or ``"overlap"``).
-    counts : numpy.ndarray of float64
-        Released counts (noisy, rounded, at least 0 when `epsilon` is set); ``NaN`` where
-        suppressed.
-    suppressed : numpy.ndarray of bool
-    min_group_size : int
-    epsilon : float or None
-        Privacy parameter of the Laplace noise for the whole table (None: no noise).
-    sensitivity : float
-        Most a single user can change the table (L1); the noise scale is
-        ``sensitivity / epsilon``.
-    """
-
-    labels: np.ndarray
-    counts: np.ndarray
-    suppressed: np.ndarray
-    min_group_size: int
-    epsilon: float | None
-    sensitivity: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: suppressed counts are the string ``"suppressed"``, never 0."""
-        values: dict[str, Any] = {}
-        for label, c, s in zip(self.labels.tolist(), self.counts.tolist(), self.suppressed):
-            values[str(label)] = "suppressed" if s else int(c)
-        return {
-            "counts": values,
-            "min_group_size": self.min_group_size,
-            "epsilon": self.epsilon,
-            "sensitivity": self.sensitivity,
-            "noise": "none" if self.epsilon is None else "laplace",
-        }
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
-
-
-def _release(
-    labels: np.ndarray,
-    true_counts: np.ndarray,
-    min_group_size: Any,
-    epsilon: Any,
-    sensitivity: float,
-    random_state: Any,
-) -> SharedCounts:
-    k = check_int(min_group_size, "min_group_size", min_value=1)
-    counts = np.asarray(true_counts, dtype=np.float64)
-    if epsilon is not None:
-        eps = check_real(epsilon, "epsilon", min_value=0.0, min_inclusive=False)
-        rng = _noise_rng(random_state)
-        counts = np.maximum(np.rint(counts + rng.laplace(0.0, sensitivity / eps, counts.size)), 0)
-    else:
-        eps = None
-        if random_state is not None:
-            raise InputError("random_state only seeds the noise; it needs epsilon.")
-    # suppression is decided on the released (noisy) value, so it leaks nothing extra
-    small = counts < k
-    return SharedCounts(
-        np.asarray(labels),
-        np.where(small, np.nan, counts),
-        small,
-        k,
-        eps,
-        float(sensitivity),
-    )
-
-
-def audience_overlap(
-    a: Pseudonymized,
-    b: Pseudonymized,
-    *,
-    min_group_size: int = 10,
-    epsilon: float | None = None,
-    random_state: Any = None,
-) -> SharedCounts:
-    """Count the users two partners share, safe to publish to both.
-
-    Parameters
-    ----------
-    a, b : Pseudonymized
-        The two audiences (same key and id type).
-    min_group_size : int, default=10
-        Counts below it are suppressed (reported as ``"suppressed"``, not 0).
-    epsilon : float, optional
-        Add Laplace noise of scale ``1 / epsilon`` (sensitivity 1: one user changes the
-        overlap by at most one) before rounding and suppression.
-    random_state : int or Generator, optional
-        Tests only: makes the noise reproducible and warns (:class:`PrivacyWarning`).
-
-    Returns
-    -------
-    SharedCounts
-        One count, labelled ``"overlap"``.
-
-    Examples
-    --------
-    >>> p = Pseudonymizer(b"0123456789abcdef-demo-key")
-    >>> films = p.pseudonymize_interactions(Interactions.from_arrays(list("abcde"), [1] * 5))
-    >>> shop = p.pseudonymize_interactions(Interactions.from_arrays(list("cdefg"), [9] * 5))
-    >>> audience_overlap(films, shop, min_group_size=2).to_dict()["counts"]
-    {'overlap': 3}
-    >>> audience_overlap(films, shop, min_group_size=5).to_dict()["counts"]
-    {'overlap': 'suppressed'}
-    """
-    _check_pair(a, b)
-    ua, ub = a.interactions.user_ids, b.interactions.user_ids
-    both = int(np.count_nonzero(ub.contains(ua.ids))) if len(ua) and len(ub) else 0
-    return _release(np.array(["overlap"]), np.array([both]), min_group_size, epsilon, 1.0,
-                    random_state)  # fmt: skip
-
-
-def item_audience(
-    data: Interactions | Pseudonymized,
-    *,
-    users: Any = None,
-    min_group_size: int = 10,
-    epsilon: float | None = None,
-    max_items_per_user: int | None = None,
-    random_state: Any = None,
-) -> SharedCounts:
-    """Count the distinct users of every item, safe to share (e.g. per-film audiences).
-
-    Parameters
-    ----------
-    data : Interactions or Pseudonymized
-    users : array-like of user ids, optional
-        Only count these users (e.g. the pseudonyms shared with a partner); ids not in
-        `data` are ignored.
-    min_group_size : int, default=10
-        Counts below it are suppressed.
-    epsilon : float, optional
-        Laplace noise for the whole table; needs `max_items_per_user`, the sensitivity.
-    max_items_per_user : int, optional
-        With `epsilon`: each user counts for at most this many items (the first ones in
-        item order); users above it are capped, reported by a PrivacyWarning.
-    random_state : int or Generator, optional
-        Tests only (warns).
-
-    Returns
-    -------
-    SharedCounts
-        Labelled by item id, in the item order of `data`.
-    """
-    inter = data.interactions if isinstance(data, Pseudonymized) else data
-    if not isinstance(inter, Interactions):
-        raise TypeError(f"data must be Interactions or Pseudonymized, got {type(data).__name__}.")
-    X = inter.matrix
-    rows = row_indices(X)
-    keep = X.data > 0
-    if users is not None:
-        chosen = np.zeros(X.shape[0], dtype=bool)
-        chosen[inter.user_ids.index(users, on_unknown="ignore", name="users")] = True
-        keep &= chosen[rows]
-    sens = 1.0
-    if epsilon is not None:
-        if max_items_per_user is None:
-            raise InputError(
-                "epsilon needs max_items_per_user: one user can appear in many item counts, "
-                "so the noise must be scaled to a cap on their contributions."
-            )
-        cap = check_int(max_items_per_user, "max_items_per_user", min_value=1)
-        done = np.concatenate([[0], np.cumsum(keep)])  # kept entries before each position
-        rank = done[1:] - 1 - done[X.indptr[rows]]  # rank among the user's kept entries
-        capped = keep & (rank >= cap)
-        if capped.any():
-            warnings.warn(
-                f"capped {int(capped.sum())} interactions of users above "
-                f"max_items_per_user={cap} so the noise covers every user.",
-                PrivacyWarning,
-                stacklevel=2,
-            )
-        keep &= ~capped
-        sens = float(cap)
-    counts = np.bincount(X.indices[keep], minlength=X.shape[1])
-    return _release(inter.item_ids.ids, counts, min_group_size, epsilon, sens, random_state)

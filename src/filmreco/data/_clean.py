@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import DataWarning, InputError, UnknownIdError
-from .sparse import IdMap
+from ..exceptions import DataWarning, InputError, UnknownIdError
+from ..sparse import IdMap
 
 __all__ = [
     "as_float_array",

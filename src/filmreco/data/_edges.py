@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from ._data_clean import as_float_array, codes_by_appearance, raw_array, warn_data
-from ._persist import load_npz, save_npz
-from ._validation import check_finite, check_option
-from .exceptions import InputError, UnknownIdError
-from .sparse import IdMap, as_id_array
+from .._persist import load_npz, save_npz
+from .._validation import check_finite, check_option
+from ..exceptions import InputError, UnknownIdError
+from ..sparse import IdMap, as_id_array
+from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
 
 __all__ = ["EdgeList"]
 

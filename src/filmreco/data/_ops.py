@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._data_text import read_source, split_table, to_float, to_int, to_str
-from ._validation import check_finite, check_option
-from .exceptions import InputError
-from .sparse import IdMap, row_indices
+from .._validation import check_finite, check_option
+from ..exceptions import InputError
+from ..sparse import IdMap, row_indices
+from ._text import read_source, split_table, to_float, to_int, to_str
 
 __all__ = [
     "aligned_array",

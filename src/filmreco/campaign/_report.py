@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ._persist import atomic_write
-from .social import UNCALIBRATED_WARNING
+from .._persist import atomic_write
+from ..social import UNCALIBRATED_WARNING
 
 _Z_ERR = 1.959963984540054  # 97.5% normal quantile, for the lift error bars
 

@@ -21,8 +21,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ._version import __version__
-from .exceptions import DownloadError, InputError
+from .._version import __version__
+from ..exceptions import DownloadError, InputError
 
 __all__ = ["data_home", "download", "file_digest", "parse_checksum"]
 

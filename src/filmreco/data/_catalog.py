@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ._data_text import read_source, split_table, to_str
-from ._persist import load_npz, save_npz
-from ._validation import check_option
-from .exceptions import InputError
-from .sparse import IdMap
+from .._persist import load_npz, save_npz
+from .._validation import check_option
+from ..exceptions import InputError
+from ..sparse import IdMap
+from ._text import read_source, split_table, to_str
 
 __all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog"]
 

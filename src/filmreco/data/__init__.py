@@ -13,8 +13,8 @@ Every cleaning step that changes data raises, or warns with
 to ``.npz`` through :mod:`filmreco._persist` (no pickle).
 """
 
-from ._data_catalog import LIST_FIELDS, STANDARD_FIELDS, Catalog
-from ._data_edges import EdgeList
-from ._data_interactions import Interactions
+from ._catalog import LIST_FIELDS, STANDARD_FIELDS, Catalog
+from ._edges import EdgeList
+from ._interactions import Interactions
 
 __all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog", "EdgeList", "Interactions"]
