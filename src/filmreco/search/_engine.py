@@ -77,6 +77,8 @@ def _start_warm_up(snapshot: Any) -> None:
         _warm_started = True
     args = (snapshot._indptr, snapshot._indices, snapshot._data, snapshot.n_docs)
     threading.Thread(target=_warm_kernel, args=args, daemon=True, name="filmreco-jit").start()
+
+
 _UNKNOWN_WORD_WEIGHT = 1.0
 
 # words jieba's dictionary can hold (the Tokenizer matches others with a regex, which is slow
