@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._parallel import seed_sequence
+from .._stats import Z95
 from .._validation import check_int, check_probability
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..social import (
@@ -27,8 +28,6 @@ from . import _report
 __all__ = ["Audience", "CampaignPlan", "Lift", "Uplift", "measure", "plan"]
 
 logger = logging.getLogger("filmreco")
-
-_Z = 1.959963984540054  # 97.5% quantile of the standard normal
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +74,7 @@ class Lift:
     @property
     def ci(self) -> tuple[float, float]:
         """Normal-approximation 95% confidence interval of :attr:`ratio`."""
-        return (self.ratio - _Z * self.stderr, self.ratio + _Z * self.stderr)
+        return (self.ratio - Z95 * self.stderr, self.ratio + Z95 * self.stderr)
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +91,7 @@ class Uplift:
     @property
     def ci(self) -> tuple[float, float]:
         """Normal-approximation (Wald) 95% confidence interval of :attr:`difference`."""
-        return (self.difference - _Z * self.stderr, self.difference + _Z * self.stderr)
+        return (self.difference - Z95 * self.stderr, self.difference + Z95 * self.stderr)
 
     def __repr__(self) -> str:
         lo, hi = self.ci

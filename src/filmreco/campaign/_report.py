@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 
 from .._persist import atomic_write
+from .._stats import Z95
 from ..social import UNCALIBRATED_WARNING
-
-_Z_ERR = 1.959963984540054  # 97.5% normal quantile, for the lift error bars
 
 
 def _num(x: float) -> float | None:
@@ -203,7 +202,7 @@ def plot(p: Any) -> Any:
     ax = axes[2]
     names = list(p.lift)
     ratios = [p.lift[n].ratio for n in names]
-    errs = [_Z_ERR * p.lift[n].stderr for n in names]
+    errs = [Z95 * p.lift[n].stderr for n in names]
     ax.bar(names, ratios, yerr=errs, capsize=6)
     ax.axhline(1.0, color="grey", lw=1)
     ax.set(title="Lift of the plan's seeds", ylabel="reach ratio")

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._parallel import parallel_map, seed_sequence
+from .._stats import Z95
 from .._validation import check_int, check_random_state
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap
@@ -41,8 +42,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("filmreco")
-
-_Z = 1.959963984540054  # 97.5% quantile of the standard normal
 
 #: Shown wherever a reach estimate rests on textbook (not learned) probabilities.
 UNCALIBRATED_WARNING = (
@@ -102,7 +101,7 @@ class SimulationResult:
     @property
     def ci(self) -> tuple[float, float]:
         """Normal-approximation 95% confidence interval of :attr:`mean`."""
-        h = _Z * self.stderr
+        h = Z95 * self.stderr
         return (self.mean - h, self.mean + h)
 
     def probability(self, ids: Any) -> np.ndarray:
