@@ -231,3 +231,56 @@ def test_imm_progress_bar_does_not_change_results():
     a = maximize_influence(model, 3, random_state=1)
     b = maximize_influence(model, 3, random_state=1, show_progress=True)
     assert a.seeds.tolist() == b.seeds.tolist() and a.spread == b.spread
+
+
+@pytest.mark.parametrize(
+    ("method", "option"),
+    [
+        ("celf", {"eps": 0.3}),
+        ("degree", {"eps": 0.3}),
+        ("degree_discount", {"ell": 2.0}),
+        ("celf", {"ell": 2.0}),
+        ("imm", {"p": 0.1}),
+        ("celf", {"p": 0.1}),
+        ("degree", {"p": 0.1}),
+    ],
+)
+def test_an_option_the_method_ignores_is_an_error(method, option):
+    model = IndependentCascade(two_stars(), 1.0)
+    ((name, value),) = option.items()
+    with pytest.raises(
+        InputError, match=rf"{name}={value!r} applies to .*; method={method!r} ignores it"
+    ):
+        maximize_influence(model, 1, method=method, random_state=0, **option)
+
+
+@pytest.mark.parametrize("method", ["imm", "celf", "degree", "degree_discount"])
+def test_n_runs_applies_to_every_method(method):
+    model = IndependentCascade(two_stars(), 1.0)
+    plan = maximize_influence(model, 2, method=method, n_runs=7, random_state=0)
+    assert plan.info["n_runs"] == 7
+    # p = 1: every world is the same, so the Monte-Carlo gains are exact
+    assert plan.gains.tolist() == [7.0, 5.0] and plan.spread == 12.0
+
+
+def test_imm_spread_from_monte_carlo_only_when_n_runs_is_given():
+    model = IndependentCascade(community_graph(5), 0.1)
+    rr = maximize_influence(model, 3, random_state=2)
+    mc = maximize_influence(model, 3, n_runs=400, random_state=2)
+    assert rr.seeds.tolist() == mc.seeds.tolist()  # the same selection
+    assert "n_runs" not in rr.info and mc.info["n_runs"] == 400
+    seq = np.random.SeedSequence(2)
+    seq.spawn(3)  # IMM's three collections of RR sets; the Monte-Carlo worlds come next
+    direct = model.prefix_spreads(mc.seeds, 400, random_state=seq)
+    ref = np.diff(direct.mean(axis=0), prepend=0.0)
+    assert mc.gains.tolist() == ref.tolist()
+
+
+def test_the_used_options_are_still_checked():
+    model = IndependentCascade(two_stars(), 1.0)
+    with pytest.raises(InputError, match="eps"):
+        maximize_influence(model, 1, eps=1.5)
+    with pytest.raises(InputError, match="p"):
+        maximize_influence(model, 1, method="degree_discount", p=-0.1)
+    with pytest.raises(InputError, match="n_runs"):
+        maximize_influence(model, 1, method="imm", n_runs=0)

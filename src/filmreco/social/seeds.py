@@ -38,6 +38,31 @@ logger = logging.getLogger("filmreco")
 #: The seed-selection methods of :func:`maximize_influence`.
 METHODS = ("imm", "celf", "degree", "degree_discount")
 
+#: The options of :func:`maximize_influence` that only some methods use, and their defaults
+#: (``n_runs`` applies to every method).
+_METHOD_OPTIONS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "eps": (("imm",), 0.5),
+    "ell": (("imm",), 1.0),
+    "p": (("degree_discount",), None),
+}
+_N_RUNS = 1000  # default Monte-Carlo runs of CELF and of the heuristics' gains
+
+
+def _method_options(method: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The options `method` uses, defaults filled in; an option it ignores is an error."""
+    out = {}
+    for name, (methods, default) in _METHOD_OPTIONS.items():
+        value = given[name]
+        if method in methods:
+            out[name] = default if value is None else value
+        elif value is not None:
+            users = " or ".join(f"method={m!r}" for m in methods)
+            raise InputError(
+                f"{name}={value!r} applies to {users} only; method={method!r} ignores it. "
+                f"Drop {name}= or choose {users}."
+            )
+    return out
+
 
 @dataclass(frozen=True, eq=False)
 class SeedPlan:
@@ -280,9 +305,9 @@ def maximize_influence(
     budget: float | None = None,
     costs: Any = None,
     candidates: Any = None,
-    eps: float = 0.5,
-    ell: float = 1.0,
-    n_runs: int = 1000,
+    eps: float | None = None,
+    ell: float | None = None,
+    n_runs: int | None = None,
     p: float | None = None,
     random_state: Any = None,
     n_jobs: int | None = None,
@@ -305,15 +330,18 @@ def maximize_influence(
         ``{user id: cost}`` (users absent from it cannot be seeds). Defaults to 1 each.
     candidates : array-like of node ids, optional
         Only these users may be seeds (e.g. the film's target audience).
-    eps, ell : float, default=0.5, 1.0
-        IMM accuracy: a ``(1 - 1/e - eps)`` approximation with probability at least
-        ``1 - n**-ell``. Smaller `eps` needs about ``1/eps**2`` more RR sets.
-    n_runs : int, default=1000
-        Monte-Carlo runs for CELF's estimates and for the gains reported by the
-        degree heuristics (IMM reports gains from its RR sets).
+    eps, ell : float, optional
+        ``"imm"`` only (defaults 0.5 and 1.0): a ``(1 - 1/e - eps)`` approximation with
+        probability at least ``1 - n**-ell``. Smaller `eps` needs about ``1/eps**2`` more
+        RR sets.
+    n_runs : int, optional
+        Monte-Carlo runs (on common worlds) behind the reported gains and spread, for every
+        method: CELF's estimates and the degree heuristics' gains use 1000 by default.
+        IMM reports gains from an independent collection of RR sets unless `n_runs` is
+        given, then from `n_runs` Monte-Carlo runs.
     p : float, optional
-        The propagation probability used by ``"degree_discount"``; defaults to the mean
-        arc probability of `model`.
+        ``"degree_discount"`` only: the propagation probability of its discount; defaults
+        to the mean arc probability of `model`.
     random_state : int, Generator or None
         Same value, same seeds and estimates (whatever `n_jobs`).
     n_jobs : int, optional
@@ -329,7 +357,8 @@ def maximize_influence(
     ------
     InputError
         If `k` exceeds the number of candidates, a cost is negative, the budget is below
-        every candidate's cost, or an option is unknown.
+        every candidate's cost, an option is unknown, or an option is given to a method
+        that ignores it.
     UnknownIdError
         If a candidate is not in the graph.
 
@@ -344,10 +373,15 @@ def maximize_influence(
     ([0, 6], 8)
     >>> maximize_influence(model, k=1, method="degree").seeds.tolist()
     [0]
+    >>> maximize_influence(model, k=1, method="degree", eps=0.1)
+    Traceback (most recent call last):
+    ...
+    filmreco.exceptions.InputError: eps=0.1 applies to method='imm' only; method='degree' ignores it. Drop eps= or choose method='imm'.
     """
     if not isinstance(model, PropagationModel):
         raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
     check_option(method, METHODS, "method")
+    opts = _method_options(method, {"eps": eps, "ell": ell, "p": p})
     g = model.graph
     n = g.n_nodes
     allowed = np.ones(n, dtype=bool)
@@ -382,32 +416,36 @@ def maximize_influence(
                 "raise the budget or lower the costs."
             )
         k_bound = min(k_eff, int(np.searchsorted(np.cumsum(c), budget_f, side="right")))
-    n_runs = check_int(n_runs, "n_runs", min_value=1)
+    runs = _N_RUNS if n_runs is None else check_int(n_runs, "n_runs", min_value=1)
     info: dict[str, Any] = {}
-    p = None if p is None else check_probability(p, "p")
+    p = None if opts.get("p") is None else check_probability(opts["p"], "p")
     if k_eff == 0:
         chosen, gains, spread = np.zeros(0, np.int64), np.zeros(0), 0.0
     elif method == "imm":
-        eps = check_real(eps, "eps", min_value=0.0, max_value=1.0, min_inclusive=False)
-        ell = check_real(ell, "ell", min_value=0.0, min_inclusive=False)
-        dd = _degree_discount(model, k_eff, allowed, cost, budget_f, p)
+        eps = check_real(opts["eps"], "eps", min_value=0.0, max_value=1.0, min_inclusive=False)
+        ell = check_real(opts["ell"], "ell", min_value=0.0, min_inclusive=False)
+        dd = _degree_discount(model, k_eff, allowed, cost, budget_f, None)
+        seq = seed_sequence(random_state)  # IMM spawns its streams first, Monte Carlo next
         chosen, gains, spread, info = imm_select(
             model, k_eff, eps=eps, ell=ell, allowed=allowed, costs=cost, budget=budget_f,
             k_bound=max(k_bound, 1), challengers={"degree_discount": dd},
-            random_state=random_state, n_jobs=n_jobs, show_progress=show_progress,
+            random_state=seq, n_jobs=n_jobs, show_progress=show_progress,
         )  # fmt: skip
+        if n_runs is not None:
+            gains, spread = _evaluate(model, chosen, runs, seq, n_jobs)
+            info["n_runs"] = runs
     elif method == "celf":
         chosen, gains, spread = _celf(
-            model, k_eff, allowed, cost, budget_f, n_runs, random_state, n_jobs, show_progress
+            model, k_eff, allowed, cost, budget_f, runs, random_state, n_jobs, show_progress
         )
-        info = {"n_runs": n_runs}
+        info = {"n_runs": runs}
     else:
         if method == "degree":
             chosen = _score_greedy(g.out_degree().astype(float), k_eff, allowed, cost, budget_f)
         else:
             chosen = _degree_discount(model, k_eff, allowed, cost, budget_f, p)
-        gains, spread = _evaluate(model, chosen, n_runs, random_state, n_jobs)
-        info = {"n_runs": n_runs}
+        gains, spread = _evaluate(model, chosen, runs, random_state, n_jobs)
+        info = {"n_runs": runs}
     logger.debug("maximize_influence(%s): %d seeds, spread %.1f", method, chosen.size, spread)
     total_cost = float(cost[chosen].sum()) if math.isfinite(budget_f) else float(chosen.size)
     return SeedPlan(
