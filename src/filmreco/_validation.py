@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -172,3 +173,26 @@ def check_callable(value: Any, name: str) -> Callable[..., Any]:
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__}.")
     return value  # type: ignore[no-any-return]
+
+
+def renamed_keyword(
+    new_value: Any, old_value: Any, *, new: str, old: str, where: str, stacklevel: int = 3
+) -> Any:
+    """The value of a keyword renamed from `old` to `new` (the old one deprecated).
+
+    Both keywords default to None. The old name is accepted for one release with a
+    :class:`FutureWarning`; giving both is an :class:`InputError`.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise InputError(
+            f"{where} got both {new!r} and its deprecated old name {old!r}; pass only {new}=."
+        )
+    warnings.warn(
+        f"{where}: the keyword {old!r} is deprecated and will be removed in the next "
+        f"release; use {new}= instead.",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )
+    return old_value
