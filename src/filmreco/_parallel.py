@@ -59,6 +59,7 @@ import joblib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from ._validation import check_seed
 from .exceptions import BackendError, InputError
 
 __all__ = [
@@ -186,22 +187,14 @@ def seed_sequence(random_state: Any) -> np.random.SeedSequence:
     ``None`` draws fresh OS entropy; an int seeds it; a ``Generator`` contributes 128 bits
     drawn from itself (so the caller's generator advances, as with any use of it).
     """
-    if isinstance(random_state, np.random.SeedSequence):
-        return random_state
-    if random_state is None:
-        return np.random.SeedSequence()
-    if isinstance(random_state, np.random.Generator):
+    seed = check_seed(random_state)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(
-            [int(x) for x in random_state.integers(0, 2**32, size=4, dtype=np.uint64)]
+            [int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)]
         )
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if int(random_state) < 0:
-            raise InputError(f"random_state must be a non-negative int, got {random_state}.")
-        return np.random.SeedSequence(int(random_state))
-    raise InputError(
-        "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
-        f"numpy.random.Generator, got {random_state!r}."
-    )
+    return np.random.SeedSequence(seed)
 
 
 def block_seeds(random_state: Any, n_blocks: int) -> list[np.random.SeedSequence]:
