@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filmreco.data import Catalog, EdgeList, Interactions
+from filmreco.datasets import load_edgelist
 from filmreco.exceptions import (
     DataWarning,
     DuplicateError,
@@ -496,18 +497,18 @@ def test_edgelist_sparse_int_ids_fall_back():
     assert E.sources.tolist() == [0, 1] and E.targets.tolist() == [1, 2]
 
 
-def test_edgelist_node_map_weights_networkx(tmp_path):
+def test_edgelist_node_ids_weights_networkx(tmp_path):
     users = IdMap(["a", "b", "c", "lonely"])
-    E = EdgeList.from_arrays(["a", "b"], ["b", "c"], [0.5, 2.0], node_map=users, directed=False)
+    E = EdgeList.from_arrays(["a", "b"], ["b", "c"], [0.5, 2.0], node_ids=users, directed=False)
     assert E.n_nodes == 4 and E.weights.tolist() == [0.5, 2.0]
     G = E.to_networkx()
     assert isinstance(G, nx.Graph) and not G.is_directed()
     assert set(G.nodes) == {"a", "b", "c", "lonely"} and G["c"]["b"]["weight"] == 2.0
     with pytest.raises(UnknownIdError, match="'z'"):
-        EdgeList.from_arrays(["a", "z"], ["b", "c"], node_map=users)
+        EdgeList.from_arrays(["a", "z"], ["b", "c"], node_ids=users)
     with pytest.warns(DataWarning, match="dropped 1 of 2 edges"):
         F = EdgeList.from_arrays(
-            ["a", "z"], ["b", "c"], [1.0, 2.0], node_map=users, on_unknown="ignore"
+            ["a", "z"], ["b", "c"], [1.0, 2.0], node_ids=users, on_unknown="ignore"
         )
     assert F.to_arrays()[0].tolist() == ["a"] and F.weights.tolist() == [1.0]
     with pytest.raises(InputError, match="NaN"):
@@ -529,3 +530,17 @@ def test_edgelist_node_map_weights_networkx(tmp_path):
     assert repr(D) == "EdgeList(n_nodes=2, n_edges=2, directed=True, weighted=False)"
     with pytest.raises(ValueError, match="read-only"):
         D.sources[0] = 1
+
+
+def test_edgelist_old_node_map_keyword_warns():
+    users = IdMap(["a", "b", "c"])
+    with pytest.warns(FutureWarning, match="node_ids"):
+        E = EdgeList.from_arrays(["a"], ["b"], node_map=users)
+    assert E.node_ids is users or E.node_ids.ids.tolist() == ["a", "b", "c"]
+    with pytest.raises(InputError, match="both"):
+        EdgeList.from_arrays(["a"], ["b"], node_ids=users, node_map=users)
+    with pytest.warns(FutureWarning, match="node_ids"):
+        F = load_edgelist(b"a b\n", id_type=str, node_map=users)
+    assert F.n_nodes == 3 and F.sources.tolist() == [0] and F.targets.tolist() == [1]
+    with pytest.raises(TypeError, match="node_ids must be an IdMap"):
+        EdgeList.from_arrays(["a"], ["b"], node_ids=["a", "b"])

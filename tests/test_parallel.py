@@ -19,7 +19,6 @@ from filmreco._parallel import (
     BackendError,
     _call,
     _Shared,
-    _split_tasks,
     backend_name,
     block_seeds,
     blocks,
@@ -170,27 +169,28 @@ def _join(*args):
     return args
 
 
-@given(
-    st.lists(st.integers(0, 3), min_size=1, max_size=6),
-    st.lists(st.booleans(), min_size=6, max_size=6),
-    st.integers(1, 5),
-)
-def test_shared_arguments_are_put_back_in_place(values, shared_at, n_tasks):
+@given(st.integers(0, 4), st.integers(0, 3), st.integers(1, 5))
+def test_shared_arguments_come_first(n_shared, n_own, n_tasks):
     big = np.arange(50.0)
-    tasks = [
-        tuple(big if shared_at[i] else (t, i, v) for i, v in enumerate(values))
-        for t in range(n_tasks)
-    ]
-    pos, bundle, rest = _split_tasks(tasks)
-    if n_tasks > 1:
-        assert list(pos) == [i for i in range(len(values)) if shared_at[i]]
-    got = [_call(_join, pos, r, bundle) for r in rest]
-    for g, t in zip(got, tasks):
-        assert len(g) == len(t) and all(a is b for a, b in zip(g, t))
+    shared = tuple(big if i % 2 else ("s", i) for i in range(n_shared))
+    tasks = [tuple((t, i) for i in range(n_own)) for t in range(n_tasks)]
+    bundle = _Shared(shared) if shared else None
+    got = [_call(_join, bundle, t) for t in tasks]
+    serial = parallel_map(_join, tasks, shared=shared, n_jobs=1)
     with joblib.parallel_config(backend="threading", n_jobs=2):
-        par = parallel_map(_join, tasks)
-    for g, t in zip(par, tasks):
-        assert len(g) == len(t) and all(a is b for a, b in zip(g, t))
+        par = parallel_map(_join, tasks, shared=shared)
+    for out in (got, serial, par):
+        assert len(out) == n_tasks
+        for g, t in zip(out, tasks):
+            assert len(g) == n_shared + n_own
+            assert all(x is y for x, y in zip(g, (*shared, *t)))
+
+
+def test_shared_must_be_a_sequence():
+    with pytest.raises(TypeError, match="shared=\\(obj,\\)"):
+        parallel_map(abs, [(1,)], shared=np.float64(1.0), n_jobs=1)
+    with pytest.raises(TypeError, match="shared must be a tuple"):
+        parallel_map(abs, [(1,)], shared="ab", n_jobs=1)
 
 
 class _Model:
@@ -214,9 +214,8 @@ def test_shared_bundle_reports_its_size():
     np.testing.assert_array_equal(clone.objs[0].factors, holder.factors)
 
 
-def test_unequal_tasks_share_nothing():
+def test_tasks_of_different_lengths():
     a = np.zeros(3)
-    assert _split_tasks([(a, 1), (a,)])[1] is None
     assert parallel_map(len, [(a,), ([1, 2],)], n_jobs=1) == [3, 2]
 
 

@@ -180,8 +180,8 @@ def test_bad_arguments():
         confidence(X, alpha=-1)
     with pytest.raises(InputError, match="form"):
         confidence(X, form="squared")
-    with pytest.raises(InputError, match="eps"):
-        log_scale(X, eps=0.0)
+    with pytest.raises(InputError, match="epsilon"):
+        log_scale(X, epsilon=0.0)
     with pytest.raises(TypeError, match="real numbers"):
         normalize(sp.csr_array(np.array([[1j]])))
     neg = sp.csr_array(np.array([[1.0, -2.0]]))
@@ -334,3 +334,15 @@ def test_stored_zeros_count_as_absent(func):
         assert a.nnz == b.nnz == 2
         a, b = a.toarray(), b.toarray()
     np.testing.assert_allclose(a, b)
+
+
+def test_log_scale_old_eps_keyword_warns_and_matches():
+    X = sp.csr_array(np.array([[0.0, 2.0], [3.0, 0.0]]))
+    with pytest.warns(FutureWarning, match="epsilon"):
+        old = log_scale(X, alpha=2.0, eps=0.5)
+    new = log_scale(X, alpha=2.0, epsilon=0.5)
+    assert np.array_equal(old.toarray(), new.toarray())
+    with pytest.raises(InputError, match="both"):
+        log_scale(X, epsilon=0.5, eps=0.5)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        log_scale(X, epsilonn=0.5)

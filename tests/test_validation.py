@@ -87,3 +87,16 @@ def test_random_state():
     assert check_random_state(g) is g
     with pytest.raises(InputError):
         check_random_state(-4)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True, np.random.RandomState(0)])
+def test_random_state_checked_in_one_place(bad):
+    from filmreco._parallel import seed_sequence
+    from filmreco._validation import check_random_state
+
+    messages = []
+    for convert in (check_random_state, seed_sequence):
+        with pytest.raises(InputError, match="random_state") as info:
+            convert(bad)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]

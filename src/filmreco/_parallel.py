@@ -14,11 +14,12 @@ chosen by the library, and a task processes whole blocks. Chunking, ``n_jobs`` a
 backend then change the speed only, never the answer.
 
 What travels to the workers
-    An argument that is the *same object* in every task (a model, a graph's arrays, a
-    search index) is sent once per call, not once per task: such arguments are bundled
+    The caller says what every task shares: ``parallel_map(func, tasks, shared=(a, b))``
+    calls ``func(a, b, *task)`` for each task. The shared arguments (a model, a graph's
+    arrays, a search index) are sent once per call, not once per task: they are bundled
     into one object that reports its real size, so joblib's Dask backend scatters it once
     (its rule: arguments over 1 kB are scattered) and every task refers to it; loky
-    memory-maps the large arrays inside it. The other arguments (a block's rows, its
+    memory-maps the large arrays inside it. The tasks' own arguments (a block's rows, its
     random keys) travel with their task.
 
 Threads inside tasks
@@ -58,6 +59,7 @@ import joblib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from ._validation import check_seed
 from .exceptions import BackendError, InputError
 
 __all__ = [
@@ -185,22 +187,14 @@ def seed_sequence(random_state: Any) -> np.random.SeedSequence:
     ``None`` draws fresh OS entropy; an int seeds it; a ``Generator`` contributes 128 bits
     drawn from itself (so the caller's generator advances, as with any use of it).
     """
-    if isinstance(random_state, np.random.SeedSequence):
-        return random_state
-    if random_state is None:
-        return np.random.SeedSequence()
-    if isinstance(random_state, np.random.Generator):
+    seed = check_seed(random_state)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(
-            [int(x) for x in random_state.integers(0, 2**32, size=4, dtype=np.uint64)]
+            [int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)]
         )
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if int(random_state) < 0:
-            raise InputError(f"random_state must be a non-negative int, got {random_state}.")
-        return np.random.SeedSequence(int(random_state))
-    raise InputError(
-        "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
-        f"numpy.random.Generator, got {random_state!r}."
-    )
+    return np.random.SeedSequence(seed)
 
 
 def block_seeds(random_state: Any, n_blocks: int) -> list[np.random.SeedSequence]:
@@ -293,22 +287,6 @@ class _Shared:
         return (_Shared, (self.objs,))
 
 
-def _split_tasks(
-    tasks: list[tuple[Any, ...]],
-) -> tuple[tuple[int, ...], _Shared | None, list[tuple[Any, ...]]]:
-    """``(shared positions, shared bundle, per-task rest)``."""
-    width = len(tasks[0])
-    if any(len(t) != width for t in tasks):
-        return (), None, tasks
-    first = tasks[0]
-    pos = tuple(i for i in range(width) if all(t[i] is first[i] for t in tasks))
-    if not pos:
-        return (), None, tasks
-    shared = _Shared(tuple(first[i] for i in pos))
-    keep = [i for i in range(width) if i not in pos]
-    return pos, shared, [tuple(t[i] for i in keep) for t in tasks]
-
-
 # -- threads inside workers ------------------------------------------------------------
 _CONTROLLERS: dict[int, ThreadpoolController] = {}
 
@@ -341,22 +319,9 @@ def _one_thread() -> Iterator[None]:
             nb.set_num_threads(before)
 
 
-def _call(
-    func: Callable[..., R], pos: tuple[int, ...], rest: tuple[Any, ...], shared: _Shared | None
-) -> R:
-    """Run one task in a worker: rebuild the arguments, cap threads, call."""
-    if shared is None:
-        args: Sequence[Any] = rest
-    else:
-        full: list[Any] = [None] * (len(pos) + len(rest))
-        for i, obj in zip(pos, shared.objs):
-            full[i] = obj
-        it = iter(rest)
-        skip = set(pos)
-        for i in range(len(full)):
-            if i not in skip:
-                full[i] = next(it)
-        args = full
+def _call(func: Callable[..., R], shared: _Shared | None, rest: tuple[Any, ...]) -> R:
+    """Run one task in a worker: shared arguments first, cap threads, call."""
+    args = rest if shared is None else (*shared.objs, *rest)
     with _one_thread():
         return func(*args)
 
@@ -368,20 +333,23 @@ def parallel_map(
     func: Callable[..., R],
     tasks: Sequence[tuple[Any, ...]] | Iterable[tuple[Any, ...]],
     *,
+    shared: Sequence[Any] = (),
     n_jobs: int | None = None,
     show_progress: bool = False,
     desc: str | None = None,
     prefer: str | None = None,
 ) -> list[R]:
-    """Run ``func(*task)`` for every task, in parallel when asked, results in task order.
+    """Run ``func(*shared, *task)`` for every task, in parallel when asked, in task order.
 
     Parameters
     ----------
     func : callable
         A module-level function (so process-based backends can pickle it).
     tasks : iterable of tuples
-        Positional arguments of each call. An argument that is the same object in every
-        task (a model, a graph) is sent to the workers once per call.
+        The positional arguments proper to each call (they follow the shared ones).
+    shared : sequence, default=()
+        The leading positional arguments common to every call (a model, a graph's
+        arrays, a search index): sent to the workers once per call, not once per task.
     n_jobs : int, optional
         ``None`` uses the ambient :func:`joblib.parallel_config` (serial by default);
         ``1`` runs in this process without joblib; ``k > 1`` asks for `k` workers;
@@ -398,7 +366,7 @@ def parallel_map(
     Returns
     -------
     list
-        ``[func(*t) for t in tasks]``, whatever the backend; never a partial list.
+        ``[func(*shared, *t) for t in tasks]``, whatever the backend; never a partial list.
 
     Raises
     ------
@@ -413,12 +381,20 @@ def parallel_map(
     --------
     >>> parallel_map(pow, [(2, 3), (3, 2)], n_jobs=1)
     [8, 9]
+    >>> parallel_map(pow, [(3,), (4,)], shared=(2,), n_jobs=1)
+    [8, 16]
     >>> with joblib.parallel_config(backend="threading", n_jobs=2):
     ...     parallel_map(pow, [(2, 3), (3, 2), (4, 2)])
     [8, 9, 16]
     """
     n = check_n_jobs(n_jobs)
     tasks = [tuple(t) for t in tasks]
+    if isinstance(shared, (str, bytes)) or not isinstance(shared, Sequence):
+        raise TypeError(
+            f"shared must be a tuple of the arguments every task shares, "
+            f"got {type(shared).__name__}; wrap a single object as shared=(obj,)."
+        )
+    lead = tuple(shared)
     bar = None
     if show_progress:
         from tqdm.auto import tqdm
@@ -430,25 +406,25 @@ def parallel_map(
             out = []
             for t in tasks:
                 with _one_thread():  # the arithmetic of a worker (see the module docstring)
-                    out.append(func(*t))
+                    out.append(func(*lead, *t))
                 if bar is not None:
                     bar.update(1)
             return out
-        pos, shared, rest = _split_tasks(tasks)
+        bundle = _Shared(lead) if lead else None
         logger.debug(
             "parallel_map: %d tasks of %s on %d %s workers, %d shared argument(s)",
             len(tasks),
             getattr(func, "__name__", func),
             workers,
             backend_name(),
-            len(pos),
+            len(lead),
         )
         par = joblib.Parallel(n_jobs=n, prefer=prefer, return_as="generator")
         out = []
         try:
             # threads of the threading backend share this process's BLAS pool
             with _controller().limit(limits=1, user_api="blas"):
-                for r in par(joblib.delayed(_call)(func, pos, t, shared) for t in rest):
+                for r in par(joblib.delayed(_call)(func, bundle, t) for t in tasks):
                     out.append(r)
                     if bar is not None:
                         bar.update(1)

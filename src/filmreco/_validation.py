@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_probability",
     "check_random_state",
     "check_real",
+    "check_seed",
     "lookup_option",
 ]
 
@@ -151,20 +153,34 @@ def check_csr(
     return out
 
 
-def check_random_state(random_state: Any) -> np.random.Generator:
-    """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`."""
-    if isinstance(random_state, np.random.Generator):
+def check_seed(random_state: Any) -> int | np.random.SeedSequence | np.random.Generator | None:
+    """Validate a `random_state` argument: the one check behind every random stream.
+
+    Returns ``None``, a non-negative ``int``, a :class:`numpy.random.SeedSequence` or a
+    :class:`numpy.random.Generator`, unchanged (an integral number becomes an ``int``).
+    :func:`check_random_state` turns it into a Generator, ``_parallel.seed_sequence`` into
+    a SeedSequence (for streams spawned per block of work).
+    """
+    if random_state is None or isinstance(
+        random_state, (np.random.Generator, np.random.SeedSequence)
+    ):
         return random_state
-    if random_state is None or isinstance(random_state, np.random.SeedSequence):
-        return np.random.default_rng(random_state)
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if int(random_state) < 0:
             raise InputError(f"random_state must be a non-negative int, got {random_state}.")
-        return np.random.default_rng(int(random_state))
+        return int(random_state)
     raise InputError(
         "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
         f"numpy.random.Generator, got {random_state!r}."
     )
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`."""
+    seed = check_seed(random_state)
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
 
 
 def check_callable(value: Any, name: str) -> Callable[..., Any]:
@@ -172,3 +188,26 @@ def check_callable(value: Any, name: str) -> Callable[..., Any]:
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__}.")
     return value  # type: ignore[no-any-return]
+
+
+def renamed_keyword(
+    new_value: Any, old_value: Any, *, new: str, old: str, where: str, stacklevel: int = 3
+) -> Any:
+    """The value of a keyword renamed from `old` to `new` (the old one deprecated).
+
+    Both keywords default to None. The old name is accepted for one release with a
+    :class:`FutureWarning`; giving both is an :class:`InputError`.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise InputError(
+            f"{where} got both {new!r} and its deprecated old name {old!r}; pass only {new}=."
+        )
+    warnings.warn(
+        f"{where}: the keyword {old!r} is deprecated and will be removed in the next "
+        f"release; use {new}= instead.",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )
+    return old_value

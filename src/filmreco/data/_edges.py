@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._persist import load_npz, save_npz
-from .._validation import check_finite, check_option
+from .._validation import check_finite, check_option, renamed_keyword
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array
 from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
@@ -100,9 +100,10 @@ class EdgeList:
         weights: Any = None,
         *,
         directed: bool = True,
-        node_map: IdMap | None = None,
+        node_ids: IdMap | None = None,
         on_unknown: str = "raise",
         sort_ids: bool = False,
+        node_map: IdMap | None = None,
     ) -> EdgeList:
         """Build from edges given by EXTERNAL node ids.
 
@@ -112,16 +113,19 @@ class EdgeList:
             External ids (ints, negative ones included, or strings) of each edge's ends.
         weights : array-like of float, optional
         directed : bool, default=True
-        node_map : IdMap, optional
+        node_ids : IdMap, optional
             Fixed id map (e.g. ``Interactions.user_ids``, so graph nodes and matrix rows
             share indices); nodes in the map without edges are kept as isolated nodes.
             When omitted, the map is built in order of first appearance reading the edges
             as ``s0, t0, s1, t1, ...`` (or sorted, with ``sort_ids=True``).
         on_unknown : {"raise", "ignore"}, default="raise"
-            Edges with an end not in `node_map`: raise UnknownIdError, or drop them with
+            Edges with an end not in `node_ids`: raise UnknownIdError, or drop them with
             a DataWarning stating the count.
         sort_ids : bool, default=False
-            Number nodes in sorted id order instead of first appearance (no `node_map`).
+            Number nodes in sorted id order instead of first appearance (no `node_ids`).
+        node_map : IdMap, optional
+            Deprecated old name of `node_ids`, accepted for one release with a
+            :class:`FutureWarning`; pass ``node_ids=`` instead.
 
         Raises
         ------
@@ -130,6 +134,9 @@ class EdgeList:
         TypeError
             Sources and targets hold ids of different kinds (e.g. ints and strings).
         """
+        node_ids = renamed_keyword(
+            node_ids, node_map, new="node_ids", old="node_map", where="EdgeList.from_arrays()"
+        )
         check_option(on_unknown, ("raise", "ignore"), "on_unknown")
         s, skind = as_id_array(raw_array(sources, "sources"), "sources")
         t, tkind = as_id_array(raw_array(targets, "targets"), "targets")
@@ -143,7 +150,7 @@ class EdgeList:
         if weights is not None:
             w = as_float_array(weights, "weights", s.size)
             check_finite(w, "weights")
-        if node_map is None:
+        if node_ids is None:
             both = np.empty(2 * s.size, dtype=np.result_type(s.dtype, t.dtype))
             both[0::2], both[1::2] = s, t
             if sort_ids:
@@ -152,21 +159,24 @@ class EdgeList:
                 ids, codes = codes_by_appearance(both)
             si, ti = codes[0::2], codes[1::2]
         else:
-            if not isinstance(node_map, IdMap):
-                raise TypeError(f"node_map must be an IdMap, got {type(node_map).__name__}.")
-            ids = node_map
-            si = node_map.index(s, on_unknown="mask", name="sources")
-            ti = node_map.index(t, on_unknown="mask", name="targets")
+            if not isinstance(node_ids, IdMap):
+                raise TypeError(
+                    f"node_ids must be an IdMap (e.g. Interactions.user_ids), "
+                    f"got {type(node_ids).__name__}."
+                )
+            ids = node_ids
+            si = node_ids.index(s, on_unknown="mask", name="sources")
+            ti = node_ids.index(t, on_unknown="mask", name="targets")
             bad = (si < 0) | (ti < 0)
             if bad.any():
                 if on_unknown == "raise":
                     ex = np.concatenate([s[si < 0], t[ti < 0]])[:5].tolist()
                     raise UnknownIdError(
-                        f"{int(bad.sum())} of {bad.size} edges have an end not in node_map "
+                        f"{int(bad.sum())} of {bad.size} edges have an end not in node_ids "
                         f"(e.g. {ex}); pass on_unknown='ignore' to drop them."
                     )
                 warn_data(
-                    f"dropped {int(bad.sum())} of {bad.size} edges with an end not in node_map "
+                    f"dropped {int(bad.sum())} of {bad.size} edges with an end not in node_ids "
                     "(on_unknown='ignore').",
                     stacklevel=3,
                 )

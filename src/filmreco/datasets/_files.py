@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_option
+from .._validation import check_option, renamed_keyword
 from ..data import Catalog, EdgeList, Interactions
 from ..data._clean import warn_data
 from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
@@ -38,8 +38,9 @@ def load_edgelist(
     comments: str = "#%",
     delimiter: str | None = None,
     encoding: str = "utf-8",
-    node_map: Any = None,
+    node_ids: Any = None,
     on_unknown: str = "raise",
+    node_map: Any = None,
 ) -> EdgeList:
     """Read a SNAP-style edge list (``source target [weight]`` per line).
 
@@ -62,14 +63,17 @@ def load_edgelist(
         Field separator; by default runs of spaces and tabs.
     encoding : str, default="utf-8"
         Used for string ids.
-    node_map, on_unknown
+    node_ids, on_unknown
         Passed to :meth:`EdgeList.from_arrays` (fix the node ids, e.g. to a user map).
+    node_map : IdMap, optional
+        Deprecated old name of `node_ids`, accepted for one release with a
+        :class:`FutureWarning`; pass ``node_ids=`` instead.
 
     Returns
     -------
     EdgeList
         Nodes numbered in order of first appearance (``s0, t0, s1, t1, ...``) unless
-        `node_map` is given. Self-loops and repeated edges are kept.
+        `node_ids` is given. Self-loops and repeated edges are kept.
 
     Raises
     ------
@@ -83,6 +87,9 @@ def load_edgelist(
     >>> E.node_ids.ids.tolist(), E.sources.tolist(), E.targets.tolist()
     ([1, 2, 3, -4], [0, 1, 3], [1, 2, 0])
     """
+    node_ids = renamed_keyword(
+        node_ids, node_map, new="node_ids", old="node_map", where="load_edgelist()"
+    )
     check_option(id_type, (int, str), "id_type")
     data, source = read_source(path)
     n_used = 3 if weighted else 2
@@ -113,7 +120,7 @@ def load_edgelist(
             stacklevel=2,
         )
     return EdgeList.from_arrays(
-        s, t, w, directed=directed, node_map=node_map, on_unknown=on_unknown
+        s, t, w, directed=directed, node_ids=node_ids, on_unknown=on_unknown
     )
 
 

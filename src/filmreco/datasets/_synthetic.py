@@ -547,7 +547,7 @@ def make_synthetic(
     names = [k for k in w["records"][0] if k != "id"]
     catalog = Catalog(item_map, {k: [r[k] for r in w["records"]] for k in names})
     graph = EdgeList.from_arrays(
-        w["users"][w["sources"]], w["users"][w["targets"]], directed=directed, node_map=user_map
+        w["users"][w["sources"]], w["users"][w["targets"]], directed=directed, node_ids=user_map
     )
     seed = f"random_state={random_state}" if isinstance(random_state, Integral) else "random_state"
     kind = "ratings 1-5" if with_ratings else "implicit 1.0 values"

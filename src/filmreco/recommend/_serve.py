@@ -71,13 +71,13 @@ def _score_rows(scorer: Any, start: int, stop: int) -> np.ndarray:
 def dense_scores(scorer: Any, n_rows: int, n_cols: int, n_jobs: Any) -> np.ndarray:
     """All ``n_rows`` rows of ``scorer(start, stop)``, in blocks of :func:`block_rows`
     through the parallel seam (so the scores are those :meth:`recommend` ranks)."""
-    parts = [(scorer, a, b) for a, b in blocks(n_rows, block_rows(n_cols))]
-    out = parallel_map(_score_rows, parts, n_jobs=n_jobs, prefer="threads")
+    parts = blocks(n_rows, block_rows(n_cols))
+    out = parallel_map(_score_rows, parts, shared=(scorer,), n_jobs=n_jobs, prefer="threads")
     return np.concatenate(out) if out else np.zeros((0, n_cols), dtype=np.float32)
 
 
 def _audience_block(
-    model: Any, urows: np.ndarray, cols: np.ndarray, n: int, filter_seen: bool
+    model: Any, cols: np.ndarray, n: int, filter_seen: bool, urows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     H = take_rows(model.user_items_, urows)
     S = np.asarray(model._scores(H, urows, cols), dtype=np.float32)
@@ -94,8 +94,14 @@ def audience(
         return np.full(shape, -1, dtype=np.int64), np.full(shape, -np.inf, dtype=np.float32)
     size = block_rows(max(cols.size, 64))
     parts = blocks(urows.size, size)
-    tasks = [(model, urows[a:b], cols, n, filter_seen) for a, b in parts]
-    results = parallel_map(_audience_block, tasks, n_jobs=n_jobs, prefer="threads")
+    tasks = [(urows[a:b],) for a, b in parts]
+    results = parallel_map(
+        _audience_block,
+        tasks,
+        shared=(model, cols, n, filter_seen),
+        n_jobs=n_jobs,
+        prefer="threads",
+    )
     idx = np.concatenate(
         [np.where(r[0] >= 0, r[0] + a, -1) for r, (a, _) in zip(results, parts)], axis=1
     )

@@ -541,9 +541,10 @@ class SearchIndex(ParamsMixin):
             parts = blocks(
                 len(texts), max(_BATCH, math.ceil(len(texts) / (4 * effective_n_jobs(n_jobs))))
             )
-            tasks = [(self, texts[a:b], n, mask, highlight) for a, b in parts]
+            tasks = [(texts[a:b],) for a, b in parts]
             out: list[SearchHits] = []
-            for chunk in parallel_map(_search_block, tasks, n_jobs=n_jobs):
+            shared = (self, n, mask, highlight)
+            for chunk in parallel_map(_search_block, tasks, shared=shared, n_jobs=n_jobs):
                 out.extend(chunk)
             return out
         return self._search_block(texts, n, mask, highlight)
@@ -614,6 +615,6 @@ class SearchIndex(ParamsMixin):
 
 
 def _search_block(
-    index: SearchIndex, texts: list[str], n: int, mask: np.ndarray | None, highlight: bool
+    index: SearchIndex, n: int, mask: np.ndarray | None, highlight: bool, texts: list[str]
 ) -> list[SearchHits]:
     return index._search_block(texts, n, mask, highlight)

@@ -114,9 +114,14 @@ class RRPool:
         for s in task_slices(n_blocks, self.n_jobs, self.show_progress):
             first = self.n_sets + s.start * RR_BLOCK
             roots = self.perm[np.arange(first, first + (s.stop - s.start) * RR_BLOCK) % n]
-            tasks.append((lt, indptr, src, vals, keys[s], roots))
+            tasks.append((keys[s], roots))
         for ptr, nodes in parallel_map(
-            _rr_task, tasks, n_jobs=self.n_jobs, show_progress=self.show_progress, desc="RR sets"
+            _rr_task,
+            tasks,
+            shared=(lt, indptr, src, vals),
+            n_jobs=self.n_jobs,
+            show_progress=self.show_progress,
+            desc="RR sets",
         ):
             self._ptrs.append(ptr)
             self._parts.append(nodes)

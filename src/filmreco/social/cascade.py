@@ -231,11 +231,15 @@ class PropagationModel:
         g = self.graph
         indptr, indices = g.out_adj.indptr, g.out_adj.indices
         tasks = [
-            (indptr, indices, thr, weights, lt, seeds, group_ptr, keys[s], sizes[s], want_steps)
-            for s in task_slices(keys.size, n_jobs, show_progress)
+            (keys[s], sizes[s], want_steps) for s in task_slices(keys.size, n_jobs, show_progress)
         ]
         out = parallel_map(
-            simulate_task, tasks, n_jobs=n_jobs, show_progress=show_progress, desc="cascades"
+            simulate_task,
+            tasks,
+            shared=(indptr, indices, thr, weights, lt, seeds, group_ptr),
+            n_jobs=n_jobs,
+            show_progress=show_progress,
+            desc="cascades",
         )
         spreads = np.concatenate([o[0] for o in out]) if out else np.zeros((0, 1), np.int64)
         counts = np.sum([o[1] for o in out], axis=0) if out else np.zeros(g.n_nodes, np.int64)

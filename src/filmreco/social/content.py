@@ -161,7 +161,8 @@ def _simulate_films(
     arrays = (g.out_adj.indptr, g.out_adj.indices, thr, weights, lt, A.indptr, A.indices)
     out = parallel_map(
         _films_task,
-        [(*arrays, c, keys, sizes, want_probs) for c in chunks if c.size],
+        [(c, keys, sizes, want_probs) for c in chunks if c.size],
+        shared=arrays,
         n_jobs=n_jobs,
     )
     if not out:

@@ -306,7 +306,7 @@ class SocialGraph:
         duplicates, self_loops, isolated
             Cleaning options (see the class docstring).
         **kwargs
-            Other options of :func:`~filmreco.datasets.load_edgelist` (``node_map``,
+            Other options of :func:`~filmreco.datasets.load_edgelist` (``node_ids``,
             ``id_type``, ...), for a path only.
 
         Examples

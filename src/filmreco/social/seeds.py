@@ -256,9 +256,16 @@ def _celf(
     n_chunks = 1 if workers == 1 and not show_progress else (20 if workers == 1 else 4 * workers)
     chunks = np.array_split(cand, max(1, min(cand.size, n_chunks)))
     base = np.zeros(0, dtype=np.int64)
-    tasks = [(*arrays, base, c, keys, sizes) for c in chunks if c.size]
+    tasks = [(c, keys, sizes) for c in chunks if c.size]
     first = np.concatenate(
-        parallel_map(_spread_task, tasks, n_jobs=n_jobs, show_progress=show_progress, desc="CELF")
+        parallel_map(
+            _spread_task,
+            tasks,
+            shared=(*arrays, base),
+            n_jobs=n_jobs,
+            show_progress=show_progress,
+            desc="CELF",
+        )
     ) if tasks else np.zeros(0)  # fmt: skip
 
     def run(by_ratio: bool) -> tuple[list[int], list[float], float]:

@@ -346,11 +346,11 @@ def topk(
 
 def _score_block(
     score_fn: Any,
+    k: int,
+    cand: np.ndarray | None,
     start: int,
     stop: int,
-    k: int,
     excl: _Excluded | None,
-    cand: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     S = np.asarray(score_fn(start, stop))
     if S.ndim != 2 or S.shape[0] != stop - start:
@@ -452,10 +452,11 @@ def topk_blocks(
     if n_rows == 0:
         return np.zeros((0, k), dtype=np.int64), np.zeros((0, k), dtype=np.float64)
     tasks = [
-        (score_fn, a, b, k, excl.rows(a, b) if excl is not None else None, cand)
-        for a, b in blocks(n_rows, block_size)
+        (a, b, excl.rows(a, b) if excl is not None else None) for a, b in blocks(n_rows, block_size)
     ]
-    results = parallel_map(_score_block, tasks, n_jobs=n_jobs, prefer="threads")
+    results = parallel_map(
+        _score_block, tasks, shared=(score_fn, k, cand), n_jobs=n_jobs, prefer="threads"
+    )
     widths = {r[2] for r in results}
     if len(widths) > 1:
         raise InputError(f"score_fn returned blocks with different numbers of columns: {widths}.")

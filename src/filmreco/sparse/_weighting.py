@@ -10,6 +10,7 @@ Float32 and float64 input keep their dtype; any other real input becomes float32
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -434,7 +435,12 @@ def confidence(X: Any, alpha: float = 1.0, *, form: str = "one_plus") -> sp.csr_
 
 
 def log_scale(
-    X: Any, alpha: float = 1.0, eps: float = 1.0, *, form: str = "one_plus"
+    X: Any,
+    alpha: float = 1.0,
+    epsilon: float = 1.0,
+    *,
+    form: str = "one_plus",
+    **deprecated: Any,
 ) -> sp.csr_array:
     r"""Logarithmic confidence :math:`c = 1 + \alpha \ln(1 + x/\epsilon)` (Hu et al. [1]_).
 
@@ -444,10 +450,15 @@ def log_scale(
         Non-negative observations; only stored entries are transformed.
     alpha : float, default=1.0
         Scale :math:`\alpha \ge 0`.
-    eps : float, default=1.0
+    epsilon : float, default=1.0
         :math:`\epsilon > 0`; the log grows once :math:`x` passes about :math:`\epsilon`.
+        The same name as the log-confidence offset of
+        :class:`~filmreco.recommend.ALS`.
     form : {"one_plus", "linear"}, default="one_plus"
         ``"one_plus"`` returns :math:`c`, ``"linear"`` returns :math:`c - 1`.
+    **deprecated
+        ``eps=`` is the old name of `epsilon`: still accepted for one release with a
+        :class:`FutureWarning`; pass ``epsilon=`` instead.
 
     Returns
     -------
@@ -456,8 +467,13 @@ def log_scale(
     Raises
     ------
     InputError
-        On negative, NaN or infinite entries, a negative `alpha`, ``eps <= 0`` or an
-        unknown `form`.
+        On negative, NaN or infinite entries, a negative `alpha`, ``epsilon <= 0``, an
+        unknown `form`, an unknown keyword, or both ``epsilon=`` and ``eps=``.
+
+    Warns
+    -----
+    FutureWarning
+        When the deprecated ``eps=`` keyword is used.
 
     References
     ----------
@@ -470,8 +486,28 @@ def log_scale(
     >>> log_scale(X, alpha=2.0).toarray().round(6).tolist()
     [[0.0, 3.0]]
     """
+    if deprecated:
+        unknown = sorted(set(deprecated) - {"eps"})
+        if unknown:
+            raise TypeError(
+                f"log_scale() got unexpected keyword argument(s) {unknown}; "
+                "the accepted keywords are alpha, epsilon and form."
+            )
+        if epsilon != 1.0:
+            raise InputError(
+                "log_scale() got both 'epsilon' and its deprecated old name 'eps'; "
+                "pass only epsilon=."
+            )
+        warnings.warn(
+            "log_scale(eps=...) is deprecated and will be removed in the next release; "
+            "use log_scale(epsilon=...) (the log-confidence offset is called epsilon "
+            "everywhere in filmreco).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        epsilon = deprecated["eps"]
     alpha = check_real(alpha, "alpha", min_value=0.0)
-    eps = check_real(eps, "eps", min_value=0.0, min_inclusive=False)
+    epsilon = check_real(epsilon, "epsilon", min_value=0.0, min_inclusive=False)
     offset = lookup_option(_FORMS, form, "form")
     Y = _prepare(X, "X", nonnegative=True)
-    return _finish(Y, offset + alpha * np.log1p(Y.data.astype(np.float64) / eps))
+    return _finish(Y, offset + alpha * np.log1p(Y.data.astype(np.float64) / epsilon))
