@@ -46,6 +46,12 @@ class Audience:
         audience watched, most frequent first (empty without a catalogue).
     source : str
         ``"recommend_users"`` or ``"lookalike"``.
+
+    Examples
+    --------
+    >>> a = Audience(np.array(["u1", "u2"]), np.array([0.9, 0.4]), [], "recommend_users")
+    >>> a.size
+    2
     """
 
     ids: np.ndarray
@@ -66,6 +72,12 @@ class Lift:
     The standard error comes from the delta method on the two Monte-Carlo means
     (``se(a/b) = (a/b) * sqrt((se_a/a)**2 + (se_b/b)**2)``), treating them as independent;
     both are simulated on the same worlds, so this is conservative.
+
+    Examples
+    --------
+    >>> lift = Lift("random", ratio=2.0, stderr=0.1)
+    >>> [round(x, 3) for x in lift.ci]
+    [1.804, 2.196]
     """
 
     baseline: str
@@ -80,7 +92,13 @@ class Lift:
 
 @dataclass(frozen=True, eq=False)
 class Uplift:
-    """Adoption among treated vs holdout users after launch (difference of proportions)."""
+    """Adoption among treated vs holdout users after launch (difference of proportions).
+
+    Examples
+    --------
+    >>> Uplift(0.3, 0.2, n_treated=100, n_holdout=20, difference=0.1, stderr=0.05)
+    Uplift(treated=0.300, holdout=0.200, difference=0.100, 95% CI [0.002, 0.198])
+    """
 
     treated_rate: float
     holdout_rate: float
@@ -124,6 +142,13 @@ class CampaignPlan:
         ``(kind, query, rank)`` for each search query (rank in the top 10, else None).
     calibrated : bool
         Whether the propagation probabilities were learned from an action log.
+
+    Examples
+    --------
+    >>> p = CampaignPlan(1, "f", Audience(np.arange(4), np.ones(4), [], "x"),
+    ...                  np.array([0, 1]), np.array([2, 3]), None, {}, {}, [], False)
+    >>> p.audience.size, p.treated.size, p.holdout.size
+    (4, 2, 2)
     """
 
     film_id: Any
