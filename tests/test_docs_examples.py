@@ -48,7 +48,6 @@ MISSING = {
     "filmreco.search.analyze.cjk_runs",
     "filmreco.search.analyze.dictionary_words",
     "filmreco.search.bm25.ChannelScores",
-    "filmreco.search.fuzzy.max_edits",
     "filmreco.search.query.clear_caches",
     "filmreco.social.FilmRanking",
     "filmreco.social.PropagationModel",
@@ -60,8 +59,6 @@ MISSING = {
     "filmreco.social.tune_social",
     "filmreco.social.learn.action_matrix",
     "filmreco.social.learn.beta_prior_strength",
-    "filmreco.sparse.as_id_array",
-    "filmreco.sparse.row_indices",
 }
 
 _EXAMPLES = re.compile(r"^Examples\n-{8,}\n(?:.*\n)*?\s*>>> ", re.MULTILINE)
