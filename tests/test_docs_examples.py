@@ -22,16 +22,6 @@ import filmreco
 MISSING = {
     "filmreco.datasets.fetch_movielens",  # downloads: no network in tests
     "filmreco.datasets.load_movielens",  # reads a MovieLens folder
-    "filmreco.exceptions.BackendError",
-    "filmreco.exceptions.ConvergenceError",
-    "filmreco.exceptions.DataWarning",
-    "filmreco.exceptions.DownloadError",
-    "filmreco.exceptions.DuplicateError",
-    "filmreco.exceptions.FilmrecoError",
-    "filmreco.exceptions.FilmrecoWarning",
-    "filmreco.exceptions.FormatError",
-    "filmreco.exceptions.InputError",
-    "filmreco.exceptions.UnknownIdError",
     "filmreco.privacy.ForgetReport",
     "filmreco.privacy.KeyMismatchError",
     "filmreco.privacy.PrivacyWarning",
