@@ -39,8 +39,6 @@ MISSING = {
     "filmreco.social.FilmRanking",
     "filmreco.social.PropagationModel",
     "filmreco.social.PropagationValidation",
-    "filmreco.social.SeedPlan",
-    "filmreco.social.SimulationResult",
     "filmreco.social.SocialEvaluation",
     "filmreco.social.SocialTuning",
     "filmreco.social.tune_social",
