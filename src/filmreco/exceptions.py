@@ -37,43 +37,135 @@ __all__ = [
 
 
 class FilmrecoError(Exception):
-    """Base class of every exception raised on purpose by filmreco."""
+    """Base class of every exception raised on purpose by filmreco.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise FormatError("saved by a newer filmreco")
+    ... except FilmrecoError as exc:  # catches every filmreco error
+    ...     print(type(exc).__name__)
+    FormatError
+    """
 
 
 class InputError(FilmrecoError, ValueError):
-    """An argument has the wrong value, shape or content; the message says how to fix it."""
+    """An argument has the wrong value, shape or content; the message says how to fix it.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise InputError("n must be a positive int, got 0.")
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__)
+    InputError
+    """
 
 
 class DuplicateError(InputError):
-    """Duplicate entries were found where the chosen policy is ``"raise"``."""
+    """Duplicate entries were found where the chosen policy is ``"raise"``.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise DuplicateError("2 duplicate (user, item) pairs")
+    ... except InputError as exc:
+    ...     print(type(exc).__name__)
+    DuplicateError
+    """
 
 
 class UnknownIdError(FilmrecoError, KeyError):
-    """One or more ids are not known to an :class:`~filmreco.sparse.IdMap`."""
+    """One or more ids are not known to an :class:`~filmreco.sparse.IdMap`.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise UnknownIdError("'u9' is not a known user id")
+    ... except KeyError as exc:
+    ...     print(type(exc).__name__)
+    UnknownIdError
+    """
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else ""
 
 
 class FormatError(FilmrecoError, ValueError):
-    """A file is malformed, truncated, tampered with, or of another kind or newer version."""
+    """A file is malformed, truncated, tampered with, or of another kind or newer version.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise FormatError("not a filmreco file")
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__)
+    FormatError
+    """
 
 
 class DownloadError(FilmrecoError, OSError):
-    """A download failed, or the downloaded file did not match its expected checksum."""
+    """A download failed, or the downloaded file did not match its expected checksum.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise DownloadError("checksum mismatch")
+    ... except OSError as exc:
+    ...     print(type(exc).__name__)
+    DownloadError
+    """
 
 
 class BackendError(FilmrecoError, RuntimeError):
-    """The configured joblib backend is not running or cannot be reached; the message names it."""
+    """The configured joblib backend is not running or cannot be reached; the message names it.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise BackendError("no Dask client is running")
+    ... except RuntimeError as exc:
+    ...     print(type(exc).__name__)
+    BackendError
+    """
 
 
 class ConvergenceError(FilmrecoError, RuntimeError):
-    """An iterative method stopped at ``max_iter`` before reaching ``tol``."""
+    """An iterative method stopped at ``max_iter`` before reaching ``tol``.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise ConvergenceError("stopped at max_iter=100")
+    ... except RuntimeError as exc:
+    ...     print(type(exc).__name__)
+    ConvergenceError
+    """
 
 
 class FilmrecoWarning(UserWarning):
-    """Base class of the warnings issued by filmreco."""
+    """Base class of the warnings issued by filmreco.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("dropped 2 duplicate pairs", DataWarning)
+    >>> issubclass(caught[0].category, FilmrecoWarning)
+    True
+    """
 
 
 class DataWarning(FilmrecoWarning):
-    """Input data was changed (dropped, merged, clipped) under a policy the caller chose."""
+    """Input data was changed (dropped, merged, clipped) under a policy the caller chose.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("dropped 2 duplicate pairs", DataWarning)
+    >>> issubclass(caught[0].category, DataWarning)
+    True
+    """

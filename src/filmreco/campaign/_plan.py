@@ -45,6 +45,12 @@ class Audience:
         audience watched, most frequent first (empty without a catalogue).
     source : str
         ``"recommend_users"`` or ``"lookalike"``.
+
+    Examples
+    --------
+    >>> a = Audience(np.array(["u1", "u2"]), np.array([0.9, 0.4]), [], "recommend_users")
+    >>> a.size
+    2
     """
 
     ids: np.ndarray
@@ -65,6 +71,12 @@ class Lift:
     The standard error comes from the delta method on the two Monte-Carlo means
     (``se(a/b) = (a/b) * sqrt((se_a/a)**2 + (se_b/b)**2)``), treating them as independent;
     both are simulated on the same worlds, so this is conservative.
+
+    Examples
+    --------
+    >>> lift = Lift("random", ratio=2.0, stderr=0.1)
+    >>> [round(x, 3) for x in lift.ci]
+    [1.804, 2.196]
     """
 
     baseline: str
@@ -79,7 +91,13 @@ class Lift:
 
 @dataclass(frozen=True, eq=False)
 class Uplift:
-    """Adoption among treated vs holdout users after launch (difference of proportions)."""
+    """Adoption among treated vs holdout users after launch (difference of proportions).
+
+    Examples
+    --------
+    >>> Uplift(0.3, 0.2, n_treated=100, n_holdout=20, difference=0.1, stderr=0.05)
+    Uplift(treated=0.300, holdout=0.200, difference=0.100, 95% CI [0.002, 0.198])
+    """
 
     treated_rate: float
     holdout_rate: float
@@ -123,6 +141,13 @@ class CampaignPlan:
         ``(kind, query, rank)`` for each search query (rank in the top 10, else None).
     calibrated : bool
         Whether the propagation probabilities were learned from an action log.
+
+    Examples
+    --------
+    >>> p = CampaignPlan(1, "f", Audience(np.arange(4), np.ones(4), [], "x"),
+    ...                  np.array([0, 1]), np.array([2, 3]), None, {}, {}, [], False)
+    >>> p.audience.size, p.treated.size, p.holdout.size
+    (4, 2, 2)
     """
 
     film_id: Any
@@ -231,14 +256,6 @@ def _queries(record: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k, q) for k, q in out if q.strip()]
 
 
-def _visibility(index: Any, film_id: Any, queries: list[tuple[str, str]]) -> list:
-    rows: list[tuple[str, str, int | None]] = []
-    for kind, q in queries:
-        ids = list(index.search(q, n=10).ids)
-        rows.append((kind, q, ids.index(film_id) + 1 if film_id in ids else None))
-    return rows
-
-
 def _lift(plan: SimulationResult, base: SimulationResult, name: str) -> Lift:
     a, b = plan.mean, base.mean
     if b <= 0:
@@ -299,6 +316,13 @@ def plan(
 ) -> CampaignPlan:
     """Plan a campaign for one film: audience, holdout, seeds, predicted reach, visibility.
 
+    The plan is five steps, in this order: the *audience* (the users the recommender ranks
+    highest for the film, or those closest to `lookalike_of`); the *holdout*, a random share
+    of it never seeded nor targeted; the *seeds*, chosen among the treated users who are in
+    the social graph; the *reach* of those seeds, of the top-degree users and of random users
+    of the same number, simulated on the same worlds, and the lift; the film's *visibility*
+    for likely search queries (when `index` is given).
+
     Parameters
     ----------
     film_id : id
@@ -350,6 +374,25 @@ def plan(
         If the audience is empty or the budget is below every candidate's cost.
     TypeError
         If `film_id` or user ids do not match the type of the recommender's ids.
+
+    See Also
+    --------
+    measure : the uplift among treated vs holdout users after launch.
+
+    Examples
+    --------
+    >>> from filmreco.datasets import load_sample
+    >>> from filmreco.recommend import EASE
+    >>> from filmreco.social import SocialGraph
+    >>> world = load_sample()
+    >>> rec = EASE(regularization=300.0).fit(world.interactions)
+    >>> graph = SocialGraph.from_edgelist(world.graph)
+    >>> p = plan("m0008", recommender=rec, graph=graph, audience_size=200, k=5,
+    ...          n_runs=200, seed_method="degree_discount", random_state=0)
+    >>> p.audience.size, p.treated.size, p.holdout.size, len(p.seeds)
+    (200, 180, 20, 5)
+    >>> sorted(p.reach), p.calibrated
+    (['plan', 'random', 'top_degree'], False)
     """
     audience_size = check_int(audience_size, "audience_size", min_value=1)
     k = check_int(k, "k", min_value=1)
@@ -358,63 +401,15 @@ def plan(
     _film_index(recommender, film_id, catalog)
     prop = _model(graph, model, action_log)
     ss = seed_sequence(random_state).spawn(4)
-    if lookalike_of is None:
-        ids, scores = recommender.recommend_users([film_id], n=audience_size)
-        ids, scores = ids[0], scores[0].astype(np.float64)
-        source = "recommend_users"
-    else:
-        ids, scores = _lookalike(recommender, lookalike_of, audience_size)
-        source = "lookalike"
-    keep = (ids != recommender.user_ids_.missing) & np.isfinite(scores)
-    ids, scores = ids[keep], scores[keep]
-    if ids.size == 0:
-        raise InputError(
-            f"the audience of film {film_id!r} is empty (every user has already seen it, or "
-            "no user scores it); pass lookalike_of= or another film."
-        )
-    audience = Audience(ids, scores, _profile(recommender, catalog, ids), source)
-    rng = np.random.default_rng(ss[0])
-    n_hold = round(holdout * ids.size)
-    mask = np.zeros(ids.size, dtype=bool)
-    mask[rng.choice(ids.size, size=n_hold, replace=False)] = True
-    held, treated = ids[mask], ids[~mask]
-    in_graph = prop.graph.node_ids.contains(treated)
-    if not in_graph.all():
-        warnings.warn(
-            f"{int((~in_graph).sum())} of {treated.size} treated users are not in the social "
-            "graph; they are targeted but cannot be seeds.",
-            DataWarning,
-            stacklevel=2,
-        )
-    cands = treated[in_graph]
-    if cands.size == 0:
-        raise InputError("no treated audience user is in the social graph; no seed possible.")
-    try:
-        seeds = maximize_influence(
-            prop, k=min(k, cands.size), budget=budget, costs=costs, candidates=cands,
-            method=seed_method, random_state=np.random.default_rng(ss[1]),
-        )  # fmt: skip
-    except InputError as exc:
-        raise InputError(f"seeding film {film_id!r} among {cands.size} users: {exc}") from exc
-    m = len(seeds)
-    deg = prop.graph.out_degree()[prop.graph.index(cands)]
-    by_degree = cands[np.argsort(-deg, kind="stable")[:m]]
-    by_chance = cands[np.random.default_rng(ss[2]).choice(cands.size, size=m, replace=False)]
-    sim_seed = int(ss[3].generate_state(1)[0])
-    reach = {
-        name: prop.simulate(s, n_runs, random_state=sim_seed, return_steps=True)
-        for name, s in (("plan", seeds.seeds), ("top_degree", by_degree), ("random", by_chance))
-    }
-    lift = {b: _lift(reach["plan"], reach[b], b) for b in ("top_degree", "random")}
+    audience = _audience(recommender, film_id, catalog, audience_size, lookalike_of)
+    treated, held = _holdout(audience.ids, holdout, ss[0])
+    seeds, cands = _seeds(
+        prop, film_id, treated, k=k, budget=budget, costs=costs, method=seed_method, ss=ss[1]
+    )
+    reach, lift = _reach(prop, seeds, cands, n_runs, ss[2], ss[3])
     record = catalog[film_id] if catalog is not None else {}
-    visibility: list[tuple[str, str, int | None]] = []
-    if index is not None:
-        if queries is None:
-            qs = _queries(record)
-        else:
-            qs = [q if isinstance(q, tuple) else ("query", str(q)) for q in queries]
-        visibility = _visibility(index, film_id, qs)
-    logger.debug("campaign plan for %r: %d users, %d seeds", film_id, ids.size, m)
+    visibility = _visibility(index, film_id, record, queries)
+    logger.debug("campaign plan for %r: %d users, %d seeds", film_id, audience.size, len(seeds))
     return CampaignPlan(
         film_id=film_id,
         title=str(record.get("title") or film_id),
@@ -429,6 +424,104 @@ def plan(
         params={"n_runs": n_runs, "budget": budget, "k": k, "holdout": holdout,
                 "model": type(prop).__name__},
     )  # fmt: skip
+
+
+# -- the five steps of plan -------------------------------------------------------------
+def _audience(
+    recommender: Any, film_id: Any, catalog: Any, size: int, lookalike_of: Any
+) -> Audience:
+    """Step 1: the users most likely to watch the film (or closest to `lookalike_of`)."""
+    if lookalike_of is None:
+        ids, scores = recommender.recommend_users([film_id], n=size)
+        ids, scores = ids[0], scores[0].astype(np.float64)
+        source = "recommend_users"
+    else:
+        ids, scores = _lookalike(recommender, lookalike_of, size)
+        source = "lookalike"
+    keep = (ids != recommender.user_ids_.missing) & np.isfinite(scores)
+    ids, scores = ids[keep], scores[keep]
+    if ids.size == 0:
+        raise InputError(
+            f"the audience of film {film_id!r} is empty (every user has already seen it, or "
+            "no user scores it); pass lookalike_of= or another film."
+        )
+    return Audience(ids, scores, _profile(recommender, catalog, ids), source)
+
+
+def _holdout(ids: np.ndarray, share: float, ss: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Step 2: split the audience at random into (treated, holdout) user ids."""
+    rng = np.random.default_rng(ss)
+    mask = np.zeros(ids.size, dtype=bool)
+    mask[rng.choice(ids.size, size=round(share * ids.size), replace=False)] = True
+    return ids[~mask], ids[mask]
+
+
+def _seeds(
+    prop: PropagationModel,
+    film_id: Any,
+    treated: np.ndarray,
+    *,
+    k: int,
+    budget: float | None,
+    costs: Any,
+    method: str,
+    ss: Any,
+) -> tuple[SeedPlan, np.ndarray]:
+    """Step 3: seeds among the treated users in the graph; return them and the candidates."""
+    in_graph = prop.graph.node_ids.contains(treated)
+    if not in_graph.all():
+        warnings.warn(
+            f"{int((~in_graph).sum())} of {treated.size} treated users are not in the social "
+            "graph; they are targeted but cannot be seeds.",
+            DataWarning,
+            stacklevel=3,  # the caller of plan
+        )
+    cands = treated[in_graph]
+    if cands.size == 0:
+        raise InputError("no treated audience user is in the social graph; no seed possible.")
+    try:
+        seeds = maximize_influence(
+            prop, k=min(k, cands.size), budget=budget, costs=costs, candidates=cands,
+            method=method, random_state=np.random.default_rng(ss),
+        )  # fmt: skip
+    except InputError as exc:
+        raise InputError(f"seeding film {film_id!r} among {cands.size} users: {exc}") from exc
+    return seeds, cands
+
+
+def _reach(
+    prop: PropagationModel, seeds: SeedPlan, cands: np.ndarray, n_runs: int, ss_random: Any,
+    ss_sim: Any,
+) -> tuple[dict[str, SimulationResult], dict[str, Lift]]:  # fmt: skip
+    """Step 4: simulate the plan, top-degree and random seeds on the same worlds; the lift."""
+    m = len(seeds)
+    deg = prop.graph.out_degree()[prop.graph.index(cands)]
+    by_degree = cands[np.argsort(-deg, kind="stable")[:m]]
+    by_chance = cands[np.random.default_rng(ss_random).choice(cands.size, size=m, replace=False)]
+    sim_seed = int(ss_sim.generate_state(1)[0])
+    reach = {
+        name: prop.simulate(s, n_runs, random_state=sim_seed, return_steps=True)
+        for name, s in (("plan", seeds.seeds), ("top_degree", by_degree), ("random", by_chance))
+    }
+    lift = {b: _lift(reach["plan"], reach[b], b) for b in ("top_degree", "random")}
+    return reach, lift
+
+
+def _visibility(
+    index: Any, film_id: Any, record: dict[str, Any], queries: Any
+) -> list[tuple[str, str, int | None]]:
+    """Step 5: the film's rank (top 10, else None) for each likely search query."""
+    if index is None:
+        return []
+    if queries is None:
+        qs = _queries(record)
+    else:
+        qs = [q if isinstance(q, tuple) else ("query", str(q)) for q in queries]
+    rows: list[tuple[str, str, int | None]] = []
+    for kind, q in qs:
+        ids = list(index.search(q, n=10).ids)
+        rows.append((kind, q, ids.index(film_id) + 1 if film_id in ids else None))
+    return rows
 
 
 def measure(plan: CampaignPlan, observed_log: Any) -> Uplift:

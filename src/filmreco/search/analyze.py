@@ -171,7 +171,13 @@ def ngrams(text: str, n: int = 2, *, markers: bool = False) -> list[str]:
 
 
 def cjk_runs(text: str) -> list[str]:
-    """The runs of CJK characters in `text` (``"速度与激情9"`` -> ``["速度与激情"]``)."""
+    """The runs of CJK characters in `text` (``"速度与激情9"`` -> ``["速度与激情"]``).
+
+    Examples
+    --------
+    >>> cjk_runs("速度与激情9 Fast 复仇者")
+    ['速度与激情', '复仇者']
+    """
     return _CJK.findall(text)
 
 
@@ -254,7 +260,14 @@ _dict_words: dict[int, frozenset[str]] = {}
 
 
 def dictionary_words(max_len: int = 4) -> frozenset[str]:
-    """The words of jieba's dictionary of 2 to `max_len` characters (built once per process)."""
+    """The words of jieba's dictionary of 2 to `max_len` characters (built once per process).
+
+    Examples
+    --------
+    >>> words = dictionary_words(2)
+    >>> "电影" in words, all(len(w) == 2 for w in words)
+    (True, True)
+    """
     got = _dict_words.get(max_len)
     if got is None:
         with _dict_lock:

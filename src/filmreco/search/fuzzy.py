@@ -67,7 +67,13 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
 
 
 def max_edits(word: str) -> int:
-    """Edits allowed for `word`: 0 below 4 characters, 1 up to 7, 2 from 8 on."""
+    """Edits allowed for `word`: 0 below 4 characters, 1 up to 7, 2 from 8 on.
+
+    Examples
+    --------
+    >>> [max_edits(w) for w in ("abc", "abcd", "abcdefgh")]
+    [0, 1, 2]
+    """
     n = len(word)
     return 0 if n < 4 else (1 if n < 8 else 2)
 

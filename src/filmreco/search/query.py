@@ -308,6 +308,10 @@ def clear_caches() -> None:
     """Empty the memo caches of query analysis (pinyin of query parts, splits of typed pinyin).
 
     For benchmarks that must time queries as if seen for the first time.
+
+    Examples
+    --------
+    >>> clear_caches()
     """
     for f in (_sound, _pinyin.to_units, _pinyin.han_syllables, _pinyin.segment):
         f.cache_clear()

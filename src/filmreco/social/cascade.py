@@ -72,6 +72,14 @@ class SimulationResult:
         True when the model's probabilities were learned from an action log
         (:meth:`PropagationModel.from_logs`); False for textbook defaults, whose reach is
         a relative score, not a forecast.
+
+    Examples
+    --------
+    >>> from filmreco.social import IndependentCascade, SocialGraph
+    >>> g = SocialGraph.from_arrays([0, 1, 0], [1, 2, 3])
+    >>> res = IndependentCascade(g, 1.0).simulate([0], 10, random_state=0)
+    >>> res.mean, res.stderr, res.seeds.tolist()
+    (4.0, 0.0, [0])
     """
 
     samples: np.ndarray

@@ -478,6 +478,20 @@ def evaluate_social(
         friends are all there is to know); ``sparse_with_friends`` (cold with friends and
         at least one training interaction); ``warm_with_friends``;
         ``without_friends``; ``others`` (everyone not cold with friends).
+
+    Examples
+    --------
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.recommend import Popularity
+    >>> from filmreco.recommend.evaluation import split_random
+    >>> from filmreco.social import SocialGraph, SocialRecommender
+    >>> w = make_synthetic(300, 60, density=0.04, homophily=0.9, random_state=0)
+    >>> g = SocialGraph.from_edgelist(w.graph)
+    >>> train, test = split_random(w.interactions, test_size=0.2, random_state=0)
+    >>> ev = evaluate_social(SocialRecommender(Popularity(), g, weight=0.5), train, test,
+    ...                      n_boot=200, random_state=0)
+    >>> sorted(ev.table)[:3], ev.table["all"]["n_users"] == ev.user_ids.size
+    (['all', 'cold', 'cold_with_friends'], True)
     """
     if not isinstance(model, SocialRecommender):
         raise TypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")

@@ -87,6 +87,13 @@ class SeedPlan:
     calibrated : bool
         Whether the model's probabilities were learned from logs; when False, `spread`
         rests on textbook defaults (a relative score, not a forecast).
+
+    Examples
+    --------
+    >>> from filmreco.social import IndependentCascade, SocialGraph, maximize_influence
+    >>> g = SocialGraph.from_arrays([0, 1, 0], [1, 2, 3])
+    >>> maximize_influence(IndependentCascade(g, 1.0), k=1, method="degree", random_state=0)
+    SeedPlan(seeds=[0], spread=4, method='degree', calibrated=False)
     """
 
     seeds: np.ndarray

@@ -180,5 +180,11 @@ def as_csr(
 
 
 def row_indices(X: sp.csr_array) -> np.ndarray:
-    """Row index of every stored entry of a CSR matrix (``int64``, length ``nnz``)."""
+    """Row index of every stored entry of a CSR matrix (``int64``, length ``nnz``).
+
+    Examples
+    --------
+    >>> row_indices(sp.csr_array(np.array([[1, 0, 2], [0, 0, 0], [0, 3, 0]])))
+    array([0, 0, 2])
+    """
     return np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))

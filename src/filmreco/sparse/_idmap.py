@@ -28,6 +28,12 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     when every value is a whole number (as CSV readers produce) and are converted to
     ``int64``; strings become a numpy unicode array; anything else hashable stays
     ``object``. NaN and None are refused, since they cannot be ids.
+
+    Examples
+    --------
+    >>> ids, kind = as_id_array([3.0, 7])
+    >>> ids, ids.dtype, kind
+    (array([3, 7]), dtype('int64'), 'int')
     """
     if isinstance(ids, (str, bytes)) or not isinstance(ids, (Iterable, np.ndarray)):
         ids = [ids]
