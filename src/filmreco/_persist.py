@@ -2,12 +2,24 @@
 
 A saved object is a single ``.npz`` archive (numpy arrays only, read with
 ``allow_pickle=False``) holding its arrays plus one entry ``__meta__``: a JSON header
-with the format name (``"filmreco.<kind>"``), the format version, free metadata and a
-SHA-256 digest of every array. Files are written to a temporary file in the target
-folder and moved into place with :func:`os.replace`, so a crash never leaves a
-half-written file under the final name. Loading checks the kind, refuses newer
-versions, and recomputes the digests, so a truncated or edited file raises
+with the format name (``"filmreco.<kind>"``), the format version of that kind, the
+container version, free metadata, a SHA-256 digest of every array and (container 2) a
+digest of the header itself. Files are written to a temporary file in the target folder
+and moved into place with :func:`os.replace`, so a crash never leaves a half-written file
+under the final name. Loading checks the kind, refuses newer versions, and recomputes
+the digests, so a truncated or edited file raises
 :class:`~filmreco.exceptions.FormatError` instead of yielding wrong numbers.
+
+Every saveable class derives from :class:`Saveable` and implements two hooks,
+``_export() -> (arrays, meta)`` and the class method ``_restore(arrays, meta)``;
+:meth:`Saveable.save`, :meth:`Saveable.load` and :func:`filmreco.load` are built on them.
+An object holding another saveable object stores it in its own file with
+:func:`export_nested` / :func:`restore_nested` (its arrays under a name prefix).
+
+Container versions: 1 (filmreco 0.x up to this change) digests the arrays only; 2 adds
+``"container": 2`` and ``"header_sha256"``, a digest of the header's canonical JSON
+(sorted keys, no spaces) without that field. Both are read. The digests detect
+corruption and accidental edits; they are not a signature.
 """
 
 from __future__ import annotations
@@ -19,16 +31,37 @@ import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._version import __version__
 from .exceptions import FormatError, InputError
 
-__all__ = ["atomic_write", "load_npz", "save_npz"]
+__all__ = [
+    "CONTAINER_VERSION",
+    "Saveable",
+    "atomic_write",
+    "csr_from_arrays",
+    "csr_to_arrays",
+    "export_nested",
+    "load_npz",
+    "read_header",
+    "read_npz",
+    "restore_nested",
+    "save_npz",
+]
+
+#: Version of the file layout shared by every kind (header, digests).
+CONTAINER_VERSION = 2
 
 _META_KEY = "__meta__"
+_HEADER_DIGEST = "header_sha256"
+# what a broken or inconsistent file raises while being read or restored
+_RESTORE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError)
+
+S = TypeVar("S", bound="Saveable")
 
 
 def _digest(arr: np.ndarray) -> str:
@@ -39,6 +72,12 @@ def _digest(arr: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def _header_digest(header: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in header.items() if k != _HEADER_DIGEST}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _check_array(name: str, arr: Any) -> np.ndarray:
     a = np.asarray(arr)
     if a.dtype.hasobject:
@@ -47,6 +86,20 @@ def _check_array(name: str, arr: Any) -> np.ndarray:
             "convert it to a numeric or fixed-width string dtype first."
         )
     return a
+
+
+def _npz_path(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def _existing(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    if not path.exists() and path.suffix != ".npz" and _npz_path(path).exists():
+        path = _npz_path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    return path
 
 
 def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") -> Path:
@@ -99,29 +152,35 @@ def save_npz(
     pathlib.Path
         The path written.
 
+    Raises
+    ------
+    InputError
+        An array has dtype object, an array is named ``__meta__``, or `meta` is not
+        JSON-serialisable.
+
     Examples
     --------
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp()
     >>> p = save_npz(os.path.join(d, "m"), {"x": np.arange(3)}, kind="demo", version=1)
-    >>> arrays, meta = load_npz(p, kind="demo", max_version=1)
-    >>> arrays["x"].tolist(), meta["format_version"]
-    ([0, 1, 2], 1)
+    >>> arrays, header = load_npz(p, kind="demo", max_version=1)
+    >>> arrays["x"].tolist(), header["format_version"], header["container"]
+    ([0, 1, 2], 1, 2)
     """
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    path = _npz_path(path)
     if _META_KEY in arrays:
         raise InputError(f"array name {_META_KEY!r} is reserved.")
     checked = {str(k): _check_array(str(k), v) for k, v in arrays.items()}
-    header = {
+    header: dict[str, Any] = {
         "format": f"filmreco.{kind}",
         "format_version": int(version),
+        "container": CONTAINER_VERSION,
         "filmreco_version": __version__,
         "meta": dict(meta or {}),
         "sha256": {k: _digest(v) for k, v in checked.items()},
     }
     try:
+        header[_HEADER_DIGEST] = _header_digest(header)
         text = json.dumps(header, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InputError(f"meta must be JSON-serialisable without NaN/inf: {exc}") from None
@@ -133,16 +192,119 @@ def save_npz(
     return atomic_write(path, write)
 
 
-def load_npz(
-    path: str | os.PathLike[str], *, kind: str, max_version: int
-) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Load a file written by :func:`save_npz`, verifying kind, version and checksums.
+def _parse_header(text: str, where: str) -> dict[str, Any]:
+    try:
+        header = json.loads(text)
+    except ValueError as exc:
+        raise FormatError(f"{where} has a header that is not valid JSON ({exc}).") from None
+    if not isinstance(header, dict) or not isinstance(header.get("format"), str):
+        raise FormatError(f"{where} has a header without a format name; it is not a filmreco file.")
+    container = header.get("container", 1)
+    if not isinstance(container, int) or isinstance(container, bool) or container < 1:
+        raise FormatError(f"{where} has an invalid container version {container!r}.")
+    if container > CONTAINER_VERSION:
+        raise FormatError(
+            f"{where} uses container version {container}, but this filmreco ({__version__}) "
+            f"reads versions up to {CONTAINER_VERSION}; upgrade filmreco."
+        )
+    if container >= 2 and header.get(_HEADER_DIGEST) != _header_digest(header):
+        raise FormatError(f"{where} was modified: its header fails its checksum.")
+    if not isinstance(header.get("meta", {}), dict) or not isinstance(header.get("sha256"), dict):
+        raise FormatError(f"{where} has a malformed header (meta or sha256 is not a mapping).")
+    header.setdefault("container", 1)
+    return header
+
+
+def _read(path: Path, *, header_only: bool) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    where = repr(str(path))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if _META_KEY not in npz.files:
+                raise FormatError(f"{where} is not a filmreco file (no header).")
+            raw = npz[_META_KEY]
+            if raw.shape != () or raw.dtype.kind != "U":
+                raise FormatError(f"{where} has a header that is not a JSON string.")
+            header = _parse_header(str(raw[()]), where)
+            arrays = {} if header_only else {k: npz[k] for k in npz.files if k != _META_KEY}
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+        raise FormatError(
+            f"{where} could not be read as a filmreco .npz file ({type(exc).__name__}: "
+            f"{exc}); it may be truncated or not written by filmreco."
+        ) from exc
+    return arrays, header
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check the JSON header of a filmreco file, without its arrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        `path` does not exist.
+    FormatError
+        The file is not a filmreco file, or its header is damaged or of a newer container.
+    """
+    return _read(_existing(path), header_only=True)[1]
+
+
+def read_npz(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a filmreco file of any kind, verifying the container and every digest.
 
     Returns
     -------
     arrays : dict of str to numpy.ndarray
     header : dict
-        ``format``, ``format_version``, ``filmreco_version`` and ``meta``.
+        ``format``, ``format_version``, ``container``, ``filmreco_version`` and ``meta``.
+
+    Raises
+    ------
+    FileNotFoundError
+        `path` does not exist.
+    FormatError
+        The file is not a filmreco file, or is truncated or modified.
+    """
+    path = _existing(path)
+    arrays, header = _read(path, header_only=False)
+    sums = header["sha256"]
+    if set(sums) != set(arrays):
+        raise FormatError(f"{str(path)!r} was modified: its arrays do not match its header.")
+    for k, a in arrays.items():
+        if _digest(a) != sums[k]:
+            raise FormatError(f"{str(path)!r} was modified: array {k!r} fails its checksum.")
+    return arrays, header
+
+
+def _check_version(header: Mapping[str, Any], max_version: int, where: str) -> int:
+    got = header.get("format_version")
+    if not isinstance(got, int) or isinstance(got, bool) or got < 1 or got > max_version:
+        raise FormatError(
+            f"{where} has format version {got!r} of {header.get('format')!r}, but this filmreco "
+            f"({__version__}) reads versions 1 to {max_version}; upgrade filmreco."
+        )
+    return got
+
+
+def load_npz(
+    path: str | os.PathLike[str], *, kind: str | tuple[str, ...], max_version: int
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Load a file written by :func:`save_npz`, verifying kind, version and checksums.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.npz`` is appended when `path` does not exist without it).
+    kind : str or tuple of str
+        The kind(s) of file accepted.
+    max_version : int
+        The newest format version of `kind` the caller reads.
+
+    Returns
+    -------
+    arrays : dict of str to numpy.ndarray
+    header : dict
+        ``format``, ``format_version``, ``container``, ``filmreco_version`` and ``meta``.
 
     Raises
     ------
@@ -152,37 +314,262 @@ def load_npz(
         The file is not a filmreco file of `kind`, is newer than `max_version`, or is
         truncated or modified.
     """
-    path = Path(path)
-    if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
-        path = path.with_name(path.name + ".npz")
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if _META_KEY not in npz.files:
-                raise FormatError(f"{str(path)!r} is not a filmreco file (no header).")
-            header = json.loads(str(npz[_META_KEY][()]))
-            arrays = {k: npz[k] for k in npz.files if k != _META_KEY}
-    except FormatError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
-        raise FormatError(
-            f"{str(path)!r} could not be read as a filmreco .npz file ({type(exc).__name__}: "
-            f"{exc}); it may be truncated or not written by filmreco."
-        ) from exc
-    want = f"filmreco.{kind}"
-    if header.get("format") != want:
-        raise FormatError(f"{str(path)!r} holds {header.get('format')!r}, expected {want!r}.")
-    got = header.get("format_version")
-    if not isinstance(got, int) or got > max_version:
-        raise FormatError(
-            f"{str(path)!r} has format version {got!r} of {want!r}, but this filmreco "
-            f"({__version__}) reads versions up to {max_version}; upgrade filmreco."
-        )
-    sums = header.get("sha256", {})
-    if set(sums) != set(arrays):
-        raise FormatError(f"{str(path)!r} was modified: its arrays do not match its header.")
-    for k, a in arrays.items():
-        if _digest(a) != sums[k]:
-            raise FormatError(f"{str(path)!r} was modified: array {k!r} fails its checksum.")
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    arrays, header = read_npz(path)
+    where = repr(os.fspath(path))
+    wanted = [f"filmreco.{k}" for k in kinds]
+    if header["format"] not in wanted:
+        expected = wanted[0] if len(wanted) == 1 else f"one of {wanted}"
+        raise FormatError(f"{where} holds {header['format']!r}, expected {expected!r}.")
+    _check_version(header, max_version, where)
     return arrays, header
+
+
+# ------------------------------------------------------------- arrays of sparse matrices
+def csr_to_arrays(X: Any, prefix: str = "") -> dict[str, np.ndarray]:
+    """``{prefix}indptr``, ``{prefix}indices`` (int64), ``{prefix}data`` and ``{prefix}shape``."""
+    return {
+        f"{prefix}indptr": X.indptr.astype(np.int64),
+        f"{prefix}indices": X.indices.astype(np.int64),
+        f"{prefix}data": X.data,
+        f"{prefix}shape": np.asarray(X.shape, dtype=np.int64),
+    }
+
+
+def csr_from_arrays(
+    arrays: Mapping[str, np.ndarray], prefix: str = "", shape: Any = None
+) -> sp.csr_array:
+    """The CSR array stored by :func:`csr_to_arrays`, checked like a constructor would.
+
+    `shape` overrides the stored ``{prefix}shape`` (for layouts that did not store it).
+
+    Raises
+    ------
+    InputError
+        Wrong dimensions or dtypes, indices out of range, or a malformed ``indptr``.
+    """
+    shape = arrays[f"{prefix}shape"] if shape is None else shape
+    dims = np.asarray(shape)
+    if dims.shape != (2,) or dims.dtype.kind not in "iu" or (dims < 0).any():
+        raise InputError(f"{prefix}shape must be two non-negative ints, got {dims.tolist()!r}.")
+    parts = {k: np.asarray(arrays[f"{prefix}{k}"]) for k in ("indptr", "indices", "data")}
+    for k, a in parts.items():
+        if a.ndim != 1:
+            raise InputError(f"{prefix}{k} must be 1-D, got shape {a.shape}.")
+        if k != "data" and a.size and a.dtype.kind not in "iu":
+            raise InputError(f"{prefix}{k} must hold integers, got dtype {a.dtype}.")
+    if parts["data"].dtype.kind not in "biuf":
+        raise InputError(f"{prefix}data must be numeric, got dtype {parts['data'].dtype}.")
+    n_rows, n_cols = (int(d) for d in dims)
+    if parts["indptr"].size != n_rows + 1:
+        raise InputError(
+            f"{prefix}indptr has {parts['indptr'].size} entries for {n_rows} rows "
+            f"(expected {n_rows + 1})."
+        )
+    X = sp.csr_array(
+        (parts["data"], parts["indices"].astype(np.int64), parts["indptr"].astype(np.int64)),
+        shape=(n_rows, n_cols),
+    )
+    X.check_format(full_check=True)
+    return X
+
+
+# --------------------------------------------------------------------------- the base
+class Saveable:
+    """Base of every object filmreco can save: ``obj.save(path)`` and ``Cls.load(path)``.
+
+    A subclass sets :attr:`_persist_kind` (the file's kind, e.g. ``"IdMap"``) and
+    :attr:`_persist_version`, and implements ``_export()`` (arrays and JSON metadata)
+    and the class method ``_restore(arrays, meta)``, which rebuilds the object and
+    validates what it reads as a constructor would (any ``KeyError``, ``ValueError``,
+    ``TypeError`` or ``IndexError`` it raises becomes a
+    :class:`~filmreco.exceptions.FormatError`). Files of older versions or of older
+    kind names (:attr:`_persist_legacy_kinds`) go through ``_upgrade`` first.
+    """
+
+    __slots__ = ()
+
+    #: Kind written in the file header (``"filmreco.<kind>"``).
+    _persist_kind: ClassVar[str] = ""
+    #: Format version of this kind written by :meth:`save`.
+    _persist_version: ClassVar[int] = 1
+    #: Older kind names whose files :meth:`load` still reads (through ``_upgrade``).
+    _persist_legacy_kinds: ClassVar[tuple[str, ...]] = ()
+
+    # hooks ----------------------------------------------------------------------------
+    def _check_saveable(self) -> None:
+        """Raise if the object cannot be saved yet (e.g. a model that is not fitted)."""
+
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The arrays and JSON-serialisable metadata that :meth:`_restore` reads back."""
+        raise NotImplementedError
+
+    @classmethod
+    def _restore(cls: type[S], arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> S:
+        """Rebuild an object from what :meth:`_export` returned (validating it)."""
+        raise NotImplementedError
+
+    @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Turn the layout of an older `version` (or legacy `kind`) into the current one."""
+        return arrays, meta
+
+    @classmethod
+    def _persist_kinds(cls) -> tuple[str, ...]:
+        return (cls._persist_kind, *cls._persist_legacy_kinds)
+
+    # public API -----------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save to one ``.npz`` file: arrays plus a JSON header, no pickle, atomic write.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Target file; ``.npz`` is appended when missing.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        self._check_saveable()
+        arrays, meta = self._export()
+        return save_npz(
+            path, arrays, kind=self._persist_kind, version=self._persist_version, meta=meta
+        )
+
+    @classmethod
+    def load(cls: type[S], path: str | os.PathLike[str]) -> S:
+        """Load an object written by :meth:`save` (call it on the object's class).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file (``.npz`` is appended when `path` does not exist without it).
+
+        Returns
+        -------
+        object
+            An instance of the class `load` is called on.
+
+        Raises
+        ------
+        FileNotFoundError
+            `path` does not exist.
+        FormatError
+            The file holds another kind of object, is of a newer format version, was
+            truncated or edited, or holds inconsistent data.
+        """
+        if not cls._persist_kind:
+            raise TypeError(f"{cls.__name__} is abstract; call load on a concrete class.")
+        arrays, header = load_npz(path, kind=cls._persist_kinds(), max_version=cls._persist_version)
+        kind = header["format"][len("filmreco.") :]
+        return cls._from_saved(arrays, header["meta"], kind, header["format_version"], path)
+
+    @classmethod
+    def _from_saved(
+        cls: type[S],
+        arrays: dict[str, np.ndarray],
+        meta: dict[str, Any],
+        kind: str,
+        version: int,
+        where: Any,
+    ) -> S:
+        try:
+            arrays, meta = cls._upgrade(arrays, meta, kind, version)
+            return cls._restore(arrays, meta)
+        except FormatError:
+            raise
+        except _RESTORE_ERRORS as exc:
+            raise FormatError(
+                f"{os.fspath(where)!r} holds an inconsistent {cls._persist_kind} "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
+
+
+# ------------------------------------------------------------------- nested objects
+def export_nested(obj: Saveable, prefix: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Export `obj` into another object's file: arrays under `prefix`, meta naming its kind.
+
+    Parameters
+    ----------
+    obj : Saveable
+        The object held (a base recommender, a propagation model, a graph, ...).
+    prefix : str
+        Prefix of its array names, e.g. ``"base."``; unique within the outer file.
+
+    Returns
+    -------
+    arrays : dict of str to numpy.ndarray
+        The object's arrays, renamed ``prefix + name``.
+    meta : dict
+        ``{"kind": ..., "version": ..., "meta": ...}``; store it in the outer meta and give
+        it to :func:`restore_nested`.
+
+    Examples
+    --------
+    >>> from filmreco.sparse import IdMap
+    >>> arrays, meta = export_nested(IdMap(["a", "b"]), "users.")
+    >>> sorted(arrays), meta["kind"]
+    (['users.ids'], 'IdMap')
+    >>> restore_nested(arrays, meta, "users.").ids.tolist()
+    ['a', 'b']
+    """
+    if not isinstance(obj, Saveable):
+        raise TypeError(f"{type(obj).__name__} cannot be saved by filmreco (not a Saveable).")
+    obj._check_saveable()
+    arrays, meta = obj._export()
+    out = {f"{prefix}{k}": v for k, v in arrays.items()}
+    return out, {"kind": obj._persist_kind, "version": obj._persist_version, "meta": meta}
+
+
+def restore_nested(
+    arrays: Mapping[str, np.ndarray],
+    meta: Mapping[str, Any],
+    prefix: str,
+    *,
+    expected: type | tuple[type, ...] | None = None,
+) -> Any:
+    """Rebuild an object stored with :func:`export_nested`.
+
+    The class comes from the explicit registry (:mod:`filmreco._registry`) by the stored
+    kind; no name read from the file is imported.
+
+    Parameters
+    ----------
+    arrays : mapping of str to numpy.ndarray
+        The outer file's arrays (only those starting with `prefix` are used).
+    meta : mapping
+        What :func:`export_nested` returned as meta.
+    prefix : str
+        The prefix given to :func:`export_nested`.
+    expected : type or tuple of types, optional
+        The object must be an instance of it (else FormatError).
+
+    Raises
+    ------
+    FormatError
+        Unknown kind, newer version, an object of an unexpected type, or inconsistent data.
+    """
+    from ._registry import lookup
+
+    if not isinstance(meta, Mapping) or not isinstance(meta.get("kind"), str):
+        raise FormatError(f"the nested object under {prefix!r} has no kind in its metadata.")
+    kind = meta["kind"]
+    cls = lookup(kind)
+    if expected is not None and not issubclass(cls, expected):
+        raise FormatError(
+            f"the nested object under {prefix!r} is a {kind}, which is not allowed here."
+        )
+    version = _check_version(
+        {"format_version": meta.get("version"), "format": f"filmreco.{kind}"},
+        cls._persist_version,
+        f"the nested object under {prefix!r}",
+    )
+    part = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+    inner = meta.get("meta", {})
+    if not isinstance(inner, dict):
+        raise FormatError(f"the nested object under {prefix!r} has malformed metadata.")
+    return cls._from_saved(part, inner, kind, version, f"nested {prefix}")

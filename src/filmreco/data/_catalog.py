@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable
 from .._validation import check_option
 from ..exceptions import InputError
 from ..sparse import IdMap
@@ -33,7 +32,6 @@ STANDARD_FIELDS = {
     "region": "str",
 }
 LIST_FIELDS = tuple(k for k, v in STANDARD_FIELDS.items() if v == "list")
-_FORMAT_VERSION = 1
 
 
 def _is_missing(x: Any) -> bool:
@@ -104,7 +102,7 @@ def _normalize(name: str, values: list[Any], list_sep: str | None, list_fields: 
     return [_norm_other(x) for x in values]
 
 
-class Catalog:
+class Catalog(Saveable):
     """Item metadata (titles, years, genres, people, ...) aligned with an item id map.
 
     Standard fields, with their value when missing: ``title``, ``description``, ``region``
@@ -140,6 +138,7 @@ class Catalog:
     """
 
     __slots__ = ("_fields", "_id_field", "_item_ids")
+    _persist_kind = "Catalog"
 
     def __init__(
         self,
@@ -340,11 +339,10 @@ class Catalog:
         check_option(on_unknown, ("raise", "ignore"), "on_unknown")
         return self.take(self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids"))
 
-    # persistence --------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save to ``.npz`` without pickle: strings as unicode arrays, lists as a flat
-        string array plus offsets, ints/floats/bools with a missing-value mask, anything
-        else as JSON text."""
+    # persistence (save / load come from filmreco._persist.Saveable) ---------------------
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Strings as unicode arrays, lists as a flat string array plus offsets, ints /
+        floats / bools with a missing-value mask, anything else as JSON text (no pickle)."""
         arrays, meta = self._item_ids.to_arrays("item_")
         kinds = []
         for i, (name, vals) in enumerate(self._fields.items()):
@@ -352,20 +350,22 @@ class Catalog:
             kinds.append([name, kind])
             arrays.update({f"f{i}_{k}": a for k, a in arrs.items()})
         meta.update({"id_field": self._id_field, "fields": kinds})
-        save_npz(path, arrays, kind="Catalog", version=_FORMAT_VERSION, meta=meta)
+        return arrays, meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Catalog:
-        """Load a file written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="Catalog", max_version=_FORMAT_VERSION)
-        meta = header["meta"]
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Catalog:
         out = cls.__new__(cls)
         out._item_ids = IdMap.from_arrays(arrays, meta, "item_")
+        if not isinstance(meta["id_field"], str):
+            raise InputError(f"id_field must be a str, got {meta['id_field']!r}.")
         out._id_field = meta["id_field"]
         out._fields = {}
+        n = len(out._item_ids)
         for i, (name, kind) in enumerate(meta["fields"]):
             sub = {k[len(f"f{i}_") :]: a for k, a in arrays.items() if k.startswith(f"f{i}_")}
-            out._fields[name] = _decode(kind, sub)
+            if not isinstance(name, str) or name in out._fields or name == out._id_field:
+                raise InputError(f"field name {name!r} is not a new str.")
+            out._fields[name] = _decode(kind, sub, n)
         return out
 
 
@@ -414,12 +414,31 @@ def _encode(name: str, vals: list[Any]) -> tuple[str, dict[str, np.ndarray]]:
     return "json", {"v": np.array(text, dtype=str), "m": missing}
 
 
-def _decode(kind: str, a: dict[str, np.ndarray]) -> list[Any]:
-    missing = a["m"].tolist()
+def _decode(kind: str, a: dict[str, np.ndarray], n: int) -> list[Any]:
+    missing_arr = np.asarray(a["m"])
+    if missing_arr.shape != (n,) or missing_arr.dtype != bool:
+        raise InputError(f"a field's missing mask has shape {missing_arr.shape}, expected ({n},).")
+    missing = missing_arr.tolist()
+    values = np.asarray(a["v"])
     if kind == "list":
-        flat, off = a["v"].tolist(), a["o"].tolist()
-        return [None if m else flat[off[i] : off[i + 1]] for i, m in enumerate(missing)]
+        off = np.asarray(a["o"])
+        ok = (
+            off.shape == (n + 1,)
+            and off.dtype.kind in "iu"
+            and (values.dtype.kind == "U" or not values.size)
+        )
+        if ok:
+            ok = bool(off[0] == 0 and off[-1] == values.size and (np.diff(off) >= 0).all())
+        if not ok:
+            raise InputError("a list field has malformed offsets or values.")
+        flat, offs = values.tolist(), off.tolist()
+        return [None if m else flat[offs[i] : offs[i + 1]] for i, m in enumerate(missing)]
+    want = {"str": "U", "json": "U", "bool": "b", "int": "i", "float": "f"}
+    if kind not in want:
+        raise InputError(f"unknown field kind {kind!r}.")
+    if values.shape != (n,) or (n and values.dtype.kind != want[kind]):
+        raise InputError(f"a {kind} field has shape {values.shape} and dtype {values.dtype}.")
     if kind == "json":
-        return [json.loads(v) for v in a["v"].tolist()]
-    vals = a["v"].tolist()
+        return [json.loads(v) for v in values.tolist()]
+    vals = values.tolist()
     return [None if m else v for v, m in zip(vals, missing)]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable
 from .._validation import check_finite, check_option, renamed_keyword
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array
@@ -15,10 +14,8 @@ from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
 
 __all__ = ["EdgeList"]
 
-_FORMAT_VERSION = 1
 
-
-class EdgeList:
+class EdgeList(Saveable):
     """Edges of a (social) graph as index arrays plus the external ids of the nodes.
 
     Self-loops and repeated edges are kept exactly as given: graph builders decide what
@@ -47,6 +44,7 @@ class EdgeList:
     """
 
     __slots__ = ("_directed", "_node_ids", "_sources", "_targets", "_weights")
+    _persist_kind = "EdgeList"
 
     def __init__(
         self,
@@ -259,25 +257,23 @@ class EdgeList:
             G.add_weighted_edges_from(zip(src, dst, self._weights.tolist()))
         return G
 
-    # persistence --------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save to ``.npz`` through :mod:`filmreco._persist`."""
+    # persistence (save / load come from filmreco._persist.Saveable) ---------------------
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = self._node_ids.to_arrays("node_")
         arrays.update({"sources": self._sources, "targets": self._targets})
         if self._weights is not None:
             arrays["weights"] = self._weights
         meta["directed"] = self._directed
-        save_npz(path, arrays, kind="EdgeList", version=_FORMAT_VERSION, meta=meta)
+        return arrays, meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> EdgeList:
-        """Load a file written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="EdgeList", max_version=_FORMAT_VERSION)
-        meta = header["meta"]
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> EdgeList:
+        if not isinstance(meta["directed"], bool):
+            raise InputError(f"directed must be a bool, got {meta['directed']!r}.")
         return cls(
             arrays["sources"],
             arrays["targets"],
             arrays.get("weights"),
             node_ids=IdMap.from_arrays(arrays, meta, "node_"),
-            directed=bool(meta["directed"]),
+            directed=meta["directed"],
         )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable, csr_from_arrays
 from .._validation import check_csr, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
@@ -31,12 +30,11 @@ from ._ops import (
 __all__ = ["Interactions"]
 
 logger = logging.getLogger("filmreco")
-_FORMAT_VERSION = 1
 _ON_NAN = ("raise", "drop")
 _ON_UNKNOWN = ("raise", "ignore")
 
 
-class Interactions:
+class Interactions(Saveable):
     """Users x items interactions: a canonical CSR matrix plus the ids of its rows and columns.
 
     Build one with :meth:`from_arrays` (one row per event, external ids),
@@ -83,6 +81,7 @@ class Interactions:
     """
 
     __slots__ = ("_item_ids", "_matrix", "_ratings", "_timestamps", "_user_ids")
+    _persist_kind = "Interactions"
 
     def __init__(
         self,
@@ -555,9 +554,8 @@ class Interactions:
         Y = check_csr(func(self._matrix, **params), "weighted matrix")
         return self._derived(Y, subpattern_positions(self._matrix, Y))
 
-    # persistence --------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save to ``.npz`` through :mod:`filmreco._persist` (no pickle, atomic write)."""
+    # persistence (save / load come from filmreco._persist.Saveable) ---------------------
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         X = self._matrix
         arrays: dict[str, np.ndarray] = {
             "indptr": X.indptr.astype(np.int64),
@@ -573,17 +571,12 @@ class Interactions:
             arrays["timestamps"] = self._timestamps
         if self._ratings is not None:
             arrays["ratings"] = self._ratings
-        save_npz(path, arrays, kind="Interactions", version=_FORMAT_VERSION, meta={**um, **im})
+        return arrays, {**um, **im}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Interactions:
-        """Load a file written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="Interactions", max_version=_FORMAT_VERSION)
-        meta = header["meta"]
-        shape = tuple(int(s) for s in arrays["shape"])
-        X = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Interactions:
         return cls(
-            X,
+            csr_from_arrays(arrays, "", arrays["shape"]),
             IdMap.from_arrays(arrays, meta, "user_"),
             IdMap.from_arrays(arrays, meta, "item_"),
             timestamps=arrays.get("timestamps"),

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable
 from .._validation import check_int
 from ..data import Interactions
 from ..exceptions import FilmrecoWarning, InputError
@@ -31,7 +28,6 @@ __all__ = [
 
 MIN_KEY_BYTES = 16
 _FINGERPRINT_LABEL = b"filmreco.privacy key fingerprint v1"
-_FORMAT_VERSION = 1
 
 
 class PrivacyWarning(FilmrecoWarning):
@@ -157,11 +153,14 @@ class Pseudonymizer:
         return Pseudonymized(data, self.fingerprint, users.kind)
 
 
-class PseudonymTable:
+class PseudonymTable(Saveable):
     """Raw ids and their pseudonyms under one key: the data owner's private lookup.
 
-    Never share it: it holds the raw ids. :meth:`forget` removes users in place.
+    Never share it: it holds the raw ids (nor its file, written by :meth:`save`).
+    :meth:`forget` removes users in place.
     """
+
+    _persist_kind = "privacy.PseudonymTable"
 
     def __init__(self, raw: np.ndarray, pseudonyms: np.ndarray, fingerprint: str, kind: str):
         self._raw = IdMap(raw) if len(raw) else IdMap([])
@@ -196,9 +195,43 @@ class PseudonymTable:
         self._raw, self._pseudo = self._raw.subset(keep), self._pseudo.subset(keep)
         return int(np.unique(gone).size)
 
+    # save / load come from filmreco._persist.Saveable
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays, meta = self._raw.to_arrays("raw_")
+        pa, pm = self._pseudo.to_arrays("pseudo_")
+        arrays.update(pa)
+        return arrays, {**meta, **pm, "fingerprint": self.fingerprint, "id_kind": self.id_kind}
+
+    @classmethod
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> PseudonymTable:
+        raw = IdMap.from_arrays(arrays, meta, "raw_")
+        pseudo = IdMap.from_arrays(arrays, meta, "pseudo_")
+        _check_tags(meta["fingerprint"], meta["id_kind"])
+        if len(raw) != len(pseudo) or (len(raw) and raw.kind != meta["id_kind"]):
+            raise InputError(
+                f"the table holds {len(raw)} raw ids of kind {raw.kind!r} and {len(pseudo)} "
+                f"pseudonyms for id kind {meta['id_kind']!r}."
+            )
+        out = cls.__new__(cls)
+        out._raw, out._pseudo = raw, pseudo
+        out.fingerprint, out.id_kind = meta["fingerprint"], meta["id_kind"]
+        return out
+
+
+def _check_tags(fingerprint: Any, id_kind: Any) -> None:
+    """Refuse a saved fingerprint or id kind that a :class:`Pseudonymizer` cannot produce."""
+    if not (
+        isinstance(fingerprint, str)
+        and len(fingerprint) == 16
+        and all(c in "0123456789abcdef" for c in fingerprint)
+    ):
+        raise InputError(f"fingerprint must be 16 hex digits, got {fingerprint!r}.")
+    if id_kind not in ("int", "str"):
+        raise InputError(f"id_kind must be 'int' or 'str', got {id_kind!r}.")
+
 
 @dataclass(frozen=True)
-class Pseudonymized:
+class Pseudonymized(Saveable):
     """Interactions whose user ids are pseudonyms, with the key fingerprint: safe to share.
 
     Attributes
@@ -215,41 +248,18 @@ class Pseudonymized:
     fingerprint: str
     id_kind: str
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write a shareable ``.npz`` (pseudonyms, items, values, timestamps; no raw ids)."""
-        X = self.interactions.matrix
-        arrays = {
-            "indptr": X.indptr.astype(np.int64),
-            "indices": X.indices.astype(np.int64),
-            "data": X.data,
-            "shape": np.asarray(X.shape, dtype=np.int64),
-        }
-        ua, um = self.interactions.user_ids.to_arrays("user_")
-        ia, im = self.interactions.item_ids.to_arrays("item_")
-        arrays.update(ua)
-        arrays.update(ia)
-        if self.interactions.timestamps is not None:
-            arrays["timestamps"] = self.interactions.timestamps
-        meta = {"fingerprint": self.fingerprint, "id_kind": self.id_kind, **um, **im}
-        return save_npz(
-            path, arrays, kind="privacy.Pseudonymized", version=_FORMAT_VERSION, meta=meta
-        )
+    _persist_kind = "privacy.Pseudonymized"
+
+    # save / load come from filmreco._persist.Saveable: a shareable file (pseudonyms,
+    # items, values, timestamps, ratings; no raw ids)
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays, meta = self.interactions._export()
+        return arrays, {**meta, "fingerprint": self.fingerprint, "id_kind": self.id_kind}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Pseudonymized:
-        """Read a file written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="privacy.Pseudonymized", max_version=_FORMAT_VERSION)
-        meta = header["meta"]
-        shape = tuple(int(s) for s in arrays["shape"])
-        X = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
-        data = Interactions(
-            X,
-            IdMap.from_arrays(arrays, meta, "user_"),
-            IdMap.from_arrays(arrays, meta, "item_"),
-            timestamps=arrays.get("timestamps"),
-            dtype=arrays["data"].dtype,
-        )
-        return cls(data, str(meta["fingerprint"]), str(meta["id_kind"]))
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Pseudonymized:
+        _check_tags(meta["fingerprint"], meta["id_kind"])
+        return cls(Interactions._restore(arrays, meta), meta["fingerprint"], meta["id_kind"])
 
 
 def _check_pair(a: Any, b: Any) -> None:

@@ -1,4 +1,10 @@
-"""Saving and loading recommenders (private): ``.npz`` + JSON through :mod:`filmreco._persist`."""
+"""Saving and loading recommenders (private): a thin layer on :class:`filmreco._persist.Saveable`.
+
+A recommender's file holds its id maps, its training matrix, the items' popularity, its
+JSON-safe hyper-parameters and the model's own learned state (``_state`` /
+``_set_state``, prefixed ``state_``). Every concrete class registers itself at creation:
+by name for nested restores (:func:`registry`) and by kind for :func:`filmreco.load`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from .._persist import load_npz, save_npz
-from ..exceptions import FormatError
+from .._persist import Saveable, csr_from_arrays
+from .._registry import register
+from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 
 __all__ = ["PersistMixin", "registry"]
@@ -51,10 +58,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class PersistMixin:
-    """:meth:`save` / :meth:`load` of a fitted recommender (state from ``_state``)."""
+def _kind_of(cls: type[Any]) -> str:
+    """``recommender.<Name>`` for filmreco's classes; module-qualified for anybody else's."""
+    if cls.__module__.split(".")[0] == "filmreco":
+        return f"recommender.{cls.__name__}"
+    return f"recommender.{cls.__module__}:{cls.__qualname__}"
 
-    _FORMAT_VERSION: ClassVar[int] = 1
+
+class PersistMixin(Saveable):
+    """:meth:`save` / :meth:`load` of a fitted recommender (learned state from ``_state``)."""
+
+    _persist_version: ClassVar[int] = 1
     # provided by Recommender (declared for the type checker)
     user_ids_: IdMap
     item_ids_: IdMap
@@ -76,6 +90,8 @@ class PersistMixin:
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_") and cls.__name__ != "Recommender":
             _REGISTRY[cls.__name__] = cls
+            cls._persist_kind = _kind_of(cls)
+            register(cls._persist_kind, cls)
 
     # persistence --------------------------------------------------------------------
     def _saved_params(self) -> tuple[dict[str, Any], list[str]]:
@@ -86,6 +102,9 @@ class PersistMixin:
             else:
                 dropped.append(k)
         return params, dropped
+
+    def _check_saveable(self) -> None:
+        check_is_fitted(self)
 
     def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """All arrays and JSON metadata of the fitted model (what :meth:`save` writes)."""
@@ -123,21 +142,31 @@ class PersistMixin:
         object) are not stored; the learned state does not need them, and :meth:`load`
         gives them their default values.
 
+        Parameters
+        ----------
+        path : str or path-like
+            Target file; ``.npz`` is appended when missing.
+
         Returns
         -------
         pathlib.Path
-            The file written (``.npz`` appended if missing).
+            The file written.
         """
-        check_is_fitted(self)
-        arrays, meta = self._export()
-        return save_npz(
-            path, arrays, kind=f"recommender.{type(self).__name__}",
-            version=self._FORMAT_VERSION, meta=meta,
-        )  # fmt: skip
+        return super().save(path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Any:
         """Load a model written by :meth:`save` (call it on the model's class).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file (``.npz`` is appended when `path` does not exist without it).
+
+        Returns
+        -------
+        Recommender
+            The fitted model, ready to recommend.
 
         Raises
         ------
@@ -147,29 +176,17 @@ class PersistMixin:
         """
         if _REGISTRY.get(cls.__name__) is not cls:
             raise TypeError("call load on the model class, e.g. EASE.load(path).")
-        arrays, header = load_npz(
-            path, kind=f"recommender.{cls.__name__}", max_version=cls._FORMAT_VERSION
-        )
-        try:
-            return cls._restore(arrays, header["meta"])
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            if isinstance(exc, FormatError):
-                raise
-            raise FormatError(
-                f"{str(path)!r} holds an inconsistent {cls.__name__} ({type(exc).__name__}: {exc})."
-            ) from exc
+        return super().load(path)
 
     @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+        if not isinstance(meta["params"], dict):
+            raise InputError(f"params must be a mapping, got {meta['params']!r}.")
         model = cls(**meta["params"])
         model.user_ids_ = IdMap.from_arrays(arrays, meta, "user_")
         model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
         shape = (len(model.user_ids_), len(model.item_ids_))
-        X = sp.csr_array(
-            (arrays["ui_data"], arrays["ui_indices"], arrays["ui_indptr"]), shape=shape
-        )
-        X.check_format(full_check=True)
-        model.user_items_ = X
+        model.user_items_ = csr_from_arrays(arrays, "ui_", shape)
         pop = np.asarray(arrays["item_popularity"], dtype=np.float64)
         if pop.shape != (shape[1],):
             raise FormatError(f"item_popularity has shape {pop.shape}, expected ({shape[1]},).")

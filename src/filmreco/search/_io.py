@@ -1,23 +1,22 @@
-"""Saving and loading a SearchIndex through :mod:`filmreco._persist` (npz + JSON, no pickle).
+"""The file layout of a SearchIndex: the ``_export`` / ``_restore`` hooks of
+:class:`filmreco._persist.Saveable`, which writes and reads it (npz + JSON, no pickle).
 
 What is saved: the parameters, the records (one JSON text each, UTF-8, concatenated), the
 ids, the vocabularies and the term-count matrices. The score matrices are not saved: they
 are recomputed on load from the counts (a few vectorised passes), so a file cannot hold
-scores that disagree with its counts. Every array is checksummed by ``_persist``; the
-consistency of the parts (sizes, fields) is checked here, and any problem raises
-:class:`~filmreco.exceptions.FormatError`.
+scores that disagree with its counts. Every array and the header are checksummed by
+``_persist``; the consistency of the parts (sizes, fields) is checked here, and any problem
+raises :class:`~filmreco.exceptions.FormatError`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._persist import load_npz, save_npz
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 from ._fields import FieldStore, pack_strings, unpack_strings
@@ -26,10 +25,9 @@ from ._records import record_from_json, record_to_json
 if TYPE_CHECKING:
     from .index import SearchIndex
 
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "export", "restore"]
 
 FORMAT_VERSION = 1
-_KIND = "SearchIndex"
 
 
 def _jsonable(value: Any) -> Any:
@@ -40,7 +38,8 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
-def save(index: SearchIndex, path: str | os.PathLike[str]) -> None:
+def export(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and JSON metadata of a fitted index."""
     raw = index.get_params(deep=False)
     try:
         params = json.loads(json.dumps(raw, default=_jsonable))
@@ -60,12 +59,13 @@ def save(index: SearchIndex, path: str | os.PathLike[str]) -> None:
         "store": store_meta,
         "ids": id_meta,
     }
-    save_npz(path, arrays, kind=_KIND, version=FORMAT_VERSION, meta=meta)
+    return arrays, meta
 
 
-def load(cls: type[SearchIndex], path: str | os.PathLike[str]) -> SearchIndex:
-    arrays, header = load_npz(path, kind=_KIND, max_version=FORMAT_VERSION)
-    meta = header["meta"]
+def restore(
+    cls: type[SearchIndex], arrays: dict[str, np.ndarray], meta: dict[str, Any]
+) -> SearchIndex:
+    """The index that :func:`export` described, checked for consistency."""
     try:
         params = dict(meta["params"])
         for name in meta.get("tuple_params", []):  # JSON has lists only
@@ -84,17 +84,16 @@ def load(cls: type[SearchIndex], path: str | os.PathLike[str]) -> SearchIndex:
         raise
     except (KeyError, TypeError, ValueError) as exc:
         raise FormatError(
-            f"{os.fspath(path)!r} is not a consistent SearchIndex file "
-            f"({type(exc).__name__}: {exc})."
+            f"the file is not a consistent SearchIndex ({type(exc).__name__}: {exc})."
         ) from None
     n = len(records)
     if not (store.n_docs == n == len(doc_ids)):
         raise FormatError(
-            f"{os.fspath(path)!r} is inconsistent: {n} records, {len(doc_ids)} ids, "
+            f"the SearchIndex file is inconsistent: {n} records, {len(doc_ids)} ids, "
             f"{store.n_docs} rows of term counts."
         )
     if list(store.fields) != list(cfg.boosts):
-        raise FormatError(f"{os.fspath(path)!r} is inconsistent: fields do not match.")
+        raise FormatError("the SearchIndex file is inconsistent: fields do not match.")
     index._cfg = cfg
     index._analyzers = None
     index._store = store

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
+from .._persist import Saveable
 from .._validation import check_int, check_real, lookup_option
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
@@ -65,7 +65,7 @@ class SearchHits:
         return len(self.ids)
 
 
-class SearchIndex(ParamsMixin):
+class SearchIndex(Saveable, ParamsMixin):
     """Full-text search over film records, built for Chinese queries.
 
     Analysis (:mod:`filmreco.search.analyze`, :mod:`filmreco.search.query`): words (jieba
@@ -584,21 +584,19 @@ class SearchIndex(ParamsMixin):
         return state.suggester().suggest(prefix[: self._cfg.max_query_length], n)
 
     # ================================================================== persistence
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the index to ``.npz`` + JSON header (no pickle, atomic, checksummed)."""
+    # save / load come from filmreco._persist.Saveable; the layout lives in _io
+    _persist_kind = "SearchIndex"
+    _persist_version = _io.FORMAT_VERSION
+
+    def _check_saveable(self) -> None:
         check_fitted(self, "doc_ids_")
-        _io.save(self, path)
+
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return _io.export(self)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> SearchIndex:
-        """Load an index written by :meth:`save`.
-
-        Raises
-        ------
-        FormatError
-            If the file is not a saved SearchIndex, is newer, truncated or was modified.
-        """
-        return _io.load(cls, path)
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SearchIndex:
+        return _io.restore(cls, arrays, meta)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._parallel import parallel_map, seed_sequence
+from .._persist import Saveable
 from .._stats import Z95
 from .._validation import check_int, check_random_state
 from ..exceptions import DataWarning, InputError
@@ -134,7 +135,7 @@ class SimulationResult:
         )
 
 
-class PropagationModel:
+class PropagationModel(Saveable):
     """Base class: a diffusion model bound to a :class:`SocialGraph`.
 
     Parameters
@@ -445,6 +446,28 @@ class PropagationModel:
         return (
             f"{type(self).__name__}({self.graph!r}, probability={p}, calibrated={self.calibrated})"
         )
+
+    # persistence: save / load from filmreco._persist.Saveable, layout in _cascade_io ---
+    _persist_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from .._registry import register
+
+        own = cls.__module__.split(".")[0] == "filmreco"
+        cls._persist_kind = cls.__name__ if own else f"{cls.__module__}:{cls.__qualname__}"
+        register(cls._persist_kind, cls)
+
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        from ._cascade_io import export
+
+        return export(self)
+
+    @classmethod
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+        from ._cascade_io import restore
+
+        return restore(cls, arrays, meta)
 
 
 class IndependentCascade(PropagationModel):

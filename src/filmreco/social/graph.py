@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable, csr_from_arrays, csr_to_arrays
 from .._validation import check_finite, check_option, check_probability
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
 from ..sparse import DUPLICATES, IdMap, build_csr
@@ -20,10 +19,8 @@ __all__ = ["PROBABILITY_SCHEMES", "TRIVALENCY", "SocialGraph"]
 
 logger = logging.getLogger("filmreco")
 
-_FORMAT_VERSION = 1
 
-
-class SocialGraph:
+class SocialGraph(Saveable):
     """Users and their directed influence relations, stored as CSR in both directions.
 
     An undirected relation (friendship) is stored as two arcs. Build a graph with
@@ -87,6 +84,8 @@ class SocialGraph:
     >>> g.probabilities("weighted_cascade").tolist()  # 1 / indegree of the target
     [0.5, 1.0, 1.0, 0.5]
     """
+
+    _persist_kind = "SocialGraph"
 
     def __init__(
         self, out_adj: sp.csr_array, node_ids: IdMap, *, directed: bool, weighted: bool
@@ -512,21 +511,27 @@ class SocialGraph:
         G.add_weighted_edges_from(zip(s.tolist(), t.tolist(), w.tolist()))
         return G
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save to ``.npz`` (no pickle, atomic); int or str node ids only."""
+    # save / load come from filmreco._persist.Saveable
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = self.node_ids.to_arrays("node_")
-        arrays.update(
-            indptr=self.out_adj.indptr, indices=self.out_adj.indices, data=self.out_adj.data
-        )
+        arrays.update(csr_to_arrays(self.out_adj))
+        del arrays["shape"]  # n_nodes x n_nodes, from the node ids
         meta.update(directed=self.directed, weighted=self.weighted)
-        save_npz(path, arrays, kind="SocialGraph", version=_FORMAT_VERSION, meta=meta)
+        return arrays, meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> SocialGraph:
-        """Load a graph written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="SocialGraph", max_version=_FORMAT_VERSION)
-        meta = header["meta"]
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SocialGraph:
         idmap = IdMap.from_arrays(arrays, meta, "node_")
         n = len(idmap)
-        adj = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n))
-        return cls(adj, idmap, directed=meta["directed"], weighted=meta["weighted"])
+        adj = csr_from_arrays(arrays, "", (n, n))
+        if not adj.has_canonical_format:
+            raise InputError("the adjacency has unsorted or repeated arcs.")
+        check_finite(adj.data, "arc weights")
+        if adj.nnz and adj.data.min() < 0:
+            raise InputError("arc weights must be non-negative.")
+        if (np.repeat(np.arange(n), np.diff(adj.indptr)) == adj.indices).any():
+            raise InputError("the graph holds self-loops.")
+        flags = (meta["directed"], meta["weighted"])
+        if not all(isinstance(f, bool) for f in flags):
+            raise InputError(f"directed and weighted must be bools, got {flags!r}.")
+        return cls(adj, idmap, directed=flags[0], weighted=flags[1])

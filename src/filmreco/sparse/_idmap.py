@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, Literal
 
 import numpy as np
 
-from .._persist import load_npz, save_npz
+from .._persist import Saveable
 from .._validation import check_option
 from ..exceptions import DuplicateError, InputError, UnknownIdError
 
@@ -18,7 +17,6 @@ __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
 ON_UNKNOWN = ("raise", "ignore", "mask")
 
 IdKind = Literal["int", "str", "object"]
-_FORMAT_VERSION = 1
 
 
 def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
@@ -81,7 +79,7 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     raise InputError(f"{name} must hold ints or strings, got dtype {arr.dtype}.")
 
 
-class IdMap:
+class IdMap(Saveable):
     """A fixed, ordered mapping between external ids and contiguous indices ``0..n-1``.
 
     External ids are whatever the caller uses: ints (negative ones included), strings or
@@ -117,6 +115,7 @@ class IdMap:
     """
 
     __slots__ = ("_dict", "_ids", "_kind", "_sorted", "_sorter")
+    _persist_kind = "IdMap"
 
     def __init__(self, ids: Any = ()) -> None:
         arr, kind = as_id_array(ids, "ids")
@@ -367,22 +366,33 @@ class IdMap:
     def from_arrays(
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], prefix: str = ""
     ) -> IdMap:
-        """Inverse of :meth:`to_arrays`."""
+        """Inverse of :meth:`to_arrays`; checks the kind, the dtype and that ids are unique.
+
+        Raises
+        ------
+        InputError
+            The ids are not a 1-D array of the stored kind (``int64`` or unicode).
+        DuplicateError
+            An id appears twice.
+        """
         kind = meta[f"{prefix}kind"]
-        ids = arrays[f"{prefix}ids"]
-        if kind == "str":
-            ids = ids.astype(str)
+        ids = np.asarray(arrays[f"{prefix}ids"])
+        want = {"int": "i", "str": "U"}
+        if kind not in want:
+            raise InputError(f"IdMap kind must be 'int' or 'str', got {kind!r}.")
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind != want[kind]):
+            raise InputError(
+                f"{kind} ids must be a 1-D array of dtype kind {want[kind]!r}, got shape "
+                f"{ids.shape} and dtype {ids.dtype}."
+            )
+        ids = ids.astype(np.int64) if kind == "int" else ids.astype(str)
         m = cls._trusted(np.array(ids), kind)
         m._check_unique()
         return m
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save to ``.npz`` (no pickle, atomic)."""
-        arrays, meta = self.to_arrays()
-        save_npz(path, arrays, kind="IdMap", version=_FORMAT_VERSION, meta=meta)
+    def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return self.to_arrays()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> IdMap:
-        """Load a map written by :meth:`save`."""
-        arrays, header = load_npz(path, kind="IdMap", max_version=_FORMAT_VERSION)
-        return cls.from_arrays(arrays, header["meta"])
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> IdMap:
+        return cls.from_arrays(arrays, meta)

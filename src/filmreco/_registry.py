@@ -1,0 +1,135 @@
+"""The explicit table of what :func:`filmreco.load` may return, by the kind in a file's header.
+
+A file names its kind (``"filmreco.IdMap"``, ``"filmreco.recommender.EASE"``, ...). The
+kind is looked up in :data:`KINDS`, a fixed table of filmreco classes written here, or
+among the classes registered at import by :func:`register` (a user's own
+:class:`~filmreco.recommend.Recommender` subclasses register themselves when their
+module is imported). A name read from a file is never imported: an unknown kind is a
+:class:`~filmreco.exceptions.FormatError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from .exceptions import FormatError
+
+__all__ = ["KINDS", "kinds", "load", "lookup", "register"]
+
+#: kind -> "module:qualname" of the filmreco class that reads it.
+KINDS: dict[str, str] = {
+    "IdMap": "filmreco.sparse._idmap:IdMap",
+    "Interactions": "filmreco.data._interactions:Interactions",
+    "Catalog": "filmreco.data._catalog:Catalog",
+    "EdgeList": "filmreco.data._edges:EdgeList",
+    "SocialGraph": "filmreco.social.graph:SocialGraph",
+    "IndependentCascade": "filmreco.social.cascade:IndependentCascade",
+    "LinearThreshold": "filmreco.social.cascade:LinearThreshold",
+    "SearchIndex": "filmreco.search.index:SearchIndex",
+    "privacy.Pseudonymized": "filmreco.privacy._pseudonym:Pseudonymized",
+    "privacy.PseudonymTable": "filmreco.privacy._pseudonym:PseudonymTable",
+    "recommender.ALS": "filmreco.recommend.als:ALS",
+    "recommender.BPR": "filmreco.recommend.bpr:BPR",
+    "recommender.ContentBased": "filmreco.recommend.content:ContentBased",
+    "recommender.CrossDomain": "filmreco.recommend.crossdomain:CrossDomain",
+    "recommender.EASE": "filmreco.recommend.ease:EASE",
+    "recommender.Hybrid": "filmreco.recommend.hybrid:Hybrid",
+    "recommender.ItemKNN": "filmreco.recommend.knn:ItemKNN",
+    "recommender.Popularity": "filmreco.recommend.popularity:Popularity",
+    # SocialRecommender files written before it became a Recommender subclass
+    "SocialRecommender": "filmreco.social.recommend:SocialRecommender",
+    "recommender.SocialRecommender": "filmreco.social.recommend:SocialRecommender",
+    "recommender.ReachRecommender": "filmreco.social.content:ReachRecommender",
+}
+
+_REGISTERED: dict[str, type[Any]] = {}
+
+
+def register(kind: str, cls: type[Any]) -> None:
+    """Make `cls` loadable by :func:`filmreco.load` under `kind` (called at class creation).
+
+    Kinds of the fixed table :data:`KINDS` cannot be taken over by another class.
+    """
+    if kind in KINDS:
+        return
+    _REGISTERED[kind] = cls
+
+
+def kinds() -> list[str]:
+    """Every kind :func:`filmreco.load` reads now (the table plus registered classes)."""
+    return sorted({*KINDS, *_REGISTERED})
+
+
+def lookup(kind: str) -> type[Any]:
+    """The class that reads files of `kind`.
+
+    Raises
+    ------
+    FormatError
+        `kind` is neither in :data:`KINDS` nor registered.
+    """
+    target = KINDS.get(kind)
+    if target is None:
+        cls = _REGISTERED.get(kind)
+        if cls is None:
+            raise FormatError(
+                f"no filmreco class reads files of kind {kind!r}; import the module that defines "
+                "it first (classes register themselves when defined), or upgrade filmreco."
+            )
+        return cls
+    module, _, qualname = target.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj  # type: ignore[no-any-return]
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Load any object saved by filmreco, whatever its class.
+
+    The file's header names its kind; the class is taken from a fixed table of filmreco
+    classes (``filmreco._registry``), plus the recommender classes already defined when
+    `load` is called. Nothing named in the file is imported.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by a ``save`` method (``.npz`` is appended when `path` does not exist
+        without it).
+
+    Returns
+    -------
+    object
+        The saved object: an :class:`~filmreco.Interactions`, :class:`~filmreco.Catalog`, :class:`~filmreco.EdgeList`,
+        :class:`~filmreco.sparse.IdMap`, :class:`~filmreco.social.SocialGraph`, a propagation
+        model, a fitted recommender, a :class:`~filmreco.search.SearchIndex` or a
+        pseudonymised table.
+
+    Raises
+    ------
+    FileNotFoundError
+        `path` does not exist.
+    FormatError
+        The file is not a filmreco file, its kind is unknown, it is of a newer format, or it
+        was truncated or edited.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from filmreco import Interactions
+    >>> X = Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     back = load(X.save(pathlib.Path(d) / "log"))
+    >>> back
+    Interactions(n_users=2, n_items=2, nnz=2, density=0.5)
+    """
+    from ._persist import read_header
+
+    header = read_header(path)
+    kind = header["format"]
+    if not kind.startswith("filmreco."):
+        raise FormatError(f"{os.fspath(path)!r} is not a filmreco file (format {kind!r}).")
+    cls = lookup(kind[len("filmreco.") :])
+    return cls.load(path)
