@@ -170,3 +170,38 @@ def test_empty_history_user_gets_a_list(make_model, world):
     empty = sp.csr_array((1, len(model.item_ids_)), dtype=np.float32)
     ids, scores = model.recommend(["ghost"], n=3, user_items=empty)
     assert ids.shape == (1, 3) and np.isfinite(scores).all()
+
+
+def test_score_filter_seen_is_what_recommend_ranks(make_model, world):
+    model = make_model().fit(world.interactions)
+    users = world.interactions.user_ids.ids[:15]
+    items = model.item_ids_.ids
+    S = model.score(users, items, filter_seen=True)
+    seen = model.user_items_[model.user_ids_.index(users)].toarray() != 0
+    assert np.isneginf(S[seen]).all() and np.isfinite(S[~seen]).all()
+    ids, scores = model.recommend(users, n=5)
+    cols = model.item_ids_.index(ids.ravel()).reshape(ids.shape)
+    np.testing.assert_allclose(np.take_along_axis(S, cols, axis=1), scores, rtol=1e-5)
+
+
+def test_forget_users(make_model, world):
+    model = make_model().fit(world.interactions)
+    users = model.user_ids_.ids
+    gone, stay = users[[0, 3]], users[[1, 2, 4, 5]]
+    before = model.score(stay, model.item_ids_.ids)
+    assert model.forget_users([*gone.tolist(), "nobody", 12345]) == 2
+    assert model.forget_users(gone) == 0
+    assert not model.user_ids_.contains(gone).any()
+    assert model.user_items_.shape[0] == len(model.user_ids_) == users.size - 2
+    np.testing.assert_allclose(model.score(stay, model.item_ids_.ids), before, rtol=1e-5)
+    with pytest.raises(UnknownIdError):
+        model.recommend(gone[:1])
+
+
+def test_fold_in_n_jobs_does_not_change_results(make_model, world):
+    X = world.interactions
+    new = Interactions.from_arrays(["n1", "n1", "n2"], X.item_ids.ids[[2, 7, 7]])
+    a = make_model().fit(X).fold_in(new, n_jobs=1).recommend(["n1", "n2"], n=5)
+    b = make_model().fit(X).fold_in(new, n_jobs=2).recommend(["n1", "n2"], n=5)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-5)
