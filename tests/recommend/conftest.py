@@ -21,6 +21,7 @@ from filmreco.recommend import (
     ItemKNN,
     Popularity,
 )
+from filmreco.social import SocialGraph, SocialRecommender
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +47,22 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "CrossDomain": lambda w: CrossDomain(
         8, regularization=1.0, alpha=5.0, max_iter=6, random_state=3
     ),
+    "SocialRecommender": lambda w: SocialRecommender(EASE(20.0), _graph(w), weight=0.4),
+    "SocialRecommender-score": lambda w: SocialRecommender(
+        ALS(8, regularization=1.0, max_iter=4, random_state=3),
+        _graph(w),
+        weight=1.0,
+        mode="score",
+        new_user_weight=1.0,
+    ),
+    "SocialRecommender-history": lambda w: SocialRecommender(
+        ItemKNN(10), _graph(w), weight=0.3, mode="history", half_weight_at=3.0
+    ),
 }
+
+
+def _graph(w: Any) -> SocialGraph:
+    return SocialGraph.from_edgelist(w.graph)
 
 
 @pytest.fixture(params=sorted(FACTORIES))
