@@ -207,3 +207,33 @@ def test_fold_in_n_jobs_does_not_change_results(make_model, world):
     b = make_model().fit(X).fold_in(new, n_jobs=2).recommend(["n1", "n2"], n=5)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_allclose(a[1], b[1], rtol=1e-5)
+
+
+def _public_recommenders() -> set[type]:
+    import filmreco.recommend
+    import filmreco.social
+    from filmreco.recommend._factors import FactorModel
+
+    found: set[type] = set()
+    todo = [Recommender]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            if not sub.__name__.startswith("_"):
+                found.add(sub)
+    public = {
+        obj
+        for mod in (filmreco.recommend, filmreco.social)
+        for obj in (getattr(mod, name) for name in mod.__all__)
+        if isinstance(obj, type)
+    }
+    return {c for c in found if c in public and c not in (Recommender, FactorModel)}
+
+
+def test_every_public_recommender_runs_the_contract():
+    from .conftest import FACTORIES
+
+    registered = {name.split("-")[0] for name in FACTORIES}
+    missing = sorted(c.__name__ for c in _public_recommenders() if c.__name__ not in registered)
+    assert not missing, f"add {missing} to FACTORIES in tests/recommend/conftest.py"
