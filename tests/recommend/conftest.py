@@ -21,7 +21,13 @@ from filmreco.recommend import (
     ItemKNN,
     Popularity,
 )
-from filmreco.social import SocialGraph, SocialRecommender
+from filmreco.social import (
+    IndependentCascade,
+    LinearThreshold,
+    ReachRecommender,
+    SocialGraph,
+    SocialRecommender,
+)
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +63,12 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     ),
     "SocialRecommender-history": lambda w: SocialRecommender(
         ItemKNN(10), _graph(w), weight=0.3, mode="history", half_weight_at=3.0
+    ),
+    "ReachRecommender": lambda w: ReachRecommender(
+        IndependentCascade(_graph(w), 0.2), n_runs=30, random_state=3
+    ),
+    "ReachRecommender-diffusion": lambda w: ReachRecommender(
+        LinearThreshold(_graph(w)), method="diffusion"
     ),
 }
 
