@@ -537,3 +537,19 @@ def test_new_users_follow_their_friends():
         assert ids[0].tolist()[0] == "f1"  # popularity alone
     with pytest.raises(InputError, match="new_user_weight"):
         SocialRecommender(Popularity(), g, new_user_weight=2.0).fit(X)
+
+
+def test_tune_handles_social_models(world):
+    from filmreco.recommend.evaluation import TuneResult, tune
+
+    X, g = world
+    res = tune(
+        SocialRecommender(Popularity(), g),
+        {"weight": [0.0, 0.5]},
+        X,
+        metric="ndcg@10",
+        random_state=0,
+    )
+    assert isinstance(res, TuneResult) and len(res.results) == 2
+    assert isinstance(res.best_model, SocialRecommender)
+    assert res.best_model.weight == res.best_params["weight"]
