@@ -21,6 +21,13 @@ from filmreco.recommend import (
     ItemKNN,
     Popularity,
 )
+from filmreco.social import (
+    IndependentCascade,
+    LinearThreshold,
+    ReachRecommender,
+    SocialGraph,
+    SocialRecommender,
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +53,28 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "CrossDomain": lambda w: CrossDomain(
         8, regularization=1.0, alpha=5.0, max_iter=6, random_state=3
     ),
+    "SocialRecommender": lambda w: SocialRecommender(EASE(20.0), _graph(w), weight=0.4),
+    "SocialRecommender-score": lambda w: SocialRecommender(
+        ALS(8, regularization=1.0, max_iter=4, random_state=3),
+        _graph(w),
+        weight=1.0,
+        mode="score",
+        new_user_weight=1.0,
+    ),
+    "SocialRecommender-history": lambda w: SocialRecommender(
+        ItemKNN(10), _graph(w), weight=0.3, mode="history", half_weight_at=3.0
+    ),
+    "ReachRecommender": lambda w: ReachRecommender(
+        IndependentCascade(_graph(w), 0.2), n_runs=30, random_state=3
+    ),
+    "ReachRecommender-diffusion": lambda w: ReachRecommender(
+        LinearThreshold(_graph(w)), method="diffusion"
+    ),
 }
+
+
+def _graph(w: Any) -> SocialGraph:
+    return SocialGraph.from_edgelist(w.graph)
 
 
 @pytest.fixture(params=sorted(FACTORIES))

@@ -493,22 +493,19 @@ def test_save_needs_a_filmreco_base(world, tmp_path):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("filter_seen", [True, False])
 def test_recommend_users_matches_reference(world, mode, filter_seen, monkeypatch):
-    from filmreco.social import recommend as module
+    from filmreco.recommend import _serve
 
     X, g = world
-    monkeypatch.setattr(module, "_BLOCK", 37)  # several blocks, merged
+    monkeypatch.setattr(_serve, "block_rows", lambda n_cols: 37)  # several blocks, merged
     rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, mode=mode).fit(X)
     films = X.item_ids.ids[[0, 3, 7]]
     ids, scores = rec.recommend_users(films, n=15, filter_seen=filter_seen)
     assert ids.shape == scores.shape == (3, 15)
     # reference: every user's mixed score of the film, the best first (ties: user order)
     for f, row, sc in zip(films, ids, scores):
-        col = X.item_ids.index([f])[0]
         want = []
-        for u in range(X.n_users):
-            r = np.array([u])
-            blocked = rec._seen(r) if filter_seen else np.zeros((1, X.n_items), dtype=bool)
-            v = rec._blend(r, blocked)[0, col]
+        for u in range(X.n_users):  # one user at a time
+            v = rec.score(X.user_ids.ids[[u]], [f], filter_seen=filter_seen)[0, 0]
             if np.isfinite(v):
                 want.append((-np.float32(v), u))
         want = sorted(want)[:15]
@@ -540,3 +537,19 @@ def test_new_users_follow_their_friends():
         assert ids[0].tolist()[0] == "f1"  # popularity alone
     with pytest.raises(InputError, match="new_user_weight"):
         SocialRecommender(Popularity(), g, new_user_weight=2.0).fit(X)
+
+
+def test_tune_handles_social_models(world):
+    from filmreco.recommend.evaluation import TuneResult, tune
+
+    X, g = world
+    res = tune(
+        SocialRecommender(Popularity(), g),
+        {"weight": [0.0, 0.5]},
+        X,
+        metric="ndcg@10",
+        random_state=0,
+    )
+    assert isinstance(res, TuneResult) and len(res.results) == 2
+    assert isinstance(res.best_model, SocialRecommender)
+    assert res.best_model.weight == res.best_params["weight"]

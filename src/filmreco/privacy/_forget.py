@@ -1,10 +1,8 @@
 """Erasure of users from fitted models, graphs, profiles and pseudonym tables (private).
 
-Re-exported by :mod:`filmreco.privacy`. A recommender holds per-user state in
-``user_ids_`` and ``user_items_`` (every model) and, by the protocol below, in the arrays
-named by ``_per_user_state`` (``user_factors_`` of the factor models); a model with other
-per-user state implements ``_forget_rows(keep)``. :class:`~filmreco.recommend.Hybrid`
-forgets in every component.
+Re-exported by :mod:`filmreco.privacy`. Every recommender erases its own users
+(:meth:`filmreco.recommend.Recommender.forget_users`); this module calls it, so privacy
+depends on the engines and not the reverse.
 """
 
 from __future__ import annotations
@@ -16,47 +14,31 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import InputError
+from ..recommend._inputs import known_rows
 from ..sparse import as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
 
 logger = logging.getLogger("filmreco")
 
-#: Per-user arrays (first axis = user_ids_) a recommender may hold.
-_PER_USER_STATE = ("user_factors_",)
-
-
-def _rows_of(idmap: Any, ids: np.ndarray) -> np.ndarray:
-    """Indices of the ids `idmap` knows (ids of another kind are simply not there)."""
-    if len(idmap) == 0 or ids.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    kind = idmap.kind
-    if kind == "str":
-        q = np.asarray([x for x in ids.tolist() if isinstance(x, str)], dtype=str)
-    elif kind == "int":
-        q = np.asarray(
-            [x for x in ids.tolist() if isinstance(x, (int, np.integer))], dtype=np.int64
-        )
-    else:
-        q = ids.astype(object)
-    return np.unique(idmap.index(q, on_unknown="ignore")) if q.size else q.astype(np.int64)
-
 
 def forget_users(model: Any, user_ids: Any) -> int:
     """Remove users from a fitted recommender, in place: their ids, rows and factors.
 
-    Other users keep their rows, histories and factors, so their recommendations do not
-    change, except where a model derives them from aggregates that included the removed
-    users (the popularity fallback is recomputed without them). Item-side parameters
-    (item factors, similarities) learned from the removed users stay until the next fit.
+    Calls the model's own :meth:`~filmreco.recommend.Recommender.forget_users` (every
+    recommender implements erasure; a :class:`~filmreco.recommend.Hybrid` forgets in its
+    components too). Other users keep their rows, histories and factors, so their
+    recommendations do not change, except where a model derives them from aggregates that
+    included the removed users (the popularity fallback is recomputed without them).
+    Item-side parameters (item factors, similarities) learned from the removed users stay
+    until the next fit.
 
     Parameters
     ----------
     model : Recommender
-        A fitted filmreco recommender (a Hybrid forgets in its components too).
+        A fitted filmreco recommender.
     user_ids : id or array-like of ids
         Ids to remove; ids the model does not know are ignored.
 
@@ -74,32 +56,15 @@ def forget_users(model: Any, user_ids: Any) -> int:
     >>> forget_users(model, ["b", "zz"]), model.user_ids_.ids.tolist()
     (1, ['a', 'c'])
     """
-    check_is_fitted(model)
-    ids, _ = as_id_array(user_ids, "user_ids")
-    for sub in getattr(model, "models_", ()):  # Hybrid components
-        forget_users(sub, ids)
-    gone = _rows_of(model.user_ids_, ids)
-    if gone.size == 0:
-        if hasattr(model, "_maps"):
-            model._maps()
-        return 0
-    keep = np.setdiff1d(np.arange(len(model.user_ids_)), gone)
-    X = model.user_items_
-    kept = sp.csr_array(X[keep])
-    kept.sort_indices()
-    model.user_items_ = kept
-    model.user_ids_ = model.user_ids_.subset(keep)
-    model.item_popularity_ = np.bincount(kept.indices, minlength=kept.shape[1]).astype(np.float64)
-    for name in _PER_USER_STATE:
-        value = getattr(model, name, None)
-        if isinstance(value, np.ndarray):
-            setattr(model, name, np.ascontiguousarray(value[keep]))
-    if hasattr(model, "_forget_rows"):
-        model._forget_rows(keep)
-    if hasattr(model, "_maps"):
-        model._maps()
-    logger.info("forgot %d user(s) in %s", gone.size, type(model).__name__)
-    return int(gone.size)
+    forget = getattr(model, "forget_users", None)
+    if not callable(forget):
+        raise TypeError(
+            f"model must be a filmreco Recommender (with forget_users), got {type(model).__name__}."
+        )
+    n = int(forget(user_ids))
+    if n:
+        logger.info("forgot %d user(s) in %s", n, type(model).__name__)
+    return n
 
 
 def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
@@ -107,7 +72,7 @@ def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
 
     if not isinstance(graph, SocialGraph):
         raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
-    gone = _rows_of(graph.node_ids, ids)
+    gone = known_rows(graph.node_ids, ids)
     if gone.size == 0:
         return graph, 0
     keep = np.setdiff1d(np.arange(graph.n_nodes), gone)

@@ -6,12 +6,20 @@ filters, unknown users, blocks, parallelism, persistence):
 - ``_fit(X, timestamps)`` learns from the users x items CSR matrix ``X`` (float32,
   non-negative; ``self.user_ids_``, ``self.item_ids_``, ``self.user_items_`` and
   ``self.item_popularity_`` are already set);
-- ``_scores(H, rows, cols)`` returns float32 scores ``(len(rows), n_items)`` (or only the
-  columns `cols`) for users whose interactions are the rows of ``H``; ``rows[i]`` is the
-  user's row in the training data, or ``-1`` for a user known only through ``H`` (fold-in);
+- ``_scores(H, rows, cols, allowed=None)`` returns float32 scores ``(len(rows), n_items)``
+  (or only the columns `cols`) for users whose interactions are the rows of ``H``;
+  ``rows[i]`` is the user's row in the training data, or ``-1`` for a user known only
+  through ``H`` (fold-in). ``allowed`` is None, or (for a model whose ``_uses_allowed``
+  is True) a boolean ``(len(rows), n_items)`` mask of the films that may be returned to
+  each user (neither seen, when seen films are filtered, nor outside ``items=`` /
+  ``exclude=``): a model that scores by ranks over those films (the
+  :class:`~filmreco.social.SocialRecommender`'s rank fusion) reads it; the others ignore
+  it. A model whose scores need more precision than float32 to rank sets
+  ``_score_dtype``;
 - optional: ``_similarity(items, cols)`` (item-item scores; default: cosine of the
   training columns), ``_update_users(rows)`` (refresh per-user state after
-  :meth:`Recommender.fold_in`), ``_explain(h, row, item)``, ``_state()`` /
+  :meth:`Recommender.fold_in`), ``_forget_rows(keep, ids)`` (drop per-user state after
+  :meth:`Recommender.forget_users`), ``_explain(h, row, item)``, ``_state()`` /
   ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`).
 """
 
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
@@ -32,6 +41,7 @@ from ._inputs import (
     Query,
     align_items,
     history_for,
+    known_rows,
     take_rows,
     training_data,
 )
@@ -62,6 +72,10 @@ class Recommender(PersistMixin, BaseEstimator):
 
     #: Whether an empty history leaves the model nothing to score with (see above).
     _empty_history_is_popular: bool = True
+    #: Whether ``_scores`` reads its ``allowed`` mask (the base then builds it).
+    _uses_allowed: bool = False
+    #: dtype the scores are ranked in (float64 for scores that differ below float32's step).
+    _score_dtype: type = np.float32
 
     def __sklearn_is_fitted__(self) -> bool:
         return bool(getattr(self, "_fitted", False))
@@ -119,11 +133,25 @@ class Recommender(PersistMixin, BaseEstimator):
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         raise NotImplementedError
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def _update_users(self, rows: np.ndarray) -> None:
         """Refresh per-user state of `rows` from ``user_items_`` (after fold_in)."""
+
+    def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
+        """Keep only the per-user state of the old rows `keep` (after forget_users).
+
+        ``user_ids_``, ``user_items_``, ``item_popularity_`` and ``user_factors_`` are
+        already cut; a model with other per-user state, or with components (which forget
+        `user_ids` themselves), overrides this. Called even when no row went.
+        """
 
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
         """Item-item similarity rows; default: cosine of the training columns."""
@@ -235,8 +263,9 @@ class Recommender(PersistMixin, BaseEstimator):
         q = self._query(user_ids, on_unknown, user_items)
         cand = self._candidates(items, exclude)
         pool = n if diversity == 0 or n == 0 else min(max(4 * n, n + 20), self._n_items())
+        scorer = BlockScorer(self, q, None, filter_seen=bool(filter_seen), candidates=cand)
         idx, val = topk_blocks(
-            BlockScorer(self, q, None),
+            scorer,
             q.n,
             pool,
             block_size=block_rows(self._n_items()),
@@ -328,21 +357,40 @@ class Recommender(PersistMixin, BaseEstimator):
         user_ids: Any,
         item_ids: Any,
         *,
+        filter_seen: bool = False,
         user_items: Any = None,
         on_unknown: str = "raise",
         n_jobs: int | None = None,
     ) -> np.ndarray:
         """Return the model's score of every (user, item) pair: shape (n_users, n_items).
 
-        `user_items`, `on_unknown` and `n_jobs` are as in :meth:`recommend`: users are
-        scored in blocks through the parallel seam. Seen items are scored like any other.
+        Parameters
+        ----------
+        user_ids : id or array-like of ids
+        item_ids : id or array-like of ids
+        filter_seen : bool, default=False
+            False: seen items are scored like any other. True: the scores are the ones
+            :meth:`recommend` ranks by (for models that rank over the films that may be
+            returned, such as :class:`~filmreco.social.SocialRecommender`, they differ),
+            and seen items score ``-inf``.
+        user_items, on_unknown, n_jobs
+            As in :meth:`recommend`: users are scored in blocks through the parallel seam.
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (len(user_ids), len(item_ids))
         """
         check_is_fitted(self)
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
         every = cols.size == len(self.item_ids_) and np.array_equal(cols, np.arange(cols.size))
         # all items in catalogue order: score them whole (no column gather of the model)
-        return dense_scores(BlockScorer(self, q, None if every else cols), q.n, cols.size, n_jobs)
+        scorer = BlockScorer(self, q, None if every else cols, filter_seen=bool(filter_seen))
+        S = dense_scores(scorer, q.n, cols.size, n_jobs)
+        if filter_seen and q.history.nnz:
+            seen = q.history[:, cols].tocsr() if not every else q.history
+            S[row_indices(seen), seen.indices] = -np.inf
+        return S
 
     def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Return the user's films that contributed most to the score of `item_id`.
@@ -383,7 +431,14 @@ class Recommender(PersistMixin, BaseEstimator):
         raise NotImplementedError
 
     # new users ----------------------------------------------------------------------
-    def fold_in(self, interactions: Any, *, mode: str = "add", on_unknown: str = "raise") -> Any:
+    def fold_in(
+        self,
+        interactions: Any,
+        *,
+        mode: str = "add",
+        on_unknown: str = "raise",
+        n_jobs: int | None = None,
+    ) -> Any:
         """Add new users, or update known ones, without refitting the item side.
 
         Parameters
@@ -395,6 +450,9 @@ class Recommender(PersistMixin, BaseEstimator):
         on_unknown : {"raise", "ignore"}, default="raise"
             Events on items the model was not fitted on: raise, or drop them with a
             DataWarning.
+        n_jobs : int, optional
+            Workers for recomputing the users' state (None: the ambient
+            :func:`joblib.parallel_config`). The result does not depend on it.
 
         Returns
         -------
@@ -429,5 +487,57 @@ class Recommender(PersistMixin, BaseEstimator):
             duplicates="sum",
         )
         self.user_ids_ = users
-        self._update_users(np.unique(rows))
+        if n_jobs is None:
+            self._update_users(np.unique(rows))
+        else:
+            with joblib.parallel_config(n_jobs=n_jobs):
+                self._update_users(np.unique(rows))
         return self
+
+    # erasure ------------------------------------------------------------------------
+    def forget_users(self, user_ids: Any) -> int:
+        """Remove users from the fitted model, in place: their ids, history and state.
+
+        Other users keep their rows, histories and per-user state, so their
+        recommendations do not change, except where the model derives them from
+        aggregates that included the removed users (the popularity fallback is
+        recomputed without them). Item-side parameters (item factors, similarities)
+        learned from the removed users stay until the next :meth:`fit`.
+        :func:`filmreco.privacy.forget_user` calls this on every model it is given.
+
+        Parameters
+        ----------
+        user_ids : id or array-like of ids
+            Ids to remove; ids the model does not know (or of another kind) are ignored.
+
+        Returns
+        -------
+        int
+            Number of users removed from this model (not counting its components).
+
+        Examples
+        --------
+        >>> from filmreco.data import Interactions
+        >>> from filmreco.recommend import ItemKNN
+        >>> X = Interactions.from_arrays(["a", "a", "b", "c"], ["x", "y", "x", "y"])
+        >>> model = ItemKNN().fit(X)
+        >>> model.forget_users(["b", "zz"]), model.user_ids_.ids.tolist()
+        (1, ['a', 'c'])
+        """
+        check_is_fitted(self)
+        ids, _ = as_id_array(user_ids, "user_ids")
+        gone = known_rows(self.user_ids_, ids)
+        keep = np.setdiff1d(np.arange(len(self.user_ids_)), gone)
+        if gone.size:
+            kept = sp.csr_array(self.user_items_[keep])
+            kept.sort_indices()
+            self.user_items_ = kept
+            self.user_ids_ = self.user_ids_.subset(keep)
+            self.item_popularity_ = np.bincount(kept.indices, minlength=kept.shape[1]).astype(
+                np.float64
+            )
+            factors = getattr(self, "user_factors_", None)
+            if isinstance(factors, np.ndarray):
+                self.user_factors_ = np.ascontiguousarray(factors[keep])
+        self._forget_rows(keep, ids)
+        return int(gone.size)

@@ -52,7 +52,13 @@ class FactorModel(Recommender):
             U[new] = self._fold_in_factors(H[new])
         return U
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         U = self._user_vectors(H, rows)
         V = self.item_factors_ if cols is None else self.item_factors_[cols]
         return np.asarray(U @ V.T, dtype=np.float32)

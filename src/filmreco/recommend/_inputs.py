@@ -19,6 +19,7 @@ __all__ = [
     "align_items",
     "empty_rows",
     "history_for",
+    "known_rows",
     "take_rows",
     "training_data",
 ]
@@ -78,6 +79,24 @@ def take_rows(X: sp.csr_array, rows: np.ndarray) -> sp.csr_array:
     out = sp.csr_array((X.data[pos], X.indices[pos], indptr), shape=(rows.size, X.shape[1]))
     out.has_canonical_format = True
     return out
+
+
+def known_rows(idmap: IdMap, ids: np.ndarray) -> np.ndarray:
+    """Sorted unique indices of the `ids` that `idmap` knows (others, of any kind, ignored)."""
+    if len(idmap) == 0 or ids.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    kind = idmap.kind
+    if kind == "str":
+        q = np.asarray([x for x in ids.tolist() if isinstance(x, str)], dtype=str)
+    elif kind == "int":
+        q = np.asarray(
+            [x for x in ids.tolist() if isinstance(x, (int, np.integer))], dtype=np.int64
+        )
+    else:
+        q = ids.astype(object)
+    if not q.size:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(idmap.index(q, on_unknown="ignore")).astype(np.int64)
 
 
 def align_items(

@@ -7,10 +7,17 @@ from typing import Any
 import numpy as np
 
 from .._parallel import blocks, parallel_map
-from ..sparse import topk
+from ..sparse import row_indices, topk
 from ._inputs import Query, take_rows
 
-__all__ = ["BlockScorer", "SimilarityScorer", "audience", "block_rows", "dense_scores"]
+__all__ = [
+    "BlockScorer",
+    "SimilarityScorer",
+    "allowed_mask",
+    "audience",
+    "block_rows",
+    "dense_scores",
+]
 
 #: Scores held per block: about 4M float32 cells (16 MB).
 _BLOCK_CELLS = 1 << 22
@@ -25,31 +32,63 @@ def block_rows(n_cols: int) -> int:
     return int(max(_MIN_ROWS, min(4096, _BLOCK_CELLS // max(n_cols, 1))))
 
 
+def allowed_mask(
+    model: Any, H: Any, filter_seen: bool, candidates: np.ndarray | None
+) -> np.ndarray | None:
+    """``(H.shape[0], n_items)`` mask of the films that may be returned to the users of `H`
+    (None unless the model reads it, see ``Recommender._uses_allowed``)."""
+    if not model._uses_allowed:
+        return None
+    n_items = model._n_items()
+    if candidates is None:
+        mask = np.ones((H.shape[0], n_items), dtype=bool)
+    else:
+        mask = np.zeros((H.shape[0], n_items), dtype=bool)
+        mask[:, candidates] = True
+    if filter_seen:
+        mask[row_indices(H), H.indices] = False
+    return mask
+
+
 class BlockScorer:
     """``f(start, stop)``: scores of query users ``start..stop-1`` (a ``topk_blocks`` score_fn).
 
     Users flagged ``popular`` get the training popularity of the items; the others the
-    model's scores. Picklable when the model is, so process backends can run it.
+    model's scores (told which films may be returned: not seen when `filter_seen`, and
+    among `candidates`). Picklable when the model is, so process backends can run it.
     """
 
-    def __init__(self, model: Any, query: Query, cols: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        query: Query,
+        cols: np.ndarray | None,
+        *,
+        filter_seen: bool = False,
+        candidates: np.ndarray | None = None,
+    ) -> None:
         self.model = model
         self.query = query
         self.cols = cols
+        self.filter_seen = filter_seen
+        self.candidates = candidates
 
     def __call__(self, start: int, stop: int) -> np.ndarray:
         q, cols, model = self.query, self.cols, self.model
+        dtype = model._score_dtype
         rows = q.rows[start:stop]
         H = q.history[start:stop]
         pop = q.popular[start:stop]
+        allowed = allowed_mask(model, H, self.filter_seen, self.candidates)
         if not pop.any():
-            return np.asarray(model._scores(H, rows, cols), dtype=np.float32)
+            return np.asarray(model._scores(H, rows, cols, allowed), dtype=dtype)
         base = model.item_popularity_ if cols is None else model.item_popularity_[cols]
-        out = np.empty((stop - start, base.size), dtype=np.float32)
+        out = np.empty((stop - start, base.size), dtype=dtype)
         out[pop] = base
         ok = np.flatnonzero(~pop)
         if ok.size:
-            out[ok] = model._scores(take_rows(H, ok), rows[ok], cols)
+            part = None if allowed is None else allowed[ok]
+            out[ok] = model._scores(take_rows(H, ok), rows[ok], cols, part)
         return out
 
 
@@ -65,7 +104,7 @@ class SimilarityScorer:
 
 
 def _score_rows(scorer: Any, start: int, stop: int) -> np.ndarray:
-    return np.asarray(scorer(start, stop), dtype=np.float32)
+    return np.asarray(scorer(start, stop), dtype=np.float32)  # what score() returns
 
 
 def dense_scores(scorer: Any, n_rows: int, n_cols: int, n_jobs: Any) -> np.ndarray:
@@ -80,7 +119,8 @@ def _audience_block(
     model: Any, cols: np.ndarray, n: int, filter_seen: bool, urows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     H = take_rows(model.user_items_, urows)
-    S = np.asarray(model._scores(H, urows, cols), dtype=np.float32)
+    allowed = allowed_mask(model, H, filter_seen, None)
+    S = np.asarray(model._scores(H, urows, cols, allowed), dtype=model._score_dtype)
     seen = H[:, cols].T.tocsr() if filter_seen else None
     return topk(np.ascontiguousarray(S.T), n, exclude=seen)
 
@@ -91,8 +131,9 @@ def audience(
     """Top-`n` positions in `urows` per item of `cols`, merged over blocks of users."""
     if urows.size == 0 or cols.size == 0 or n == 0:
         shape = (cols.size, n)
-        return np.full(shape, -1, dtype=np.int64), np.full(shape, -np.inf, dtype=np.float32)
-    size = block_rows(max(cols.size, 64))
+        return np.full(shape, -1, dtype=np.int64), np.full(shape, -np.inf, model._score_dtype)
+    # a model that ranks over the allowed films scores every film of a block of users
+    size = block_rows(model._n_items() if model._uses_allowed else max(cols.size, 64))
     parts = blocks(urows.size, size)
     tasks = [(urows[a:b],) for a, b in parts]
     results = parallel_map(

@@ -184,7 +184,13 @@ class ContentBased(Recommender):
     def _profiles(self, H: sp.csr_array) -> sp.csr_array:
         return normalize(H @ self.item_features_)
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         F = self.item_features_ if cols is None else self.item_features_[cols]
         return np.asarray((self._profiles(H) @ F.T).toarray(), dtype=np.float32)
 

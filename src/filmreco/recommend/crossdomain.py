@@ -231,22 +231,6 @@ class CrossDomain(ALS):
         self.partner_item_ids_ = partner_items
         self.n_shared_users_ = n_shared
 
-    # erasure --------------------------------------------------------------------------
-    def forget_users(self, user_ids: Any) -> int:
-        """Remove users (their factors and film history) from the fitted model.
-
-        Partner and film *item* factors stay as fitted (they summarise many users); refit
-        to remove a user's influence on them. See :func:`filmreco.privacy.forget_user`.
-
-        Returns
-        -------
-        int
-            Number of users removed (unknown ids are ignored).
-        """
-        from ..privacy import forget_users
-
-        return forget_users(self, user_ids)
-
     # persistence ------------------------------------------------------------------------
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = super()._state()

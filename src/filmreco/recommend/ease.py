@@ -121,7 +121,13 @@ class EASE(Recommender):
             )
         self.weights_ = ease_weights(X, lam)
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         if cols is None:
             return np.asarray(H @ self.weights_, dtype=np.float32)
         if 4 * cols.size >= self.weights_.shape[1]:  # gathering B's columns costs more

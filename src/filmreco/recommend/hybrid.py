@@ -159,6 +159,11 @@ class Hybrid(Recommender):
         self.models_ = list(self._pending)
         self._maps()
 
+    def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
+        for m in self.models_:
+            m.forget_users(user_ids)
+        self._maps()
+
     def _maps(self) -> None:
         self.item_pos_ = [
             m.item_ids_.index(self.item_ids_.ids, on_unknown="mask") for m in self.models_
@@ -167,7 +172,13 @@ class Hybrid(Recommender):
             m.user_ids_.index(self.user_ids_.ids, on_unknown="mask") for m in self.models_
         ]
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         weights = self._weights(len(self.models_))
         total = np.zeros((rows.size, len(self.item_ids_)))
         for m, w, ipos, upos in zip(self.models_, weights, self.item_pos_, self.user_pos_):
@@ -190,18 +201,25 @@ class Hybrid(Recommender):
         out = total if cols is None else total[:, cols]
         return out.astype(np.float32)
 
-    def fold_in(self, interactions: Any, *, mode: str = "add", on_unknown: str = "raise") -> Any:
+    def fold_in(
+        self,
+        interactions: Any,
+        *,
+        mode: str = "add",
+        on_unknown: str = "raise",
+        n_jobs: int | None = None,
+    ) -> Any:
         """Fold the users into every component and the blend (see :meth:`Recommender.fold_in`).
 
         A component that does not know some of the films (e.g. ALS and a catalogue-only
         film) folds the users in without them.
         """
         check_is_fitted(self)
-        super().fold_in(interactions, mode=mode, on_unknown=on_unknown)
+        super().fold_in(interactions, mode=mode, on_unknown=on_unknown, n_jobs=n_jobs)
         for m in self.models_:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataWarning)
-                m.fold_in(interactions, mode=mode, on_unknown="ignore")
+                m.fold_in(interactions, mode=mode, on_unknown="ignore", n_jobs=n_jobs)
         self._maps()
         return self
 

@@ -144,7 +144,13 @@ class ItemKNN(Recommender):
             rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
         )
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         S = self.similarity_ if cols is None else self.similarity_[:, cols]
         return np.asarray((H @ S).toarray(), dtype=np.float32)
 

@@ -65,7 +65,13 @@ class Popularity(Recommender):
         scores = np.bincount(X.indices, weights=weights, minlength=X.shape[1])
         self.item_scores_ = scores.astype(np.float32)
 
-    def _scores(self, H: sp.csr_array, rows: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
         s = self.item_scores_ if cols is None else self.item_scores_[cols]
         return np.broadcast_to(s, (rows.size, s.size)).copy()
 

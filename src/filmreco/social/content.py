@@ -9,9 +9,9 @@ Films' adopters come from an :class:`~filmreco.data.Interactions` (any object wi
 ``matrix``, ``user_ids`` and ``item_ids``): the users of a film's column. Its users are
 matched to graph nodes by id, so a graph built with ``node_ids=interactions.user_ids``
 lines up exactly; users missing from the graph cannot pass anything on (they are
-counted, with a :class:`~filmreco.exceptions.DataWarning`). This module does not depend
-on :mod:`filmreco.recommend`; its :meth:`ReachRecommender.recommend` returns the same
-``(ids, scores)`` arrays, so the two combine (e.g. blend the scores).
+counted, with a :class:`~filmreco.exceptions.DataWarning`). :class:`ReachRecommender` is a
+:class:`~filmreco.recommend.Recommender`, so it combines with the others (e.g. in a
+:class:`~filmreco.recommend.Hybrid`).
 """
 
 from __future__ import annotations
@@ -19,19 +19,21 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
 from .._validation import check_int, check_option, check_real
-from ..exceptions import DataWarning
-from ..sparse import topk
+from ..exceptions import DataWarning, FormatError
+from ..recommend._base import Recommender
+from ..recommend._inputs import take_rows
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
 from .diffusion import diffusion_matrix
+from .recommend import csr_from_state, csr_state, graph_from_state, graph_state
 
 __all__ = ["FilmRanking", "ReachRecommender", "film_reach", "rank_films"]
 
@@ -271,13 +273,18 @@ def rank_films(
     )
 
 
-class ReachRecommender:
+class ReachRecommender(Recommender):
     """Recommend films to users by the probability that each film reaches them socially.
 
     For every film, its current adopters seed a cascade under `model`; a user's score for
     the film is the probability of being activated (``method="cascade"``, Monte Carlo on
     common worlds) or the personalised-PageRank mass reaching them from the adopters
     (``method="diffusion"``, deterministic; see :func:`diffusion_scores`).
+
+    A :class:`~filmreco.recommend.Recommender` like every model (``fold_in``,
+    ``user_items=``, ``on_unknown=``, ``diversity=``, ``recommend_users``, ``forget_users``,
+    ``save``/``load``). A user's scores come from the graph, not their own history: users
+    not in the graph, and users known only through ``user_items=``, score 0 for every film.
 
     Parameters
     ----------
@@ -295,23 +302,27 @@ class ReachRecommender:
     ----------
     scores_ : scipy.sparse.csr_array of float32, shape (n_users, n_items)
         Scores of the fitted interactions' users (rows) for their films (columns).
+    node_scores_ : scipy.sparse.csr_array, shape (n_nodes, n_items)
+        The same scores for every node of the graph (new users get their row from it).
     user_ids_, item_ids_ : IdMap
         The fitted interactions' id maps.
 
     Examples
     --------
-    >>> from types import SimpleNamespace
+    >>> from filmreco.data import Interactions
     >>> from filmreco.sparse import IdMap
     >>> from filmreco.social import SocialGraph, IndependentCascade
     >>> g = SocialGraph.from_arrays(["a", "a"], ["b", "c"])
-    >>> log = SimpleNamespace(  # f1 watched by a, f2 by b
-    ...     matrix=sp.csr_array(np.array([[1.0, 0], [0, 1], [0, 0]])),
-    ...     user_ids=IdMap(["a", "b", "c"]), item_ids=IdMap(["f1", "f2"]))
+    >>> log = Interactions.from_arrays(  # f1 watched by a, f2 by b
+    ...     ["a", "b"], ["f1", "f2"], user_map=IdMap(["a", "b", "c"]))
     >>> rec = ReachRecommender(IndependentCascade(g, 0.5), random_state=0).fit(log)
     >>> ids, scores = rec.recommend(["c", "b"], n=1)
     >>> ids.tolist(), scores.round(1).tolist()
     ([['f1'], ['f1']], [[0.5], [0.5]])
     """
+
+    #: A user's scores come from the graph, not from their own history.
+    _empty_history_is_popular = False
 
     def __init__(
         self,
@@ -330,12 +341,12 @@ class ReachRecommender:
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, interactions: Any) -> ReachRecommender:
-        """Score every (user, film) pair of `interactions`; returns self."""
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         check_option(self.method, ("cascade", "diffusion"), "method")
         if not isinstance(self.model, PropagationModel):
             raise TypeError(f"model must be a PropagationModel, got {type(self.model).__name__}.")
-        A, _ = _adopters(self.model, interactions)
+        data = _Log(X, self.user_ids_, self.item_ids_)
+        A, _ = _adopters(self.model, data)
         g = self.model.graph
         n_items = A.shape[1]
         if self.method == "cascade":
@@ -355,49 +366,87 @@ class ReachRecommender:
             blocks = []
             for a in range(0, n_items, 256):
                 S = A[:, a : a + 256]
-                X = diffusion_matrix(g, S, damping=damping, weight=self.model.edge_probabilities)
-                blocks.append(sp.csr_array(X))
+                D = diffusion_matrix(g, S, damping=damping, weight=self.model.edge_probabilities)
+                blocks.append(sp.csr_array(D))
             node_scores = sp.csr_array(sp.hstack(blocks)) if blocks else sp.csr_array(
                 (g.n_nodes, 0)
             )  # fmt: skip
-        node = g.node_ids.index(interactions.user_ids.ids, on_unknown="mask")
+        self.node_scores_ = node_scores
+        self._user_rows()
+
+    def _user_rows(self) -> None:
+        """``scores_``: the rows of ``node_scores_`` of the users (zeros off the graph)."""
+        g = self.model.graph
+        node = g.node_ids.index(self.user_ids_.ids, on_unknown="mask")
         rows_of = sp.csr_array(
             (np.ones(int((node >= 0).sum())), (np.flatnonzero(node >= 0), node[node >= 0])),
             shape=(node.size, g.n_nodes),
         )
-        self.scores_ = sp.csr_array(rows_of @ node_scores, dtype=np.float32)
-        self.user_ids_ = interactions.user_ids
-        self.item_ids_ = interactions.item_ids
-        self._seen = sp.csr_array(interactions.matrix)
-        return self
+        self.scores_ = sp.csr_array(rows_of @ self.node_scores_, dtype=np.float32)
 
-    def recommend(
-        self, user_ids: Any, n: int = 10, *, filter_seen: bool = True
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The `n` films most likely to reach each user, best first.
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
+        S = take_rows(self.scores_, rows).toarray()
+        return S if cols is None else S[:, cols]
 
-        Parameters
-        ----------
-        user_ids : id or array-like of ids
-            Users of the fitted interactions.
-        n : int, default=10
-        filter_seen : bool, default=True
-            Leave out films the user already engaged with.
+    def _update_users(self, rows: np.ndarray) -> None:
+        self._user_rows()
 
-        Returns
-        -------
-        ids : numpy.ndarray, shape (len(user_ids), n)
-            Film ids; padding is the id map's missing value (-1 or "").
-        scores : numpy.ndarray of float32, shape (len(user_ids), n)
-            Reach probabilities (or diffusion scores); ``-inf`` for padding.
-        """
-        if not hasattr(self, "scores_"):
-            from sklearn.exceptions import NotFittedError
+    def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
+        self._user_rows()
 
-            raise NotFittedError("this ReachRecommender is not fitted yet; call fit() first.")
-        n = check_int(n, "n", min_value=0)
-        rows = self.user_ids_.index(user_ids, name="user_ids")
-        dense = self.scores_[rows].toarray()
-        exclude = self._seen[rows] if filter_seen else None
-        idx, val = topk(dense, n, exclude=exclude)
-        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)
+    # persistence --------------------------------------------------------------------
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays, meta = propagation_state(self.model)
+        arrays = {f"model_{k}": v for k, v in arrays.items()}
+        arrays.update(csr_state("node_", self.node_scores_))
+        return arrays, {"model": meta}
+
+    @classmethod
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+        # the propagation model is not JSON: _set_state restores it from the arrays
+        return super()._restore(arrays, {**meta, "params": {**meta["params"], "model": None}})
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        part = {k[len("model_") :]: v for k, v in arrays.items() if k.startswith("model_")}
+        self.model = propagation_from_state(part, meta["model"])
+        shape = (self.model.graph.n_nodes, len(self.item_ids_))
+        self.node_scores_ = csr_from_state(arrays, "node_", shape)
+        self._user_rows()
+
+
+class _Log(NamedTuple):
+    matrix: sp.csr_array
+    user_ids: Any
+    item_ids: Any
+
+
+def propagation_state(model: PropagationModel) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Graph and arc probabilities of a propagation model (until the model saves itself)."""
+    arrays, meta = graph_state(model.graph)
+    arrays = {f"graph_{k}": v for k, v in arrays.items()}
+    arrays["edge_probabilities"] = np.asarray(model.edge_probabilities)
+    return arrays, {
+        "class": type(model).__name__,
+        "graph": meta,
+        "normalize": bool(getattr(model, "normalize", True)),
+    }
+
+
+def propagation_from_state(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+    """The propagation model stored by :func:`propagation_state`."""
+    from .cascade import IndependentCascade, LinearThreshold
+
+    part = {k[len("graph_") :]: v for k, v in arrays.items() if k.startswith("graph_")}
+    graph = graph_from_state(part, meta["graph"])
+    p = np.asarray(arrays["edge_probabilities"], dtype=np.float64)
+    if meta["class"] == "IndependentCascade":
+        return IndependentCascade(graph, p)
+    if meta["class"] == "LinearThreshold":
+        return LinearThreshold(graph, p, normalize=meta["normalize"])
+    raise FormatError(f"unknown propagation model class {meta['class']!r}.")

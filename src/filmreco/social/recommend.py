@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_option, check_random_state, check_real
-from ..exceptions import DataWarning, InputError
-from ..sparse import IdMap, build_csr, row_indices, topk
+from .._validation import check_option, check_random_state, check_real
+from ..exceptions import DataWarning, FormatError, InputError
+from ..recommend._base import Recommender
+from ..recommend._inputs import take_rows
+from ..sparse import IdMap, build_csr, row_indices
 from .graph import SocialGraph
 
 __all__ = [
@@ -41,7 +43,6 @@ DIRECTIONS = ("in", "out", "both")
 #: How the friends' signal ``s_F`` is scaled per user (see :class:`SocialRecommender`).
 FRIEND_SCALES = ("max", "share", "any")
 
-_BLOCK = 512  # users scored at once
 _TIE = 1e-6  # weight=1: the base only breaks ties
 
 
@@ -137,7 +138,7 @@ def friends_matrix(graph: SocialGraph, users: IdMap, direction: str) -> sp.csr_a
     return F
 
 
-class SocialRecommender(BaseEstimator):
+class SocialRecommender(Recommender):
     """Mix what a user's friends watched into any base recommender's ranking.
 
     For user ``u`` with friends ``F(u)`` (in-neighbours in the graph by default: who
@@ -170,10 +171,20 @@ class SocialRecommender(BaseEstimator):
     friends who interacted keep the base's ranking exactly. At ``w_u = 1`` only the
     friends count, and the base breaks ties.
 
+    A :class:`~filmreco.recommend.Recommender` like every model: it answers
+    :meth:`recommend` (with ``items=``, ``exclude=``, ``user_items=``, ``on_unknown=``,
+    ``diversity=``, ``n_jobs=``), :meth:`recommend_users`, :meth:`score` (with
+    ``filter_seen=True``, the scores :meth:`recommend` ranks by), :meth:`similar_items`,
+    :meth:`fold_in` (into the base too), :meth:`forget_users`, :meth:`save` / :meth:`load`
+    (the base and the graph in the same file). Users scored from ``user_items=`` alone
+    (not matched to the graph) get the base's ranking.
+
     Parameters
     ----------
     base : recommender
-        Any object with ``fit(interactions)`` and ``score(user_ids, item_ids)``.
+        Any object with ``fit(interactions)`` and ``score(user_ids, item_ids)`` (and
+        ``user_items=``); :meth:`fold_in`, :meth:`forget_users` and :meth:`save` need a
+        filmreco :class:`~filmreco.recommend.Recommender`.
     graph : SocialGraph
         Its node ids are matched to the interactions' user ids.
     weight : float, default=0.3
@@ -196,8 +207,9 @@ class SocialRecommender(BaseEstimator):
         ``"share"`` (``benchmarks/README_social_real.md``).
     refit : bool, default=True
         Fit a clone of `base` in :meth:`fit`; with False `base` must be fitted already on
-        the same interactions and is used as it is (a clone of this model then holds an
-        unfitted base, so tune with refit=True or :func:`~filmreco.social.tune_social`).
+        the same interactions and is used as it is, and :meth:`fold_in` / :meth:`forget_users`
+        change it too (a clone of this model then holds an unfitted base, so tune with
+        refit=True or :func:`~filmreco.recommend.tune`).
 
     Attributes
     ----------
@@ -211,6 +223,8 @@ class SocialRecommender(BaseEstimator):
     user_items_ : scipy.sparse.csr_array
         The fitted interactions (filtered out as seen).
     user_ids_, item_ids_ : IdMap
+    item_popularity_ : numpy.ndarray
+        Interactions per film (the answer for unknown users with ``on_unknown="popular"``).
 
     Examples
     --------
@@ -249,8 +263,12 @@ class SocialRecommender(BaseEstimator):
         self.friend_scale = friend_scale
         self.refit = refit
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "social_")
+    #: Users without a history of their own may still have friends' films.
+    _empty_history_is_popular = False
+    #: Ranks and scaling are taken over the films that may be returned.
+    _uses_allowed = True
+    #: The rank fusion's tie-breaking terms lie below float32's step.
+    _score_dtype = np.float64
 
     def fit(self, interactions: Any) -> SocialRecommender:
         """Fit the base (unless ``refit=False``) and gather every user's friends' films.
@@ -264,8 +282,6 @@ class SocialRecommender(BaseEstimator):
         -------
         self
         """
-        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-            delattr(self, key)
         check_real(self.weight, "weight", min_value=0.0, max_value=1.0)
         check_option(self.mode, MODES, "mode")
         check_option(self.direction, DIRECTIONS, "direction")
@@ -292,7 +308,6 @@ class SocialRecommender(BaseEstimator):
         else:
             check_is_fitted(self.base)
             base = self.base
-        X = sp.csr_array(interactions.matrix)
         users = interactions.user_ids
         if len(users) and not self.graph.node_ids.contains(users.ids).any():
             warnings.warn(
@@ -301,7 +316,26 @@ class SocialRecommender(BaseEstimator):
                 DataWarning,
                 stacklevel=2,
             )
-        F = friends_matrix(self.graph, users, self.direction)
+        self._pending = base
+        try:
+            super().fit(interactions)
+        finally:
+            del self._pending
+        return self
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        self.base_ = self._pending
+        self._gather_friends()
+        logger.info(
+            "SocialRecommender: %d of %d users have friends with interactions",
+            int((np.diff(self.social_.indptr) > 0).sum()),
+            len(self.user_ids_),
+        )
+
+    def _gather_friends(self) -> None:
+        """``friends_`` and ``social_`` from the graph and ``user_items_``."""
+        X = self.user_items_
+        F = friends_matrix(self.graph, self.user_ids_, self.direction)
         S = sp.csr_array(F @ sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape))
         S.sort_indices()
         S.eliminate_zeros()
@@ -312,109 +346,155 @@ class SocialRecommender(BaseEstimator):
             starts = S.indptr[:-1][counts > 0]
             top = np.maximum.reduceat(S.data, starts)
             S.data /= np.repeat(top, counts[counts > 0])
-        self.base_ = base
         self.friends_ = F
         self.social_ = S
-        self.user_items_ = X
-        self.user_ids_ = users
-        self.item_ids_ = interactions.item_ids
-        logger.info(
-            "SocialRecommender: %d of %d users have friends with interactions",
-            int((np.diff(S.indptr) > 0).sum()),
-            len(users),
-        )
+
+    # new and erased users ----------------------------------------------------------
+    def fold_in(
+        self,
+        interactions: Any,
+        *,
+        mode: str = "add",
+        on_unknown: str = "raise",
+        n_jobs: int | None = None,
+    ) -> Any:
+        """Fold users into the model and its base (see :meth:`Recommender.fold_in`).
+
+        Every user's friends' films are gathered again, so the new users' films count for
+        their friends, and their friends' films for them.
+        """
+        check_is_fitted(self)
+        fold = getattr(self.base_, "fold_in", None)
+        if not callable(fold):
+            raise TypeError(
+                f"fold_in needs a base with fold_in(); {type(self.base_).__name__} has none. "
+                "Refit the model on all the data instead."
+            )
+        super().fold_in(interactions, mode=mode, on_unknown=on_unknown, n_jobs=n_jobs)
+        fold(interactions, mode=mode, on_unknown=on_unknown, n_jobs=n_jobs)
         return self
 
+    def _update_users(self, rows: np.ndarray) -> None:
+        self._gather_friends()
+
+    def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
+        forget = getattr(self.base_, "forget_users", None)
+        if callable(forget):
+            forget(user_ids)
+        self._gather_friends()
+
     # persistence --------------------------------------------------------------------
-    def save(self, path: Any) -> Any:
-        """Save the fitted model, its base and its graph to one ``.npz`` (no pickle, atomic).
-
-        The base must be a filmreco :class:`~filmreco.recommend.Recommender` (it is
-        stored in the same file).
-
-        Returns
-        -------
-        pathlib.Path
-            The file written (``.npz`` appended if missing).
-
-        Examples
-        --------
-        >>> import tempfile, pathlib
-        >>> from filmreco.data import Interactions
-        >>> from filmreco.recommend import Popularity
-        >>> X = Interactions.from_arrays(["a", "b", "b"], ["f1", "f1", "f2"])
-        >>> rec = SocialRecommender(Popularity(), SocialGraph.from_arrays(["b"], ["a"])).fit(X)
-        >>> with tempfile.TemporaryDirectory() as d:
-        ...     same = SocialRecommender.load(rec.save(pathlib.Path(d) / "social"))
-        >>> same.recommend(["a"], 1)[0].tolist()
-        [['f2']]
-        """
-        from ._recommend_io import save
-
-        check_is_fitted(self)
-        return save(self, path)
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        export = getattr(self.base_, "_export", None)
+        if not callable(export):
+            raise TypeError(
+                f"saving needs a filmreco Recommender as the base (it saves itself into the "
+                f"same file); got {type(self.base_).__name__}. Save your base yourself and "
+                "refit with refit=False."
+            )
+        base_arrays, base_meta = export()
+        arrays = {f"base_{k}": v for k, v in base_arrays.items()}
+        graph_arrays, graph_meta = graph_state(self.graph)
+        arrays.update({f"graph_{k}": v for k, v in graph_arrays.items()})
+        arrays.update(csr_state("friends_", self.friends_))
+        arrays.update(csr_state("social_", self.social_))
+        return arrays, {"base": base_meta, "graph": graph_meta}
 
     @classmethod
-    def load(cls, path: Any) -> SocialRecommender:
-        """Load a model written by :meth:`save` (``refit=False``, ready to recommend).
+    def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
+        # base and graph are not JSON: _set_state restores them from the arrays
+        params = {**meta["params"], "base": None, "graph": None}
+        return super()._restore(arrays, {**meta, "params": params})
 
-        Raises
-        ------
-        FormatError
-            The file holds something else, is of a newer format version, or was truncated
-            or edited.
-        """
-        from ._recommend_io import load
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        from ..recommend._io import registry
 
-        model: SocialRecommender = load(cls, path)
-        return model
+        base_cls = registry().get(meta["base"]["class"])
+        if base_cls is None:
+            raise FormatError(f"unknown base recommender class {meta['base']['class']!r}.")
+        base = base_cls._restore(_part(arrays, "base_"), meta["base"])
+        self.graph = graph_from_state(_part(arrays, "graph_"), meta["graph"])
+        self.base = self.base_ = base
+        self.refit = False
+        nu, ni = len(self.user_ids_), len(self.item_ids_)
+        self.friends_ = csr_from_state(arrays, "friends_", (nu, nu))
+        self.social_ = csr_from_state(arrays, "social_", (nu, ni))
 
     # scoring ------------------------------------------------------------------------
     def user_weights(self, user_ids: Any) -> np.ndarray:
         """The friends' weight ``w_u`` of each user (0 for users without friends' films)."""
-        return self._user_weights(self._rows(user_ids))
+        check_is_fitted(self)
+        return self._user_weights(self.user_ids_.index(user_ids, name="user_ids"))
 
     def _user_weights(self, rows: np.ndarray) -> np.ndarray:
-        w = np.full(rows.size, float(self.weight))
-        n_u = np.diff(self.user_items_.indptr)[rows].astype(np.float64)
+        """``w_u`` of model rows (``-1``: a user known only by a history, weight 0)."""
+        w = np.zeros(rows.size)
+        known = rows >= 0
+        r = rows[known]
+        wk = np.full(r.size, float(self.weight))
+        n_u = np.diff(self.user_items_.indptr)[r].astype(np.float64)
         if self.half_weight_at is not None:
-            w *= self.half_weight_at / (self.half_weight_at + n_u)
+            wk *= self.half_weight_at / (self.half_weight_at + n_u)
         if self.new_user_weight is not None:
-            w[n_u == 0] = float(self.new_user_weight)
-        w[np.diff(self.social_.indptr)[rows] == 0] = 0.0  # no friends' films: base alone
+            wk[n_u == 0] = float(self.new_user_weight)
+        wk[np.diff(self.social_.indptr)[r] == 0] = 0.0  # no friends' films: base alone
+        w[known] = wk
         return w
 
-    def _base_scores(self, ids: np.ndarray, H: sp.csr_array | None) -> np.ndarray:
+    def _base_scores(self, rows: np.ndarray, H: sp.csr_array, by_history: np.ndarray) -> np.ndarray:
+        """The base's scores of every film, float64 ``(len(rows), n_items)``: by user id,
+        or (where `by_history`) from the rows of `H`."""
         items = self.item_ids_.ids
-        if H is None:
-            S = np.array(self.base_.score(ids, items), dtype=np.float64)
-        else:
+        S = np.empty((rows.size, items.size))
+        by_id = np.flatnonzero(~by_history)
+        if by_id.size:
+            S[by_id] = self.base_.score(self.user_ids_.ids[rows[by_id]], items)
+        new = np.flatnonzero(by_history)
+        if new.size:
+            Hn = take_rows(H, new)
             base_items = getattr(self.base_, "item_ids_", None)
             if base_items is not None and base_items != self.item_ids_:
                 pos = base_items.index(items, name="item ids of the interactions")
-                shape = (H.shape[0], len(base_items))
-                H = sp.csr_array((H.data, pos[H.indices], H.indptr), shape=shape)
-                H.sort_indices()
-            S = np.array(self.base_.score(ids, items, user_items=H), dtype=np.float64)
+                shape = (Hn.shape[0], len(base_items))
+                Hn = sp.csr_array((Hn.data, pos[Hn.indices], Hn.indptr), shape=shape)
+                Hn.sort_indices()
+            S[new] = self.base_.score(np.arange(new.size), items, user_items=Hn)
         if np.isnan(S).any():
             raise InputError(f"the base {type(self.base_).__name__} returned NaN scores.")
         return S
 
-    def _blend(self, rows: np.ndarray, blocked: np.ndarray) -> np.ndarray:
-        """Mixed scores ``(len(rows), n_items)``; `blocked` marks films that may not be returned."""
-        ids = self.user_ids_.ids[rows]
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
+        mixed = self._blend(H, rows, allowed)
+        return mixed if cols is None else mixed[:, cols]
+
+    def _blend(self, H: sp.csr_array, rows: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        """Mixed scores ``(len(rows), n_items)``; ranks and scaling over the `allowed` films."""
         w = self._user_weights(rows)
-        S = self.social_[rows]
+        S = take_rows(self.social_, rows)
+        unknown = rows < 0
         if self.mode == "history":
-            if not w.any():
-                return self._base_scores(ids, None)
-            X = self.user_items_[rows]
-            H = sp.csr_array(sp.diags_array(1.0 - w) @ X + sp.diags_array(w) @ S)
-            return self._base_scores(ids, H)
-        b = self._base_scores(ids, None)
-        b[blocked] = -np.inf
+            mixed = w > 0
+            if mixed.any():  # the base scores the blended history of these users
+                X = take_rows(self.user_items_, rows)
+                B = sp.diags_array(1.0 - w) @ X + sp.diags_array(w) @ S
+                both = sp.csr_array(sp.vstack([H, B], format="csr"))
+                H = take_rows(
+                    both, np.where(mixed, rows.size + np.arange(rows.size), np.arange(rows.size))
+                )
+            return self._base_scores(rows, H, mixed | unknown)
+        b = self._base_scores(rows, H, unknown)
+        blocked = None if allowed is None else ~allowed
+        if blocked is not None:
+            b[blocked] = -np.inf
         s = S.toarray()
-        s[blocked] = 0.0
+        if blocked is not None:
+            s[blocked] = 0.0
         if self.mode == "rank":
             c = float(self.rank_constant)
             base_part = 1.0 / (c + _ranks(b))
@@ -426,164 +506,49 @@ class SocialRecommender(BaseEstimator):
         full = w == 1.0
         if full.any():
             mixed[full] += _TIE * base_part[full]
-        mixed[blocked] = -np.inf
+        if blocked is not None:
+            mixed[blocked] = -np.inf
         return mixed
 
-    def _rows(self, user_ids: Any) -> np.ndarray:
-        check_is_fitted(self)
-        return self.user_ids_.index(user_ids, name="user_ids")
 
-    def _seen(self, rows: np.ndarray, filter_seen: bool = True) -> np.ndarray:
-        """``(len(rows), n_items)`` mask of the users' seen films (all False without filtering)."""
-        mask = np.zeros((rows.size, len(self.item_ids_)), dtype=bool)
-        if filter_seen:
-            X = self.user_items_[rows]
-            mask[row_indices(X), X.indices] = True
-        return mask
+def _part(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
-    def score(self, user_ids: Any, item_ids: Any, *, filter_seen: bool = False) -> np.ndarray:
-        """Mixed scores of every (user, film) pair, shape ``(n_users, n_items)``.
 
-        As for any recommender, seen films are scored like the others (ranks and scaling
-        over all films); with ``filter_seen=True`` the scores are the ones
-        :meth:`recommend` ranks by: ranks and scaling over each user's unseen films, and
-        ``-inf`` for seen films.
+def csr_state(prefix: str, X: sp.csr_array) -> dict[str, np.ndarray]:
+    """The arrays of a CSR matrix, named ``<prefix>indptr`` / ``indices`` / ``data``."""
+    return {
+        f"{prefix}indptr": X.indptr.astype(np.int64),
+        f"{prefix}indices": X.indices.astype(np.int64),
+        f"{prefix}data": X.data,
+    }
 
-        Examples
-        --------
-        >>> from filmreco.data import Interactions
-        >>> from filmreco.recommend import Popularity
-        >>> X = Interactions.from_arrays(["a", "b", "b"], ["f1", "f1", "f2"])
-        >>> g = SocialGraph.from_arrays(["b"], ["a"])
-        >>> rec = SocialRecommender(Popularity(), g, weight=1.0, mode="score").fit(X)
-        >>> rec.score(["a"], ["f2", "f1"], filter_seen=True)
-        array([[  1., -inf]], dtype=float32)
-        >>> rec.score(["a"], ["f2", "f1"]).round(3)  # both films b watched; f1 more popular
-        array([[1., 1.]], dtype=float32)
-        """
-        rows = self._rows(user_ids)
-        cols = self.item_ids_.index(item_ids, name="item_ids")
-        out = [
-            self._blend(r, self._seen(r, filter_seen))[:, cols]
-            for r in (rows[a : a + _BLOCK] for a in range(0, rows.size, _BLOCK))
-        ]
-        return np.vstack(out).astype(np.float32) if out else np.zeros((0, cols.size), np.float32)
 
-    def recommend(
-        self,
-        user_ids: Any,
-        n: int = 10,
-        *,
-        filter_seen: bool = True,
-        items: Any = None,
-        exclude: Any = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the top `n` films for each user, best first.
+def csr_from_state(
+    arrays: dict[str, np.ndarray], prefix: str, shape: tuple[int, int]
+) -> sp.csr_array:
+    """The CSR matrix stored by :func:`csr_state` (checked)."""
+    X = sp.csr_array(
+        (arrays[f"{prefix}data"], arrays[f"{prefix}indices"], arrays[f"{prefix}indptr"]),
+        shape=shape,
+    )
+    X.check_format(full_check=True)
+    return X
 
-        Parameters
-        ----------
-        user_ids : id or array-like of ids
-            Users of the fitted interactions (unknown ids raise UnknownIdError).
-        n : int, default=10
-        filter_seen : bool, default=True
-            Never return a film the user interacted with (not even as padding).
-        items : array-like of film ids, optional
-            Only these films may be returned.
-        exclude : array-like of film ids, optional
-            These films are never returned (unknown ids are ignored).
 
-        Returns
-        -------
-        ids : numpy.ndarray, shape (len(user_ids), n)
-            Film ids; padding is the id map's missing value (-1 or "").
-        scores : numpy.ndarray of float32, shape (len(user_ids), n)
-            Mixed scores, ``-inf`` for padding.
-        """
-        rows = self._rows(user_ids)
-        n = check_int(n, "n", min_value=0)
-        m = len(self.item_ids_)
-        allowed = np.ones(m, dtype=bool)
-        if items is not None:
-            allowed[:] = False
-            allowed[self.item_ids_.index(items, name="items")] = True
-        if exclude is not None:
-            allowed[self.item_ids_.index(exclude, on_unknown="ignore", name="exclude")] = False
-        idx = np.full((rows.size, n), -1, dtype=np.int64)
-        val = np.full((rows.size, n), -np.inf)
-        for a in range(0, rows.size, _BLOCK):
-            r = rows[a : a + _BLOCK]
-            blocked = self._seen(r, filter_seen) | ~allowed[None, :]
-            mixed = self._blend(r, blocked)
-            i, v = topk(mixed, n, exclude=blocked)
-            idx[a : a + r.size], val[a : a + r.size] = i, v
-        return self.item_ids_.to_ids(idx), val.astype(np.float32)
+def graph_state(graph: SocialGraph) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Arrays and JSON metadata of a SocialGraph (until the graph saves itself)."""
+    arrays, meta = graph.node_ids.to_arrays("node_")
+    arrays = {**arrays, **csr_state("adj_", graph.out_adj)}
+    return arrays, {**meta, "directed": graph.directed, "weighted": graph.weighted}
 
-    def recommend_users(
-        self,
-        item_ids: Any,
-        n: int = 10,
-        *,
-        filter_seen: bool = True,
-        users: Any = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the `n` users whose mixed score for each film is highest: its audience.
 
-        The mixed score is the one :meth:`recommend` ranks by, so it places the film within
-        each user's own list (the base's part is scaled per user): the audience is the users
-        for whom, with their friends' taste mixed in, the film ranks best. Users are
-        scored in blocks; ties go to the user who comes first in ``user_ids_``.
-
-        Parameters
-        ----------
-        item_ids : id or array-like of ids
-            Films of the fitted interactions.
-        n : int, default=10
-        filter_seen : bool, default=True
-            Leave out users who already interacted with the film.
-        users : array-like of user ids, optional
-            Only consider these users.
-
-        Returns
-        -------
-        ids : numpy.ndarray, shape (len(item_ids), n)
-            User ids, best first, padded with the id map's missing value.
-        scores : numpy.ndarray of float32, shape (len(item_ids), n)
-            Mixed scores, ``-inf`` for padding.
-
-        Examples
-        --------
-        >>> from filmreco.data import Interactions
-        >>> from filmreco.recommend import Popularity
-        >>> X = Interactions.from_arrays(["a", "b", "c", "c"], ["f1", "f2", "f1", "f2"])
-        >>> g = SocialGraph.from_arrays(["c"], ["a"])  # c influences a, who has not seen f2
-        >>> rec = SocialRecommender(Popularity(), g, weight=0.5, mode="score").fit(X)
-        >>> rec.recommend_users(["f2"], n=2)[0].tolist()
-        [['a', '']]
-        """
-        check_is_fitted(self)
-        n = check_int(n, "n", min_value=0)
-        cols = self.item_ids_.index(item_ids, name="item_ids")
-        if users is None:
-            rows = np.arange(len(self.user_ids_), dtype=np.int64)
-        else:
-            rows = np.unique(self.user_ids_.index(users, name="users"))
-        best_i = np.full((cols.size, 0), -1, dtype=np.int64)
-        best_v = np.full((cols.size, 0), -np.inf)
-        for a in range(0, rows.size, _BLOCK):
-            r = rows[a : a + _BLOCK]
-            part = self._blend(r, self._seen(r, filter_seen))[
-                :, cols
-            ].T  # films x users of the block
-            i, v = topk(part, n)
-            i = np.where(i >= 0, r[np.maximum(i, 0)], -1)
-            cand_i, cand_v = np.hstack([best_i, i]), np.hstack([best_v, v])
-            j, best_v = topk(cand_v, n)  # earlier users first among ties
-            best_i = np.where(j >= 0, np.take_along_axis(cand_i, np.maximum(j, 0), axis=1), -1)
-        if best_i.shape[1] < n:  # fewer users than n
-            pad = n - best_i.shape[1]
-            best_i = np.hstack([best_i, np.full((cols.size, pad), -1, dtype=np.int64)])
-            best_v = np.hstack([best_v, np.full((cols.size, pad), -np.inf)])
-        return self.user_ids_.to_ids(best_i), best_v.astype(np.float32)
+def graph_from_state(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SocialGraph:
+    """The SocialGraph stored by :func:`graph_state`."""
+    nodes = IdMap.from_arrays(arrays, meta, "node_")
+    n = len(nodes)
+    adj = csr_from_state(arrays, "adj_", (n, n))
+    return SocialGraph(adj, nodes, directed=meta["directed"], weighted=meta["weighted"])
 
 
 def _ranks(S: np.ndarray) -> np.ndarray:
