@@ -152,15 +152,13 @@ def test_search_index_round_trip(tmp_path):
 
 
 # ------------------------------------------------------------------ registry
-# ReachRecommender gets save/load when it becomes a Recommender subclass (issue 12, H1)
-_PENDING = {"recommender.ReachRecommender"}
 
 
 def test_every_table_entry_resolves():
     for kind, target in KINDS.items():
         cls = lookup(kind)
         assert f"{cls.__module__}:{cls.__qualname__}" == target
-        assert kind in _PENDING or callable(cls.load)
+        assert callable(cls.load)
 
 
 def test_unknown_kind_and_names_from_the_file_are_refused(tmp_path):

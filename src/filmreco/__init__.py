@@ -8,7 +8,7 @@ filmreco loads no Chinese dictionary and starts no worker. :func:`load` reads ba
 saved by filmreco.
 """
 
-from ._registry import load
+from ._persist import load
 from ._version import __version__
 from .data import Catalog, EdgeList, Interactions
 

@@ -36,6 +36,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
+from ._registry import lookup
 from ._version import __version__
 from .exceptions import FormatError, InputError
 
@@ -553,8 +554,6 @@ def restore_nested(
     FormatError
         Unknown kind, newer version, an object of an unexpected type, or inconsistent data.
     """
-    from ._registry import lookup
-
     if not isinstance(meta, Mapping) or not isinstance(meta.get("kind"), str):
         raise FormatError(f"the nested object under {prefix!r} has no kind in its metadata.")
     kind = meta["kind"]
@@ -573,3 +572,50 @@ def restore_nested(
     if not isinstance(inner, dict):
         raise FormatError(f"the nested object under {prefix!r} has malformed metadata.")
     return cls._from_saved(part, inner, kind, version, f"nested {prefix}")
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Load any object saved by filmreco, whatever its class.
+
+    The file's header names its kind; the class is taken from a fixed table of filmreco
+    classes (``filmreco._registry``), plus the recommender classes already defined when
+    `load` is called. Nothing named in the file is imported.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by a ``save`` method (``.npz`` is appended when `path` does not exist
+        without it).
+
+    Returns
+    -------
+    object
+        The saved object: an :class:`~filmreco.Interactions`, :class:`~filmreco.Catalog`, :class:`~filmreco.EdgeList`,
+        :class:`~filmreco.sparse.IdMap`, :class:`~filmreco.social.SocialGraph`, a propagation
+        model, a fitted recommender, a :class:`~filmreco.search.SearchIndex` or a
+        pseudonymised table.
+
+    Raises
+    ------
+    FileNotFoundError
+        `path` does not exist.
+    FormatError
+        The file is not a filmreco file, its kind is unknown, it is of a newer format, or it
+        was truncated or edited.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from filmreco import Interactions
+    >>> X = Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     back = load(X.save(pathlib.Path(d) / "log"))
+    >>> back
+    Interactions(n_users=2, n_items=2, nnz=2, density=0.5)
+    """
+    header = read_header(path)
+    kind = header["format"]
+    if not kind.startswith("filmreco."):
+        raise FormatError(f"{os.fspath(path)!r} is not a filmreco file (format {kind!r}).")
+    cls = lookup(kind[len("filmreco.") :])
+    return cls.load(path)

@@ -11,12 +11,11 @@ module is imported). A name read from a file is never imported: an unknown kind 
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
 
 from .exceptions import FormatError
 
-__all__ = ["KINDS", "kinds", "load", "lookup", "register"]
+__all__ = ["KINDS", "kinds", "lookup", "register"]
 
 #: kind -> "module:qualname" of the filmreco class that reads it.
 KINDS: dict[str, str] = {
@@ -84,52 +83,3 @@ def lookup(kind: str) -> type[Any]:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj  # type: ignore[no-any-return]
-
-
-def load(path: str | os.PathLike[str]) -> Any:
-    """Load any object saved by filmreco, whatever its class.
-
-    The file's header names its kind; the class is taken from a fixed table of filmreco
-    classes (``filmreco._registry``), plus the recommender classes already defined when
-    `load` is called. Nothing named in the file is imported.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by a ``save`` method (``.npz`` is appended when `path` does not exist
-        without it).
-
-    Returns
-    -------
-    object
-        The saved object: an :class:`~filmreco.Interactions`, :class:`~filmreco.Catalog`, :class:`~filmreco.EdgeList`,
-        :class:`~filmreco.sparse.IdMap`, :class:`~filmreco.social.SocialGraph`, a propagation
-        model, a fitted recommender, a :class:`~filmreco.search.SearchIndex` or a
-        pseudonymised table.
-
-    Raises
-    ------
-    FileNotFoundError
-        `path` does not exist.
-    FormatError
-        The file is not a filmreco file, its kind is unknown, it is of a newer format, or it
-        was truncated or edited.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from filmreco import Interactions
-    >>> X = Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"])
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     back = load(X.save(pathlib.Path(d) / "log"))
-    >>> back
-    Interactions(n_users=2, n_items=2, nnz=2, density=0.5)
-    """
-    from ._persist import read_header
-
-    header = read_header(path)
-    kind = header["format"]
-    if not kind.startswith("filmreco."):
-        raise FormatError(f"{os.fspath(path)!r} is not a filmreco file (format {kind!r}).")
-    cls = lookup(kind[len("filmreco.") :])
-    return cls.load(path)

@@ -468,6 +468,52 @@ def test_save_load_round_trip(world, tmp_path, mode):
         SocialRecommender.load(X.user_ids.save(tmp_path / "ids") or tmp_path / "ids.npz")
 
 
+def _write_standalone_file(rec, path):
+    """The layout SocialRecommender.save wrote before it became a Recommender (kind
+    "SocialRecommender", version 1), written here field by field."""
+    from filmreco._persist import save_npz
+
+    def csr(prefix, M):
+        return {f"{prefix}indptr": M.indptr.astype(np.int64),
+                f"{prefix}indices": M.indices.astype(np.int64), f"{prefix}data": M.data}  # fmt: skip
+
+    base_arrays, base_meta = rec.base_._export()
+    arrays = {f"base_{k}": v for k, v in base_arrays.items()}
+    ga, gm = rec.graph.node_ids.to_arrays("node_")
+    arrays.update({f"graph_{k}": v for k, v in ga.items()})
+    arrays.update(csr("graph_adj_", rec.graph.out_adj))
+    ua, um = rec.user_ids_.to_arrays("user_")
+    ia, im = rec.item_ids_.to_arrays("item_")
+    arrays.update({**ua, **ia, **csr("ui_", rec.user_items_)})
+    arrays.update({**csr("friends_", rec.friends_), **csr("social_", rec.social_)})
+    params = ("weight", "mode", "direction", "half_weight_at", "new_user_weight",
+              "rank_constant", "friend_scale")  # fmt: skip
+    meta = {"params": {k: getattr(rec, k) for k in params}, "base": base_meta,
+            "graph": {**gm, "directed": rec.graph.directed, "weighted": rec.graph.weighted},
+            **um, **im}  # fmt: skip
+    return save_npz(path, arrays, kind="SocialRecommender", version=1, meta=meta)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_files_of_the_standalone_class_still_load(world, tmp_path, mode):
+    import filmreco
+
+    X, g = world
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, mode=mode).fit(X)
+    path = _write_standalone_file(rec, tmp_path / "old")
+    users = X.user_ids.ids
+    a, sa = rec.recommend(users, 10)
+    for same in (SocialRecommender.load(path), filmreco.load(path)):
+        assert isinstance(same, SocialRecommender) and same.refit is False
+        b, sb = same.recommend(users, 10)
+        assert (a == b).all()
+        np.testing.assert_array_equal(sa, sb)
+        np.testing.assert_array_equal(same.item_popularity_, rec.item_popularity_)
+        # saved again, it is written in today's layout
+        again = SocialRecommender.load(same.save(tmp_path / f"new_{mode}"))
+        assert (again.recommend(users, 10)[0] == a).all()
+
+
 def test_save_needs_a_filmreco_base(world, tmp_path):
     X, g = world
 

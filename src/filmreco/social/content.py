@@ -25,15 +25,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
+from .._persist import csr_from_arrays, csr_to_arrays, export_nested, restore_nested
 from .._validation import check_int, check_option, check_real
-from ..exceptions import DataWarning, FormatError
+from ..exceptions import DataWarning
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
 from .diffusion import diffusion_matrix
-from .recommend import csr_from_state, csr_state, graph_from_state, graph_state
 
 __all__ = ["FilmRanking", "ReachRecommender", "film_reach", "rank_films"]
 
@@ -402,9 +402,8 @@ class ReachRecommender(Recommender):
 
     # persistence --------------------------------------------------------------------
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        arrays, meta = propagation_state(self.model)
-        arrays = {f"model_{k}": v for k, v in arrays.items()}
-        arrays.update(csr_state("node_", self.node_scores_))
+        arrays, meta = export_nested(self.model, "model_")
+        arrays.update(csr_to_arrays(self.node_scores_, "node_"))
         return arrays, {"model": meta}
 
     @classmethod
@@ -413,10 +412,9 @@ class ReachRecommender(Recommender):
         return super()._restore(arrays, {**meta, "params": {**meta["params"], "model": None}})
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        part = {k[len("model_") :]: v for k, v in arrays.items() if k.startswith("model_")}
-        self.model = propagation_from_state(part, meta["model"])
+        self.model = restore_nested(arrays, meta["model"], "model_", expected=PropagationModel)
         shape = (self.model.graph.n_nodes, len(self.item_ids_))
-        self.node_scores_ = csr_from_state(arrays, "node_", shape)
+        self.node_scores_ = csr_from_arrays(arrays, "node_", shape)
         self._user_rows()
 
 
@@ -424,29 +422,3 @@ class _Log(NamedTuple):
     matrix: sp.csr_array
     user_ids: Any
     item_ids: Any
-
-
-def propagation_state(model: PropagationModel) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Graph and arc probabilities of a propagation model (until the model saves itself)."""
-    arrays, meta = graph_state(model.graph)
-    arrays = {f"graph_{k}": v for k, v in arrays.items()}
-    arrays["edge_probabilities"] = np.asarray(model.edge_probabilities)
-    return arrays, {
-        "class": type(model).__name__,
-        "graph": meta,
-        "normalize": bool(getattr(model, "normalize", True)),
-    }
-
-
-def propagation_from_state(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
-    """The propagation model stored by :func:`propagation_state`."""
-    from .cascade import IndependentCascade, LinearThreshold
-
-    part = {k[len("graph_") :]: v for k, v in arrays.items() if k.startswith("graph_")}
-    graph = graph_from_state(part, meta["graph"])
-    p = np.asarray(arrays["edge_probabilities"], dtype=np.float64)
-    if meta["class"] == "IndependentCascade":
-        return IndependentCascade(graph, p)
-    if meta["class"] == "LinearThreshold":
-        return LinearThreshold(graph, p, normalize=meta["normalize"])
-    raise FormatError(f"unknown propagation model class {meta['class']!r}.")

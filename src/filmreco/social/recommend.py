@@ -18,8 +18,9 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from .._persist import Saveable, csr_from_arrays, csr_to_arrays, export_nested, restore_nested
 from .._validation import check_option, check_random_state, check_real
-from ..exceptions import DataWarning, FormatError, InputError
+from ..exceptions import DataWarning, InputError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from ..sparse import IdMap, build_csr, row_indices
@@ -384,20 +385,21 @@ class SocialRecommender(Recommender):
         self._gather_friends()
 
     # persistence --------------------------------------------------------------------
+    # files of the standalone SocialRecommender (before it became a Recommender) still load
+    _persist_legacy_kinds = ("SocialRecommender",)
+
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        export = getattr(self.base_, "_export", None)
-        if not callable(export):
+        if not isinstance(self.base_, Saveable):
             raise TypeError(
                 f"saving needs a filmreco Recommender as the base (it saves itself into the "
                 f"same file); got {type(self.base_).__name__}. Save your base yourself and "
                 "refit with refit=False."
             )
-        base_arrays, base_meta = export()
-        arrays = {f"base_{k}": v for k, v in base_arrays.items()}
-        graph_arrays, graph_meta = graph_state(self.graph)
-        arrays.update({f"graph_{k}": v for k, v in graph_arrays.items()})
-        arrays.update(csr_state("friends_", self.friends_))
-        arrays.update(csr_state("social_", self.social_))
+        arrays, base_meta = export_nested(self.base_, "base_")
+        graph_arrays, graph_meta = export_nested(self.graph, "graph_")
+        arrays.update(graph_arrays)
+        arrays.update(csr_to_arrays(self.friends_, "friends_"))
+        arrays.update(csr_to_arrays(self.social_, "social_"))
         return arrays, {"base": base_meta, "graph": graph_meta}
 
     @classmethod
@@ -407,18 +409,55 @@ class SocialRecommender(Recommender):
         return super()._restore(arrays, {**meta, "params": params})
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        from ..recommend._io import registry
-
-        base_cls = registry().get(meta["base"]["class"])
-        if base_cls is None:
-            raise FormatError(f"unknown base recommender class {meta['base']['class']!r}.")
-        base = base_cls._restore(_part(arrays, "base_"), meta["base"])
-        self.graph = graph_from_state(_part(arrays, "graph_"), meta["graph"])
+        base = restore_nested(arrays, meta["base"], "base_", expected=Recommender)
+        self.graph = restore_nested(arrays, meta["graph"], "graph_", expected=SocialGraph)
         self.base = self.base_ = base
         self.refit = False
         nu, ni = len(self.user_ids_), len(self.item_ids_)
-        self.friends_ = csr_from_state(arrays, "friends_", (nu, nu))
-        self.social_ = csr_from_state(arrays, "social_", (nu, ni))
+        self.friends_ = csr_from_arrays(arrays, "friends_", (nu, nu))
+        self.social_ = csr_from_arrays(arrays, "social_", (nu, ni))
+
+    @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        if kind != "SocialRecommender":
+            return arrays, meta
+        # the standalone layout (filmreco <= 0.7): base, graph and matrices side by side
+        base_meta = meta["base"]
+        graph_meta = meta["graph"]
+        nodes = IdMap.from_arrays(_part(arrays, "graph_"), graph_meta, "node_")
+        n = len(nodes)
+        adj = csr_from_arrays(arrays, "graph_adj_", (n, n))
+        graph = SocialGraph(
+            adj, nodes, directed=graph_meta["directed"], weighted=graph_meta["weighted"]
+        )
+        n_items = len(IdMap.from_arrays(arrays, meta, "item_"))
+        keep = ("user_", "item_", "ui_", "friends_", "social_")
+        out = {k: v for k, v in arrays.items() if k.startswith(keep)}
+        out["item_popularity"] = np.bincount(
+            np.asarray(arrays["ui_indices"], dtype=np.int64), minlength=n_items
+        ).astype(np.float64)
+        for name in ("friends_", "social_"):
+            for part in ("indptr", "indices", "data"):
+                out[f"state_{name}{part}"] = out.pop(f"{name}{part}")
+        out.update({f"state_base_{k}": v for k, v in _part(arrays, "base_").items()})
+        g_arrays, g_meta = export_nested(graph, "state_graph_")
+        out.update(g_arrays)
+        base_kind = f"recommender.{base_meta['class']}"
+        new_meta = {k: v for k, v in meta.items() if k.startswith(("user_", "item_"))}
+        new_meta.update(
+            {
+                "class": cls.__name__,
+                "params": meta["params"],
+                "unsaved_params": ["base", "graph"],
+                "state": {
+                    "base": {"kind": base_kind, "version": 1, "meta": base_meta},
+                    "graph": g_meta,
+                },
+            }
+        )
+        return out, new_meta
 
     # scoring ------------------------------------------------------------------------
     def user_weights(self, user_ids: Any) -> np.ndarray:
@@ -513,42 +552,6 @@ class SocialRecommender(Recommender):
 
 def _part(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-
-def csr_state(prefix: str, X: sp.csr_array) -> dict[str, np.ndarray]:
-    """The arrays of a CSR matrix, named ``<prefix>indptr`` / ``indices`` / ``data``."""
-    return {
-        f"{prefix}indptr": X.indptr.astype(np.int64),
-        f"{prefix}indices": X.indices.astype(np.int64),
-        f"{prefix}data": X.data,
-    }
-
-
-def csr_from_state(
-    arrays: dict[str, np.ndarray], prefix: str, shape: tuple[int, int]
-) -> sp.csr_array:
-    """The CSR matrix stored by :func:`csr_state` (checked)."""
-    X = sp.csr_array(
-        (arrays[f"{prefix}data"], arrays[f"{prefix}indices"], arrays[f"{prefix}indptr"]),
-        shape=shape,
-    )
-    X.check_format(full_check=True)
-    return X
-
-
-def graph_state(graph: SocialGraph) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Arrays and JSON metadata of a SocialGraph (until the graph saves itself)."""
-    arrays, meta = graph.node_ids.to_arrays("node_")
-    arrays = {**arrays, **csr_state("adj_", graph.out_adj)}
-    return arrays, {**meta, "directed": graph.directed, "weighted": graph.weighted}
-
-
-def graph_from_state(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SocialGraph:
-    """The SocialGraph stored by :func:`graph_state`."""
-    nodes = IdMap.from_arrays(arrays, meta, "node_")
-    n = len(nodes)
-    adj = csr_from_state(arrays, "adj_", (n, n))
-    return SocialGraph(adj, nodes, directed=meta["directed"], weighted=meta["weighted"])
 
 
 def _ranks(S: np.ndarray) -> np.ndarray:
