@@ -35,6 +35,11 @@ def threshold(key: int, v: int) -> float:
     return ((mix64(mix64(key ^ SALT) + v * G) >> 11) + 1) * 2.0**-53
 
 
+def step_params(p, w, lt):
+    """The model record the cascade loop dispatches on."""
+    return K.LTParams(w) if lt else K.ICParams(K.thresholds53(p))
+
+
 # ---- reference cascades ----------------------------------------------------------------
 def ref_cascade(indptr, indices, p, w, lt, groups, key):
     """Active set after each seed group and the step of each activation (BFS levels)."""
@@ -107,9 +112,8 @@ def test_simulate_runs_matches_reference(g, block_key, lt, seeds_raw):
     keys = np.array([block_key], dtype=np.uint64)
     sizes = np.array([3], dtype=np.int64)
     spreads, counts, _ = K.simulate_runs(
-        indptr, indices, K.thresholds53(p), w, lt, np.array(seeds, np.int64), gptr, keys,
-        sizes, True,
-    )  # fmt: skip
+        indptr, indices, step_params(p, w, lt), np.array(seeds, np.int64), gptr, keys, sizes, True
+    )
     want_counts = np.zeros(n, dtype=np.int64)
     for i in range(3):
         ref_spreads, active = ref_cascade(indptr, indices, p, w, lt, groups, run_key(block_key, i))
@@ -120,7 +124,7 @@ def test_simulate_runs_matches_reference(g, block_key, lt, seeds_raw):
     # steps are recorded per group and summed; with a single group they are BFS levels
     one = np.array([0, len(seeds)], dtype=np.int64)
     _, _, steps1 = K.simulate_runs(
-        indptr, indices, K.thresholds53(p), w, lt, np.array(seeds, np.int64), one, keys,
+        indptr, indices, step_params(p, w, lt), np.array(seeds, np.int64), one, keys,
         np.array([1]), True,
     )  # fmt: skip
     _, active = ref_cascade(indptr, indices, p, w, lt, [seeds], run_key(block_key, 0))
@@ -132,15 +136,14 @@ def test_blocks_split_does_not_change_runs():
     rng = np.random.default_rng(0)
     A = sp.random_array((30, 30), density=0.15, rng=rng, format="csr")
     indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int32)
-    thr = K.thresholds53(np.full(A.nnz, 0.4))
+    params = K.ICParams(K.thresholds53(np.full(A.nnz, 0.4)))
     seeds = np.array([0, 5], dtype=np.int64)
     gptr = np.array([0, 2], dtype=np.int64)
     keys = np.array([11, 22, 33], dtype=np.uint64)
     sizes = np.array([5, 5, 2], dtype=np.int64)
-    w = np.zeros(0)
-    whole = K.simulate_runs(indptr, indices, thr, w, False, seeds, gptr, keys, sizes, True)
+    whole = K.simulate_runs(indptr, indices, params, seeds, gptr, keys, sizes, True)
     parts = [
-        K.simulate_runs(indptr, indices, thr, w, False, seeds, gptr, keys[s], sizes[s], True)
+        K.simulate_runs(indptr, indices, params, seeds, gptr, keys[s], sizes[s], True)
         for s in (slice(0, 1), slice(1, 3))
     ]
     assert np.array_equal(whole[0], np.concatenate([parts[0][0], parts[1][0]]))
@@ -218,13 +221,13 @@ def test_rr_sets_match_reference(g, key, block):
     roots = np.arange(7, dtype=np.int64) % n
     keys = np.array([key + i for i in range(-(-7 // block))], dtype=np.uint64)
     ip, src, pin = in_csr(indptr, indices, p)
-    ptr, nodes = K.rr_sets_ic(ip, src, K.thresholds53(pin), roots, keys, block)
+    ptr, nodes = K.rr_sets(ip, src, K.ICReverse(K.thresholds53(pin)), roots, keys, block)
     assert split(ptr, nodes) == ref_rr_ic(ip, src, pin, roots, keys, block)
     ip, src, win = in_csr(indptr, indices, w)
     cum = np.zeros_like(win)
     for v in range(n):
         cum[ip[v] : ip[v + 1]] = np.cumsum(win[ip[v] : ip[v + 1]])
-    ptr, nodes = K.rr_sets_lt(ip, src, cum, roots, keys, block)
+    ptr, nodes = K.rr_sets(ip, src, K.LTReverse(cum), roots, keys, block)
     assert split(ptr, nodes) == ref_rr_lt(ip, src, win, roots, keys, block)
 
 
@@ -302,9 +305,49 @@ def test_cascade_trace_matches_reference(lt):
     w = 1.0 / indeg[indices]
     seeds = np.array([0, 3, 4, 7, 9, 9], dtype=np.int64)
     sptr = np.array([0, 1, 3, 6], dtype=np.int64)
-    node, casc, step = K.cascade_trace(indptr, indices, K.thresholds53(p), w, lt, seeds, sptr, 77)
+    node, casc, step = K.cascade_trace(indptr, indices, step_params(p, w, lt), seeds, sptr, 77)
     for c in range(3):
         grp = seeds[sptr[c] : sptr[c + 1]].tolist()
         _, active = ref_cascade(indptr, indices, p, w, lt, [grp], run_key(77, c))
         got = {int(v): int(t) for v, t in zip(node[casc == c], step[casc == c])}
         assert got == active
+
+
+@pytest.mark.parametrize("lt", [False, True])
+def test_cascade_trace_agrees_with_simulate_runs(lt):
+    # same block key -> cascade c of the trace is run c of simulate_runs from the same seeds
+    rng = np.random.default_rng(5)
+    A = sp.random_array((40, 40), density=0.1, rng=rng, format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    A.sort_indices()
+    indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int32)
+    indeg = np.bincount(indices, minlength=40)
+    params = step_params(rng.random(A.nnz), 1.0 / indeg[indices], lt)
+    seeds = np.array([2, 9], dtype=np.int64)
+    n_runs = 25
+    node, casc, step = K.cascade_trace(
+        indptr, indices, params, np.tile(seeds, n_runs), np.arange(n_runs + 1) * 2, 123
+    )
+    spreads, counts, steps = K.simulate_runs(
+        indptr, indices, params, seeds, np.array([0, 2]), np.array([123], np.uint64),
+        np.array([n_runs]), True,
+    )  # fmt: skip
+    assert np.bincount(casc, minlength=n_runs).tolist() == spreads[:, 0].tolist()
+    assert np.bincount(node, minlength=40).tolist() == counts.tolist()
+    assert np.bincount(step, minlength=steps.size).tolist() == steps.tolist()
+
+
+def test_unregistered_step_is_a_clear_error():
+    from typing import NamedTuple
+
+    from numba.core.errors import TypingError
+
+    class Unknown(NamedTuple):
+        thr: np.ndarray
+
+    with pytest.raises(TypingError, match="register_step"):
+        K.cascade_trace(
+            np.zeros(2, np.int64), np.zeros(0, np.int32), Unknown(np.zeros(0, np.uint64)),
+            np.zeros(1, np.int64), np.array([0, 1]), 1,
+        )  # fmt: skip

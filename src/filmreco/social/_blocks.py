@@ -19,18 +19,15 @@ CASCADE_BLOCK = 1000
 def simulate_task(
     indptr: np.ndarray,
     indices: np.ndarray,
-    thr: np.ndarray,
-    weights: np.ndarray,
-    lt: bool,
+    params: tuple[np.ndarray, ...],
     seeds: np.ndarray,
     group_ptr: np.ndarray,
     keys: np.ndarray,
     sizes: np.ndarray,
     want_steps: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return K.simulate_runs(
-        indptr, indices, thr, weights, lt, seeds, group_ptr, keys, sizes, want_steps
-    )
+    """One task of :func:`filmreco._parallel.parallel_map`: the runs of some blocks."""
+    return K.simulate_runs(indptr, indices, params, seeds, group_ptr, keys, sizes, want_steps)
 
 
 def block_keys(random_state: Any, n_runs: int, block: int) -> tuple[np.ndarray, np.ndarray]:

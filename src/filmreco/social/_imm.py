@@ -57,15 +57,13 @@ def log_binomial(n: int, k: int) -> float:
 
 
 def _rr_task(
-    lt: bool,
     indptr: np.ndarray,
     src: np.ndarray,
-    vals: np.ndarray,
+    rev: tuple[np.ndarray, ...],
     keys: np.ndarray,
     roots: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    kern = K.rr_sets_lt if lt else K.rr_sets_ic
-    return kern(indptr, src, vals, roots, keys, RR_BLOCK)  # type: ignore[no-any-return]
+    return K.rr_sets(indptr, src, rev, roots, keys, RR_BLOCK)  # type: ignore[no-any-return]
 
 
 def _join(ptrs: list[np.ndarray], parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +107,8 @@ class RRPool:
             dtype=np.uint64,
         )
         n = self.perm.size
-        indptr, src, vals, lt = self.model._rr_arrays()
+        g = self.model.graph
+        rev = self.model._reverse_params()
         tasks = []
         for s in task_slices(n_blocks, self.n_jobs, self.show_progress):
             first = self.n_sets + s.start * RR_BLOCK
@@ -118,7 +117,7 @@ class RRPool:
         for ptr, nodes in parallel_map(
             _rr_task,
             tasks,
-            shared=(lt, indptr, src, vals),
+            shared=(g.in_adj.indptr, g.in_adj.indices, rev),
             n_jobs=self.n_jobs,
             show_progress=self.show_progress,
             desc="RR sets",

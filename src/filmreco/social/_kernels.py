@@ -19,22 +19,59 @@ for ``p = 0`` and ``p = 1``.
 Reverse-reachable sets (for IMM) need no common numbers; they use the SplitMix64 stream
 ``state += GAMMA; mix64(state)`` seeded by a block key.
 
+One cascade loop, many models
+-----------------------------
+:func:`spread` is the only cascade loop: it runs a cascade from a frontier to the end, one
+step (BFS level) at a time. :func:`simulate_runs` (spreads, activation counts, the reach
+curve) and :func:`cascade_trace` (who was activated at which step) both drive it. What a
+model does in one step is not a flag but the model's *step*: a ``NamedTuple`` of the
+model's per-arc parameters (:class:`ICParams`, :class:`LTParams`) whose type selects, when
+numba compiles the loop, the jitted hooks registered for it with :func:`register_step`:
+
+``scratch(params, n)``
+    Working memory of one kernel call (LT: each node's threshold and active in-weight).
+``world_key(params, key)``
+    The key of the run's possible world, derived from the run key.
+``expand(params, scratch, u, indptr, indices, key, active, run, queue, tail)``
+    Let the newly active ``u`` act on its out-arcs: mark activated nodes
+    ``active[v] = run``, append them to ``queue[tail:]`` and return the new ``tail``.
+
+Each model type gets its own compiled (and cached) copy of the loop, with the hooks
+inlined, so the model costs no branch in the inner loop. Reverse-reachable sets work the
+same way: :func:`rr_sets` is the one loop over sets and a reverse record
+(:class:`ICReverse`, :class:`LTReverse`) selects how one set grows from its root
+(:func:`register_reverse`). Numba caches the loops in this module's cache, keyed on this
+file: hooks defined in another module are compiled into it, so after editing them clear
+``__pycache__`` (or run with ``NUMBA_DISABLE_JIT=1``) to avoid a stale copy.
+
 Every kernel here has a pure-Python reference in ``tests/social/`` that it is tested against.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import numpy as np
 from numba import njit
+from numba.core.errors import TypingError
+from numba.extending import overload
 
 __all__ = [
     "GAMMA",
+    "ICParams",
+    "ICReverse",
+    "LTParams",
+    "LTReverse",
     "cascade_trace",
     "greedy_cover",
+    "hook_for",
     "prefix_coverage",
-    "rr_sets_ic",
-    "rr_sets_lt",
+    "register_reverse",
+    "register_step",
+    "rr_sets",
     "simulate_runs",
+    "spread",
     "thresholds53",
 ]
 
@@ -70,10 +107,141 @@ def run_key(block_key, i):  # pragma: no cover - compiled
     return mix64(_U(block_key) + _U(i + 1) * GAMMA)
 
 
+# -- steps: what one model does in one round, chosen by the type of its record ----------
+class Step(NamedTuple):
+    """The jitted hooks of one propagation model (see the module docstring)."""
+
+    scratch: Callable[..., Any]
+    world_key: Callable[..., Any]
+    expand: Callable[..., Any]
+
+
+_STEPS: dict[type, Step] = {}
+_REVERSE: dict[type, Callable[..., Any]] = {}
+
+
+def register_step(
+    params_type: type,
+    *,
+    scratch: Callable[..., Any],
+    world_key: Callable[..., Any],
+    expand: Callable[..., Any],
+) -> None:
+    """Make the cascade loop run `params_type` records with these jitted hooks.
+
+    `params_type` is a ``typing.NamedTuple`` class of the model's arrays (it must be
+    importable, for numba's cache); the hooks are ``numba.njit`` functions with the
+    signatures of the module docstring. Register before the first simulation.
+    """
+    _STEPS[params_type] = Step(scratch, world_key, expand)
+
+
+def register_reverse(reverse_type: type, grow: Callable[..., Any]) -> None:
+    """Make :func:`rr_sets` grow sets of `reverse_type` records with the jitted `grow`.
+
+    ``grow(rev, in_indptr, in_src, visited, j, nodes, size, state) -> (size, state)``
+    appends the nodes of set ``j`` after its root (``nodes[size - 1]``, with
+    ``visited[root] == j``), drawing from the stream ``state``; room for a whole set is
+    reserved.
+    """
+    _REVERSE[reverse_type] = grow
+
+
+def hook_for(registry: dict[type, Any], record: Any, what: str) -> Any:
+    """At compile time: the hook `registry` holds for the NamedTuple type `record`."""
+    cls = getattr(record, "instance_class", None)
+    if cls not in registry:
+        raise TypingError(
+            f"no {what} registered for {record}; register its NamedTuple class first "
+            "(e.g. filmreco.social._kernels.register_step for a propagation model)."
+        )
+    return registry[cls]
+
+
+def step_scratch(params, n):  # pragma: no cover - replaced when compiled
+    """Working memory of one kernel call (dispatched on the type of `params`)."""
+    raise NotImplementedError
+
+
+def step_world_key(params, key):  # pragma: no cover - replaced when compiled
+    """Key of a run's possible world (dispatched on the type of `params`)."""
+    raise NotImplementedError
+
+
+def step_expand(
+    params, scratch, u, indptr, indices, key, active, run, queue, tail
+):  # pragma: no cover - replaced when compiled
+    """Activations by the newly active `u` (dispatched on the type of `params`)."""
+    raise NotImplementedError
+
+
+def reverse_grow(
+    rev, in_indptr, in_src, visited, j, nodes, size, state
+):  # pragma: no cover - replaced when compiled
+    """Grow one reverse-reachable set (dispatched on the type of `rev`)."""
+    raise NotImplementedError
+
+
+@overload(step_scratch)
+def _ov_scratch(params, n):  # pragma: no cover - compile time
+    f = hook_for(_STEPS, params, "step").scratch
+    return lambda params, n: f(params, n)
+
+
+@overload(step_world_key)
+def _ov_world_key(params, key):  # pragma: no cover - compile time
+    f = hook_for(_STEPS, params, "step").world_key
+    return lambda params, key: f(params, key)
+
+
+@overload(step_expand)
+def _ov_expand(
+    params, scratch, u, indptr, indices, key, active, run, queue, tail
+):  # pragma: no cover - compile time
+    f = hook_for(_STEPS, params, "step").expand
+
+    def impl(params, scratch, u, indptr, indices, key, active, run, queue, tail):
+        return f(params, scratch, u, indptr, indices, key, active, run, queue, tail)
+
+    return impl
+
+
+@overload(reverse_grow)
+def _ov_reverse(
+    rev, in_indptr, in_src, visited, j, nodes, size, state
+):  # pragma: no cover - compile time
+    f = hook_for(_REVERSE, rev, "reverse sampler")
+
+    def impl(rev, in_indptr, in_src, visited, j, nodes, size, state):
+        return f(rev, in_indptr, in_src, visited, j, nodes, size, state)
+
+    return impl
+
+
+# -- Independent Cascade ------------------------------------------------------------------
+class ICParams(NamedTuple):
+    """Independent Cascade: the live-arc thresholds (:func:`thresholds53`) in arc order."""
+
+    thr: np.ndarray
+
+
 @njit(cache=True, nogil=True)
-def _expand_ic(u, indptr, indices, thr, key, active, run, queue, tail):  # pragma: no cover
+def _ic_scratch(params, n):  # pragma: no cover - compiled
+    return np.zeros(0, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _ic_world_key(params, key):  # pragma: no cover - compiled
+    return key
+
+
+@njit(cache=True, nogil=True)
+def _ic_expand(
+    params, scratch, u, indptr, indices, key, active, run, queue, tail
+):  # pragma: no cover - compiled
     # The coin of arc e depends on (key, e) only, so it is drawn before looking at the
     # target: the hashes pipeline without waiting on the random access to active[v].
+    thr = params.thr
     for e in range(indptr[u], indptr[u + 1]):
         if (mix64(key + _U(e) * GAMMA) >> _S11) < thr[e]:
             v = indices[e]
@@ -84,10 +252,34 @@ def _expand_ic(u, indptr, indices, thr, key, active, run, queue, tail):  # pragm
     return tail
 
 
+register_step(ICParams, scratch=_ic_scratch, world_key=_ic_world_key, expand=_ic_expand)
+
+
+# -- Linear Threshold ---------------------------------------------------------------------
+class LTParams(NamedTuple):
+    """Linear Threshold: the weights ``b(u, v)`` in arc order."""
+
+    weights: np.ndarray
+
+
 @njit(cache=True, nogil=True)
-def _expand_lt(
-    u, indptr, indices, weights, tkey, active, touched, acc, level, run, queue, tail
-):  # pragma: no cover
+def _lt_scratch(params, n):  # pragma: no cover - compiled
+    # per node: run of the last touch, active in-weight, threshold
+    touched = np.full(n, -1, dtype=np.int64)
+    return touched, np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.float64)
+
+
+@njit(cache=True, nogil=True)
+def _lt_world_key(params, key):  # pragma: no cover - compiled
+    return mix64(key ^ _SALT)
+
+
+@njit(cache=True, nogil=True)
+def _lt_expand(
+    params, scratch, u, indptr, indices, key, active, run, queue, tail
+):  # pragma: no cover - compiled
+    weights = params.weights
+    touched, acc, level = scratch
     for e in range(indptr[u], indptr[u + 1]):
         v = indices[e]
         if active[v] == run:
@@ -96,7 +288,7 @@ def _expand_lt(
             touched[v] = run
             acc[v] = 0.0
             # threshold in (0, 1]: a node with no active in-weight never activates
-            level[v] = ((mix64(tkey + _U(v) * GAMMA) >> _S11) + _U(1)) * _INV53
+            level[v] = ((mix64(key + _U(v) * GAMMA) >> _S11) + _U(1)) * _INV53
         acc[v] += weights[e]
         if acc[v] >= level[v]:
             active[v] = run
@@ -105,9 +297,48 @@ def _expand_lt(
     return tail
 
 
+register_step(LTParams, scratch=_lt_scratch, world_key=_lt_world_key, expand=_lt_expand)
+
+
+# -- the cascade loop and its two drivers -------------------------------------------------
+@njit(cache=True, nogil=True)
+def activate(seeds, lo, hi, active, run, queue, tail):  # pragma: no cover - compiled
+    """Activate ``seeds[lo:hi]`` not yet active in `run`; returns the new queue tail."""
+    for j in range(lo, hi):
+        s = seeds[j]
+        if active[s] != run:
+            active[s] = run
+            queue[tail] = s
+            tail += 1
+    return tail
+
+
+@njit(cache=True, nogil=True)
+def spread(
+    indptr, indices, params, scratch, key, active, run, queue, start, tail, levels
+):  # pragma: no cover - compiled
+    """The cascade loop: run the cascade whose frontier is ``queue[start:tail]`` to its end.
+
+    Step ``t`` (step 0 = the frontier) activates ``queue[levels[t]:levels[t + 1]]``.
+    Returns ``(tail, n_steps)``: the queue's end and the number of non-empty steps.
+    """
+    levels[0] = start
+    end = tail
+    t = 0
+    while start < end:
+        levels[t + 1] = end
+        for q in range(start, end):
+            tail = step_expand(params, scratch, queue[q], indptr, indices, key, active, run,
+                               queue, tail)  # fmt: skip
+        start = end
+        end = tail
+        t += 1
+    return tail, t
+
+
 @njit(cache=True, nogil=True)
 def simulate_runs(
-    indptr, indices, thr, weights, lt, seeds, group_ptr, keys, sizes, want_steps
+    indptr, indices, params, seeds, group_ptr, keys, sizes, want_steps
 ):  # pragma: no cover - compiled
     """Run ``sum(sizes)`` cascades; block ``b`` holds ``sizes[b]`` runs keyed by ``keys[b]``.
 
@@ -115,7 +346,7 @@ def simulate_runs(
     cascade runs to completion after each group, in the same world; ``spreads[r, g]`` is
     the number of active nodes after group ``g`` of run ``r``. ``counts[v]`` is the number
     of runs in which ``v`` is active at the end; ``steps[t]`` the number of activations at
-    step ``t`` (step 0 = seeds) summed over runs (only when `want_steps`).
+    step ``t`` (step 0 = seeds) summed over runs and groups (only when `want_steps`).
     """
     n = indptr.size - 1
     n_groups = group_ptr.size - 1
@@ -126,43 +357,22 @@ def simulate_runs(
     counts = np.zeros(n, dtype=np.int64)
     steps = np.zeros(n + 1 if want_steps else 0, dtype=np.int64)
     active = np.full(n, -1, dtype=np.int64)
-    m = n if lt else 0
-    touched = np.full(m, -1, dtype=np.int64)
-    acc = np.zeros(m, dtype=np.float64)
-    level = np.zeros(m, dtype=np.float64)
     queue = np.empty(n, dtype=np.int64)
+    levels = np.empty(n + 2, dtype=np.int64)
+    scratch = step_scratch(params, n)
     run = 0
     for b in range(keys.size):
         for i in range(sizes[b]):
-            key = run_key(keys[b], i)
-            tkey = mix64(key ^ _SALT)
+            key = step_world_key(params, run_key(keys[b], i))
             tail = 0
             for g in range(n_groups):
                 start = tail
-                for j in range(group_ptr[g], group_ptr[g + 1]):
-                    s = seeds[j]
-                    if active[s] != run:
-                        active[s] = run
-                        queue[tail] = s
-                        tail += 1
-                end = tail
-                t = 0
-                while start < end:
-                    if want_steps:
-                        steps[t] += end - start
-                    for q in range(start, end):
-                        if lt:
-                            tail = _expand_lt(
-                                queue[q], indptr, indices, weights, tkey, active,
-                                touched, acc, level, run, queue, tail,
-                            )  # fmt: skip
-                        else:
-                            tail = _expand_ic(
-                                queue[q], indptr, indices, thr, key, active, run, queue, tail
-                            )
-                    start = end
-                    end = tail
-                    t += 1
+                tail = activate(seeds, group_ptr[g], group_ptr[g + 1], active, run, queue, tail)
+                tail, depth = spread(indptr, indices, params, scratch, key, active, run, queue,
+                                     start, tail, levels)  # fmt: skip
+                if want_steps:
+                    for t in range(depth):
+                        steps[t] += levels[t + 1] - levels[t]
                 spreads[run, g] = tail
             for q in range(tail):
                 counts[queue[q]] += 1
@@ -171,62 +381,40 @@ def simulate_runs(
 
 
 @njit(cache=True, nogil=True)
-def cascade_trace(
-    indptr, indices, thr, weights, lt, seeds, seed_ptr, block_key
-):  # pragma: no cover - compiled
-    """One cascade per seed group; returns ``(node, cascade, step)`` of every activation."""
+def cascade_trace(indptr, indices, params, seeds, seed_ptr, block_key):  # pragma: no cover
+    """One cascade per seed group; returns ``(node, cascade, step)`` of every activation.
+
+    Cascade ``c`` starts from ``seeds[seed_ptr[c]:seed_ptr[c + 1]]`` in the world of run
+    ``c`` of the block keyed `block_key`, so its final set is that of the same run of
+    :func:`simulate_runs` started from those seeds.
+    """
     n = indptr.size - 1
     n_casc = seed_ptr.size - 1
     active = np.full(n, -1, dtype=np.int64)
-    touched = np.full(n if lt else 0, -1, dtype=np.int64)
-    acc = np.zeros(n if lt else 0, dtype=np.float64)
-    level = np.zeros(n if lt else 0, dtype=np.float64)
     queue = np.empty(n, dtype=np.int64)
+    levels = np.empty(n + 2, dtype=np.int64)
+    scratch = step_scratch(params, n)
     cap = max(16, 4 * n_casc)
     out_node = np.empty(cap, dtype=np.int64)
     out_casc = np.empty(cap, dtype=np.int64)
     out_step = np.empty(cap, dtype=np.int64)
     size = 0
     for c in range(n_casc):
-        key = run_key(block_key, c)
-        tkey = mix64(key ^ _SALT)
-        tail = 0
-        for j in range(seed_ptr[c], seed_ptr[c + 1]):
-            s = seeds[j]
-            if active[s] != c:
-                active[s] = c
-                queue[tail] = s
-                tail += 1
-        start = 0
-        end = tail
-        t = 0
-        while start < end:
-            if size + (end - start) > cap:
-                cap = 2 * cap + (end - start)
-                a = np.empty(cap, dtype=np.int64)
-                a[:size] = out_node[:size]
-                out_node = a
-                a = np.empty(cap, dtype=np.int64)
-                a[:size] = out_casc[:size]
-                out_casc = a
-                a = np.empty(cap, dtype=np.int64)
-                a[:size] = out_step[:size]
-                out_step = a
-            for q in range(start, end):
+        key = step_world_key(params, run_key(block_key, c))
+        tail = activate(seeds, seed_ptr[c], seed_ptr[c + 1], active, c, queue, 0)
+        tail, depth = spread(indptr, indices, params, scratch, key, active, c, queue, 0, tail,
+                             levels)  # fmt: skip
+        if size + tail > cap:
+            cap = 2 * cap + tail
+            out_node = _grow(out_node, size, cap - size)
+            out_casc = _grow(out_casc, size, cap - size)
+            out_step = _grow(out_step, size, cap - size)
+        for t in range(depth):
+            for q in range(levels[t], levels[t + 1]):
                 out_node[size] = queue[q]
                 out_casc[size] = c
                 out_step[size] = t
                 size += 1
-                if lt:
-                    tail = _expand_lt(
-                        queue[q], indptr, indices, weights, tkey, active, touched, acc,
-                        level, c, queue, tail,
-                    )  # fmt: skip
-                else:
-                    tail = _expand_ic(queue[q], indptr, indices, thr, key, active, c, queue, tail)
-            start = end
-            end = tail
-            t += 1
     return out_node[:size].copy(), out_casc[:size].copy(), out_step[:size].copy()
 
 
@@ -239,9 +427,78 @@ def _grow(buf, size, need):  # pragma: no cover - compiled
     return new
 
 
+# -- reverse-reachable sets (IMM) ----------------------------------------------------------
+class ICReverse(NamedTuple):
+    """IC reverse sampler: live-arc thresholds of the in-arcs, in in-CSR order."""
+
+    in_thr: np.ndarray
+
+
+class LTReverse(NamedTuple):
+    """LT reverse sampler: running sums of the in-weights within each in-row."""
+
+    in_cumw: np.ndarray
+
+
 @njit(cache=True, nogil=True)
-def rr_sets_ic(in_indptr, in_src, in_thr, roots, keys, block):  # pragma: no cover - compiled
-    """One reverse-reachable set under IC per root; in-arcs are live with prob ``p``.
+def _ic_reverse(rev, in_indptr, in_src, visited, j, nodes, size, state):  # pragma: no cover
+    # breadth-first over live in-arcs; one coin per arc, drawn before the visited check
+    in_thr = rev.in_thr
+    head = size - 1
+    while head < size:
+        u = nodes[head]
+        head += 1
+        for e in range(in_indptr[u], in_indptr[u + 1]):
+            state += GAMMA
+            if (mix64(state) >> _S11) < in_thr[e]:
+                w = in_src[e]
+                if visited[w] != j:
+                    visited[w] = j
+                    nodes[size] = w
+                    size += 1
+    return size, state
+
+
+@njit(cache=True, nogil=True)
+def _lt_reverse(rev, in_indptr, in_src, visited, j, nodes, size, state):  # pragma: no cover
+    # a reverse random walk: at u move to in-neighbour w with probability b(w, u), stop
+    # with probability 1 - sum_w b(w, u) or on meeting a node already visited
+    in_cumw = rev.in_cumw
+    u = nodes[size - 1]
+    while True:
+        lo = in_indptr[u]
+        hi = in_indptr[u + 1]
+        if lo == hi:
+            break
+        state += GAMMA
+        r = (mix64(state) >> _S11) * _INV53
+        if r >= in_cumw[hi - 1]:
+            break
+        a = lo
+        b = hi - 1
+        while a < b:  # first e with cumw[e] > r
+            mid = (a + b) // 2
+            if in_cumw[mid] > r:
+                b = mid
+            else:
+                a = mid + 1
+        w = in_src[a]
+        if visited[w] == j:
+            break
+        visited[w] = j
+        nodes[size] = w
+        size += 1
+        u = w
+    return size, state
+
+
+register_reverse(ICReverse, _ic_reverse)
+register_reverse(LTReverse, _lt_reverse)
+
+
+@njit(cache=True, nogil=True)
+def rr_sets(in_indptr, in_src, rev, roots, keys, block):  # pragma: no cover - compiled
+    """One reverse-reachable set per root, grown by the sampler of `rev`'s type.
 
     Set ``j`` belongs to block ``j // block``, whose random stream starts at
     ``keys[j // block]``, so the sets do not depend on how blocks are grouped in calls.
@@ -263,71 +520,7 @@ def rr_sets_ic(in_indptr, in_src, in_thr, roots, keys, block):  # pragma: no cov
         nodes[size] = root
         visited[root] = j
         size += 1
-        head = ptr[j]
-        while head < size:
-            u = nodes[head]
-            head += 1
-            for e in range(in_indptr[u], in_indptr[u + 1]):
-                state += GAMMA  # one coin per arc, drawn before the visited check
-                if (mix64(state) >> _S11) < in_thr[e]:
-                    w = in_src[e]
-                    if visited[w] != j:
-                        visited[w] = j
-                        nodes[size] = w
-                        size += 1
-        ptr[j + 1] = size
-    return ptr, nodes[:size].copy()
-
-
-@njit(cache=True, nogil=True)
-def rr_sets_lt(in_indptr, in_src, in_cumw, roots, keys, block):  # pragma: no cover - compiled
-    """One reverse-reachable set under LT per root (a reverse random walk each).
-
-    Blocks and keys as in :func:`rr_sets_ic`.
-    At node ``u`` the walk moves to in-neighbour ``w`` with probability ``b(w, u)`` and
-    stops with probability ``1 - sum_w b(w, u)`` or when it meets a node already visited.
-    ``in_cumw`` holds the running sum of in-weights within each in-row.
-    """
-    n = in_indptr.size - 1
-    n_sets = roots.size
-    visited = np.full(n, -1, dtype=np.int32)
-    ptr = np.zeros(n_sets + 1, dtype=np.int64)
-    nodes = np.empty(max(64, 4 * n_sets), dtype=np.int32)
-    size = 0
-    state = keys[0]
-    for j in range(n_sets):
-        if j % block == 0:
-            state = keys[j // block]
-        u = roots[j]
-        if size + n > nodes.size:  # room for a whole walk
-            nodes = _grow(nodes, size, n)
-        nodes[size] = u
-        visited[u] = j
-        size += 1
-        while True:
-            lo = in_indptr[u]
-            hi = in_indptr[u + 1]
-            if lo == hi:
-                break
-            state += GAMMA
-            r = (mix64(state) >> _S11) * _INV53
-            if r >= in_cumw[hi - 1]:
-                break
-            a = lo
-            b = hi - 1
-            while a < b:  # first e with cumw[e] > r
-                mid = (a + b) // 2
-                if in_cumw[mid] > r:
-                    b = mid
-                else:
-                    a = mid + 1
-            w = in_src[a]
-            if visited[w] == j:
-                break
-            visited[w] = j
-            nodes[size] = w
-            size += 1
-            u = w
+        size, state = reverse_grow(rev, in_indptr, in_src, visited, j, nodes, size, state)
         ptr[j + 1] = size
     return ptr, nodes[:size].copy()
 

@@ -182,7 +182,7 @@ class PropagationModel(Saveable):
         )
         self.edge_probabilities.setflags(write=False)
         self.calibration = dict(calibration) if calibration else None
-        self._rr_cache: tuple[np.ndarray, ...] | None = None
+        self._rr_cache: Any = None
 
     @property
     def calibrated(self) -> bool:
@@ -190,12 +190,14 @@ class PropagationModel(Saveable):
         return self.calibration is not None
 
     # -- overridden by the families ----------------------------------------------------
-    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        """``(thr, weights, lt)`` for :func:`_kernels.simulate_runs`."""
+    def _step_params(self) -> tuple[np.ndarray, ...]:
+        """The model's step: a NamedTuple of arrays whose type selects the jitted hooks of
+        the cascade loop (:func:`filmreco.social._kernels.register_step`)."""
         raise NotImplementedError
 
-    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        """``(in_indptr, in_src, in_values, lt)`` for the RR-set kernels."""
+    def _reverse_params(self) -> tuple[np.ndarray, ...]:
+        """The model's reverse-reachable sampler for IMM: a NamedTuple of in-arc arrays
+        whose type selects the jitted sampler (:func:`filmreco.social._kernels.register_reverse`)."""
         raise NotImplementedError
 
     # -- seeds ------------------------------------------------------------------------
@@ -236,7 +238,7 @@ class PropagationModel(Saveable):
         show_progress: bool,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         keys, sizes = block_keys(random_state, n_runs, CASCADE_BLOCK)
-        thr, weights, lt = self._kernel_arrays()
+        params = self._step_params()
         g = self.graph
         indptr, indices = g.out_adj.indptr, g.out_adj.indices
         tasks = [
@@ -245,7 +247,7 @@ class PropagationModel(Saveable):
         out = parallel_map(
             simulate_task,
             tasks,
-            shared=(indptr, indices, thr, weights, lt, seeds, group_ptr),
+            shared=(indptr, indices, params, seeds, group_ptr),
             n_jobs=n_jobs,
             show_progress=show_progress,
             desc="cascades",
@@ -393,12 +395,11 @@ class PropagationModel(Saveable):
                 [rng.choice(n, size=n_seeds, replace=False) for _ in range(n_cascades)]
             ).astype(np.int64)
         ptr = np.arange(n_cascades + 1, dtype=np.int64) * n_seeds
-        thr, weights, lt = self._kernel_arrays()
         key = ss[1].generate_state(1, np.uint64)[0]
         g = self.graph
         node, casc, step = K.cascade_trace(
-            g.out_adj.indptr, g.out_adj.indices, thr, weights, lt,
-            seeds.astype(np.int64), ptr, key,
+            g.out_adj.indptr, g.out_adj.indices, self._step_params(), seeds.astype(np.int64),
+            ptr, key,
         )  # fmt: skip
         return g.node_ids.to_ids(node), casc, step
 
@@ -489,19 +490,16 @@ class IndependentCascade(PropagationModel):
 
     kind = "ic"
 
-    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        thr = getattr(self, "_thr", None)
-        if thr is None:
-            thr = self._thr = K.thresholds53(self.edge_probabilities)
-        return thr, np.zeros(0, dtype=np.float64), False
+    def _step_params(self) -> K.ICParams:
+        params = getattr(self, "_params", None)
+        if params is None:
+            params = self._params = K.ICParams(K.thresholds53(self.edge_probabilities))
+        return params
 
-    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    def _reverse_params(self) -> K.ICReverse:
         if self._rr_cache is None:
-            g = self.graph
-            thr = self._kernel_arrays()[0]
-            self._rr_cache = (g.in_adj.indptr, g.in_adj.indices, thr[g.in_arc])
-        a, b, c = self._rr_cache
-        return a, b, c, False
+            self._rr_cache = K.ICReverse(self._step_params().thr[self.graph.in_arc])
+        return self._rr_cache
 
 
 class LinearThreshold(PropagationModel):
@@ -564,17 +562,15 @@ class LinearThreshold(PropagationModel):
         self.edge_weights = w
         self.edge_weights.setflags(write=False)
 
-    def _kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        return np.zeros(0, dtype=np.uint64), self.edge_weights, True
+    def _step_params(self) -> K.LTParams:
+        return K.LTParams(self.edge_weights)
 
-    def _rr_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    def _reverse_params(self) -> K.LTReverse:
         if self._rr_cache is None:
             g = self.graph
             w = self.edge_weights[g.in_arc]
             cum = np.cumsum(w)
             start = g.in_adj.indptr[:-1]
             before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0) if w.size else start
-            cumw = cum - np.repeat(before, np.diff(g.in_adj.indptr))
-            self._rr_cache = (g.in_adj.indptr, g.in_adj.indices, cumw)
-        a, b, c = self._rr_cache
-        return a, b, c, True
+            self._rr_cache = K.LTReverse(cum - np.repeat(before, np.diff(g.in_adj.indptr)))
+        return self._rr_cache

@@ -118,9 +118,7 @@ def _adopters(model: PropagationModel, interactions: Any) -> tuple[sp.csc_array,
 def _films_task(
     indptr: np.ndarray,
     indices: np.ndarray,
-    thr: np.ndarray,
-    weights: np.ndarray,
-    lt: bool,
+    params: tuple[np.ndarray, ...],
     a_ptr: np.ndarray,
     a_rows: np.ndarray,
     films: np.ndarray,
@@ -133,9 +131,7 @@ def _films_task(
     for i, j in enumerate(films):
         seeds = a_rows[a_ptr[j] : a_ptr[j + 1]].astype(np.int64)
         gptr = np.array([0, seeds.size], dtype=np.int64)
-        sp_, counts, _ = K.simulate_runs(
-            indptr, indices, thr, weights, lt, seeds, gptr, keys, sizes, False
-        )
+        sp_, counts, _ = K.simulate_runs(indptr, indices, params, seeds, gptr, keys, sizes, False)
         s = sp_[:, 0]
         means[i] = s.mean()
         errs[i] = s.std(ddof=1) / math.sqrt(total) if total > 1 else math.nan
@@ -156,11 +152,10 @@ def _simulate_films(
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Every film on the same worlds (common random numbers make the ranking sharper)."""
     keys, sizes = block_keys(seed_sequence(random_state), n_runs, CASCADE_BLOCK)
-    thr, weights, lt = model._kernel_arrays()
     g = model.graph
     workers = effective_n_jobs(n_jobs)
     chunks = np.array_split(films, max(1, min(films.size, 1 if workers == 1 else 4 * workers)))
-    arrays = (g.out_adj.indptr, g.out_adj.indices, thr, weights, lt, A.indptr, A.indices)
+    arrays = (g.out_adj.indptr, g.out_adj.indices, model._step_params(), A.indptr, A.indices)
     out = parallel_map(
         _films_task,
         [(c, keys, sizes, want_probs) for c in chunks if c.size],

@@ -223,9 +223,7 @@ def _degree_discount(
 def _spread_task(
     indptr: np.ndarray,
     indices: np.ndarray,
-    thr: np.ndarray,
-    weights: np.ndarray,
-    lt: bool,
+    params: tuple[np.ndarray, ...],
     base: np.ndarray,
     cands: np.ndarray,
     keys: np.ndarray,
@@ -236,7 +234,7 @@ def _spread_task(
     gptr = np.array([0, seeds.size], dtype=np.int64)
     for i, v in enumerate(cands):
         seeds[-1] = v
-        sp = K.simulate_runs(indptr, indices, thr, weights, lt, seeds, gptr, keys, sizes, False)
+        sp = K.simulate_runs(indptr, indices, params, seeds, gptr, keys, sizes, False)
         out[i] = sp[0].mean()
     return out
 
@@ -256,8 +254,7 @@ def _celf(
     unit-cost and cost-benefit greedy (Leskovec et al. 2007)."""
     keys, sizes = block_keys(seed_sequence(random_state), n_runs, CASCADE_BLOCK)
     g = model.graph
-    thr, weights, lt = model._kernel_arrays()
-    arrays = (g.out_adj.indptr, g.out_adj.indices, thr, weights, lt)
+    arrays = (g.out_adj.indptr, g.out_adj.indices, model._step_params())
     cand = np.flatnonzero(allowed)
     workers = effective_n_jobs(n_jobs)
     n_chunks = 1 if workers == 1 and not show_progress else (20 if workers == 1 else 4 * workers)
