@@ -41,11 +41,14 @@ class FilmrecoError(Exception):
 
     Examples
     --------
+    One ``except`` clause catches every filmreco error:
+
+    >>> from filmreco.sparse import IdMap
     >>> try:
-    ...     raise FormatError("saved by a newer filmreco")
-    ... except FilmrecoError as exc:  # catches every filmreco error
+    ...     IdMap(["ann", "bob"]).index(["eve"])
+    ... except FilmrecoError as exc:
     ...     print(type(exc).__name__)
-    FormatError
+    UnknownIdError
     """
 
 
@@ -54,11 +57,12 @@ class InputError(FilmrecoError, ValueError):
 
     Examples
     --------
+    >>> from filmreco import Interactions
     >>> try:
-    ...     raise InputError("n must be a positive int, got 0.")
-    ... except ValueError as exc:
-    ...     print(type(exc).__name__)
-    InputError
+    ...     Interactions.from_arrays(["ann"], ["tt1"], [float("nan")])
+    ... except ValueError as exc:  # an InputError is a ValueError
+    ...     print(exc)
+    1 of 1 events have a NaN or infinite value (first at position 0); pass on_nan='drop' to drop them, or fix the data.
     """
 
 
@@ -67,8 +71,9 @@ class DuplicateError(InputError):
 
     Examples
     --------
+    >>> from filmreco import Interactions
     >>> try:
-    ...     raise DuplicateError("2 duplicate (user, item) pairs")
+    ...     Interactions.from_arrays(["ann", "ann"], ["tt1", "tt1"], duplicates="raise")
     ... except InputError as exc:
     ...     print(type(exc).__name__)
     DuplicateError
@@ -80,11 +85,12 @@ class UnknownIdError(FilmrecoError, KeyError):
 
     Examples
     --------
+    >>> from filmreco.sparse import IdMap
     >>> try:
-    ...     raise UnknownIdError("'u9' is not a known user id")
-    ... except KeyError as exc:
-    ...     print(type(exc).__name__)
-    UnknownIdError
+    ...     IdMap(["ann", "bob"]).index(["eve"])
+    ... except KeyError as exc:  # an UnknownIdError is a KeyError
+    ...     print(exc)
+    1 of the 1 ids are unknown (e.g. ['eve']); check the ids, or pass on_unknown='ignore' to drop them or 'mask' to get -1.
     """
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
@@ -96,10 +102,16 @@ class FormatError(FilmrecoError, ValueError):
 
     Examples
     --------
-    >>> try:
-    ...     raise FormatError("not a filmreco file")
-    ... except ValueError as exc:
-    ...     print(type(exc).__name__)
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> import filmreco
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = pathlib.Path(d) / "plain.npz"
+    ...     np.savez(path, x=np.arange(3))  # an npz file, but not one filmreco wrote
+    ...     try:
+    ...         filmreco.load(path)
+    ...     except ValueError as exc:
+    ...         print(type(exc).__name__)
     FormatError
     """
 
@@ -135,8 +147,10 @@ class ConvergenceError(FilmrecoError, RuntimeError):
 
     Examples
     --------
+    >>> from filmreco.social import SocialGraph, diffusion_scores
+    >>> g = SocialGraph.from_arrays(["a", "b", "c"], ["b", "c", "a"])
     >>> try:
-    ...     raise ConvergenceError("stopped at max_iter=100")
+    ...     diffusion_scores(g, ["a"], max_iter=1, tol=1e-12)
     ... except RuntimeError as exc:
     ...     print(type(exc).__name__)
     ConvergenceError
@@ -148,12 +162,17 @@ class FilmrecoWarning(UserWarning):
 
     Examples
     --------
+    Silence (or turn into errors) every filmreco warning at once:
+
     >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     warnings.warn("dropped 2 duplicate pairs", DataWarning)
-    >>> issubclass(caught[0].category, FilmrecoWarning)
-    True
+    >>> from filmreco import Interactions
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", FilmrecoWarning)
+    ...     try:
+    ...         Interactions.from_arrays(["ann", "ann"], ["tt1", "tt1"])
+    ...     except FilmrecoWarning as w:
+    ...         print(type(w).__name__)
+    DataWarning
     """
 
 
@@ -162,10 +181,13 @@ class DataWarning(FilmrecoWarning):
 
     Examples
     --------
+    Duplicate events are merged under ``duplicates="sum"``, and the call says so:
+
     >>> import warnings
+    >>> from filmreco import Interactions
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warnings.warn("dropped 2 duplicate pairs", DataWarning)
-    >>> issubclass(caught[0].category, DataWarning)
-    True
+    ...     X = Interactions.from_arrays(["ann", "ann"], ["tt1", "tt1"])
+    >>> caught[0].category.__name__, X.nnz
+    ('DataWarning', 1)
     """
