@@ -22,54 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
 from ..exceptions import ConvergenceError
+from ._coadopt import Tries, co_adoptions
 from .graph import SocialGraph
 
 __all__ = ["em_probabilities"]
 
 _ONE = 1.0 - 1e-12  # probabilities are clipped below 1 before taking log(1 - p)
-
-
-@njit(cache=True, nogil=True)
-def _episodes(
-    in_indptr, in_src, in_arc, a_ptr, a_items, a_times, window, fill, arcs, groups
-):  # pragma: no cover - compiled
-    """Successful tries ``(arc, action of u)`` and, per arc, the actions ``u`` did first.
-
-    A first call with ``fill=False`` counts the successes; a second call writes their
-    arc ids and the index of ``u``'s action (its position in the action CSR) into the
-    preallocated `arcs` and `groups`.
-    """
-    n = in_indptr.size - 1
-    m = in_arc.size
-    already = np.zeros(m, dtype=np.int64)
-    k = 0
-    for u in range(n):
-        for e in range(in_indptr[u], in_indptr[u + 1]):
-            v = in_src[e]
-            i = a_ptr[u]
-            j = a_ptr[v]
-            iu = a_ptr[u + 1]
-            jv = a_ptr[v + 1]
-            while i < iu and j < jv:
-                if a_items[i] < a_items[j]:
-                    i += 1
-                elif a_items[i] > a_items[j]:
-                    j += 1
-                else:
-                    dt = a_times[i] - a_times[j]
-                    if dt <= 0:
-                        already[in_arc[e]] += 1  # u was active first: no try
-                    elif dt <= window:
-                        if fill:
-                            arcs[k] = in_arc[e]
-                            groups[k] = i
-                        k += 1
-                    i += 1
-                    j += 1
-    return k, already
 
 
 def em_probabilities(
@@ -104,15 +64,21 @@ def em_probabilities(
     ConvergenceError
         If the probabilities still move by more than `tol` after `max_iter` iterations.
     """
-    args = (
+    merge = (
         graph.in_adj.indptr, graph.in_adj.indices.astype(np.int64), graph.in_arc, X.indptr,
-        X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64), float(window),
+        X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64),
     )  # fmt: skip
-    n_pos, already = _episodes(*args, False, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    m = graph.n_arcs
+    # the successful tries (arc, action of u) and, per arc, the actions u did first: one
+    # pass of the merge counts the tries, a second one writes them into arrays that size
+    none = np.zeros(0, dtype=np.int64)
+    counted = Tries(float(window), np.zeros(m, np.int64), none, none, np.zeros(1, np.int64))
+    co_adoptions(*merge, counted)
+    already, n_pos = counted.already, int(counted.n_tries[0])
     arcs = np.empty(n_pos, dtype=np.int64)
     groups = np.empty(n_pos, dtype=np.int64)
-    _episodes(*args, True, arcs, groups)
-    m = graph.n_arcs
+    filled = Tries(float(window), np.zeros(m, np.int64), arcs, groups, np.zeros(1, np.int64))
+    co_adoptions(*merge, filled)
     tries = np.diff(X.indptr)[graph.sources].astype(np.float64) - already
     p = np.divide(
         np.bincount(arcs, minlength=m).astype(np.float64), tries,

@@ -36,13 +36,14 @@ numba compiles the loop, the jitted hooks registered for it with :func:`register
     Let the newly active ``u`` act on its out-arcs: mark activated nodes
     ``active[v] = run``, append them to ``queue[tail:]`` and return the new ``tail``.
 
-Each model type gets its own compiled (and cached) copy of the loop, with the hooks
-inlined, so the model costs no branch in the inner loop. Reverse-reachable sets work the
-same way: :func:`rr_sets` is the one loop over sets and a reverse record
-(:class:`ICReverse`, :class:`LTReverse`) selects how one set grows from its root
-(:func:`register_reverse`). Numba caches the loops in this module's cache, keyed on this
-file: hooks defined in another module are compiled into it, so after editing them clear
-``__pycache__`` (or run with ``NUMBA_DISABLE_JIT=1``) to avoid a stale copy.
+Each model type gets its own compiled (and cached) copy of the loop, with the hooks'
+source compiled into it (numba inlines them; as a separate call, one per activated node,
+the IC loop measured about twice as slow), so the model costs no branch in the inner
+loop. Numba caches the loops in this module's cache, keyed on this file: hooks defined in
+another module are compiled into it, so after editing them clear ``__pycache__`` to avoid
+a stale copy. Reverse-reachable sets are sampled by genuinely different algorithms (a
+breadth-first search, a random walk), one kernel each; :func:`rr_sets` calls the one of
+the model's reverse record (:class:`ICReverse`, :class:`LTReverse`).
 
 Every kernel here has a pure-Python reference in ``tests/social/`` that it is tested against.
 """
@@ -67,10 +68,12 @@ __all__ = [
     "greedy_cover",
     "hook_for",
     "prefix_coverage",
-    "register_reverse",
     "register_step",
     "rr_sets",
+    "rr_sets_ic",
+    "rr_sets_lt",
     "simulate_runs",
+    "source_of",
     "spread",
     "thresholds53",
 ]
@@ -117,7 +120,6 @@ class Step(NamedTuple):
 
 
 _STEPS: dict[type, Step] = {}
-_REVERSE: dict[type, Callable[..., Any]] = {}
 
 
 def register_step(
@@ -133,18 +135,7 @@ def register_step(
     importable, for numba's cache); the hooks are ``numba.njit`` functions with the
     signatures of the module docstring. Register before the first simulation.
     """
-    _STEPS[params_type] = Step(scratch, world_key, expand)
-
-
-def register_reverse(reverse_type: type, grow: Callable[..., Any]) -> None:
-    """Make :func:`rr_sets` grow sets of `reverse_type` records with the jitted `grow`.
-
-    ``grow(rev, in_indptr, in_src, visited, j, nodes, size, state) -> (size, state)``
-    appends the nodes of set ``j`` after its root (``nodes[size - 1]``, with
-    ``visited[root] == j``), drawing from the stream ``state``; room for a whole set is
-    reserved.
-    """
-    _REVERSE[reverse_type] = grow
+    _STEPS[params_type] = Step(source_of(scratch), source_of(world_key), source_of(expand))
 
 
 def hook_for(registry: dict[type, Any], record: Any, what: str) -> Any:
@@ -156,6 +147,11 @@ def hook_for(registry: dict[type, Any], record: Any, what: str) -> Any:
             "(e.g. filmreco.social._kernels.register_step for a propagation model)."
         )
     return registry[cls]
+
+
+def source_of(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """The Python function of a jitted `hook`: overloads compile its source into the caller."""
+    return getattr(hook, "py_func", hook)
 
 
 def step_scratch(params, n):  # pragma: no cover - replaced when compiled
@@ -175,47 +171,21 @@ def step_expand(
     raise NotImplementedError
 
 
-def reverse_grow(
-    rev, in_indptr, in_src, visited, j, nodes, size, state
-):  # pragma: no cover - replaced when compiled
-    """Grow one reverse-reachable set (dispatched on the type of `rev`)."""
-    raise NotImplementedError
-
-
-@overload(step_scratch)
+@overload(step_scratch, inline="always")
 def _ov_scratch(params, n):  # pragma: no cover - compile time
-    f = hook_for(_STEPS, params, "step").scratch
-    return lambda params, n: f(params, n)
+    return hook_for(_STEPS, params, "step").scratch
 
 
-@overload(step_world_key)
+@overload(step_world_key, inline="always")
 def _ov_world_key(params, key):  # pragma: no cover - compile time
-    f = hook_for(_STEPS, params, "step").world_key
-    return lambda params, key: f(params, key)
+    return hook_for(_STEPS, params, "step").world_key
 
 
-@overload(step_expand)
+@overload(step_expand, inline="always")
 def _ov_expand(
     params, scratch, u, indptr, indices, key, active, run, queue, tail
 ):  # pragma: no cover - compile time
-    f = hook_for(_STEPS, params, "step").expand
-
-    def impl(params, scratch, u, indptr, indices, key, active, run, queue, tail):
-        return f(params, scratch, u, indptr, indices, key, active, run, queue, tail)
-
-    return impl
-
-
-@overload(reverse_grow)
-def _ov_reverse(
-    rev, in_indptr, in_src, visited, j, nodes, size, state
-):  # pragma: no cover - compile time
-    f = hook_for(_REVERSE, rev, "reverse sampler")
-
-    def impl(rev, in_indptr, in_src, visited, j, nodes, size, state):
-        return f(rev, in_indptr, in_src, visited, j, nodes, size, state)
-
-    return impl
+    return hook_for(_STEPS, params, "step").expand
 
 
 # -- Independent Cascade ------------------------------------------------------------------
@@ -313,7 +283,7 @@ def activate(seeds, lo, hi, active, run, queue, tail):  # pragma: no cover - com
     return tail
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def spread(
     indptr, indices, params, scratch, key, active, run, queue, start, tail, levels
 ):  # pragma: no cover - compiled
@@ -428,10 +398,16 @@ def _grow(buf, size, need):  # pragma: no cover - compiled
 
 
 # -- reverse-reachable sets (IMM) ----------------------------------------------------------
+# Sampling differs in kind between models (a breadth-first search over live in-arcs, a
+# reverse random walk), so each model has its own kernel, which its reverse record calls.
 class ICReverse(NamedTuple):
     """IC reverse sampler: live-arc thresholds of the in-arcs, in in-CSR order."""
 
     in_thr: np.ndarray
+
+    def sample(self, in_indptr, in_src, roots, keys, block):  # type: ignore[no-untyped-def]
+        """RR sets of `roots` (see :func:`rr_sets`) by :func:`rr_sets_ic`."""
+        return rr_sets_ic(in_indptr, in_src, self.in_thr, roots, keys, block)
 
 
 class LTReverse(NamedTuple):
@@ -439,66 +415,31 @@ class LTReverse(NamedTuple):
 
     in_cumw: np.ndarray
 
-
-@njit(cache=True, nogil=True)
-def _ic_reverse(rev, in_indptr, in_src, visited, j, nodes, size, state):  # pragma: no cover
-    # breadth-first over live in-arcs; one coin per arc, drawn before the visited check
-    in_thr = rev.in_thr
-    head = size - 1
-    while head < size:
-        u = nodes[head]
-        head += 1
-        for e in range(in_indptr[u], in_indptr[u + 1]):
-            state += GAMMA
-            if (mix64(state) >> _S11) < in_thr[e]:
-                w = in_src[e]
-                if visited[w] != j:
-                    visited[w] = j
-                    nodes[size] = w
-                    size += 1
-    return size, state
+    def sample(self, in_indptr, in_src, roots, keys, block):  # type: ignore[no-untyped-def]
+        """RR sets of `roots` (see :func:`rr_sets`) by :func:`rr_sets_lt`."""
+        return rr_sets_lt(in_indptr, in_src, self.in_cumw, roots, keys, block)
 
 
-@njit(cache=True, nogil=True)
-def _lt_reverse(rev, in_indptr, in_src, visited, j, nodes, size, state):  # pragma: no cover
-    # a reverse random walk: at u move to in-neighbour w with probability b(w, u), stop
-    # with probability 1 - sum_w b(w, u) or on meeting a node already visited
-    in_cumw = rev.in_cumw
-    u = nodes[size - 1]
-    while True:
-        lo = in_indptr[u]
-        hi = in_indptr[u + 1]
-        if lo == hi:
-            break
-        state += GAMMA
-        r = (mix64(state) >> _S11) * _INV53
-        if r >= in_cumw[hi - 1]:
-            break
-        a = lo
-        b = hi - 1
-        while a < b:  # first e with cumw[e] > r
-            mid = (a + b) // 2
-            if in_cumw[mid] > r:
-                b = mid
-            else:
-                a = mid + 1
-        w = in_src[a]
-        if visited[w] == j:
-            break
-        visited[w] = j
-        nodes[size] = w
-        size += 1
-        u = w
-    return size, state
+def rr_sets(
+    in_indptr: np.ndarray,
+    in_src: np.ndarray,
+    rev: Any,
+    roots: np.ndarray,
+    keys: np.ndarray,
+    block: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One reverse-reachable set per root, sampled by the model's reverse record `rev`.
 
-
-register_reverse(ICReverse, _ic_reverse)
-register_reverse(LTReverse, _lt_reverse)
+    Set ``j`` belongs to block ``j // block``, whose random stream starts at
+    ``keys[j // block]``, so the sets do not depend on how blocks are grouped in calls.
+    Returns ``(ptr, nodes)``: set ``j`` is ``nodes[ptr[j]:ptr[j + 1]]`` (root first).
+    """
+    return rev.sample(in_indptr, in_src, roots, keys, block)  # type: ignore[no-any-return]
 
 
 @njit(cache=True, nogil=True)
-def rr_sets(in_indptr, in_src, rev, roots, keys, block):  # pragma: no cover - compiled
-    """One reverse-reachable set per root, grown by the sampler of `rev`'s type.
+def rr_sets_ic(in_indptr, in_src, in_thr, roots, keys, block):  # pragma: no cover - compiled
+    """One reverse-reachable set under IC per root; in-arcs are live with prob ``p``.
 
     Set ``j`` belongs to block ``j // block``, whose random stream starts at
     ``keys[j // block]``, so the sets do not depend on how blocks are grouped in calls.
@@ -520,7 +461,71 @@ def rr_sets(in_indptr, in_src, rev, roots, keys, block):  # pragma: no cover - c
         nodes[size] = root
         visited[root] = j
         size += 1
-        size, state = reverse_grow(rev, in_indptr, in_src, visited, j, nodes, size, state)
+        head = ptr[j]
+        while head < size:
+            u = nodes[head]
+            head += 1
+            for e in range(in_indptr[u], in_indptr[u + 1]):
+                state += GAMMA  # one coin per arc, drawn before the visited check
+                if (mix64(state) >> _S11) < in_thr[e]:
+                    w = in_src[e]
+                    if visited[w] != j:
+                        visited[w] = j
+                        nodes[size] = w
+                        size += 1
+        ptr[j + 1] = size
+    return ptr, nodes[:size].copy()
+
+
+@njit(cache=True, nogil=True)
+def rr_sets_lt(in_indptr, in_src, in_cumw, roots, keys, block):  # pragma: no cover - compiled
+    """One reverse-reachable set under LT per root (a reverse random walk each).
+
+    Blocks and keys as in :func:`rr_sets_ic`.
+    At node ``u`` the walk moves to in-neighbour ``w`` with probability ``b(w, u)`` and
+    stops with probability ``1 - sum_w b(w, u)`` or when it meets a node already visited.
+    ``in_cumw`` holds the running sum of in-weights within each in-row.
+    """
+    n = in_indptr.size - 1
+    n_sets = roots.size
+    visited = np.full(n, -1, dtype=np.int32)
+    ptr = np.zeros(n_sets + 1, dtype=np.int64)
+    nodes = np.empty(max(64, 4 * n_sets), dtype=np.int32)
+    size = 0
+    state = keys[0]
+    for j in range(n_sets):
+        if j % block == 0:
+            state = keys[j // block]
+        u = roots[j]
+        if size + n > nodes.size:  # room for a whole walk
+            nodes = _grow(nodes, size, n)
+        nodes[size] = u
+        visited[u] = j
+        size += 1
+        while True:
+            lo = in_indptr[u]
+            hi = in_indptr[u + 1]
+            if lo == hi:
+                break
+            state += GAMMA
+            r = (mix64(state) >> _S11) * _INV53
+            if r >= in_cumw[hi - 1]:
+                break
+            a = lo
+            b = hi - 1
+            while a < b:  # first e with cumw[e] > r
+                mid = (a + b) // 2
+                if in_cumw[mid] > r:
+                    b = mid
+                else:
+                    a = mid + 1
+            w = in_src[a]
+            if visited[w] == j:
+                break
+            visited[w] = j
+            nodes[size] = w
+            size += 1
+            u = w
         ptr[j + 1] = size
     return ptr, nodes[:size].copy()
 

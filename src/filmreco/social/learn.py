@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
 from .._validation import check_int, check_option, check_real
 from ..exceptions import DataWarning, InputError
+from ._coadopt import Credit, PriorCount, co_adoptions
 from ._em import em_probabilities
 from .graph import SocialGraph
 
@@ -66,47 +66,30 @@ def beta_prior_strength(successes: np.ndarray, trials: np.ndarray, mean: float) 
     return float(_PRIOR_GRID[near[-1]])
 
 
-@njit(cache=True, nogil=True)
 def count_propagations(
-    in_indptr, in_src, in_arc, a_ptr, a_items, a_times, window, partial
-):  # pragma: no cover - compiled
+    in_indptr: np.ndarray,
+    in_src: np.ndarray,
+    in_arc: np.ndarray,
+    a_ptr: np.ndarray,
+    a_items: np.ndarray,
+    a_times: np.ndarray,
+    window: float,
+    partial: bool,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per arc ``v -> u``: propagated credit ``A(v2u)`` and shared actions ``A(v&u)``.
 
     The in-CSR lists, for each user ``u``, the arcs ``v -> u`` (``in_src``) and their arc
     ids (``in_arc``). Actions are a CSR over users with sorted item ids and their times.
+    Partial credit takes two passes of the merge: the first counts each action's parents.
     """
-    n = in_indptr.size - 1
+    args = (in_indptr, in_src, in_arc, a_ptr, a_items, a_times)
     m = in_arc.size
-    credit = np.zeros(m, dtype=np.float64)
-    both = np.zeros(m, dtype=np.int64)
-    n_prior = np.zeros(a_items.size, dtype=np.int64)
-    for rnd in range(2 if partial else 1):
-        for u in range(n):
-            for e in range(in_indptr[u], in_indptr[u + 1]):
-                v = in_src[e]
-                i = a_ptr[u]
-                j = a_ptr[v]
-                iu = a_ptr[u + 1]
-                jv = a_ptr[v + 1]
-                while i < iu and j < jv:
-                    if a_items[i] < a_items[j]:
-                        i += 1
-                    elif a_items[i] > a_items[j]:
-                        j += 1
-                    else:
-                        dt = a_times[i] - a_times[j]
-                        if dt > 0 and dt <= window:
-                            if partial and rnd == 0:
-                                n_prior[i] += 1
-                            elif partial:
-                                credit[in_arc[e]] += 1.0 / n_prior[i]
-                            else:
-                                credit[in_arc[e]] += 1.0
-                        if rnd == 0:
-                            both[in_arc[e]] += 1
-                        i += 1
-                        j += 1
-    return credit, both
+    n_prior = np.zeros(a_items.size if partial else 0, dtype=np.int64)
+    if partial:
+        co_adoptions(*args, PriorCount(float(window), n_prior))
+    acc = Credit(float(window), bool(partial), n_prior, np.zeros(m), np.zeros(m, dtype=np.int64))
+    co_adoptions(*args, acc)
+    return acc.credit, acc.both
 
 
 def action_matrix(
