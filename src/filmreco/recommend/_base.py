@@ -31,9 +31,8 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_option, check_real
+from .._validation import check_fitted, check_int, check_option, check_real
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
 from ._inputs import (
@@ -257,7 +256,7 @@ class Recommender(PersistMixin, BaseEstimator):
         UnknownIdError
             Unknown users (with ``on_unknown="raise"``) or unknown ids in `items`.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         diversity = check_real(diversity, "diversity", min_value=0.0, max_value=1.0)
         q = self._query(user_ids, on_unknown, user_items)
@@ -307,7 +306,7 @@ class Recommender(PersistMixin, BaseEstimator):
             User ids, best first, padded with the id map's missing value.
         scores : numpy.ndarray of float32, shape (len(item_ids), n)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         cols = self._items(item_ids)
         if users is None:
@@ -336,7 +335,7 @@ class Recommender(PersistMixin, BaseEstimator):
         ids : numpy.ndarray, shape (len(item_ids), n)
         scores : numpy.ndarray of float32, shape (len(item_ids), n)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         rows = self._items(item_ids)
         m = self._n_items()
@@ -380,7 +379,7 @@ class Recommender(PersistMixin, BaseEstimator):
         -------
         numpy.ndarray of float32, shape (len(user_ids), len(item_ids))
         """
-        check_is_fitted(self)
+        check_fitted(self)
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
         every = cols.size == len(self.item_ids_) and np.array_equal(cols, np.arange(cols.size))
@@ -414,7 +413,7 @@ class Recommender(PersistMixin, BaseEstimator):
         NotImplementedError
             For models whose scores do not decompose over the user's films.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         if type(self)._explain is Recommender._explain:
             raise NotImplementedError(
@@ -461,7 +460,7 @@ class Recommender(PersistMixin, BaseEstimator):
             popularity) are unchanged. Per-user state (factors, profiles) of the affected
             users is recomputed.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         check_option(mode, _FIT_MODES, "mode")
         H, umap = align_items(
             interactions, self.item_ids_, name="interactions", on_unknown=on_unknown
@@ -524,7 +523,7 @@ class Recommender(PersistMixin, BaseEstimator):
         >>> model.forget_users(["b", "zz"]), model.user_ids_.ids.tolist()
         (1, ['a', 'c'])
         """
-        check_is_fitted(self)
+        check_fitted(self)
         ids, _ = as_id_array(user_ids, "user_ids")
         gone = known_rows(self.user_ids_, ids)
         keep = np.setdiff1d(np.arange(len(self.user_ids_)), gone)
