@@ -238,9 +238,9 @@ class Recommender(PersistMixin, BaseEstimator):
             In ``[0, 1]``; above 0 the list is re-ranked by maximal marginal relevance over
             the model's item similarity (:func:`~filmreco.recommend.mmr`), so one franchise
             does not fill it.
-        n_jobs : int, optional
-            Workers for the blocks of users (joblib; None: the ambient setting). The result
-            does not depend on it.
+        n_jobs : int or None, default=None
+            Workers for the blocks of users; see :ref:`n_jobs`. The result does not
+            depend on it.
 
         Returns
         -------
@@ -297,8 +297,8 @@ class Recommender(PersistMixin, BaseEstimator):
             Leave out users who already interacted with the item.
         users : array-like of user ids, optional
             Only consider these users (e.g. those reachable in a region).
-        n_jobs : int, optional
-            Workers for the blocks of users.
+        n_jobs : int or None, default=None
+            Workers for the blocks of users; see :ref:`n_jobs`.
 
         Returns
         -------
@@ -328,7 +328,8 @@ class Recommender(PersistMixin, BaseEstimator):
         n : int, default=10
         items : array-like of item ids, optional
             Only these items may be returned.
-        n_jobs : int, optional
+        n_jobs : int or None, default=None
+            Workers for the blocks of items; see :ref:`n_jobs`.
 
         Returns
         -------
@@ -449,9 +450,9 @@ class Recommender(PersistMixin, BaseEstimator):
         on_unknown : {"raise", "ignore"}, default="raise"
             Events on items the model was not fitted on: raise, or drop them with a
             DataWarning.
-        n_jobs : int, optional
-            Workers for recomputing the users' state (None: the ambient
-            :func:`joblib.parallel_config`). The result does not depend on it.
+        n_jobs : int or None, default=None
+            Workers (or kernel threads) for recomputing the users' state; see
+            :ref:`n_jobs`. The result does not depend on it.
 
         Returns
         -------

@@ -69,8 +69,10 @@ class ALS(FactorModel):
         Show a tqdm bar over sweeps.
     random_state : int, Generator or None, default=None
         Seed of the initial factors.
-    n_jobs : int, optional
-        Threads of the sweeps (None: all cores). The result does not depend on it.
+    n_jobs : int or None, default=None
+        Threads of the sweeps in :meth:`fit`; see :ref:`n_jobs` (None: the ambient
+        :func:`joblib.parallel_config`, one thread outside one). The result does not
+        depend on it.
 
     Attributes
     ----------

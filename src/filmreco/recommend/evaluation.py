@@ -132,8 +132,8 @@ def evaluate(
         Remove training items from the lists (the usual protocol).
     as_frame : bool, default=False
         Return a pandas DataFrame (one row per model) instead of dicts.
-    n_jobs : int, optional
-        Workers of the batch recommendation.
+    n_jobs : int or None, default=None
+        Workers of the batch recommendation; see :ref:`n_jobs`.
 
     Returns
     -------
@@ -226,8 +226,8 @@ def tune(
         Fit the best model on all of `interactions`.
     random_state : int, Generator or None
         Seed of the default split.
-    n_jobs : int, optional
-        Workers of the batch recommendation.
+    n_jobs : int or None, default=None
+        Workers of the batch recommendation (not of the fits); see :ref:`n_jobs`.
 
     Returns
     -------

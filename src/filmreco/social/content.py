@@ -296,7 +296,8 @@ class ReachRecommender(Recommender):
         Damping of the diffusion (``"diffusion"``), which uses the model's arc
         probabilities as transition weights.
     random_state : int, Generator or None
-    n_jobs : int, optional
+    n_jobs : int or None, default=None
+        Workers for the simulations of :meth:`fit`; see :ref:`n_jobs`.
 
     Attributes
     ----------
