@@ -83,3 +83,10 @@ def test_als_loss_does_not_depend_on_n_jobs(world):
 def test_bad_n_jobs_is_an_input_error_in_fit(world, bad):
     with pytest.raises(InputError, match="n_jobs"):
         ALS(4, max_iter=1, n_jobs=bad).fit(world.interactions)
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, True])
+def test_bad_n_jobs_is_an_input_error_in_fold_in(world, bad):
+    model = BPR(4, max_iter=1, random_state=0).fit(world.interactions)
+    with pytest.raises(InputError, match="n_jobs"):
+        model.fold_in(_new_users(world), n_jobs=bad)

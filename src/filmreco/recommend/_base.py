@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from .._parallel import check_n_jobs
 from .._validation import check_fitted, check_int, check_option, check_real
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
@@ -463,6 +464,7 @@ class Recommender(PersistMixin, BaseEstimator):
         """
         check_fitted(self)
         check_option(mode, _FIT_MODES, "mode")
+        n_jobs = check_n_jobs(n_jobs)
         H, umap = align_items(
             interactions, self.item_ids_, name="interactions", on_unknown=on_unknown
         )
