@@ -65,9 +65,13 @@ class BPR(FactorModel):
     -----
     Updates are applied one sample at a time on one thread, so a fixed `random_state` gives
     the same model on any machine load (parallel "Hogwild" updates, as in implicit, do
-    not). New users (:meth:`fold_in`, ``recommend(..., user_items=...)``) get factors from
-    the same SGD with the item factors frozen; each user's random stream is seeded by
-    ``seed_`` and the user's items, so it does not depend on who else is folded in.
+    not); hence no ``n_jobs`` in the constructor. The batch methods (:meth:`recommend`,
+    :meth:`score`, :meth:`recommend_users`, :meth:`fold_in`, ...) take ``n_jobs`` (see
+    :ref:`n_jobs`); ``fold_in(n_jobs=)`` also sizes the threads of the fold-in kernel.
+
+    New users (:meth:`fold_in`, ``recommend(..., user_items=...)``) get factors from the
+    same SGD with the item factors frozen; each user's random stream is seeded by ``seed_``
+    and the user's items, so it does not depend on who else is folded in.
 
     References
     ----------
