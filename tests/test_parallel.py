@@ -318,3 +318,21 @@ def test_n_jobs_none_is_the_ambient_setting():
     with joblib.parallel_config(n_jobs=2):
         assert effective_n_jobs(None) == 2
         assert effective_n_jobs(1) == 1
+
+
+def _kernel_threads_here(n_jobs):
+    from filmreco._parallel import kernel_threads
+
+    return kernel_threads(n_jobs)
+
+
+@pytest.mark.parametrize("backend", ["sequential", "threading", "loky"])
+def test_kernel_threads_is_one_inside_every_task(backend):
+    from filmreco._parallel import kernel_threads
+
+    with joblib.parallel_config(backend=backend, n_jobs=2):
+        assert kernel_threads(None) == effective_n_jobs(None)  # ambient, outside a task
+        assert parallel_map(_kernel_threads_here, [(None,), (2,), (-1,)]) == [1, 1, 1]
+        assert parallel_map(_kernel_threads_here, [(2,)], n_jobs=1) == [1]  # serial task too
+    assert kernel_threads(None) == 1
+    assert kernel_threads(2) == 2

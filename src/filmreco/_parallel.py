@@ -36,7 +36,8 @@ Threads inside tasks
     is loaded, numba's parallel kernels on one thread, so ``n_jobs`` workers do not each
     start one thread per core. With the threading backend the calling process's BLAS is
     capped for the duration of the call. Compiled kernels that parallelise themselves
-    (ALS) run inside ``thread_limits(effective_n_jobs(n_jobs))``. Tasks run that way when serial too: OpenBLAS
+    (ALS, fold-in) run inside ``thread_limits(kernel_threads(n_jobs))``: `n_jobs` threads,
+    or one inside a task. Tasks run that way when serial too: OpenBLAS
     picks other kernels for other thread counts, and a float32 product then differs in
     its last bit (measured: 1 ulp in 1.6% of the cells of a 1000 x 2500 x 16 product),
     which can swap two items of a recommendation list. With the same thread count and
@@ -60,6 +61,7 @@ import math
 import numbers
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -79,6 +81,7 @@ __all__ = [
     "blocks",
     "check_n_jobs",
     "effective_n_jobs",
+    "kernel_threads",
     "parallel_map",
     "seed_sequence",
     "thread_limits",
@@ -355,7 +358,7 @@ def thread_limits(n_threads: int = 1) -> Iterator[int]:
     ----------
     n_threads : int, default=1
         Threads of numba's parallel kernels inside the block, clipped to
-        ``[1, numba.config.NUMBA_NUM_THREADS]``. Pass ``effective_n_jobs(n_jobs)`` to let
+        ``[1, numba.config.NUMBA_NUM_THREADS]``. Pass ``kernel_threads(n_jobs)`` to let
         a user's `n_jobs` (see :ref:`n_jobs`) size a compiled kernel.
 
     Yields
@@ -383,10 +386,55 @@ def thread_limits(n_threads: int = 1) -> Iterator[int]:
             nb.set_num_threads(before)
 
 
+_IN_TASK = threading.local()
+
+
+@contextmanager
+def _task() -> Iterator[None]:
+    """The context of one task: one BLAS and numba thread, and :func:`kernel_threads` 1."""
+    depth = getattr(_IN_TASK, "depth", 0)
+    _IN_TASK.depth = depth + 1
+    try:
+        with thread_limits(1):
+            yield
+    finally:
+        _IN_TASK.depth = depth
+
+
+def kernel_threads(n_jobs: int | None) -> int:
+    """Threads for a compiled kernel that parallelises itself (numba ``prange``).
+
+    ``effective_n_jobs(n_jobs)`` (see :ref:`n_jobs`: ``None`` is the ambient
+    :func:`joblib.parallel_config`), except inside a task of :func:`parallel_map`, where
+    the task's single thread stands: workers never start threads of their own. Use it as
+    ``with thread_limits(kernel_threads(n_jobs)):`` around the kernel.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        See :ref:`n_jobs`.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Examples
+    --------
+    >>> kernel_threads(1)
+    1
+    >>> with joblib.parallel_config(n_jobs=2):
+    ...     kernel_threads(None), parallel_map(kernel_threads, [(None,), (None,)], n_jobs=1)
+    (2, [1, 1])
+    """
+    n = effective_n_jobs(n_jobs)
+    return 1 if getattr(_IN_TASK, "depth", 0) else n
+
+
 def _call(func: Callable[..., R], shared: _Shared | None, rest: tuple[Any, ...]) -> R:
     """Run one task in a worker: shared arguments first, cap threads, call."""
     args = rest if shared is None else (*shared.objs, *rest)
-    with thread_limits(1):
+    with _task():
         return func(*args)
 
 
@@ -467,7 +515,7 @@ def parallel_map(
         if workers == 1:
             out = []
             for t in tasks:
-                with thread_limits(1):  # the arithmetic of a worker (see the module docstring)
+                with _task():  # the arithmetic of a worker (see the module docstring)
                     out.append(func(*lead, *t))
                 if bar is not None:
                     bar.update(1)

@@ -90,3 +90,13 @@ def test_bad_n_jobs_is_an_input_error_in_fold_in(world, bad):
     model = BPR(4, max_iter=1, random_state=0).fit(world.interactions)
     with pytest.raises(InputError, match="n_jobs"):
         model.fold_in(_new_users(world), n_jobs=bad)
+
+
+def test_fold_in_inside_a_task_stays_on_one_thread(spy, world):
+    """Scoring new users (``user_items=``) folds them in inside the seam's tasks: one thread
+    each, even when a serial call runs inside ``parallel_config(n_jobs=2)``."""
+    model = ALS(4, max_iter=1, random_state=0, n_jobs=1).fit(world.interactions)
+    spy.clear()
+    with joblib.parallel_config(n_jobs=2):
+        model.recommend(["n1", "n2"], n=3, user_items=_new_users(world), n_jobs=1)
+    assert spy and set(spy) == {1}

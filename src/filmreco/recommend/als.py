@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import effective_n_jobs, thread_limits
+from .._parallel import kernel_threads, thread_limits
 from .._validation import check_int, check_random_state, check_real, lookup_option
 from ..sparse import confidence, log_scale
 from ._factors import FactorModel
@@ -157,7 +157,7 @@ class ALS(FactorModel):
         check_real(self.regularization, "regularization", min_value=0.0)
         max_iter = check_int(self.max_iter, "max_iter", min_value=0)
         steps = check_int(self.cg_steps, "cg_steps", min_value=1)
-        threads = effective_n_jobs(self.n_jobs)
+        threads = kernel_threads(self.n_jobs)
         rng = check_random_state(self.random_state)
         Cu = self._conf(X)
         Ci = Cu.T.tocsr()
@@ -196,7 +196,7 @@ class ALS(FactorModel):
         V = self.item_factors_
         U = np.zeros((H.shape[0], V.shape[1]), dtype=np.float32)
         steps = max(int(self.cg_steps), 2 * V.shape[1])
-        with thread_limits(effective_n_jobs(None)):  # fold_in(n_jobs=) sets the ambient value
+        with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
             als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, np.arange(H.shape[0]))
         return U
 

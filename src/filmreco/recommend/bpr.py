@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import effective_n_jobs, seed_sequence, thread_limits
+from .._parallel import kernel_threads, seed_sequence, thread_limits
 from .._validation import check_int, check_real
 from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
@@ -174,7 +174,7 @@ class BPR(FactorModel):
         P.data = (P.data > 0).astype(np.float32)
         P.eliminate_zeros()
         indptr, indices = P.indptr.astype(np.int64), P.indices.astype(np.int64)
-        with thread_limits(effective_n_jobs(None)):  # fold_in(n_jobs=) sets the ambient value
+        with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
             bpr_fold_in(
                 indptr, indices, self.item_factors_, U, np.uint64(self.seed_), epochs,
                 np.float32(lr), np.float32(reg),
