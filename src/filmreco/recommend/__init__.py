@@ -17,7 +17,9 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 - :class:`Hybrid` — weighted score or rank fusion of the above;
 - :func:`mmr` — diversity re-ranking (also ``recommend(..., diversity=...)``).
 
-Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`.
+Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`;
+its :func:`~filmreco.recommend.evaluation.tune`, the one tuning API of filmreco (social models
+included), is importable from here too.
 """
 
 from ._base import Recommender
@@ -26,6 +28,7 @@ from .bpr import BPR
 from .content import ContentBased
 from .crossdomain import CrossDomain
 from .ease import EASE
+from .evaluation import TuneResult, tune
 from .hybrid import Hybrid
 from .knn import ItemKNN
 from .popularity import Popularity
@@ -41,5 +44,7 @@ __all__ = [
     "ItemKNN",
     "Popularity",
     "Recommender",
+    "TuneResult",
     "mmr",
+    "tune",
 ]

@@ -210,7 +210,7 @@ class SocialRecommender(Recommender):
         Fit a clone of `base` in :meth:`fit`; with False `base` must be fitted already on
         the same interactions and is used as it is, and :meth:`fold_in` / :meth:`forget_users`
         change it too (a clone of this model then holds an unfitted base, so tune with
-        refit=True or :func:`~filmreco.recommend.tune`).
+        refit=True or :func:`~filmreco.recommend.evaluation.tune`).
 
     Attributes
     ----------
@@ -349,6 +349,12 @@ class SocialRecommender(Recommender):
             S.data /= np.repeat(top, counts[counts > 0])
         self.friends_ = F
         self.social_ = S
+
+    def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
+        """The base, fitted once per validation split when the grid leaves it alone."""
+        if tuned & {"base", "refit"} or any(key.startswith("base__") for key in tuned):
+            return {}
+        return {"base": clone(self.base).fit(train), "refit": False}
 
     # new and erased users ----------------------------------------------------------
     def fold_in(
