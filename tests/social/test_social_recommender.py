@@ -684,3 +684,60 @@ def test_tune_handles_social_models(world):
     assert isinstance(res, TuneResult) and len(res.results) == 2
     assert isinstance(res.best_model, SocialRecommender)
     assert res.best_model.weight == res.best_params["weight"]
+
+
+@pytest.mark.parametrize("mode", ["rank", "score"])
+@pytest.mark.parametrize("friend_scale", ["max", "share", "any"])
+def test_explain_splits_the_friends_part_among_the_friends_who_saw_the_film(
+    world, mode, friend_scale
+):
+    X, g = world
+    kw = {"mode": mode, "friend_scale": friend_scale}
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, half_weight_at=3.0,
+                            new_user_weight=0.9, **kw).fit(X)  # fmt: skip
+    alone = SocialRecommender(EASE(regularization=5.0), g, weight=0.0, **kw).fit(X)
+    F = reference_friends(g, X, "in")
+    stored = X.matrix.toarray() != 0
+    ids = X.user_ids.ids
+    users = np.flatnonzero(np.diff(rec.social_.indptr) > 0)[:12]
+    assert users.size == 12
+    checked = 0
+    for u in users:
+        w = rec.user_weights([ids[u]])[0]
+        mixed = rec.score([ids[u]], X.item_ids.ids, filter_seen=True)[0].astype(np.float64)
+        base = alone.score([ids[u]], X.item_ids.ids, filter_seen=True)[0].astype(np.float64)
+        for j in np.flatnonzero(~stored[u])[:8]:
+            who, contrib = rec.explain(ids[u], X.item_ids.ids[j], n=1000)
+            saw = np.flatnonzero((F[u] > 0) & stored[:, j])
+            assert sorted(who.tolist()) == sorted(ids[saw].tolist())
+            # the contributions add up to the friends' part of the score recommend ranks by
+            assert contrib.sum() == pytest.approx(mixed[j] - (1 - w) * base[j], abs=1e-6)
+            if saw.size:
+                rows = X.user_ids.index(who)
+                want = (mixed[j] - (1 - w) * base[j]) * F[u, rows] / F[u, saw].sum()
+                assert contrib == pytest.approx(want, abs=1e-6)
+                assert (np.diff(contrib) <= 0).all()
+                checked += 1
+    assert checked > 10
+    u = ids[users[0]]
+    film = X.item_ids.ids[np.flatnonzero(~stored[users[0]] & (F[users[0]] > 0) @ stored > 0)[0]]
+    assert rec.explain(u, film, n=1)[0].size == 1
+    b_ids, b_contrib = rec.explain(u, film, part="base")
+    e_ids, e_contrib = rec.base_.explain(u, film)
+    assert b_ids.tolist() == e_ids.tolist() and b_contrib.tolist() == e_contrib.tolist()
+
+
+def test_explain_where_it_is_not_meaningful(world):
+    X, g = world
+    u, film = X.user_ids.ids[0], X.item_ids.ids[0]
+    with pytest.raises(NotImplementedError, match="history"):
+        SocialRecommender(EASE(), g, mode="history").fit(X).explain(u, film)
+    rec = SocialRecommender(Popularity(), g).fit(X)
+    with pytest.raises(NotImplementedError, match="Popularity"):
+        rec.explain(u, film, part="base")
+    with pytest.raises(InputError, match="part"):
+        rec.explain(u, film, part="films")
+    with pytest.raises(UnknownIdError):
+        rec.explain("nobody", film)
+    with pytest.raises(NotFittedError):
+        SocialRecommender(Popularity(), g).explain(u, film)
