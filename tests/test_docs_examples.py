@@ -24,7 +24,6 @@ MISSING = {
     "filmreco.search.SearchHits",
     "filmreco.search.bm25.ChannelScores",
     "filmreco.social.PropagationModel",
-    "filmreco.social.SocialEvaluation",
     "filmreco.social.learn.action_matrix",
     "filmreco.social.learn.beta_prior_strength",
 }

@@ -5,7 +5,8 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 :meth:`~Recommender.recommend` (films for users), :meth:`~Recommender.recommend_users`
 (the audience of a film), :meth:`~Recommender.similar_items`, :meth:`~Recommender.score`,
 :meth:`~Recommender.fold_in` (new users without refitting), :meth:`~Recommender.save` /
-``load`` and, for ItemKNN, EASE and ALS, :meth:`~Recommender.explain`.
+``load`` and, for ItemKNN, EASE and ALS (and the social models of :mod:`filmreco.social`,
+in their own terms), :meth:`~Recommender.explain`.
 
 - :class:`Popularity` — the most watched films, optionally with time decay;
 - :class:`ItemKNN` — item-item neighbours (cosine, tf-idf or BM25 weighting, shrinkage);

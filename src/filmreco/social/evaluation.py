@@ -390,6 +390,21 @@ class SocialEvaluation:
         that test them).
     params : list of dict
         The social parameters used in each fold (tuned per fold when a grid is given).
+
+    Examples
+    --------
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.recommend import Popularity
+    >>> from filmreco.recommend.evaluation import split_random
+    >>> w = make_synthetic(300, 60, density=0.04, homophily=0.9, random_state=0)
+    >>> train, test = split_random(w.interactions, test_size=0.2, random_state=0)
+    >>> model = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph), weight=0.5)
+    >>> ev = evaluate_social(model, train, test, n_boot=200, random_state=0)
+    >>> row = ev.table["cold_with_friends"]
+    >>> bool(row["gain_low"] <= row["gain"] <= row["gain_high"]), ev.n_folds, ev.k
+    (True, 1, 10)
+    >>> print(ev.summary().splitlines()[0].split()[:3])
+    ['group', 'users', 'base']
     """
 
     table: dict[str, dict[str, float]]
