@@ -20,7 +20,9 @@ filters, unknown users, blocks, parallelism, persistence):
   training columns), ``_update_users(rows)`` (refresh per-user state after
   :meth:`Recommender.fold_in`), ``_forget_rows(keep, ids)`` (drop per-user state after
   :meth:`Recommender.forget_users`), ``_explain(h, row, item)``, ``_state()`` /
-  ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`).
+  ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`),
+  ``_tuning_parts(train, tuned)`` (parameters the candidates of a grid search share,
+  fitted once per validation split by :func:`~filmreco.recommend.evaluation.tune`).
 """
 
 from __future__ import annotations
@@ -175,6 +177,16 @@ class Recommender(PersistMixin, BaseEstimator):
         already cut; a model with other per-user state, or with components (which forget
         `user_ids` themselves), overrides this. Called even when no row went.
         """
+
+    def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
+        """Parameters every candidate of a grid search may share, fitted on `train`.
+
+        `tuned` names the parameters the grid sets. A model wrapping a sub-model the grid
+        leaves alone returns it fitted once (e.g. ``{"base": fitted, "refit": False}``), so
+        :func:`~filmreco.recommend.evaluation.tune` does not fit it again per candidate;
+        the candidates must score exactly as if each had fitted it. Default: nothing shared.
+        """
+        return {}
 
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
         """Item-item similarity rows; default: cosine of the training columns."""
