@@ -35,7 +35,6 @@ MISSING = {
     "filmreco.recommend.evaluation.TuneResult",
     "filmreco.search.QueryTerms",
     "filmreco.search.SearchHits",
-    "filmreco.search.bm25.ChannelScores",
     "filmreco.social.FilmRanking",
     "filmreco.social.PropagationModel",
     "filmreco.social.PropagationValidation",

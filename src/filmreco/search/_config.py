@@ -9,10 +9,10 @@ from typing import Any
 from .._validation import check_int, check_real, lookup_option
 from ..exceptions import InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
+from ._bm25 import RANKINGS
+from ._highlight import Highlighter
 from ._records import field_texts
 from .analyze import CHANNELS, DictionaryScan, FieldAnalyzer, SynonymTable, normalize
-from .bm25 import RANKINGS
-from .highlight import Highlighter
 
 __all__ = [
     "DEFAULT_FIELDS",

@@ -22,17 +22,17 @@ from ..exceptions import InputError
 from ..sparse import IdMap
 from ..text import Tokenizer
 from . import _pinyin
+from ._bm25 import ChannelScores, query_weights, score_matrix
 from ._config import Config
 from ._fields import FieldStore
 from ._filters import FilterColumns
+from ._fuzzy import DeletionIndex
+from ._highlight import Highlighter
 from ._kernels import search_top, search_top_many
 from ._records import field_texts
+from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
-from .bm25 import ChannelScores, query_weights, score_matrix
-from .fuzzy import DeletionIndex
-from .highlight import Highlighter
 from .query import QueryAnalyzer, QueryTerms
-from .suggest import Suggester
 
 __all__ = ["Config", "Snapshot"]
 

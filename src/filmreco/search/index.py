@@ -34,10 +34,10 @@ from ._config import (
 )
 from ._engine import Snapshot, personalize
 from ._fields import FieldStore
+from ._highlight import Highlighter
 from ._params import ParamsMixin, check_fitted
 from ._records import iter_records
 from .analyze import CHANNELS, FieldAnalyzer, normalize
-from .highlight import Highlighter
 from .query import QueryTerms
 
 __all__ = ["DEFAULT_FIELDS", "DEFAULT_NAME_FIELDS", "DEFAULT_WEIGHTS", "SearchHits", "SearchIndex"]
@@ -511,8 +511,13 @@ class SearchIndex(Saveable, ParamsMixin):
             no hits; longer than `max_query_length` is cut, with a :class:`DataWarning`.
         n : int, default=10
         filters : dict, optional
-            Conditions on metadata fields, applied before ranking (see
-            :mod:`filmreco.search._filters`): ``{"year": (2000, 2010), "genres": "科幻"}``.
+            Conditions on metadata fields, applied before ranking, e.g.
+            ``{"year": (2000, 2010), "genres": "科幻"}``; a document must match them all,
+            and a missing value matches none. A condition is a value (the field, or one of
+            its values for a list field, equals it; strings compared after
+            :func:`~filmreco.search.normalize`), a list or set (equals one of them), a tuple
+            ``(low, high)`` (``low <= value <= high``, either end None for open), or a
+            callable ``condition(value) -> bool``.
         highlight : bool, default=False
             Also return the matched snippets of each hit.
         rerank : callable or object with ``score(user_ids, item_ids)``, optional
@@ -622,9 +627,8 @@ class SearchIndex(Saveable, ParamsMixin):
         """Search a batch of queries, scored together block by block.
 
         Each query is analysed once (a query repeated in the batch too), and each block of
-        queries is scored and its top `n` selected in one compiled call
-        (:func:`filmreco.search._kernels.search_top_many`), reusing its buffers from query
-        to query; the hits are those of :meth:`search` with the same arguments.
+        queries is scored and its top `n` selected in one compiled call, reusing its buffers
+        from query to query; the hits are those of :meth:`search` with the same arguments.
 
         Parameters
         ----------

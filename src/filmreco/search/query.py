@@ -25,7 +25,9 @@ from itertools import pairwise
 from . import _pinyin
 from .analyze import _CJK, _LATIN, SynonymTable, _latin_words
 
-__all__ = ["QueryAnalyzer", "QueryTerms", "clear_caches", "query_units"]
+# the public names (exported by filmreco.search); query_units and clear_caches serve the
+# index and the benchmarks
+__all__ = ["QueryAnalyzer", "QueryTerms"]
 
 
 class QueryTerms:
@@ -39,7 +41,7 @@ class QueryTerms:
         The query's words (CJK and Latin), in order.
     latin : list of str
         Latin-letter words typed, and runs of them joined (``"xing ji"`` -> ``"xingji"``):
-        the candidates of typo tolerance (:mod:`filmreco.search.fuzzy`).
+        the candidates of typo tolerance (``SearchIndex(fuzzy=True)``).
     n_units : int
         Number of space-separated units (see :class:`QueryAnalyzer`); with two or more,
         documents matching more units rank higher.
