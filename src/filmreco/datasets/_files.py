@@ -382,6 +382,26 @@ def load_movielens(
         No ratings file found.
     FormatError
         A malformed line (file and line number in the message).
+
+    Examples
+    --------
+    A folder in the ml-latest layout (two tiny files written here):
+
+    >>> import pathlib, tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = pathlib.Path(tmp.name)
+    >>> _ = (d / "ratings.csv").write_text(
+    ...     "userId,movieId,rating,timestamp\\n1,10,4.0,964982703\\n1,20,5.0,964981247\\n"
+    ...     "2,10,3.5,964982224\\n")
+    >>> _ = (d / "movies.csv").write_text(
+    ...     'movieId,title,genres\\n10,Toy Story (1995),Animation|Comedy\\n'
+    ...     '20,"Heat, The (1995)",Action|Crime\\n')
+    >>> data = load_movielens(d)
+    >>> data.format, data.interactions
+    ('ml-latest', Interactions(n_users=2, n_items=2, nnz=3, density=0.75))
+    >>> [(r["title"], r["year"]) for r in data.catalog.records()]
+    [('Toy Story (1995)', 1995), ('Heat, The (1995)', 1995)]
+    >>> tmp.cleanup()
     """
     from sklearn.utils import Bunch
 
@@ -502,6 +522,25 @@ def fetch_movielens(
     -------
     sklearn.utils.Bunch
         As :func:`load_movielens`.
+
+    Examples
+    --------
+    ``fetch_movielens("ml-1m")`` downloads from GroupLens. Here a mirror is a local zip
+    (a ``file://`` address), checked against the digest given:
+
+    >>> import hashlib, pathlib, tempfile, zipfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = pathlib.Path(tmp.name)
+    >>> mirror = d / "mirror.zip"
+    >>> with zipfile.ZipFile(mirror, "w") as z:
+    ...     z.writestr("ml-latest-small/ratings.csv", "userId,movieId,rating,timestamp\\n1,10,4.0,0\\n")
+    ...     z.writestr("ml-latest-small/movies.csv", "movieId,title,genres\\n10,Toy Story (1995),Comedy\\n")
+    >>> digest = "sha256:" + hashlib.sha256(mirror.read_bytes()).hexdigest()
+    >>> data = fetch_movielens("ml-latest-small", data_home=d / "cache", url=mirror.as_uri(),
+    ...                        checksum=digest)
+    >>> data.name, data.interactions.nnz, [p.name for p in (d / "cache").iterdir()]
+    ('ml-latest-small', 1, ['ml-latest-small.zip'])
+    >>> tmp.cleanup()
     """
     known = _VARIANTS.get(variant)
     if known is None:

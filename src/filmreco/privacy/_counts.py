@@ -50,6 +50,16 @@ class SharedCounts:
     sensitivity : float
         Most a single user can change the table (L1); the noise scale is
         ``sensitivity / epsilon``.
+
+    Examples
+    --------
+    >>> from filmreco import Interactions
+    >>> X = Interactions.from_arrays(list("abcde") + ["a"], ["tt1"] * 5 + ["tt2"])
+    >>> counts = item_audience(X, min_group_size=3)
+    >>> counts.labels.tolist(), counts.suppressed.tolist()
+    (['tt1', 'tt2'], [False, True])
+    >>> counts.to_dict()["counts"]
+    {'tt1': 5, 'tt2': 'suppressed'}
     """
 
     labels: np.ndarray
@@ -183,6 +193,15 @@ def item_audience(
     -------
     SharedCounts
         Labelled by item id, in the item order of `data`.
+
+    Examples
+    --------
+    >>> from filmreco import Interactions
+    >>> X = Interactions.from_arrays(list("abcde") + ["a"], ["tt1"] * 5 + ["tt2"])
+    >>> item_audience(X, min_group_size=3).to_dict()["counts"]
+    {'tt1': 5, 'tt2': 'suppressed'}
+    >>> item_audience(X, users=["a", "b"], min_group_size=1).to_dict()["counts"]
+    {'tt1': 2, 'tt2': 1}
     """
     inter = data.interactions if isinstance(data, Pseudonymized) else data
     if not isinstance(inter, Interactions):

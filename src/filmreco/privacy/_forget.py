@@ -99,6 +99,16 @@ class ForgetReport:
         ``"pseudonym_tables"``.
     ids : list
         The ids that were erased: the user id and its pseudonyms found in the tables.
+
+    Examples
+    --------
+    >>> from filmreco.datasets import load_sample
+    >>> from filmreco.recommend import Popularity
+    >>> X = load_sample().interactions
+    >>> model = Popularity().fit(X)
+    >>> report = forget_user(X.user_ids.ids[0], recommenders=[model])
+    >>> report.removed["recommenders"], report.total
+    (1, 1)
     """
 
     graph: Any = None
@@ -147,6 +157,20 @@ def forget_user(
     Item-side model parameters (item factors, similarities) and shared aggregates already
     sent to partners still reflect the user's past data in aggregate; refit the models
     on data without the user to remove that too.
+
+    Examples
+    --------
+    >>> from filmreco.datasets import load_sample
+    >>> from filmreco.recommend import EASE
+    >>> X = load_sample().interactions
+    >>> user = X.user_ids.ids[0]
+    >>> model = EASE().fit(X)
+    >>> profiles = {user: {"genres": ["剧情"]}}
+    >>> report = forget_user(user, recommenders=[model], profiles=[profiles])
+    >>> report.removed["recommenders"], report.removed["profiles"], user in model.user_ids_
+    (1, 1, False)
+    >>> forget_user(user, recommenders=[model]).total  # erasing twice is not an error
+    0
     """
     ids, _ = as_id_array(user_id, "user_id")
     if ids.size != 1:

@@ -31,11 +31,38 @@ _FINGERPRINT_LABEL = b"filmreco.privacy key fingerprint v1"
 
 
 class PrivacyWarning(FilmrecoWarning):
-    """A privacy protection is weakened (e.g. reproducible noise)."""
+    """A privacy protection is weakened (e.g. reproducible noise).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from filmreco import Interactions
+    >>> from filmreco.privacy import item_audience
+    >>> X = Interactions.from_arrays(list("abc"), ["tt1"] * 3)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = item_audience(X, min_group_size=1, epsilon=1.0, max_items_per_user=1, random_state=0)
+    >>> caught[0].category.__name__  # seeded noise is reproducible, hence weaker
+    'PrivacyWarning'
+    """
 
 
 class KeyMismatchError(InputError):
-    """Two pseudonymised files were made with different keys (or id types)."""
+    """Two pseudonymised files were made with different keys (or id types).
+
+    Examples
+    --------
+    >>> from filmreco import Interactions
+    >>> from filmreco.privacy import Pseudonymizer, join
+    >>> X = Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"])
+    >>> ours = Pseudonymizer(b"0123456789abcdef-our-key").pseudonymize_interactions(X)
+    >>> theirs = Pseudonymizer(b"0123456789abcdef-another").pseudonymize_interactions(X)
+    >>> try:
+    ...     join(ours, theirs)
+    ... except InputError as exc:  # a KeyMismatchError is an InputError
+    ...     print(type(exc).__name__)
+    KeyMismatchError
+    """
 
 
 def new_key(n_bytes: int = 32) -> bytes:
@@ -158,6 +185,17 @@ class PseudonymTable(Saveable):
 
     Never share it: it holds the raw ids (nor its file, written by :meth:`save`).
     :meth:`forget` removes users in place.
+
+    Examples
+    --------
+    >>> p = Pseudonymizer(b"0123456789abcdef-demo-key")
+    >>> table = p.table(["ann", "bob"])
+    >>> table
+    PseudonymTable(n_ids=2, fingerprint='20ef25fad8f7ea51')
+    >>> table.reveal(table.pseudonyms_of(["bob"])).tolist()
+    ['bob']
+    >>> table.forget(["ann"]), len(table)
+    (1, 1)
     """
 
     _persist_kind = "privacy.PseudonymTable"
@@ -242,6 +280,16 @@ class Pseudonymized(Saveable):
         Fingerprint of the key (see :class:`Pseudonymizer`).
     id_kind : str
         Kind of the raw ids (``"int"`` or ``"str"``) the pseudonyms were made from.
+
+    Examples
+    --------
+    >>> from filmreco import Interactions
+    >>> X = Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"])
+    >>> shared = Pseudonymizer(b"0123456789abcdef-demo-key").pseudonymize_interactions(X)
+    >>> shared.fingerprint, shared.id_kind, shared.interactions.n_users
+    ('20ef25fad8f7ea51', 'str', 2)
+    >>> "ann" in shared.interactions.user_ids.ids.tolist()  # no raw id left
+    False
     """
 
     interactions: Interactions
@@ -305,6 +353,18 @@ def join(a: Pseudonymized, b: Pseudonymized, *, how: str = "inner") -> tuple[Int
         Different key fingerprints or raw id types.
     TypeError
         An argument is not a :class:`Pseudonymized`.
+
+    Examples
+    --------
+    >>> from filmreco import Interactions
+    >>> p = Pseudonymizer(b"0123456789abcdef-demo-key")
+    >>> films = p.pseudonymize_interactions(Interactions.from_arrays(["ann", "bob"], ["tt1", "tt2"]))
+    >>> games = p.pseudonymize_interactions(Interactions.from_arrays(["bob", "cy"], ["g1", "g2"]))
+    >>> f, g = join(films, games)  # users on both sides: bob
+    >>> f.n_users, f.nnz, g.nnz, f.user_ids == g.user_ids
+    (1, 1, 1, True)
+    >>> [x.n_users for x in join(films, games, how="outer")]
+    [3, 3]
     """
     _check_pair(a, b)
     if how not in ("inner", "outer"):

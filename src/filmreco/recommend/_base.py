@@ -68,6 +68,29 @@ class Recommender(PersistMixin, BaseEstimator):
     the catalogue by an arbitrary tie order. Models whose users carry other information
     (:class:`~filmreco.recommend.CrossDomain`: a partner-domain history) score them
     themselves.
+
+    Examples
+    --------
+    A new model implements two hooks, ``_fit`` (learn from the CSR training matrix) and
+    ``_scores`` (score the histories ``H`` of a block of users); everything else, from id
+    handling to :meth:`recommend_users` and :meth:`save`, comes from this class:
+
+    >>> from filmreco.datasets import load_sample
+    >>> class CoViews(Recommender):
+    ...     # score a film by how often it was seen with the user's films
+    ...     def _fit(self, X, timestamps):
+    ...         self.co_views_ = (X.T @ X).toarray()
+    ...     def _scores(self, H, rows, cols, allowed=None):
+    ...         S = H @ self.co_views_
+    ...         return S if cols is None else S[:, cols]
+    >>> X = load_sample().interactions
+    >>> model = CoViews().fit(X)
+    >>> items, scores = model.recommend(X.user_ids.ids[:2], n=3)
+    >>> items.shape, bool((scores[:, 0] >= scores[:, 1]).all())
+    ((2, 3), True)
+    >>> audience, _ = model.recommend_users([X.item_ids.ids[0]], n=2)  # one film's audience
+    >>> audience.shape
+    (1, 2)
     """
 
     #: Whether an empty history leaves the model nothing to score with (see above).

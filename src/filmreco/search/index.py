@@ -770,6 +770,8 @@ class SearchIndex(Saveable, ParamsMixin):
         if "doc_ids_" in state:
             self._write_lock = threading.RLock()
             self._refresh()
+            if "_query_defaults" not in state:  # pickled before the options left __init__
+                self._query_defaults = self._deprecated_defaults()
 
 
 def _search_block(

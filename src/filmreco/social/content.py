@@ -192,6 +192,20 @@ class FilmRanking:
         Standard error of `reach`.
     n_adopters : numpy.ndarray of int64
         Current adopters found in the graph.
+
+    Examples
+    --------
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.social import IndependentCascade, SocialGraph, rank_films
+    >>> data = make_synthetic(n_users=200, n_items=30, random_state=0)
+    >>> model = IndependentCascade(SocialGraph.from_edgelist(data.graph), 0.05)
+    >>> ranking = rank_films(model, data.interactions, n_runs=50, random_state=0)
+    >>> len(ranking) == data.interactions.n_items
+    True
+    >>> bool((ranking.reach[:-1] >= ranking.reach[1:]).all())  # strongest first
+    True
+    >>> bool(((ranking.reach - ranking.n_adopters) == ranking.new_reach).all())
+    True
     """
 
     item_ids: np.ndarray

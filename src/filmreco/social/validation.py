@@ -75,6 +75,18 @@ class PropagationValidation:
         Exposed (film, user) pairs.
     notes : list of str
         What made a result undefined (e.g. no exposed pair), also sent as DataWarnings.
+
+    Examples
+    --------
+    >>> g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
+    >>> res = validate_propagation(
+    ...     g, ["a", "b", "a", "c", "a", "b", "c"], ["f1", "f1", "f2", "f2", "f3", "f3", "f3"],
+    ...     [0, 1, 2, 3, 10, 11, 12], cut=10, estimators=["bernoulli"])
+    >>> res.n_train, res.n_test, res.item_ids.tolist()
+    (4, 3, ['f3'])
+    >>> row = res.table["bernoulli"]
+    >>> row["predicted"], row["observed"], row["ratio"]
+    (1.0, 2.0, 0.5)
     """
 
     table: dict[str, dict[str, float]]
