@@ -21,8 +21,6 @@ import filmreco
 #: exists (renamed or folded into another by issue 12) is ignored, and should be removed too.
 MISSING = {
     "filmreco.recommend.evaluation.TuneResult",
-    "filmreco.search.QueryTerms",
-    "filmreco.search.SearchHits",
     "filmreco.social.PropagationModel",
     "filmreco.social.SocialEvaluation",
     "filmreco.social.SocialTuning",

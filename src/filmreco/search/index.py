@@ -60,6 +60,13 @@ class SearchHits:
         Their scores (text relevance; mixed with the user's score when personalised).
     highlights : list of dict of str to str, optional
         Per hit, the matched snippets of each field (``highlight=True`` only).
+
+    Examples
+    --------
+    >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "流浪地球"}])
+    >>> hits = index.search("xjcy", highlight=True)
+    >>> len(hits), hits.ids.tolist(), hits.scores.dtype, hits.highlights
+    (1, [1], dtype('float32'), [{'title': '<em>星际穿越</em>'}])
     """
 
     ids: np.ndarray

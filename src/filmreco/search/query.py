@@ -47,6 +47,19 @@ class QueryTerms:
         documents matching more units rank higher.
     unit_of : dict of str to dict of str to int
         ``unit_of[channel][term]``: the (first) unit a term comes from, when ``n_units > 1``.
+
+    Examples
+    --------
+    :meth:`SearchIndex.analyze <filmreco.search.SearchIndex.analyze>` shows the terms a query
+    is searched with:
+
+    >>> from filmreco.search import SearchIndex
+    >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}])
+    >>> q = index.analyze("xingji 星际")
+    >>> q.n_units, q.words
+    (2, ['xingji', '星际'])
+    >>> sorted(q.terms["ngram"]), q.unit_of["ngram"]["星际"]
+    (['^星', '星际', '际$'], 1)
     """
 
     __slots__ = ("latin", "n_units", "terms", "unit_of", "words")
