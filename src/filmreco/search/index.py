@@ -583,9 +583,7 @@ class SearchIndex(Saveable, ParamsMixin):
         )
         text = self._query_text(query, opts.max_query_length)
         mask = None if filters is None else self._mask(state, filters)
-        if user_id is not None and rerank is None:
-            raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
-        personal = rerank is not None and user_id is not None
+        personal = _personal(rerank, user_id)
         highlighter = opts.highlighter() if highlight else None
         if not text:
             none = np.zeros(0, dtype=np.int64)
@@ -675,10 +673,8 @@ class SearchIndex(Saveable, ParamsMixin):
         )
         texts = [self._query_text(q, opts.max_query_length) for q in queries]
         mask = self._mask(state, filters)
-        if user_id is not None and rerank is None:
-            raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
+        user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)
-        user = (rerank, user_id) if rerank is not None and user_id is not None else None
         if effective_n_jobs(n_jobs) > 1 and len(texts) > 4 * _BATCH:
             parts = blocks(
                 len(texts), max(_BATCH, math.ceil(len(texts) / (4 * effective_n_jobs(n_jobs))))
@@ -791,6 +787,15 @@ def _search_block(
     texts: list[str],
 ) -> list[SearchHits]:
     return index._search_block(texts, n, mask, opts, highlight, user)
+
+
+def _personal(rerank: Any, user_id: Any) -> bool:
+    """Whether a search is re-ranked for a user (`user_id` needs `rerank`)."""
+    if user_id is None:
+        return False
+    if rerank is None:
+        raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
+    return True
 
 
 def _warn_query_params(names: list[str], where: str) -> None:
