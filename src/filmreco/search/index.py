@@ -803,10 +803,15 @@ def _warn_query_params(names: list[str], where: str) -> None:
     if not names:
         return
     given = ", ".join(f"{k}=" for k in names)
+    what, value = (
+        ("is a query-time option", "value is")
+        if len(names) == 1
+        else ("are query-time options", "values are")
+    )
     warnings.warn(
-        f"{where}: {given} apply when searching and leave the constructor in the next "
-        f"release; pass {given} to search() (and search_many(); max_query_length= also to "
-        "suggest() and analyze()) instead. Until then they are this index's defaults.",
+        f"{where}: {given} {what} and will leave the constructor in the next release; pass "
+        f"{given} to search() instead (and to search_many(); max_query_length= also to "
+        f"suggest() and analyze()). Until then the constructor's {value} this index's default.",
         FutureWarning,
         stacklevel=3,
     )
