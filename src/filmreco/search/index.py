@@ -147,7 +147,7 @@ class SearchIndex(Saveable, ParamsMixin):
     max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
         Deprecated here: these options apply when searching, so they are keyword arguments
         of :meth:`search` (and :meth:`search_many`; `max_query_length` also of
-        :meth:`suggest` and :meth:`analyze`). Given here, they raise a
+        :meth:`suggest` and :meth:`analyze`). Given here, they emit a
         :class:`FutureWarning` and serve as this index's defaults until the next release,
         which removes them from the constructor.
 
@@ -246,6 +246,16 @@ class SearchIndex(Saveable, ParamsMixin):
         -------
         SearchIndex
             self.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a parameter of :class:`SearchIndex`.
+
+        Warns
+        -----
+        FutureWarning
+            When a query-time option is set to a value other than None.
         """
         given = [k for k in QUERY_OPTIONS if params.get(k) is not None]
         _warn_query_params(given, "SearchIndex.set_params(...)")
