@@ -137,3 +137,25 @@ def test_check_fitted_needs_an_estimator():
         check_fitted(object())
     with pytest.raises(NotFittedError, match="SearchIndex"):
         check_fitted(SearchIndex())  # no fitted attribute yet (scikit-learn's rule)
+
+
+#: Modules that still raise NotFittedError their own way (to be switched to check_fitted).
+KNOWN_OTHER_WAYS = {"search/_params.py"}
+
+
+def test_fitted_checks_go_through_check_fitted():
+    """Only ``_validation.check_fitted`` calls scikit-learn's check or raises its error."""
+    from pathlib import Path
+
+    import filmreco
+
+    root = Path(filmreco.__file__).parent
+    found = set()
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel == "_validation.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "check_is_fitted" in text or "raise NotFittedError" in text:
+            found.add(rel)
+    assert found == KNOWN_OTHER_WAYS, found

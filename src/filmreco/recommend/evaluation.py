@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_random_state
+from .._validation import check_fitted, check_int, check_random_state
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
@@ -68,7 +67,7 @@ def _evaluate_one(
     if fit:
         model = clone(model).fit(train)
     else:
-        check_is_fitted(model)
+        check_fitted(model)
     T = test.matrix
     counts = np.diff(T.indptr)
     users = np.flatnonzero(counts > 0)

@@ -23,11 +23,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
 from .._persist import csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_int, check_option, check_real
+from .._validation import check_fitted, check_int, check_option, check_real
 from ..exceptions import DataWarning
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
@@ -457,7 +456,7 @@ class ReachRecommender(Recommender):
         >>> ids.tolist(), parts.tolist()
         (['a', 'b'], [0.5, 0.5])
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         u = int(self.user_ids_.index([user_id], name="user_id")[0])
         j = int(self._items([item_id], name="item_id")[0])

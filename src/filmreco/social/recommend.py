@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.utils.validation import check_is_fitted
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_int, check_option, check_random_state, check_real
+from .._validation import check_fitted, check_int, check_option, check_random_state, check_real
 from ..exceptions import DataWarning, InputError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
@@ -309,7 +308,7 @@ class SocialRecommender(Recommender):
         if self.refit:
             base = clone(self.base).fit(interactions)
         else:
-            check_is_fitted(self.base)
+            check_fitted(self.base)
             base = self.base
         users = interactions.user_ids
         if len(users) and not self.graph.node_ids.contains(users.ids).any():
@@ -372,7 +371,7 @@ class SocialRecommender(Recommender):
         Every user's friends' films are gathered again, so the new users' films count for
         their friends, and their friends' films for them.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         fold = getattr(self.base_, "fold_in", None)
         if not callable(fold):
             raise TypeError(
@@ -470,7 +469,7 @@ class SocialRecommender(Recommender):
     # scoring ------------------------------------------------------------------------
     def user_weights(self, user_ids: Any) -> np.ndarray:
         """The friends' weight ``w_u`` of each user (0 for users without friends' films)."""
-        check_is_fitted(self)
+        check_fitted(self)
         return self._user_weights(self.user_ids_.index(user_ids, name="user_ids"))
 
     def _user_weights(self, rows: np.ndarray) -> np.ndarray:
@@ -619,7 +618,7 @@ class SocialRecommender(Recommender):
         >>> rec.explain("ann", "f2", part="base")[0].tolist()  # ann's films behind EASE's score
         ['f1']
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         check_option(part, ("friends", "base"), "part")
         if self.mode == "history":
