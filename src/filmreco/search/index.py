@@ -14,7 +14,7 @@ import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
 from .._persist import Saveable
-from .._validation import check_int, lookup_option
+from .._validation import check_fitted, check_int, lookup_option
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
 from . import _io
@@ -35,7 +35,7 @@ from ._config import (
 from ._engine import Snapshot, personalize
 from ._fields import FieldStore
 from ._highlight import Highlighter
-from ._params import ParamsMixin, check_fitted
+from ._params import ParamsMixin
 from ._records import iter_records
 from .analyze import CHANNELS, FieldAnalyzer, normalize
 from .query import QueryTerms
@@ -658,9 +658,8 @@ class SearchIndex(Saveable, ParamsMixin):
             One user whose preference re-ranks the hits of every query (as in :meth:`search`).
         max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
             As in :meth:`search`.
-        n_jobs : int, optional
-            Blocks of queries run through :func:`filmreco._parallel.parallel_map` (joblib;
-            ``None`` = the ambient joblib setting, serial by default).
+        n_jobs : int or None, default=None
+            Workers for the blocks of queries; see :ref:`n_jobs`. The hits do not depend on it.
 
         Returns
         -------

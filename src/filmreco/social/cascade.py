@@ -275,8 +275,8 @@ class PropagationModel(Saveable):
             Number of Monte-Carlo runs.
         random_state : int, Generator or None
             Same value, same result (whatever `n_jobs`).
-        n_jobs : int, optional
-            Workers for the blocks of runs (joblib; ``None`` = ambient setting).
+        n_jobs : int or None, default=None
+            Workers for the blocks of runs; see :ref:`n_jobs`. The result does not depend on it.
         return_steps : bool, default=False
             Also compute the reach curve (mean active users after each step).
         show_progress : bool, default=False
