@@ -497,6 +497,29 @@ def test_cross_evaluate_social_tunes_inside_each_fold(world):
                                random_state=1)  # fmt: skip
     assert [p["weight"] for p in ev.params] == [0.5, 0.5]
 
+
+def test_cross_evaluate_social_tunes_on_the_k_it_reports(world, monkeypatch):
+    import filmreco.social._crossval as cv
+
+    X, g = world
+    seen = []
+    real = cv._tune_social
+
+    def spy(*args):
+        seen.append(args[5])  # the k of NDCG@k
+        return real(*args)
+
+    monkeypatch.setattr(cv, "_tune_social", spy)
+    model = SocialRecommender(Popularity(), g)
+    ev = cross_evaluate_social(model, X, n_folds=2, k=5, grid={"weight": [0.0, 0.5]}, n_boot=20,
+                               random_state=0)  # fmt: skip
+    assert seen == [5, 5] and ev.k == 5
+
+
+def test_cross_evaluate_social_simulates_cold_starts(world):
+    X, g = world
+    model = SocialRecommender(Popularity(), g)
+
     # a cold start simulated in training only: everyone keeps one training film
     def one_each(train):
         M = sp.csr_array(train.matrix)

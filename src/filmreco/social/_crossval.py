@@ -171,8 +171,8 @@ def cross_evaluate_social(
             def one_fold(part: Any, fold_rng: np.random.Generator = fold_rng) -> Any:
                 return split_kfold(part, n_folds, random_state=fold_rng.integers(2**32))[0]
 
-            # tune_social's protocol (binary relevance, NDCG@10), kept for the same results
-            tuned = _tune_social(model, train, grid, one_fold, tune_splits, 10, False, None)
+            # tune_social's protocol (binary relevance), on the NDCG@k the folds report
+            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, None)
             fold_model = clone(model).set_params(**tuned.best_params)
         params.append({key: fold_model.get_params()[key] for key in _SOCIAL_PARAMS})
         base = clone(model.base).fit(train)
