@@ -486,9 +486,7 @@ def test_cross_evaluate_social_pools_folds_per_user(world):
         cross_evaluate_social(model, X, friends_direction="up")
 
 
-def test_cross_evaluate_social_tunes_inside_each_fold(world):
-    X, g = world
-    model = SocialRecommender(Popularity(), g)
+def test_cross_evaluate_social_tunes_inside_each_fold():
     # where tastes follow the graph, every fold's tuning must prefer the friends to the base
     w = make_synthetic(600, 150, density=0.02, homophily=0.95, avg_degree=6, random_state=3)
     homophilous = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
