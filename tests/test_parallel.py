@@ -263,3 +263,76 @@ def test_dense_scores_same_for_every_backend():
     with joblib.parallel_config(backend="threading", n_jobs=2):
         np.testing.assert_array_equal(dense_scores(scorer, q.n, cols.size, None), serial)
     assert dense_scores(scorer, 0, cols.size, 1).shape == (0, cols.size)
+
+
+# -- thread_limits: the one place thread counts are set ------------------------------------
+def test_thread_limits_caps_blas_and_sets_numba_then_restores():
+    import numba
+
+    from filmreco._parallel import thread_limits
+
+    before = numba.get_num_threads(), _blas_threads()
+    top = int(numba.config.NUMBA_NUM_THREADS)
+    with thread_limits(1) as n:
+        assert n == 1
+        assert numba.get_num_threads() == 1
+        assert all(t == 1 for t in _blas_threads())
+    with thread_limits(10**6) as n:  # clipped to what numba has
+        assert n == numba.get_num_threads() == top
+    with thread_limits(0) as n:
+        assert n == numba.get_num_threads() == 1
+    assert (numba.get_num_threads(), _blas_threads()) == before
+
+
+def test_thread_limits_restores_after_an_error():
+    import numba
+
+    from filmreco._parallel import thread_limits
+
+    before = numba.get_num_threads(), _blas_threads()
+    with pytest.raises(KeyError), thread_limits(1):
+        raise KeyError("boom")
+    assert (numba.get_num_threads(), _blas_threads()) == before
+
+
+def test_thread_counts_are_set_in_parallel_only():
+    """threadpoolctl and numba.set_num_threads are used by _parallel.thread_limits alone."""
+    from pathlib import Path
+
+    import filmreco
+
+    root = Path(filmreco.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.name == "_parallel.py" and path.parent == root:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in ("threadpoolctl", "threadpool_limits", "set_num_threads", "OMP_NUM_THREADS"):
+            if needle in text:
+                offenders.append(f"{path.relative_to(root)}: {needle}")
+    assert not offenders, offenders
+
+
+def test_n_jobs_none_is_the_ambient_setting():
+    assert effective_n_jobs(None) == 1
+    with joblib.parallel_config(n_jobs=2):
+        assert effective_n_jobs(None) == 2
+        assert effective_n_jobs(1) == 1
+
+
+def _kernel_threads_here(n_jobs):
+    from filmreco._parallel import kernel_threads
+
+    return kernel_threads(n_jobs)
+
+
+@pytest.mark.parametrize("backend", ["sequential", "threading", "loky"])
+def test_kernel_threads_is_one_inside_every_task(backend):
+    from filmreco._parallel import kernel_threads
+
+    with joblib.parallel_config(backend=backend, n_jobs=2):
+        assert kernel_threads(None) == effective_n_jobs(None)  # ambient, outside a task
+        assert parallel_map(_kernel_threads_here, [(None,), (2,), (-1,)]) == [1, 1, 1]
+        assert parallel_map(_kernel_threads_here, [(2,)], n_jobs=1) == [1]  # serial task too
+    assert kernel_threads(None) == 1
+    assert kernel_threads(2) == 2

@@ -8,6 +8,14 @@ Ray's, ...), and the results come back in task order. There is no filmreco-speci
 cluster code: pointing filmreco at a Dask cluster is ``Client(address)`` plus
 ``joblib.parallel_config(backend="dask")``.
 
+``n_jobs`` means one thing everywhere in filmreco (documented once, in the guide's
+:ref:`n_jobs` convention; :func:`check_n_jobs` validates it, :func:`effective_n_jobs`
+resolves it): ``None`` is the ambient :func:`joblib.parallel_config` (one worker outside
+one), ``1`` serial in this process, ``k > 1`` that many workers, ``-1`` one per core
+(``-2`` all but one, ...). It sizes the joblib workers of :func:`parallel_map` and, through
+:func:`thread_limits`, the threads of the compiled kernels that use ``prange`` (ALS
+sweeps, fold-in).
+
 Randomness never depends on how the work is split: :func:`block_seeds` spawns one
 :class:`numpy.random.SeedSequence` per fixed-size *block of work* (e.g. 1,000 cascades),
 chosen by the library, and a task processes whole blocks. Chunking, ``n_jobs`` and the
@@ -23,10 +31,13 @@ What travels to the workers
     random keys) travel with their task.
 
 Threads inside tasks
-    Each task runs with BLAS capped to one thread (:mod:`threadpoolctl`) and, when numba
+    :func:`thread_limits` is the one place thread counts are set. Each task runs inside
+    ``thread_limits(1)``: BLAS capped to one thread (:mod:`threadpoolctl`) and, when numba
     is loaded, numba's parallel kernels on one thread, so ``n_jobs`` workers do not each
     start one thread per core. With the threading backend the calling process's BLAS is
-    capped for the duration of the call. Tasks run that way when serial too: OpenBLAS
+    capped for the duration of the call. Compiled kernels that parallelise themselves
+    (ALS, fold-in) run inside ``thread_limits(kernel_threads(n_jobs))``: `n_jobs` threads,
+    or one inside a task. Tasks run that way when serial too: OpenBLAS
     picks other kernels for other thread counts, and a float32 product then differs in
     its last bit (measured: 1 ulp in 1.6% of the cells of a 1000 x 2500 x 16 product),
     which can swap two items of a recommendation list. With the same thread count and
@@ -50,6 +61,7 @@ import math
 import numbers
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,8 +81,10 @@ __all__ = [
     "blocks",
     "check_n_jobs",
     "effective_n_jobs",
+    "kernel_threads",
     "parallel_map",
     "seed_sequence",
+    "thread_limits",
 ]
 
 logger = logging.getLogger("filmreco")
@@ -81,11 +95,23 @@ R = TypeVar("R")
 def check_n_jobs(n_jobs: Any) -> int | None:
     """Validate `n_jobs` and return it as an int (or ``None``).
 
-    ``None`` uses the ambient :func:`joblib.parallel_config` (serial unless configured);
-    ``1`` runs serially in this process; ``k > 1`` asks for `k` workers; ``-1`` for one per
-    core and, as in joblib and scikit-learn, ``-2`` for all cores but one, ``-k`` for all
-    but ``k - 1`` (at least one worker, so on a machine with fewer cores it runs serially).
-    Backends that size themselves (Dask: every thread of the cluster) ignore the number.
+    The library's one definition of ``n_jobs`` (the guide's :ref:`n_jobs` convention):
+    ``None`` uses the ambient :func:`joblib.parallel_config` (one worker unless
+    configured); ``1`` runs serially in this process; ``k > 1`` asks for `k` workers;
+    ``-1`` for one per core and, as in joblib and scikit-learn, ``-2`` for all cores but
+    one, ``-k`` for all but ``k - 1`` (at least one worker, so on a machine with fewer
+    cores it runs serially). Backends that size themselves (Dask: every thread of the
+    cluster) ignore the number.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The value to check.
+
+    Returns
+    -------
+    int or None
+        `n_jobs` as a plain int, or ``None``.
 
     Raises
     ------
@@ -146,6 +172,18 @@ def _backend_error(exc: BaseException) -> BackendError:
 def effective_n_jobs(n_jobs: int | None) -> int:
     """Number of workers joblib would use for `n_jobs` under the ambient configuration.
 
+    ``None`` resolves to the ambient :func:`joblib.parallel_config` (1 outside one).
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        See :ref:`n_jobs`.
+
+    Returns
+    -------
+    int
+        At least 1.
+
     Raises
     ------
     InputError
@@ -155,8 +193,11 @@ def effective_n_jobs(n_jobs: int | None) -> int:
 
     Examples
     --------
-    >>> effective_n_jobs(1)
-    1
+    >>> effective_n_jobs(1), effective_n_jobs(None)
+    (1, 1)
+    >>> with joblib.parallel_config(n_jobs=3):
+    ...     effective_n_jobs(None)
+    3
     """
     n = check_n_jobs(n_jobs)
     if n == 1:
@@ -288,41 +329,112 @@ class _Shared:
 
 
 # -- threads inside workers ------------------------------------------------------------
-_CONTROLLERS: dict[int, ThreadpoolController] = {}
+_CONTROLLERS: dict[tuple[int, int], ThreadpoolController] = {}
 
 
 def _controller() -> ThreadpoolController:
     """This process's threadpoolctl controller (scanning the loaded libraries costs ~0.5 ms;
-    limiting through a kept controller ~5 µs). Made at the first task, after the task's
-    modules (numpy, scipy) have loaded their BLAS."""
-    pid = os.getpid()
-    ctl = _CONTROLLERS.get(pid)
+    limiting through a kept controller ~5 µs). Rebuilt when the process changes (a forked
+    worker) or modules were imported since (one of them may have loaded another BLAS)."""
+    key = (os.getpid(), len(sys.modules))
+    ctl = _CONTROLLERS.get(key)
     if ctl is None:
         _CONTROLLERS.clear()
-        ctl = _CONTROLLERS[pid] = ThreadpoolController()
+        ctl = _CONTROLLERS[key] = ThreadpoolController()
     return ctl
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
-    """BLAS on one thread; numba's parallel kernels too (numba's setting is per thread)."""
+def thread_limits(n_threads: int = 1) -> Iterator[int]:
+    """Cap BLAS to one thread and numba's parallel kernels to `n_threads`; restore both after.
+
+    The one place filmreco sets thread counts. BLAS (every library :mod:`threadpoolctl`
+    finds: numpy's and scipy's OpenBLAS, MKL) runs on one thread: filmreco's parallelism
+    is its own (joblib workers, numba ``prange``), and with the same BLAS thread count a
+    product gives the same bits whatever the machine's load (see the module docstring).
+    numba's setting is per thread and only applies when numba is already loaded.
+
+    Parameters
+    ----------
+    n_threads : int, default=1
+        Threads of numba's parallel kernels inside the block, clipped to
+        ``[1, numba.config.NUMBA_NUM_THREADS]``. Pass ``kernel_threads(n_jobs)`` to let
+        a user's `n_jobs` (see :ref:`n_jobs`) size a compiled kernel.
+
+    Yields
+    ------
+    int
+        The number of numba threads in force inside the block (1 without numba).
+
+    Examples
+    --------
+    >>> with thread_limits(1) as n:
+    ...     n
+    1
+    """
     with _controller().limit(limits=1, user_api="blas"):
         nb = sys.modules.get("numba")
         if nb is None:
-            yield
+            yield 1
             return
+        want = max(1, min(int(n_threads), int(nb.config.NUMBA_NUM_THREADS)))
         before = nb.get_num_threads()
-        nb.set_num_threads(1)
+        nb.set_num_threads(want)
         try:
-            yield
+            yield want
         finally:
             nb.set_num_threads(before)
+
+
+_IN_TASK = threading.local()
+
+
+@contextmanager
+def _task() -> Iterator[None]:
+    """The context of one task: one BLAS and numba thread, and :func:`kernel_threads` 1."""
+    depth = getattr(_IN_TASK, "depth", 0)
+    _IN_TASK.depth = depth + 1
+    try:
+        with thread_limits(1):
+            yield
+    finally:
+        _IN_TASK.depth = depth
+
+
+def kernel_threads(n_jobs: int | None) -> int:
+    """Threads for a compiled kernel that parallelises itself (numba ``prange``).
+
+    ``effective_n_jobs(n_jobs)`` (see :ref:`n_jobs`: ``None`` is the ambient
+    :func:`joblib.parallel_config`), except inside a task of :func:`parallel_map`, where
+    the task's single thread stands: workers never start threads of their own. Use it as
+    ``with thread_limits(kernel_threads(n_jobs)):`` around the kernel.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        See :ref:`n_jobs`.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Examples
+    --------
+    >>> kernel_threads(1)
+    1
+    >>> with joblib.parallel_config(n_jobs=2):
+    ...     kernel_threads(None), parallel_map(kernel_threads, [(None,), (None,)], n_jobs=1)
+    (2, [1, 1])
+    """
+    n = effective_n_jobs(n_jobs)
+    return 1 if getattr(_IN_TASK, "depth", 0) else n
 
 
 def _call(func: Callable[..., R], shared: _Shared | None, rest: tuple[Any, ...]) -> R:
     """Run one task in a worker: shared arguments first, cap threads, call."""
     args = rest if shared is None else (*shared.objs, *rest)
-    with _one_thread():
+    with _task():
         return func(*args)
 
 
@@ -350,12 +462,10 @@ def parallel_map(
     shared : sequence, default=()
         The leading positional arguments common to every call (a model, a graph's
         arrays, a search index): sent to the workers once per call, not once per task.
-    n_jobs : int, optional
-        ``None`` uses the ambient :func:`joblib.parallel_config` (serial by default);
-        ``1`` runs in this process without joblib; ``k > 1`` asks for `k` workers;
-        ``-1`` all cores, ``-2`` all but one (see :func:`check_n_jobs`). When the backend
-        offers one worker (a one-thread Dask cluster too), the tasks run in this process,
-        as :class:`joblib.Parallel` itself does.
+    n_jobs : int or None, default=None
+        Workers; see :ref:`n_jobs`. When the backend offers one worker (a one-thread Dask
+        cluster too), the tasks run in this process, as :class:`joblib.Parallel` itself
+        does.
     show_progress : bool, default=False
         Show a tqdm bar over tasks.
     desc : str, optional
@@ -405,7 +515,7 @@ def parallel_map(
         if workers == 1:
             out = []
             for t in tasks:
-                with _one_thread():  # the arithmetic of a worker (see the module docstring)
+                with _task():  # the arithmetic of a worker (see the module docstring)
                     out.append(func(*lead, *t))
                 if bar is not None:
                     bar.update(1)
@@ -423,7 +533,7 @@ def parallel_map(
         out = []
         try:
             # threads of the threading backend share this process's BLAS pool
-            with _controller().limit(limits=1, user_api="blas"):
+            with thread_limits(1):
                 for r in par(joblib.delayed(_call)(func, bundle, t) for t in tasks):
                     out.append(r)
                     if bar is not None:

@@ -17,6 +17,7 @@ T = TypeVar("T")
 __all__ = [
     "check_csr",
     "check_finite",
+    "check_fitted",
     "check_int",
     "check_nonnegative",
     "check_option",
@@ -181,6 +182,50 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
+
+
+def check_fitted(estimator: Any, attribute: str | None = None) -> None:
+    """Raise scikit-learn's ``NotFittedError`` unless `estimator` is fitted.
+
+    The one "is it fitted?" check of filmreco (see the guide's :ref:`fitted` convention).
+    Without `attribute` it asks the estimator's ``__sklearn_is_fitted__`` (every
+    :class:`~filmreco.recommend.Recommender` has one) or, lacking one, looks for an
+    attribute ending in ``_``, as scikit-learn's
+    :func:`~sklearn.utils.validation.check_is_fitted` does; with `attribute`, whether
+    that fitted attribute is set on the instance (:class:`~filmreco.search.SearchIndex`:
+    ``"doc_ids_"``). The message is scikit-learn's. scikit-learn is imported only to raise,
+    so a module that checks does not pay for its import.
+
+    Parameters
+    ----------
+    estimator : object
+        An object with a ``fit`` method.
+    attribute : str, optional
+        A fitted attribute (ending in ``_``) that exists only after ``fit``.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        Before ``fit`` (a ``ValueError`` and an ``AttributeError``); its message names the
+        class and says to call ``fit``.
+    TypeError
+        If `estimator` has no ``fit`` method.
+    """
+    if not callable(getattr(estimator, "fit", None)):
+        raise TypeError(f"{estimator!r} is not an estimator: it has no fit method.")
+    if attribute is not None:
+        fitted = attribute in vars(estimator)
+    elif callable(getattr(estimator, "__sklearn_is_fitted__", None)):
+        fitted = bool(estimator.__sklearn_is_fitted__())
+    else:  # scikit-learn's rule: some attribute ending in "_" was set by fit
+        fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
+    if not fitted:
+        from sklearn.exceptions import NotFittedError
+
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
+            "appropriate arguments before using this estimator."
+        )
 
 
 def check_callable(value: Any, name: str) -> Callable[..., Any]:

@@ -49,6 +49,20 @@ def test_fit_returns_self(make_model, world):
         lambda m: m.score(["u0001"], ["m0001"]),
         lambda m: m.save("never-written"),
         lambda m: m.fold_in(Interactions.from_arrays(["x"], ["m0001"])),
+        lambda m: m.recommend(["x"], user_items=Interactions.from_arrays(["x"], ["m0001"])),
+        lambda m: m.explain("u0001", "m0001"),
+        lambda m: m.forget_users(["u0001"]),
+    ],
+    ids=[
+        "recommend",
+        "recommend_users",
+        "similar_items",
+        "score",
+        "save",
+        "fold_in",
+        "recommend-user_items",
+        "explain",
+        "forget_users",
     ],
 )
 def test_not_fitted(make_model, call):

@@ -11,6 +11,7 @@ from filmreco.data import Interactions
 from filmreco.exceptions import InputError
 from filmreco.recommend import EASE, ItemKNN, Popularity
 from filmreco.recommend.evaluation import (
+    TuneResult,
     evaluate,
     split_kfold,
     split_leave_last,
@@ -174,3 +175,38 @@ def test_tune_picks_the_best_candidate(world):
     assert res.best_model is not None and res.best_model.user_items_.nnz == X.nnz
     with pytest.raises(InputError, match="metric"):
         tune(EASE, {"regularization": [1.0]}, X, metric="ndcg")
+
+
+def test_tune_averages_several_splits(world):
+    X = world.interactions
+    grid = {"regularization": [0.5, 200.0]}
+    res = tune(EASE, grid, X, n_splits=2, random_state=7, refit=False)
+    seeds = np.random.default_rng(7).integers(2**32, size=2)
+    per_split = []
+    for seed in seeds:
+        train, valid = split_random(X, 0.2, random_state=seed)
+        per_split.append(
+            [evaluate(EASE(lam), train, valid, metrics=["ndcg"])["ndcg@10"] for lam in (0.5, 200.0)]
+        )
+    want = np.mean(per_split, axis=0)
+    assert [r["score"] for r in res.results] == pytest.approx(want)
+    assert res.best_score == pytest.approx(want.max()) and res.best_model is None
+    # a split callable is called once per split
+    calls = []
+
+    def split(data):
+        calls.append(1)
+        return split_random(data, 0.2, random_state=len(calls))
+
+    tune(EASE, grid, X, split=split, n_splits=3, refit=False)
+    assert len(calls) == 3
+    with pytest.raises(InputError, match="n_splits"):
+        tune(EASE, grid, X, n_splits=0)
+    with pytest.raises(InputError, match="no candidate"):
+        tune(EASE, [], X)
+
+
+def test_tune_is_importable_from_recommend():
+    import filmreco.recommend as rec
+
+    assert rec.tune is tune and rec.TuneResult is TuneResult

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmreco.search.bm25 import score_matrix
+from filmreco.search._bm25 import score_matrix
 
 
 @st.composite

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmreco.search.fuzzy import DeletionIndex, edit_distance, max_edits
+from filmreco.search._fuzzy import DeletionIndex, edit_distance, max_edits
 
 WORD = st.text(alphabet="abcde", min_size=0, max_size=9)
 

@@ -467,8 +467,9 @@ def test_highlights(index):
 
 def test_highlight_tags_and_snippets(records):
     records[0]["description"] = "开头" + "很长的铺垫" * 40 + "迷失" + "结尾" * 30
-    index = SearchIndex(highlight_tags=("[", "]"), snippet_chars=20).fit(records)
-    snippet = index.search("迷失", highlight=True).highlights[0]["description"]
+    index = SearchIndex().fit(records)
+    hits = index.search("迷失", highlight=True, highlight_tags=("[", "]"), snippet_chars=20)
+    snippet = hits.highlights[0]["description"]
     assert "[迷失]" in snippet and snippet.startswith("…") and snippet.endswith("…")
     assert len(snippet) <= 20 + 4
 

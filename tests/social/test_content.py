@@ -126,3 +126,55 @@ def test_users_missing_from_the_graph_are_reported():
     assert ranking.item_ids.tolist() == ["f1", "f2"] and ranking.reach.tolist() == [2.0, 0.0]
     with pytest.raises(NotFittedError):
         ReachRecommender(IndependentCascade(graph)).recommend(["a"])
+
+
+@pytest.mark.parametrize("method", ["cascade", "diffusion"])
+def test_explain_splits_the_score_among_the_adopters_that_reach_the_user(world, method):
+    X, graph = world
+    model = IndependentCascade(graph, 0.3)
+    rec = ReachRecommender(model, method=method, n_runs=300, random_state=1, damping=0.7).fit(X)
+    checked = 0
+    for u in X.user_ids.ids[:12]:
+        for film in X.item_ids.ids[:6]:
+            score = float(rec.score([u], [film])[0, 0])
+            ids, contrib = rec.explain(u, film, n=1000)
+            assert set(ids.tolist()) <= set(adopters_of(X, film))
+            assert (contrib > 0).all() and (np.diff(contrib) <= 0).all()
+            if score > 0:
+                assert contrib.sum() == pytest.approx(score, rel=1e-6)
+                checked += 1
+            else:
+                assert ids.size == 0
+    assert checked > 10
+    # each adopter's share follows its reach alone
+    u, film = next(
+        (u, f)
+        for u in X.user_ids.ids
+        for f in X.item_ids.ids
+        if rec.explain(u, f, n=1000)[0].size >= 2
+    )
+    ids, contrib = rec.explain(u, film, n=1000)
+    if method == "cascade":
+        alone = [model.simulate([a], 300, random_state=1).probability([u])[0] for a in ids]
+    else:
+        alone = [diffusion_scores(graph, [a], damping=0.7, weight=model.edge_probabilities)[u]
+                 for a in ids]  # fmt: skip
+    # cascade: the same worlds; diffusion: both converged to L1 < n * tol
+    tol = {"rtol": 1e-6} if method == "cascade" else {"atol": 1e-4}
+    np.testing.assert_allclose(contrib / contrib.sum(), np.array(alone) / sum(alone), **tol)
+    assert rec.explain(u, film, n=1)[0].tolist() == ids[:1].tolist()
+
+
+def test_explain_known_answers():
+    # a and b both reach c for sure; d reaches nobody who adopted f2
+    graph = SocialGraph.from_arrays(["a", "b", "d"], ["c", "c", "e"])
+    X = Interactions.from_arrays(["a", "b", "c", "d", "e"], ["f1", "f1", "f2", "f3", "f3"])
+    rec = ReachRecommender(IndependentCascade(graph, 1.0), n_runs=20, random_state=0).fit(X)
+    ids, contrib = rec.explain("c", "f1")
+    assert ids.tolist() == ["a", "b"] and contrib.tolist() == [0.5, 0.5]
+    assert rec.explain("a", "f2")[0].size == 0  # f2 does not reach a
+    assert rec.explain("e", "f3")[0].tolist() == ["d", "e"]  # e adopted it, d reaches e
+    with pytest.raises(UnknownIdError):
+        rec.explain("nobody", "f1")
+    with pytest.raises(NotFittedError):
+        ReachRecommender(IndependentCascade(graph)).explain("c", "f1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -13,16 +14,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import ParameterGrid
 
 from filmreco.data import Interactions
 from filmreco.datasets import make_synthetic
 from filmreco.exceptions import DataWarning, InputError, UnknownIdError
 from filmreco.metrics import ndcg_at_k
 from filmreco.recommend import EASE, Popularity
-from filmreco.recommend.evaluation import split_kfold, split_random
+from filmreco.recommend.evaluation import TuneResult, split_kfold, split_random, tune
 from filmreco.social import (
     SocialGraph,
     SocialRecommender,
+    SocialTuning,
     cross_evaluate_social,
     evaluate_social,
     homophily,
@@ -249,13 +252,13 @@ def test_shuffle_graph_keeps_degrees_and_changes_friends():
         shuffle_graph(G)
 
 
-def test_tune_social_scores_every_candidate_on_validation(world):
+def test_tune_scores_every_social_candidate_on_validation(world):
     X, g = world
     model = SocialRecommender(EASE(regularization=5.0), g)
     grid = [{"weight": [0.0]}, {"weight": [0.3, 0.6], "mode": ["rank", "score"]}]
     split = lambda data: split_random(data, 0.2, random_state=0)  # noqa: E731
-    res = tune_social(model, X, grid, split=split)
-    assert len(res.results) == 5
+    res = tune(model, grid, X, split=split)
+    assert isinstance(res, TuneResult) and len(res.results) == 5
     assert res.best_score == max(r["score"] for r in res.results)
     assert res.best_model.get_params()["weight"] == res.best_params["weight"]
     # the base alone (weight 0): mean NDCG@10 of EASE on the same validation split
@@ -267,24 +270,106 @@ def test_tune_social_scores_every_candidate_on_validation(world):
     ranked[ids != ""] = X.item_ids.index(ids[ids != ""])
     want = np.nanmean(ndcg_at_k(ranked, sp.csr_array(valid.matrix)[users], 10))
     assert res.results[0]["score"] == pytest.approx(want)
+    # every candidate: the NDCG of the social model fitted on the fitting part
+    for r in res.results:
+        m = clone(model).set_params(**r["params"]).fit(fit_part)
+        ids, _ = m.recommend(X.user_ids.ids[users], 10)
+        ranked = np.where(ids == "", -1, 0)
+        ranked[ids != ""] = X.item_ids.index(ids[ids != ""])
+        want = np.nanmean(ndcg_at_k(ranked, sp.csr_array(valid.matrix)[users], 10))
+        assert r["score"] == pytest.approx(want)
     # several splits: the mean of the single-split scores
     seeds = iter([0, 1])
-    two = tune_social(
-        model, X, grid, split=lambda d: split_random(d, 0.2, random_state=next(seeds)),
+    two = tune(
+        model, grid, X, split=lambda d: split_random(d, 0.2, random_state=next(seeds)),
         n_splits=2, refit=False,
     )  # fmt: skip
-    one = tune_social(model, X, grid, split=lambda d: split_random(d, 0.2, random_state=1),
-                      refit=False)  # fmt: skip
+    one = tune(model, grid, X, split=lambda d: split_random(d, 0.2, random_state=1), refit=False)
     for a, b, c in zip(two.results, res.results, one.results):
         assert a["score"] == pytest.approx((b["score"] + c["score"]) / 2)
     assert two.best_model is None
-    default = tune_social(model, X, {"weight": [0.0, 0.5]}, n_splits=2, random_state=3)
-    assert (
-        default.results
-        == tune_social(model, X, {"weight": [0.0, 0.5]}, n_splits=2, random_state=3).results
+    default = tune(model, {"weight": [0.0, 0.5]}, X, n_splits=2, random_state=3)
+    assert default.results == tune(model, {"weight": [0.0, 0.5]}, X, n_splits=2,
+                                   random_state=3).results  # fmt: skip
+
+
+class CountingEASE(EASE):
+    """EASE counting its fits (in a list shared by its clones)."""
+
+    fits: ClassVar[list[int]] = []
+
+    def _fit(self, X, timestamps):
+        CountingEASE.fits.append(X.shape[0])
+        super()._fit(X, timestamps)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tune_fits_the_social_base_once_per_split(world, mode, monkeypatch):
+    X, g = world
+    model = SocialRecommender(CountingEASE(regularization=5.0), g, mode=mode, weight=0.2)
+    grid = {"weight": [0.0, 0.4, 1.0], "new_user_weight": [None, 1.0]}
+    CountingEASE.fits.clear()
+    shared = tune(model, grid, X, n_splits=2, random_state=0, refit=False)
+    assert len(CountingEASE.fits) == 2  # once per split, not once per candidate
+    # the same scores as fitting the base for every candidate
+    monkeypatch.setattr(SocialRecommender, "_tuning_parts", lambda self, train, tuned: {})
+    CountingEASE.fits.clear()
+    each = tune(model, grid, X, n_splits=2, random_state=0, refit=False)
+    assert len(CountingEASE.fits) == 2 * 6
+    assert [r["score"] for r in each.results] == [r["score"] for r in shared.results]
+    monkeypatch.undo()
+    # a grid over the base's own parameters fits a base per candidate
+    CountingEASE.fits.clear()
+    res = tune(model, {"base__regularization": [1.0, 50.0]}, X, random_state=0)
+    assert len(CountingEASE.fits) == 2 + 1  # two candidates, then the refit
+    assert res.best_model.base.regularization == res.best_params["base__regularization"]
+
+
+def reference_tune_social(model, train, grid, split, n_splits, k):
+    """tune_social as it was before issue 12: one base per split, NDCG@k with 0/1 relevance."""
+    from filmreco.social.evaluation import _mixed_ndcg, _ndcg, _relevance, _test_users, _with_base
+
+    candidates = list(ParameterGrid(grid))
+    total = np.zeros(len(candidates))
+    for _ in range(n_splits):
+        fit_part, valid = split(train)
+        users = _test_users(valid)
+        base = clone(model.base).fit(fit_part)
+        R, space = _relevance(fit_part, valid, users)
+        ids = valid.user_ids.ids[users]
+        base_ndcg = _ndcg(base, ids, R, space, k)
+        for i, params in enumerate(candidates):
+            m = _with_base(model, base, **params).fit(fit_part)
+            total[i] += float(np.nanmean(_mixed_ndcg(m, base_ndcg, ids, R, space, k)))
+    return total / n_splits
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tune_social_is_deprecated_with_the_same_results(world, seed):
+    X, g = world
+    # graded values: tune_social counted every held-out film 1, tune uses the grades
+    M = X.matrix.copy()
+    M.data = (1.0 + np.arange(M.nnz) % 3).astype(M.dtype)
+    graded = Interactions(M, X.user_ids, X.item_ids)
+    grid = [
+        {"weight": [0.0]},
+        {"weight": [0.3, 1.0], "mode": MODES, "new_user_weight": [None, 1.0]},
+    ]
+    model = SocialRecommender(EASE(regularization=5.0), g, half_weight_at=4.0)
+    with pytest.warns(FutureWarning, match="filmreco.recommend.tune"):
+        res = tune_social(model, graded, grid, n_splits=2, k=5, random_state=seed)
+    rng = np.random.default_rng(seed)
+    want = reference_tune_social(
+        model, graded, grid, lambda d: split_random(d, 0.2, random_state=rng.integers(2**32)), 2, 5
     )
-    with pytest.raises(InputError, match="may not set"):
+    assert [r["score"] for r in res.results] == want.tolist()
+    assert res.best_params == res.results[int(np.argmax(want))]["params"]
+    assert isinstance(res, SocialTuning) and isinstance(res, TuneResult)
+    assert res.best_model.get_params()["weight"] == res.best_params["weight"]
+    with pytest.warns(FutureWarning), pytest.raises(InputError, match="may not set"):
         tune_social(model, X, {"refit": [False]})
+    with pytest.warns(FutureWarning, match="SocialTuning is deprecated"):
+        SocialTuning({}, 0.0)
 
 
 def test_evaluate_social_groups_gains_and_control(world):
@@ -401,9 +486,7 @@ def test_cross_evaluate_social_pools_folds_per_user(world):
         cross_evaluate_social(model, X, friends_direction="up")
 
 
-def test_cross_evaluate_social_tunes_inside_each_fold(world):
-    X, g = world
-    model = SocialRecommender(Popularity(), g)
+def test_cross_evaluate_social_tunes_inside_each_fold():
     # where tastes follow the graph, every fold's tuning must prefer the friends to the base
     w = make_synthetic(600, 150, density=0.02, homophily=0.95, avg_degree=6, random_state=3)
     homophilous = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
@@ -411,6 +494,29 @@ def test_cross_evaluate_social_tunes_inside_each_fold(world):
     ev = cross_evaluate_social(homophilous, w.interactions, n_folds=2, grid=grid, n_boot=50,
                                random_state=1)  # fmt: skip
     assert [p["weight"] for p in ev.params] == [0.5, 0.5]
+
+
+def test_cross_evaluate_social_tunes_on_the_k_it_reports(world, monkeypatch):
+    import filmreco.social._crossval as cv
+
+    X, g = world
+    seen = []
+    real = cv._tune_social
+
+    def spy(*args):
+        seen.append(args[5])  # the k of NDCG@k
+        return real(*args)
+
+    monkeypatch.setattr(cv, "_tune_social", spy)
+    model = SocialRecommender(Popularity(), g)
+    ev = cross_evaluate_social(model, X, n_folds=2, k=5, grid={"weight": [0.0, 0.5]}, n_boot=20,
+                               random_state=0)  # fmt: skip
+    assert seen == [5, 5] and ev.k == 5
+
+
+def test_cross_evaluate_social_simulates_cold_starts(world):
+    X, g = world
+    model = SocialRecommender(Popularity(), g)
 
     # a cold start simulated in training only: everyone keeps one training film
     def one_each(train):
@@ -599,3 +705,60 @@ def test_tune_handles_social_models(world):
     assert isinstance(res, TuneResult) and len(res.results) == 2
     assert isinstance(res.best_model, SocialRecommender)
     assert res.best_model.weight == res.best_params["weight"]
+
+
+@pytest.mark.parametrize("mode", ["rank", "score"])
+@pytest.mark.parametrize("friend_scale", ["max", "share", "any"])
+def test_explain_splits_the_friends_part_among_the_friends_who_saw_the_film(
+    world, mode, friend_scale
+):
+    X, g = world
+    kw = {"mode": mode, "friend_scale": friend_scale}
+    rec = SocialRecommender(EASE(regularization=5.0), g, weight=0.4, half_weight_at=3.0,
+                            new_user_weight=0.9, **kw).fit(X)  # fmt: skip
+    alone = SocialRecommender(EASE(regularization=5.0), g, weight=0.0, **kw).fit(X)
+    F = reference_friends(g, X, "in")
+    stored = X.matrix.toarray() != 0
+    ids = X.user_ids.ids
+    users = np.flatnonzero(np.diff(rec.social_.indptr) > 0)[:12]
+    assert users.size == 12
+    checked = 0
+    for u in users:
+        w = rec.user_weights([ids[u]])[0]
+        mixed = rec.score([ids[u]], X.item_ids.ids, filter_seen=True)[0].astype(np.float64)
+        base = alone.score([ids[u]], X.item_ids.ids, filter_seen=True)[0].astype(np.float64)
+        for j in np.flatnonzero(~stored[u])[:8]:
+            who, contrib = rec.explain(ids[u], X.item_ids.ids[j], n=1000)
+            saw = np.flatnonzero((F[u] > 0) & stored[:, j])
+            assert sorted(who.tolist()) == sorted(ids[saw].tolist())
+            # the contributions add up to the friends' part of the score recommend ranks by
+            assert contrib.sum() == pytest.approx(mixed[j] - (1 - w) * base[j], abs=1e-6)
+            if saw.size:
+                rows = X.user_ids.index(who)
+                want = (mixed[j] - (1 - w) * base[j]) * F[u, rows] / F[u, saw].sum()
+                assert contrib == pytest.approx(want, abs=1e-6)
+                assert (np.diff(contrib) <= 0).all()
+                checked += 1
+    assert checked > 10
+    u = ids[users[0]]
+    film = X.item_ids.ids[np.flatnonzero(~stored[users[0]] & (F[users[0]] > 0) @ stored > 0)[0]]
+    assert rec.explain(u, film, n=1)[0].size == 1
+    b_ids, b_contrib = rec.explain(u, film, part="base")
+    e_ids, e_contrib = rec.base_.explain(u, film)
+    assert b_ids.tolist() == e_ids.tolist() and b_contrib.tolist() == e_contrib.tolist()
+
+
+def test_explain_where_it_is_not_meaningful(world):
+    X, g = world
+    u, film = X.user_ids.ids[0], X.item_ids.ids[0]
+    with pytest.raises(NotImplementedError, match="history"):
+        SocialRecommender(EASE(), g, mode="history").fit(X).explain(u, film)
+    rec = SocialRecommender(Popularity(), g).fit(X)
+    with pytest.raises(NotImplementedError, match="Popularity"):
+        rec.explain(u, film, part="base")
+    with pytest.raises(InputError, match="part"):
+        rec.explain(u, film, part="films")
+    with pytest.raises(UnknownIdError):
+        rec.explain("nobody", film)
+    with pytest.raises(NotFittedError):
+        SocialRecommender(Popularity(), g).explain(u, film)

@@ -5,7 +5,8 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 :meth:`~Recommender.recommend` (films for users), :meth:`~Recommender.recommend_users`
 (the audience of a film), :meth:`~Recommender.similar_items`, :meth:`~Recommender.score`,
 :meth:`~Recommender.fold_in` (new users without refitting), :meth:`~Recommender.save` /
-``load`` and, for ItemKNN, EASE and ALS, :meth:`~Recommender.explain`.
+``load`` and, for ItemKNN, EASE and ALS (and the social models of :mod:`filmreco.social`,
+in their own terms), :meth:`~Recommender.explain`.
 
 - :class:`Popularity` — the most watched films, optionally with time decay;
 - :class:`ItemKNN` — item-item neighbours (cosine, tf-idf or BM25 weighting, shrinkage);
@@ -17,7 +18,9 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 - :class:`Hybrid` — weighted score or rank fusion of the above;
 - :func:`mmr` — diversity re-ranking (also ``recommend(..., diversity=...)``).
 
-Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`.
+Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`;
+its :func:`~filmreco.recommend.evaluation.tune`, the one tuning API of filmreco (social models
+included), is importable from here too.
 """
 
 from ._base import Recommender
@@ -26,6 +29,7 @@ from .bpr import BPR
 from .content import ContentBased
 from .crossdomain import CrossDomain
 from .ease import EASE
+from .evaluation import TuneResult, tune
 from .hybrid import Hybrid
 from .knn import ItemKNN
 from .popularity import Popularity
@@ -41,5 +45,7 @@ __all__ = [
     "ItemKNN",
     "Popularity",
     "Recommender",
+    "TuneResult",
     "mmr",
+    "tune",
 ]

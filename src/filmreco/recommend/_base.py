@@ -20,7 +20,9 @@ filters, unknown users, blocks, parallelism, persistence):
   training columns), ``_update_users(rows)`` (refresh per-user state after
   :meth:`Recommender.fold_in`), ``_forget_rows(keep, ids)`` (drop per-user state after
   :meth:`Recommender.forget_users`), ``_explain(h, row, item)``, ``_state()`` /
-  ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`).
+  ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`),
+  ``_tuning_parts(train, tuned)`` (parameters the candidates of a grid search share,
+  fitted once per validation split by :func:`~filmreco.recommend.evaluation.tune`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_option, check_real
+from .._parallel import check_n_jobs
+from .._validation import check_fitted, check_int, check_option, check_real
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
 from ._inputs import (
@@ -176,6 +178,16 @@ class Recommender(PersistMixin, BaseEstimator):
         `user_ids` themselves), overrides this. Called even when no row went.
         """
 
+    def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
+        """Parameters every candidate of a grid search may share, fitted on `train`.
+
+        `tuned` names the parameters the grid sets. A model wrapping a sub-model the grid
+        leaves alone returns it fitted once (e.g. ``{"base": fitted, "refit": False}``), so
+        :func:`~filmreco.recommend.evaluation.tune` does not fit it again per candidate;
+        the candidates must score exactly as if each had fitted it. Default: nothing shared.
+        """
+        return {}
+
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
         """Item-item similarity rows; default: cosine of the training columns."""
         V = normalize(self.user_items_.T.tocsr())
@@ -262,9 +274,9 @@ class Recommender(PersistMixin, BaseEstimator):
             In ``[0, 1]``; above 0 the list is re-ranked by maximal marginal relevance over
             the model's item similarity (:func:`~filmreco.recommend.mmr`), so one franchise
             does not fill it.
-        n_jobs : int, optional
-            Workers for the blocks of users (joblib; None: the ambient setting). The result
-            does not depend on it.
+        n_jobs : int or None, default=None
+            Workers for the blocks of users; see :ref:`n_jobs`. The result does not
+            depend on it.
 
         Returns
         -------
@@ -280,7 +292,7 @@ class Recommender(PersistMixin, BaseEstimator):
         UnknownIdError
             Unknown users (with ``on_unknown="raise"``) or unknown ids in `items`.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         diversity = check_real(diversity, "diversity", min_value=0.0, max_value=1.0)
         q = self._query(user_ids, on_unknown, user_items)
@@ -321,8 +333,8 @@ class Recommender(PersistMixin, BaseEstimator):
             Leave out users who already interacted with the item.
         users : array-like of user ids, optional
             Only consider these users (e.g. those reachable in a region).
-        n_jobs : int, optional
-            Workers for the blocks of users.
+        n_jobs : int or None, default=None
+            Workers for the blocks of users; see :ref:`n_jobs`.
 
         Returns
         -------
@@ -330,7 +342,7 @@ class Recommender(PersistMixin, BaseEstimator):
             User ids, best first, padded with the id map's missing value.
         scores : numpy.ndarray of float32, shape (len(item_ids), n)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         cols = self._items(item_ids)
         if users is None:
@@ -352,14 +364,15 @@ class Recommender(PersistMixin, BaseEstimator):
         n : int, default=10
         items : array-like of item ids, optional
             Only these items may be returned.
-        n_jobs : int, optional
+        n_jobs : int or None, default=None
+            Workers for the blocks of items; see :ref:`n_jobs`.
 
         Returns
         -------
         ids : numpy.ndarray, shape (len(item_ids), n)
         scores : numpy.ndarray of float32, shape (len(item_ids), n)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         rows = self._items(item_ids)
         m = self._n_items()
@@ -403,7 +416,7 @@ class Recommender(PersistMixin, BaseEstimator):
         -------
         numpy.ndarray of float32, shape (len(user_ids), len(item_ids))
         """
-        check_is_fitted(self)
+        check_fitted(self)
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
         every = cols.size == len(self.item_ids_) and np.array_equal(cols, np.arange(cols.size))
@@ -437,7 +450,7 @@ class Recommender(PersistMixin, BaseEstimator):
         NotImplementedError
             For models whose scores do not decompose over the user's films.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         if type(self)._explain is Recommender._explain:
             raise NotImplementedError(
@@ -473,9 +486,9 @@ class Recommender(PersistMixin, BaseEstimator):
         on_unknown : {"raise", "ignore"}, default="raise"
             Events on items the model was not fitted on: raise, or drop them with a
             DataWarning.
-        n_jobs : int, optional
-            Workers for recomputing the users' state (None: the ambient
-            :func:`joblib.parallel_config`). The result does not depend on it.
+        n_jobs : int or None, default=None
+            Workers (or kernel threads) for recomputing the users' state; see
+            :ref:`n_jobs`. The result does not depend on it.
 
         Returns
         -------
@@ -484,8 +497,9 @@ class Recommender(PersistMixin, BaseEstimator):
             popularity) are unchanged. Per-user state (factors, profiles) of the affected
             users is recomputed.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         check_option(mode, _FIT_MODES, "mode")
+        n_jobs = check_n_jobs(n_jobs)
         H, umap = align_items(
             interactions, self.item_ids_, name="interactions", on_unknown=on_unknown
         )
@@ -547,7 +561,7 @@ class Recommender(PersistMixin, BaseEstimator):
         >>> model.forget_users(["b", "zz"]), model.user_ids_.ids.tolist()
         (1, ['a', 'c'])
         """
-        check_is_fitted(self)
+        check_fitted(self)
         ids, _ = as_id_array(user_ids, "user_ids")
         gone = known_rows(self.user_ids_, ids)
         keep = np.setdiff1d(np.arange(len(self.user_ids_)), gone)

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import numba
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 
-from .._parallel import check_n_jobs, effective_n_jobs
 from ..exceptions import InputError
 from ._base import Recommender
 
-__all__ = ["FactorModel", "compute_threads"]
-
-
-@contextmanager
-def compute_threads(n_jobs: Any) -> Iterator[int]:
-    """Run numba kernels on `n_jobs` threads (None: all) with BLAS capped to one thread."""
-    n = check_n_jobs(n_jobs)
-    limit = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
-    want = limit if n is None else min(limit, effective_n_jobs(n))
-    before = numba.get_num_threads()
-    numba.set_num_threads(max(1, want))
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            yield want
-    finally:
-        numba.set_num_threads(before)
+__all__ = ["FactorModel"]
 
 
 class FactorModel(Recommender):

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
 
 from .._persist import Saveable, csr_from_arrays
 from .._registry import register
+from .._validation import check_fitted
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 
@@ -104,7 +104,7 @@ class PersistMixin(Saveable):
         return params, dropped
 
     def _check_saveable(self) -> None:
-        check_is_fitted(self)
+        check_fitted(self)
 
     def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """All arrays and JSON metadata of the fitted model (what :meth:`save` writes)."""

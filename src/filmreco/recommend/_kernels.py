@@ -91,9 +91,11 @@ def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows):  # pragma: no cov
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def als_loss(indptr, indices, conf, X, Y, YtY):  # pragma: no cover - compiled
-    """Sum over all cells of ``c_ui (p_ui - x_u . y_i)^2`` (without the penalty).
+    """Per user, the sum over the user's cells of ``c_ui (p_ui - x_u . y_i)^2``.
 
-    Absent cells have ``c = 1, p = 0``; stored ones ``p = 1`` and their confidence.
+    Absent cells have ``c = 1, p = 0``; stored ones ``p = 1`` and their confidence. The
+    caller adds the users up in order (a sum inside this parallel kernel would be a
+    parallel reduction, whose last bit depends on the number of threads).
     """
     n, f = X.shape
     total = np.zeros(n)
@@ -113,7 +115,7 @@ def als_loss(indptr, indices, conf, X, Y, YtY):  # pragma: no cover - compiled
             c = conf[t]
             s += c * (1.0 - d) * (1.0 - d) - d * d
         total[u] = s
-    return total.sum()
+    return total
 
 
 @njit(fastmath=True, cache=True, nogil=True)

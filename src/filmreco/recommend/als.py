@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._parallel import kernel_threads, thread_limits
 from .._validation import check_int, check_random_state, check_real, lookup_option
 from ..sparse import confidence, log_scale
-from ._factors import FactorModel, compute_threads
+from ._factors import FactorModel
 from ._inputs import take_rows
 from ._kernels import als_loss, als_sweep
 
@@ -68,8 +69,10 @@ class ALS(FactorModel):
         Show a tqdm bar over sweeps.
     random_state : int, Generator or None, default=None
         Seed of the initial factors.
-    n_jobs : int, optional
-        Threads of the sweeps (None: all cores). The result does not depend on it.
+    n_jobs : int or None, default=None
+        Threads of the sweeps in :meth:`fit`; see :ref:`n_jobs` (None: the ambient
+        :func:`joblib.parallel_config`, one thread outside one). The result does not
+        depend on it.
 
     Attributes
     ----------
@@ -154,6 +157,7 @@ class ALS(FactorModel):
         check_real(self.regularization, "regularization", min_value=0.0)
         max_iter = check_int(self.max_iter, "max_iter", min_value=0)
         steps = check_int(self.cg_steps, "cg_steps", min_value=1)
+        threads = kernel_threads(self.n_jobs)
         rng = check_random_state(self.random_state)
         Cu = self._conf(X)
         Ci = Cu.T.tocsr()
@@ -168,7 +172,7 @@ class ALS(FactorModel):
             from tqdm.auto import tqdm
 
             sweeps = tqdm(sweeps, desc="ALS", leave=False)
-        with compute_threads(self.n_jobs):
+        with thread_limits(threads):
             for it in sweeps:
                 als_sweep(Cu.indptr, Cu.indices, Cu.data, U, V, self._A(V), steps, users)
                 als_sweep(Ci.indptr, Ci.indices, Ci.data, V, U, self._A(U), steps, items)
@@ -180,7 +184,8 @@ class ALS(FactorModel):
 
     def _loss(self, C: sp.csr_array, U: np.ndarray, V: np.ndarray) -> float:
         G = V.astype(np.float64).T @ V.astype(np.float64)
-        fit = als_loss(C.indptr, C.indices, C.data, U, V, G)
+        per_user = als_loss(C.indptr, C.indices, C.data, U, V, G)
+        fit = np.cumsum(per_user)[-1] if per_user.size else 0.0  # in user order, any n_jobs
         reg = float(self.regularization) * (
             float(np.sum(U.astype(np.float64) ** 2)) + float(np.sum(V.astype(np.float64) ** 2))
         )
@@ -191,7 +196,7 @@ class ALS(FactorModel):
         V = self.item_factors_
         U = np.zeros((H.shape[0], V.shape[1]), dtype=np.float32)
         steps = max(int(self.cg_steps), 2 * V.shape[1])
-        with compute_threads(self.n_jobs):
+        with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
             als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, np.arange(H.shape[0]))
         return U
 

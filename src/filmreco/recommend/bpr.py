@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import seed_sequence
+from .._parallel import kernel_threads, seed_sequence, thread_limits
 from .._validation import check_int, check_real
-from ._factors import FactorModel, compute_threads
+from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
 
 __all__ = ["BPR"]
@@ -65,9 +65,13 @@ class BPR(FactorModel):
     -----
     Updates are applied one sample at a time on one thread, so a fixed `random_state` gives
     the same model on any machine load (parallel "Hogwild" updates, as in implicit, do
-    not). New users (:meth:`fold_in`, ``recommend(..., user_items=...)``) get factors from
-    the same SGD with the item factors frozen; each user's random stream is seeded by
-    ``seed_`` and the user's items, so it does not depend on who else is folded in.
+    not); hence no ``n_jobs`` in the constructor. The batch methods (:meth:`recommend`,
+    :meth:`score`, :meth:`recommend_users`, :meth:`fold_in`, ...) take ``n_jobs`` (see
+    :ref:`n_jobs`); ``fold_in(n_jobs=)`` also sizes the threads of the fold-in kernel.
+
+    New users (:meth:`fold_in`, ``recommend(..., user_items=...)``) get factors from the
+    same SGD with the item factors frozen; each user's random stream is seeded by ``seed_``
+    and the user's items, so it does not depend on who else is folded in.
 
     References
     ----------
@@ -132,7 +136,7 @@ class BPR(FactorModel):
 
             loop = tqdm(loop, desc="BPR", leave=False)
         indptr, indices = X.indptr.astype(np.int64), X.indices.astype(np.int64)
-        with compute_threads(1):
+        with thread_limits(1):  # SGD is sequential (see Notes)
             for e, s in enumerate(loop):
                 loss = self._epoch(users, items, indptr, indices, U, V, s, lr, reg, True)
                 if self.track_loss:
@@ -170,7 +174,7 @@ class BPR(FactorModel):
         P.data = (P.data > 0).astype(np.float32)
         P.eliminate_zeros()
         indptr, indices = P.indptr.astype(np.int64), P.indices.astype(np.int64)
-        with compute_threads(None):
+        with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
             bpr_fold_in(
                 indptr, indices, self.item_factors_, U, np.uint64(self.seed_), epochs,
                 np.float32(lr), np.float32(reg),

@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int, check_real
+from .._validation import check_fitted, check_int, check_real
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -219,7 +218,7 @@ class ContentBased(Recommender):
             Weights are the user's normalised profile (their squares sum to 1 over all
             features).
         """
-        check_is_fitted(self)
+        check_fitted(self)
         n = check_int(n, "n", min_value=0)
         u = self.user_ids_.index([user_id], name="user_id")
         p = self._profiles(take_rows(self.user_items_, u))

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_option, check_real
+from .._validation import check_fitted, check_option, check_real
 from ..data import Interactions
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, row_indices
@@ -258,7 +257,7 @@ class CrossDomain(ALS):
         For a partner's own use (e.g. which products to show a film's audience); item
         order is ``partner_item_ids_``.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         rows = self.user_ids_.index(user_ids, name="user_ids")
         U = self._user_vectors(take_rows(self.user_items_, rows), rows)
         return np.asarray(U @ self.partner_factors_.T, dtype=np.float32)

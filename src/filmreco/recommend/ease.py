@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 
+from .._parallel import thread_limits
 from .._validation import check_real
 from ..exceptions import InputError
 from ._base import Recommender
@@ -48,7 +48,7 @@ def ease_weights(X: sp.csr_array, regularization: float) -> np.ndarray:
     G = (X.T @ X).toarray().astype(np.float32)
     G[np.diag_indices_from(G)] += np.float32(regularization)
     if G.shape[0] < _ONE_THREAD_BELOW:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with thread_limits(1):
             P = _spd_inverse(G)
     else:
         P = _spd_inverse(G)

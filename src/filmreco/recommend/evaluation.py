@@ -6,23 +6,23 @@
 - :func:`evaluate` — fit on train, recommend for every test user (seen items filtered),
   and score the lists with :func:`filmreco.metrics.ranking_metrics`: precision, recall,
   NDCG, MAP, MRR, hit rate at `k`, catalogue coverage and novelty;
-- :func:`tune` — grid search on a validation split carved from the training data.
+- :func:`tune` — grid search on validation splits carved from the training data, for
+  every recommender (the social models of :mod:`filmreco.social` included).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int
+from .._validation import check_fitted, check_int, check_random_state
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
@@ -67,7 +67,7 @@ def _evaluate_one(
     if fit:
         model = clone(model).fit(train)
     else:
-        check_is_fitted(model)
+        check_fitted(model)
     T = test.matrix
     counts = np.diff(T.indptr)
     users = np.flatnonzero(counts > 0)
@@ -132,8 +132,8 @@ def evaluate(
         Remove training items from the lists (the usual protocol).
     as_frame : bool, default=False
         Return a pandas DataFrame (one row per model) instead of dicts.
-    n_jobs : int, optional
-        Workers of the batch recommendation.
+    n_jobs : int or None, default=None
+        Workers of the batch recommendation; see :ref:`n_jobs`.
 
     Returns
     -------
@@ -182,12 +182,20 @@ class TuneResult:
     best_params : dict
         The winning hyper-parameters.
     best_score : float
-        Their validation score.
+        Their validation score (the mean over the validation splits).
     results : list of dict
-        ``{"params": ..., "score": ...}`` for every candidate, in grid order.
+        ``{"params": ..., "score": ...}`` for every candidate, in grid order (the score
+        averaged over the splits).
     best_model : Recommender or None
         A model with `best_params` fitted on all the data given to :func:`tune` (None when
         ``refit=False``).
+
+    Examples
+    --------
+    >>> res = TuneResult({"regularization": 10.0}, 0.5,
+    ...                  [{"params": {"regularization": 10.0}, "score": 0.5}])
+    >>> res.best_params, res.best_model is None
+    ({'regularization': 10.0}, True)
     """
 
     best_params: dict[str, Any]
@@ -196,42 +204,92 @@ class TuneResult:
     best_model: Recommender | None = None
 
 
+def _check_metric(metric: str) -> tuple[str, int]:
+    name, sep, kk = metric.partition("@") if isinstance(metric, str) else ("", "", "")
+    if not sep or name not in METRICS or name in ("coverage", "novelty") or not kk.isdigit():
+        raise InputError(
+            f"metric={metric!r} must look like 'ndcg@10', with one of "
+            f"{[m for m in METRICS if m not in ('coverage', 'novelty')]}."
+        )
+    return name, check_int(int(kk), "k of metric", min_value=1)
+
+
+def _validation_splits(
+    interactions: Interactions,
+    split: Callable[[Interactions], tuple[Interactions, Interactions]] | None,
+    n_splits: int,
+    random_state: Any,
+) -> Iterator[tuple[Interactions, Interactions]]:
+    """The (train, valid) pairs of :func:`tune`, made one at a time."""
+    if split is not None:
+        for _ in range(n_splits):
+            yield split(interactions)
+    elif n_splits == 1:
+        yield split_random(interactions, 0.2, random_state=random_state)
+    else:
+        rng = check_random_state(random_state)
+        for _ in range(n_splits):
+            yield split_random(interactions, 0.2, random_state=rng.integers(2**32))
+
+
 def tune(
     model: Any,
     grid: Mapping[str, Iterable[Any]] | Iterable[Mapping[str, Iterable[Any]]],
     interactions: Interactions,
     *,
     split: Callable[[Interactions], tuple[Interactions, Interactions]] | None = None,
+    n_splits: int = 1,
     metric: str = "ndcg@10",
     refit: bool = True,
     random_state: Any = None,
     n_jobs: int | None = None,
 ) -> TuneResult:
-    """Pick hyper-parameters on a validation split carved from `interactions`.
+    """Pick hyper-parameters on validation splits carved from `interactions`.
+
+    Every candidate of `grid` is fitted on the training part of each split and scored on
+    its validation part as :func:`evaluate` does (every validation user, seen films
+    filtered); its score is the mean over the `n_splits` splits, and the best one wins
+    (ties: the first in grid order). Any :class:`Recommender` can be tuned, the social
+    models of :mod:`filmreco.social` included: for a
+    :class:`~filmreco.social.SocialRecommender` whose grid leaves the base alone, the base
+    is fitted once per split and shared by the candidates (with the same scores as
+    fitting it for each). Few users have friends in most data sets, so a social model's
+    score on one split is noisy: several splits make the choice steadier.
 
     Parameters
     ----------
     model : Recommender class or instance
         The model to tune; an instance supplies the parameters the grid leaves alone.
     grid : dict of str to list, or list of such dicts
-        Candidate values (as :class:`sklearn.model_selection.ParameterGrid`).
+        Candidate values (as :class:`sklearn.model_selection.ParameterGrid`), e.g.
+        ``{"regularization": [10, 100]}`` or, for a social model, ``{"weight": [0, 0.1,
+        0.3], "mode": ["rank", "score"]}``.
     interactions : Interactions
-        Training data; the validation split is carved from it (never pass test data).
+        Training data; the validation splits are carved from it (never pass test data).
     split : callable, optional
-        ``split(interactions) -> (train, valid)``; default ``split_random(interactions,
-        0.2, random_state=random_state)``.
+        ``split(interactions) -> (train, valid)``, called once per split; default
+        :func:`split_random` holding out 20% per user, seeded by `random_state` (with
+        several splits, by seeds drawn from it).
+    n_splits : int, default=1
+        Number of validation splits the scores are averaged over.
     metric : str, default="ndcg@10"
         ``"<name>@<k>"`` with a name from :data:`filmreco.metrics.METRICS`; larger is better.
     refit : bool, default=True
         Fit the best model on all of `interactions`.
     random_state : int, Generator or None
         Seed of the default split.
-    n_jobs : int, optional
-        Workers of the batch recommendation.
+    n_jobs : int or None, default=None
+        Workers of the batch recommendation (not of the fits); see :ref:`n_jobs`.
 
     Returns
     -------
     TuneResult
+
+    Raises
+    ------
+    InputError
+        An empty grid, a malformed `metric`, or a metric undefined for every candidate
+        (no validation users).
 
     Examples
     --------
@@ -240,36 +298,43 @@ def tune(
     >>> res = tune(EASE, {"regularization": [1.0, 10.0]}, X, random_state=0, metric="hit_rate@1")
     >>> sorted(res.best_params), len(res.results)
     (['regularization'], 2)
+
+    A social model, its weight chosen on two validation splits:
+
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.recommend import Popularity
+    >>> from filmreco.social import SocialGraph, SocialRecommender
+    >>> w = make_synthetic(200, 40, density=0.05, homophily=0.9, random_state=0)
+    >>> social = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
+    >>> res = tune(social, {"weight": [0.0, 0.5]}, w.interactions, n_splits=2, random_state=0)
+    >>> [r["params"]["weight"] for r in res.results], type(res.best_model).__name__
+    ([0.0, 0.5], 'SocialRecommender')
     """
     base = model() if isinstance(model, type) else model
     if not isinstance(base, Recommender):
         raise TypeError(f"model must be a Recommender class or instance, got {model!r}.")
-    name, sep, kk = metric.partition("@")
-    if not sep or name not in METRICS or name in ("coverage", "novelty") or not kk.isdigit():
-        raise InputError(
-            f"metric={metric!r} must look like 'ndcg@10', with one of "
-            f"{[m for m in METRICS if m not in ('coverage', 'novelty')]}."
-        )
+    name, k = _check_metric(metric)
     if not isinstance(interactions, Interactions):
         raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
-    if split is None:
-        train, valid = split_random(interactions, 0.2, random_state=random_state)
-    else:
-        train, valid = split(interactions)
+    n_splits = check_int(n_splits, "n_splits", min_value=1)
     candidates = list(ParameterGrid(grid))
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
-    results: list[dict[str, Any]] = []
-    for params in candidates:
-        m = clone(base).set_params(**params)
-        res = _evaluate_one(m, train, valid, [int(kk)], [name], True, True, n_jobs)
-        score = float(res[metric])
-        logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
-        results.append({"params": dict(params), "score": score})
-    scores = np.array([r["score"] for r in results])
+    tuned = {key for params in candidates for key in params}
+    total = np.zeros(len(candidates))
+    for train, valid in _validation_splits(interactions, split, n_splits, random_state):
+        shared = base._tuning_parts(train, tuned)
+        for i, params in enumerate(candidates):
+            m = clone(base).set_params(**params, **shared).fit(train)
+            res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs)
+            score = float(res[metric])
+            logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
+            total[i] += score
+    scores = total / n_splits
     if np.isnan(scores).all():
         raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
     best = int(np.nanargmax(scores))
-    best_params: dict[str, Any] = dict(results[best]["params"])
+    best_params: dict[str, Any] = dict(candidates[best])
     best_model = clone(base).set_params(**best_params).fit(interactions) if refit else None
+    results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
     return TuneResult(best_params, float(scores[best]), results, best_model)

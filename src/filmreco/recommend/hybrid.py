@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_option, check_real
+from .._validation import check_fitted, check_option, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap, row_indices
 from ._base import Recommender, registry
@@ -141,7 +140,7 @@ class Hybrid(Recommender):
             fitted = [clone(m).fit(interactions) for m in models]
         else:
             for m in models:
-                check_is_fitted(m)
+                check_fitted(m)
             fitted = models
         self._pending = fitted
         try:
@@ -214,7 +213,7 @@ class Hybrid(Recommender):
         A component that does not know some of the films (e.g. ALS and a catalogue-only
         film) folds the users in without them.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         super().fold_in(interactions, mode=mode, on_unknown=on_unknown, n_jobs=n_jobs)
         for m in self.models_:
             with warnings.catch_warnings():

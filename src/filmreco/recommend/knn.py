@@ -86,8 +86,8 @@ class ItemKNN(Recommender):
         :math:`h \ge 0` (cosine only).
     k1, b : float, default=1.2, 0.75
         BM25 parameters (``weighting="bm25"`` only).
-    n_jobs : int, optional
-        Workers for the similarity blocks in :meth:`fit`.
+    n_jobs : int or None, default=None
+        Workers for the similarity blocks in :meth:`fit`; see :ref:`n_jobs`.
 
     Attributes
     ----------

@@ -9,17 +9,24 @@ from typing import Any
 from .._validation import check_int, check_real, lookup_option
 from ..exceptions import InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
+from ._bm25 import RANKINGS
+from ._highlight import Highlighter
 from ._records import field_texts
 from .analyze import CHANNELS, DictionaryScan, FieldAnalyzer, SynonymTable, normalize
-from .bm25 import RANKINGS
 
 __all__ = [
     "DEFAULT_FIELDS",
     "DEFAULT_NAME_FIELDS",
+    "DEFAULT_QUERY_OPTIONS",
     "DEFAULT_WEIGHTS",
+    "QUERY_DEFAULTS",
+    "QUERY_OPTIONS",
     "Config",
+    "QueryOptions",
     "analyze_records",
+    "check_query_option",
     "field_analyzers",
+    "query_options",
     "resolve",
 ]
 
@@ -73,9 +80,6 @@ class Config:
     to_simplified: bool
     hmm: bool
     words: str
-    highlight_tags: tuple[str, str]
-    snippet_chars: int
-    max_query_length: int
 
 
 def _per_field(
@@ -181,11 +185,6 @@ def resolve(
     for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
         if not isinstance(params[flag], bool):
             raise TypeError(f"{flag} must be True or False, got {params[flag]!r}.")
-    tags = params["highlight_tags"]
-    if not (
-        isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) for t in tags)
-    ):
-        raise InputError(f"highlight_tags must be a pair of str (before, after), got {tags!r}.")
     return Config(
         boosts=boosts,
         name_fields=names,
@@ -209,10 +208,70 @@ def resolve(
         to_simplified=params["to_simplified"],
         hmm=params["hmm"],
         words=lookup_option(_WORDS, params["words"], "words"),
-        highlight_tags=(tags[0], tags[1]),
-        snippet_chars=check_int(params["snippet_chars"], "snippet_chars", min_value=8),
-        max_query_length=check_int(params["max_query_length"], "max_query_length", min_value=1),
     )
+
+
+# ---------------------------------------------------------------------- query-time options
+#: The options that apply when searching, with their defaults: keyword arguments of
+#: ``SearchIndex.search`` (and ``search_many``; ``max_query_length`` also of ``analyze`` and
+#: ``suggest``). The constructor accepts them until the next release, deprecated.
+QUERY_DEFAULTS: dict[str, Any] = {
+    "max_query_length": 256,
+    "rerank_weight": 0.3,
+    "rerank_depth": 100,
+    "highlight_tags": ("<em>", "</em>"),
+    "snippet_chars": 80,
+}
+QUERY_OPTIONS = tuple(QUERY_DEFAULTS)
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """Checked query-time options of one call (see :data:`QUERY_DEFAULTS`)."""
+
+    max_query_length: int
+    rerank_weight: float
+    rerank_depth: int
+    highlight_tags: tuple[str, str]
+    snippet_chars: int
+
+    def highlighter(self) -> Highlighter:
+        """The highlighter these options describe."""
+        pre, post = self.highlight_tags
+        return Highlighter(pre=pre, post=post, max_chars=self.snippet_chars)
+
+
+def check_query_option(name: str, value: Any) -> Any:
+    """`value` of the query-time option `name`, checked (an InputError names the option)."""
+    if name == "max_query_length":
+        return check_int(value, name, min_value=1)
+    if name == "rerank_weight":
+        return check_real(value, name, min_value=0.0, max_value=1.0)
+    if name == "rerank_depth":
+        return check_int(value, name, min_value=1)
+    if name == "snippet_chars":
+        return check_int(value, name, min_value=8)
+    if not (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(t, str) for t in value)
+    ):
+        raise InputError(f"highlight_tags must be a pair of str (before, after), got {value!r}.")
+    return (value[0], value[1])
+
+
+#: The library defaults, checked.
+DEFAULT_QUERY_OPTIONS = QueryOptions(
+    **{k: check_query_option(k, v) for k, v in QUERY_DEFAULTS.items()}
+)
+
+
+def query_options(base: QueryOptions, given: Mapping[str, Any]) -> QueryOptions:
+    """`base` with the options of `given` that are not None, checked."""
+    changed = {k: check_query_option(k, v) for k, v in given.items() if v is not None}
+    if not changed:
+        return base
+    return QueryOptions(**{**vars(base), **changed})
 
 
 def field_analyzers(cfg: Config) -> dict[str, FieldAnalyzer]:

@@ -22,17 +22,17 @@ from ..exceptions import InputError
 from ..sparse import IdMap
 from ..text import Tokenizer
 from . import _pinyin
+from ._bm25 import ChannelScores, query_weights, score_matrix
 from ._config import Config
 from ._fields import FieldStore
 from ._filters import FilterColumns
+from ._fuzzy import DeletionIndex
+from ._highlight import Highlighter
 from ._kernels import search_top, search_top_many
 from ._records import field_texts
+from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
-from .bm25 import ChannelScores, query_weights, score_matrix
-from .fuzzy import DeletionIndex
-from .highlight import Highlighter
 from .query import QueryAnalyzer, QueryTerms
-from .suggest import Suggester
 
 __all__ = ["Config", "Snapshot"]
 
@@ -136,8 +136,6 @@ class Snapshot:
         self._deletion: DeletionIndex | None = None
         self._suggester: Suggester | None = None
         self._filters: FilterColumns | None = None
-        pre, post = config.highlight_tags
-        self._highlighter = Highlighter(pre=pre, post=post, max_chars=config.snippet_chars)
 
     # ------------------------------------------------------------------ lazy parts
     def _names(self) -> list[str]:
@@ -460,15 +458,16 @@ class Snapshot:
         return part[order].astype(np.int64), vals[order].astype(np.float32)
 
     # ------------------------------------------------------------------ extras
-    def highlights(self, doc: int, q: QueryTerms) -> dict[str, str]:
-        """Marked snippets of document `doc`'s searched fields that matched `q`."""
+    def highlights(self, doc: int, q: QueryTerms, highlighter: Highlighter) -> dict[str, str]:
+        """Marked snippets (by `highlighter`) of document `doc`'s searched fields that
+        matched `q`."""
         out: dict[str, str] = {}
         rec = self.records[doc]
         names = set(self.config.name_fields)
         for f in self.config.boosts:
             marked = []
             for value in field_texts(rec.get(f)):
-                h = self._highlighter.highlight(value, q, name=f in names)
+                h = highlighter.highlight(value, q, name=f in names)
                 if h is not None:
                     marked.append(h)
             if marked:

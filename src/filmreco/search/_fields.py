@@ -4,7 +4,7 @@ The analysis of a document (jieba, pinyin, n-grams) is the costly part of indexi
 depends only on the document itself, so it is done once and kept as term-count matrices
 ``docs × terms`` per channel and field. Adding, replacing or deleting documents edits rows
 of these matrices; the BM25 statistics (document frequencies, average lengths) are then
-recomputed from them with a few vectorised passes (:mod:`filmreco.search.bm25`), which
+recomputed from them with a few vectorised passes (:mod:`filmreco.search._bm25`), which
 gives exactly the scores a rebuild would. Vocabularies grow in order of first appearance
 and drop terms no document uses any more.
 """

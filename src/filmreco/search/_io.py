@@ -1,10 +1,13 @@
 """The file layout of a SearchIndex: the ``_export`` / ``_restore`` hooks of
 :class:`filmreco._persist.Saveable`, which writes and reads it (npz + JSON, no pickle).
 
-What is saved: the parameters, the records (one JSON text each, UTF-8, concatenated), the
+What is saved: the parameters (index-time ones; the deprecated query-time options only
+when the constructor was given them), the records (one JSON text each, UTF-8, concatenated), the
 ids, the vocabularies and the term-count matrices. The score matrices are not saved: they
 are recomputed on load from the counts (a few vectorised passes), so a file cannot hold
-scores that disagree with its counts. Every array and the header are checksummed by
+scores that disagree with its counts. Files written before the query-time options left the
+constructor carry them all in their parameters: those equal to the library default are dropped
+on load, the others become the loaded index's defaults, as when the file was written. Every array and the header are checksummed by
 ``_persist``; the consistency of the parts (sizes, fields) is checked here, and any problem
 raises :class:`~filmreco.exceptions.FormatError`.
 """
@@ -19,6 +22,7 @@ import numpy as np
 
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
+from ._config import QUERY_DEFAULTS, QUERY_OPTIONS
 from ._fields import FieldStore, pack_strings, unpack_strings
 from ._records import record_from_json, record_to_json
 
@@ -41,6 +45,9 @@ def _jsonable(value: Any) -> Any:
 def export(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The arrays and JSON metadata of a fitted index."""
     raw = index.get_params(deep=False)
+    for name in QUERY_OPTIONS:  # deprecated: saved only when given (files old code reads too)
+        if raw[name] is None:
+            del raw[name]
     try:
         params = json.loads(json.dumps(raw, default=_jsonable))
     except TypeError as exc:
@@ -70,7 +77,13 @@ def restore(
         params = dict(meta["params"])
         for name in meta.get("tuple_params", []):  # JSON has lists only
             params[name] = tuple(params[name])
+        # query-time options: saved by every index before they left the constructor
+        legacy = {k: params.pop(k) for k in QUERY_OPTIONS if k in params}
         index = cls(**params)
+        for name, value in legacy.items():
+            if value is not None and value != QUERY_DEFAULTS[name]:
+                setattr(index, name, value)  # the defaults the file was written with
+        index._query_defaults = index._deprecated_defaults()
         records = [
             record_from_json(t)
             for t in unpack_strings(arrays["records.data"], arrays["records.offsets"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-__all__ = ["ParamsMixin", "check_fitted"]
+__all__ = ["ParamsMixin"]
 
 
 class ParamsMixin:
@@ -63,14 +63,3 @@ class ParamsMixin:
             if not same:
                 changed.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(changed)})"
-
-
-def check_fitted(estimator: Any, attribute: str) -> None:
-    """Raise :class:`sklearn.exceptions.NotFittedError` unless `attribute` is set."""
-    if attribute not in vars(estimator):
-        from sklearn.exceptions import NotFittedError
-
-        raise NotFittedError(
-            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
-            "appropriate arguments before using this estimator."
-        )

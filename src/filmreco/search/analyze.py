@@ -22,9 +22,11 @@ initials   pinyin initials of a name and of its parts (``xjcy``)         name fi
 Everything starts with :func:`normalize`: :func:`filmreco.text.normalize_text` (NFKC, so
 full-width becomes half-width; case folding), traditional -> simplified Chinese, and
 punctuation and separators (``·``, ``：``, ``《》``, emoji, control characters) turned
-into spaces. The pieces are plain functions and small classes so they can be used and
-tested on their own; :class:`FieldAnalyzer` composes them for a field, and
-:class:`filmreco.search.query.QueryAnalyzer` does the same for queries.
+into spaces. The pieces are plain functions and small classes, tested on their own;
+:class:`FieldAnalyzer` composes them for a field, and
+:class:`filmreco.search.query.QueryAnalyzer` does the same for queries. The public names are
+those of ``__all__``, all exported by :mod:`filmreco.search`; the helper functions
+(:func:`ngrams`, :func:`name_parts`, ...) serve the index's private modules.
 """
 
 from __future__ import annotations
@@ -40,19 +42,9 @@ from ..exceptions import InputError
 from ..text import dictionary_frequencies, normalize_text
 from . import _pinyin
 
-__all__ = [
-    "CHANNELS",
-    "DictionaryScan",
-    "FieldAnalyzer",
-    "SynonymTable",
-    "cjk_runs",
-    "dictionary_words",
-    "latin_parts",
-    "name_ngrams",
-    "name_parts",
-    "ngrams",
-    "normalize",
-]
+# the public names (exported by filmreco.search); the helper functions below serve the
+# index's private modules
+__all__ = ["CHANNELS", "DictionaryScan", "FieldAnalyzer", "SynonymTable", "normalize"]
 
 #: The channels (term spaces) of a search index, in scoring order.
 CHANNELS = ("word", "ngram", "syllable", "pinyin", "initials")

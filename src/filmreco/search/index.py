@@ -14,23 +14,28 @@ import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
 from .._persist import Saveable
-from .._validation import check_int, check_real, lookup_option
+from .._validation import check_fitted, check_int, lookup_option
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
 from . import _io
 from ._config import (
     DEFAULT_FIELDS,
     DEFAULT_NAME_FIELDS,
+    DEFAULT_QUERY_OPTIONS,
     DEFAULT_WEIGHTS,
+    QUERY_OPTIONS,
     Analysed,
     Config,
+    QueryOptions,
     analyze_records,
     field_analyzers,
+    query_options,
     resolve,
 )
 from ._engine import Snapshot, personalize
 from ._fields import FieldStore
-from ._params import ParamsMixin, check_fitted
+from ._highlight import Highlighter
+from ._params import ParamsMixin
 from ._records import iter_records
 from .analyze import CHANNELS, FieldAnalyzer, normalize
 from .query import QueryTerms
@@ -55,6 +60,13 @@ class SearchHits:
         Their scores (text relevance; mixed with the user's score when personalised).
     highlights : list of dict of str to str, optional
         Per hit, the matched snippets of each field (``highlight=True`` only).
+
+    Examples
+    --------
+    >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "流浪地球"}])
+    >>> hits = index.search("xjcy", highlight=True)
+    >>> len(hits), hits.ids.tolist(), hits.scores.dtype, hits.highlights
+    (1, [1], dtype('float32'), [{'title': '<em>星际穿越</em>'}])
     """
 
     ids: np.ndarray
@@ -132,16 +144,12 @@ class SearchIndex(Saveable, ParamsMixin):
         Let jieba's HMM join unknown words when indexing with jieba (slower, and no better
         on the benchmark: a name cut into characters is still found by its n-grams).
         Queries always use the HMM.
-    max_query_length : int, default=256
-        Longer queries are cut to this many characters, with a :class:`DataWarning`.
-    rerank_weight : float, default=0.3
-        Share of the user's score in a personalised ranking (``search(rerank=...)``).
-    rerank_depth : int, default=100
-        Number of text hits re-ranked for a user.
-    highlight_tags : pair of str, default=("<em>", "</em>")
-        Put around the matched parts by ``search(..., highlight=True)``.
-    snippet_chars : int, default=80
-        Highlighted values longer than this are cut to a window around the first match.
+    max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
+        Deprecated here: these options apply when searching, so they are keyword arguments
+        of :meth:`search` (and :meth:`search_many`; `max_query_length` also of
+        :meth:`suggest` and :meth:`analyze`). Given here, they emit a
+        :class:`FutureWarning` and serve as this index's defaults until the next release,
+        which removes them from the constructor.
 
     Attributes
     ----------
@@ -190,11 +198,11 @@ class SearchIndex(Saveable, ParamsMixin):
         to_simplified: bool = True,
         words: str = "scan",
         hmm: bool = False,
-        max_query_length: int = 256,
-        rerank_weight: float = 0.3,
-        rerank_depth: int = 100,
-        highlight_tags: tuple[str, str] = ("<em>", "</em>"),
-        snippet_chars: int = 80,
+        max_query_length: int | None = None,
+        rerank_weight: float | None = None,
+        rerank_depth: int | None = None,
+        highlight_tags: tuple[str, str] | None = None,
+        snippet_chars: int | None = None,
     ) -> None:
         self.fields = fields
         self.id_field = id_field
@@ -219,6 +227,39 @@ class SearchIndex(Saveable, ParamsMixin):
         self.rerank_depth = rerank_depth
         self.highlight_tags = highlight_tags
         self.snippet_chars = snippet_chars
+        _warn_query_params(
+            [k for k in QUERY_OPTIONS if getattr(self, k) is not None], "SearchIndex(...)"
+        )
+
+    def set_params(self, **params: Any) -> SearchIndex:
+        """Set constructor parameters; they take effect at the next :meth:`fit`.
+
+        The query-time options (`max_query_length`, ...) are deprecated here as in the
+        constructor: pass them to :meth:`search`.
+
+        Parameters
+        ----------
+        **params
+            Parameter names and their new values.
+
+        Returns
+        -------
+        SearchIndex
+            self.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a parameter of :class:`SearchIndex`.
+
+        Warns
+        -----
+        FutureWarning
+            When a query-time option is set to a value other than None.
+        """
+        given = [k for k in QUERY_OPTIONS if params.get(k) is not None]
+        _warn_query_params(given, "SearchIndex.set_params(...)")
+        return super().set_params(**params)  # type: ignore[no-any-return]
 
     # ================================================================== configuration
     def _resolve(
@@ -231,6 +272,38 @@ class SearchIndex(Saveable, ParamsMixin):
     ) -> Config:
         """Check the parameters (see :func:`filmreco.search._config.resolve`)."""
         return resolve(self.get_params(), records, id_field, boosts=boosts, names=names)
+
+    def _deprecated_defaults(self) -> QueryOptions:
+        """The query-time options given to the constructor (deprecated), as defaults."""
+        given = {k: getattr(self, k) for k in QUERY_OPTIONS}
+        return query_options(DEFAULT_QUERY_OPTIONS, given)
+
+    def _options(
+        self,
+        max_query_length: Any,
+        rerank_weight: Any,
+        rerank_depth: Any,
+        highlight_tags: Any,
+        snippet_chars: Any,
+    ) -> QueryOptions:
+        """The options of one call: those given, else this index's defaults."""
+        base: QueryOptions = self._query_defaults
+        if (
+            max_query_length is None
+            and rerank_weight is None
+            and rerank_depth is None
+            and highlight_tags is None
+            and snippet_chars is None
+        ):
+            return base
+        given = {
+            "max_query_length": max_query_length,
+            "rerank_weight": rerank_weight,
+            "rerank_depth": rerank_depth,
+            "highlight_tags": highlight_tags,
+            "snippet_chars": snippet_chars,
+        }
+        return query_options(base, given)
 
     def _get_analyzers(self) -> dict[str, FieldAnalyzer]:
         """The field analyzers, built on first use (a loaded index needs them only to add)."""
@@ -263,6 +336,7 @@ class SearchIndex(Saveable, ParamsMixin):
         recs, ids, id_field = iter_records(records, self.id_field)
         doc_ids = IdMap(ids)  # raises DuplicateError on a repeated id
         cfg = self._resolve(recs, id_field)
+        self._query_defaults = self._deprecated_defaults()
         self._cfg = cfg
         self._analyzers = None
         store = FieldStore(CHANNELS, list(cfg.boosts))
@@ -395,10 +469,9 @@ class SearchIndex(Saveable, ParamsMixin):
         return len(self.doc_ids_) if hasattr(self, "doc_ids_") else 0
 
     # ================================================================== searching
-    def _query_text(self, query: Any) -> str:
+    def _query_text(self, query: Any, cap: int) -> str:
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, got {type(query).__name__}.")
-        cap = self._cfg.max_query_length
         if len(query) > cap:
             warnings.warn(
                 f"query of {len(query)} characters cut to max_query_length={cap}.",
@@ -413,10 +486,22 @@ class SearchIndex(Saveable, ParamsMixin):
             return None
         return state.filter_columns().mask(filters)
 
-    def analyze(self, query: str) -> QueryTerms:
-        """The weighted terms `query` is searched with, per channel (for inspection)."""
+    def analyze(self, query: str, *, max_query_length: int | None = None) -> QueryTerms:
+        """The weighted terms `query` is searched with, per channel (for inspection).
+
+        Parameters
+        ----------
+        query : str
+        max_query_length : int, optional
+            As in :meth:`search`.
+
+        Returns
+        -------
+        QueryTerms
+        """
         state = self._snapshot()
-        return state.analyze(self._query_text(query))
+        opts = self._options(max_query_length, None, None, None, None)
+        return state.analyze(self._query_text(query, opts.max_query_length))
 
     def search(
         self,
@@ -427,6 +512,11 @@ class SearchIndex(Saveable, ParamsMixin):
         highlight: bool = False,
         rerank: Any = None,
         user_id: Any = None,
+        max_query_length: int | None = None,
+        rerank_weight: float | None = None,
+        rerank_depth: int | None = None,
+        highlight_tags: tuple[str, str] | None = None,
+        snippet_chars: int | None = None,
     ) -> SearchHits:
         """Find the `n` best documents for `query`.
 
@@ -438,8 +528,13 @@ class SearchIndex(Saveable, ParamsMixin):
             no hits; longer than `max_query_length` is cut, with a :class:`DataWarning`.
         n : int, default=10
         filters : dict, optional
-            Conditions on metadata fields, applied before ranking (see
-            :mod:`filmreco.search._filters`): ``{"year": (2000, 2010), "genres": "科幻"}``.
+            Conditions on metadata fields, applied before ranking, e.g.
+            ``{"year": (2000, 2010), "genres": "科幻"}``; a document must match them all,
+            and a missing value matches none. A condition is a value (the field, or one of
+            its values for a list field, equals it; strings compared after
+            :func:`~filmreco.search.normalize`), a list or set (equals one of them), a tuple
+            ``(low, high)`` (``low <= value <= high``, either end None for open), or a
+            callable ``condition(value) -> bool``.
         highlight : bool, default=False
             Also return the matched snippets of each hit.
         rerank : callable or object with ``score(user_ids, item_ids)``, optional
@@ -451,6 +546,19 @@ class SearchIndex(Saveable, ParamsMixin):
             scores min-max scaled over those hits (non-finite scores, e.g. ``-inf`` for
             films already seen, count as the lowest). Without `user_id` the text ranking is
             returned untouched; an unknown user raises whatever `rerank` raises.
+        max_query_length : int, optional
+            Longer queries are cut to this many characters, with a :class:`DataWarning`.
+            Default: 256.
+        rerank_weight : float, optional
+            Share of the user's score in a personalised ranking, in [0, 1]. Default: 0.3.
+        rerank_depth : int, optional
+            Number of text hits re-ranked for a user. Default: 100.
+        highlight_tags : pair of str, optional
+            Put around the matched parts when `highlight` is True. Default:
+            ``("<em>", "</em>")``.
+        snippet_chars : int, optional
+            Highlighted values longer than this (at least 8) are cut to a window around the
+            first match. Default: 80.
 
         Returns
         -------
@@ -461,27 +569,41 @@ class SearchIndex(Saveable, ParamsMixin):
         TypeError
             If `query` is not a str, or `rerank` is neither callable nor has ``score``.
         InputError
-            On an unknown filter field, a bad condition, or `user_id` without `rerank`.
+            On an unknown filter field, a bad condition, `user_id` without `rerank`, or an
+            invalid option (the message names it).
+
+        Notes
+        -----
+        The defaults of the last five options are those above, unless the index was built
+        with the deprecated constructor arguments of the same names: their values are the
+        defaults then, until the next release.
+
+        Examples
+        --------
+        >>> index = SearchIndex().fit([{"id": 1, "title": "流浪地球"}, {"id": 2, "title": "地球上的星星"}])
+        >>> hits = index.search("地球", highlight=True, highlight_tags=("[", "]"))
+        >>> hits.ids.tolist(), [h["title"] for h in hits.highlights]
+        ([1, 2], ['流浪[地球]', '[地球]上的星星'])
         """
         state = self._snapshot()
         if type(n) is not int or n < 0:  # the common case skips the full check
             n = check_int(n, "n", min_value=0)
-        text = self._query_text(query)
+        opts = self._options(
+            max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars
+        )
+        text = self._query_text(query, opts.max_query_length)
         mask = None if filters is None else self._mask(state, filters)
-        if user_id is not None and rerank is None:
-            raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
-        personal = rerank is not None and user_id is not None
+        personal = _personal(rerank, user_id)
+        highlighter = opts.highlighter() if highlight else None
         if not text:
-            return self._hits(
-                state, np.zeros(0, dtype=np.int64), np.zeros(0, np.float32), None, highlight
-            )
+            none = np.zeros(0, dtype=np.int64)
+            return self._hits(state, none, np.zeros(0, np.float32), None, highlighter)
         q = state.analyze(text)
-        depth = max(n, check_int(self.rerank_depth, "rerank_depth", min_value=1)) if personal else n
+        depth = max(n, opts.rerank_depth) if personal else n
         idx, sc = state.top(q, depth, mask)
         if personal and idx.size:
-            alpha = check_real(self.rerank_weight, "rerank_weight", min_value=0.0, max_value=1.0)
-            idx, sc = personalize(state, idx, sc, rerank, user_id, n, alpha)
-        return self._hits(state, idx[:n], sc[:n], q, highlight)
+            idx, sc = personalize(state, idx, sc, rerank, user_id, n, opts.rerank_weight)
+        return self._hits(state, idx[:n], sc[:n], q, highlighter)
 
     def _hits(
         self,
@@ -489,12 +611,16 @@ class SearchIndex(Saveable, ParamsMixin):
         idx: np.ndarray,
         sc: np.ndarray,
         q: QueryTerms | None,
-        highlight: bool,
+        highlighter: Highlighter | None,
     ) -> SearchHits:
         ids = state.doc_ids.ids[idx]  # a copy (fancy indexing); idx holds valid rows only
         hl = None
-        if highlight:
-            hl = [state.highlights(int(i), q) for i in idx.tolist()] if q is not None else []
+        if highlighter is not None:
+            hl = (
+                [state.highlights(int(i), q, highlighter) for i in idx.tolist()]
+                if q is not None
+                else []
+            )
         return SearchHits(ids, np.asarray(sc, dtype=np.float32), hl)
 
     def search_many(
@@ -504,14 +630,20 @@ class SearchIndex(Saveable, ParamsMixin):
         *,
         filters: Mapping[str, Any] | None = None,
         highlight: bool = False,
+        rerank: Any = None,
+        user_id: Any = None,
+        max_query_length: int | None = None,
+        rerank_weight: float | None = None,
+        rerank_depth: int | None = None,
+        highlight_tags: tuple[str, str] | None = None,
+        snippet_chars: int | None = None,
         n_jobs: int | None = None,
     ) -> list[SearchHits]:
         """Search a batch of queries, scored together block by block.
 
         Each query is analysed once (a query repeated in the batch too), and each block of
-        queries is scored and its top `n` selected in one compiled call
-        (:func:`filmreco.search._kernels.search_top_many`), reusing its buffers from query
-        to query; the hits are those of :meth:`search`.
+        queries is scored and its top `n` selected in one compiled call, reusing its buffers
+        from query to query; the hits are those of :meth:`search` with the same arguments.
 
         Parameters
         ----------
@@ -520,22 +652,37 @@ class SearchIndex(Saveable, ParamsMixin):
         filters : dict, optional
             The same conditions for every query.
         highlight : bool, default=False
-        n_jobs : int, optional
-            Blocks of queries run through :func:`filmreco._parallel.parallel_map` (joblib;
-            ``None`` = the ambient joblib setting, serial by default).
+        rerank : callable or object with ``score(user_ids, item_ids)``, optional
+            As in :meth:`search`.
+        user_id : optional
+            One user whose preference re-ranks the hits of every query (as in :meth:`search`).
+        max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
+            As in :meth:`search`.
+        n_jobs : int or None, default=None
+            Workers for the blocks of queries; see :ref:`n_jobs`. The hits do not depend on it.
 
         Returns
         -------
         list of SearchHits
             One per query, in order; the same hits and scores as :meth:`search`.
+
+        Examples
+        --------
+        >>> index = SearchIndex().fit([{"id": 1, "title": "流浪地球"}, {"id": 2, "title": "霸王别姬"}])
+        >>> [h.ids.tolist() for h in index.search_many(["地球", "bwbj", "城市"])]
+        [[1], [2], []]
         """
         if isinstance(queries, str):
             raise TypeError("queries must be a list of str, got a single str; use search().")
         queries = list(queries)
         state = self._snapshot()
         n = check_int(n, "n", min_value=0)
-        texts = [self._query_text(q) for q in queries]
+        opts = self._options(
+            max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars
+        )
+        texts = [self._query_text(q, opts.max_query_length) for q in queries]
         mask = self._mask(state, filters)
+        user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)
         if effective_n_jobs(n_jobs) > 1 and len(texts) > 4 * _BATCH:
             parts = blocks(
@@ -543,34 +690,58 @@ class SearchIndex(Saveable, ParamsMixin):
             )
             tasks = [(texts[a:b],) for a, b in parts]
             out: list[SearchHits] = []
-            shared = (self, n, mask, highlight)
+            shared = (self, n, mask, opts, highlight, user)
             for chunk in parallel_map(_search_block, tasks, shared=shared, n_jobs=n_jobs):
                 out.extend(chunk)
             return out
-        return self._search_block(texts, n, mask, highlight)
+        return self._search_block(texts, n, mask, opts, highlight, user)
 
     def _search_block(
-        self, texts: list[str], n: int, mask: np.ndarray | None, highlight: bool
+        self,
+        texts: list[str],
+        n: int,
+        mask: np.ndarray | None,
+        opts: QueryOptions,
+        highlight: bool,
+        user: tuple[Any, Any] | None,
     ) -> list[SearchHits]:
         state = self._snapshot()
         out: list[SearchHits] = []
         doc_ids = state.doc_ids.ids
+        highlighter = opts.highlighter() if highlight else None
+        depth = n if user is None else max(n, opts.rerank_depth)
         for a, b in blocks(len(texts), _BATCH):
-            idx, sc, found, qs = state.top_texts(texts[a:b], n, mask, keep=highlight)
+            idx, sc, found, qs = state.top_texts(texts[a:b], depth, mask, keep=highlight)
             # padding (-1) is never read; an empty index has only padding
             ids = doc_ids[idx] if doc_ids.size else np.empty(idx.shape, dtype=doc_ids.dtype)
             for i, k in enumerate(found.tolist()):
+                rows, hit_ids, scores = idx[i, :k], ids[i, :k], sc[i, :k]
+                if user is not None and k:
+                    rows, scores = personalize(
+                        state, rows, scores, user[0], user[1], n, opts.rerank_weight
+                    )
+                    hit_ids = doc_ids[rows]
                 hl = None
-                if qs is not None:
-                    hl = [state.highlights(j, qs[i]) for j in idx[i, :k].tolist()]
-                out.append(SearchHits(ids[i, :k], sc[i, :k], hl))
+                if highlighter is not None and qs is not None:
+                    hl = [state.highlights(j, qs[i], highlighter) for j in rows.tolist()]
+                out.append(SearchHits(hit_ids, scores, hl))
         return out
 
-    def suggest(self, prefix: str, n: int = 10) -> list[str]:
+    def suggest(
+        self, prefix: str, n: int = 10, *, max_query_length: int | None = None
+    ) -> list[str]:
         """Complete `prefix` to names (titles, aliases, people) from the name fields.
 
         Chinese prefixes match the start of a name or of one of its parts; Latin prefixes
         also match full pinyin (``"xingji"``) and initials (``"xjc"``).
+
+        Parameters
+        ----------
+        prefix : str
+        n : int, default=10
+        max_query_length : int, optional
+            Longer prefixes are cut to this many characters (as queries in :meth:`search`;
+            silently here). Default: 256.
 
         Returns
         -------
@@ -581,7 +752,8 @@ class SearchIndex(Saveable, ParamsMixin):
         if not isinstance(prefix, str):
             raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
         n = check_int(n, "n", min_value=0)
-        return state.suggester().suggest(prefix[: self._cfg.max_query_length], n)
+        opts = self._options(max_query_length, None, None, None, None)
+        return state.suggester().suggest(prefix[: opts.max_query_length], n)
 
     # ================================================================== persistence
     # save / load come from filmreco._persist.Saveable; the layout lives in _io
@@ -610,9 +782,45 @@ class SearchIndex(Saveable, ParamsMixin):
         if "doc_ids_" in state:
             self._write_lock = threading.RLock()
             self._refresh()
+            if "_query_defaults" not in state:  # pickled before the options left __init__
+                self._query_defaults = self._deprecated_defaults()
 
 
 def _search_block(
-    index: SearchIndex, n: int, mask: np.ndarray | None, highlight: bool, texts: list[str]
+    index: SearchIndex,
+    n: int,
+    mask: np.ndarray | None,
+    opts: QueryOptions,
+    highlight: bool,
+    user: tuple[Any, Any] | None,
+    texts: list[str],
 ) -> list[SearchHits]:
-    return index._search_block(texts, n, mask, highlight)
+    return index._search_block(texts, n, mask, opts, highlight, user)
+
+
+def _personal(rerank: Any, user_id: Any) -> bool:
+    """Whether a search is re-ranked for a user (`user_id` needs `rerank`)."""
+    if user_id is None:
+        return False
+    if rerank is None:
+        raise InputError("user_id was given without rerank=; pass a recommender or a callable.")
+    return True
+
+
+def _warn_query_params(names: list[str], where: str) -> None:
+    """Warn that the query-time options `names` were given to the constructor."""
+    if not names:
+        return
+    given = ", ".join(f"{k}=" for k in names)
+    what, value = (
+        ("is a query-time option", "value is")
+        if len(names) == 1
+        else ("are query-time options", "values are")
+    )
+    warnings.warn(
+        f"{where}: {given} {what} and will leave the constructor in the next release; pass "
+        f"{given} to search() instead (and to search_many(); max_query_length= also to "
+        f"suggest() and analyze()). Until then the constructor's {value} this index's default.",
+        FutureWarning,
+        stacklevel=3,
+    )

@@ -25,7 +25,9 @@ from itertools import pairwise
 from . import _pinyin
 from .analyze import _CJK, _LATIN, SynonymTable, _latin_words
 
-__all__ = ["QueryAnalyzer", "QueryTerms", "clear_caches", "query_units"]
+# the public names (exported by filmreco.search); query_units and clear_caches serve the
+# index and the benchmarks
+__all__ = ["QueryAnalyzer", "QueryTerms"]
 
 
 class QueryTerms:
@@ -39,12 +41,25 @@ class QueryTerms:
         The query's words (CJK and Latin), in order.
     latin : list of str
         Latin-letter words typed, and runs of them joined (``"xing ji"`` -> ``"xingji"``):
-        the candidates of typo tolerance (:mod:`filmreco.search.fuzzy`).
+        the candidates of typo tolerance (``SearchIndex(fuzzy=True)``).
     n_units : int
         Number of space-separated units (see :class:`QueryAnalyzer`); with two or more,
         documents matching more units rank higher.
     unit_of : dict of str to dict of str to int
         ``unit_of[channel][term]``: the (first) unit a term comes from, when ``n_units > 1``.
+
+    Examples
+    --------
+    :meth:`SearchIndex.analyze <filmreco.search.SearchIndex.analyze>` shows the terms a query
+    is searched with:
+
+    >>> from filmreco.search import SearchIndex
+    >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}])
+    >>> q = index.analyze("xingji 星际")
+    >>> q.n_units, q.words
+    (2, ['xingji', '星际'])
+    >>> sorted(q.terms["ngram"]), q.unit_of["ngram"]["星际"]
+    (['^星', '星际', '际$'], 1)
     """
 
     __slots__ = ("latin", "n_units", "terms", "unit_of", "words")

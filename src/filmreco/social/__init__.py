@@ -8,9 +8,11 @@
 - :func:`learn_probabilities` — influence probabilities from action logs (Goyal et al.,
   Saito et al.'s EM), and :func:`validate_propagation`, their test on later adoptions;
 - :func:`film_reach`, :func:`rank_films`, :class:`ReachRecommender` — content propagation;
-- :class:`SocialRecommender` — friends' films mixed into any base recommender, with
-  :func:`tune_social`, :func:`evaluate_social` and :func:`cross_evaluate_social` (gains by
-  user group against a :func:`shuffle_graph` control) and :func:`homophily`.
+- :class:`SocialRecommender` — friends' films mixed into any base recommender, tuned by
+  :func:`filmreco.recommend.evaluation.tune` like every recommender, with
+  :func:`evaluate_social` and :func:`cross_evaluate_social` (gains by user group against a
+  :func:`shuffle_graph` control) and :func:`homophily`. :func:`tune_social` and
+  :class:`SocialTuning` are deprecated (removed in the next release).
 """
 
 from ._blocks import CASCADE_BLOCK

@@ -20,8 +20,8 @@ from .evaluation import (
     _ndcg,
     _relevance,
     _test_users,
+    _tune_social,
     _with_base,
-    tune_social,
     user_groups,
 )
 from .recommend import DIRECTIONS, SocialRecommender, friends_matrix, shuffle_graph
@@ -73,10 +73,11 @@ def cross_evaluate_social(
         All the data; the folds come from it.
     n_folds : int, default=5
     grid : dict or list of dicts, optional
-        Tune the social parameters in every fold with :func:`tune_social` on that fold's
-        training part (never its test part), validating on one k-fold fold of it (as the
-        evaluation does, so users with no training interaction count in the tuning too);
-        None uses the model's parameters.
+        Tune the social parameters in every fold with :func:`~filmreco.recommend.evaluation.tune` on
+        that fold's training part (never its test part), by NDCG@10 with every held-out
+        film counting 1, validating on one k-fold fold of it (as the evaluation does, so
+        users with no training interaction count in the tuning too); None uses the
+        model's parameters.
     tune_splits : int, default=1
         Validation splits per fold for the tuning.
     k : int, default=10
@@ -170,8 +171,8 @@ def cross_evaluate_social(
             def one_fold(part: Any, fold_rng: np.random.Generator = fold_rng) -> Any:
                 return split_kfold(part, n_folds, random_state=fold_rng.integers(2**32))[0]
 
-            tuned = tune_social(model, train, grid, split=one_fold, n_splits=tune_splits,
-                                refit=False)  # fmt: skip
+            # tune_social's protocol (binary relevance), on the NDCG@k the folds report
+            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, None)
             fold_model = clone(model).set_params(**tuned.best_params)
         params.append({key: fold_model.get_params()[key] for key in _SOCIAL_PARAMS})
         base = clone(model.base).fit(train)

@@ -157,6 +157,18 @@ class PropagationModel(Saveable):
         The per-arc values (read-only), in arc order.
     calibrated : bool
         Whether the probabilities were learned from an action log.
+
+    Examples
+    --------
+    Both families share this interface (simulate, estimate reach, pick seeds). With
+    every arc certain, seeds ``a`` and ``b`` reach ``c`` too:
+
+    >>> g = SocialGraph.from_arrays(["a", "b"], ["c", "c"])
+    >>> for model in (IndependentCascade(g, 1.0), LinearThreshold(g)):
+    ...     print(type(model).__name__, isinstance(model, PropagationModel),
+    ...           model.simulate(["a", "b"], n_runs=100, random_state=0).mean)
+    IndependentCascade True 3.0
+    LinearThreshold True 3.0
     """
 
     #: Short name used by the kernels and in messages.
@@ -277,8 +289,8 @@ class PropagationModel(Saveable):
             Number of Monte-Carlo runs.
         random_state : int, Generator or None
             Same value, same result (whatever `n_jobs`).
-        n_jobs : int, optional
-            Workers for the blocks of runs (joblib; ``None`` = ambient setting).
+        n_jobs : int or None, default=None
+            Workers for the blocks of runs; see :ref:`n_jobs`. The result does not depend on it.
         return_steps : bool, default=False
             Also compute the reach curve (mean active users after each step).
         show_progress : bool, default=False

@@ -26,10 +26,11 @@ import scipy.sparse as sp
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
 from .._persist import csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_int, check_option, check_real
+from .._validation import check_fitted, check_int, check_option, check_real
 from ..exceptions import DataWarning
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
+from ..sparse import row_indices
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
@@ -291,8 +292,9 @@ class ReachRecommender(Recommender):
     (``method="diffusion"``, deterministic; see :func:`diffusion_scores`).
 
     A :class:`~filmreco.recommend.Recommender` like every model (``fold_in``,
-    ``user_items=``, ``on_unknown=``, ``diversity=``, ``recommend_users``, ``forget_users``,
-    ``save``/``load``). A user's scores come from the graph, not their own history: users
+    ``user_items=``, ``on_unknown=``, ``diversity=``, ``n_jobs=``, ``recommend_users``,
+    ``forget_users``, ``save``/``load``); :meth:`explain` names the adopters whose reach
+    gives a score. A user's scores come from the graph, not their own history: users
     not in the graph, and users known only through ``user_items=``, score 0 for every film.
 
     Parameters
@@ -305,7 +307,8 @@ class ReachRecommender(Recommender):
         Damping of the diffusion (``"diffusion"``), which uses the model's arc
         probabilities as transition weights.
     random_state : int, Generator or None
-    n_jobs : int, optional
+    n_jobs : int or None, default=None
+        Workers for the simulations of :meth:`fit`; see :ref:`n_jobs`.
 
     Attributes
     ----------
@@ -408,6 +411,79 @@ class ReachRecommender(Recommender):
 
     def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
         self._user_rows()
+
+    # explanations -------------------------------------------------------------------
+    def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Return the film's adopters whose reach gives the user's score, with their share.
+
+        The user's score for a film is the probability that a cascade started by all the
+        film's adopters reaches them (``"cascade"``), or the diffusion mass reaching them
+        from the adopters (``"diffusion"``). The propagation is run again from each
+        adopter alone (``"cascade"``: on the worlds the model was fitted on), and the
+        score is split among the adopters in proportion to how strongly each alone
+        reaches the user, so the contributions sum to the score. Adopters that do not
+        reach the user alone are not listed; a user outside the graph, or scoring 0,
+        gets empty arrays.
+
+        Parameters
+        ----------
+        user_id, item_id : id
+            A known user and film.
+        n : int, default=10
+            Number of adopters to return.
+
+        Returns
+        -------
+        ids : numpy.ndarray
+            Up to `n` user ids of the film's adopters, largest contribution first (ties:
+            in id-map order).
+        contributions : numpy.ndarray of float64
+            Their share of the user's score for the film.
+
+        Examples
+        --------
+        >>> from filmreco.data import Interactions
+        >>> from filmreco.social import SocialGraph, IndependentCascade
+        >>> g = SocialGraph.from_arrays(["a", "b", "d"], ["c", "c", "c"])
+        >>> log = Interactions.from_arrays(["a", "b", "c"], ["f1", "f1", "f2"])
+        >>> rec = ReachRecommender(IndependentCascade(g, 1.0), n_runs=10, random_state=0)
+        >>> ids, parts = rec.fit(log).explain("c", "f1")  # a and b both reach c
+        >>> ids.tolist(), parts.tolist()
+        (['a', 'b'], [0.5, 0.5])
+        """
+        check_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        u = int(self.user_ids_.index([user_id], name="user_id")[0])
+        j = int(self._items([item_id], name="item_id")[0])
+        score = float(take_rows(self.scores_, np.array([u]))[:, [j]].toarray()[0, 0])
+        g = self.model.graph
+        node = int(g.node_ids.index([user_id], on_unknown="mask")[0])
+        X = self.user_items_
+        rows = row_indices(X)[X.indices == j]
+        nodes = g.node_ids.index(self.user_ids_.ids[rows], on_unknown="mask")
+        rows, nodes = rows[nodes >= 0], nodes[nodes >= 0]
+        if node < 0 or score <= 0 or not rows.size:
+            return self.user_ids_.ids[:0], np.zeros(0)
+        k = rows.size
+        alone = sp.csc_array((np.ones(k), (nodes, np.arange(k))), shape=(g.n_nodes, k))
+        if self.method == "cascade":
+            n_runs = check_int(self.n_runs, "n_runs", min_value=1)
+            _, _, probs = _simulate_films(
+                self.model, alone, np.arange(k), n_runs, self.random_state, self.n_jobs, True
+            )
+            reach = np.array([float(p[node == idx].sum()) for idx, p in probs])
+        else:
+            D = diffusion_matrix(
+                g, alone, damping=float(self.damping), weight=self.model.edge_probabilities
+            )
+            reach = np.asarray(D[node], dtype=np.float64)
+        total = reach.sum()
+        if total <= 0:
+            return self.user_ids_.ids[:0], np.zeros(0)
+        keep = reach > 0
+        rows, contrib = rows[keep], score * reach[keep] / total
+        order = np.lexsort((rows, -contrib))[:n]
+        return self.user_ids_.to_ids(rows[order]), contrib[order]
 
     # persistence --------------------------------------------------------------------
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -2,8 +2,6 @@
 
 - :func:`homophily` — do linked users watch alike, beyond what random pairs of equally
   active users do, and does taste flow along the arcs?
-- :func:`tune_social` — pick the :class:`SocialRecommender`'s weight (and mode, ...) on a
-  validation split carved from the training data;
 - :func:`evaluate_social` — NDCG@k of the base and of the social recommender per user,
   the gain by user group (all, cold, cold with friends, ...) with paired bootstrap
   confidence intervals, and the same gain with a shuffled graph (:func:`shuffle_graph`)
@@ -15,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,10 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
 from .._validation import check_int, check_option, check_random_state, check_real
+from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import ndcg_at_k
+from ..recommend.evaluation import TuneResult, split_random, tune
 from ..sparse import build_csr, row_indices
 from .graph import SocialGraph
 from .recommend import SocialRecommender, friends_matrix, shuffle_graph
@@ -210,13 +211,80 @@ def _with_base(model: SocialRecommender, base: Any, **params: Any) -> SocialReco
 
 # --------------------------------------------------------------------------- tuning
 @dataclass
-class SocialTuning:
-    """Outcome of :func:`tune_social`: best parameters, their score, every candidate."""
+class SocialTuning(TuneResult):
+    """Deprecated: what :func:`tune_social` returns, a :class:`~filmreco.recommend.evaluation.TuneResult`.
 
-    best_params: dict[str, Any]
-    best_score: float
-    results: list[dict[str, Any]] = field(default_factory=list)
-    best_model: SocialRecommender | None = None
+    .. deprecated:: 0.1.0
+        Use :func:`~filmreco.recommend.evaluation.tune`, which returns a
+        :class:`~filmreco.recommend.evaluation.TuneResult` with the same fields
+        (``best_params``, ``best_score``, ``results``, ``best_model``). SocialTuning will
+        be removed in the next release.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     res = SocialTuning({"weight": 0.3}, 0.1)
+    >>> isinstance(res, TuneResult), caught[0].category.__name__
+    (True, 'FutureWarning')
+    """
+
+    def __post_init__(self) -> None:
+        warnings.warn(
+            "SocialTuning is deprecated and will be removed in the next release; "
+            "filmreco.recommend.tune returns a filmreco.recommend.evaluation.TuneResult "
+            "with the same fields.",
+            FutureWarning,
+            stacklevel=3,
+        )
+
+
+def _binary(part: Any) -> Interactions:
+    """`part` with every interaction's value set to 1 (relevance without grades)."""
+    M = sp.csr_array(part.matrix, copy=True)
+    M.data[:] = 1.0
+    return Interactions(M, part.user_ids, part.item_ids, timestamps=part.timestamps,
+                        ratings=part.ratings, dtype=M.dtype)  # fmt: skip
+
+
+def _tune_social(
+    model: SocialRecommender,
+    train: Any,
+    grid: Mapping[str, Any] | list[Mapping[str, Any]],
+    split: Callable[[Any], tuple[Any, Any]] | None,
+    n_splits: int,
+    k: int,
+    refit: bool,
+    random_state: Any,
+) -> TuneResult:
+    """:func:`~filmreco.recommend.evaluation.tune` as :func:`tune_social` used it.
+
+    The validation relevance is binary (every held-out film counts 1, whatever its
+    value), every split is checked (same user ids, some validation interactions), and
+    the default split is a 20% :func:`split_random` seeded by a draw from `random_state`.
+    """
+    candidates = list(ParameterGrid(grid))
+    if not candidates:
+        raise InputError("grid holds no candidate parameters.")
+    bad = sorted({key for c in candidates for key in c} & {"base", "graph", "refit"})
+    if bad:
+        raise InputError(f"grid may not set {bad}; tune the base separately.")
+    if split is None:
+        rng = check_random_state(random_state)
+
+        def split(data: Any) -> tuple[Any, Any]:
+            return split_random(data, 0.2, random_state=rng.integers(2**32))
+
+    def checked(data: Any, split: Callable[[Any], tuple[Any, Any]] = split) -> tuple[Any, Any]:
+        fit_part, valid = split(data)
+        _check_split(fit_part, valid)
+        if not _test_users(valid).size:
+            raise InputError("the validation split holds no interactions; nothing to tune on.")
+        return fit_part, _binary(valid)
+
+    return tune(model, grid, train, split=checked, n_splits=n_splits, metric=f"ndcg@{k}",
+                refit=refit)  # fmt: skip
 
 
 def tune_social(
@@ -230,16 +298,18 @@ def tune_social(
     refit: bool = True,
     random_state: Any = None,
 ) -> SocialTuning:
-    """Pick the social recommender's parameters on validation splits of `train`.
+    """Deprecated: pick the social recommender's parameters on validation splits of `train`.
 
-    On each split a clone of the base is fitted once on the fitting part (with the model's
-    own base parameters, whatever its ``refit``); every candidate of `grid` then mixes friends into it and is scored by the
-    mean NDCG@k over the validation users. The candidate with the best score, averaged
-    over the `n_splits` splits, wins (ties: the first in grid order, so list ``weight=0``
-    first to prefer the base alone). Users without friends' films are ranked by the base
-    alone (:class:`SocialRecommender` leaves them to it), so they are scored once per
-    split, through the base's own ``recommend``. Few users have friends in most data
-    sets, so one split is noisy: several splits make the choice steadier.
+    .. deprecated:: 0.1.0
+        Use ``filmreco.recommend.tune(model, grid, train, n_splits=..., metric="ndcg@10")``
+        (note the argument order: model, grid, data), which tunes any recommender, social
+        models included, and returns a :class:`~filmreco.recommend.evaluation.TuneResult`.
+        tune_social will be removed in the next release.
+
+    It gives the same results as before for the same seeds: :func:`~filmreco.recommend.evaluation.tune`
+    on validation splits whose held-out films all count 1 (``tune`` uses their values as
+    relevance grades), the default split being a per-user 20% holdout seeded by a draw from
+    `random_state` for every split.
 
     Parameters
     ----------
@@ -248,15 +318,12 @@ def tune_social(
     train : Interactions
         Training data only (never the test data).
     grid : dict or list of dicts
-        Candidate values (:class:`sklearn.model_selection.ParameterGrid`), e.g.
-        ``{"weight": [0, 0.1, 0.3], "mode": ["rank", "score"]}``.
+        Candidate values; they may not set ``base``, ``graph`` or ``refit``.
     split : callable, optional
-        ``split(train) -> (fit_part, validation)``, called once per split; default: a
-        per-user random 20% holdout (:func:`filmreco.recommend.evaluation.split_random`)
-        with its own seed drawn from `random_state`.
+        ``split(train) -> (fit_part, validation)``, called once per split.
     n_splits : int, default=1
-        Number of validation splits.
     k : int, default=10
+        The score is the mean NDCG@k over the validation users.
     refit : bool, default=True
         Fit the best model on all of `train` (``best_model``).
     random_state : int, Generator or None
@@ -265,46 +332,37 @@ def tune_social(
     Returns
     -------
     SocialTuning
-        ``results`` holds the mean score of every candidate over the splits.
+        A :class:`~filmreco.recommend.evaluation.TuneResult`; ``results`` holds the mean
+        score of every candidate over the splits.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.recommend import Popularity
+    >>> w = make_synthetic(200, 40, density=0.05, homophily=0.9, random_state=0)
+    >>> social = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     res = tune_social(social, w.interactions, {"weight": [0.0, 0.5]}, random_state=0)
+    >>> caught[0].category.__name__, len(res.results)
+    ('FutureWarning', 2)
     """
+    warnings.warn(
+        "tune_social is deprecated and will be removed in the next release; use "
+        "filmreco.recommend.tune(model, grid, interactions, n_splits=..., "
+        "metric='ndcg@10'), which returns a TuneResult.",
+        FutureWarning,
+        stacklevel=2,
+    )
     if not isinstance(model, SocialRecommender):
         raise TypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
     k = check_int(k, "k", min_value=1)
     n_splits = check_int(n_splits, "n_splits", min_value=1)
-    candidates = list(ParameterGrid(grid))
-    if not candidates:
-        raise InputError("grid holds no candidate parameters.")
-    bad = sorted({key for c in candidates for key in c} & {"base", "graph", "refit"})
-    if bad:
-        raise InputError(f"grid may not set {bad}; tune the base separately.")
-    rng = check_random_state(random_state)
-    total = np.zeros(len(candidates))
-    for _ in range(n_splits):
-        if split is None:
-            from ..recommend.evaluation import split_random
-
-            fit_part, valid = split_random(train, 0.2, random_state=rng.integers(2**32))
-        else:
-            fit_part, valid = split(train)
-        _check_split(fit_part, valid)
-        users = _test_users(valid)
-        if not users.size:
-            raise InputError("the validation split holds no interactions; nothing to tune on.")
-        base = clone(model.base).fit(fit_part)  # never a base that saw the validation part
-        R, space = _relevance(fit_part, valid, users)
-        ids = valid.user_ids.ids[users]
-        base_ndcg = _ndcg(base, ids, R, space, k)
-        for i, params in enumerate(candidates):
-            m = _with_base(model, base, **params).fit(fit_part)
-            score = float(np.nanmean(_mixed_ndcg(m, base_ndcg, ids, R, space, k)))
-            logger.info("tune_social %s: ndcg@%d=%.5f", params, k, score)
-            total[i] += score
-    scores = total / n_splits
-    best = int(np.argmax(scores))
-    best_params = dict(candidates[best])
-    best_model = clone(model).set_params(**best_params).fit(train) if refit else None
-    results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
-    return SocialTuning(best_params, float(scores[best]), results, best_model)
+    res = _tune_social(model, train, grid, split, n_splits, k, refit, random_state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return SocialTuning(res.best_params, res.best_score, res.results, res.best_model)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -332,6 +390,21 @@ class SocialEvaluation:
         that test them).
     params : list of dict
         The social parameters used in each fold (tuned per fold when a grid is given).
+
+    Examples
+    --------
+    >>> from filmreco.datasets import make_synthetic
+    >>> from filmreco.recommend import Popularity
+    >>> from filmreco.recommend.evaluation import split_random
+    >>> w = make_synthetic(300, 60, density=0.04, homophily=0.9, random_state=0)
+    >>> train, test = split_random(w.interactions, test_size=0.2, random_state=0)
+    >>> model = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph), weight=0.5)
+    >>> ev = evaluate_social(model, train, test, n_boot=200, random_state=0)
+    >>> row = ev.table["cold_with_friends"]
+    >>> bool(row["gain_low"] <= row["gain"] <= row["gain_high"]), ev.n_folds, ev.k
+    (True, 1, 10)
+    >>> print(ev.summary().splitlines()[0].split()[:3])
+    ['group', 'users', 'base']
     """
 
     table: dict[str, dict[str, float]]
@@ -453,7 +526,7 @@ def evaluate_social(
     Parameters
     ----------
     model : SocialRecommender
-        With its tuned parameters (see :func:`tune_social`).
+        With its tuned parameters (see :func:`~filmreco.recommend.evaluation.tune`).
     train, test : Interactions
         From a splitter (same user id map).
     k : int, default=10

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.utils.validation import check_is_fitted
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_option, check_random_state, check_real
+from .._validation import check_fitted, check_int, check_option, check_random_state, check_real
 from ..exceptions import DataWarning, InputError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
@@ -172,13 +171,15 @@ class SocialRecommender(Recommender):
     friends who interacted keep the base's ranking exactly. At ``w_u = 1`` only the
     friends count, and the base breaks ties.
 
-    A :class:`~filmreco.recommend.Recommender` like every model: it answers
+    A :class:`~filmreco.recommend.Recommender` like every model, from which it inherits
     :meth:`recommend` (with ``items=``, ``exclude=``, ``user_items=``, ``on_unknown=``,
     ``diversity=``, ``n_jobs=``), :meth:`recommend_users`, :meth:`score` (with
     ``filter_seen=True``, the scores :meth:`recommend` ranks by), :meth:`similar_items`,
     :meth:`fold_in` (into the base too), :meth:`forget_users`, :meth:`save` / :meth:`load`
-    (the base and the graph in the same file). Users scored from ``user_items=`` alone
-    (not matched to the graph) get the base's ranking.
+    (the base and the graph in the same file) and the repr; :meth:`explain` names the
+    friends who watched a film and their share of its score (or gives the base's reasons).
+    Users scored from ``user_items=`` alone (not matched to the graph) get the base's
+    ranking. Tune it with :func:`~filmreco.recommend.evaluation.tune`, like every model.
 
     Parameters
     ----------
@@ -210,7 +211,7 @@ class SocialRecommender(Recommender):
         Fit a clone of `base` in :meth:`fit`; with False `base` must be fitted already on
         the same interactions and is used as it is, and :meth:`fold_in` / :meth:`forget_users`
         change it too (a clone of this model then holds an unfitted base, so tune with
-        refit=True or :func:`~filmreco.recommend.tune`).
+        refit=True or :func:`~filmreco.recommend.evaluation.tune`).
 
     Attributes
     ----------
@@ -307,7 +308,7 @@ class SocialRecommender(Recommender):
         if self.refit:
             base = clone(self.base).fit(interactions)
         else:
-            check_is_fitted(self.base)
+            check_fitted(self.base)
             base = self.base
         users = interactions.user_ids
         if len(users) and not self.graph.node_ids.contains(users.ids).any():
@@ -350,6 +351,12 @@ class SocialRecommender(Recommender):
         self.friends_ = F
         self.social_ = S
 
+    def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
+        """The base, fitted once per validation split when the grid leaves it alone."""
+        if tuned & {"base", "refit"} or any(key.startswith("base__") for key in tuned):
+            return {}
+        return {"base": clone(self.base).fit(train), "refit": False}
+
     # new and erased users ----------------------------------------------------------
     def fold_in(
         self,
@@ -364,7 +371,7 @@ class SocialRecommender(Recommender):
         Every user's friends' films are gathered again, so the new users' films count for
         their friends, and their friends' films for them.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         fold = getattr(self.base_, "fold_in", None)
         if not callable(fold):
             raise TypeError(
@@ -462,7 +469,7 @@ class SocialRecommender(Recommender):
     # scoring ------------------------------------------------------------------------
     def user_weights(self, user_ids: Any) -> np.ndarray:
         """The friends' weight ``w_u`` of each user (0 for users without friends' films)."""
-        check_is_fitted(self)
+        check_fitted(self)
         return self._user_weights(self.user_ids_.index(user_ids, name="user_ids"))
 
     def _user_weights(self, rows: np.ndarray) -> np.ndarray:
@@ -527,7 +534,20 @@ class SocialRecommender(Recommender):
                     both, np.where(mixed, rows.size + np.arange(rows.size), np.arange(rows.size))
                 )
             return self._base_scores(rows, H, mixed | unknown)
-        b = self._base_scores(rows, H, unknown)
+        base_part, friend_part, blocked = self._parts(H, rows, S, allowed)
+        mixed = (1.0 - w)[:, None] * base_part + w[:, None] * friend_part
+        full = w == 1.0
+        if full.any():
+            mixed[full] += _TIE * base_part[full]
+        if blocked is not None:
+            mixed[blocked] = -np.inf
+        return mixed
+
+    def _parts(
+        self, H: sp.csr_array, rows: np.ndarray, S: sp.csr_array, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The base's and the friends' terms of the rank or score mix, and the blocked films."""
+        b = self._base_scores(rows, H, rows < 0)
         blocked = None if allowed is None else ~allowed
         if blocked is not None:
             b[blocked] = -np.inf
@@ -541,13 +561,103 @@ class SocialRecommender(Recommender):
             friend_part = np.where(s > 0, 1.0 / (c + friend_rank), 0.0)
         else:
             base_part, friend_part = _unit(b), s
-        mixed = (1.0 - w)[:, None] * base_part + w[:, None] * friend_part
-        full = w == 1.0
-        if full.any():
-            mixed[full] += _TIE * base_part[full]
-        if blocked is not None:
-            mixed[blocked] = -np.inf
-        return mixed
+        return base_part, friend_part, blocked
+
+    # explanations -------------------------------------------------------------------
+    def explain(
+        self, user_id: Any, item_id: Any, n: int = 10, *, part: str = "friends"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the friends who watched a film, with their share of its score.
+
+        With ``mode="rank"`` or ``"score"`` the score :meth:`recommend` ranks by is
+        ``(1 - w_u) * base term + w_u * friends' term`` (see the class notes). The friends'
+        part ``w_u * friends' term`` of the film is split among the user's friends who
+        interacted with it, in proportion to their arc weights (their share of ``s_F``), so
+        the contributions sum to it. The film is scored among the films that may be
+        returned (those the user has not seen, and the film itself).
+
+        Parameters
+        ----------
+        user_id, item_id : id
+            A known user and film.
+        n : int, default=10
+            Number of friends (or films, with ``part="base"``) to return.
+        part : {"friends", "base"}, default="friends"
+            ``"friends"``: the friends as above. ``"base"``: the base's own explanation
+            (:meth:`Recommender.explain <filmreco.recommend.Recommender.explain>`: the
+            user's films that count most in the base's score, which enters the mix by
+            its rank or scaled value).
+
+        Returns
+        -------
+        ids : numpy.ndarray
+            Up to `n` user ids of friends (film ids with ``part="base"``), largest
+            contribution first (ties: in id-map order).
+        contributions : numpy.ndarray of float64
+            Their additive share of the friends' part of the score (of the base's score
+            with ``part="base"``).
+
+        Raises
+        ------
+        NotImplementedError
+            With ``mode="history"`` (the friends' films are fed to the base as history,
+            so the score does not split into a base and a friends' part), or with
+            ``part="base"`` for a base that cannot explain its scores.
+
+        Examples
+        --------
+        >>> from filmreco.data import Interactions
+        >>> from filmreco.recommend import EASE
+        >>> X = Interactions.from_arrays(
+        ...     ["ann", "bob", "cat", "cat", "dan"], ["f1", "f2", "f2", "f1", "f3"])
+        >>> g = SocialGraph.from_arrays(["bob", "cat", "dan"], ["ann", "ann", "ann"])
+        >>> rec = SocialRecommender(EASE(regularization=1.0), g, weight=0.6, mode="score")
+        >>> ids, parts = rec.fit(X).explain("ann", "f2")  # bob and cat watched f2
+        >>> ids.tolist(), parts.round(3).tolist()
+        (['bob', 'cat'], [0.3, 0.3])
+        >>> rec.explain("ann", "f2", part="base")[0].tolist()  # ann's films behind EASE's score
+        ['f1']
+        """
+        check_fitted(self)
+        n = check_int(n, "n", min_value=0)
+        check_option(part, ("friends", "base"), "part")
+        if self.mode == "history":
+            raise NotImplementedError(
+                "mode='history' feeds the friends' films to the base as history, so the score "
+                "does not split into the base's and the friends' part; explain needs mode="
+                "'rank' or 'score'."
+            )
+        if part == "base":
+            explain = getattr(self.base_, "explain", None)
+            if not callable(explain):
+                raise NotImplementedError(
+                    f"the base {type(self.base_).__name__} cannot explain its scores."
+                )
+            return explain(user_id, item_id, n)  # type: ignore[no-any-return]
+        u = int(self.user_ids_.index([user_id], name="user_id")[0])
+        j = int(self._items([item_id], name="item_id")[0])
+        rows = np.array([u])
+        X = self.user_items_
+        allowed = np.ones((1, len(self.item_ids_)), dtype=bool)
+        allowed[0, X.indices[X.indptr[u] : X.indptr[u + 1]]] = False
+        allowed[0, j] = True
+        w = float(self._user_weights(rows)[0])
+        _, friend_part, _ = self._parts(
+            take_rows(X, rows), rows, take_rows(self.social_, rows), allowed
+        )
+        # friends of u who interacted with j, weighted by their arcs
+        F = self.friends_
+        friends = F.indices[F.indptr[u] : F.indptr[u + 1]].astype(np.int64)
+        arcs = F.data[F.indptr[u] : F.indptr[u + 1]].astype(np.float64)
+        saw = np.zeros(len(self.user_ids_), dtype=bool)
+        saw[row_indices(X)[X.indices == j]] = True  # every stored interaction, as in social_
+        keep = saw[friends]
+        friends, arcs = friends[keep], arcs[keep]
+        total = arcs.sum()
+        share = arcs / total if total > 0 else arcs
+        contrib = w * float(friend_part[0, j]) * share
+        order = np.lexsort((friends, -contrib))[:n]
+        return self.user_ids_.to_ids(friends[order]), contrib[order]
 
 
 def _part(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

@@ -355,8 +355,8 @@ def maximize_influence(
         to the mean arc probability of `model`.
     random_state : int, Generator or None
         Same value, same seeds and estimates (whatever `n_jobs`).
-    n_jobs : int, optional
-        Workers for RR-set generation and Monte Carlo (joblib).
+    n_jobs : int or None, default=None
+        Workers for RR-set generation and Monte Carlo; see :ref:`n_jobs`.
     show_progress : bool, default=False
 
     Returns

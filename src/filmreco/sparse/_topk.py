@@ -411,8 +411,8 @@ def topk_blocks(
         Cells never to return, shape ``(n_rows, n_cols)`` (see :func:`topk`).
     candidates : array-like of int or bool, optional
         Allowed column indices (see :func:`topk`).
-    n_jobs : int, optional
-        Workers; None uses the ambient :func:`joblib.parallel_config` (serial by default).
+    n_jobs : int or None, default=None
+        Workers for the blocks; see :ref:`n_jobs`. The result does not depend on it.
 
     Returns
     -------
