@@ -133,7 +133,8 @@ def register_step(
 
     `params_type` is a ``typing.NamedTuple`` class of the model's arrays (it must be
     importable, for numba's cache); the hooks are ``numba.njit`` functions with the
-    signatures of the module docstring. Register before the first simulation.
+    signatures (parameter names included) of the module docstring; their source is
+    compiled into the loop. Register before the first simulation.
     """
     _STEPS[params_type] = Step(source_of(scratch), source_of(world_key), source_of(expand))
 
