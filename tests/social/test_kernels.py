@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from numba import njit
 
 from filmreco.social import _kernels as K
 
@@ -339,8 +342,6 @@ def test_cascade_trace_agrees_with_simulate_runs(lt):
 
 
 def test_unregistered_step_is_a_clear_error():
-    from typing import NamedTuple
-
     from numba.core.errors import TypingError
 
     class Unknown(NamedTuple):
@@ -351,3 +352,56 @@ def test_unregistered_step_is_a_clear_error():
             np.zeros(2, np.int64), np.zeros(0, np.int32), Unknown(np.zeros(0, np.uint64)),
             np.zeros(1, np.int64), np.array([0, 1]), 1,
         )  # fmt: skip
+
+
+# ---- extension point: a new model is its step -------------------------------------------
+class ReachParams(NamedTuple):
+    """A toy model for the extension point: every out-arc always fires (reachability)."""
+
+    n_arcs: np.ndarray
+
+
+@njit(cache=True)
+def _reach_scratch(params, n):  # pragma: no cover - compiled
+    return np.zeros(0, dtype=np.int64)
+
+
+@njit(cache=True)
+def _reach_world_key(params, key):  # pragma: no cover - compiled
+    return key
+
+
+@njit(cache=True)
+def _reach_expand(
+    params, scratch, u, indptr, indices, key, active, run, queue, tail
+):  # pragma: no cover - compiled
+    for e in range(indptr[u], indptr[u + 1]):
+        v = indices[e]
+        if active[v] != run:
+            active[v] = run
+            queue[tail] = v
+            tail += 1
+    return tail
+
+
+K.register_step(
+    ReachParams, scratch=_reach_scratch, world_key=_reach_world_key, expand=_reach_expand
+)
+
+
+def test_a_new_model_is_its_step():
+    # path 0 -> 1 -> 2 -> 3 and an isolated 4: from 0 everything but 4, one node per step
+    indptr = np.array([0, 1, 2, 3, 3, 3], dtype=np.int64)
+    indices = np.array([1, 2, 3], dtype=np.int32)
+    params = ReachParams(np.zeros(3, dtype=np.int64))
+    spreads, counts, steps = K.simulate_runs(
+        indptr, indices, params, np.array([0], np.int64), np.array([0, 1]),
+        np.array([9], np.uint64), np.array([4]), True,
+    )  # fmt: skip
+    assert spreads[:, 0].tolist() == [4, 4, 4, 4]
+    assert counts.tolist() == [4, 4, 4, 4, 0]
+    assert steps[:4].tolist() == [4, 4, 4, 4]
+    node, _, step = K.cascade_trace(
+        indptr, indices, params, np.array([0], np.int64), np.array([0, 1]), 9
+    )
+    assert node.tolist() == [0, 1, 2, 3] and step.tolist() == [0, 1, 2, 3]
