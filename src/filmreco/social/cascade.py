@@ -171,7 +171,7 @@ class PropagationModel(Saveable):
     LinearThreshold True 3.0
     """
 
-    #: Short name used by the kernels and in messages.
+    #: Short name of the family ("ic", "lt"); the kernels dispatch on `_step_params()` instead.
     kind: ClassVar[str] = ""
 
     def __init__(
