@@ -51,6 +51,18 @@ def beta_prior_strength(successes: np.ndarray, trials: np.ndarray, mean: float) 
     The prior is ``Beta(m * mean, m * (1 - mean))``; arcs without trials carry no
     information and are ignored. ``m`` is the best of a log-spaced grid from 0.01 to 1e5;
     on a tie (single trials cannot tell strengths apart) the strongest prior wins.
+
+    Examples
+    --------
+    Arcs that agree with the pooled rate want a strong prior (shrink fully); arcs that
+    disagree with it want a weak one (trust each arc's own counts):
+
+    >>> import numpy as np
+    >>> trials = np.array([20, 20, 20, 20])
+    >>> beta_prior_strength(np.array([5, 5, 5, 5]), trials, 0.25)
+    100000.0
+    >>> beta_prior_strength(np.array([0, 0, 20, 20]), trials, 0.5) < 1.0
+    True
     """
     from scipy.special import betaln
 
@@ -99,6 +111,16 @@ def action_matrix(
 
     Rows follow ``graph.node_ids``; users not in the graph are left out and counted.
     When a user performed an action several times, the earliest time is kept.
+
+    Examples
+    --------
+    >>> g = SocialGraph.from_arrays(["ann", "bob"], ["bob", "cy"])
+    >>> X, n_unknown = action_matrix(
+    ...     g, ["bob", "ann", "bob", "eve"], ["f1", "f1", "f1", "f2"], [5.0, 2.0, 3.0, 1.0])
+    >>> X.toarray().tolist()  # rows ann, bob, cy; bob's earliest time of f1 is kept
+    [[2.0], [3.0], [0.0]]
+    >>> int(n_unknown)  # eve is not in the graph
+    1
     """
     u_ids = np.asarray(users)
     it = np.asarray(items)
