@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._registry import lookup
+from ._validation import check_sparse_structure
 from ._version import __version__
 from .exceptions import FormatError, InputError
 
@@ -371,7 +372,7 @@ def csr_from_arrays(
         (parts["data"], parts["indices"].astype(np.int64), parts["indptr"].astype(np.int64)),
         shape=(n_rows, n_cols),
     )
-    X.check_format(full_check=True)
+    check_sparse_structure(X, f"{prefix}matrix")
     return X
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "check_random_state",
     "check_real",
     "check_seed",
+    "check_sparse_structure",
     "lookup_option",
 ]
 
@@ -120,6 +121,115 @@ def check_nonnegative(arr: np.ndarray, name: str) -> np.ndarray:
     return a
 
 
+def _index_array(X: Any, attr: str, name: str) -> np.ndarray:
+    a = np.asarray(getattr(X, attr))
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise InputError(
+            f"{name}.{attr} must be a 1-D integer array, got dtype {a.dtype} and shape "
+            f"{a.shape}; rebuild {name} with filmreco.sparse.build_csr(rows, cols, values)."
+        )
+    return a
+
+
+def _check_compressed(X: Any, name: str) -> None:
+    """Index pointer and indices of a CSR, CSC or BSR matrix against its shape."""
+    indptr = _index_array(X, "indptr", name)
+    indices = _index_array(X, "indices", name)
+    if X.format == "bsr":
+        r, c = X.blocksize
+        n_major, n_minor = X.shape[0] // max(r, 1), X.shape[1] // max(c, 1)
+    elif X.format == "csr":
+        n_major, n_minor = X.shape
+    else:
+        n_minor, n_major = X.shape
+    hint = f"; rebuild {name} with filmreco.sparse.build_csr(rows, cols, values)."
+    if indptr.size != n_major + 1:
+        raise InputError(
+            f"{name}.indptr has {indptr.size} entries but {name} has {n_major} "
+            f"{'columns' if X.format == 'csc' else 'rows'} (expected {n_major + 1}){hint}"
+        )
+    if indptr[0] != 0:
+        raise InputError(f"{name}.indptr must start at 0, got {indptr[0]}{hint}")
+    steps = np.diff(indptr)
+    if steps.size and steps.min() < 0:
+        first = int(np.argmax(steps < 0))
+        raise InputError(
+            f"{name}.indptr must be non-decreasing, but it falls after position {first} "
+            f"({indptr[first]} -> {indptr[first + 1]}){hint}"
+        )
+    nnz = int(indptr[-1])
+    n_data = np.shape(X.data)[0] if np.ndim(X.data) else 0
+    if nnz > indices.size or indices.size != n_data:
+        raise InputError(
+            f"{name} has {indices.size} indices and {n_data} values but its indptr ends at "
+            f"{nnz}; all three must agree{hint}"
+        )
+    used = indices[:nnz]
+    if used.size and (used.min() < 0 or used.max() >= n_minor):
+        bad = used.min() if used.min() < 0 else used.max()
+        raise InputError(
+            f"{name}.indices holds {bad}, outside [0, {n_minor}) for shape {X.shape}{hint}"
+        )
+
+
+def _check_coordinates(X: Any, name: str) -> None:
+    """Row and column indices of a COO matrix against its shape."""
+    coords = getattr(X, "coords", None) or (X.row, X.col)
+    n_data = np.shape(X.data)[0] if np.ndim(X.data) else 0
+    for axis, c in enumerate(coords):
+        a = np.asarray(c)
+        label = ("row", "col")[axis] if len(coords) == 2 else f"coords[{axis}]"
+        if a.ndim != 1 or a.dtype.kind not in "iu" or a.size != n_data:
+            raise InputError(
+                f"{name}.{label} must be a 1-D integer array with one entry per value "
+                f"({n_data}), got dtype {a.dtype} and shape {a.shape}."
+            )
+        if a.size and (a.min() < 0 or a.max() >= X.shape[axis]):
+            bad = a.min() if a.min() < 0 else a.max()
+            raise InputError(
+                f"{name}.{label} holds {bad}, outside [0, {X.shape[axis]}) for shape {X.shape}."
+            )
+
+
+def check_sparse_structure(X: Any, name: str) -> None:
+    """Raise unless the stored structure of sparse `X` is consistent with its shape.
+
+    Checks, vectorised and before scipy or a compiled kernel walks the arrays: integer
+    index arrays; for CSR/CSC/BSR an ``indptr`` of the right length that starts at 0,
+    never decreases and ends within ``indices`` (whose length matches ``data``), and
+    ``indices`` within ``[0, n_minor)``; for COO, coordinates within the shape. Data must
+    be real numbers. Other formats (DIA, LIL, DOK) hold no raw indices a kernel could
+    trust and are left to scipy's conversion.
+
+    Raises
+    ------
+    InputError
+        The first inconsistency found, naming `name` and the offending array.
+    TypeError
+        `X` holds non-numeric values.
+    """
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
+    if any(int(d) < 0 for d in X.shape):
+        raise InputError(f"{name} has a negative dimension in shape {X.shape}.")
+    if X.format in ("csr", "csc", "bsr"):
+        _check_compressed(X, name)
+    elif X.format == "coo":
+        _check_coordinates(X, name)
+
+
+def _is_canonical(X: sp.csr_array) -> bool:
+    """Whether each row's column indices are strictly increasing (sorted, no duplicates)."""
+    nnz = int(X.indptr[-1])
+    if nnz < 2:
+        return True
+    rising = np.diff(X.indices[:nnz]) > 0
+    starts = np.asarray(X.indptr[1:-1])
+    starts = starts[(starts > 0) & (starts < nnz)]
+    rising[starts - 1] = True  # a new row may start lower
+    return bool(rising.all())
+
+
 def check_csr(
     X: Any,
     name: str,
@@ -132,6 +242,9 @@ def check_csr(
 
     Accepts any scipy sparse matrix or array (tested with :func:`scipy.sparse.issparse`,
     so ``csr_matrix`` and ``csr_array`` are both fine); dense input is refused with a hint.
+    The stored structure is checked first (:func:`check_sparse_structure`), so malformed
+    index arrays raise :class:`~filmreco.exceptions.InputError` naming `name` instead of
+    reaching scipy's or filmreco's compiled loops.
     """
     if not sp.issparse(X):
         raise TypeError(
@@ -140,14 +253,20 @@ def check_csr(
         )
     if X.ndim != 2:
         raise InputError(f"{name} must be 2-D, got shape {X.shape}.")
+    check_sparse_structure(X, name)
     out = sp.csr_array(X, dtype=dtype, copy=copy)
     if out.indices.dtype != np.int32 and out.nnz < np.iinfo(np.int32).max:
         out.indices = out.indices.astype(np.int32)
         out.indptr = out.indptr.astype(np.int32)
-    if not out.has_canonical_format:
+    if not _is_canonical(out):
         if out is X:
             out = out.copy()
+        out.has_canonical_format = False  # a stale flag must not skip the sort
         out.sum_duplicates()
+    elif out.indices.size != out.nnz or out.data.size != out.nnz:
+        if out is X:
+            out = out.copy()
+        out.prune()
     check_finite(out.data, f"{name}.data")
     if nonnegative:
         check_nonnegative(out.data, f"{name}.data")

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
-from .._validation import check_finite, check_option, check_probability
+from .._validation import check_finite, check_option, check_probability, check_sparse_structure
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
 from ..sparse import DUPLICATES, IdMap, build_csr
 from ._schemes import PROBABILITY_SCHEMES, TRIVALENCY, _plain
@@ -90,6 +90,7 @@ class SocialGraph(Saveable):
     def __init__(
         self, out_adj: sp.csr_array, node_ids: IdMap, *, directed: bool, weighted: bool
     ) -> None:
+        check_sparse_structure(out_adj, "out_adj")
         if out_adj.shape != (len(node_ids), len(node_ids)):
             raise InputError(
                 f"out_adj has shape {out_adj.shape} but node_ids holds {len(node_ids)} ids."

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import blocks, parallel_map
-from .._validation import check_callable, check_finite, check_int
+from .._validation import check_callable, check_finite, check_int, check_sparse_structure
 from ..exceptions import InputError
 from ._build import row_indices
 
@@ -108,6 +108,7 @@ def _check_exclude(exclude: Any, n_rows: int, n_cols: int | None) -> _Excluded |
     if sp.issparse(exclude):
         if exclude.ndim != 2:
             raise InputError(f"exclude must be 2-D, got shape {exclude.shape}.")
+        check_sparse_structure(exclude, "exclude")
         E = sp.csr_array(exclude)
         indptr, indices, mask = E.indptr.astype(np.int64), E.indices.astype(np.int64), None
     else:
@@ -229,9 +230,10 @@ def _topk_dense(
 def _topk_sparse(
     X: Any, k: int, exclude: Any, candidates: Any, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
+    if X.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
+    check_sparse_structure(X, name)
     Y = sp.csr_array(X)
-    if Y.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {Y.dtype}.")
     Y.sum_duplicates()
     n, m = Y.shape
     excl = _check_exclude(exclude, n, m)
