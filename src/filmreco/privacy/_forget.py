@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..exceptions import InputError
-from ..recommend._inputs import known_rows
 from ..sparse import as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
@@ -68,22 +66,12 @@ def forget_users(model: Any, user_ids: Any) -> int:
 
 
 def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
-    from ..social.graph import SocialGraph
+    from ..social.graph import SocialGraph, without_nodes
 
     if not isinstance(graph, SocialGraph):
         raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
-    gone = known_rows(graph.node_ids, ids)
-    if gone.size == 0:
-        return graph, 0
-    keep = np.setdiff1d(np.arange(graph.n_nodes), gone)
-    adj = sp.csr_array(graph.out_adj[keep][:, keep])
-    adj.sort_indices()
-    adj.indices = adj.indices.astype(np.int32)
-    adj.indptr = adj.indptr.astype(np.int64)
-    new = SocialGraph(
-        adj, graph.node_ids.subset(keep), directed=graph.directed, weighted=graph.weighted
-    )
-    return new, int(gone.size)
+    new, _ = without_nodes(graph, ids)
+    return new, graph.n_nodes - new.n_nodes
 
 
 @dataclass
