@@ -27,11 +27,10 @@ def forget_users(model: Any, user_ids: Any) -> int:
 
     Calls the model's own :meth:`~filmreco.recommend.Recommender.forget_users` (every
     recommender implements erasure; a :class:`~filmreco.recommend.Hybrid` forgets in its
-    components too). Other users keep their rows, histories and factors, so their
-    recommendations do not change, except where a model derives them from aggregates that
-    included the removed users (the popularity fallback is recomputed without them).
-    Item-side parameters (item factors, similarities) learned from the removed users stay
-    until the next fit.
+    components too). Other users keep their rows, histories and factors. Counts and
+    similarities (Popularity, ItemKNN, EASE) are recomputed without the removed users, a
+    social model's graph loses them; factor models (ALS, BPR, CrossDomain) keep their item
+    factors until the next fit. The privacy guide tabulates the guarantee per model.
 
     Parameters
     ----------
@@ -142,8 +141,8 @@ def forget_user(
 
     Notes
     -----
-    Item-side model parameters (item factors, similarities) and shared aggregates already
-    sent to partners still reflect the user's past data in aggregate; refit the models
+    Item factors of factor models (ALS, BPR, CrossDomain) and shared aggregates already
+    sent to partners still reflect the user's past data in aggregate; refit those models
     on data without the user to remove that too.
 
     Examples

@@ -544,11 +544,13 @@ class Recommender(PersistMixin, BaseEstimator):
     def forget_users(self, user_ids: Any) -> int:
         """Remove users from the fitted model, in place: their ids, history and state.
 
-        Other users keep their rows, histories and per-user state, so their
-        recommendations do not change, except where the model derives them from
-        aggregates that included the removed users (the popularity fallback is
-        recomputed without them). Item-side parameters (item factors, similarities)
-        learned from the removed users stay until the next :meth:`fit`.
+        Other users keep their rows, histories and per-user state. Aggregates the
+        removed users entered are updated: the popularity fallback always, and models
+        whose item side is a sum or a closed form over the histories recompute it
+        (:class:`~filmreco.recommend.Popularity`, :class:`~filmreco.recommend.ItemKNN`,
+        :class:`~filmreco.recommend.EASE`: the others' results equal a refit without the
+        users). Factor models keep their item factors until the next :meth:`fit`, so
+        the others' results do not change. The privacy guide has the table per model.
         :func:`filmreco.privacy.forget_user` calls this on every model it is given.
 
         Parameters

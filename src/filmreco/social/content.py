@@ -302,6 +302,8 @@ class ReachRecommender(Recommender):
     Parameters
     ----------
     model : PropagationModel
+        :meth:`forget_users` replaces it with the same model on the graph without the
+        erased users (arcs keep their values; yours is not changed) and propagates again.
     method : {"cascade", "diffusion"}, default="cascade"
     n_runs : int, default=1000
         Monte-Carlo runs per film (``"cascade"``).

@@ -188,7 +188,8 @@ class SocialRecommender(Recommender):
         ``user_items=``); :meth:`fold_in`, :meth:`forget_users` and :meth:`save` need a
         filmreco :class:`~filmreco.recommend.Recommender`.
     graph : SocialGraph
-        Its node ids are matched to the interactions' user ids.
+        Its node ids are matched to the interactions' user ids. :meth:`forget_users`
+        replaces it with a graph without the erased users (yours is not changed).
     weight : float, default=0.3
         In [0, 1]; 0 is the base alone for every user with a history.
     mode : {"rank", "score", "history"}, default="rank"
