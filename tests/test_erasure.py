@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from filmreco.data import Interactions
 from filmreco.datasets import make_synthetic
 from filmreco.privacy import forget_user
 from filmreco.recommend import Popularity
@@ -140,3 +141,19 @@ def test_erasure_leaves_the_callers_graph_alone(world, erased):
     model.forget_users([erased])
     assert erased in original.node_ids
     assert erased not in model.model.graph.node_ids
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_erase_folded_in_and_everyone(name, world):
+    X = world.interactions
+    model = FACTORIES[name](world).fit(X)
+    new = Interactions.from_arrays(["n1", "n1", "n2"], X.item_ids.ids[[2, 7, 7]])
+    if callable(getattr(getattr(model, "base", model), "fold_in", None)):
+        model.fold_in(new)
+        assert model.forget_users(["n1", X.user_ids.ids[5]]) == 2
+        assert model.recommend(["n2", X.user_ids.ids[6]], n=3)[0].shape == (2, 3)
+    everyone = model.user_ids_.ids.copy()
+    assert model.forget_users(everyone) == everyone.size
+    assert len(model.user_ids_) == 0
+    items, _ = model.recommend(["x"], n=3, user_items=Interactions.from_arrays(["x"], ["m0001"]))
+    assert items.shape == (1, 3)

@@ -380,12 +380,12 @@ class ReachRecommender(Recommender):
                 self.damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False
             )
             blocks = []
-            for a in range(0, n_items, 256):
+            for a in range(0, n_items if g.n_nodes else 0, 256):  # erasure may empty g
                 S = A[:, a : a + 256]
                 D = diffusion_matrix(g, S, damping=damping, weight=self.model.edge_probabilities)
                 blocks.append(sp.csr_array(D))
             node_scores = sp.csr_array(sp.hstack(blocks)) if blocks else sp.csr_array(
-                (g.n_nodes, 0)
+                (g.n_nodes, n_items)
             )  # fmt: skip
         self.node_scores_ = node_scores
         self._user_rows()
@@ -420,7 +420,9 @@ class ReachRecommender(Recommender):
         graph, arcs = without_nodes(self.model.graph, user_ids)
         if graph is not self.model.graph:
             self.model = _rebind(self.model, graph, arcs)
-            self._fit(self.user_items_, None)
+            with warnings.catch_warnings():  # users off the graph were reported by fit
+                warnings.simplefilter("ignore", DataWarning)
+                self._fit(self.user_items_, None)
         else:
             self._user_rows()
 
