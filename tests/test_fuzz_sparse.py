@@ -332,3 +332,40 @@ def test_edited_interactions_file_names_the_array(tmp_path: Path) -> None:
     _edit(path, "indices", "high")
     with pytest.raises(FormatError, match=r"matrix\.indices holds 1000000"):
         Interactions.load(path)
+
+
+# ------------------------------------------------------- numerical failures (defect 6)
+def _small_world() -> sp.csr_array:
+    X = sp.csr_array(sp.random(60, 25, density=0.2, random_state=5, dtype=np.float32))
+    X.data[:] = 1.0
+    return X
+
+
+@pytest.mark.parametrize("learning_rate", [1e3, 1e10, 1e30])
+def test_bpr_divergence_names_learning_rate(learning_rate: float) -> None:
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.recommend import BPR
+
+    with pytest.raises(ConvergenceError, match=r"BPR diverged .*learning_rate="):
+        BPR(4, learning_rate=learning_rate, max_iter=3, random_state=0).fit(_small_world())
+
+
+def test_bpr_fold_in_divergence_is_named() -> None:
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.recommend import BPR
+
+    model = BPR(4, max_iter=3, random_state=0).fit(_small_world())
+    model.learning_rate = 1e30  # what set_params would do after fit
+    with pytest.raises(ConvergenceError, match=r"folding in users.*learning_rate"):
+        model.fold_in(_small_world()[:5])
+
+
+def test_ease_overflow_names_the_values_and_regularization() -> None:
+    from filmreco.recommend import EASE
+
+    X = _small_world()
+    X.data[:] = 1e38
+    with pytest.raises(InputError, match=r"values up to 1e\+38 .*raise regularization"):
+        EASE().fit(X)
+    with pytest.raises(InputError, match=r"regularization=1e\+308 overflows"):
+        EASE(regularization=1e308).fit(_small_world())

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from .._parallel import kernel_threads, seed_sequence, thread_limits
 from .._validation import check_int, check_real
+from ..exceptions import ConvergenceError
 from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
 
@@ -136,12 +137,27 @@ class BPR(FactorModel):
 
             loop = tqdm(loop, desc="BPR", leave=False)
         indptr, indices = X.indptr.astype(np.int64), X.indices.astype(np.int64)
+        epoch = 0
         with thread_limits(1):  # SGD is sequential (see Notes)
-            for e, s in enumerate(loop):
-                loss = self._epoch(users, items, indptr, indices, U, V, s, lr, reg, True)
-                if self.track_loss:
-                    self.loss_history_.append(loss)
-                    logger.debug("BPR epoch %d: mean log-loss %.6g", e + 1, loss)
+            try:
+                for e, s in enumerate(loop):
+                    epoch = e + 1
+                    loss = self._epoch(users, items, indptr, indices, U, V, s, lr, reg, True)
+                    if self.track_loss:
+                        self.loss_history_.append(loss)
+                        logger.debug("BPR epoch %d: mean log-loss %.6g", e + 1, loss)
+            except ZeroDivisionError:
+                raise self._diverged(f"in epoch {epoch}") from None
+        if not (np.isfinite(U).all() and np.isfinite(V).all()):
+            raise self._diverged(f"after {epochs} epochs")
+
+    def _diverged(self, when: str) -> ConvergenceError:
+        """The error for an SGD run whose factors overflowed (too large a step)."""
+        return ConvergenceError(
+            f"BPR diverged {when}: the factors overflowed to infinity or NaN with "
+            f"learning_rate={self.learning_rate!r}. Lower learning_rate (the default is 0.05) "
+            "or raise regularization."
+        )
 
     @staticmethod
     def _epoch(
@@ -175,10 +191,15 @@ class BPR(FactorModel):
         P.eliminate_zeros()
         indptr, indices = P.indptr.astype(np.int64), P.indices.astype(np.int64)
         with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
-            bpr_fold_in(
-                indptr, indices, self.item_factors_, U, np.uint64(self.seed_), epochs,
-                np.float32(lr), np.float32(reg),
-            )  # fmt: skip
+            try:
+                bpr_fold_in(
+                    indptr, indices, self.item_factors_, U, np.uint64(self.seed_), epochs,
+                    np.float32(lr), np.float32(reg),
+                )  # fmt: skip
+            except ZeroDivisionError:
+                raise self._diverged("while folding in users") from None
+        if not np.isfinite(U).all():
+            raise self._diverged("while folding in users")
         return U
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

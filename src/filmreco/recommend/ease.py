@@ -119,7 +119,22 @@ class EASE(Recommender):
                 "catalogue) or ItemKNN (sparse) for a catalogue this large, or raise "
                 "memory_limit if the machine has the memory."
             )
-        self.weights_ = ease_weights(X, lam)
+        if lam > float(np.finfo(np.float32).max):
+            raise InputError(
+                f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "
+                f"{float(np.finfo(np.float32).max):.3g}); use a value such as 500."
+            )
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            weights = ease_weights(X, lam)
+        if not np.isfinite(weights).all():
+            top = float(X.data.max()) if X.nnz else 0.0
+            raise InputError(
+                f"EASE weights are not finite: interaction values up to {top:.3g} with "
+                f"regularization={lam!r} overflow float32. Scale the values down (e.g. "
+                "Interactions.to_implicit, or filmreco.sparse.log_scale) or raise "
+                "regularization."
+            )
+        self.weights_ = weights
 
     def _forget_items(self, gone: np.ndarray) -> None:
         # B is the inverse of the Gram matrix: solve it again without the erased users
