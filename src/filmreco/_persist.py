@@ -146,7 +146,7 @@ def clean_stale_temporaries(path: str | os.PathLike[str], *, now: float | None =
     pattern = re.compile(r"\." + re.escape(path.name) + r"\.([0-9]{1,10})\.[a-z0-9_]{8}\.tmp")
     head = f".{path.name}."
     now = time.time() if now is None else now
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
