@@ -115,3 +115,101 @@ def test_a_failed_save_leaves_nothing(tmp_path):
         atomic_write(tmp_path / "x.bin", boom)
     assert list(tmp_path.iterdir()) == []
     np.testing.assert_array_equal(IdMap([1, 2]).ids, [1, 2])
+
+
+# downloads: a size cap and an overall deadline -------------------------------------
+
+
+class _Trickle:
+    """A local server that announces `announce` bytes (None: no length) and sends `body`
+    in pieces of `piece` bytes every `pause` seconds (for at most 20 s)."""
+
+    def __init__(self, announce: int | None, body: bytes, piece: int, pause: float):
+        import http.server
+        import threading
+
+        owner = self
+        self.sent = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                if announce is not None:
+                    self.send_header("Content-Length", str(announce))
+                self.end_headers()
+                stop = time.monotonic() + 20
+                try:
+                    for i in range(0, len(body), piece):
+                        self.wfile.write(body[i : i + piece])
+                        self.wfile.flush()
+                        owner.sent += piece
+                        if pause:
+                            time.sleep(pause)
+                        if time.monotonic() > stop:
+                            break
+                except OSError:  # the client hung up
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/ml-100k.zip"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+def test_a_trickling_server_cannot_hold_a_download_past_max_seconds(tmp_path):
+    from filmreco.datasets import fetch_movielens
+    from filmreco.exceptions import DownloadError
+
+    home = tmp_path / "cache"
+    body = b"z" * 1_000_000  # 100 bytes every 20 ms would take 200 s
+    with _Trickle(len(body), body, piece=100, pause=0.02) as srv:
+        start = time.monotonic()
+        with pytest.raises(DownloadError, match=r"stopped after 1 s \(max_seconds\)"):
+            fetch_movielens(data_home=home, url=srv.url, checksum="0" * 64, timeout=5,
+                            max_seconds=1.0)  # fmt: skip
+        took = time.monotonic() - start
+    assert took < 4, took  # every wait was short, yet the whole is bounded
+    assert 0 < srv.sent < len(body)
+    assert os.listdir(home) == []
+
+
+@pytest.mark.parametrize(
+    ("announce", "size", "max_bytes", "match"),
+    [
+        (50_000_000, 10, None, r"announces 50000000 bytes, more than max_bytes=20000000"),
+        (3000, 3000, 1000, r"announces 3000 bytes, more than max_bytes=1000"),
+        (None, 300_000, 1000, r"stopped: more than max_bytes=1000 bytes arrived"),
+    ],
+)
+def test_downloads_are_capped_in_size(tmp_path, announce, size, max_bytes, match):
+    from filmreco.datasets import fetch_movielens
+    from filmreco.exceptions import DownloadError
+
+    home = tmp_path / "cache"
+    with _Trickle(announce, b"z" * size, piece=65536, pause=0.0) as srv:
+        with pytest.raises(DownloadError, match=match):
+            fetch_movielens(data_home=home, url=srv.url, checksum="0" * 64, timeout=5,
+                            max_bytes=max_bytes)  # fmt: skip
+    assert os.listdir(home) == []
+
+
+def test_download_limits_are_checked(tmp_path):
+    from filmreco.datasets import fetch_movielens
+    from filmreco.exceptions import InputError
+
+    with pytest.raises(InputError, match="max_bytes must be >= 1"):
+        fetch_movielens(data_home=tmp_path, url="http://127.0.0.1:9/x", max_bytes=0)
+    with pytest.raises(InputError, match="max_seconds must be > 0"):
+        fetch_movielens(data_home=tmp_path, url="http://127.0.0.1:9/x", max_seconds=-1)
