@@ -213,3 +213,37 @@ def test_download_limits_are_checked(tmp_path):
         fetch_movielens(data_home=tmp_path, url="http://127.0.0.1:9/x", max_bytes=0)
     with pytest.raises(InputError, match="max_seconds must be > 0"):
         fetch_movielens(data_home=tmp_path, url="http://127.0.0.1:9/x", max_seconds=-1)
+
+
+# the demo's default output folder ------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix", reason="POSIX symlinks")
+def test_the_demo_never_follows_a_planted_symlink(tmp_path, monkeypatch):
+    import io
+    import re
+    import stat
+    import tempfile
+
+    from filmreco.__main__ import demo
+
+    temp = tmp_path / "tmp"
+    victim = tmp_path / "victim"
+    temp.mkdir()
+    victim.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    (temp / "filmreco-demo").symlink_to(victim)  # the old fixed name, planted by someone
+    (temp / "filmreco-demo-x").symlink_to(victim)
+    buf = io.StringIO()
+    assert demo(out=buf, model="popularity") == 0
+    report = Path(re.search(r"report: (\S+)", buf.getvalue()).group(1))
+    assert list(victim.iterdir()) == []  # nothing written through the links
+    folder = report.parent
+    assert folder.parent == temp and folder.name.startswith("filmreco-demo-")
+    assert not folder.is_symlink() and folder.is_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # private to this user
+    assert {p.name for p in folder.iterdir()} >= {"plan.json"}
+    buf2 = io.StringIO()
+    assert demo(out=buf2, model="popularity") == 0  # a fresh folder on every run
+    again = Path(re.search(r"report: (\S+)", buf2.getvalue()).group(1)).parent
+    assert again != folder and list(victim.iterdir()) == []
