@@ -247,3 +247,23 @@ def test_the_demo_never_follows_a_planted_symlink(tmp_path, monkeypatch):
     assert demo(out=buf2, model="popularity") == 0  # a fresh folder on every run
     again = Path(re.search(r"report: (\S+)", buf2.getvalue()).group(1)).parent
     assert again != folder and list(victim.iterdir()) == []
+
+
+@posix_only
+def test_a_killed_download_leaves_a_part_file_that_the_next_download_removes(tmp_path):
+    from filmreco.datasets import fetch_movielens
+    from filmreco.exceptions import DownloadError
+
+    home = tmp_path / "cache"
+    home.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, check=True, text=True)  # fmt: skip
+    part = home / f".ml-100k.zip.{int(dead.stdout)}.abcdefgh.part"
+    part.write_bytes(b"z" * 1000)
+    other = home / f".ml-1m.zip.{int(dead.stdout)}.abcdefgh.part"  # another target: kept
+    other.write_bytes(b"z")
+    for p in (part, other):
+        _age(p, 2 * STALE_AFTER)
+    with pytest.raises(DownloadError):
+        fetch_movielens(data_home=home, url="http://127.0.0.1:9/ml-100k.zip", timeout=2)
+    assert sorted(p.name for p in home.iterdir()) == [other.name]

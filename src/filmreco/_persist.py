@@ -131,11 +131,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_temporaries(path: str | os.PathLike[str], *, now: float | None = None) -> list[str]:
+def clean_stale_temporaries(
+    path: str | os.PathLike[str], *, suffix: str = ".tmp", now: float | None = None
+) -> list[str]:
     """Remove the temporaries that killed saves of `path` left behind; return their names.
 
     Only files named exactly as :func:`atomic_write` names the temporaries of this very
-    path are considered, never symlinks or folders. One is removed when its writer process
+    path (``.<name>.<pid>.<8 random chars><suffix>``; downloads use ``.part``) are considered, never symlinks or folders. One is removed when its writer process
     (named in the file name) is gone and the file was not modified for :data:`STALE_AFTER`
     seconds, or when it is older than :data:`STALE_ALWAYS_AFTER` (no save stalls that
     long); a live writer's file, this process's included, is otherwise kept. Errors (a file vanishing, no permission) are ignored: the
@@ -143,7 +145,9 @@ def clean_stale_temporaries(path: str | os.PathLike[str], *, now: float | None =
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    pattern = re.compile(r"\." + re.escape(path.name) + r"\.([0-9]{1,10})\.[a-z0-9_]{8}\.tmp")
+    pattern = re.compile(
+        r"\." + re.escape(path.name) + r"\.([0-9]{1,10})\.[a-z0-9_]{8}" + re.escape(suffix)
+    )
     head = f".{path.name}."
     now = time.time() if now is None else now
     removed: list[str] = []

@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .._persist import clean_stale_temporaries
 from .._version import __version__
 from ..exceptions import DownloadError, InputError
 
@@ -101,7 +102,10 @@ def download(
     """
     start = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    clean_stale_temporaries(target, suffix=".part")  # left by killed downloads
+    fd, tmp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".part"
+    )
     tmp = Path(tmp_name)
     logger.info("downloading %s to %s", url, target)
     waits = [w for w in (timeout, max_seconds) if w is not None]
