@@ -48,3 +48,14 @@ def test_sample_and_synthetic_worlds_hold_no_padding_ids():
                 m = getattr(part, attr, None)
                 if isinstance(m, IdMap):
                     assert m.missing not in set(m.ids.tolist()), (part, attr)
+
+
+def test_a_saved_file_holding_a_padding_id_is_refused(tmp_path):
+    from filmreco._persist import save_npz
+    from filmreco.exceptions import FormatError
+
+    _, meta = IdMap([1, 2]).to_arrays()
+    path = save_npz(tmp_path / "ids", {"ids": np.array([-1, 2])}, kind="IdMap", version=1,
+                    meta=meta)  # fmt: skip
+    with pytest.raises(FormatError, match="contains the id -1"):
+        IdMap.load(path)
