@@ -209,9 +209,14 @@ def test_forget_users(make_model, world):
     assert model.forget_users(gone) == 0
     assert not model.user_ids_.contains(gone).any()
     assert model.user_items_.shape[0] == len(model.user_ids_) == users.size - 2
-    np.testing.assert_allclose(model.score(stay, model.item_ids_.ids), before, rtol=1e-5)
+    after = model.score(stay, model.item_ids_.ids)
     with pytest.raises(UnknownIdError):
         model.recommend(gone[:1])
+    if np.allclose(after, before, rtol=1e-5, atol=1e-7):
+        return  # the others' state is kept (factor models: item side kept until a refit)
+    # the item side was updated: it is that of a refit without them (tests/test_erasure.py)
+    refit = clone(model).fit(world.interactions.subset_users(model.user_ids_.ids))
+    np.testing.assert_allclose(after, refit.score(stay, model.item_ids_.ids), rtol=1e-5, atol=1e-7)
 
 
 def test_fold_in_n_jobs_does_not_change_results(make_model, world):

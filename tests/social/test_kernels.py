@@ -405,3 +405,8 @@ def test_a_new_model_is_its_step():
         indptr, indices, params, np.array([0], np.int64), np.array([0, 1]), 9
     )
     assert node.tolist() == [0, 1, 2, 3] and step.tolist() == [0, 1, 2, 3]
+    # a step from outside filmreco never enters the on-disk cached loops: their cache index is
+    # read by every process, which could not unpickle a type from this test module
+    for cached in (K._simulate_runs, K._cascade_trace):
+        assert not any("ReachParams" in str(sig) for sig in cached.signatures)
+    assert any("ReachParams" in str(sig) for sig in K._simulate_runs_local.signatures)

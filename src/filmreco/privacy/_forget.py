@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..exceptions import InputError
-from ..recommend._inputs import known_rows
 from ..sparse import as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
@@ -29,11 +27,10 @@ def forget_users(model: Any, user_ids: Any) -> int:
 
     Calls the model's own :meth:`~filmreco.recommend.Recommender.forget_users` (every
     recommender implements erasure; a :class:`~filmreco.recommend.Hybrid` forgets in its
-    components too). Other users keep their rows, histories and factors, so their
-    recommendations do not change, except where a model derives them from aggregates that
-    included the removed users (the popularity fallback is recomputed without them).
-    Item-side parameters (item factors, similarities) learned from the removed users stay
-    until the next fit.
+    components too). Other users keep their rows, histories and factors. Counts and
+    similarities (Popularity, ItemKNN, EASE) are recomputed without the removed users, a
+    social model's graph loses them; factor models (ALS, BPR, CrossDomain) keep their item
+    factors until the next fit. The privacy guide tabulates the guarantee per model.
 
     Parameters
     ----------
@@ -68,22 +65,12 @@ def forget_users(model: Any, user_ids: Any) -> int:
 
 
 def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
-    from ..social.graph import SocialGraph
+    from ..social.graph import SocialGraph, without_nodes
 
     if not isinstance(graph, SocialGraph):
         raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
-    gone = known_rows(graph.node_ids, ids)
-    if gone.size == 0:
-        return graph, 0
-    keep = np.setdiff1d(np.arange(graph.n_nodes), gone)
-    adj = sp.csr_array(graph.out_adj[keep][:, keep])
-    adj.sort_indices()
-    adj.indices = adj.indices.astype(np.int32)
-    adj.indptr = adj.indptr.astype(np.int64)
-    new = SocialGraph(
-        adj, graph.node_ids.subset(keep), directed=graph.directed, weighted=graph.weighted
-    )
-    return new, int(gone.size)
+    new, _ = without_nodes(graph, ids)
+    return new, graph.n_nodes - new.n_nodes
 
 
 @dataclass
@@ -154,8 +141,8 @@ def forget_user(
 
     Notes
     -----
-    Item-side model parameters (item factors, similarities) and shared aggregates already
-    sent to partners still reflect the user's past data in aggregate; refit the models
+    Item factors of factor models (ALS, BPR, CrossDomain) and shared aggregates already
+    sent to partners still reflect the user's past data in aggregate; refit those models
     on data without the user to remove that too.
 
     Examples

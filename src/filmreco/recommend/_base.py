@@ -19,7 +19,8 @@ filters, unknown users, blocks, parallelism, persistence):
 - optional: ``_similarity(items, cols)`` (item-item scores; default: cosine of the
   training columns), ``_update_users(rows)`` (refresh per-user state after
   :meth:`Recommender.fold_in`), ``_forget_rows(keep, ids)`` (drop per-user state after
-  :meth:`Recommender.forget_users`), ``_explain(h, row, item)``, ``_state()`` /
+  :meth:`Recommender.forget_users`), ``_forget_items(gone)`` (remove the erased users'
+  traces from item-side state), ``_explain(h, row, item)``, ``_state()`` /
   ``_set_state(arrays, meta)`` (the learned arrays, for :meth:`save`/:meth:`load`),
   ``_tuning_parts(train, tuned)`` (parameters the candidates of a grid search share,
   fitted once per validation split by :func:`~filmreco.recommend.evaluation.tune`).
@@ -176,6 +177,14 @@ class Recommender(PersistMixin, BaseEstimator):
         ``user_ids_``, ``user_items_``, ``item_popularity_`` and ``user_factors_`` are
         already cut; a model with other per-user state, or with components (which forget
         `user_ids` themselves), overrides this. Called even when no row went.
+        """
+
+    def _forget_items(self, gone: np.ndarray) -> None:
+        """Remove the erased users' traces from item-side state (after forget_users).
+
+        `gone` holds their old row indices; ``user_items_`` no longer has them. Called
+        only when some row went, after ``_forget_rows``. Default: nothing (the item side
+        keeps them until the next fit).
         """
 
     def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
@@ -535,11 +544,13 @@ class Recommender(PersistMixin, BaseEstimator):
     def forget_users(self, user_ids: Any) -> int:
         """Remove users from the fitted model, in place: their ids, history and state.
 
-        Other users keep their rows, histories and per-user state, so their
-        recommendations do not change, except where the model derives them from
-        aggregates that included the removed users (the popularity fallback is
-        recomputed without them). Item-side parameters (item factors, similarities)
-        learned from the removed users stay until the next :meth:`fit`.
+        Other users keep their rows, histories and per-user state. Aggregates the
+        removed users entered are updated: the popularity fallback always, and models
+        whose item side is a sum or a closed form over the histories recompute it
+        (:class:`~filmreco.recommend.Popularity`, :class:`~filmreco.recommend.ItemKNN`,
+        :class:`~filmreco.recommend.EASE`: the others' results equal a refit without the
+        users). Factor models keep their item factors until the next :meth:`fit`, so
+        the others' results do not change. The privacy guide has the table per model.
         :func:`filmreco.privacy.forget_user` calls this on every model it is given.
 
         Parameters
@@ -577,4 +588,6 @@ class Recommender(PersistMixin, BaseEstimator):
             if isinstance(factors, np.ndarray):
                 self.user_factors_ = np.ascontiguousarray(factors[keep])
         self._forget_rows(keep, ids)
+        if gone.size:
+            self._forget_items(gone)
         return int(gone.size)

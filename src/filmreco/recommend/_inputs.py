@@ -70,6 +70,9 @@ def take_rows(X: sp.csr_array, rows: np.ndarray) -> sp.csr_array:
     """Rows of `X` in the order given (repeats allowed); ``-1`` gives an empty row."""
     rows = np.asarray(rows, dtype=np.int64)
     ok = rows >= 0
+    if not ok.any():  # also when X has no rows (every user erased)
+        out = empty_rows(rows.size, X.shape[1]).astype(X.dtype)
+        return sp.csr_array(out)
     safe = np.where(ok, rows, 0)
     lengths = np.where(ok, np.diff(X.indptr)[safe], 0)
     indptr = np.zeros(rows.size + 1, dtype=np.int64)

@@ -144,6 +144,12 @@ class ItemKNN(Recommender):
             rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
         )
 
+    def _forget_items(self, gone: np.ndarray) -> None:
+        # similarities are normalised (and BM25/tf-idf weights depend on every user) and
+        # pruned to the top neighbours, so the erased users' co-occurrences cannot be
+        # subtracted: compute them again from the remaining histories (exact)
+        self._fit(self.user_items_, None)
+
     def _scores(
         self,
         H: sp.csr_array,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_real
-from ..exceptions import InputError
+from .._validation import check_fitted, check_real
+from ..exceptions import DataWarning, InputError
+from ..sparse import as_id_array
 from ._base import Recommender
+from ._inputs import known_rows
 
 __all__ = ["Popularity"]
 
@@ -62,8 +65,50 @@ class Popularity(Recommender):
             weights = weights * np.exp2(-age / half_life)
         elif self.now is not None:
             check_real(self.now, "now")
-        scores = np.bincount(X.indices, weights=weights, minlength=X.shape[1])
-        self.item_scores_ = scores.astype(np.float32)
+        # every interaction's weight, per user row: erasure removes rows and sums again
+        self._counted_ = sp.csr_array((weights, X.indices, X.indptr), shape=X.shape)
+        self.item_scores_ = self._sum(self._counted_)
+
+    @staticmethod
+    def _sum(W: sp.csr_array) -> np.ndarray:
+        return np.bincount(W.indices, weights=W.data, minlength=W.shape[1]).astype(np.float32)
+
+    def forget_users(self, user_ids: Any) -> int:
+        """Remove users (see :meth:`Recommender.forget_users`) and their views from the scores.
+
+        ``item_scores_`` is summed again over the remaining fitted interactions, so it
+        equals a refit without the users (same `now`). In a model restored by
+        :meth:`load` (which keeps no time weights), the users' views are subtracted from
+        the counts; a time-decayed model restored from a file keeps their weight until it
+        is refitted, with a :class:`~filmreco.exceptions.DataWarning`.
+        """
+        check_fitted(self)
+        ids, _ = as_id_array(user_ids, "user_ids")
+        gone = known_rows(self.user_ids_, ids)
+        removed = self.user_items_[gone] if gone.size else None
+        n_rows = len(self.user_ids_)
+        n = super().forget_users(ids)
+        if removed is None:
+            return n
+        counted = getattr(self, "_counted_", None)
+        if counted is not None:
+            keep = np.setdiff1d(np.arange(counted.shape[0]), gone[gone < counted.shape[0]])
+            self._counted_ = sp.csr_array(counted[keep])
+            self.item_scores_ = self._sum(self._counted_)
+        elif self.half_life is None:
+            views = np.bincount(
+                removed.indices, weights=(removed.data > 0), minlength=removed.shape[1]
+            )
+            self.item_scores_ = np.maximum(self.item_scores_ - views, 0.0).astype(np.float32)
+        else:
+            warnings.warn(
+                f"{gone.size} of {n_rows} users forgotten, but this time-decayed Popularity "
+                "was loaded from a file, which keeps no time weights: item_scores_ still "
+                "counts their views. Refit the model on the data without them.",
+                DataWarning,
+                stacklevel=2,
+            )
+        return n
 
     def _scores(
         self,

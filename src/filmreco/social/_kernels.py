@@ -39,9 +39,10 @@ numba compiles the loop, the jitted hooks registered for it with :func:`register
 Each model type gets its own compiled (and cached) copy of the loop, with the hooks'
 source compiled into it (numba inlines them; as a separate call, one per activated node,
 the IC loop measured about twice as slow), so the model costs no branch in the inner
-loop. Numba caches the loops in this module's cache, keyed on this file: hooks defined in
-another module are compiled into it, so after editing them clear ``__pycache__`` to avoid
-a stale copy. Reverse-reachable sets are sampled by genuinely different algorithms (a
+loop. Numba caches the loops of filmreco's own models on disk; a step registered from
+another module runs in copies of the loops compiled once per process and never cached (a
+cache entry holding a type from another module would break every process that has not
+imported it, and would not see edits to its hooks). Reverse-reachable sets are sampled by genuinely different algorithms (a
 breadth-first search, a random walk), one kernel each; :func:`rr_sets` calls the one of
 the model's reverse record (:class:`ICReverse`, :class:`LTReverse`).
 
@@ -284,7 +285,7 @@ def activate(seeds, lo, hi, active, run, queue, tail):  # pragma: no cover - com
     return tail
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(nogil=True, inline="always")  # compiled into its callers, which are cached
 def spread(
     indptr, indices, params, scratch, key, active, run, queue, start, tail, levels
 ):  # pragma: no cover - compiled
@@ -308,17 +309,10 @@ def spread(
 
 
 @njit(cache=True, nogil=True)
-def simulate_runs(
+def _simulate_runs(
     indptr, indices, params, seeds, group_ptr, keys, sizes, want_steps
 ):  # pragma: no cover - compiled
-    """Run ``sum(sizes)`` cascades; block ``b`` holds ``sizes[b]`` runs keyed by ``keys[b]``.
-
-    Seeds are activated group by group (``seeds[group_ptr[g]:group_ptr[g + 1]]``) and the
-    cascade runs to completion after each group, in the same world; ``spreads[r, g]`` is
-    the number of active nodes after group ``g`` of run ``r``. ``counts[v]`` is the number
-    of runs in which ``v`` is active at the end; ``steps[t]`` the number of activations at
-    step ``t`` (step 0 = seeds) summed over runs and groups (only when `want_steps`).
-    """
+    """The compiled body of :func:`simulate_runs`."""
     n = indptr.size - 1
     n_groups = group_ptr.size - 1
     total = 0
@@ -352,13 +346,8 @@ def simulate_runs(
 
 
 @njit(cache=True, nogil=True)
-def cascade_trace(indptr, indices, params, seeds, seed_ptr, block_key):  # pragma: no cover
-    """One cascade per seed group; returns ``(node, cascade, step)`` of every activation.
-
-    Cascade ``c`` starts from ``seeds[seed_ptr[c]:seed_ptr[c + 1]]`` in the world of run
-    ``c`` of the block keyed `block_key`, so its final set is that of the same run of
-    :func:`simulate_runs` started from those seeds.
-    """
+def _cascade_trace(indptr, indices, params, seeds, seed_ptr, block_key):  # pragma: no cover
+    """The compiled body of :func:`cascade_trace`."""
     n = indptr.size - 1
     n_casc = seed_ptr.size - 1
     active = np.full(n, -1, dtype=np.int64)
@@ -387,6 +376,58 @@ def cascade_trace(indptr, indices, params, seeds, seed_ptr, block_key):  # pragm
                 out_step[size] = t
                 size += 1
     return out_node[:size].copy(), out_casc[:size].copy(), out_step[:size].copy()
+
+
+# Steps registered outside filmreco run in twins of the loops compiled per process and never
+# written to this module's on-disk cache: every process reads that cache's index, and could not
+# unpickle a record type from a module it has not imported (nor see edits to its hooks).
+_simulate_runs_local = njit(nogil=True)(_simulate_runs.py_func)
+_cascade_trace_local = njit(nogil=True)(_cascade_trace.py_func)
+
+
+def _own_step(params: Any) -> bool:
+    """Whether `params` is one of filmreco's step records (whose loops are cached on disk)."""
+    return type(params).__module__.split(".")[0] == "filmreco"
+
+
+def simulate_runs(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    params: Any,
+    seeds: np.ndarray,
+    group_ptr: np.ndarray,
+    keys: np.ndarray,
+    sizes: np.ndarray,
+    want_steps: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run ``sum(sizes)`` cascades; block ``b`` holds ``sizes[b]`` runs keyed by ``keys[b]``.
+
+    Seeds are activated group by group (``seeds[group_ptr[g]:group_ptr[g + 1]]``) and the
+    cascade runs to completion after each group, in the same world; ``spreads[r, g]`` is
+    the number of active nodes after group ``g`` of run ``r``. ``counts[v]`` is the number
+    of runs in which ``v`` is active at the end; ``steps[t]`` the number of activations at
+    step ``t`` (step 0 = seeds) summed over runs and groups (only when `want_steps`).
+    """
+    kernel = _simulate_runs if _own_step(params) else _simulate_runs_local
+    return kernel(indptr, indices, params, seeds, group_ptr, keys, sizes, want_steps)  # type: ignore[no-any-return]
+
+
+def cascade_trace(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    params: Any,
+    seeds: np.ndarray,
+    seed_ptr: np.ndarray,
+    block_key: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One cascade per seed group; returns ``(node, cascade, step)`` of every activation.
+
+    Cascade ``c`` starts from ``seeds[seed_ptr[c]:seed_ptr[c + 1]]`` in the world of run
+    ``c`` of the block keyed `block_key`, so its final set is that of the same run of
+    :func:`simulate_runs` started from those seeds.
+    """
+    kernel = _cascade_trace if _own_step(params) else _cascade_trace_local
+    return kernel(indptr, indices, params, seeds, seed_ptr, block_key)  # type: ignore[no-any-return]
 
 
 @njit(cache=True, nogil=True)

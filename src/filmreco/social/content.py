@@ -16,6 +16,7 @@ counted, with a :class:`~filmreco.exceptions.DataWarning`). :class:`ReachRecomme
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
 from .diffusion import diffusion_matrix
+from .graph import SocialGraph, without_nodes
 
 __all__ = ["FilmRanking", "ReachRecommender", "film_reach", "rank_films"]
 
@@ -300,6 +302,8 @@ class ReachRecommender(Recommender):
     Parameters
     ----------
     model : PropagationModel
+        :meth:`forget_users` replaces it with the same model on the graph without the
+        erased users (arcs keep their values; yours is not changed) and propagates again.
     method : {"cascade", "diffusion"}, default="cascade"
     n_runs : int, default=1000
         Monte-Carlo runs per film (``"cascade"``).
@@ -376,12 +380,12 @@ class ReachRecommender(Recommender):
                 self.damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False
             )
             blocks = []
-            for a in range(0, n_items, 256):
+            for a in range(0, n_items if g.n_nodes else 0, 256):  # erasure may empty g
                 S = A[:, a : a + 256]
                 D = diffusion_matrix(g, S, damping=damping, weight=self.model.edge_probabilities)
                 blocks.append(sp.csr_array(D))
             node_scores = sp.csr_array(sp.hstack(blocks)) if blocks else sp.csr_array(
-                (g.n_nodes, 0)
+                (g.n_nodes, n_items)
             )  # fmt: skip
         self.node_scores_ = node_scores
         self._user_rows()
@@ -410,7 +414,17 @@ class ReachRecommender(Recommender):
         self._user_rows()
 
     def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
-        self._user_rows()
+        # an erased node leaves the model's graph (a new model on the smaller graph, its
+        # arcs keeping their values; the caller's model is not changed) and the scores
+        # are propagated again without it: no cascade starts from or passes through it
+        graph, arcs = without_nodes(self.model.graph, user_ids)
+        if graph is not self.model.graph:
+            self.model = _rebind(self.model, graph, arcs)
+            with warnings.catch_warnings():  # users off the graph were reported by fit
+                warnings.simplefilter("ignore", DataWarning)
+                self._fit(self.user_items_, None)
+        else:
+            self._user_rows()
 
     # explanations -------------------------------------------------------------------
     def explain(self, user_id: Any, item_id: Any, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -507,3 +521,14 @@ class _Log(NamedTuple):
     matrix: sp.csr_array
     user_ids: Any
     item_ids: Any
+
+
+def _rebind(model: PropagationModel, graph: SocialGraph, arcs: np.ndarray) -> PropagationModel:
+    """A model of `model`'s class on `graph`, whose arc ``e`` was arc ``arcs[e]``."""
+    params = {
+        name: getattr(model, name)
+        for name in inspect.signature(type(model).__init__).parameters
+        if name not in ("self", "graph", "probability", "random_state") and hasattr(model, name)
+    }
+    params["probability"] = np.asarray(model.edge_probabilities)[arcs]
+    return type(model)(graph, **params)

@@ -46,7 +46,8 @@ def _transition(graph: SocialGraph, weight: Any) -> tuple[sp.csr_array, np.ndarr
             raise InputError(f"weight must have one value per arc ({graph.n_arcs}), got {w.shape}.")
         if not np.isfinite(w).all() or (w.size and w.min() < 0):
             raise InputError("weight must be finite and non-negative.")
-    out = np.bincount(graph.sources, weights=w, minlength=graph.n_nodes)
+    # astype: bincount of no arcs is int64 even with weights
+    out = np.bincount(graph.sources, weights=w, minlength=graph.n_nodes).astype(np.float64)
     scale = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
     P = sp.csr_array(
         (w * scale[graph.sources], graph.out_adj.indices, graph.out_adj.indptr),

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
 from .._validation import check_finite, check_option, check_probability
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
+from ..recommend._inputs import known_rows
 from ..sparse import DUPLICATES, IdMap, build_csr
 from ._schemes import PROBABILITY_SCHEMES, TRIVALENCY, _plain
 
@@ -535,3 +536,31 @@ class SocialGraph(Saveable):
         if not all(isinstance(f, bool) for f in flags):
             raise InputError(f"directed and weighted must be bools, got {flags!r}.")
         return cls(adj, idmap, directed=flags[0], weighted=flags[1])
+
+
+def without_nodes(graph: SocialGraph, ids: np.ndarray) -> tuple[SocialGraph, np.ndarray]:
+    """`graph` without the nodes `ids` and their arcs (erasure; private to filmreco).
+
+    Ids that are not nodes are ignored. Returns the new graph (the same object when no
+    node went) and, for every arc of the new graph in its arc order, the index of that
+    arc in `graph` (to carry per-arc values such as probabilities over).
+    """
+    gone = known_rows(graph.node_ids, np.asarray(ids, dtype=object))
+    if gone.size == 0:
+        return graph, np.arange(graph.n_arcs, dtype=np.int64)
+    keep = np.setdiff1d(np.arange(graph.n_nodes), gone)
+    A = graph.out_adj
+    pos = sp.csr_array(
+        (np.arange(1, A.nnz + 1, dtype=np.float64), A.indices, A.indptr), shape=A.shape
+    )
+    sub = sp.csr_array(pos[keep][:, keep])
+    sub.sort_indices()
+    arcs = sub.data.astype(np.int64) - 1
+    adj = sp.csr_array(
+        (A.data[arcs], sub.indices.astype(np.int32), sub.indptr.astype(np.int64)),
+        shape=sub.shape,
+    )
+    new = SocialGraph(
+        adj, graph.node_ids.subset(keep), directed=graph.directed, weighted=graph.weighted
+    )
+    return new, arcs

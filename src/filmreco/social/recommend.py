@@ -23,7 +23,7 @@ from ..exceptions import DataWarning, InputError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from ..sparse import IdMap, build_csr, row_indices
-from .graph import SocialGraph
+from .graph import SocialGraph, without_nodes
 
 __all__ = [
     "DIRECTIONS",
@@ -188,7 +188,8 @@ class SocialRecommender(Recommender):
         ``user_items=``); :meth:`fold_in`, :meth:`forget_users` and :meth:`save` need a
         filmreco :class:`~filmreco.recommend.Recommender`.
     graph : SocialGraph
-        Its node ids are matched to the interactions' user ids.
+        Its node ids are matched to the interactions' user ids. :meth:`forget_users`
+        replaces it with a graph without the erased users (yours is not changed).
     weight : float, default=0.3
         In [0, 1]; 0 is the base alone for every user with a history.
     mode : {"rank", "score", "history"}, default="rank"
@@ -386,9 +387,12 @@ class SocialRecommender(Recommender):
         self._gather_friends()
 
     def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
+        # the erased ids leave the base, the graph (a new object: the caller's graph is
+        # not changed) and, through the re-gathered friends, every other user's signal
         forget = getattr(self.base_, "forget_users", None)
         if callable(forget):
             forget(user_ids)
+        self.graph, _ = without_nodes(self.graph, user_ids)
         self._gather_friends()
 
     # persistence --------------------------------------------------------------------
