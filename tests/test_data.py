@@ -44,9 +44,10 @@ def _as_dict(X: Interactions):
     return {(a, b): (c, d) for a, b, c, d in zip(u.tolist(), i.tolist(), v.tolist(), t.tolist())}
 
 
+ids = st.integers(-3, 3).filter(lambda x: x != -1)  # -1 pads result rows: never an id
 events = st.lists(
     st.tuples(
-        st.integers(-3, 3),
+        ids,
         st.sampled_from(["a", "b", "c", "d"]),
         st.integers(-5, 5),
         st.integers(0, 100),
@@ -479,7 +480,7 @@ def test_catalog_frame_csv_and_persistence(tmp_path):
 # EdgeList
 
 
-@given(st.lists(st.tuples(st.integers(-5, 5), st.integers(-5, 5)), max_size=30))
+@given(st.lists(st.tuples(ids, ids), max_size=30))
 def test_edgelist_first_appearance(edges):
     s = [a for a, _ in edges]
     t = [b for _, b in edges]
@@ -489,6 +490,27 @@ def test_edgelist_first_appearance(edges):
     assert E.node_ids.to_ids(E.sources).tolist() == s
     assert E.node_ids.to_ids(E.targets).tolist() == t
     assert E.n_edges == len(edges) and E.n_nodes == len(order)
+
+
+@pytest.mark.parametrize(
+    ("users", "items", "arg"),
+    [([1, -1], ["a", "b"], "user_ids"), ([1, 2], ["a", ""], "item_ids"),
+     ([1.0, -1.0], ["a", "b"], "user_ids"), (np.arange(-1, 3), list("wxyz"), "user_ids")],
+)  # fmt: skip
+def test_padding_values_are_refused_as_ids(users, items, arg):
+    with pytest.raises(InputError, match=f"^{arg} contains the id .*pad result rows"):
+        Interactions.from_arrays(users, items)
+    bad = users if arg == "user_ids" else items
+    for sort_ids in (False, True):
+        with pytest.raises(InputError, match="^sources/targets contains the id"):
+            EdgeList.from_arrays(bad, bad[::-1], sort_ids=sort_ids)
+    # with a given map, -1 / "" are just unknown ids (e.g. padding of result rows fed back)
+    X = Interactions.from_arrays([1, 2], ["a", "b"])
+    with pytest.warns(DataWarning, match="dropped 1 of 3"):
+        Y = Interactions.from_arrays(
+            [1, 2, 2], ["a", "", "b"], user_map=X.user_ids, item_map=X.item_ids, on_unknown="ignore"
+        )
+    assert Y.nnz == 2
 
 
 def test_edgelist_sparse_int_ids_fall_back():

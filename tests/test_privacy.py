@@ -85,8 +85,10 @@ def test_shared_outputs_carry_no_raw_ids(world: Any, tmp_path: Any) -> None:
     raw = [str(u) for u in world.interactions.user_ids.ids] + [
         str(u) for u in world.partner.user_ids.ids
     ]
+    table = p.table(world.interactions.user_ids.ids)
+    same_rows = world.interactions.subset_users(table.reveal(film.interactions.user_ids.ids))
     np.testing.assert_array_equal(film.interactions.matrix.toarray(),
-                                  world.interactions.matrix.toarray())  # fmt: skip
+                                  same_rows.matrix.toarray())  # fmt: skip
     assert film.interactions.item_ids == world.interactions.item_ids
     path = film.save(tmp_path / "film")
     blobs = [path.read_bytes()]
@@ -104,6 +106,46 @@ def test_shared_outputs_carry_no_raw_ids(world: Any, tmp_path: Any) -> None:
     back = Pseudonymized.load(path)
     assert back.fingerprint == film.fingerprint and back.id_kind == "str"
     assert back.interactions.user_ids == film.interactions.user_ids
+
+
+def test_row_order_carries_no_information_about_raw_ids(tmp_path: Any) -> None:
+    # raw ids 0..n-1 given in order: with the raw order kept, "row i is user i" would
+    # re-identify everyone; the shared rows must be in pseudonym order instead
+    n = 400
+    rng = np.random.default_rng(5)
+    users = np.repeat(np.arange(n), 3)
+    items = np.tile([0, 1, 2], n) + users % 47  # three distinct items per user
+    ts = np.arange(users.size, dtype=float)
+    p = Pseudonymizer(KEY)
+    X = Interactions.from_arrays(users, items, timestamps=ts)
+    shared = p.pseudonymize_interactions(X)
+    rows = shared.interactions.user_ids.ids
+    assert rows.tolist() == sorted(rows.tolist())
+    table = p.table(np.arange(n))
+    raw_of_row = table.reveal(rows).astype(float)
+    rank_corr = np.corrcoef(raw_of_row, np.arange(n))[0, 1]
+    assert abs(rank_corr) < 0.2  # about 0 for a keyed hash; 1.0 when the raw order leaks
+    # each row keeps its own events (values, timestamps)
+    back = X.subset_users(raw_of_row.astype(np.int64))
+    np.testing.assert_array_equal(shared.interactions.matrix.toarray(), back.matrix.toarray())
+    np.testing.assert_array_equal(shared.interactions.timestamps, back.timestamps)
+    # shuffling the raw input gives the very same shared output
+    perm = rng.permutation(users.size)
+    Y = Interactions.from_arrays(users[perm], items[perm], timestamps=ts[perm])
+    other = p.pseudonymize_interactions(Y).interactions
+    other = other.subset_items(X.item_ids.ids)  # columns follow first appearance
+    assert other.user_ids == shared.interactions.user_ids
+    np.testing.assert_array_equal(other.matrix.toarray(), shared.interactions.matrix.toarray())
+    np.testing.assert_array_equal(other.timestamps, shared.interactions.timestamps)
+    # the saved file, the joins and the private table follow the pseudonym order too
+    loaded = Pseudonymized.load(shared.save(tmp_path / "shared")).interactions.user_ids.ids
+    assert loaded.tolist() == rows.tolist()
+    half = p.pseudonymize_interactions(X.take_users(np.arange(n // 2, n)))
+    for how in ("inner", "outer"):
+        for a in join(half, shared, how=how):
+            assert a.user_ids.ids.tolist() == sorted(a.user_ids.ids.tolist())
+    assert table.pseudonyms_of(np.arange(n)).tolist() != rows.tolist()  # raw order differs
+    assert table._pseudo.ids.tolist() == rows.tolist()
 
 
 def test_join_on_pseudonyms_matches_a_join_on_raw_ids(world: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -62,13 +63,20 @@ def test_main_without_command_prints_help(capsys):
     assert "demo" in capsys.readouterr().out
 
 
-def test_demo_as_module_is_quiet_on_stderr():
+def test_demo_as_module_is_quiet_on_stderr(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # its new report folder goes there
     res = subprocess.run(
-        [sys.executable, "-m", "filmreco", "demo"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "filmreco", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
     assert "Catalogue" in res.stdout
+    (folder,) = tmp_path.glob("filmreco-demo-*")
+    assert (folder / "plan.json").exists()
 
 
 def test_demo_writes_campaign_report(tmp_path):

@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from filmreco.exceptions import DuplicateError, FormatError, InputError, UnknownIdError
 from filmreco.sparse import IdMap
 
-int_ids = st.lists(st.integers(-(2**40), 2**40), unique=True, max_size=30)
+# -1 and "" pad short result rows, so they are never ids (tested below)
+int_id = st.integers(-(2**40), 2**40).filter(lambda x: x != -1)
+int_ids = st.lists(int_id, unique=True, max_size=30)
 # numpy unicode arrays drop trailing NUL characters, so ids are drawn without them
-text = st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=6)
+text = st.text(alphabet=st.characters(blacklist_characters="\x00"), min_size=1, max_size=6)
 str_ids = st.lists(text, unique=True, max_size=30)
 any_ids = st.one_of(int_ids, str_ids)
 
@@ -31,7 +33,12 @@ def test_index_and_to_ids_round_trip(ids):
         assert x in m and m[x] == i
 
 
-@given(st.one_of(st.lists(st.integers(-5, 5), max_size=40), st.lists(st.sampled_from("abcde"))))
+@given(
+    st.one_of(
+        st.lists(st.integers(-5, 5).filter(lambda x: x != -1), max_size=40),
+        st.lists(st.sampled_from("abcde")),
+    )
+)
 def test_from_values_codes_reproduce_values(values):
     m, codes = IdMap.from_values(values)
     assert codes.dtype == np.int64
@@ -94,6 +101,31 @@ def test_duplicates_and_bad_ids():
     with pytest.raises(InputError, match="non-integer"):
         IdMap([1.5])
     assert IdMap([1.0, 2.0]).kind == "int"
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[3, -1], np.array([-1]), [2.0, -1.0], ["a", ""], np.array(["", "b"]), [1, "a", ""], [-1, "a"]],
+)
+def test_padding_values_are_refused_as_ids(ids):
+    with pytest.raises(InputError, match="pad result rows") as info:
+        IdMap(ids)
+    assert str(info.value).startswith("ids contains the id")
+    with pytest.raises(InputError, match="^user_ids contains the id"):
+        IdMap.from_values(list(ids) * 2, name="user_ids")
+    if len({isinstance(x, str) for x in ids}) == 1:  # sort=True and extend need one kind
+        with pytest.raises(InputError, match="pad result rows"):
+            IdMap.from_values(ids, sort=True)
+        with pytest.raises(InputError, match="pad result rows"):
+            IdMap(["x"] if isinstance(ids[0], str) else [7, 8]).extend(ids)
+
+
+def test_padding_stays_distinct_from_every_id():
+    # -1 and "" are the only padding; any other id (other negatives included) round-trips
+    m = IdMap([-2, 0, 5])
+    assert m.to_ids([0, -1]).tolist() == [-2, -1] and m.missing == -1
+    s = IdMap([" ", "a"])
+    assert s.to_ids([0, -1]).tolist() == [" ", ""] and s.missing == ""
 
 
 def test_mixed_object_ids():

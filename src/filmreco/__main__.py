@@ -300,7 +300,9 @@ def demo(
 ) -> int:
     """Print the demo report on the built-in sample world and write the campaign report.
 
-    The HTML report goes to `output` (default: ``filmreco-demo`` in the temporary folder).
+    The HTML report goes to `output`; by default to a new private folder
+    ``filmreco-demo-<random>`` in the temporary folder, made afresh on every run (a fixed
+    name there could be a symlink planted by another user, which the demo would follow).
     """
     from .datasets import load_sample
 
@@ -312,7 +314,10 @@ def demo(
     _report_recommend(out, world)
     _report_social(out, world)
     _report_search(out, world)
-    folder = Path(output) if output is not None else Path(tempfile.gettempdir()) / "filmreco-demo"
+    if output is None:  # mkdtemp: a new folder only this user can open, never an existing path
+        folder = Path(tempfile.mkdtemp(prefix="filmreco-demo-"))
+    else:
+        folder = Path(output)
     _report_campaign(out, world, film, budget, model, folder)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
@@ -395,7 +400,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--film", help="film id of the sample to plan for (default: a popular one)")
     d.add_argument("--budget", type=float, help="seeding budget (fees: 1 + followers/10)")
     d.add_argument("--model", choices=_MODELS, default="ease", help="recommender (default: ease)")
-    d.add_argument("--output", metavar="DIR", help="folder for the HTML report (default: temp)")
+    d.add_argument(
+        "--output",
+        metavar="DIR",
+        help="folder for the HTML report (default: a new private temp folder)",
+    )
     r = sub.add_parser("recommend", help="top-n films per user: CSV (user,item) in, CSV out")
     r.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
     r.add_argument("--model", choices=_MODELS, default="ease")

@@ -27,7 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+import time
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +47,7 @@ __all__ = [
     "CONTAINER_VERSION",
     "Saveable",
     "atomic_write",
+    "clean_stale_temporaries",
     "csr_from_arrays",
     "csr_to_arrays",
     "export_nested",
@@ -104,12 +107,85 @@ def _existing(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+#: A temporary of a writer that is gone is removed once it is this old (seconds).
+STALE_AFTER = 60.0
+#: Past this age (seconds) a temporary is stale whatever its writer: no save stalls a day
+#: (covers writers on another host, or where process ids cannot be checked).
+STALE_ALWAYS_AFTER = 24 * 3600.0
+
+
+def _temp_prefix(path: Path) -> str:
+    """The temporaries of `path` are ``.<name>.<writer pid>.<8 random chars>.tmp``."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process `pid` runs on this host (True when that cannot be told)."""
+    if os.name != "posix" or pid <= 0:
+        return True  # os.kill(pid, 0) would terminate the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def clean_stale_temporaries(
+    path: str | os.PathLike[str], *, suffix: str = ".tmp", now: float | None = None
+) -> list[str]:
+    """Remove the temporaries that killed saves of `path` left behind; return their names.
+
+    Only files named exactly as :func:`atomic_write` names the temporaries of this very
+    path (``.<name>.<pid>.<8 random chars><suffix>``; downloads use ``.part``) are considered, never symlinks or folders. One is removed when its writer process
+    (named in the file name) is gone and the file was not modified for :data:`STALE_AFTER`
+    seconds, or when it is older than :data:`STALE_ALWAYS_AFTER` (no save stalls that
+    long); a live writer's file, this process's included, is otherwise kept. Errors (a file vanishing, no permission) are ignored: the
+    save itself must not fail because of the cleanup.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(
+        r"\." + re.escape(path.name) + r"\.([0-9]{1,10})\.[a-z0-9_]{8}" + re.escape(suffix)
+    )
+    head = f".{path.name}."
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(head):
+            continue
+        m = pattern.fullmatch(entry.name)
+        if m is None:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            gone = age > STALE_AFTER and not _pid_alive(int(m.group(1)))
+            if gone or age > STALE_ALWAYS_AFTER:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
 def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") -> Path:
-    """Call ``write(fileobj)`` on a temporary file, then move it to `path` atomically."""
+    """Call ``write(fileobj)`` on a temporary file, then move it to `path` atomically.
+
+    The temporary is ``.<name>.<pid>.<random>.tmp`` beside `path`; stale ones that killed
+    saves of the same path left behind are removed first (:func:`clean_stale_temporaries`).
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    clean_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(path), suffix=".tmp")
     try:
         umask = os.umask(0)
         os.umask(umask)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..sparse import IdMap
+from ..sparse._idmap import check_not_padding
 
 __all__ = [
     "as_float_array",
@@ -125,7 +126,7 @@ def map_ids(
 ) -> tuple[IdMap, np.ndarray]:
     """Codes of `ids` in `fixed` (-1 when unknown and on_unknown='ignore'), or a new map."""
     if fixed is None:
-        return codes_by_appearance(ids)
+        return codes_by_appearance(ids, name.replace("_map", "_ids"))
     if not isinstance(fixed, IdMap):
         raise TypeError(f"{name} must be a filmreco.sparse.IdMap, got {type(fixed).__name__}.")
     codes = fixed.index(ids, on_unknown="mask", name=name.replace("_map", "_ids"))
@@ -139,7 +140,7 @@ def map_ids(
     return fixed, codes
 
 
-def codes_by_appearance(values: np.ndarray) -> tuple[IdMap, np.ndarray]:
+def codes_by_appearance(values: np.ndarray, name: str = "values") -> tuple[IdMap, np.ndarray]:
     """``IdMap.from_values(values)`` (first-appearance order), with a fast path for int ids.
 
     When the ids are integers spanning a range not much wider than their count (the usual
@@ -159,8 +160,10 @@ def codes_by_appearance(values: np.ndarray) -> tuple[IdMap, np.ndarray]:
             present = present[np.argsort(first[present], kind="stable")]
             code_of = np.empty(span, dtype=np.int64)
             code_of[present] = np.arange(present.size, dtype=np.int64)
-            return IdMap(present + lo), code_of[offset]
-    return IdMap.from_values(arr)
+            ids = present + lo
+            check_not_padding(ids, "int", name)
+            return IdMap._trusted(ids, "int"), code_of[offset]
+    return IdMap.from_values(arr, name=name)
 
 
 def clean_events(

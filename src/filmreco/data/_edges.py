@@ -152,9 +152,9 @@ class EdgeList(Saveable):
             both = np.empty(2 * s.size, dtype=np.result_type(s.dtype, t.dtype))
             both[0::2], both[1::2] = s, t
             if sort_ids:
-                ids, codes = IdMap.from_values(both, sort=True)
+                ids, codes = IdMap.from_values(both, sort=True, name="sources/targets")
             else:
-                ids, codes = codes_by_appearance(both)
+                ids, codes = codes_by_appearance(both, "sources/targets")
             si, ti = codes[0::2], codes[1::2]
         else:
             if not isinstance(node_ids, IdMap):

@@ -15,12 +15,14 @@ import logging
 import os
 import re
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .._persist import clean_stale_temporaries
 from .._version import __version__
 from ..exceptions import DownloadError, InputError
 
@@ -87,24 +89,55 @@ def download(
     *,
     checksum: tuple[str, str] | None,
     check: Callable[[Path], None] | None = None,
-    timeout: float = 60.0,
+    timeout: float | None = 60.0,
+    max_bytes: int | None = None,
+    max_seconds: float | None = None,
 ) -> Path:
-    """Download `url` to `target` atomically, verifying size, checksum and `check`."""
+    """Download `url` to `target` atomically, verifying size, checksum and `check`.
+
+    `timeout` bounds each wait on the socket; `max_seconds` bounds the whole download (a
+    server trickling bytes keeps every single wait short), checked after every block read,
+    so a download ends at most ``min(timeout, max_seconds)`` past it. `max_bytes` refuses a
+    larger ``Content-Length`` up front and stops reading once more bytes arrive.
+    """
+    start = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    clean_stale_temporaries(target, suffix=".part")  # left by killed downloads
+    fd, tmp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".part"
+    )
     tmp = Path(tmp_name)
     logger.info("downloading %s to %s", url, target)
+    waits = [w for w in (timeout, max_seconds) if w is not None]
+    wait = min(waits) if waits else None
     try:
         hashes = {"sha256": hashlib.sha256(), "md5": hashlib.md5()}
         size = 0
         request = urllib.request.Request(url, headers={"User-Agent": f"filmreco/{__version__}"})
-        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(request, timeout=timeout) as resp:
+        with os.fdopen(fd, "wb") as f, urllib.request.urlopen(request, timeout=wait) as resp:
             expected = resp.headers.get("Content-Length")
-            while block := resp.read(1 << 20):
+            if max_bytes is not None and expected is not None and int(expected) > max_bytes:
+                raise DownloadError(
+                    f"{url} announces {int(expected)} bytes, more than max_bytes={max_bytes}; "
+                    "the file was not downloaded (pass a larger max_bytes= if it is right)."
+                )
+            read = getattr(resp, "read1", resp.read)  # read1: one wait, whatever arrived
+            while block := read(1 << 20):
                 f.write(block)
                 size += len(block)
                 for h in hashes.values():
                     h.update(block)
+                if max_bytes is not None and size > max_bytes:
+                    raise DownloadError(
+                        f"download of {url} stopped: more than max_bytes={max_bytes} bytes "
+                        "arrived; pass a larger max_bytes= if the file is really this big."
+                    )
+                if max_seconds is not None and time.monotonic() - start > max_seconds:
+                    raise DownloadError(
+                        f"download of {url} stopped after {max_seconds:g} s (max_seconds) with "
+                        f"{size} bytes received; the server is too slow, pass a larger "
+                        "max_seconds= or try a mirror."
+                    )
         if expected is not None and int(expected) != size:
             raise DownloadError(
                 f"download of {url} is truncated: got {size} of {int(expected)} bytes."

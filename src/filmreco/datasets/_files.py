@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_option, renamed_keyword
+from .._validation import check_int, check_option, check_real, renamed_keyword
 from ..data import Catalog, EdgeList, Interactions
 from ..data._clean import warn_data
 from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
@@ -487,6 +487,10 @@ _VARIANTS = {
 }
 
 
+#: Approximate sizes (bytes) of the GroupLens zips; a download is capped at 4 times this.
+_APPROX_BYTES = {"ml-100k": 5_000_000, "ml-1m": 6_000_000, "ml-latest-small": 1_000_000}
+
+
 def fetch_movielens(
     variant: str = "ml-100k",
     *,
@@ -494,6 +498,8 @@ def fetch_movielens(
     url: str | None = None,
     checksum: str | None = None,
     timeout: float = 60.0,
+    max_bytes: int | None = None,
+    max_seconds: float = 900.0,
 ) -> Any:
     """Download a GroupLens MovieLens zip once (verified), then :func:`load_movielens` it.
 
@@ -516,7 +522,14 @@ def fetch_movielens(
         GroupLens publishes only MD5 files for ml-100k and ml-1m, so those are verified
         by MD5 (plus size and zip structure); ml-latest-small by SHA-256.
     timeout : float, default=60.0
-        Socket timeout in seconds.
+        Socket timeout in seconds (each wait for data).
+    max_bytes : int, optional
+        Largest download accepted, in bytes; by default 4 times the variant's known size
+        (about 20 MB for ml-100k). A larger ``Content-Length`` is refused before reading,
+        and the download stops as soon as more bytes arrive.
+    max_seconds : float, default=900.0
+        Time limit of the whole download in seconds: a server trickling bytes cannot hold
+        the call longer (plus at most one `timeout`).
 
     Returns
     -------
@@ -545,6 +558,10 @@ def fetch_movielens(
     known = _VARIANTS.get(variant)
     if known is None:
         raise InputError(f"variant={variant!r} is not supported; use one of {sorted(_VARIANTS)}.")
+    max_seconds = check_real(max_seconds, "max_seconds", min_value=0.0, min_inclusive=False)
+    if max_bytes is None:
+        max_bytes = 4 * _APPROX_BYTES[variant]
+    max_bytes = check_int(max_bytes, "max_bytes", min_value=1)
     src = url or known[0]
     want = parse_checksum(checksum or known[1])
     home = _data_home(data_home)
@@ -562,5 +579,13 @@ def fetch_movielens(
             logger.warning("%s; downloading it again.", exc)
             target.unlink()
     if not target.exists():
-        download(src, target, checksum=want, check=check, timeout=timeout)
+        download(
+            src,
+            target,
+            checksum=want,
+            check=check,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_seconds=max_seconds,
+        )
     return load_movielens(target)

@@ -156,26 +156,46 @@ class Pseudonymizer:
         """Return the raw id <-> pseudonym table of `ids` (kept by the data owner)."""
         arr, kind = as_id_array(ids, "ids")
         uniq = IdMap.from_values(arr)[0].ids
-        return PseudonymTable(uniq, self.pseudonymize(uniq), self.fingerprint, kind)
+        pseudo = self.pseudonymize(uniq)
+        order = np.argsort(pseudo, kind="stable")  # rows in pseudonym order, not raw id order
+        return PseudonymTable(uniq[order], pseudo[order], self.fingerprint, kind)
 
     def pseudonymize_interactions(self, interactions: Interactions) -> Pseudonymized:
         """Replace the user ids of `interactions` by pseudonyms (item ids kept).
 
         Timestamps and ratings are kept; the result carries the key fingerprint and the
-        kind of the raw ids, so :func:`join` can refuse mismatched files.
+        kind of the raw ids, so :func:`join` can refuse mismatched files. The users (rows)
+        are sorted by pseudonym, so the row order says nothing about the raw ids or their
+        order.
+
+        Examples
+        --------
+        >>> from filmreco import Interactions
+        >>> p = Pseudonymizer(b"0123456789abcdef-demo-key")
+        >>> X = Interactions.from_arrays(["ann", "bob", "cy"], ["tt1", "tt2", "tt3"])
+        >>> shared = p.pseudonymize_interactions(X).interactions.user_ids.ids
+        >>> shared.tolist() == sorted(shared.tolist())
+        True
         """
         if not isinstance(interactions, Interactions):
             raise TypeError(
                 f"interactions must be a filmreco Interactions, got {type(interactions).__name__}."
             )
         users = interactions.user_ids
-        pseudo = IdMap(self.pseudonymize(users.ids)) if len(users) else IdMap(np.zeros(0, str))
+        if not len(users):
+            data = Interactions._trusted(
+                interactions.matrix.copy(),
+                IdMap(np.zeros(0, str)),
+                interactions.item_ids,
+                interactions.timestamps,
+                interactions.ratings,
+            )
+            return Pseudonymized(data, self.fingerprint, users.kind)
+        pseudo = self.pseudonymize(users.ids)
+        order = np.argsort(pseudo, kind="stable")  # pseudonyms are unique: a total order
+        moved = interactions.take_users(order)  # copies; timestamps/ratings follow the rows
         data = Interactions._trusted(
-            interactions.matrix.copy(),
-            pseudo,
-            interactions.item_ids,
-            interactions.timestamps,
-            interactions.ratings,
+            moved.matrix, IdMap(pseudo[order]), moved.item_ids, moved.timestamps, moved.ratings
         )
         return Pseudonymized(data, self.fingerprint, users.kind)
 
@@ -371,10 +391,11 @@ def join(a: Pseudonymized, b: Pseudonymized, *, how: str = "inner") -> tuple[Int
         raise InputError(f"how={how!r} is not supported; use 'inner' or 'outer'.")
     ua, ub = a.interactions.user_ids, b.interactions.user_ids
     if how == "inner":
-        users = ua.ids[ub.contains(ua.ids)] if len(ua) and len(ub) else np.zeros(0, "<U64")
-        users = IdMap(users)
+        both = ua.ids[ub.contains(ua.ids)] if len(ua) and len(ub) else np.zeros(0, "<U64")
     else:
-        users = ua.extend(ub.ids) if len(ua) else ub
+        both = np.union1d(ua.ids, ub.ids)
+    # sorted by pseudonym, whatever the input files' row order: rows reveal no raw order
+    users = IdMap(np.sort(both)) if len(both) else IdMap(np.zeros(0, "<U64"))
     return _on_users(a.interactions, users), _on_users(b.interactions, users)
 
 

@@ -195,7 +195,7 @@ class SocialGraph(Saveable):
             both = np.empty(2 * src.size, dtype=np.result_type(src, dst) if src.size else object)
             if src.size:
                 both[0::2], both[1::2] = src, dst
-            idmap, codes = IdMap.from_values(both)
+            idmap, codes = IdMap.from_values(both, name="sources/targets")
             s, t, keep = codes[0::2], codes[1::2], None
         w = None
         if weights is not None:

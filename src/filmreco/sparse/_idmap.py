@@ -79,11 +79,42 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     raise InputError(f"{name} must hold ints or strings, got dtype {arr.dtype}.")
 
 
+def check_not_padding(ids: np.ndarray, kind: str, name: str) -> None:
+    """Refuse the padding values ``-1`` and ``""`` as ids (see :attr:`IdMap.missing`).
+
+    Result rows shorter than ``n`` are padded with ``-1`` (int ids) or ``""`` (str ids) and
+    a score of ``-inf``; a real id equal to the padding could not be told apart from it.
+    """
+    if ids.size == 0:
+        return
+    if kind == "int":
+        found = bool((ids == -1).any())
+        bad: Any = -1
+    elif kind == "str":
+        found = bool((ids == "").any())
+        bad = ""
+    else:  # mixed objects: refuse the same two values, whatever the other ids are
+        found = any(
+            (isinstance(x, (str, np.str_)) and x == "")
+            or (isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x == -1)
+            for x in ids
+        )
+        bad = "-1 or ''"
+    if found:
+        what = bad if isinstance(bad, str) and bad.startswith("-1") else repr(bad)
+        raise InputError(
+            f"{name} contains the id {what}, which filmreco uses to pad result rows shorter "
+            "than n (with score -inf), so it cannot be a real id; map it to another id first "
+            "(e.g. shift int ids to be >= 0, or give the empty string a name)."
+        )
+
+
 class IdMap(Saveable):
     """A fixed, ordered mapping between external ids and contiguous indices ``0..n-1``.
 
-    External ids are whatever the caller uses: ints (negative ones included), strings or
-    other hashables. They come back unchanged through :attr:`ids` and :meth:`to_ids`.
+    External ids are whatever the caller uses: ints (negative ones included, except ``-1``),
+    non-empty strings or other hashables; ``-1`` and ``""`` are refused because they pad
+    short result rows (:attr:`missing`). They come back unchanged through :attr:`ids` and :meth:`to_ids`.
     Lookups of whole arrays are vectorised (binary search over a sorted copy) for int and
     string ids. An ``IdMap`` never changes; :meth:`extend` and :meth:`subset` return new ones.
 
@@ -96,6 +127,8 @@ class IdMap(Saveable):
     ------
     DuplicateError
         If `ids` holds the same id twice.
+    InputError
+        If `ids` holds ``-1`` or ``""`` (the padding of short result rows).
 
     See Also
     --------
@@ -119,6 +152,7 @@ class IdMap(Saveable):
 
     def __init__(self, ids: Any = ()) -> None:
         arr, kind = as_id_array(ids, "ids")
+        check_not_padding(arr, kind, "ids")
         self._ids = arr
         self._ids.setflags(write=False)
         self._kind: IdKind = kind
@@ -129,16 +163,20 @@ class IdMap(Saveable):
 
     # construction -------------------------------------------------------------------
     @classmethod
-    def from_values(cls, values: Any, *, sort: bool = False) -> tuple[IdMap, np.ndarray]:
+    def from_values(
+        cls, values: Any, *, sort: bool = False, name: str = "values"
+    ) -> tuple[IdMap, np.ndarray]:
         """Map a column of possibly repeated ids to codes.
 
         Parameters
         ----------
         values : array-like
-            Ids, repeated as in a log of events.
+            Ids, repeated as in a log of events; ``-1`` and ``""`` are refused.
         sort : bool, default=False
             If False, indices follow the order of first appearance (stable); if True,
             ids are sorted.
+        name : str, default="values"
+            The argument named in error messages.
 
         Returns
         -------
@@ -146,7 +184,7 @@ class IdMap(Saveable):
         codes : numpy.ndarray of int64
             ``idmap.ids[codes]`` equals `values`.
         """
-        arr, kind = as_id_array(values, "values")
+        arr, kind = as_id_array(values, name)
         if kind == "object":
             seen: dict[Any, int] = {}
             codes = np.fromiter(
@@ -156,8 +194,10 @@ class IdMap(Saveable):
             uniq[:] = list(seen)
             if sort:
                 raise InputError("sort=True needs int or str ids; these are mixed objects.")
+            check_not_padding(uniq, kind, name)
             return cls._trusted(uniq, kind), codes
         uniq, first, inverse = np.unique(arr, return_index=True, return_inverse=True)
+        check_not_padding(uniq, kind, name)
         inverse = inverse.reshape(-1)
         if sort:
             m = cls._trusted(uniq, kind)
@@ -386,6 +426,7 @@ class IdMap(Saveable):
                 f"{ids.shape} and dtype {ids.dtype}."
             )
         ids = ids.astype(np.int64) if kind == "int" else ids.astype(str)
+        check_not_padding(ids, kind, f"the saved {prefix}ids")
         m = cls._trusted(np.array(ids), kind)
         m._check_unique()
         return m
