@@ -293,9 +293,44 @@ def _parse_header(text: str, where: str) -> dict[str, Any]:
     return header
 
 
+def _check_members(path: Path, where: str) -> None:
+    """Refuse an archive whose arrays would be larger than the file itself.
+
+    filmreco writes uncompressed members (``np.savez``), and a member's ``.npy`` header
+    states its shape and dtype: every member must be stored, and hold exactly the bytes its
+    header announces, so reading never inflates a small file into large arrays (nor
+    allocates for a shape the data cannot fill).
+    """
+    from numpy.lib import format as npy
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+                raise FormatError(
+                    f"{where} holds a compressed member {info.filename!r}; filmreco writes "
+                    "uncompressed files, so it was not written by filmreco (or was edited)."
+                )
+            with zf.open(info) as f:
+                version = npy.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = npy.read_array_header_1_0(f)
+                else:
+                    shape, _, dtype = npy.read_array_header_2_0(f)
+                count = 1
+                for d in shape:
+                    count *= int(d)
+                want = f.tell() + count * dtype.itemsize
+            if dtype.hasobject or want != info.file_size:
+                raise FormatError(
+                    f"{where}: member {info.filename!r} announces {shape} of {dtype} but holds "
+                    f"{info.file_size} bytes; the file was truncated or edited."
+                )
+
+
 def _read(path: Path, *, header_only: bool) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     where = repr(str(path))
     try:
+        _check_members(path, where)
         with np.load(path, allow_pickle=False) as npz:
             if _META_KEY not in npz.files:
                 raise FormatError(f"{where} is not a filmreco file (no header).")
@@ -306,7 +341,7 @@ def _read(path: Path, *, header_only: bool) -> tuple[dict[str, np.ndarray], dict
             arrays = {} if header_only else {k: npz[k] for k in npz.files if k != _META_KEY}
     except FormatError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, RecursionError) as exc:
         raise FormatError(
             f"{where} could not be read as a filmreco .npz file ({type(exc).__name__}: "
             f"{exc}); it may be truncated or not written by filmreco."

@@ -1,0 +1,69 @@
+"""Files built to hurt the reader: inflating members, lying array headers, deep headers."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from numpy.lib import format as npy
+
+import filmreco
+from filmreco import Interactions
+from filmreco.exceptions import FormatError
+
+
+def _saved(tmp_path):
+    X = Interactions.from_arrays(["ann", "bob", "cy"], ["tt1", "tt2", "tt1"])
+    return X.save(tmp_path / "log")
+
+
+def _rewrite(src, dst, *, compress=(), replace=None):
+    """Copy the archive member by member, deflating `compress` and swapping `replace`."""
+    replace = replace or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = replace.get(info.filename, zin.read(info))
+            kind = zipfile.ZIP_DEFLATED if info.filename in compress else zipfile.ZIP_STORED
+            zout.writestr(info.filename, data, compress_type=kind)
+    return dst
+
+
+def test_a_compressed_member_is_refused_before_it_inflates(tmp_path):
+    path = _saved(tmp_path)
+    names = zipfile.ZipFile(path).namelist()
+    bomb = _rewrite(path, tmp_path / "bomb.npz", compress=names)
+    with pytest.raises(FormatError, match="compressed member"):
+        Interactions.load(bomb)
+    with pytest.raises(FormatError, match="compressed member"):
+        filmreco.load(bomb)
+
+
+@pytest.mark.parametrize("shape", [(10**12,), (4, 10**11), (3,)])
+def test_an_array_header_that_lies_about_its_size_is_refused(tmp_path, shape):
+    path = _saved(tmp_path)
+    member = next(n for n in zipfile.ZipFile(path).namelist() if not n.startswith("__meta__"))
+    buf = io.BytesIO()
+    npy.write_array_header_1_0(buf, {"descr": "<i8", "fortran_order": False, "shape": shape})
+    buf.write(np.arange(2, dtype="<i8").tobytes())  # 2 values whatever the shape says
+    liar = _rewrite(path, tmp_path / "liar.npz", replace={member: buf.getvalue()})
+    with pytest.raises(FormatError, match="announces"):
+        Interactions.load(liar)
+
+
+def test_a_deeply_nested_header_is_a_format_error(tmp_path):
+    deep = "[" * 200_000 + "]" * 200_000
+    path = tmp_path / "deep.npz"
+    np.savez(path, __meta__=np.array(deep))
+    with pytest.raises(FormatError):
+        filmreco.load(path)
+    with pytest.raises(FormatError):
+        Interactions.load(path)
+
+
+def test_untouched_files_still_load(tmp_path):
+    path = _saved(tmp_path)
+    copy = _rewrite(path, tmp_path / "copy.npz")  # same members, stored again
+    back = Interactions.load(copy)
+    assert back.user_ids.ids.tolist() == ["ann", "bob", "cy"] and back.nnz == 3
