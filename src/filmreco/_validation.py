@@ -14,11 +14,19 @@ from .exceptions import InputError
 
 T = TypeVar("T")
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
 __all__ = [
+    "as_positions",
+    "check_bool",
     "check_csr",
+    "check_dtype",
+    "check_encoding",
     "check_finite",
     "check_fitted",
+    "check_instance",
     "check_int",
+    "check_iterable",
     "check_nonnegative",
     "check_option",
     "check_probability",
@@ -26,6 +34,7 @@ __all__ = [
     "check_real",
     "check_seed",
     "check_sparse_structure",
+    "check_str",
     "lookup_option",
 ]
 
@@ -33,10 +42,17 @@ __all__ = [
 def check_int(
     value: Any, name: str, *, min_value: int | None = None, max_value: int | None = None
 ) -> int:
-    """Return `value` as an int, or raise naming `name` and the allowed range."""
+    """Return `value` as an int, or raise naming `name` and the allowed range.
+
+    Without `max_value` the ceiling is the int64 range: counts and sizes reach numpy and
+    the compiled kernels as int64, where a larger value would wrap around or ask for
+    work that never ends.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputError(f"{name} must be an int, got {value!r} ({type(value).__name__}).")
     v = int(value)
+    if max_value is None and not _INT64_MIN <= v <= _INT64_MAX:
+        raise InputError(f"{name} must fit in a 64-bit int (|{name}| < 2**63), got {v}.")
     if min_value is not None and v < min_value:
         raise InputError(f"{name} must be >= {min_value}, got {v}.")
     if max_value is not None and v > max_value:
@@ -77,8 +93,9 @@ def check_option(value: Any, options: Iterable[Any], name: str) -> Any:
     """Return `value` if it is one of `options`, else raise listing them."""
     opts = list(options)
     try:
-        ok = value in opts
-    except TypeError:
+        # an array compares element-wise, so `in` would raise "truth value is ambiguous"
+        ok = not isinstance(value, np.ndarray) and bool(value in opts)
+    except (TypeError, ValueError):
         ok = False
     if not ok:
         raise InputError(f"{name}={value!r} is not supported; use one of {opts}.")
@@ -254,7 +271,7 @@ def check_csr(
     if X.ndim != 2:
         raise InputError(f"{name} must be 2-D, got shape {X.shape}.")
     check_sparse_structure(X, name)
-    out = sp.csr_array(X, dtype=dtype, copy=copy)
+    out = sp.csr_array(X, dtype=None if dtype is None else check_dtype(dtype, "dtype"), copy=copy)
     if out.indices.dtype != np.int32 and out.nnz < np.iinfo(np.int32).max:
         out.indices = out.indices.astype(np.int32)
         out.indptr = out.indptr.astype(np.int32)
@@ -375,3 +392,106 @@ def renamed_keyword(
         stacklevel=stacklevel,
     )
     return old_value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return `value` as a bool; refuse anything but ``True``/``False`` (numpy's too).
+
+    An array in an ``if`` raises numpy's "truth value is ambiguous" far from the call;
+    an int or a string would be taken as a flag silently.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+
+
+def check_str(value: Any, name: str, *, allow_none: bool = False) -> Any:
+    """Return `value` if it is a str (or None when `allow_none`), else raise naming `name`."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str{' or None' if allow_none else ''}, got {type(value).__name__}."
+        )
+    return value
+
+
+def check_instance(value: Any, types: type | tuple[type, ...], name: str, hint: str = "") -> Any:
+    """Return `value` if it is an instance of `types`, else a TypeError naming `name`."""
+    if not isinstance(value, types):
+        want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        raise TypeError(
+            f"{name} must be a {want}, got {type(value).__name__}.{hint and ' ' + hint}"
+        )
+    return value
+
+
+def check_iterable(value: Any, name: str, *, strings: bool = False) -> list[Any]:
+    """Return the items of `value` as a list; a str or bytes counts as one item only if asked.
+
+    Raises a TypeError naming `name` for a non-iterable (a number, None) and, unless
+    `strings`, for a str or bytes (which would otherwise be split into characters).
+    """
+    if isinstance(value, str | bytes) and not strings:
+        raise TypeError(f"{name} must be a list of values, got a single {type(value).__name__}.")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        raise TypeError(f"{name} must be a list of values, got a 0-d array.")
+    try:
+        return list(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an iterable (a list, tuple or array), got {type(value).__name__}."
+        ) from None
+
+
+def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
+    """Return ``np.dtype(dtype)`` for a real (bool, int or float) dtype, else raise naming `name`."""
+    try:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a numpy dtype such as np.float32, got {dtype!r}."
+        ) from None
+    if dt.kind not in "biuf" or dt.itemsize > 8:
+        raise InputError(f"{name} must be a bool, int or float dtype, got {dt}.")
+    return dt
+
+
+def check_encoding(encoding: Any, name: str = "encoding") -> str:
+    """Return `encoding` if Python knows the codec, else raise naming `name`."""
+    import codecs
+
+    check_str(encoding, name)
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, ValueError):
+        raise InputError(
+            f"{name}={encoding!r} is not a known text encoding; use e.g. 'utf-8' or 'gb18030'."
+        ) from None
+    return str(encoding)
+
+
+def as_positions(indices: Any, name: str) -> np.ndarray:
+    """Return `indices` (positions: ints, or integral floats) as a 1-D int64 array.
+
+    Raises a TypeError naming `name` for values that are not numbers, and an InputError
+    for NaN, infinite or fractional positions and for nested lists of unequal length.
+    """
+    try:
+        a = np.asarray(indices)
+    except ValueError:
+        raise InputError(f"{name} must be a 1-D array of positions, got nested lists.") from None
+    if a.dtype.kind == "O" and a.size:
+        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in a.flat):
+            raise TypeError(f"{name} must hold integer positions, got {indices!r:.80}.")
+        a = a.astype(np.float64)
+    if a.dtype.kind == "b" or (a.dtype.kind not in "iuf" and a.size):
+        raise TypeError(f"{name} must hold integer positions, got dtype {a.dtype}.")
+    if a.dtype.kind == "f":
+        if not np.isfinite(a).all() or (a != np.round(a)).any():
+            raise InputError(f"{name} must hold whole-number positions, got {indices!r:.80}.")
+        if a.size and np.abs(a).max() >= 2**63:
+            raise InputError(f"{name} holds positions outside the int64 range.")
+    if a.dtype.kind == "u" and a.size and a.max() > _INT64_MAX:
+        raise InputError(f"{name} holds positions outside the int64 range.")
+    return a.astype(np.int64).reshape(-1)

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_csr, check_int, check_nonnegative, lookup_option
+from ._validation import check_csr, check_int, check_iterable, check_nonnegative, lookup_option
 from .exceptions import InputError
 from .sparse import build_csr, row_indices
 
@@ -588,13 +588,13 @@ def ranking_metrics(
     >>> {key: round(v, 3) for key, v in out.items()}
     {'precision@1': 1.0, 'recall@1': 0.5, 'precision@3': 0.333, 'recall@3': 0.5, 'n_evaluated': 1}
     """
-    names = list(_DEFAULT if metrics is None else metrics)
     if isinstance(metrics, str):
         raise InputError(f"metrics must be a list of names, got the string {metrics!r}.")
+    names = check_iterable(_DEFAULT if metrics is None else metrics, "metrics")
     for name in names:
         lookup_option(dict.fromkeys(METRICS), name, "metrics entry")
     lookup_option(_GAINS, gain, "gain")
-    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
+    ks = [k] if isinstance(k, (int, np.integer)) else check_iterable(k, "k")
     if not ks:
         raise InputError("k must be an int or a non-empty list of ints.")
     ks = [check_int(x, "k", min_value=1) for x in ks]

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._validation import check_option
+from ._validation import check_iterable, check_option
 from .exceptions import InputError
 
 __all__ = [
@@ -331,7 +331,7 @@ class Tokenizer:
         self._protected_dirty = False  # compiled lazily: adding n words stays O(n)
         if isinstance(user_words, str):
             raise TypeError("user_words must be a list of words, got a single str.")
-        for entry in user_words:
+        for entry in check_iterable(user_words, "user_words"):
             if isinstance(entry, str):
                 self.add_word(entry)
             elif isinstance(entry, tuple) and 1 <= len(entry) <= 3:
@@ -351,7 +351,7 @@ class Tokenizer:
                     "an iterable of words."
                 )
             stop_words = CHINESE_STOP_WORDS
-        words = list(stop_words)
+        words = check_iterable(stop_words, "stop_words")
         if not all(isinstance(w, str) for w in words):
             raise TypeError("stop_words must hold str only.")
         return frozenset(self._normalize(w) for w in words)
@@ -511,7 +511,10 @@ class Tokenizer:
         """
         if isinstance(texts, str):
             raise TypeError("texts must be an iterable of str, got a single str; use tokenize().")
-        return [self.tokenize(t) for t in texts]
+        items = check_iterable(texts, "texts")
+        if not all(isinstance(t, str) for t in items):
+            raise TypeError("texts must hold str only.")
+        return [self.tokenize(t) for t in items]
 
     # ------------------------------------------------------------------ pickling, repr
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import check_option
-from ..exceptions import InputError
+from .._validation import as_positions, check_iterable, check_option, check_str
+from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap
 from ._text import read_source, split_table, to_str
 
@@ -150,14 +150,19 @@ class Catalog(Saveable):
         list_fields: Iterable[str] = (),
     ) -> None:
         self._item_ids = item_ids if isinstance(item_ids, IdMap) else IdMap(item_ids)
-        self._id_field = str(id_field)
+        self._id_field = str(check_str(id_field, "id_field"))
         n = len(self._item_ids)
-        extra = set(list_fields)
+        check_str(list_sep, "list_sep", allow_none=True)
+        extra = set(check_iterable(list_fields, "list_fields"))
+        if fields is not None and not isinstance(fields, Mapping):
+            raise TypeError(
+                f"fields must be a dict of field name -> list of values, got {type(fields).__name__}."
+            )
         self._fields: dict[str, list[Any]] = {}
         for name, values in (fields or {}).items():
             if name == self._id_field:
                 raise InputError(f"field {name!r} is the id field; give the ids as item_ids.")
-            vals = list(values)
+            vals = check_iterable(values, f"fields[{name!r}]")
             if len(vals) != n:
                 raise InputError(f"field {name!r} has {len(vals)} values for {n} items.")
             self._fields[str(name)] = _normalize(str(name), vals, list_sep, extra)
@@ -184,10 +189,11 @@ class Catalog(Saveable):
         DuplicateError
             Two records share an id.
         """
+        check_str(id_field, "id_field")
         ids: list[Any] = []
         names: dict[str, None] = {}
         recs = []
-        for i, rec in enumerate(records):
+        for i, rec in enumerate(check_iterable(records, "records")):
             if not isinstance(rec, dict):
                 raise InputError(f"record {i} must be a dict, got {type(rec).__name__}.")
             if id_field not in rec:
@@ -292,8 +298,9 @@ class Catalog(Saveable):
 
     def field(self, name: str) -> list[Any]:
         """Values of field `name`, aligned with :attr:`item_ids` (a copy)."""
+        check_str(name, "name")
         if name not in self._fields:
-            raise KeyError(f"no field {name!r}; the fields are {self.fields}.")
+            raise UnknownIdError(f"no field {name!r}; the fields are {self.fields}.")
         return [list(v) if isinstance(v, list) else v for v in self._fields[name]]
 
     def _record(self, i: int) -> dict[str, Any]:
@@ -324,7 +331,7 @@ class Catalog(Saveable):
 
     def take(self, indices: Any) -> Catalog:
         """Keep the items at `indices` (positions), in that order."""
-        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        idx = as_positions(indices, "indices")
         if idx.size and (idx.min() < 0 or idx.max() >= len(self)):
             raise InputError(f"indices must lie in [0, {len(self) - 1}].")
         out = Catalog.__new__(Catalog)

@@ -45,8 +45,16 @@ def raw_array(values: Any, name: str) -> np.ndarray:
     if isinstance(values, np.ndarray):
         arr = values
     else:
-        items = list(values)
-        arr = np.asarray(items)
+        try:
+            items = list(values)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be an array-like of values, got {type(values).__name__}."
+            ) from None
+        try:
+            arr = np.asarray(items)
+        except ValueError:  # ragged nested lists
+            raise InputError(f"{name} must be one-dimensional, got nested lists.") from None
         if arr.dtype.kind in "US" and not all(isinstance(x, (str, bytes)) for x in items):
             arr = np.empty(len(items), dtype=object)  # keep None/NaN/ints apart from strings
             arr[:] = items

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_encoding, check_str
 from ..exceptions import FormatError, InputError
 
 __all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
@@ -138,6 +139,9 @@ def split_table(
     encoding : str, default="utf-8"
         Used to encode the delimiter and to decode the header.
     """
+    check_str(delimiter, "delimiter (sep)", allow_none=True)
+    check_str(comments, "comments", allow_none=True)
+    check_encoding(encoding)
     if delimiter is not None and delimiter == "":
         raise InputError("delimiter must be a non-empty string or None.")
     if b"\r" in data:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_iterable
 from ..exceptions import InputError
 from ..sparse import as_id_array
 
@@ -163,7 +164,24 @@ def forget_user(
     if ids.size != 1:
         raise InputError(f"user_id must be a single id, got {ids.size}; call once per user.")
     raw = ids[0].item() if isinstance(ids[0], np.generic) else ids[0]
-    tables = list(pseudonym_tables)
+    tables = check_iterable(pseudonym_tables, "pseudonym_tables")
+    for t in tables:
+        if not callable(getattr(t, "pseudonyms_of", None)):
+            raise TypeError(
+                f"pseudonym_tables must hold PseudonymTable objects, got {type(t).__name__}."
+            )
+    recommenders = check_iterable(recommenders, "recommenders")
+    for m in recommenders:
+        if not callable(getattr(m, "forget_users", None)):
+            raise TypeError(
+                f"recommenders must hold filmreco Recommenders, got {type(m).__name__}."
+            )
+    profiles = check_iterable(profiles, "profiles")
+    for store in profiles:
+        if not isinstance(store, MutableMapping):
+            raise TypeError(
+                f"profiles must hold dicts keyed by user id, got {type(store).__name__}."
+            )
     every: list[Any] = [raw]
     for t in tables:
         every.extend(t.pseudonyms_of([raw]).tolist())

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import kernel_threads, thread_limits
-from .._validation import check_int, check_random_state, check_real, lookup_option
+from .._validation import check_bool, check_int, check_random_state, check_real, lookup_option
 from ..sparse import confidence, log_scale
 from ._factors import FactorModel
 from ._inputs import take_rows
@@ -168,7 +168,8 @@ class ALS(FactorModel):
         users, items = np.arange(n_users), np.arange(n_items)
         self.loss_history_: list[float] = []
         sweeps: Any = range(max_iter)
-        if self.show_progress:
+        track_loss = check_bool(self.track_loss, "track_loss")
+        if check_bool(self.show_progress, "show_progress"):
             from tqdm.auto import tqdm
 
             sweeps = tqdm(sweeps, desc="ALS", leave=False)
@@ -176,7 +177,7 @@ class ALS(FactorModel):
             for it in sweeps:
                 als_sweep(Cu.indptr, Cu.indices, Cu.data, U, V, self._A(V), steps, users)
                 als_sweep(Ci.indptr, Ci.indices, Ci.data, V, U, self._A(U), steps, items)
-                if self.track_loss:
+                if track_loss:
                     loss = self._loss(Cu, U, V)
                     self.loss_history_.append(loss)
                     logger.debug("ALS sweep %d: loss %.6g", it + 1, loss)

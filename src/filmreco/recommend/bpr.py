@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import kernel_threads, seed_sequence, thread_limits
-from .._validation import check_int, check_real
+from .._validation import check_bool, check_int, check_real
 from ..exceptions import ConvergenceError
 from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
@@ -116,6 +116,8 @@ class BPR(FactorModel):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         f, lr, reg, epochs = self._check()
+        check_bool(self.track_loss, "track_loss")
+        check_bool(self.show_progress, "show_progress")
         seq = seed_sequence(self.random_state)
         self.seed_ = int(seq.generate_state(1, dtype=np.uint64)[0])
         init, *epoch_seeds = seq.spawn(epochs + 1)

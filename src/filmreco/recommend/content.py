@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_fitted, check_int, check_real
+from .._validation import check_fitted, check_int, check_iterable, check_real
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -140,7 +140,9 @@ class ContentBased(Recommender):
             raise InputError(
                 f"fields must be a list of field names, got the string {self.fields!r}."
             )
-        names = list(self.fields)
+        names = check_iterable(self.fields, "fields")
+        if not all(isinstance(f, str) for f in names):
+            raise TypeError(f"fields must hold field names (str), got {self.fields!r}.")
         missing = [f for f in names if f not in cat.fields]
         if missing or not names:
             raise InputError(f"fields {missing or names} are not in the catalogue ({cat.fields}).")
@@ -149,14 +151,25 @@ class ContentBased(Recommender):
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         cat = self._check_catalog()
         min_df = check_int(self.min_df, "min_df", min_value=1)
+        if self.field_weights is not None and not isinstance(self.field_weights, Mapping):
+            raise TypeError(
+                "field_weights must be a dict of field name -> weight, got "
+                f"{type(self.field_weights).__name__}."
+            )
         weights = dict(self.field_weights or {})
+        text_fields = check_iterable(self.text_fields, "text_fields")
         names = self._fields(cat)
         for k, v in weights.items():
             if k not in names:
                 raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
             check_real(v, f"field_weights[{k!r}]", min_value=0.0)
         tokenizer = self.tokenizer
-        if tokenizer is None and any(f in self.text_fields for f in names):
+        if tokenizer is not None and not callable(getattr(tokenizer, "tokenize", None)):
+            raise TypeError(
+                "tokenizer must be a filmreco.text.Tokenizer (an object with tokenize(text)), "
+                f"got {type(tokenizer).__name__}."
+            )
+        if tokenizer is None and any(f in text_fields for f in names):
             from ..text import Tokenizer
 
             tokenizer = Tokenizer(stop_words="chinese")
@@ -224,7 +237,10 @@ class ContentBased(Recommender):
         p = self._profiles(take_rows(self.user_items_, u))
         idx, w = p.indices, p.data
         if fields is not None:
-            keep = np.isin(self.feature_fields_[idx], list(fields))
+            wanted = check_iterable(fields, "fields")
+            if not all(isinstance(f, str) for f in wanted):
+                raise TypeError(f"fields must hold field names (str), got {fields!r}.")
+            keep = np.isin(self.feature_fields_[idx], wanted)
             idx, w = idx[keep], w[keep]
         order = np.lexsort((idx, -w))[:n]
         return [

@@ -9,7 +9,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .._parallel import thread_limits
-from .._validation import check_real
+from .._validation import check_int, check_real
 from ..exceptions import InputError
 from ._base import Recommender
 
@@ -106,7 +106,8 @@ class EASE(Recommender):
     @staticmethod
     def estimated_memory(n_items: int) -> float:
         """GiB that :meth:`fit` needs for `n_items` items (three float32 item x item arrays)."""
-        return 3.0 * 4.0 * float(n_items) ** 2 / _GIB
+        n = check_int(n_items, "n_items", min_value=0)
+        return 3.0 * 4.0 * float(n) ** 2 / _GIB
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         lam = check_real(self.regularization, "regularization", min_value=0.0, min_inclusive=False)

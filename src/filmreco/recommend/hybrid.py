@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_fitted, check_option, check_real
+from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap, row_indices
 from ._base import Recommender, registry
@@ -116,7 +116,7 @@ class Hybrid(Recommender):
         self.refit = refit
 
     def _components(self) -> list[Recommender]:
-        models = list(self.models or [])
+        models = check_iterable(self.models or [], "models")
         if not models or not all(isinstance(m, Recommender) for m in models):
             raise InputError("models must be a non-empty list of filmreco recommenders.")
         return models
@@ -124,7 +124,12 @@ class Hybrid(Recommender):
     def _weights(self, k: int) -> np.ndarray:
         if self.weights is None:
             return np.ones(k)
-        w = np.array([check_real(x, "weights entry", min_value=0.0) for x in self.weights])
+        w = np.array(
+            [
+                check_real(x, "weights entry", min_value=0.0)
+                for x in check_iterable(self.weights, "weights")
+            ]
+        )
         if w.size != k:
             raise InputError(f"weights has {w.size} entries for {k} models; give one per model.")
         return w
@@ -136,7 +141,7 @@ class Hybrid(Recommender):
         check_option(self.method, _METHODS, "method")
         check_option(self.normalization, _NORMALIZATIONS, "normalization")
         check_real(self.rank_constant, "rank_constant", min_value=0.0)
-        if self.refit:
+        if check_bool(self.refit, "refit"):
             fitted = [clone(m).fit(interactions) for m in models]
         else:
             for m in models:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._validation import check_int, check_real, lookup_option
+from .._validation import check_int, check_iterable, check_real, lookup_option
 from ..exceptions import InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
@@ -125,7 +125,9 @@ def _names(params: Mapping[str, Any], boosts: Mapping[str, float]) -> tuple[str,
         return tuple(f for f in DEFAULT_NAME_FIELDS if f in boosts)
     if isinstance(given, str):
         raise InputError("name_fields must be a list of field names, got a str.")
-    names = tuple(given)
+    names = tuple(check_iterable(given, "name_fields"))
+    if not all(isinstance(f, str) for f in names):
+        raise TypeError(f"name_fields must hold field names (str), got {given!r}.")
     bad = sorted(set(names) - set(boosts))
     if bad:
         raise InputError(f"name_fields {bad} are not among the searched fields {list(boosts)}.")
@@ -169,6 +171,10 @@ def resolve(
     else:
         b = _per_field(params["b"], fields, "b", _B_TEXT, min_value=0.0, max_value=1.0)
     weights = dict(DEFAULT_WEIGHTS)
+    if params["weights"] is not None and not isinstance(params["weights"], Mapping):
+        raise TypeError(
+            f"weights must be a dict of channel -> weight, got {type(params['weights']).__name__}."
+        )
     for c, w in dict(params["weights"] or {}).items():
         lookup_option(dict.fromkeys(CHANNELS), c, "weights key")
         weights[c] = check_real(w, f"weights[{c!r}]", min_value=0.0)
@@ -179,9 +185,13 @@ def resolve(
         lookup_option({"chinese": None}, stop_words, "stop_words")
         stop = CHINESE_STOP_WORDS
     else:
-        stop = frozenset(normalize(w) for w in stop_words)
+        stop_list = check_iterable(stop_words, "stop_words")
+        if not all(isinstance(w, str) for w in stop_list):
+            raise TypeError("stop_words must hold str only.")
+        stop = frozenset(normalize(w) for w in stop_list)
     if isinstance(params["user_words"], str):
         raise InputError("user_words must be a list of words, got a str.")
+    check_iterable(params["user_words"], "user_words")
     for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
         if not isinstance(params[flag], bool):
             raise TypeError(f"{flag} must be True or False, got {params[flag]!r}.")

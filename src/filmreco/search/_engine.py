@@ -334,6 +334,7 @@ class Snapshot:
         if not _KERNEL_READY.is_set():
             _start_warm_up(self)
             return self.select(self.score(q), n, mask)
+        n = min(n, self.n_docs)  # no more hits than documents; an int64 for the kernel
         rows, weights, labels = self.query_rows(q)
         if rows.size == 0 or n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -510,6 +511,7 @@ class _Batch:
     def top(
         self, state: Snapshot, n: int, mask: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = min(n, state.n_docs)  # columns past the documents would only hold padding
         return search_top_many(  # type: ignore[no-any-return]
             state._indptr,
             state._indices,

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_int, check_iterable
 from ..exceptions import DataWarning, InputError
 from ..metrics import ranking_metrics
 
@@ -72,6 +72,14 @@ def evaluate_search(
     (1.0, 2)
     """
     k = check_int(k, "k", min_value=1)
+    if not callable(getattr(index, "search_many", None)):
+        raise TypeError(f"index must be a fitted SearchIndex, got {type(index).__name__}.")
+    if groups is not None and not isinstance(groups, Mapping):
+        groups = check_iterable(groups, "groups")
+    if not isinstance(queries, Mapping):
+        queries = check_iterable(queries, "queries")
+    if not isinstance(qrels, Mapping):
+        qrels = check_iterable(qrels, "qrels")
     if isinstance(queries, Mapping):
         keys = list(queries)
         texts = [queries[q] for q in keys]

@@ -22,6 +22,14 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import pairwise
 
+from .._validation import (
+    check_callable,
+    check_instance,
+    check_iterable,
+    check_real,
+    check_str,
+    lookup_option,
+)
 from . import _pinyin
 from .analyze import _CJK, _LATIN, SynonymTable, _latin_words
 
@@ -79,11 +87,14 @@ class QueryTerms:
         self.unit_of: dict[str, dict[str, int]] = {}
 
     def add(self, channel: str, term: str, weight: float) -> None:
-        d = self.terms[channel]
-        d[term] = d.get(term, 0.0) + weight
+        """Add `weight` to `term` in `channel` (one of :data:`CHANNELS`)."""
+        d = lookup_option(self.terms, channel, "channel")
+        check_str(term, "term")
+        d[term] = d.get(term, 0.0) + check_real(weight, "weight")
 
     def merge(self, other: QueryTerms) -> None:
         """Add the terms and words of `other`, as the next unit."""
+        check_instance(other, QueryTerms, "other")
         u = self.n_units
         for c, terms in other.terms.items():
             d = self.terms[c]
@@ -175,8 +186,8 @@ class QueryAnalyzer:
         synonyms: SynonymTable | None = None,
         homophone_weight: float = 0.3,
     ) -> None:
-        self.tokenizer = tokenizer
-        self.stop_words = frozenset(stop_words)
+        self.tokenizer = check_callable(tokenizer, "tokenizer")
+        self.stop_words = frozenset(check_iterable(stop_words, "stop_words"))
         self.n = n
         self.pinyin = pinyin
         self.synonyms = synonyms

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_int, check_random_state, check_real
+from .._validation import check_callable, check_int, check_random_state, check_real
 from ..exceptions import InputError
 from .evaluation import (
     _SOCIAL_PARAMS,
@@ -138,7 +138,16 @@ def cross_evaluate_social(
     direction = model.direction if friends_direction is None else friends_direction
     if direction not in DIRECTIONS:
         raise InputError(f"friends_direction must be one of {DIRECTIONS}, got {direction!r}.")
+    if others is not None and not isinstance(others, Mapping):
+        raise TypeError(
+            f"others must be a dict of name -> Recommender, got {type(others).__name__}."
+        )
     others = dict(others or {})
+    for name, other in others.items():
+        if not callable(getattr(other, "recommend", None)):
+            raise TypeError(f"others[{name!r}] must be a Recommender, got {type(other).__name__}.")
+    if transform_train is not None:
+        check_callable(transform_train, "transform_train")
     clash = sorted(set(others) & {"base", "social", "control"})
     if clash:
         raise InputError(f"others may not use the names {clash}.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ import numpy as np
 from .._parallel import parallel_map, seed_sequence
 from .._persist import Saveable
 from .._stats import Z95
-from .._validation import check_int, check_random_state
+from .._validation import check_bool, check_int, check_random_state
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap
 from . import _kernels as K
@@ -193,6 +194,10 @@ class PropagationModel(Saveable):
             probability, random_state=random_state
         )
         self.edge_probabilities.setflags(write=False)
+        if calibration is not None and not isinstance(calibration, Mapping):
+            raise TypeError(
+                f"calibration must be a dict (or None), got {type(calibration).__name__}."
+            )
         self.calibration = dict(calibration) if calibration else None
         self._rr_cache: Any = None
 
@@ -318,7 +323,7 @@ class PropagationModel(Saveable):
         n_runs = check_int(n_runs, "n_runs", min_value=1)
         spreads, counts, steps = self._run(
             idx, np.array([0, idx.size], dtype=np.int64), n_runs, random_state, n_jobs,
-            bool(return_steps), bool(show_progress),
+            check_bool(return_steps, "return_steps"), check_bool(show_progress, "show_progress"),
         )  # fmt: skip
         curve = None
         if return_steps:

@@ -27,11 +27,11 @@ import scipy.sparse as sp
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
 from .._persist import csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_fitted, check_int, check_option, check_real
+from .._validation import check_fitted, check_instance, check_int, check_option, check_real
 from ..exceptions import DataWarning
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
-from ..sparse import row_indices
+from ..sparse import as_id_array, row_indices
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from .cascade import PropagationModel, SimulationResult
@@ -76,7 +76,13 @@ def film_reach(
     3.0
     """
     check_option(on_unknown, ("ignore", "raise"), "on_unknown")
-    ids = np.asarray(adopters) if not isinstance(adopters, np.ndarray) else adopters
+    check_instance(
+        model,
+        PropagationModel,
+        "model",
+        "Build one with IndependentCascade(graph) or LinearThreshold(graph).",
+    )
+    ids = as_id_array(adopters, "adopters")[0]
     if on_unknown == "ignore" and ids.size:
         known = model.graph.node_ids.contains(ids)
         if not known.all():
@@ -265,6 +271,12 @@ def rank_films(
     (['f1', 'f2'], [4.0, 1.0])
     """
     check_option(by, ("reach", "new_reach"), "by")
+    check_instance(
+        model,
+        PropagationModel,
+        "model",
+        "Build one with IndependentCascade(graph) or LinearThreshold(graph).",
+    )
     n_runs = check_int(n_runs, "n_runs", min_value=1)
     A, item_ids = _adopters(model, interactions)
     if items is None:

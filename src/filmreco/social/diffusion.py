@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_int, check_real
+from .._validation import check_int, check_real, check_sparse_structure
 from ..exceptions import ConvergenceError, InputError
 from .graph import SocialGraph
 
@@ -98,8 +98,24 @@ def diffusion_matrix(
     damping = check_real(damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", min_value=1)
     tol = check_real(tol, "tol", min_value=0.0, min_inclusive=False)
+    if not isinstance(graph, SocialGraph):
+        raise TypeError(
+            f"graph must be a SocialGraph, got {type(graph).__name__}; build one with "
+            "SocialGraph.from_edgelist or SocialGraph.from_networkx."
+        )
     n = graph.n_nodes
-    seeds = S.toarray() if sp.issparse(S) else np.asarray(S, dtype=np.float64)
+    if sp.issparse(S):
+        # scipy's toarray walks indptr unchecked: a falling indptr loops for ever
+        check_sparse_structure(S, "S")
+        seeds = S.toarray()
+    else:
+        try:
+            seeds = np.asarray(S, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"S must be a numeric array or sparse matrix of seed weights, got "
+                f"{type(S).__name__} ({exc})."
+            ) from None
     seeds = np.asarray(seeds, dtype=np.float64)
     if seeds.ndim != 2 or seeds.shape[0] != n:
         raise InputError(f"S must have shape ({n}, n_columns), got {seeds.shape}.")

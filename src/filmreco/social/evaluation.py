@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
-from .._validation import check_int, check_option, check_random_state, check_real
+from .._validation import check_instance, check_int, check_option, check_random_state, check_real
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import ndcg_at_k
@@ -94,6 +94,14 @@ def homophily(
     (2, 0.5, 0.5)
     """
     check_option(direction, ("in", "out", "both"), "direction")
+    check_instance(
+        graph,
+        SocialGraph,
+        "graph",
+        "Build one with SocialGraph.from_edgelist or SocialGraph.from_networkx.",
+    )
+    if not (hasattr(interactions, "matrix") and hasattr(interactions, "user_ids")):
+        raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
     users = interactions.user_ids
     X = sp.csr_array(interactions.matrix)
     B = sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
@@ -264,7 +272,12 @@ def _tune_social(
     value), every split is checked (same user ids, some validation interactions), and
     the default split is a 20% :func:`split_random` seeded by a draw from `random_state`.
     """
-    candidates = list(ParameterGrid(grid))
+    try:
+        candidates = list(ParameterGrid(grid))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"grid must be a dict (or list of dicts) of parameter lists: {exc}"
+        ) from None
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     bad = sorted({key for c in candidates for key in c} & {"base", "graph", "refit"})

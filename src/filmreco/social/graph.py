@@ -10,7 +10,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
-from .._validation import check_finite, check_option, check_probability, check_sparse_structure
+from .._validation import (
+    check_finite,
+    check_instance,
+    check_option,
+    check_probability,
+    check_sparse_structure,
+    check_str,
+)
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
 from ..recommend._inputs import known_rows
 from ..sparse import DUPLICATES, IdMap, build_csr
@@ -91,7 +98,13 @@ class SocialGraph(Saveable):
     def __init__(
         self, out_adj: sp.csr_array, node_ids: IdMap, *, directed: bool, weighted: bool
     ) -> None:
+        if not sp.issparse(out_adj) or out_adj.format != "csr":
+            raise TypeError(
+                f"out_adj must be a scipy.sparse CSR matrix, got {type(out_adj).__name__}; "
+                "build a graph with SocialGraph.from_arrays instead."
+            )
         check_sparse_structure(out_adj, "out_adj")
+        check_instance(node_ids, IdMap, "node_ids")
         if out_adj.shape != (len(node_ids), len(node_ids)):
             raise InputError(
                 f"out_adj has shape {out_adj.shape} but node_ids holds {len(node_ids)} ids."
@@ -361,6 +374,9 @@ class SocialGraph(Saveable):
         >>> g.n_nodes, g.n_arcs, g.directed
         (3, 4, False)
         """
+        if not (hasattr(G, "nodes") and hasattr(G, "edges") and hasattr(G, "is_directed")):
+            raise TypeError(f"G must be a networkx graph, got {type(G).__name__}.")
+        check_str(weight, "weight", allow_none=True)
         nodes = list(G.nodes)
         edges = list(G.edges(data=True))
         src = np.empty(len(edges), dtype=object)
@@ -385,6 +401,11 @@ class SocialGraph(Saveable):
         **kwargs: Any,
     ) -> SocialGraph:
         """Build a graph from the columns of a DataFrame (see :meth:`from_arrays`)."""
+        if not hasattr(df, "columns"):
+            raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
+        check_str(source, "source")
+        check_str(target, "target")
+        check_str(weight, "weight", allow_none=True)
         for col in (source, target) + ((weight,) if weight else ()):
             if col not in df.columns:
                 raise InputError(f"column {col!r} not in the frame; it has {list(df.columns)}.")

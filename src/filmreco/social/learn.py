@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_int, check_option, check_real
+from .._validation import check_instance, check_int, check_option, check_real
 from ..exceptions import DataWarning, InputError
 from ._coadopt import Credit, PriorCount, co_adoptions
 from ._em import em_probabilities
@@ -122,9 +122,18 @@ def action_matrix(
     >>> int(n_unknown)  # eve is not in the graph
     1
     """
-    u_ids = np.asarray(users)
-    it = np.asarray(items)
-    t = np.asarray(times, dtype=np.float64)
+    check_instance(graph, SocialGraph, "graph", "Build one with SocialGraph.from_edgelist.")
+    try:
+        u_ids = np.asarray(users)
+        it = np.asarray(items)
+    except ValueError:
+        raise InputError("users and items must be 1-D arrays, got nested lists.") from None
+    try:
+        t = np.asarray(times, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"times must be numbers (e.g. Unix seconds), got {type(times).__name__}."
+        ) from None
     if not (u_ids.ndim == it.ndim == t.ndim == 1) or not (u_ids.size == it.size == t.size):
         raise InputError(
             f"users, items and times must be 1-D of the same length, got {u_ids.shape}, "

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from .._validation import check_int, check_option, check_real
+from .._validation import check_instance, check_int, check_iterable, check_option, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap
 from ._schemes import PROBABILITY_SCHEMES
@@ -141,7 +141,7 @@ def _as_times(values: Any, name: str) -> np.ndarray:
 
 def _estimator_names(estimators: Iterable[Any]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
-    for est in estimators:
+    for est in check_iterable(estimators, "estimators"):
         if isinstance(est, str) and (est in LEARN_METHODS or est in PROBABILITY_SCHEMES):
             out.append((est, est))
         elif isinstance(est, (int, float, np.number)) and not isinstance(est, bool):
@@ -308,6 +308,12 @@ def validate_propagation(
     {'bernoulli': 1.0, 'uniform(0.5)': 1.25}
     """
     check_option(exposers, EXPOSERS, "exposers")
+    check_instance(
+        graph,
+        SocialGraph,
+        "graph",
+        "Build one with SocialGraph.from_edgelist or SocialGraph.from_networkx.",
+    )
     k = check_int(k, "k", min_value=1)
     w = math.inf if window is None else check_real(window, "window", min_value=0.0)
     ests = _estimator_names(estimators)
@@ -322,9 +328,12 @@ def validate_propagation(
         items, times = log.item_ids.to_ids(X.indices), log.timestamps
     elif items is None or times is None:
         raise InputError("give both items and times (or an Interactions alone).")
-    u_ext = np.asarray(users)
-    it = np.asarray(items)
-    t = _as_times(times, "times")
+    try:
+        u_ext = np.asarray(users)
+        it = np.asarray(items)
+        t = _as_times(times, "times")
+    except ValueError:
+        raise InputError("users, items and times must be 1-D arrays, got nested lists.") from None
     if not (u_ext.ndim == it.ndim == t.ndim == 1 and u_ext.size == it.size == t.size):
         raise InputError(
             f"users, items and times must be 1-D of the same length, got {u_ext.shape}, "

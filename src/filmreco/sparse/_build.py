@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_finite, lookup_option
+from .._validation import (
+    check_csr,
+    check_dtype,
+    check_finite,
+    check_sparse_structure,
+    lookup_option,
+)
 from ..exceptions import DuplicateError, InputError
 
 __all__ = ["DUPLICATES", "as_csr", "build_csr", "row_indices"]
@@ -42,7 +49,10 @@ DUPLICATES = tuple(_REDUCERS)
 
 
 def _as_index_array(a: Any, name: str) -> np.ndarray:
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except ValueError:
+        raise InputError(f"{name} must be one-dimensional, got nested lists.") from None
     if arr.ndim != 1:
         raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}.")
     if arr.size == 0:
@@ -107,7 +117,7 @@ def build_csr(
     c = _as_index_array(cols, "cols")
     if r.size != c.size:
         raise InputError(f"rows and cols must have the same length, got {r.size} and {c.size}.")
-    dtype = np.dtype(dtype)
+    dtype = check_dtype(dtype)
     if values is None:
         v = np.ones(r.size, dtype=dtype)
     else:
@@ -121,7 +131,13 @@ def build_csr(
     if shape is None:
         shape = (int(r.max()) + 1 if r.size else 0, int(c.max()) + 1 if c.size else 0)
     else:
-        if len(shape) != 2 or any(int(s) < 0 for s in shape):
+        if (
+            not isinstance(shape, tuple | list)
+            or len(shape) != 2
+            or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape)
+        ):
+            raise TypeError(f"shape must be a pair of ints (n_rows, n_cols), got {shape!r}.")
+        if any(int(s) < 0 or int(s) > np.iinfo(np.int64).max for s in shape):
             raise InputError(f"shape must be a pair of non-negative ints, got {shape!r}.")
         shape = (int(shape[0]), int(shape[1]))
         if r.size and r.max() >= shape[0]:
@@ -187,4 +203,7 @@ def row_indices(X: sp.csr_array) -> np.ndarray:
     >>> row_indices(sp.csr_array(np.array([[1, 0, 2], [0, 0, 0], [0, 3, 0]])))
     array([0, 0, 2])
     """
+    if not sp.issparse(X) or X.format != "csr":
+        raise TypeError(f"X must be a scipy.sparse CSR matrix or array, got {type(X).__name__}.")
+    check_sparse_structure(X, "X")
     return np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import check_option
+from .._validation import as_positions, check_option
 from ..exceptions import DuplicateError, InputError, UnknownIdError
 
 __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
@@ -52,7 +52,13 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     if kind in "iu":
         if kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
             raise InputError(f"{name} holds unsigned ids above the int64 range.")
-        return arr.astype(np.int64), "int"
+        try:
+            return arr.astype(np.int64), "int"
+        except OverflowError:
+            raise InputError(
+                f"{name} holds int ids outside the int64 range [-2**63, 2**63 - 1]; map them "
+                "to smaller ints or to strings first."
+            ) from None
     if kind == "b":
         raise InputError(f"{name} must be ints or strings, got booleans.")
     if kind == "f":
@@ -358,7 +364,10 @@ class IdMap(Saveable):
 
     def to_ids(self, indices: Any) -> np.ndarray:
         """Ids at `indices`; ``-1`` gives :attr:`missing` (padding)."""
-        idx = np.asarray(indices, dtype=np.int64)
+        shape = np.shape(indices) if isinstance(indices, np.ndarray) else None
+        idx = as_positions(indices, "indices")
+        if shape is not None:
+            idx = idx.reshape(shape)
         if idx.size and (idx.max(initial=-1) >= len(self) or idx.min(initial=0) < -1):
             raise InputError(f"indices must lie in [-1, {len(self) - 1}] for this IdMap.")
         if self._kind == "str":
@@ -390,7 +399,9 @@ class IdMap(Saveable):
 
     def subset(self, indices: Any) -> IdMap:
         """Return a new map holding the ids at `indices`, in that order."""
-        idx = np.asarray(indices, dtype=np.int64)
+        idx = as_positions(indices, "indices")
+        if idx.size and (idx.min() < -len(self) or idx.max() >= len(self)):
+            raise InputError(f"indices must lie in [0, {len(self) - 1}] for this IdMap.")
         return IdMap(self._ids[idx])
 
     # persistence --------------------------------------------------------------------
