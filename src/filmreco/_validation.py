@@ -15,6 +15,7 @@ from .exceptions import InputError
 T = TypeVar("T")
 
 __all__ = [
+    "check_bool",
     "check_csr",
     "check_finite",
     "check_fitted",
@@ -42,6 +43,13 @@ def check_int(
     if max_value is not None and v > max_value:
         raise InputError(f"{name} must be <= {max_value}, got {v}.")
     return v
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return `value` as a bool (``True``/``False`` or numpy's), or raise naming `name`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    return bool(value)
 
 
 def check_real(

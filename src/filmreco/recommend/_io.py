@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import Saveable, csr_from_arrays
+from .._persist import Saveable, csr_from_arrays, member
 from .._registry import register
 from .._validation import check_fitted
 from ..exceptions import FormatError, InputError
@@ -85,6 +85,15 @@ class PersistMixin(Saveable):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         pass
+
+    def _check_params(self) -> Any:
+        """Check the hyper-parameters as :meth:`fit` does; return what the model needs.
+
+        ``_fit`` calls it first, and :meth:`load` calls it on the restored model, so a
+        file can hold only parameters that fit would accept (one validation path).
+        Raises InputError naming the parameter. Default: no parameters to check.
+        """
+        return None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -180,18 +189,38 @@ class PersistMixin(Saveable):
 
     @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
-        if not isinstance(meta["params"], dict):
-            raise InputError(f"params must be a mapping, got {meta['params']!r}.")
-        model = cls(**meta["params"])
+        params, unsaved = meta["params"], meta.get("unsaved_params", [])
+        if not isinstance(params, dict):
+            raise FormatError(f"params must be a mapping, got {params!r}.")
+        if not isinstance(unsaved, list) or not all(isinstance(k, str) for k in unsaved):
+            raise FormatError(f"unsaved_params must be a list of names, got {unsaved!r}.")
+        names = set(cls._get_param_names())  # type: ignore[attr-defined]
+        missing = sorted(names - set(params) - set(unsaved))
+        unknown = sorted(set(params) - names)
+        if missing or unknown:
+            raise FormatError(
+                f"the parameters of {cls.__name__} in the file "
+                + (f"lack {missing}" if missing else f"include unknown names {unknown}")
+                + "; the file was edited or written by another version."
+            )
+        model = cls(**params)
         model.user_ids_ = IdMap.from_arrays(arrays, meta, "user_")
         model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
         shape = (len(model.user_ids_), len(model.item_ids_))
-        model.user_items_ = csr_from_arrays(arrays, "ui_", shape)
-        pop = np.asarray(arrays["item_popularity"], dtype=np.float64)
-        if pop.shape != (shape[1],):
-            raise FormatError(f"item_popularity has shape {pop.shape}, expected ({shape[1]},).")
-        model.item_popularity_ = pop
+        X = csr_from_arrays(arrays, "ui_", shape)
+        if X.dtype.kind != "f" or (X.nnz and X.data.min() < 0):
+            raise FormatError("ui_data must hold floats >= 0 (the training values).")
+        model.user_items_ = X if X.dtype == np.float32 else X.astype(np.float32)
+        pop = member(arrays, "item_popularity", kinds="f", shape=(shape[1],), finite=True)
+        model.item_popularity_ = pop.astype(np.float64)
         state = {k[len("state_") :]: v for k, v in arrays.items() if k.startswith("state_")}
-        model._set_state(state, meta.get("state", {}))
+        state_meta = meta.get("state", {})
+        if not isinstance(state_meta, dict):
+            raise FormatError(f"state must be a mapping, got {state_meta!r}.")
+        model._set_state(state, state_meta)
+        try:
+            model._check_params()
+        except InputError as exc:
+            raise FormatError(f"the file holds an invalid parameter: {exc}") from exc
         model._fitted = True
         return model

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import kernel_threads, seed_sequence, thread_limits
-from .._validation import check_int, check_real
+from .._validation import check_bool, check_int, check_real, check_seed
 from ..exceptions import ConvergenceError
 from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
@@ -107,15 +107,18 @@ class BPR(FactorModel):
         self.show_progress = show_progress
         self.random_state = random_state
 
-    def _check(self) -> tuple[int, float, float, int]:
+    def _check_params(self) -> tuple[int, float, float, int]:
         f = check_int(self.n_factors, "n_factors", min_value=1)
         lr = check_real(self.learning_rate, "learning_rate", min_value=0.0, min_inclusive=False)
         reg = check_real(self.regularization, "regularization", min_value=0.0)
         epochs = check_int(self.max_iter, "max_iter", min_value=0)
+        check_bool(self.track_loss, "track_loss")
+        check_bool(self.show_progress, "show_progress")
+        check_seed(self.random_state)
         return f, lr, reg, epochs
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
-        f, lr, reg, epochs = self._check()
+        f, lr, reg, epochs = self._check_params()
         seq = seed_sequence(self.random_state)
         self.seed_ = int(seq.generate_state(1, dtype=np.uint64)[0])
         init, *epoch_seeds = seq.spawn(epochs + 1)
@@ -183,7 +186,7 @@ class BPR(FactorModel):
         return float(loss / done) if done else float("nan")
 
     def _fold_in_factors(self, H: sp.csr_array) -> np.ndarray:
-        _f, lr, reg, epochs = self._check()
+        _f, lr, reg, epochs = self._check_params()
         U = np.zeros((H.shape[0], self.item_factors_.shape[1]), dtype=np.float32)
         U[:, -1] = 1.0
         P = sp.csr_array(H, copy=True)
@@ -201,6 +204,9 @@ class BPR(FactorModel):
         if not np.isfinite(U).all():
             raise self._diverged("while folding in users")
         return U
+
+    def _factor_width(self) -> int:
+        return int(self.n_factors) + 1  # the last column holds the item biases
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = super()._state()

@@ -146,15 +146,36 @@ class ContentBased(Recommender):
             raise InputError(f"fields {missing or names} are not in the catalogue ({cat.fields}).")
         return names
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
-        cat = self._check_catalog()
+    def _check_params(self) -> int:
+        """The checks that need no catalogue (the catalogue is not saved with the model)."""
         min_df = check_int(self.min_df, "min_df", min_value=1)
+        for name, value in (("fields", self.fields), ("text_fields", self.text_fields)):
+            if value is None and name == "fields":
+                continue
+            if isinstance(value, str) or not isinstance(value, Sequence):
+                raise InputError(f"{name} must be a list of field names, got {value!r}.")
+            if not all(isinstance(f, str) for f in value):
+                raise InputError(f"{name} must hold field names (str), got {list(value)!r}.")
+        if self.field_weights is not None:
+            if not isinstance(self.field_weights, dict):
+                raise InputError(
+                    f"field_weights must be a dict of field name to weight, got "
+                    f"{self.field_weights!r}."
+                )
+            for k, v in self.field_weights.items():
+                check_real(v, f"field_weights[{k!r}]", min_value=0.0)
+        if self.tokenizer is not None and not callable(self.tokenizer):
+            raise InputError(f"tokenizer must be None or callable, got {self.tokenizer!r}.")
+        return min_df
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        min_df = self._check_params()
+        cat = self._check_catalog()
         weights = dict(self.field_weights or {})
         names = self._fields(cat)
-        for k, v in weights.items():
+        for k in weights:
             if k not in names:
                 raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
-            check_real(v, f"field_weights[{k!r}]", min_value=0.0)
         tokenizer = self.tokenizer
         if tokenizer is None and any(f in self.text_fields for f in names):
             from ..text import Tokenizer

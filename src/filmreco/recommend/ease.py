@@ -108,9 +108,18 @@ class EASE(Recommender):
         """GiB that :meth:`fit` needs for `n_items` items (three float32 item x item arrays)."""
         return 3.0 * 4.0 * float(n_items) ** 2 / _GIB
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _check_params(self) -> tuple[float, float]:
         lam = check_real(self.regularization, "regularization", min_value=0.0, min_inclusive=False)
         limit = check_real(self.memory_limit, "memory_limit", min_value=0.0, min_inclusive=False)
+        if lam > float(np.finfo(np.float32).max):
+            raise InputError(
+                f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "
+                f"{float(np.finfo(np.float32).max):.3g}); use a value such as 500."
+            )
+        return lam, limit
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        lam, limit = self._check_params()
         need = self.estimated_memory(X.shape[1])
         if need > limit:
             raise InputError(
@@ -118,11 +127,6 @@ class EASE(Recommender):
                 f"matrices), above memory_limit={limit:g} GiB. Use ALS (memory linear in the "
                 "catalogue) or ItemKNN (sparse) for a catalogue this large, or raise "
                 "memory_limit if the machine has the memory."
-            )
-        if lam > float(np.finfo(np.float32).max):
-            raise InputError(
-                f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "
-                f"{float(np.finfo(np.float32).max):.3g}); use a value such as 500."
             )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             weights = ease_weights(X, lam)

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_fitted, check_option, check_real
+from .._validation import check_bool, check_fitted, check_option, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap, row_indices
 from ._base import Recommender, registry
@@ -129,13 +129,18 @@ class Hybrid(Recommender):
             raise InputError(f"weights has {w.size} entries for {k} models; give one per model.")
         return w
 
-    def fit(self, interactions: Any) -> Hybrid:
-        """Fit (clones of) the components, then the blend; see :meth:`Recommender.fit`."""
+    def _check_params(self) -> list[Recommender]:
         models = self._components()
         self._weights(len(models))
         check_option(self.method, _METHODS, "method")
         check_option(self.normalization, _NORMALIZATIONS, "normalization")
         check_real(self.rank_constant, "rank_constant", min_value=0.0)
+        check_bool(self.refit, "refit")
+        return models
+
+    def fit(self, interactions: Any) -> Hybrid:
+        """Fit (clones of) the components, then the blend; see :meth:`Recommender.fit`."""
+        models = self._check_params()
         if self.refit:
             fitted = [clone(m).fit(interactions) for m in models]
         else:

@@ -50,10 +50,17 @@ class Popularity(Recommender):
         self.half_life = half_life
         self.now = now
 
+    def _check_params(self) -> float | None:
+        if self.now is not None:
+            check_real(self.now, "now")
+        if self.half_life is None:
+            return None
+        return check_real(self.half_life, "half_life", min_value=0, min_inclusive=False)
+
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        half_life = self._check_params()
         weights = (X.data > 0).astype(np.float64)
-        if self.half_life is not None:
-            half_life = check_real(self.half_life, "half_life", min_value=0, min_inclusive=False)
+        if half_life is not None:
             if timestamps is None:
                 raise InputError(
                     "half_life needs timestamps, but the interactions have none; build them "
@@ -63,8 +70,6 @@ class Popularity(Recommender):
             now = check_real(now, "now")
             age = np.maximum(now - timestamps, 0.0)
             weights = weights * np.exp2(-age / half_life)
-        elif self.now is not None:
-            check_real(self.now, "now")
         # every interaction's weight, per user row: erasure removes rows and sums again
         self._counted_ = sp.csr_array((weights, X.indices, X.indptr), shape=X.shape)
         self.item_scores_ = self._sum(self._counted_)
