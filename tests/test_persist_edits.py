@@ -180,7 +180,8 @@ def _edits(
     for path in list(_paths(header["meta"], ("meta",))):
         if isinstance(_get(header, path), (dict, list)):
             continue
-        is_param = "params" in path
+        # a number or flag among the hyper-parameters (a str may be a valid field name)
+        is_param = "params" in path and not isinstance(_get(header, path), str)
         for value in BAD_VALUES:
             h = json.loads(json.dumps(header))
             _get(h, path[:-1])[path[-1]] = value
@@ -197,7 +198,9 @@ def _edits(
         kinds.update({"U": ["i8", "f8"], "b": ["f8", "U3"]})
         for dt in kinds.get(a.dtype.kind, []):
             try:
-                b = a.astype(dt)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    b = a.astype(dt)
             except (ValueError, OverflowError):
                 continue
             yield f"dtype {name}->{dt}", {**rest, name: b}, header, False
@@ -228,7 +231,22 @@ def _same(a: Any, b: Any, *, cast: bool = False) -> bool:
     return json.dumps(ma, sort_keys=True) == json.dumps(mb, sort_keys=True)
 
 
-def _check_edit(tmp_path: Any, cls: type, baseline: Any, edit: tuple) -> str:
+def _overlay(edited: Any, original: Any, baseline: Any) -> Any:
+    """`edited` with what loading normalises (where `baseline` differs from `original`)."""
+    if isinstance(edited, dict) and isinstance(original, dict) and isinstance(baseline, dict):
+        out = dict(edited)
+        for k in set(original) | set(baseline):
+            if k not in baseline:
+                out.pop(k, None)
+            elif k not in original:
+                out[k] = baseline[k]
+            elif original[k] != baseline[k] and k in out:
+                out[k] = _overlay(out[k], original[k], baseline[k])
+        return out
+    return baseline if edited == original else edited
+
+
+def _check_edit(tmp_path: Any, cls: type, baseline: Any, edit: tuple, original: Any) -> str:
     """'refused' / 'harmless' / 'valid edit', or 'FAIL: ...' with what went wrong."""
     label, arrays, header, must_fail = edit
     path = tmp_path / "edited.npz"
@@ -246,24 +264,22 @@ def _check_edit(tmp_path: Any, cls: type, baseline: Any, edit: tuple) -> str:
     again = back._export()
     if _same(again, baseline):
         return "harmless"
-    if not _same(again, (arrays, header.get("meta")), cast=True):
+    expected = _overlay(header.get("meta"), original, baseline[1])
+    if not _same(again, (arrays, expected), cast=True):
         return f"FAIL: {label}: silently changed"
     return "valid edit"
 
 
 #: kinds whose loaders do not yet refuse every edit (work in progress of this change)
-GAPS = {
-    "IndependentCascade", "Interactions", "LinearThreshold", "SearchIndex",
-    "privacy.Pseudonymized", "recommender.BPR", "recommender.ContentBased",
-    "recommender.Hybrid", "recommender.ItemKNN", "recommender.ReachRecommender",
-    "recommender.SocialRecommender",
-}  # fmt: skip
+GAPS = {"SearchIndex"}
 
 
 @pytest.mark.parametrize(
     "kind",
     [
-        pytest.param(k, marks=pytest.mark.xfail(reason="loader gaps left")) if k in GAPS else k
+        pytest.param(k, marks=pytest.mark.xfail(reason="loader gaps left", strict=False, run=True))
+        if k in GAPS
+        else k
         for k in sorted(FACTORIES)
     ],
 )
@@ -276,7 +292,7 @@ def test_edited_files_are_refused_or_harmless(tmp_path, kind):
     counts: dict[str, int] = {}
     failures = []
     for edit in _edits(arrays, header):
-        outcome = _check_edit(tmp_path, cls, baseline, edit)
+        outcome = _check_edit(tmp_path, cls, baseline, edit, header["meta"])
         if outcome.startswith("FAIL"):
             failures.append(outcome)
         else:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import Saveable, csr_from_arrays
+from .._persist import Saveable, csr_from_arrays, member
 from .._validation import check_csr, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
@@ -575,11 +575,15 @@ class Interactions(Saveable):
 
     @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Interactions:
+        # optional per-entry arrays must be numbers (the constructor would parse strings)
+        extra = {
+            k: member(arrays, k, kinds="biuf") for k in ("timestamps", "ratings") if k in arrays
+        }
         return cls(
             csr_from_arrays(arrays, "", arrays["shape"]),
             IdMap.from_arrays(arrays, meta, "user_"),
             IdMap.from_arrays(arrays, meta, "item_"),
-            timestamps=arrays.get("timestamps"),
-            ratings=arrays.get("ratings"),
+            timestamps=extra.get("timestamps"),
+            ratings=extra.get("ratings"),
             dtype=arrays["data"].dtype,
         )

@@ -214,4 +214,4 @@ class BPR(FactorModel):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         super()._set_state(arrays, meta)
-        self.seed_ = int(meta["seed"])
+        self.seed_ = check_int(meta["seed"], "seed", min_value=0, max_value=2**64 - 1)

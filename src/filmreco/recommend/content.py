@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._persist import csr_from_arrays, member
 from .._validation import check_fitted, check_int, check_real
 from ..data import Catalog
 from ..exceptions import InputError
@@ -265,12 +266,8 @@ class ContentBased(Recommender):
         return arrays, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        fields = arrays["feature_fields"].astype(str)
-        values = arrays["feature_values"].astype(str)
+        fields = member(arrays, "feature_fields", kinds="U", shape=(None,))
+        values = member(arrays, "feature_values", kinds="U", shape=fields.shape)
         shape = (len(self.item_ids_), fields.size)
-        F = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
-        F.check_format(full_check=True)
-        if values.size != fields.size:
-            raise InputError("feature_fields and feature_values differ in length.")
-        self.item_features_ = F
+        self.item_features_ = csr_from_arrays(arrays, "", shape, dtype=np.float32)
         self.feature_fields_, self.feature_values_ = fields, values

@@ -8,8 +8,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
+from .._persist import csr_from_arrays
 from .._validation import check_int, check_option, check_real, lookup_option
-from ..exceptions import InputError
 from ..sparse import bm25, build_csr, tfidf, topk_blocks
 from ._base import Recommender
 from ._serve import block_rows
@@ -182,8 +182,4 @@ class ItemKNN(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
-        S = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(m, m))
-        S.check_format(full_check=True)
-        if S.dtype != np.float32:
-            raise InputError(f"similarity has dtype {S.dtype}, expected float32.")
-        self.similarity_ = S
+        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)

@@ -434,6 +434,7 @@ class SocialRecommender(Recommender):
         base = restore_nested(arrays, meta["base"], "base_", expected=Recommender)
         self.graph = restore_nested(arrays, meta["graph"], "graph_", expected=SocialGraph)
         self.base = self.base_ = base
+        check_bool(self.refit, "refit")  # as saved; the loaded model holds its fitted base
         self.refit = False
         nu, ni = len(self.user_ids_), len(self.item_ids_)
         self.friends_ = csr_from_arrays(arrays, "friends_", (nu, nu))
