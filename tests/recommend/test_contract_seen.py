@@ -134,7 +134,7 @@ def test_forget_users_keeps_the_others_seen_sets(make_model, rated):
 def test_evaluation_filters_the_training_positives_only(make_model, rated):
     # the protocol: split parts are positives only, so evaluate on the thresholded data
     # equals evaluate on the same split of the positives alone
-    R, X = rated
+    _, X = rated
     train, test = split_random(X, 0.25, random_state=5)
     assert train.seen.nnz == train.nnz
     plain = Interactions(train.matrix, train.user_ids, train.item_ids)
