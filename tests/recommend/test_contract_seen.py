@@ -125,6 +125,9 @@ def test_forget_users_keeps_the_others_seen_sets(make_model, rated):
     R, X = rated
     model = make_model().fit(X)
     model.forget_users(X.user_ids.ids[:5])
+    kept = X.subset_users(X.user_ids.ids[5:]).seen
+    assert model.seen_.shape == kept.shape  # the erased users' rows are gone
+    assert (model.seen_ != kept).nnz == 0
     users = X.user_ids.ids[5:25]
     ids, _ = model.recommend(users, n=len(X.item_ids))
     for row, seen in zip(ids, _rated(model, R, users)):
