@@ -675,6 +675,15 @@ class Interactions(Saveable):
         return 2 if self._seen is not None else 1
 
     @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        if version >= 2:  # written only with a seen set: its members must be there
+            for name in ("seen_extra_indptr", "seen_extra_indices"):
+                member(arrays, name, kinds="iu", shape=(None,))
+        return arrays, meta
+
+    @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Interactions:
         # optional per-entry arrays must be numbers (the constructor would parse strings)
         extra = {

@@ -153,6 +153,15 @@ class PersistMixin(Saveable):
         }
         return arrays, meta
 
+    @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        if version >= 2:  # written only with a seen set: its members must be there
+            for name in ("seen_extra_indptr", "seen_extra_indices"):
+                member(arrays, name, kinds="iu", shape=(None,))
+        return arrays, meta
+
     def _save_version(self) -> int:
         # 2 only for a model with a seen set, so older filmreco refuses the file instead of
         # recommending the films it would not know were seen; other models stay version 1

@@ -445,7 +445,7 @@ class SocialRecommender(Recommender):
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         if kind != "SocialRecommender":
-            return arrays, meta
+            return super()._upgrade(arrays, meta, kind, version)
         # the standalone layout (filmreco <= 0.7): base, graph and matrices side by side
         base_meta = meta["base"]
         graph_meta = meta["graph"]
