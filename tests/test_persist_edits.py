@@ -283,19 +283,7 @@ def _check_edit(tmp_path: Any, cls: type, baseline: Any, edit: tuple, original: 
     return "valid edit"
 
 
-#: kinds whose loaders do not yet refuse every edit (work in progress of this change)
-GAPS = {"SearchIndex"}
-
-
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(reason="loader gaps left", strict=False, run=True))
-        if k in GAPS
-        else k
-        for k in sorted(FACTORIES) + sorted(VARIANTS)
-    ],
-)
+@pytest.mark.parametrize("kind", sorted(FACTORIES) + sorted(VARIANTS))
 def test_edited_files_are_refused_or_harmless(tmp_path, kind):
     obj = {**FACTORIES, **VARIANTS}[kind]()
     saved = obj.save(tmp_path / "orig")
