@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+import filmreco
 from filmreco import Catalog, Interactions
 from filmreco._persist import _digest, _header_digest, read_npz
 from filmreco._registry import KINDS
 from filmreco.datasets import make_synthetic
-from filmreco.exceptions import FormatError
+from filmreco.exceptions import FormatError, InputError
 from filmreco.privacy import Pseudonymizer
 from filmreco.recommend import (
     ALS,
@@ -217,6 +218,13 @@ def _edits(
             except (ValueError, OverflowError):
                 continue
             yield f"dtype {name}->{dt}", {**rest, name: b}, header, False
+        if a.dtype.kind in "iu" and a.size:  # an index, offset, count or shape out of range
+            for bad in (-1, 2**40):
+                if a.dtype.kind == "u" and bad < 0:
+                    continue
+                b = a.astype(np.int64)
+                b.flat[-1] = bad
+                yield f"{bad} in {name}", {**rest, name: b}, header, False
         if a.dtype.kind == "f" and a.size:
             for bad in (math.nan, math.inf):
                 b = a.copy()
@@ -300,3 +308,43 @@ def test_edited_files_are_refused_or_harmless(tmp_path, kind):
             counts[outcome] = counts.get(outcome, 0) + 1
     print(f"\n{kind}: {sum(counts.values()) + len(failures)} edits, {counts}")
     assert not failures, f"{kind}: {len(failures)} failures\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("kind", "param", "value", "message"),
+    [
+        ("recommender.ALS", "n_factors", -3, "n_factors must be >= 1"),
+        ("recommender.EASE", "regularization", "x", "regularization must be a real number"),
+        ("recommender.ItemKNN", "n_neighbors", 0, "n_neighbors must be >= 1"),
+        ("recommender.BPR", "learning_rate", math.nan, "learning_rate"),
+        ("recommender.ALS", "track_loss", "yes", "track_loss must be True or False"),
+    ],
+)
+def test_an_edited_parameter_fails_the_check_fit_uses(tmp_path, kind, param, value, message):
+    saved = FACTORIES[kind]().save(tmp_path / "model")
+    arrays, header = read_npz(saved)
+    header["meta"]["params"][param] = value
+    _write(saved, arrays, header)
+    with pytest.raises(FormatError, match=message) as info:
+        filmreco.load(saved)
+    assert str(saved) in str(info.value)  # which file
+    cause = info.value.__cause__
+    while cause is not None and not isinstance(cause, InputError):
+        cause = cause.__cause__
+    assert isinstance(cause, InputError)  # chained from the constructor's own check
+    with pytest.raises(InputError, match=message):  # the same check as fit's
+        type(FACTORIES[kind]()).__call__(**{param: value}).fit(_world().interactions)
+
+
+def test_a_missing_key_is_named(tmp_path):
+    saved = FACTORIES["recommender.EASE"]().save(tmp_path / "model")
+    arrays, header = read_npz(saved)
+    del header["meta"]["params"]["memory_limit"]
+    _write(saved, arrays, header)
+    with pytest.raises(FormatError, match="lack \\['memory_limit'\\]"):
+        filmreco.load(saved)
+    arrays, header = read_npz(FACTORIES["recommender.EASE"]().save(tmp_path / "m2"))
+    del arrays["state_weights"]
+    _write(tmp_path / "m2.npz", arrays, header)
+    with pytest.raises(FormatError, match="'weights'"):
+        filmreco.load(tmp_path / "m2.npz")

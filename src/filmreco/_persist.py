@@ -65,7 +65,15 @@ CONTAINER_VERSION = 2
 _META_KEY = "__meta__"
 _HEADER_DIGEST = "header_sha256"
 # what a broken or inconsistent file raises while being read or restored
-_RESTORE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError)
+_RESTORE_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,  # JSON text nested too deep inside an array (records, catalogue values)
+)
 
 S = TypeVar("S", bound="Saveable")
 
@@ -342,7 +350,12 @@ def _read(path: Path, *, header_only: bool) -> tuple[dict[str, np.ndarray], dict
             if raw.shape != () or raw.dtype.kind != "U":
                 raise FormatError(f"{where} has a header that is not a JSON string.")
             header = _parse_header(str(raw[()]), where)
-            arrays = {} if header_only else {k: npz[k] for k in npz.files if k != _META_KEY}
+            names = [k for k in npz.files if k != _META_KEY]
+            if not header_only and set(names) != set(header["sha256"]):
+                # checked before any array is read: nothing the header does not declare
+                # is allocated (and each member holds what its own header says)
+                raise FormatError(f"{where} was modified: its arrays do not match its header.")
+            arrays = {} if header_only else {k: npz[k] for k in names}
     except FormatError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, RecursionError) as exc:

@@ -64,8 +64,8 @@ class FactorModel(Recommender):
         return {"user_factors": self.user_factors_, "item_factors": self.item_factors_}, {}
 
     def _factor_width(self) -> int:
-        """Columns of the factor matrices the parameters call for."""
-        return int(self.n_factors)  # type: ignore[attr-defined]
+        """Columns of the factor matrices the parameters call for (checked as fit does)."""
+        return int(self._check_params()[0])
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         width = self._factor_width()

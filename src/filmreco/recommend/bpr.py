@@ -206,7 +206,7 @@ class BPR(FactorModel):
         return U
 
     def _factor_width(self) -> int:
-        return int(self.n_factors) + 1  # the last column holds the item biases
+        return self._check_params()[0] + 1  # the last column holds the item biases
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = super()._state()

@@ -20,8 +20,10 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._persist import member
+from .._validation import check_sparse_structure
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 from ._config import QUERY_DEFAULTS, QUERY_OPTIONS, _boosts, _names
@@ -82,10 +84,19 @@ def _check_store(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     n = meta["n_docs"]
     if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 2**63:
         raise FormatError(f"store n_docs must be a count of documents, got {n!r}.")
-    for i in range(len(meta["tf_keys"])):
-        member(arrays, f"tf.{i}.indptr", kinds="iu", shape=(n + 1,))
-        member(arrays, f"tf.{i}.indices", kinds="iu", shape=(None,))
-        member(arrays, f"tf.{i}.data", kinds="f", shape=(None,), finite=True)
+    n_terms = {}
+    for c in meta["channels"]:
+        member(arrays, f"terms.{c}.data", kinds="u", shape=(None,), dtype=np.uint8)
+        n_terms[c] = member(arrays, f"terms.{c}.offsets", kinds="iu", shape=(None,)).size - 1
+    for i, (c, _field) in enumerate(meta["tf_keys"]):
+        indptr = member(arrays, f"tf.{i}.indptr", kinds="iu", shape=(n + 1,))
+        indices = member(arrays, f"tf.{i}.indices", kinds="iu", shape=(None,))
+        data = member(arrays, f"tf.{i}.data", kinds="f", shape=indices.shape, finite=True)
+        X = sp.csr_array((data, indices, indptr), shape=(n, max(n_terms.get(c, 0), 0)))
+        try:
+            check_sparse_structure(X, f"term-count matrix {i}")
+        except InputError as exc:
+            raise FormatError(f"the saved index is inconsistent: {exc}") from exc
 
 
 def _check_fields(
@@ -131,7 +142,10 @@ def restore(
         index._query_defaults = index._deprecated_defaults()
         records = [
             record_from_json(t)
-            for t in unpack_strings(arrays["records.data"], arrays["records.offsets"])
+            for t in unpack_strings(
+                member(arrays, "records.data", kinds="u", shape=(None,), dtype=np.uint8),
+                arrays["records.offsets"],
+            )
         ]
         doc_ids = IdMap.from_arrays(arrays, meta["ids"], prefix="ids.")
         _check_store(arrays, meta["store"])
@@ -144,7 +158,7 @@ def restore(
         raise
     except InputError as exc:
         raise FormatError(f"the file holds an invalid SearchIndex parameter: {exc}") from exc
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
         raise FormatError(
             f"the file is not a consistent SearchIndex ({type(exc).__name__}: {exc})."
         ) from None
