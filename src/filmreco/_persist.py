@@ -16,6 +16,15 @@ Every saveable class derives from :class:`Saveable` and implements two hooks,
 An object holding another saveable object stores it in its own file with
 :func:`export_nested` / :func:`restore_nested` (its arrays under a name prefix).
 
+Loading never trusts the file: every ``_restore`` validates what it reads as the
+constructor or ``fit`` would (a recommender's parameters go through its ``_check_params``),
+arrays are checked with :func:`member` and :func:`csr_from_arrays` (dtype, shape, finite
+values, index ranges) before use, and a missing key raises FormatError naming it. Unknown
+parameter names are refused; other unknown header entries are ignored. Members the header
+does not declare are refused before any array is read, and every member must be stored
+uncompressed with exactly the bytes its ``.npy`` header announces, so no file allocates
+more than its own size.
+
 Container versions: 1 (filmreco 0.x up to this change) digests the arrays only; 2 adds
 ``"container": 2`` and ``"header_sha256"``, a digest of the header's canonical JSON
 (sorted keys, no spaces) without that field. Both are read. The digests detect

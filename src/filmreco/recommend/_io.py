@@ -5,6 +5,11 @@ seen pairs outside the training matrix (``seen_extra_*``, format version 2, only
 there are some), its JSON-safe hyper-parameters and the model's own learned state (``_state`` /
 ``_set_state``, prefixed ``state_``). Every concrete class registers itself at creation:
 by name for nested restores (:func:`registry`) and by kind for :func:`filmreco.load`.
+
+Loading validates the file as ``fit`` would: every constructor parameter must be present
+(or listed as unsaved) and known, and passes the model's ``_check_params`` (the checks its
+``_fit`` runs first); the training matrix, popularity and the model's state arrays are
+checked for dtype, shape and finite values; any failure is a FormatError.
 """
 
 from __future__ import annotations
