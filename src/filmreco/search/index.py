@@ -127,6 +127,8 @@ class SearchIndex(Saveable, ParamsMixin):
         Index and match pinyin and initials of names.
     fuzzy : bool, default=True
         Expand Latin/pinyin words that match nothing to terms within a small edit distance.
+        The work is bounded per query: only the first 16 such words of a query, and only
+        words of at most 64 letters, are corrected (longer ones cannot be a typo of a name).
     fuzzy_weight : float, default=0.5
         Weight of an expansion at edit distance 1 (squared at distance 2).
     homophone_weight : float, default=0.3
