@@ -8,10 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmreco.search import SearchIndex, _fuzzy
-from filmreco.search._engine import _MAX_FUZZY_WORDS
-from filmreco.search._fuzzy import MAX_FUZZY_LENGTH, DeletionIndex, edit_distance, max_edits
+from filmreco.search import SearchIndex
+from filmreco.search._engine import _MAX_FUZZY_WORDS, Snapshot
+from filmreco.search._fuzzy import MAX_FUZZY_LENGTH, edit_distance, max_edits
 from filmreco.search._pinyin import SYLLABLES
+
+# the class the engine really uses, and its module's globals (the doctest run imports another
+# copy of the modules under --import-mode=importlib)
+DeletionIndex = Snapshot.deletion_index.__globals__["DeletionIndex"]
+FUZZY = DeletionIndex.lookup.__globals__
 
 WORD = st.text(alphabet="abcde", min_size=0, max_size=9)
 
@@ -72,7 +77,7 @@ def _counting_deletes(monkeypatch, budget):
     """Make ``_deletes`` count the characters of the probes it builds, failing (before any
     memory blow-up) once they pass `budget`."""
     built = [0]
-    real = _fuzzy._deletes
+    real = FUZZY["_deletes"]
 
     def deletes(word):
         built[0] += len(word) * len(word)
@@ -80,7 +85,7 @@ def _counting_deletes(monkeypatch, budget):
             raise AssertionError(f"fuzzy lookup built over {budget} probe characters")
         return real(word)
 
-    monkeypatch.setattr(_fuzzy, "_deletes", deletes)
+    monkeypatch.setitem(FUZZY, "_deletes", deletes)
     return built
 
 
@@ -145,6 +150,9 @@ def test_search_on_a_10000_character_query_does_bounded_fuzzy_work(monkeypatch, 
 
     monkeypatch.setattr(DeletionIndex, "lookup", lookup)
     built = _counting_deletes(monkeypatch, budget=_MAX_FUZZY_WORDS * LOOKUP_BUDGET)
+    assert index.search("interstelar").ids.tolist() == [1]  # the counters do count
+    assert lookups[0] == 1 and built[0] > 0
+    lookups[0] = built[0] = 0
     query = _query(kind, 10_000)
     hits = index.search(query, max_query_length=10_000)
     assert len(hits.ids) <= 3

@@ -13,8 +13,8 @@ from filmreco.social import (
     IndependentCascade,
     LinearThreshold,
     SocialGraph,
-    _imm,
     maximize_influence,
+    seeds,
 )
 from filmreco.social._imm import RR_BLOCK, log_binomial, rr_bytes
 
@@ -290,10 +290,15 @@ def test_the_used_options_are_still_checked():
 
 
 # ------------------------------------------------------- IMM's size limits (issue 18, 7)
+# the globals of the _imm module maximize_influence really calls (the doctest run imports
+# another copy of the module under --import-mode=importlib)
+IMM = seeds.imm_select.__globals__
+
+
 def _watch_pools(monkeypatch, most=50 * RR_BLOCK):
     """Record the sizes IMM's pools are extended to; fail (before allocating) past `most`."""
     asked: list[int] = []
-    real = _imm.RRPool.extend_to
+    real = IMM["RRPool"].extend_to
 
     def extend_to(self, n_sets):
         asked.append(int(n_sets))
@@ -301,7 +306,7 @@ def _watch_pools(monkeypatch, most=50 * RR_BLOCK):
             raise AssertionError(f"IMM started generating {n_sets} RR sets")
         return real(self, n_sets)
 
-    monkeypatch.setattr(_imm.RRPool, "extend_to", extend_to)
+    monkeypatch.setattr(IMM["RRPool"], "extend_to", extend_to)
     return asked
 
 
@@ -347,7 +352,7 @@ def test_imm_limits_are_the_users_to_raise():
 def test_imm_checks_every_collection_not_only_the_prediction(monkeypatch):
     model = IndependentCascade(community_graph(2), 0.1)
     theta = maximize_influence(model, 3, eps=0.3, random_state=4).info["theta"]
-    monkeypatch.setattr(_imm, "_predict", lambda pool, *args: pool.extend_to(1))
+    monkeypatch.setitem(IMM, "_predict", lambda pool, *args: pool.extend_to(1))
     asked = _watch_pools(monkeypatch)
     limit = 2 * RR_BLOCK
     with pytest.raises(InputError, match=r"(round \d+ of the lower bound|theta)"):
