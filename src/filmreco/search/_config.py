@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._validation import check_int, check_real, lookup_option
+from .._validation import check_int, check_real, lookup_option, shorten
 from ..exceptions import InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
@@ -256,7 +256,9 @@ def check_query_option(name: str, value: Any) -> Any:
         and len(value) == 2
         and all(isinstance(t, str) for t in value)
     ):
-        raise InputError(f"highlight_tags must be a pair of str (before, after), got {value!r}.")
+        raise InputError(
+            f"highlight_tags must be a pair of str (before, after), got {shorten(value)}."
+        )
     return (value[0], value[1])
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import shorten
 from ..exceptions import InputError
 
 __all__ = ["clean_record", "field_texts", "iter_records", "record_from_json", "record_to_json"]
@@ -31,8 +32,9 @@ def _clean_scalar(value: Any, where: str) -> Scalar:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     raise InputError(
-        f"{where} has a value of type {type(value).__name__} ({value!r}); records may hold "
-        "str, int, float, bool, None, or lists of those. Convert it (e.g. str(value)) first."
+        f"{where} has a value of type {type(value).__name__} ({shorten(value)}); records may "
+        "hold str, int, float, bool, None, or lists of those. Convert it (e.g. str(value)) "
+        "first."
     )
 
 

@@ -10,7 +10,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
-from .._validation import check_finite, check_option, check_probability, check_sparse_structure
+from .._validation import (
+    check_finite,
+    check_option,
+    check_probability,
+    check_sparse_structure,
+    shorten,
+)
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
 from ..recommend._inputs import known_rows
 from ..sparse import DUPLICATES, IdMap, build_csr
@@ -179,7 +185,8 @@ class SocialGraph(Saveable):
                 if on_unknown == "raise":
                     ex = src[s < 0][:3].tolist() + dst[t < 0][:3].tolist()
                     raise UnknownIdError(
-                        f"{int(bad.sum())} edge(s) have an end not in node_ids (e.g. {ex[:5]}); "
+                        f"{int(bad.sum())} edge(s) have an end not in node_ids "
+                        f"(e.g. {shorten(ex[:5])}); "
                         "add those ids to node_ids, or pass on_unknown='ignore' to drop them."
                     )
                 warnings.warn(

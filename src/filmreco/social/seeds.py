@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
-from .._validation import check_int, check_option, check_probability, check_real
+from .._validation import check_int, check_option, check_probability, check_real, shorten
 from ..exceptions import InputError
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
@@ -60,7 +60,7 @@ def _method_options(method: str, given: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             users = " or ".join(f"method={m!r}" for m in methods)
             raise InputError(
-                f"{name}={value!r} applies to {users} only; method={method!r} ignores it. "
+                f"{name}={shorten(value)} applies to {users} only; method={method!r} ignores it. "
                 f"Drop {name}= or choose {users}."
             )
     return out
