@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._validation import check_int, check_real, lookup_option, shorten
-from ..exceptions import InputError
+from ..exceptions import DataWarning, InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
 from ._highlight import Highlighter
-from ._records import field_texts
+from ._records import cap_texts, field_texts
 from .analyze import CHANNELS, DictionaryScan, FieldAnalyzer, SynonymTable, normalize
 
 __all__ = [
@@ -80,6 +81,7 @@ class Config:
     to_simplified: bool
     hmm: bool
     words: str
+    max_field_chars: int
 
 
 def _per_field(
@@ -208,6 +210,7 @@ def resolve(
         to_simplified=params["to_simplified"],
         hmm=params["hmm"],
         words=lookup_option(_WORDS, params["words"], "words"),
+        max_field_chars=check_int(params["max_field_chars"], "max_field_chars", min_value=1),
     )
 
 
@@ -306,15 +309,23 @@ Analysed = dict[str, dict[str, list[str]]]  # field -> channel -> terms
 def analyze_records(
     analyzers: Mapping[str, FieldAnalyzer], cfg: Config, recs: Sequence[Mapping[str, Any]]
 ) -> list[Analysed]:
-    """The terms of every record, field and channel (a name is analysed once per call)."""
+    """The terms of every record, field and channel (a name is analysed once per call).
+
+    Only the first ``cfg.max_field_chars`` characters of a field are analysed; the fields
+    cut are reported in one :class:`~filmreco.exceptions.DataWarning`.
+    """
     cache: dict[tuple[str, str], dict[str, list[str]]] = {}
     out = []
+    cut: list[tuple[Any, str, int]] = []  # (record id, field, characters) of the fields cut
+    limit = cfg.max_field_chars
     for rec in recs:
         doc: Analysed = {}
         for f, fa in analyzers.items():
-            texts = field_texts(rec.get(f))
+            texts, n_chars = cap_texts(field_texts(rec.get(f)), limit)
             if not texts:
                 continue
+            if n_chars > limit:
+                cut.append((rec.get(cfg.id_field), f, n_chars))
             if not fa.name:
                 doc[f] = fa([normalize(t, to_simplified=cfg.to_simplified) for t in texts])
                 continue
@@ -329,4 +340,14 @@ def analyze_records(
             else:
                 doc[f] = {c: [t for got in per_value for t in got[c]] for c in CHANNELS}
         out.append(doc)
+    if cut:
+        ident, field, n_chars = cut[0]
+        warnings.warn(
+            f"{len(cut)} field value(s) longer than max_field_chars={limit:,} characters were "
+            f"cut (e.g. record {shorten(ident)}, field {field!r}: {n_chars:,} characters); "
+            "only the first max_field_chars characters of a field are indexed and highlighted. "
+            "Raise max_field_chars= to index more.",
+            DataWarning,
+            stacklevel=4,  # the caller of fit / add
+        )
     return out

@@ -29,7 +29,7 @@ from ._filters import FilterColumns
 from ._fuzzy import MAX_FUZZY_LENGTH, DeletionIndex
 from ._highlight import Highlighter
 from ._kernels import search_top, search_top_many
-from ._records import field_texts
+from ._records import cap_texts, field_texts
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
 from .query import QueryAnalyzer, QueryTerms
@@ -473,7 +473,8 @@ class Snapshot:
         names = set(self.config.name_fields)
         for f in self.config.boosts:
             marked = []
-            for value in field_texts(rec.get(f)):
+            values, _ = cap_texts(field_texts(rec.get(f)), self.config.max_field_chars)
+            for value in values:  # the part that was indexed
                 h = highlighter.highlight(value, q, name=f in names)
                 if h is not None:
                     marked.append(h)

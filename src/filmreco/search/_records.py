@@ -14,7 +14,14 @@ import numpy as np
 from .._validation import shorten
 from ..exceptions import InputError
 
-__all__ = ["clean_record", "field_texts", "iter_records", "record_from_json", "record_to_json"]
+__all__ = [
+    "cap_texts",
+    "clean_record",
+    "field_texts",
+    "iter_records",
+    "record_from_json",
+    "record_to_json",
+]
 
 Scalar = str | int | float | bool | None
 
@@ -109,6 +116,28 @@ def field_texts(value: Any) -> list[str]:
     if isinstance(value, float) and value.is_integer():
         return [str(int(value))]
     return [str(value)]
+
+
+def cap_texts(texts: list[str], limit: int) -> tuple[list[str], int]:
+    """`texts` cut to `limit` characters in all (the last one kept cut short), and the
+    number of characters they held.
+
+    Examples
+    --------
+    >>> cap_texts(["星际穿越", "诺兰"], 5)
+    (['星际穿越', '诺'], 6)
+    """
+    total = sum(map(len, texts))
+    if total <= limit:
+        return texts, total
+    out: list[str] = []
+    left = limit
+    for t in texts:
+        if left <= 0:
+            break
+        out.append(t[:left])
+        left -= len(t)
+    return out, total
 
 
 def record_to_json(rec: Mapping[str, Any]) -> str:

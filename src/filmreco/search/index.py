@@ -146,6 +146,12 @@ class SearchIndex(Saveable, ParamsMixin):
         Let jieba's HMM join unknown words when indexing with jieba (slower, and no better
         on the benchmark: a name cut into characters is still found by its n-grams).
         Queries always use the HMM.
+    max_field_chars : int, default=20_000
+        Characters of each field of a record that are indexed (and highlighted), all the
+        values of a list field counted together. Longer fields are cut, with a
+        :class:`~filmreco.exceptions.DataWarning` naming a record and field cut: this bounds
+        the time and memory of indexing one record (a 20 MB description took about 30 s
+        and 1.4 GB). Film titles, names and descriptions are far shorter.
     max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
         Deprecated here: these options apply when searching, so they are keyword arguments
         of :meth:`search` (and :meth:`search_many`; `max_query_length` also of
@@ -200,6 +206,7 @@ class SearchIndex(Saveable, ParamsMixin):
         to_simplified: bool = True,
         words: str = "scan",
         hmm: bool = False,
+        max_field_chars: int = 20_000,
         max_query_length: int | None = None,
         rerank_weight: float | None = None,
         rerank_depth: int | None = None,
@@ -224,6 +231,7 @@ class SearchIndex(Saveable, ParamsMixin):
         self.to_simplified = to_simplified
         self.words = words
         self.hmm = hmm
+        self.max_field_chars = max_field_chars
         self.max_query_length = max_query_length
         self.rerank_weight = rerank_weight
         self.rerank_depth = rerank_depth
