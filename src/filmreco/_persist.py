@@ -529,6 +529,11 @@ class Saveable:
         """Turn the layout of an older `version` (or legacy `kind`) into the current one."""
         return arrays, meta
 
+    def _save_version(self) -> int:
+        """Format version :meth:`save` writes: the oldest that holds this object's content
+        (default :attr:`_persist_version`, the newest this class reads)."""
+        return self._persist_version
+
     @classmethod
     def _persist_kinds(cls) -> tuple[str, ...]:
         return (cls._persist_kind, *cls._persist_legacy_kinds)
@@ -550,7 +555,7 @@ class Saveable:
         self._check_saveable()
         arrays, meta = self._export()
         return save_npz(
-            path, arrays, kind=self._persist_kind, version=self._persist_version, meta=meta
+            path, arrays, kind=self._persist_kind, version=self._save_version(), meta=meta
         )
 
     @classmethod
@@ -635,7 +640,7 @@ def export_nested(obj: Saveable, prefix: str) -> tuple[dict[str, np.ndarray], di
     obj._check_saveable()
     arrays, meta = obj._export()
     out = {f"{prefix}{k}": v for k, v in arrays.items()}
-    return out, {"kind": obj._persist_kind, "version": obj._persist_version, "meta": meta}
+    return out, {"kind": obj._persist_kind, "version": obj._save_version(), "meta": meta}
 
 
 def restore_nested(

@@ -1,7 +1,9 @@
 """Vectorised CSR operations that keep per-entry arrays aligned, and column readers (private).
 
 Every function returns the positions (into the old ``data``) of the entries it keeps, so
-timestamps and ratings aligned with ``matrix.data`` follow with one fancy index.
+timestamps and ratings aligned with ``matrix.data`` follow with one fancy index. The
+``*_pattern`` functions handle *seen* sets: boolean CSR arrays whose stored entries are
+the (user, item) pairs a user rated, whatever the value.
 """
 
 from __future__ import annotations
@@ -21,12 +23,17 @@ __all__ = [
     "aligned_array",
     "as_idmap",
     "check_take",
+    "extra_pattern",
     "filter_entries",
     "frame_columns",
+    "pattern",
+    "pattern_from",
     "read_csv_columns",
+    "seen_or_none",
     "subpattern_positions",
     "take_cols",
     "take_rows",
+    "union_pattern",
 ]
 
 logger = logging.getLogger("filmreco")
@@ -117,6 +124,52 @@ def subpattern_positions(old: sp.csr_array, new: sp.csr_array) -> np.ndarray | N
         return np.zeros(0, dtype=np.int64) if new_keys.size == 0 else None
     pos = np.minimum(np.searchsorted(old_keys, new_keys), old_keys.size - 1)
     return pos if bool((old_keys[pos] == new_keys).all()) else None
+
+
+def pattern(X: sp.csr_array) -> sp.csr_array:
+    """The stored entries of a canonical CSR `X` as a boolean CSR (all True), sharing nothing."""
+    Y = sp.csr_array((np.ones(X.nnz, dtype=bool), X.indices.copy(), X.indptr.copy()), shape=X.shape)
+    Y.has_canonical_format = True
+    return Y
+
+
+def _keys(X: sp.csr_array) -> np.ndarray:
+    return row_indices(X) * max(X.shape[1], 1) + X.indices
+
+
+def _from_keys(keys: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    """Boolean canonical CSR of the sorted unique entry keys ``row * n_cols + col``."""
+    m = max(shape[1], 1)
+    return _csr(np.ones(keys.size, dtype=bool), keys % m, keys // m, shape)
+
+
+def pattern_from(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    """Boolean canonical CSR of the (row, col) pairs given (repeats allowed)."""
+    keys = np.unique(np.asarray(rows, dtype=np.int64) * max(shape[1], 1) + cols)
+    return _from_keys(keys, shape)
+
+
+def union_pattern(*parts: sp.csr_array) -> sp.csr_array:
+    """Boolean CSR holding every entry stored in any of `parts` (canonical CSR, one shape)."""
+    keys = np.unique(np.concatenate([_keys(X) for X in parts]))
+    return _from_keys(keys, parts[0].shape)
+
+
+def extra_pattern(seen: sp.csr_array, X: sp.csr_array) -> sp.csr_array:
+    """Boolean CSR of the entries of `seen` that `X` does not store."""
+    keys = _keys(seen)
+    keys = keys[~np.isin(keys, _keys(X), assume_unique=True)]
+    return _from_keys(keys, seen.shape)
+
+
+def seen_or_none(seen: sp.csr_array | None, X: sp.csr_array) -> sp.csr_array | None:
+    """`seen` (a superset of the entries of `X`), or None when it holds no other entry."""
+    if seen is None or seen.nnz == X.nnz:
+        return None
+    seen.data.setflags(write=False)
+    seen.indices.setflags(write=False)
+    seen.indptr.setflags(write=False)
+    return seen
 
 
 def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[str, Any]:

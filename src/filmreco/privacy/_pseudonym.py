@@ -163,10 +163,10 @@ class Pseudonymizer:
     def pseudonymize_interactions(self, interactions: Interactions) -> Pseudonymized:
         """Replace the user ids of `interactions` by pseudonyms (item ids kept).
 
-        Timestamps and ratings are kept; the result carries the key fingerprint and the
-        kind of the raw ids, so :func:`join` can refuse mismatched files. The users (rows)
-        are sorted by pseudonym, so the row order says nothing about the raw ids or their
-        order.
+        Timestamps, ratings and the seen set are kept; the result carries the key
+        fingerprint and the kind of the raw ids, so :func:`join` can refuse mismatched
+        files. The users (rows) are sorted by pseudonym, so the row order says nothing
+        about the raw ids or their order.
 
         Examples
         --------
@@ -189,13 +189,19 @@ class Pseudonymizer:
                 interactions.item_ids,
                 interactions.timestamps,
                 interactions.ratings,
+                interactions.seen,
             )
             return Pseudonymized(data, self.fingerprint, users.kind)
         pseudo = self.pseudonymize(users.ids)
         order = np.argsort(pseudo, kind="stable")  # pseudonyms are unique: a total order
-        moved = interactions.take_users(order)  # copies; timestamps/ratings follow the rows
+        moved = interactions.take_users(order)  # copies; timestamps/ratings/seen follow the rows
         data = Interactions._trusted(
-            moved.matrix, IdMap(pseudo[order]), moved.item_ids, moved.timestamps, moved.ratings
+            moved.matrix,
+            IdMap(pseudo[order]),
+            moved.item_ids,
+            moved.timestamps,
+            moved.ratings,
+            moved.seen,
         )
         return Pseudonymized(data, self.fingerprint, users.kind)
 

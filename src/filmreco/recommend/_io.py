@@ -1,7 +1,8 @@
 """Saving and loading recommenders (private): a thin layer on :class:`filmreco._persist.Saveable`.
 
-A recommender's file holds its id maps, its training matrix, the items' popularity, its
-JSON-safe hyper-parameters and the model's own learned state (``_state`` /
+A recommender's file holds its id maps, its training matrix, the items' popularity, the
+seen pairs outside the training matrix (``seen_extra_*``, format version 2, only when
+there are some), its JSON-safe hyper-parameters and the model's own learned state (``_state`` /
 ``_set_state``, prefixed ``state_``). Every concrete class registers itself at creation:
 by name for nested restores (:func:`registry`) and by kind for :func:`filmreco.load`.
 """
@@ -19,6 +20,7 @@ import scipy.sparse as sp
 from .._persist import Saveable, csr_from_arrays
 from .._registry import register
 from .._validation import check_fitted
+from ..data._ops import extra_pattern, pattern, seen_or_none, union_pattern
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 
@@ -68,11 +70,13 @@ def _kind_of(cls: type[Any]) -> str:
 class PersistMixin(Saveable):
     """:meth:`save` / :meth:`load` of a fitted recommender (learned state from ``_state``)."""
 
-    _persist_version: ClassVar[int] = 1
+    #: Newest format version read: 2 adds the seen set (see ``_save_version``).
+    _persist_version: ClassVar[int] = 2
     # provided by Recommender (declared for the type checker)
     user_ids_: IdMap
     item_ids_: IdMap
     user_items_: sp.csr_array
+    seen_: sp.csr_array | None
     item_popularity_: np.ndarray
     _fitted: bool
 
@@ -122,6 +126,11 @@ class PersistMixin(Saveable):
                 "item_popularity": self.item_popularity_,
             }
         )
+        seen = getattr(self, "seen_", None)
+        if seen is not None:  # only the pairs seen outside the training matrix
+            extra = extra_pattern(seen, X)
+            arrays["seen_extra_indptr"] = extra.indptr.astype(np.int64)
+            arrays["seen_extra_indices"] = extra.indices.astype(np.int64)
         state, state_meta = self._state()
         arrays.update({f"state_{k}": v for k, v in state.items()})
         params, dropped = self._saved_params()
@@ -134,6 +143,11 @@ class PersistMixin(Saveable):
             **im,
         }
         return arrays, meta
+
+    def _save_version(self) -> int:
+        # 2 only for a model with a seen set, so older filmreco refuses the file instead of
+        # recommending the films it would not know were seen; other models stay version 1
+        return 2 if getattr(self, "seen_", None) is not None else 1
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Save the fitted model to ``.npz`` + JSON header (no pickle, atomic write).
@@ -187,6 +201,13 @@ class PersistMixin(Saveable):
         model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
         shape = (len(model.user_ids_), len(model.item_ids_))
         model.user_items_ = csr_from_arrays(arrays, "ui_", shape)
+        model.seen_ = None
+        if "seen_extra_indptr" in arrays:
+            n = int(np.asarray(arrays["seen_extra_indices"]).size)
+            ones = {"seen_extra_data": np.ones(n, dtype=bool)}
+            extra = csr_from_arrays({**arrays, **ones}, "seen_extra_", shape)
+            seen = union_pattern(pattern(model.user_items_), extra)
+            model.seen_ = seen_or_none(seen, model.user_items_)
         pop = np.asarray(arrays["item_popularity"], dtype=np.float64)
         if pop.shape != (shape[1],):
             raise FormatError(f"item_popularity has shape {pop.shape}, expected ({shape[1]},).")

@@ -191,6 +191,7 @@ class CrossDomain(ALS):
             interactions.item_ids,
             interactions.timestamps,
             interactions.ratings,
+            _grow_rows(interactions.seen, keep),
         )
         prow = union.index(partner.user_ids.ids, on_unknown="mask")[row_indices(P)]
         ok = prow >= 0  # users without partner events are not in `union` when unknown
