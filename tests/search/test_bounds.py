@@ -81,3 +81,32 @@ def test_max_field_chars_is_saved_and_loaded(tmp_path):
     assert loaded.max_field_chars == 10 and loaded.get_params() == index.get_params()
     with pytest.warns(DataWarning, match="max_field_chars=10 "):
         loaded.add([{"id": 2, "title": "长文", "description": _long(50)}])
+
+
+# ------------------------------------------------ user data quoted in messages is cut (7)
+BIG = "x" * 5_000_000
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: SearchIndex().fit([{"id": BIG, "title": "a"}, {"id": BIG, "title": "b"}]),
+        lambda: SearchIndex().fit([{"id": 1, "title": "a", BIG: object()}]),
+        lambda: SearchIndex(fields={BIG: 1.0}).fit([{"id": 1, "title": "a"}]),
+        lambda: SearchIndex(synonyms={BIG: 3}).fit([{"id": 1, "title": "a"}]),
+        lambda: SearchIndex(pinyin=BIG).fit([{"id": 1, "title": "a"}]),
+        lambda: SearchIndex().fit([{"id": 1, "title": "a"}]).search("a", filters={BIG: 1}),
+        lambda: (
+            SearchIndex()
+            .fit([{"id": 1, "title": "a", "year": 1}])
+            .search("a", filters={"year": (1, BIG)})
+        ),
+        lambda: SearchIndex().fit([{"id": BIG, "title": "a"}]).add([{"id": BIG, "title": "b"}]),
+    ],
+    ids=["dup id", "bad value", "fields", "synonyms", "flag", "filter field", "range", "add"],
+)
+def test_a_5mb_value_gives_a_short_message(call):
+    with pytest.raises((InputError, TypeError, KeyError, ValueError)) as info:
+        call()
+    assert len(str(info.value)) < 1_000
+    assert "xxxxxxxx" in str(info.value)

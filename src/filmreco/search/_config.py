@@ -91,9 +91,11 @@ def _per_field(
         unknown = sorted(set(value) - set(fields))
         if unknown:
             raise InputError(
-                f"{name} names fields that are not searched: {unknown}; fields: {list(fields)}."
+                f"{name} names fields that are not searched: {shorten(unknown)}; fields: {shorten(list(fields), 300)}."
             )
-        return {f: check_real(value.get(f, default), f"{name}[{f!r}]", **bounds) for f in fields}
+        return {
+            f: check_real(value.get(f, default), f"{name}[{shorten(f)}]", **bounds) for f in fields
+        }
     v = check_real(value, name, **bounds)
     return dict.fromkeys(fields, v)
 
@@ -105,19 +107,24 @@ def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> 
         if not boosts:
             raise InputError(
                 f"none of the default fields {sorted(DEFAULT_FIELDS)} is in the records "
-                f"(fields: {sorted(present)}); say which to search with fields={{...}}."
+                f"(fields: {shorten(sorted(present), 300)}); say which to search with fields={{...}}."
             )
         return boosts
     if not isinstance(fields, Mapping) or not fields:
-        raise InputError(f"fields must be a non-empty dict of field -> boost, got {fields!r}.")
+        raise InputError(
+            f"fields must be a non-empty dict of field -> boost, got {shorten(fields)}."
+        )
     boosts = {}
     for f, w in fields.items():
         if not isinstance(f, str):
-            raise InputError(f"fields keys must be field names (str), got {f!r}.")
-        boosts[f] = check_real(w, f"fields[{f!r}]", min_value=0.0, min_inclusive=False)
+            raise InputError(f"fields keys must be field names (str), got {shorten(f)}.")
+        boosts[f] = check_real(w, f"fields[{shorten(f)}]", min_value=0.0, min_inclusive=False)
     missing = sorted(set(boosts) - present) if has_records else []
     if missing:
-        raise InputError(f"fields {missing} are in no record; the records have {sorted(present)}.")
+        raise InputError(
+            f"fields {shorten(missing)} are in no record; the records have "
+            f"{shorten(sorted(present), 300)}."
+        )
     return boosts
 
 
@@ -130,7 +137,9 @@ def _names(params: Mapping[str, Any], boosts: Mapping[str, float]) -> tuple[str,
     names = tuple(given)
     bad = sorted(set(names) - set(boosts))
     if bad:
-        raise InputError(f"name_fields {bad} are not among the searched fields {list(boosts)}.")
+        raise InputError(
+            f"name_fields {shorten(bad)} are not among the searched fields {shorten(list(boosts), 300)}."
+        )
     return names
 
 
@@ -152,7 +161,7 @@ def resolve(
     else:
         boosts = _boosts(params, present, bool(records))
     if id_field in boosts:
-        raise InputError(f"the id field {id_field!r} cannot be a searched field.")
+        raise InputError(f"the id field {shorten(id_field)} cannot be a searched field.")
     fields = list(boosts)
     names = tuple(names) if names is not None else _names(params, boosts)
     ranking = str(lookup_option(dict(zip(RANKINGS, RANKINGS)), params["ranking"], "ranking"))
@@ -173,7 +182,7 @@ def resolve(
     weights = dict(DEFAULT_WEIGHTS)
     for c, w in dict(params["weights"] or {}).items():
         lookup_option(dict.fromkeys(CHANNELS), c, "weights key")
-        weights[c] = check_real(w, f"weights[{c!r}]", min_value=0.0)
+        weights[c] = check_real(w, f"weights[{shorten(c)}]", min_value=0.0)
     stop_words = params["stop_words"]
     if stop_words is None:
         stop: frozenset[str] = frozenset()
@@ -186,7 +195,7 @@ def resolve(
         raise InputError("user_words must be a list of words, got a str.")
     for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
         if not isinstance(params[flag], bool):
-            raise TypeError(f"{flag} must be True or False, got {params[flag]!r}.")
+            raise TypeError(f"{flag} must be True or False, got {shorten(params[flag])}.")
     return Config(
         boosts=boosts,
         name_fields=names,

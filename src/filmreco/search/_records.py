@@ -52,8 +52,8 @@ def clean_record(rec: Any, i: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if not isinstance(key, str):
-            raise InputError(f"record {i} has a non-str field name {key!r}.")
-        where = f"record {i}, field {key!r}"
+            raise InputError(f"record {i} has a non-str field name {shorten(key)}.")
+        where = f"record {i}, field {shorten(key)}"
         if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
             items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
             if all(type(v) is str for v in items):  # the common case, kept fast
@@ -91,7 +91,7 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
         r = clean_record(rec, i)
         if id_field not in r or r[id_field] is None:
             raise InputError(
-                f"record {i} has no {id_field!r} field; give every record an id, or name the "
+                f"record {i} has no {shorten(id_field)} field; give every record an id, or name the "
                 f"id field with id_field= (record fields: {sorted(r)})."
             )
         ident = r[id_field]
@@ -99,7 +99,7 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
             if isinstance(ident, float) and ident.is_integer():
                 ident = r[id_field] = int(ident)
             else:
-                raise InputError(f"record {i}: id {ident!r} must be an int or a str.")
+                raise InputError(f"record {i}: id {shorten(ident)} must be an int or a str.")
         cleaned.append(r)
         ids.append(ident)
     return cleaned, ids, id_field

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
 from .._persist import Saveable
-from .._validation import check_fitted, check_int, lookup_option
+from .._validation import check_fitted, check_int, lookup_option, shorten
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
 from . import _io
@@ -408,7 +408,8 @@ class SearchIndex(Saveable, ParamsMixin):
                 if on_duplicate == "raise":
                     raise DuplicateError(
                         f"{len(dup)} of the records have ids already in the index (e.g. "
-                        f"{dup[:5]}); use update(), or add(..., on_duplicate='replace' or 'skip')."
+                        f"{shorten(dup[:5])}); use update(), or add(..., on_duplicate='replace' "
+                        "or 'skip')."
                     )
                 if on_duplicate == "skip":
                     warnings.warn(
