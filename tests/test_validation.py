@@ -23,7 +23,8 @@ from filmreco.data import Catalog
 from filmreco.datasets import load_edgelist, load_movielens
 from filmreco.exceptions import FilmrecoError, InputError
 from filmreco.social import SocialGraph
-from filmreco.sparse import IdMap
+from filmreco.sparse import IdMap, build_csr
+from filmreco.text import Tokenizer
 
 
 def test_check_int():
@@ -189,3 +190,20 @@ def test_a_5mb_line_or_id_gives_a_short_message(tmp_path, case):
         _readers(tmp_path)[case]()
     assert len(str(info.value)) < SHORT_MESSAGE
     assert "xxxxxxxx" in str(info.value)  # the value is still quoted, cut
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Tokenizer(stop_words=BIG),
+        lambda: Tokenizer(user_words=[(BIG, "x")]),
+        lambda: build_csr([0], [0], shape=(BIG, 2)),
+        lambda: Tokenizer(user_words=[BIG + " " + BIG]),
+        lambda: SocialGraph.from_arrays([BIG], [BIG], self_loops="raise"),
+    ],
+    ids=["stop_words", "user_words", "shape", "user word", "self loop"],
+)
+def test_a_5mb_argument_elsewhere_gives_a_short_message(call):
+    with pytest.raises((FilmrecoError, TypeError, ValueError, AttributeError)) as info:
+        call()
+    assert len(str(info.value)) < SHORT_MESSAGE

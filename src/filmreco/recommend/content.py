@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_fitted, check_int, check_real
+from .._validation import check_fitted, check_int, check_real, shorten
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -138,7 +138,7 @@ class ContentBased(Recommender):
             return names
         if isinstance(self.fields, str):
             raise InputError(
-                f"fields must be a list of field names, got the string {self.fields!r}."
+                f"fields must be a list of field names, got the string {shorten(self.fields)}."
             )
         names = list(self.fields)
         missing = [f for f in names if f not in cat.fields]
@@ -153,8 +153,10 @@ class ContentBased(Recommender):
         names = self._fields(cat)
         for k, v in weights.items():
             if k not in names:
-                raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
-            check_real(v, f"field_weights[{k!r}]", min_value=0.0)
+                raise InputError(
+                    f"field_weights names {shorten(k)}, which is not among fields {names}."
+                )
+            check_real(v, f"field_weights[{shorten(k)}]", min_value=0.0)
         tokenizer = self.tokenizer
         if tokenizer is None and any(f in self.text_fields for f in names):
             from ..text import Tokenizer
