@@ -66,7 +66,7 @@ MAX_RR_SETS = 100_000_000
 MAX_MEMORY = 4 * 2**30
 
 
-def rr_bytes(n_sets: int, mean_size: float) -> int:
+def rr_bytes(n_sets: float, mean_size: float) -> float:
     """Peak bytes of a collection of `n_sets` RR sets of `mean_size` nodes on average.
 
     Per set: its offset (8 bytes) and nodes (4 bytes each), the greedy cover's inverted
@@ -78,16 +78,33 @@ def rr_bytes(n_sets: int, mean_size: float) -> int:
     >>> rr_bytes(1000, 2.0)
     41000
     """
-    return math.ceil(n_sets * (17 + 12 * mean_size))
+    return _ceil(n_sets * (17 + 12 * mean_size))
+
+
+def _count(x: float) -> str:
+    """A count with thousands separators, in scientific notation past 1e15 (or inf)."""
+    return f"{int(x):,}" if x < 1e15 else f"{x:.3g}"
 
 
 def _size(n_bytes: float) -> str:
     """Bytes in a readable unit (``"1.5 GiB"``)."""
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n_bytes < 1024 or unit == "GiB":
-            return f"{n_bytes:.0f} B" if unit == "B" else f"{n_bytes:.1f} {unit}"
+            if unit == "B":
+                return f"{n_bytes:.0f} B"
+            return f"{n_bytes:.1f} {unit}" if n_bytes < 1e6 else f"{n_bytes:.3g} {unit}"
         n_bytes /= 1024
     raise AssertionError  # pragma: no cover - the loop returns
+
+
+def _div(a: float, b: float) -> float:
+    """``a / b``, infinite when `b` underflowed to 0 (a tiny ``eps``)."""
+    return a / b if b > 0 else math.inf
+
+
+def _ceil(x: float) -> float:
+    """``math.ceil(x)``, infinity kept."""
+    return math.ceil(x) if math.isfinite(x) else x
 
 
 class _Limits:
@@ -97,14 +114,15 @@ class _Limits:
         self.eps, self.ell = eps, ell
         self.max_rr_sets, self.max_memory = max_rr_sets, max_memory
 
-    def check(self, n_sets: int, mean_size: float, what: str) -> None:
+    def check(self, n_sets: float, mean_size: float, what: str) -> None:
         """Raise InputError if `n_sets` sets (rounded up to whole blocks) pass a limit."""
-        n_sets = -(-int(n_sets) // RR_BLOCK) * RR_BLOCK
+        if math.isfinite(n_sets):
+            n_sets = -(-int(n_sets) // RR_BLOCK) * RR_BLOCK
         need = rr_bytes(n_sets, mean_size)
         if n_sets <= self.max_rr_sets and need <= self.max_memory:
             return
         raise InputError(
-            f"IMM with eps={self.eps:g} and ell={self.ell:g} needs about {n_sets:,} RR sets "
+            f"IMM with eps={self.eps:g} and ell={self.ell:g} needs about {_count(n_sets)} RR sets "
             f"({what}) and {_size(need)} of memory ({mean_size:.1f} nodes per set), past "
             f"max_rr_sets={self.max_rr_sets:,} or max_memory={self.max_memory:,} bytes "
             f"({_size(self.max_memory)}). Raise eps (the sets grow as 1/eps**2) or lower ell, "
@@ -249,19 +267,20 @@ def _predict(
     n = pool.model.graph.n_nodes
     gains = max((g for _, g in select(pool, k, allowed, costs, budget)), key=np.sum)
     opt = n * gains.sum() / pool.n_sets  # the pilot's estimate of the optimum
-    largest, lb = 0, 1.0
+    largest: float = 0
+    lb = 1.0
     for i in range(1, n_rounds):  # the rounds as they would go if the estimate held
         x = n / 2.0**i
-        largest = max(largest, math.ceil(lam_p / x))
+        largest = max(largest, _ceil(lam_p / x))
         if opt >= (1 + eps_p) * x:
             lb = opt / (1 + eps_p)
             break
-    theta = math.ceil(lam_star / lb)
+    theta = _ceil(lam_star / lb)
     largest = max(largest, theta)
     logger.info(
-        "IMM: eps=%g, ell=%g: about %d RR sets in the largest collection (theta about %d), "
+        "IMM: eps=%g, ell=%g: about %s RR sets in the largest collection (theta about %s), "
         "%s of memory (%.1f nodes per set on a pilot of %d sets)",
-        limits.eps, limits.ell, largest, theta,
+        limits.eps, limits.ell, _count(largest), _count(theta),
         _size(rr_bytes(largest, pool.mean_size)), pool.mean_size, pool.n_sets,
     )  # fmt: skip
     limits.check(largest, pool.mean_size, "predicted from a pilot")
@@ -305,10 +324,10 @@ def imm_select(
     e = 1.0 - 1.0 / math.e
     eps_p = math.sqrt(2.0) * eps
     lam_p = (2 + 2 * eps_p / 3) * (lcnk + ell * log_n + math.log(max(math.log2(n), 1.0)))
-    lam_p *= n / eps_p**2
+    lam_p *= _div(n, eps_p**2)  # inf when eps**2 underflows: refused below
     alpha = math.sqrt(ell * log_n + math.log(2.0))
     beta = math.sqrt(e * (lcnk + ell * log_n + math.log(2.0)))
-    lam_star = 2.0 * n * (e * alpha + beta) ** 2 / eps**2
+    lam_star = _div(2.0 * n * (e * alpha + beta) ** 2, eps**2)
     est_seq, final_seq, check_seq = seed_sequence(random_state).spawn(3)
     pool = RRPool(model, est_seq, n_jobs=n_jobs, show_progress=show_progress)
     n_rounds = max(math.ceil(math.log2(n)), 1)
@@ -316,7 +335,7 @@ def imm_select(
     lb = 1.0
     for i in range(1, n_rounds):
         x = n / 2.0**i
-        limits.check(math.ceil(lam_p / x), pool.mean_size, f"round {i} of the lower bound")
+        limits.check(_ceil(lam_p / x), pool.mean_size, f"round {i} of the lower bound")
         pool.extend_to(math.ceil(lam_p / x))
         gains = max((g for _, g in select(pool, k, allowed, costs, budget)), key=np.sum)
         covered = n * gains.sum() / pool.n_sets
@@ -324,8 +343,8 @@ def imm_select(
         if covered >= (1 + eps_p) * x:
             lb = covered / (1 + eps_p)
             break
+    limits.check(_ceil(lam_star / lb), pool.mean_size, "theta, for the final selection")
     theta = math.ceil(lam_star / lb)
-    limits.check(theta, pool.mean_size, "theta, for the final selection")
     peak = pool.nbytes
     del pool
     final = RRPool(model, final_seq, n_jobs=n_jobs, show_progress=show_progress)
