@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_finite, check_option
+from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError
 from ..sparse import IdMap, row_indices
 from ._text import read_source, split_table, to_float, to_int, to_str
@@ -177,7 +177,9 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
     cols = list(getattr(df, "columns", []))
     for col, _ in names.values():
         if col is not None and col not in cols:
-            raise InputError(f"column {col!r} is not in the frame; its columns are {cols}.")
+            raise InputError(
+                f"column {shorten(col)} is not in the frame; its columns are {shorten(cols)}."
+            )
     out: dict[str, Any] = {}
     for key, (col, numeric) in names.items():
         if col is None:
@@ -217,7 +219,9 @@ def read_csv_columns(
     head = table.header or []
     for col in names.values():
         if col is not None and col not in head:
-            raise InputError(f"column {col!r} is not in the header of {source!r}: {head}.")
+            raise InputError(
+                f"column {shorten(col)} is not in the header of {source!r}: {shorten(head)}."
+            )
     out: dict[str, Any] = {}
     for key in ("user", "item"):
         j = head.index(names[key])  # type: ignore[arg-type]

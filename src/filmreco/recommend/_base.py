@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._parallel import check_n_jobs
-from .._validation import check_fitted, check_int, check_option, check_real
+from .._validation import check_fitted, check_int, check_option, check_real, shorten
 from ..data._ops import pattern_from, seen_or_none
 from ..data._ops import take_rows as take_sorted_rows
 from ..exceptions import InputError, UnknownIdError
@@ -253,7 +253,7 @@ class Recommender(PersistMixin, BaseEstimator):
             bad = ids[unknown][:5].tolist()
             raise UnknownIdError(
                 f"{int(unknown.sum())} of the {n} user_ids are not known to this "
-                f"{type(self).__name__} (e.g. {bad}); add them with fold_in(...), pass their "
+                f"{type(self).__name__} (e.g. {shorten(bad)}); add them with fold_in(...), pass their "
                 "history as user_items=..., or use on_unknown='popular'."
             )
         H = take_rows(self.user_items_, rows)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_option
+from .._validation import check_csr, check_option, shorten
 from ..data import Interactions
 from ..data._ops import pattern_from
 from ..exceptions import DataWarning, InputError, UnknownIdError
@@ -154,7 +154,7 @@ def align_items(
                 bad = data.item_ids.ids[unknown][:5].tolist()
                 raise UnknownIdError(
                     f"{name} holds {int(used.sum())} interactions with {int(unknown.sum())} "
-                    f"item(s) this model was not fitted on (e.g. {bad}); refit the model, or "
+                    f"item(s) this model was not fitted on (e.g. {shorten(bad)}); refit the model, or "
                     "pass on_unknown='ignore' to drop them."
                 )
             if used.sum() > 0:

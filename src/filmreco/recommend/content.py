@@ -8,8 +8,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+<<<<<<< HEAD
 from .._persist import csr_from_arrays, member
 from .._validation import check_fitted, check_int, check_real
+=======
+from .._validation import check_fitted, check_int, check_real, shorten
+>>>>>>> main
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -139,7 +143,7 @@ class ContentBased(Recommender):
             return names
         if isinstance(self.fields, str):
             raise InputError(
-                f"fields must be a list of field names, got the string {self.fields!r}."
+                f"fields must be a list of field names, got the string {shorten(self.fields)}."
             )
         names = list(self.fields)
         missing = [f for f in names if f not in cat.fields]
@@ -176,7 +180,14 @@ class ContentBased(Recommender):
         names = self._fields(cat)
         for k in weights:
             if k not in names:
+<<<<<<< HEAD
                 raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
+=======
+                raise InputError(
+                    f"field_weights names {shorten(k)}, which is not among fields {names}."
+                )
+            check_real(v, f"field_weights[{shorten(k)}]", min_value=0.0)
+>>>>>>> main
         tokenizer = self.tokenizer
         if tokenizer is None and any(f in self.text_fields for f in names):
             from ..text import Tokenizer

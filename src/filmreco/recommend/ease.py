@@ -9,6 +9,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .._parallel import thread_limits
+from .._persist import member
 from .._validation import check_real
 from ..exceptions import InputError
 from ._base import Recommender
@@ -170,10 +171,8 @@ class EASE(Recommender):
         return {"weights": self.weights_}, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        B = np.asarray(arrays["weights"])
         m = len(self.item_ids_)
-        if B.shape != (m, m) or B.dtype != np.float32:
-            raise InputError(
-                f"weights has shape {B.shape} and dtype {B.dtype}; expected ({m}, {m}) float32."
-            )
-        self.weights_ = B
+        shape = (m, m)
+        self.weights_ = member(
+            arrays, "weights", kinds="f", shape=shape, dtype=np.float32, finite=True
+        )

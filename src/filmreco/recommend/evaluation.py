@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
-from .._validation import check_fitted, check_int, check_random_state
+from .._validation import check_fitted, check_int, check_random_state, shorten
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
@@ -159,7 +159,7 @@ def evaluate(
     for name in names:
         if name not in METRICS:
             raise InputError(
-                f"metrics entry {name!r} is not supported; use some of {list(METRICS)}."
+                f"metrics entry {shorten(name)} is not supported; use some of {list(METRICS)}."
             )
     for part, label in ((train, "train"), (test, "test")):
         if not isinstance(part, Interactions):
@@ -213,7 +213,7 @@ def _check_metric(metric: str) -> tuple[str, int]:
     name, sep, kk = metric.partition("@") if isinstance(metric, str) else ("", "", "")
     if not sep or name not in METRICS or name in ("coverage", "novelty") or not kk.isdigit():
         raise InputError(
-            f"metric={metric!r} must look like 'ndcg@10', with one of "
+            f"metric={shorten(metric)} must look like 'ndcg@10', with one of "
             f"{[m for m in METRICS if m not in ('coverage', 'novelty')]}."
         )
     return name, check_int(int(kk), "k of metric", min_value=1)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._persist import member
 from .._validation import check_fitted, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import as_id_array
@@ -129,7 +130,6 @@ class Popularity(Recommender):
         return {"item_scores": self.item_scores_}, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        s = np.asarray(arrays["item_scores"], dtype=np.float32)
-        if s.shape != (len(self.item_ids_),):
-            raise InputError(f"item_scores has shape {s.shape}, expected ({len(self.item_ids_)},).")
-        self.item_scores_ = s
+        shape = (len(self.item_ids_),)
+        s = member(arrays, "item_scores", kinds="f", shape=shape, finite=True)
+        self.item_scores_ = s.astype(np.float32, copy=False)

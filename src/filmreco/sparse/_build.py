@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_finite, lookup_option
+from .._validation import check_csr, check_finite, lookup_option, shorten
 from ..exceptions import DuplicateError, InputError
 
 __all__ = ["DUPLICATES", "as_csr", "build_csr", "row_indices"]
@@ -122,7 +122,7 @@ def build_csr(
         shape = (int(r.max()) + 1 if r.size else 0, int(c.max()) + 1 if c.size else 0)
     else:
         if len(shape) != 2 or any(int(s) < 0 for s in shape):
-            raise InputError(f"shape must be a pair of non-negative ints, got {shape!r}.")
+            raise InputError(f"shape must be a pair of non-negative ints, got {shorten(shape)}.")
         shape = (int(shape[0]), int(shape[1]))
         if r.size and r.max() >= shape[0]:
             raise InputError(f"rows holds index {r.max()} but shape has {shape[0]} rows.")
