@@ -92,7 +92,9 @@ def check_int(
 def check_bool(value: Any, name: str) -> bool:
     """Return `value` as a bool (``True``/``False`` or numpy's), or raise naming `name`."""
     if not isinstance(value, (bool, np.bool_)):
-        raise InputError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+        raise InputError(
+            f"{name} must be True or False, got {shorten(value)} ({type(value).__name__})."
+        )
     return bool(value)
 
 

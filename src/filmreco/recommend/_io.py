@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, member
 from .._registry import register
-from .._validation import check_fitted
+from .._validation import check_fitted, shorten
 from ..data._ops import extra_pattern, pattern, seen_or_none, union_pattern
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
@@ -219,9 +219,9 @@ class PersistMixin(Saveable):
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
         params, unsaved = meta["params"], meta.get("unsaved_params", [])
         if not isinstance(params, dict):
-            raise FormatError(f"params must be a mapping, got {params!r}.")
+            raise FormatError(f"params must be a mapping, got {shorten(params)}.")
         if not isinstance(unsaved, list) or not all(isinstance(k, str) for k in unsaved):
-            raise FormatError(f"unsaved_params must be a list of names, got {unsaved!r}.")
+            raise FormatError(f"unsaved_params must be a list of names, got {shorten(unsaved)}.")
         names = set(cls._get_param_names())  # type: ignore[attr-defined]
         missing = sorted(names - set(params) - set(unsaved))
         unknown = sorted(set(params) - names)
@@ -251,7 +251,7 @@ class PersistMixin(Saveable):
         state = {k[len("state_") :]: v for k, v in arrays.items() if k.startswith("state_")}
         state_meta = meta.get("state", {})
         if not isinstance(state_meta, dict):
-            raise FormatError(f"state must be a mapping, got {state_meta!r}.")
+            raise FormatError(f"state must be a mapping, got {shorten(state_meta)}.")
         model._set_state(state, state_meta)
         try:
             model._check_params()

@@ -8,12 +8,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-<<<<<<< HEAD
 from .._persist import csr_from_arrays, member
-from .._validation import check_fitted, check_int, check_real
-=======
 from .._validation import check_fitted, check_int, check_real, shorten
->>>>>>> main
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -158,19 +154,19 @@ class ContentBased(Recommender):
             if value is None and name == "fields":
                 continue
             if isinstance(value, str) or not isinstance(value, Sequence):
-                raise InputError(f"{name} must be a list of field names, got {value!r}.")
+                raise InputError(f"{name} must be a list of field names, got {shorten(value)}.")
             if not all(isinstance(f, str) for f in value):
-                raise InputError(f"{name} must hold field names (str), got {list(value)!r}.")
+                raise InputError(f"{name} must hold field names (str), got {shorten(value)}.")
         if self.field_weights is not None:
             if not isinstance(self.field_weights, dict):
                 raise InputError(
                     f"field_weights must be a dict of field name to weight, got "
-                    f"{self.field_weights!r}."
+                    f"{shorten(self.field_weights)}."
                 )
             for k, v in self.field_weights.items():
-                check_real(v, f"field_weights[{k!r}]", min_value=0.0)
+                check_real(v, f"field_weights[{shorten(k)}]", min_value=0.0)
         if self.tokenizer is not None and not callable(self.tokenizer):
-            raise InputError(f"tokenizer must be None or callable, got {self.tokenizer!r}.")
+            raise InputError(f"tokenizer must be None or callable, got {shorten(self.tokenizer)}.")
         return min_df
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
@@ -180,14 +176,9 @@ class ContentBased(Recommender):
         names = self._fields(cat)
         for k in weights:
             if k not in names:
-<<<<<<< HEAD
-                raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
-=======
                 raise InputError(
                     f"field_weights names {shorten(k)}, which is not among fields {names}."
                 )
-            check_real(v, f"field_weights[{shorten(k)}]", min_value=0.0)
->>>>>>> main
         tokenizer = self.tokenizer
         if tokenizer is None and any(f in self.text_fields for f in names):
             from ..text import Tokenizer
