@@ -219,6 +219,10 @@ def _edits(
             except (ValueError, OverflowError):
                 continue
             yield f"dtype {name}->{dt}", {**rest, name: b}, header, False
+        if a.ndim == 1 and a.size >= 2 and a[-1] != a[0]:  # e.g. a duplicate id
+            b = a.copy()
+            b[-1] = a[0]
+            yield f"repeat first in {name}", {**rest, name: b}, header, False
         if a.dtype.kind in "iu" and a.size:  # an index, offset, count or shape out of range
             for bad in (-1, 2**40):
                 if a.dtype.kind == "u" and bad < 0:
