@@ -67,3 +67,25 @@ def test_untouched_files_still_load(tmp_path):
     copy = _rewrite(path, tmp_path / "copy.npz")  # same members, stored again
     back = Interactions.load(copy)
     assert back.user_ids.ids.tolist() == ["ann", "bob", "cy"] and back.nnz == 3
+
+
+def test_a_member_the_header_does_not_declare_is_refused(tmp_path):
+    path = _saved(tmp_path)
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(10))
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("extra.npy", buf.getvalue())
+    with pytest.raises(FormatError, match="do not match its header"):
+        Interactions.load(path)
+
+
+def test_deeply_nested_json_inside_an_array_is_a_format_error(tmp_path):
+    from filmreco import Catalog
+    from filmreco._persist import save_npz
+
+    arrays, meta = Catalog(["a", "b"], {"extra": [{"x": 1}, [1]]})._export()
+    deep = "[" * 100_000 + "]" * 100_000
+    arrays["f0_v"] = np.array([deep, "[1]"])
+    path = save_npz(tmp_path / "deep", arrays, kind="Catalog", version=1, meta=meta)
+    with pytest.raises(FormatError):
+        filmreco.load(path)

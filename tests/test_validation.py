@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -15,8 +17,14 @@ from filmreco._validation import (
     check_random_state,
     check_real,
     lookup_option,
+    shorten,
 )
-from filmreco.exceptions import InputError
+from filmreco.data import Catalog
+from filmreco.datasets import load_edgelist, load_movielens
+from filmreco.exceptions import FilmrecoError, InputError
+from filmreco.social import SocialGraph
+from filmreco.sparse import IdMap, build_csr
+from filmreco.text import Tokenizer
 
 
 def test_check_int():
@@ -100,3 +108,102 @@ def test_random_state_checked_in_one_place(bad):
             convert(bad)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+# ------------------------------------------- user data quoted in messages is cut (issue 18, 7)
+BIG = "x" * 5_000_000  # a 5 MB value: its message must stay short
+SHORT_MESSAGE = 1_000
+
+
+def test_shorten_keeps_short_reprs_and_cuts_long_ones():
+    for v in ("2049", b"ab", 3, 1.5, None, ["a", 1], np.str_("u1"), ("a",)):
+        assert shorten(v) == repr(v)
+    assert shorten("y" * 81) == repr("y" * 80) + "... (81 characters)"
+    assert shorten(b"z" * 100, limit=4) == "b'zzzz'... (100 bytes)"
+    assert len(shorten([BIG, BIG])) <= 83
+    assert len(shorten({"k": list(range(10**6))})) <= 83
+    assert shorten(list(range(20)), limit=1000) == repr(list(range(10)))[:-1] + ", ...]"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: check_int(BIG, "k"),
+        lambda: check_real(BIG, "eps"),
+        lambda: check_option(BIG, ["a", "b"], "method"),
+        lambda: lookup_option({"a": 1}, BIG, "ranking"),
+        lambda: check_random_state(BIG),
+    ],
+    ids=["check_int", "check_real", "check_option", "lookup_option", "check_random_state"],
+)
+def test_a_5mb_argument_gives_a_short_message(call):
+    with pytest.raises(InputError) as info:
+        call()
+    assert len(str(info.value)) < SHORT_MESSAGE
+    assert "xxxxxxxx" in str(info.value) and "5,000,000 characters" in str(info.value)
+
+
+def _readers(tmp_path):
+    line = BIG.encode()
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_bytes(b"userId,movieId,rating\n1,2," + line + b"\n")
+    header = tmp_path / "h" / "ratings.csv"
+    header.parent.mkdir()
+    header.write_bytes(b"userId,b" + line + b"\n1,2\n")
+    return {
+        "edgelist id": lambda: load_edgelist(b"1 " + line + b"\n"),
+        "edgelist weight": lambda: load_edgelist(b"1 2 " + line + b"\n", weighted=True),
+        "edgelist line": lambda: load_edgelist(b"1 2\n3 " + line + b" 4\n"),
+        "edgelist unknown id": lambda: load_edgelist(
+            b"a " + line + b"\n", id_type=str, node_ids=IdMap(["a"])
+        ),
+        "movielens rating": lambda: load_movielens(ratings),
+        "movielens header": lambda: load_movielens(header),
+        "catalog csv": lambda: Catalog.from_csv(
+            io.BytesIO(b"id,t\n" + line + b",b\n" + line + b",c\n"), id_field="id"
+        ),
+        "catalog field": lambda: Catalog(["a"], fields={"year": [BIG]}),
+        "idmap unknown": lambda: IdMap(["a", "b"]).index([BIG, "c"]),
+        "idmap duplicate": lambda: IdMap([BIG, "a", BIG]),
+        "graph unknown": lambda: SocialGraph.from_arrays([BIG], ["a"], node_ids=["a"]),
+    }
+
+
+READERS = [
+    "edgelist id",
+    "edgelist weight",
+    "edgelist line",
+    "edgelist unknown id",
+    "movielens rating",
+    "movielens header",
+    "catalog csv",
+    "catalog field",
+    "idmap unknown",
+    "idmap duplicate",
+    "graph unknown",
+]
+
+
+@pytest.mark.parametrize("case", READERS)
+def test_a_5mb_line_or_id_gives_a_short_message(tmp_path, case):
+    with pytest.raises((FilmrecoError, KeyError, ValueError)) as info:
+        _readers(tmp_path)[case]()
+    assert len(str(info.value)) < SHORT_MESSAGE
+    assert "xxxxxxxx" in str(info.value)  # the value is still quoted, cut
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Tokenizer(stop_words=BIG),
+        lambda: Tokenizer(user_words=[(BIG, "x")]),
+        lambda: build_csr([0], [0], shape=(BIG, 2)),
+        lambda: Tokenizer(user_words=[BIG + " " + BIG]),
+        lambda: SocialGraph.from_arrays([BIG], [BIG], self_loops="raise"),
+    ],
+    ids=["stop_words", "user_words", "shape", "user word", "self loop"],
+)
+def test_a_5mb_argument_elsewhere_gives_a_short_message(call):
+    with pytest.raises((FilmrecoError, TypeError, ValueError, AttributeError)) as info:
+        call()
+    assert len(str(info.value)) < SHORT_MESSAGE

@@ -16,6 +16,15 @@ Every saveable class derives from :class:`Saveable` and implements two hooks,
 An object holding another saveable object stores it in its own file with
 :func:`export_nested` / :func:`restore_nested` (its arrays under a name prefix).
 
+Loading never trusts the file: every ``_restore`` validates what it reads as the
+constructor or ``fit`` would (a recommender's parameters go through its ``_check_params``),
+arrays are checked with :func:`member` and :func:`csr_from_arrays` (dtype, shape, finite
+values, index ranges) before use, and a missing key raises FormatError naming it. Unknown
+parameter names are refused; other unknown header entries are ignored. Members the header
+does not declare are refused before any array is read, and every member must be stored
+uncompressed with exactly the bytes its ``.npy`` header announces, so no file allocates
+more than its own size.
+
 Container versions: 1 (filmreco 0.x up to this change) digests the arrays only; 2 adds
 ``"container": 2`` and ``"header_sha256"``, a digest of the header's canonical JSON
 (sorted keys, no spaces) without that field. Both are read. The digests detect
@@ -52,6 +61,7 @@ __all__ = [
     "csr_to_arrays",
     "export_nested",
     "load_npz",
+    "member",
     "read_header",
     "read_npz",
     "restore_nested",
@@ -64,7 +74,15 @@ CONTAINER_VERSION = 2
 _META_KEY = "__meta__"
 _HEADER_DIGEST = "header_sha256"
 # what a broken or inconsistent file raises while being read or restored
-_RESTORE_ERRORS = (KeyError, ValueError, TypeError, IndexError, AttributeError)
+_RESTORE_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,  # JSON text nested too deep inside an array (records, catalogue values)
+)
 
 S = TypeVar("S", bound="Saveable")
 
@@ -287,7 +305,10 @@ def _parse_header(text: str, where: str) -> dict[str, Any]:
         )
     if container >= 2 and header.get(_HEADER_DIGEST) != _header_digest(header):
         raise FormatError(f"{where} was modified: its header fails its checksum.")
-    if not isinstance(header.get("meta", {}), dict) or not isinstance(header.get("sha256"), dict):
+    for key in ("meta", "sha256", "format_version"):
+        if key not in header:
+            raise FormatError(f"{where} has a header without the key {key!r}.")
+    if not isinstance(header["meta"], dict) or not isinstance(header["sha256"], dict):
         raise FormatError(f"{where} has a malformed header (meta or sha256 is not a mapping).")
     header.setdefault("container", 1)
     return header
@@ -338,7 +359,12 @@ def _read(path: Path, *, header_only: bool) -> tuple[dict[str, np.ndarray], dict
             if raw.shape != () or raw.dtype.kind != "U":
                 raise FormatError(f"{where} has a header that is not a JSON string.")
             header = _parse_header(str(raw[()]), where)
-            arrays = {} if header_only else {k: npz[k] for k in npz.files if k != _META_KEY}
+            names = [k for k in npz.files if k != _META_KEY]
+            if not header_only and set(names) != set(header["sha256"]):
+                # checked before any array is read: nothing the header does not declare
+                # is allocated (and each member holds what its own header says)
+                raise FormatError(f"{where} was modified: its arrays do not match its header.")
+            arrays = {} if header_only else {k: npz[k] for k in names}
     except FormatError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, RecursionError) as exc:
@@ -450,16 +476,26 @@ def csr_to_arrays(X: Any, prefix: str = "") -> dict[str, np.ndarray]:
 
 
 def csr_from_arrays(
-    arrays: Mapping[str, np.ndarray], prefix: str = "", shape: Any = None
+    arrays: Mapping[str, np.ndarray],
+    prefix: str = "",
+    shape: Any = None,
+    *,
+    dtype: Any = None,
+    finite: bool = True,
 ) -> sp.csr_array:
     """The CSR array stored by :func:`csr_to_arrays`, checked like a constructor would.
 
     `shape` overrides the stored ``{prefix}shape`` (for layouts that did not store it).
+    `dtype`, when given, is the exact dtype the values must have (no silent conversion);
+    with `finite` (the default) NaN and infinite values are refused.
 
     Raises
     ------
     InputError
-        Wrong dimensions or dtypes, indices out of range, or a malformed ``indptr``.
+        Wrong dimensions or dtypes, indices out of range, a malformed ``indptr``, or
+        non-finite values.
+    KeyError
+        A member is missing (:meth:`Saveable.load` turns it into a FormatError).
     """
     shape = arrays[f"{prefix}shape"] if shape is None else shape
     dims = np.asarray(shape)
@@ -469,10 +505,15 @@ def csr_from_arrays(
     for k, a in parts.items():
         if a.ndim != 1:
             raise InputError(f"{prefix}{k} must be 1-D, got shape {a.shape}.")
-        if k != "data" and a.size and a.dtype.kind not in "iu":
+        if k != "data" and a.dtype.kind not in "iu":
             raise InputError(f"{prefix}{k} must hold integers, got dtype {a.dtype}.")
-    if parts["data"].dtype.kind not in "biuf":
-        raise InputError(f"{prefix}data must be numeric, got dtype {parts['data'].dtype}.")
+    data = parts["data"]
+    if data.dtype.kind not in "biuf":
+        raise InputError(f"{prefix}data must be numeric, got dtype {data.dtype}.")
+    if dtype is not None and data.dtype != np.dtype(dtype):
+        raise InputError(f"{prefix}data must have dtype {np.dtype(dtype)}, got {data.dtype}.")
+    if finite and data.dtype.kind == "f" and not np.isfinite(data).all():
+        raise InputError(f"{prefix}data holds NaN or infinite values.")
     n_rows, n_cols = (int(d) for d in dims)
     if parts["indptr"].size != n_rows + 1:
         raise InputError(
@@ -480,11 +521,63 @@ def csr_from_arrays(
             f"(expected {n_rows + 1})."
         )
     X = sp.csr_array(
-        (parts["data"], parts["indices"].astype(np.int64), parts["indptr"].astype(np.int64)),
+        (data, parts["indices"].astype(np.int64), parts["indptr"].astype(np.int64)),
         shape=(n_rows, n_cols),
     )
     check_sparse_structure(X, f"{prefix}matrix")
     return X
+
+
+def member(
+    arrays: Mapping[str, np.ndarray],
+    name: str,
+    *,
+    kinds: str,
+    shape: tuple[int | None, ...] | None = None,
+    dtype: Any = None,
+    finite: bool = False,
+) -> np.ndarray:
+    """Array `name` of a loaded file, checked before use.
+
+    Parameters
+    ----------
+    arrays : mapping of str to numpy.ndarray
+        The file's arrays.
+    name : str
+        The member wanted.
+    kinds : str
+        Allowed dtype kinds (``"f"`` floats, ``"iu"`` integers, ``"U"`` strings, ``"b"``).
+    shape : tuple of int or None, optional
+        The expected shape; ``None`` entries match any length.
+    dtype : dtype, optional
+        The exact dtype wanted (no silent conversion).
+    finite : bool, default=False
+        Refuse NaN and infinite values.
+
+    Raises
+    ------
+    FormatError
+        The member is missing, or of another dtype, shape, or holds non-finite values.
+
+    Examples
+    --------
+    >>> member({"w": np.ones(3)}, "w", kinds="f", shape=(3,), finite=True).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    if name not in arrays:
+        raise FormatError(f"the array {name!r} is missing.")
+    a = np.asarray(arrays[name])
+    if a.dtype.kind not in kinds or (dtype is not None and a.dtype != np.dtype(dtype)):
+        want = np.dtype(dtype) if dtype is not None else f"kind {kinds!r}"
+        raise FormatError(f"array {name!r} has dtype {a.dtype}, expected {want}.")
+    if shape is not None and (
+        a.ndim != len(shape) or any(w is not None and w != d for w, d in zip(shape, a.shape))
+    ):
+        want_shape = tuple("any" if w is None else w for w in shape)
+        raise FormatError(f"array {name!r} has shape {a.shape}, expected {want_shape}.")
+    if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise FormatError(f"array {name!r} holds NaN or infinite values.")
+    return a
 
 
 # --------------------------------------------------------------------------- the base
@@ -529,6 +622,11 @@ class Saveable:
         """Turn the layout of an older `version` (or legacy `kind`) into the current one."""
         return arrays, meta
 
+    def _save_version(self) -> int:
+        """Format version :meth:`save` writes: the oldest that holds this object's content
+        (default :attr:`_persist_version`, the newest this class reads)."""
+        return self._persist_version
+
     @classmethod
     def _persist_kinds(cls) -> tuple[str, ...]:
         return (cls._persist_kind, *cls._persist_legacy_kinds)
@@ -550,7 +648,7 @@ class Saveable:
         self._check_saveable()
         arrays, meta = self._export()
         return save_npz(
-            path, arrays, kind=self._persist_kind, version=self._persist_version, meta=meta
+            path, arrays, kind=self._persist_kind, version=self._save_version(), meta=meta
         )
 
     @classmethod
@@ -593,8 +691,15 @@ class Saveable:
         try:
             arrays, meta = cls._upgrade(arrays, meta, kind, version)
             return cls._restore(arrays, meta)
-        except FormatError:
-            raise
+        except FormatError as exc:
+            if os.fspath(where) in str(exc):
+                raise
+            raise FormatError(f"{os.fspath(where)!r}: {exc}") from exc
+        except KeyError as exc:
+            raise FormatError(
+                f"{os.fspath(where)!r} holds an inconsistent {cls._persist_kind}: it lacks "
+                f"the entry {exc} (KeyError: {exc})."
+            ) from exc
         except _RESTORE_ERRORS as exc:
             raise FormatError(
                 f"{os.fspath(where)!r} holds an inconsistent {cls._persist_kind} "
@@ -635,7 +740,7 @@ def export_nested(obj: Saveable, prefix: str) -> tuple[dict[str, np.ndarray], di
     obj._check_saveable()
     arrays, meta = obj._export()
     out = {f"{prefix}{k}": v for k, v in arrays.items()}
-    return out, {"kind": obj._persist_kind, "version": obj._persist_version, "meta": meta}
+    return out, {"kind": obj._persist_kind, "version": obj._save_version(), "meta": meta}
 
 
 def restore_nested(

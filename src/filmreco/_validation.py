@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import reprlib
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -36,7 +37,50 @@ __all__ = [
     "check_sparse_structure",
     "check_str",
     "lookup_option",
+    "shorten",
 ]
+
+# reprs of containers bounded element by element (a list of a million ids, an id of 5 MB)
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 3
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 10
+_SHORT.maxdict = _SHORT.maxdeque = _SHORT.maxarray = 10
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+
+
+def shorten(value: Any, limit: int = 80) -> str:
+    """The repr of `value` cut to about `limit` characters, for quoting user data in messages.
+
+    A string or bytes value longer than `limit` keeps its first `limit` characters and says
+    how long it was; other values are shown with their containers' elements bounded
+    (:mod:`reprlib`) and cut at `limit`. Short values give exactly their ``repr``, and no
+    value is copied whole on the way (a 150 MB line costs its first `limit` characters).
+
+    Parameters
+    ----------
+    value : object
+    limit : int, default=80
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> shorten("2049")
+    "'2049'"
+    >>> shorten("x" * 5_000_000, limit=8)
+    "'xxxxxxxx'... (5,000,000 characters)"
+    >>> shorten(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]'
+    """
+    if isinstance(value, (str, bytes)):
+        if len(value) <= limit:
+            return repr(value)
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return f"{value[:limit]!r}... ({len(value):,} {unit})"
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def check_int(
@@ -49,7 +93,7 @@ def check_int(
     work that never ends.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputError(f"{name} must be an int, got {value!r} ({type(value).__name__}).")
+        raise InputError(f"{name} must be an int, got {shorten(value)} ({type(value).__name__}).")
     v = int(value)
     if max_value is None and not _INT64_MIN <= v <= _INT64_MAX:
         raise InputError(f"{name} must fit in a 64-bit int (|{name}| < 2**63), got {v}.")
@@ -58,6 +102,15 @@ def check_int(
     if max_value is not None and v > max_value:
         raise InputError(f"{name} must be <= {max_value}, got {v}.")
     return v
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return `value` as a bool (``True``/``False`` or numpy's), or raise naming `name`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(
+            f"{name} must be True or False, got {shorten(value)} ({type(value).__name__})."
+        )
+    return bool(value)
 
 
 def check_real(
@@ -71,7 +124,9 @@ def check_real(
 ) -> float:
     """Return `value` as a finite float within the bounds, or raise naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
+        raise InputError(
+            f"{name} must be a real number, got {shorten(value)} ({type(value).__name__})."
+        )
     v = float(value)
     if not np.isfinite(v):
         raise InputError(f"{name} must be finite, got {v}.")
@@ -98,7 +153,7 @@ def check_option(value: Any, options: Iterable[Any], name: str) -> Any:
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise InputError(f"{name}={value!r} is not supported; use one of {opts}.")
+        raise InputError(f"{name}={shorten(value)} is not supported; use one of {opts}.")
     return value
 
 
@@ -108,7 +163,7 @@ def lookup_option(table: Mapping[str, T], value: Any, name: str) -> T:
         return table[value]
     except (KeyError, TypeError):
         raise InputError(
-            f"{name}={value!r} is not supported; use one of {sorted(table)}."
+            f"{name}={shorten(value)} is not supported; use one of {sorted(table)}."
         ) from None
 
 
@@ -308,7 +363,7 @@ def check_seed(random_state: Any) -> int | np.random.SeedSequence | np.random.Ge
         return int(random_state)
     raise InputError(
         "random_state must be None, a non-negative int, a numpy.random.SeedSequence or a "
-        f"numpy.random.Generator, got {random_state!r}."
+        f"numpy.random.Generator, got {shorten(random_state)}."
     )
 
 
@@ -392,17 +447,6 @@ def renamed_keyword(
         stacklevel=stacklevel,
     )
     return old_value
-
-
-def check_bool(value: Any, name: str) -> bool:
-    """Return `value` as a bool; refuse anything but ``True``/``False`` (numpy's too).
-
-    An array in an ``if`` raises numpy's "truth value is ambiguous" far from the call;
-    an int or a string would be taken as a flag silently.
-    """
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
 
 
 def check_str(value: Any, name: str, *, allow_none: bool = False) -> Any:

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._validation import check_iterable, check_option
+from ._validation import check_iterable, check_option, shorten
 from .exceptions import InputError
 
 __all__ = [
@@ -227,7 +227,7 @@ def char_ngrams(text: str, n: int = 2) -> list[str]:
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(f"n must be an int >= 1, got {n!r}.")
+        raise InputError(f"n must be an int >= 1, got {shorten(n)}.")
     out: list[str] = []
     for run in _CJK_RUN.findall(text):
         if len(run) <= n:
@@ -243,7 +243,7 @@ def _check_user_word(word: Any, freq: Any, tag: Any) -> tuple[str, int | None, s
     if freq is not None and (isinstance(freq, bool) or not isinstance(freq, int) or freq < 1):
         raise InputError(
             f"freq must be None (a frequency that keeps the word whole) or an int >= 1, got "
-            f"{freq!r}; to stop a word from being cut out, leave it out of user_words."
+            f"{shorten(freq)}; to stop a word from being cut out, leave it out of user_words."
         )
     if tag is not None and not isinstance(tag, str):
         raise TypeError(f"tag must be None or a str, got {type(tag).__name__}.")
@@ -316,7 +316,7 @@ class Tokenizer:
             ("to_simplified", to_simplified),
         ]:
             if not isinstance(value, bool):
-                raise TypeError(f"{name} must be True or False, got {value!r}.")
+                raise TypeError(f"{name} must be True or False, got {shorten(value)}.")
         self.hmm = hmm
         self.lowercase = lowercase
         self.keep_punct = keep_punct
@@ -338,7 +338,7 @@ class Tokenizer:
                 self.add_word(*entry)
             else:
                 raise TypeError(
-                    f"user_words entries must be str or (word, freq[, tag]) tuples, got {entry!r}."
+                    f"user_words entries must be str or (word, freq[, tag]) tuples, got {shorten(entry)}."
                 )
 
     def _check_stop_words(self, stop_words: Any) -> frozenset[str] | None:
@@ -347,7 +347,7 @@ class Tokenizer:
         if isinstance(stop_words, str):
             if stop_words != "chinese":
                 raise InputError(
-                    f"stop_words={stop_words!r} is not a known list; use 'chinese', None, or "
+                    f"stop_words={shorten(stop_words)} is not a known list; use 'chinese', None, or "
                     "an iterable of words."
                 )
             stop_words = CHINESE_STOP_WORDS
@@ -382,7 +382,7 @@ class Tokenizer:
         norm = self._normalize(word)
         if not norm or " " in norm:
             raise InputError(
-                f"user word {word!r} is {'empty' if not norm else 'split by whitespace'} after "
+                f"user word {shorten(word)} is {'empty' if not norm else 'split by whitespace'} after "
                 "normalisation; tokens never contain whitespace, so add its parts separately "
                 "(or join them with '·')."
             )

@@ -14,8 +14,9 @@ from filmreco.social import (
     LinearThreshold,
     SocialGraph,
     maximize_influence,
+    seeds,
 )
-from filmreco.social._imm import log_binomial
+from filmreco.social._imm import RR_BLOCK, log_binomial, rr_bytes
 
 
 def two_stars() -> SocialGraph:
@@ -243,6 +244,8 @@ def test_imm_progress_bar_does_not_change_results():
         ("imm", {"p": 0.1}),
         ("celf", {"p": 0.1}),
         ("degree", {"p": 0.1}),
+        ("celf", {"max_rr_sets": 10}),
+        ("degree", {"max_memory": 10}),
     ],
 )
 def test_an_option_the_method_ignores_is_an_error(method, option):
@@ -284,3 +287,82 @@ def test_the_used_options_are_still_checked():
         maximize_influence(model, 1, method="degree_discount", p=-0.1)
     with pytest.raises(InputError, match="n_runs"):
         maximize_influence(model, 1, method="imm", n_runs=0)
+
+
+# ------------------------------------------------------- IMM's size limits (issue 18, 7)
+# the globals of the _imm module maximize_influence really calls (the doctest run imports
+# another copy of the module under --import-mode=importlib)
+IMM = seeds.imm_select.__globals__
+
+
+def _watch_pools(monkeypatch, most=50 * RR_BLOCK):
+    """Record the sizes IMM's pools are extended to; fail (before allocating) past `most`."""
+    asked: list[int] = []
+    real = IMM["RRPool"].extend_to
+
+    def extend_to(self, n_sets):
+        asked.append(int(n_sets))
+        if n_sets > most:
+            raise AssertionError(f"IMM started generating {n_sets} RR sets")
+        return real(self, n_sets)
+
+    monkeypatch.setattr(IMM["RRPool"], "extend_to", extend_to)
+    return asked
+
+
+@pytest.mark.parametrize("eps", [1e-3, 1e-6, 1e-200, 5e-324])
+def test_imm_refuses_a_tiny_eps_before_generating_the_sets(monkeypatch, caplog, eps):
+    model = IndependentCascade(community_graph(1), 0.1)
+    asked = _watch_pools(monkeypatch)
+    with caplog.at_level("INFO", logger="filmreco"):
+        with pytest.raises(InputError) as info:
+            maximize_influence(model, 3, eps=eps, random_state=0)
+    msg = str(info.value)
+    assert f"eps={eps:g}" in msg and "max_rr_sets=" in msg and "max_memory=" in msg
+    assert "predicted from a pilot" in msg
+    assert asked == [1]  # the pilot block only
+    # the estimate is logged, and matches the message
+    (record,) = [r for r in caplog.records if "IMM: eps=" in r.getMessage()]
+    assert record.levelname == "INFO"
+    n_sets = float(record.getMessage().split("about ")[1].split(" RR sets")[0].replace(",", ""))
+    assert n_sets > 100_000_000  # inf when eps**2 underflows
+    if n_sets < 1e15:
+        assert f"{-(-int(n_sets) // RR_BLOCK) * RR_BLOCK:,} RR sets" in msg
+    assert len(msg) < 1_000
+
+
+def test_imm_limits_are_the_users_to_raise():
+    model = IndependentCascade(community_graph(2), 0.1)
+    plan = maximize_influence(model, 3, eps=0.3, random_state=4)
+    theta = plan.info["theta"]
+    assert theta > 2 * RR_BLOCK
+    with pytest.raises(InputError, match=r"RR sets .*max_rr_sets=2,000 "):
+        maximize_influence(model, 3, eps=0.3, random_state=4, max_rr_sets=RR_BLOCK)
+    with pytest.raises(InputError, match=r"max_memory=1,000 bytes"):
+        maximize_influence(model, 3, eps=0.3, random_state=4, max_memory=1000)
+    raised = maximize_influence(
+        model, 3, eps=0.3, random_state=4, max_rr_sets=10 * theta, max_memory=2**40
+    )
+    assert raised.seeds.tolist() == plan.seeds.tolist()
+    assert raised.gains.tolist() == plan.gains.tolist()
+    with pytest.raises(InputError, match="max_rr_sets"):
+        maximize_influence(model, 3, max_rr_sets=0)
+    with pytest.raises(InputError, match="max_memory"):
+        maximize_influence(model, 3, max_memory=-5)
+
+
+def test_imm_checks_every_collection_not_only_the_prediction(monkeypatch):
+    model = IndependentCascade(community_graph(2), 0.1)
+    theta = maximize_influence(model, 3, eps=0.3, random_state=4).info["theta"]
+    monkeypatch.setitem(IMM, "_predict", lambda pool, *args: pool.extend_to(1))
+    asked = _watch_pools(monkeypatch)
+    limit = 2 * RR_BLOCK
+    with pytest.raises(InputError, match=r"(round \d+ of the lower bound|theta)"):
+        maximize_influence(model, 3, eps=0.3, random_state=4, max_rr_sets=limit)
+    assert max(asked) <= limit < theta
+
+
+def test_rr_bytes_counts_what_imm_allocates():
+    assert rr_bytes(0, 5.0) == 0
+    assert rr_bytes(10, 0.0) == 170
+    assert rr_bytes(2, 1.5) == 2 * (17 + 18)

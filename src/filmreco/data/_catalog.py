@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import as_positions, check_iterable, check_option, check_str
+from .._validation import as_positions, check_iterable, check_option, check_str, shorten
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap
 from ._text import read_source, split_table, to_str
@@ -46,14 +46,14 @@ def _norm_list(x: Any, name: str, sep: str | None) -> list[str]:
     if isinstance(x, str):
         if sep is None:
             raise TypeError(
-                f"field {name!r} holds lists of strings, got the string {x!r}; pass a list, "
+                f"field {name!r} holds lists of strings, got the string {shorten(x)}; pass a list, "
                 "or list_sep='|' to split strings."
             )
         return [p.strip() for p in x.split(sep) if p.strip()]
     if isinstance(x, (list, tuple, np.ndarray)):
         out = [str(v) if isinstance(v, np.str_) else v for v in list(x)]
         if not all(isinstance(v, str) for v in out):
-            raise TypeError(f"field {name!r} must hold lists of strings, got {x!r}.")
+            raise TypeError(f"field {name!r} must hold lists of strings, got {shorten(x)}.")
         return out
     raise TypeError(f"field {name!r} must hold lists of strings, got {type(x).__name__}.")
 
@@ -68,7 +68,7 @@ def _norm_str(x: Any, name: str) -> str:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         f = float(x)
         return str(int(f)) if f.is_integer() else str(f)
-    raise TypeError(f"field {name!r} must hold strings, got {type(x).__name__} {x!r}.")
+    raise TypeError(f"field {name!r} must hold strings, got {type(x).__name__} {shorten(x)}.")
 
 
 def _norm_int(x: Any, name: str) -> int | None:
@@ -77,9 +77,9 @@ def _norm_int(x: Any, name: str) -> int | None:
     try:
         f = float(x) if not isinstance(x, numbers.Integral) else x
     except (TypeError, ValueError):
-        raise InputError(f"field {name!r} must hold integers, got {x!r}.") from None
+        raise InputError(f"field {name!r} must hold integers, got {shorten(x)}.") from None
     if isinstance(x, bool) or not float(f).is_integer():
-        raise InputError(f"field {name!r} must hold integers, got {x!r}.")
+        raise InputError(f"field {name!r} must hold integers, got {shorten(x)}.")
     return int(f)
 
 
@@ -197,7 +197,7 @@ class Catalog(Saveable):
             if not isinstance(rec, dict):
                 raise InputError(f"record {i} must be a dict, got {type(rec).__name__}.")
             if id_field not in rec:
-                raise InputError(f"record {i} has no {id_field!r} field: {rec!r}.")
+                raise InputError(f"record {i} has no {id_field!r} field: {shorten(rec)}.")
             ids.append(rec[id_field])
             recs.append(rec)
             for k in rec:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import check_finite, check_option, renamed_keyword
+from .._validation import check_finite, check_option, renamed_keyword, shorten
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array
 from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
@@ -171,7 +171,7 @@ class EdgeList(Saveable):
                     ex = np.concatenate([s[si < 0], t[ti < 0]])[:5].tolist()
                     raise UnknownIdError(
                         f"{int(bad.sum())} of {bad.size} edges have an end not in node_ids "
-                        f"(e.g. {ex}); pass on_unknown='ignore' to drop them."
+                        f"(e.g. {shorten(ex)}); pass on_unknown='ignore' to drop them."
                     )
                 warn_data(
                     f"dropped {int(bad.sum())} of {bad.size} edges with an end not in node_ids "

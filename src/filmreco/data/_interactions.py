@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import Saveable, csr_from_arrays
+from .._persist import Saveable, csr_from_arrays, member
 from .._validation import check_csr, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
@@ -19,12 +19,16 @@ from ._ops import (
     aligned_array,
     as_idmap,
     check_take,
+    extra_pattern,
     filter_entries,
     frame_columns,
+    pattern,
     read_csv_columns,
+    seen_or_none,
     subpattern_positions,
     take_cols,
     take_rows,
+    union_pattern,
 )
 
 __all__ = ["Interactions"]
@@ -52,6 +56,11 @@ class Interactions(Saveable):
     timestamps, ratings : array-like, optional
         One float per stored entry, aligned with ``matrix.data``; only allowed when
         `matrix` is already canonical CSR (otherwise the alignment would be ambiguous).
+    seen : scipy sparse matrix or array, optional
+        ``(n_users, n_items)``; its stored entries (whatever their value) are (user, item)
+        pairs the user rated or watched although they are not in `matrix`, e.g. ratings
+        below a positive threshold. :attr:`seen` is their union with the entries of
+        `matrix`. Omitted: every seen pair is in `matrix`.
     dtype : numpy dtype, default=numpy.float32
         dtype of the stored values.
 
@@ -63,11 +72,22 @@ class Interactions(Saveable):
         Aligned with ``matrix.data``; for merged duplicate events, the latest timestamp.
     ratings : numpy.ndarray of float64 or None
         The explicit values kept by :meth:`to_implicit`, aligned with ``matrix.data``.
+    seen : scipy.sparse.csr_array of bool
+        Every (user, item) pair the user is known to have rated or watched: the entries of
+        `matrix` plus those :meth:`to_implicit` dropped as not positive.
 
     Notes
     -----
     An empty container is allowed: ``Interactions.from_arrays([], [])`` has shape (0, 0).
     Explicit zeros given as values are stored (they stay aligned with timestamps).
+
+    *Positive* and *seen* are two sets. The matrix holds the positives, what models learn
+    from; :attr:`seen` adds what the user rated below the threshold of :meth:`to_implicit`.
+    A recommender fitted on the container never recommends a seen film
+    (``filter_seen=True``), and every method that derives a container (subsets, weighting,
+    :meth:`to_implicit` again) carries the seen set along, re-indexed like the matrix. The
+    splitters of :mod:`filmreco.recommend.evaluation` are the exception: their parts are
+    positives only, so the evaluation protocol filters the training positives.
 
     Examples
     --------
@@ -76,12 +96,17 @@ class Interactions(Saveable):
     Interactions(n_users=2, n_items=2, nnz=3, density=0.75)
     >>> X.matrix.toarray().tolist()
     [[4.0, 5.0], [2.0, 0.0]]
-    >>> X.to_implicit(4).matrix.toarray().tolist()
+    >>> Y = X.to_implicit(4)
+    >>> Y.matrix.toarray().tolist()
     [[1.0, 1.0], [0.0, 0.0]]
+    >>> Y.seen.toarray().tolist()  # bob's 2 stars: not positive, but seen
+    [[True, True], [True, False]]
     """
 
-    __slots__ = ("_item_ids", "_matrix", "_ratings", "_timestamps", "_user_ids")
+    __slots__ = ("_item_ids", "_matrix", "_ratings", "_seen", "_timestamps", "_user_ids")
     _persist_kind = "Interactions"
+    #: Newest format version read (2 adds the seen set; see ``_save_version``).
+    _persist_version = 2
 
     def __init__(
         self,
@@ -91,6 +116,7 @@ class Interactions(Saveable):
         *,
         timestamps: Any = None,
         ratings: Any = None,
+        seen: Any = None,
         dtype: Any = np.float32,
     ) -> None:
         if not sp.issparse(matrix):
@@ -111,6 +137,20 @@ class Interactions(Saveable):
         self._item_ids = as_idmap(item_ids, X.shape[1], "item_ids")
         self._timestamps = aligned_array(timestamps, X.nnz, "timestamps")
         self._ratings = aligned_array(ratings, X.nnz, "ratings")
+        self._seen = None
+        if seen is not None:
+            if not sp.issparse(seen):
+                raise TypeError(
+                    f"seen must be a scipy.sparse matrix or array, got {type(seen).__name__}; "
+                    "its stored entries are the (user, item) pairs seen outside `matrix`."
+                )
+            S = check_csr(seen, "seen")
+            if S.shape != X.shape:
+                raise InputError(
+                    f"seen has shape {S.shape} but matrix has shape {X.shape}; give one "
+                    "(user, item) cell per pair, over the same users and items."
+                )
+            self._seen = seen_or_none(union_pattern(pattern(X), S), X)
 
     @classmethod
     def _trusted(
@@ -120,13 +160,16 @@ class Interactions(Saveable):
         item_ids: IdMap,
         timestamps: np.ndarray | None = None,
         ratings: np.ndarray | None = None,
+        seen: sp.csr_array | None = None,
     ) -> Interactions:
+        """A container of parts already checked; `seen` a boolean superset of `matrix`."""
         self = cls.__new__(cls)
         self._matrix, self._user_ids, self._item_ids = matrix, user_ids, item_ids
         for a in (timestamps, ratings):
             if a is not None:
                 a.setflags(write=False)
         self._timestamps, self._ratings = timestamps, ratings
+        self._seen = seen_or_none(seen, matrix)
         return self
 
     # properties ---------------------------------------------------------------------
@@ -154,6 +197,31 @@ class Interactions(Saveable):
     def ratings(self) -> np.ndarray | None:
         """Explicit ratings kept by :meth:`to_implicit`, aligned with ``matrix.data``, or None."""
         return self._ratings
+
+    @property
+    def seen(self) -> sp.csr_array:
+        """Every (user, item) pair the user rated or watched, as a boolean CSR array.
+
+        The entries of :attr:`matrix` (the positives) plus those :meth:`to_implicit`
+        dropped (or given as ``seen=``); equal to the matrix's entries when nothing was
+        dropped. Recommenders fitted on this container never return a seen item with
+        ``filter_seen=True``. Read-only.
+
+        Examples
+        --------
+        >>> X = Interactions.from_arrays(["a", "a", "b"], [1, 2, 2], [5, 1, 4])
+        >>> Y = X.to_implicit(4)
+        >>> Y.nnz, Y.seen.nnz
+        (2, 3)
+        >>> Y.take_users([0]).seen.toarray().tolist()
+        [[True, True]]
+        """
+        if self._seen is not None:
+            return self._seen
+        S = pattern(self._matrix)
+        for a in (S.data, S.indices, S.indptr):
+            a.setflags(write=False)
+        return S
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -426,7 +494,9 @@ class Interactions(Saveable):
         """Keep entries with value >= `threshold` as 1.0; their values go to :attr:`ratings`.
 
         When :attr:`ratings` is already set (a second call), the threshold applies to those
-        original ratings, not to the 1.0 values.
+        original ratings, not to the 1.0 values. The entries dropped stay in :attr:`seen`:
+        they are not positive, but the user has seen those films, so a recommender
+        fitted on the result does not recommend them.
 
         This is the requested transformation, not a cleaning side effect, so it does not
         warn; the number of entries removed is logged at INFO level.
@@ -443,7 +513,8 @@ class Interactions(Saveable):
         keep = raw >= t
         logger.info("to_implicit(%s): kept %d of %d entries.", t, int(keep.sum()), keep.size)
         Y = filter_entries(X, keep, np.ones(int(keep.sum()), dtype=X.dtype))
-        return self._derived(Y, np.flatnonzero(keep), ratings=raw[keep])
+        seen = self._seen if self._seen is not None else pattern(X)
+        return self._derived(Y, np.flatnonzero(keep), ratings=raw[keep], seen=seen)
 
     def _derived(
         self,
@@ -452,8 +523,13 @@ class Interactions(Saveable):
         user_ids: IdMap | None = None,
         item_ids: IdMap | None = None,
         ratings: np.ndarray | None = None,
+        seen: sp.csr_array | None = None,
     ) -> Interactions:
-        """A new container whose entries sit at positions `pos` of this one's."""
+        """A new container whose entries sit at positions `pos` of this one's.
+
+        `seen` is the new container's seen set (a superset of `matrix`); None keeps this
+        one's, which must then fit `matrix` (same shape, a superset of its entries).
+        """
 
         def follow(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None or pos is None else a[pos]
@@ -464,6 +540,7 @@ class Interactions(Saveable):
             self._item_ids if item_ids is None else item_ids,
             follow(self._timestamps),
             follow(self._ratings) if ratings is None else ratings,
+            self._seen if seen is None else seen,
         )
 
     # subsets ------------------------------------------------------------------------
@@ -471,13 +548,15 @@ class Interactions(Saveable):
         """Keep the users (rows) at `indices`, in that order; items are unchanged."""
         idx = check_take(indices, self.n_users, "indices")
         Y, pos = take_rows(self._matrix, idx)
-        return self._derived(Y, pos, user_ids=self._user_ids.subset(idx))
+        seen = None if self._seen is None else take_rows(self._seen, idx)[0]
+        return self._derived(Y, pos, user_ids=self._user_ids.subset(idx), seen=seen)
 
     def take_items(self, indices: Any) -> Interactions:
         """Keep the items (columns) at `indices`, in that order; users are unchanged."""
         idx = check_take(indices, self.n_items, "indices")
         Y, pos = take_cols(self._matrix, idx)
-        return self._derived(Y, pos, item_ids=self._item_ids.subset(idx))
+        seen = None if self._seen is None else take_cols(self._seen, idx)[0]
+        return self._derived(Y, pos, item_ids=self._item_ids.subset(idx), seen=seen)
 
     def subset_users(self, user_ids: Any, *, on_unknown: str = "raise") -> Interactions:
         """Keep the given users (external ids), in that order.
@@ -503,6 +582,8 @@ class Interactions(Saveable):
         pattern is the old one or a part of it (e.g. weighting dropped some zeros). If the
         new matrix has entries the old one lacks, they cannot be aligned: the result has
         none, with a :class:`~filmreco.exceptions.DataWarning` when there were some.
+        :attr:`seen` is the new matrix's entries plus the pairs seen outside the old
+        matrix (e.g. the ratings :meth:`to_implicit` dropped).
         """
         if not sp.issparse(matrix):
             raise TypeError(f"matrix must be a scipy sparse matrix, got {type(matrix).__name__}.")
@@ -518,11 +599,21 @@ class Interactions(Saveable):
                 "timestamps/ratings cannot be aligned and were dropped.",
                 stacklevel=3,
             )
-        return self._derived(X, pos)
+        return self._derived(X, pos, seen=self._seen_with(X, pos))
+
+    def _seen_with(self, matrix: sp.csr_array, pos: np.ndarray | None) -> sp.csr_array | None:
+        """The seen set of a copy with a new matrix: its entries, plus the pairs seen
+        outside this one's matrix.
+
+        `pos` are the positions of `matrix`'s entries in this one's (None: not a subset).
+        """
+        if self._seen is None or (pos is not None and pos.size == self.nnz):
+            return self._seen  # no pair outside the matrix, or the same entries
+        return union_pattern(extra_pattern(self._seen, self._matrix), matrix)
 
     def normalize(self, kind: str = "l2", **params: Any) -> Interactions:
         """Weight the matrix with a :mod:`filmreco.sparse` function; ids (and the timestamps
-        of the entries kept) carry over.
+        of the entries kept, and the :attr:`seen` set) carry over.
 
         Parameters
         ----------
@@ -552,7 +643,8 @@ class Interactions(Saveable):
         }
         func = lookup_option(table, kind, "kind")
         Y = check_csr(func(self._matrix, **params), "weighted matrix")
-        return self._derived(Y, subpattern_positions(self._matrix, Y))
+        pos = subpattern_positions(self._matrix, Y)
+        return self._derived(Y, pos, seen=self._seen_with(Y, pos))
 
     # persistence (save / load come from filmreco._persist.Saveable) ---------------------
     def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -571,15 +663,46 @@ class Interactions(Saveable):
             arrays["timestamps"] = self._timestamps
         if self._ratings is not None:
             arrays["ratings"] = self._ratings
+        if self._seen is not None:  # only the pairs seen outside the matrix
+            extra = extra_pattern(self._seen, X)
+            arrays["seen_extra_indptr"] = extra.indptr.astype(np.int64)
+            arrays["seen_extra_indices"] = extra.indices.astype(np.int64)
         return arrays, {**um, **im}
+
+    def _save_version(self) -> int:
+        # version 2 only when the file holds a seen set, so older filmreco refuses such a
+        # file instead of loading it without the seen set; other files stay version 1
+        return 2 if self._seen is not None else 1
+
+    @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        if version >= 2:  # written only with a seen set: its members must be there
+            for name in ("seen_extra_indptr", "seen_extra_indices"):
+                member(arrays, name, kinds="iu", shape=(None,))
+        return arrays, meta
 
     @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Interactions:
+        # optional per-entry arrays must be numbers (the constructor would parse strings)
+        extra = {
+            k: member(arrays, k, kinds="biuf") for k in ("timestamps", "ratings") if k in arrays
+        }
+        seen = None
+        if "seen_extra_indptr" in arrays:  # format version 2
+            n = int(np.asarray(arrays["seen_extra_indices"]).size)
+            seen = csr_from_arrays(
+                {**arrays, "seen_extra_data": np.ones(n, dtype=bool)},
+                "seen_extra_",
+                arrays["shape"],
+            )
         return cls(
             csr_from_arrays(arrays, "", arrays["shape"]),
             IdMap.from_arrays(arrays, meta, "user_"),
             IdMap.from_arrays(arrays, meta, "item_"),
-            timestamps=arrays.get("timestamps"),
-            ratings=arrays.get("ratings"),
+            timestamps=extra.get("timestamps"),
+            ratings=extra.get("ratings"),
+            seen=seen,
             dtype=arrays["data"].dtype,
         )

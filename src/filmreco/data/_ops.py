@@ -1,7 +1,9 @@
 """Vectorised CSR operations that keep per-entry arrays aligned, and column readers (private).
 
 Every function returns the positions (into the old ``data``) of the entries it keeps, so
-timestamps and ratings aligned with ``matrix.data`` follow with one fancy index.
+timestamps and ratings aligned with ``matrix.data`` follow with one fancy index. The
+``*_pattern`` functions handle *seen* sets: boolean CSR arrays whose stored entries are
+the (user, item) pairs a user rated, whatever the value.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_finite, check_option
+from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError
 from ..sparse import IdMap, row_indices
 from ._text import read_source, split_table, to_float, to_int, to_str
@@ -21,12 +23,17 @@ __all__ = [
     "aligned_array",
     "as_idmap",
     "check_take",
+    "extra_pattern",
     "filter_entries",
     "frame_columns",
+    "pattern",
+    "pattern_from",
     "read_csv_columns",
+    "seen_or_none",
     "subpattern_positions",
     "take_cols",
     "take_rows",
+    "union_pattern",
 ]
 
 logger = logging.getLogger("filmreco")
@@ -119,12 +126,60 @@ def subpattern_positions(old: sp.csr_array, new: sp.csr_array) -> np.ndarray | N
     return pos if bool((old_keys[pos] == new_keys).all()) else None
 
 
+def pattern(X: sp.csr_array) -> sp.csr_array:
+    """The stored entries of a canonical CSR `X` as a boolean CSR (all True), sharing nothing."""
+    Y = sp.csr_array((np.ones(X.nnz, dtype=bool), X.indices.copy(), X.indptr.copy()), shape=X.shape)
+    Y.has_canonical_format = True
+    return Y
+
+
+def _keys(X: sp.csr_array) -> np.ndarray:
+    return row_indices(X) * max(X.shape[1], 1) + X.indices
+
+
+def _from_keys(keys: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    """Boolean canonical CSR of the sorted unique entry keys ``row * n_cols + col``."""
+    m = max(shape[1], 1)
+    return _csr(np.ones(keys.size, dtype=bool), keys % m, keys // m, shape)
+
+
+def pattern_from(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
+    """Boolean canonical CSR of the (row, col) pairs given (repeats allowed)."""
+    keys = np.unique(np.asarray(rows, dtype=np.int64) * max(shape[1], 1) + cols)
+    return _from_keys(keys, shape)
+
+
+def union_pattern(*parts: sp.csr_array) -> sp.csr_array:
+    """Boolean CSR holding every entry stored in any of `parts` (canonical CSR, one shape)."""
+    keys = np.unique(np.concatenate([_keys(X) for X in parts]))
+    return _from_keys(keys, parts[0].shape)
+
+
+def extra_pattern(seen: sp.csr_array, X: sp.csr_array) -> sp.csr_array:
+    """Boolean CSR of the entries of `seen` that `X` does not store."""
+    keys = _keys(seen)
+    keys = keys[~np.isin(keys, _keys(X), assume_unique=True)]
+    return _from_keys(keys, seen.shape)
+
+
+def seen_or_none(seen: sp.csr_array | None, X: sp.csr_array) -> sp.csr_array | None:
+    """`seen` (a superset of the entries of `X`), or None when it holds no other entry."""
+    if seen is None or seen.nnz == X.nnz:
+        return None
+    seen.data.setflags(write=False)
+    seen.indices.setflags(write=False)
+    seen.indptr.setflags(write=False)
+    return seen
+
+
 def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[str, Any]:
     """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as float."""
     cols = list(getattr(df, "columns", []))
     for col, _ in names.values():
         if col is not None and col not in cols:
-            raise InputError(f"column {col!r} is not in the frame; its columns are {cols}.")
+            raise InputError(
+                f"column {shorten(col)} is not in the frame; its columns are {shorten(cols)}."
+            )
     out: dict[str, Any] = {}
     for key, (col, numeric) in names.items():
         if col is None:
@@ -164,7 +219,9 @@ def read_csv_columns(
     head = table.header or []
     for col in names.values():
         if col is not None and col not in head:
-            raise InputError(f"column {col!r} is not in the header of {source!r}: {head}.")
+            raise InputError(
+                f"column {shorten(col)} is not in the header of {source!r}: {shorten(head)}."
+            )
     out: dict[str, Any] = {}
     for key in ("user", "item"):
         j = head.index(names[key])  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_encoding, check_str
+from .._validation import check_encoding, check_str, shorten
 from ..exceptions import FormatError, InputError
 
 __all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
@@ -268,6 +268,16 @@ def _first_failure(col: np.ndarray, convert: Any) -> int:
     return 0
 
 
+def _quote(value: Any) -> str:
+    """A field's value for an error message, decoded and cut (see :func:`shorten`)."""
+    if isinstance(value, bytes):  # decode only what is shown (a line may be 150 MB)
+        n = len(value)
+        value = value[:400].decode("utf-8", "replace")
+        if n > 400:
+            return f"{value[:80]!r}... ({n:,} bytes)"
+    return shorten(str(value))
+
+
 def to_int(table: Table, j: int, what: str, *, hint: str = "") -> np.ndarray:
     """Column `j` as ``int64``; a bad value raises FormatError with its line."""
     col = table.fields[:, j]
@@ -275,8 +285,9 @@ def to_int(table: Table, j: int, what: str, *, hint: str = "") -> np.ndarray:
         return col.astype(np.int64)
     except (ValueError, OverflowError):
         i = _first_failure(col, int)
-        val = col[i].decode("utf-8", "replace") if isinstance(col[i], bytes) else col[i]
-        raise FormatError(f"{table.where(i)}: {what} {val!r} is not an integer{hint}.") from None
+        raise FormatError(
+            f"{table.where(i)}: {what} {_quote(col[i])} is not an integer{hint}."
+        ) from None
 
 
 def to_float(table: Table, j: int, what: str) -> np.ndarray:
@@ -289,8 +300,7 @@ def to_float(table: Table, j: int, what: str) -> np.ndarray:
         return col.astype(np.float64)
     except (ValueError, OverflowError):
         i = _first_failure(col, float)
-        val = col[i].decode("utf-8", "replace") if isinstance(col[i], bytes) else col[i]
-        raise FormatError(f"{table.where(i)}: {what} {val!r} is not a number.") from None
+        raise FormatError(f"{table.where(i)}: {what} {_quote(col[i])} is not a number.") from None
 
 
 def to_str(table: Table, j: int, encoding: str = "utf-8") -> np.ndarray:

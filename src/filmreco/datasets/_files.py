@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_option, check_real, renamed_keyword
+from .._validation import check_int, check_option, check_real, renamed_keyword, shorten
 from ..data import Catalog, EdgeList, Interactions
 from ..data._clean import warn_data
 from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
@@ -182,7 +182,7 @@ class _Folder:
                     self.names.setdefault(f.name, f)
             self.main = p.name
         else:
-            raise FileNotFoundError(f"no such file or folder: {str(p)!r}")
+            raise FileNotFoundError(f"no such file or folder: {shorten(str(p), 300)}")
         self.path = p
 
     def read(self, name: str) -> tuple[bytes, str] | None:
@@ -243,7 +243,7 @@ def _ratings_table(data: bytes, source: str, layout: str) -> tuple[Table, dict[s
     cols = {k: head.index(a) for k, names in _COLS.items() for a in names if a in head}
     if cols:  # a header line
         if "user" not in cols or "item" not in cols:
-            raise FormatError(f"{source!r}: header {head} lacks a user or an item column.")
+            raise FormatError(f"{source!r}: header {shorten(head)} lacks a user or an item column.")
         table = Table(table.fields[1:], table.lines[1:], table.source, head)
         return table, cols
     if table.fields.shape[1] > 4:
@@ -294,7 +294,9 @@ def _catalog_movies(files: _Folder, name: str) -> Catalog | None:
         head = [h.lower() for h in table.header or []]
         idc = next((head.index(a) for a in _COLS["item"] if a in head), None)
         if idc is None or "title" not in head:
-            raise FormatError(f"{source!r}: expected an item id and a title column, got {head}.")
+            raise FormatError(
+                f"{source!r}: expected an item id and a title column, got {shorten(head)}."
+            )
         ids, titles = _ids(table, idc), to_str(table, head.index("title"), enc)
         genres = to_str(table, head.index("genres"), enc) if "genres" in head else None
     title_list = titles.tolist()

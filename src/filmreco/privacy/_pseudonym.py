@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import check_int
+from .._validation import check_int, shorten
 from ..data import Interactions
 from ..exceptions import FilmrecoWarning, InputError
 from ..sparse import IdMap, as_id_array, build_csr, row_indices
@@ -163,10 +163,10 @@ class Pseudonymizer:
     def pseudonymize_interactions(self, interactions: Interactions) -> Pseudonymized:
         """Replace the user ids of `interactions` by pseudonyms (item ids kept).
 
-        Timestamps and ratings are kept; the result carries the key fingerprint and the
-        kind of the raw ids, so :func:`join` can refuse mismatched files. The users (rows)
-        are sorted by pseudonym, so the row order says nothing about the raw ids or their
-        order.
+        Timestamps, ratings and the seen set are kept; the result carries the key
+        fingerprint and the kind of the raw ids, so :func:`join` can refuse mismatched
+        files. The users (rows) are sorted by pseudonym, so the row order says nothing
+        about the raw ids or their order.
 
         Examples
         --------
@@ -189,13 +189,19 @@ class Pseudonymizer:
                 interactions.item_ids,
                 interactions.timestamps,
                 interactions.ratings,
+                interactions.seen,
             )
             return Pseudonymized(data, self.fingerprint, users.kind)
         pseudo = self.pseudonymize(users.ids)
         order = np.argsort(pseudo, kind="stable")  # pseudonyms are unique: a total order
-        moved = interactions.take_users(order)  # copies; timestamps/ratings follow the rows
+        moved = interactions.take_users(order)  # copies; timestamps/ratings/seen follow the rows
         data = Interactions._trusted(
-            moved.matrix, IdMap(pseudo[order]), moved.item_ids, moved.timestamps, moved.ratings
+            moved.matrix,
+            IdMap(pseudo[order]),
+            moved.item_ids,
+            moved.timestamps,
+            moved.ratings,
+            moved.seen,
         )
         return Pseudonymized(data, self.fingerprint, users.kind)
 
@@ -283,9 +289,9 @@ def _check_tags(fingerprint: Any, id_kind: Any) -> None:
         and len(fingerprint) == 16
         and all(c in "0123456789abcdef" for c in fingerprint)
     ):
-        raise InputError(f"fingerprint must be 16 hex digits, got {fingerprint!r}.")
+        raise InputError(f"fingerprint must be 16 hex digits, got {shorten(fingerprint)}.")
     if id_kind not in ("int", "str"):
-        raise InputError(f"id_kind must be 'int' or 'str', got {id_kind!r}.")
+        raise InputError(f"id_kind must be 'int' or 'str', got {shorten(id_kind)}.")
 
 
 @dataclass(frozen=True)
@@ -388,7 +394,7 @@ def join(a: Pseudonymized, b: Pseudonymized, *, how: str = "inner") -> tuple[Int
     """
     _check_pair(a, b)
     if how not in ("inner", "outer"):
-        raise InputError(f"how={how!r} is not supported; use 'inner' or 'outer'.")
+        raise InputError(f"how={shorten(how)} is not supported; use 'inner' or 'outer'.")
     ua, ub = a.interactions.user_ids, b.interactions.user_ids
     if how == "inner":
         both = ua.ids[ub.contains(ua.ids)] if len(ua) and len(ub) else np.zeros(0, "<U64")

@@ -36,7 +36,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._parallel import check_n_jobs
-from .._validation import check_fitted, check_int, check_option, check_real
+from .._validation import check_fitted, check_int, check_option, check_real, shorten
+from ..data._ops import pattern_from, seen_or_none
+from ..data._ops import take_rows as take_sorted_rows
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
 from ._inputs import (
@@ -45,6 +47,8 @@ from ._inputs import (
     align_items,
     history_for,
     known_rows,
+    seen_for,
+    seen_of,
     take_rows,
     training_data,
 )
@@ -64,6 +68,15 @@ class Recommender(PersistMixin, BaseEstimator):
     external ids: :meth:`recommend` (items for users), :meth:`recommend_users` (the audience
     of an item), :meth:`similar_items`, :meth:`score`, plus :meth:`fold_in` for new or
     updated users, :meth:`save` / :meth:`load`, and :meth:`explain` where the model allows.
+
+    *Seen* is not *positive*: a model learns from the positives (the training matrix,
+    kept as ``user_items_``), but when the training data is an Interactions whose
+    :attr:`~filmreco.data.Interactions.seen` set holds more, e.g. the films a user rated
+    below the threshold of :meth:`~filmreco.data.Interactions.to_implicit`, the model
+    keeps that set too (``seen_``: a boolean users x items CSR array, or None when the seen
+    films are the positives), and ``filter_seen=True`` never returns any of them. The
+    splitters of :mod:`filmreco.recommend.evaluation` give parts whose seen set is their
+    positives, so evaluation filters the training positives only (the usual protocol).
 
     A user with no interactions (a known user whose history is empty, or an empty
     ``user_items`` row) gets the items' training popularity as scores: a model that
@@ -124,7 +137,9 @@ class Recommender(PersistMixin, BaseEstimator):
         interactions : Interactions
             Implicit feedback (views, likes, thresholded ratings): non-negative values, larger
             meaning stronger. A scipy sparse matrix is accepted too (ids are then the row
-            and column indices).
+            and column indices). The model learns from the matrix and remembers the
+            container's :attr:`~filmreco.data.Interactions.seen` set, which
+            ``filter_seen=True`` filters.
 
         Returns
         -------
@@ -141,13 +156,19 @@ class Recommender(PersistMixin, BaseEstimator):
         X, users, items, ts = training_data(interactions)
         if X.shape[1] == 0:
             raise InputError("interactions has no items; there is nothing to recommend.")
+        seen = seen_of(interactions)
         universe = self._item_universe(items)
         if len(universe) != X.shape[1]:
             X = sp.csr_array((X.data, X.indices, X.indptr), shape=(X.shape[0], len(universe)))
+            if seen is not None:
+                seen = sp.csr_array(
+                    (seen.data, seen.indices, seen.indptr), shape=(X.shape[0], len(universe))
+                )
         try:
             self.user_ids_ = users
             self.item_ids_ = universe
             self.user_items_ = X
+            self.seen_ = seen
             self.item_popularity_ = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
             self._fit(X, ts)
         except BaseException:
@@ -207,6 +228,11 @@ class Recommender(PersistMixin, BaseEstimator):
     def _n_items(self) -> int:
         return len(self.item_ids_)
 
+    def _seen_rows(self, rows: np.ndarray, H: sp.csr_array) -> sp.csr_array:
+        """The seen films of model rows `rows` (``-1``: none), `H` being their history."""
+        seen = getattr(self, "seen_", None)
+        return H if seen is None else take_rows(seen, rows)
+
     def _query(self, user_ids: Any, on_unknown: str, user_items: Any) -> Query:
         check_option(on_unknown, ON_UNKNOWN_USERS, "on_unknown")
         ids, _ = as_id_array(user_ids, "user_ids")
@@ -214,19 +240,25 @@ class Recommender(PersistMixin, BaseEstimator):
         if user_items is not None:
             H = history_for(ids, user_items, self.item_ids_)
             empty = np.diff(H.indptr) == 0
-            return Query(np.full(n, -1, dtype=np.int64), H, empty & self._empty_history_is_popular)
+            seen = seen_for(ids, user_items, self.item_ids_)
+            return Query(
+                np.full(n, -1, dtype=np.int64),
+                H,
+                empty & self._empty_history_is_popular,
+                H if seen is None else seen,
+            )
         rows = self.user_ids_.index(ids, on_unknown="mask", name="user_ids")
         unknown = rows < 0
         if unknown.any() and on_unknown == "raise":
             bad = ids[unknown][:5].tolist()
             raise UnknownIdError(
                 f"{int(unknown.sum())} of the {n} user_ids are not known to this "
-                f"{type(self).__name__} (e.g. {bad}); add them with fold_in(...), pass their "
+                f"{type(self).__name__} (e.g. {shorten(bad)}); add them with fold_in(...), pass their "
                 "history as user_items=..., or use on_unknown='popular'."
             )
         H = take_rows(self.user_items_, rows)
         popular = unknown | ((np.diff(H.indptr) == 0) & self._empty_history_is_popular)
-        return Query(rows, H, popular)
+        return Query(rows, H, popular, self._seen_rows(rows, H))
 
     def _candidates(self, items: Any, exclude: Any) -> np.ndarray | None:
         if items is None and exclude is None:
@@ -267,7 +299,10 @@ class Recommender(PersistMixin, BaseEstimator):
         n : int, default=10
             Length of each list, ``>= 0``; rows with fewer eligible items are padded.
         filter_seen : bool, default=True
-            Never return an item the user has interacted with (not even as padding).
+            Never return an item the user has seen (not even as padding): a training
+            positive, or any other film of the training data's
+            :attr:`~filmreco.data.Interactions.seen` set, such as one rated below the
+            :meth:`~filmreco.data.Interactions.to_implicit` threshold.
         items : array-like of item ids, optional
             Only these items may be returned (e.g. the films available in a region).
         exclude : array-like of item ids, optional
@@ -276,6 +311,8 @@ class Recommender(PersistMixin, BaseEstimator):
             Use this history for the users instead of the training data, without changing
             the model (an Interactions is matched by user and item id; a matrix gives one row
             per query user over the model's ``item_ids_``). Unknown users are then fine.
+            The films filtered are then that Interactions' seen set (a matrix: its
+            entries).
         on_unknown : {"raise", "popular"}, default="raise"
             Users the model does not know: raise :class:`~filmreco.exceptions.UnknownIdError`,
             or recommend the most popular items to them.
@@ -313,7 +350,7 @@ class Recommender(PersistMixin, BaseEstimator):
             q.n,
             pool,
             block_size=block_rows(self._n_items()),
-            exclude=q.history if filter_seen else None,
+            exclude=q.seen if filter_seen else None,
             candidates=cand,
             n_jobs=n_jobs,
         )
@@ -339,7 +376,9 @@ class Recommender(PersistMixin, BaseEstimator):
         n : int, default=10
             Audience size per item.
         filter_seen : bool, default=True
-            Leave out users who already interacted with the item.
+            Leave out users who have seen the item: a training positive, or any pair of
+            the training data's :attr:`~filmreco.data.Interactions.seen` set (e.g. a
+            rating below the positive threshold).
         users : array-like of user ids, optional
             Only consider these users (e.g. those reachable in a region).
         n_jobs : int or None, default=None
@@ -417,7 +456,7 @@ class Recommender(PersistMixin, BaseEstimator):
             False: seen items are scored like any other. True: the scores are the ones
             :meth:`recommend` ranks by (for models that rank over the films that may be
             returned, such as :class:`~filmreco.social.SocialRecommender`, they differ),
-            and seen items score ``-inf``.
+            and seen items (as in :meth:`recommend`) score ``-inf``.
         user_items, on_unknown, n_jobs
             As in :meth:`recommend`: users are scored in blocks through the parallel seam.
 
@@ -432,8 +471,8 @@ class Recommender(PersistMixin, BaseEstimator):
         # all items in catalogue order: score them whole (no column gather of the model)
         scorer = BlockScorer(self, q, None if every else cols, filter_seen=bool(filter_seen))
         S = dense_scores(scorer, q.n, cols.size, n_jobs)
-        if filter_seen and q.history.nnz:
-            seen = q.history[:, cols].tocsr() if not every else q.history
+        if filter_seen and q.seen.nnz:
+            seen = q.seen[:, cols].tocsr() if not every else q.seen
             S[row_indices(seen), seen.indices] = -np.inf
         return S
 
@@ -489,7 +528,9 @@ class Recommender(PersistMixin, BaseEstimator):
         Parameters
         ----------
         interactions : Interactions
-            Events of the users to fold in (matched by user and item id).
+            Events of the users to fold in (matched by user and item id). Its
+            :attr:`~filmreco.data.Interactions.seen` set joins the model's (replaces the
+            user's, with ``mode="replace"``), so ``filter_seen`` keeps filtering it.
         mode : {"add", "replace"}, default="add"
             For users already known: add the events to their history, or replace it.
         on_unknown : {"raise", "ignore"}, default="raise"
@@ -532,6 +573,7 @@ class Recommender(PersistMixin, BaseEstimator):
             shape=(n_users, X.shape[1]),
             duplicates="sum",
         )
+        self._fold_seen(rows, mode == "replace", seen_of(interactions, self.item_ids_))
         self.user_ids_ = users
         if n_jobs is None:
             self._update_users(np.unique(rows))
@@ -539,6 +581,31 @@ class Recommender(PersistMixin, BaseEstimator):
             with joblib.parallel_config(n_jobs=n_jobs):
                 self._update_users(np.unique(rows))
         return self
+
+    def _fold_seen(self, rows: np.ndarray, replace: bool, new: sp.csr_array | None) -> None:
+        """``seen_`` after fold_in (``user_items_`` is already updated): the new positives,
+        the old seen pairs (but those of the rows `rows` when `replace`), and the pairs of
+        `new`, the folded data's seen set (its row ``i`` is the model row ``rows[i]``)."""
+        old = getattr(self, "seen_", None)
+        if old is None and new is None:
+            self.seen_ = None  # the seen films are still the positives
+            return
+        Y = self.user_items_
+        parts_r, parts_c = [row_indices(Y)], [Y.indices]
+        if old is not None:
+            old_row = row_indices(old)
+            ok = np.ones(old.nnz, dtype=bool)
+            if replace:
+                folded = np.zeros(Y.shape[0], dtype=bool)
+                folded[rows] = True
+                ok = ~folded[old_row]
+            parts_r.append(old_row[ok])
+            parts_c.append(old.indices[ok])
+        if new is not None:
+            parts_r.append(rows[row_indices(new)])
+            parts_c.append(new.indices)
+        S = pattern_from(np.concatenate(parts_r), np.concatenate(parts_c), Y.shape)
+        self.seen_ = seen_or_none(S, Y)
 
     # erasure ------------------------------------------------------------------------
     def forget_users(self, user_ids: Any) -> int:
@@ -584,6 +651,9 @@ class Recommender(PersistMixin, BaseEstimator):
             self.item_popularity_ = np.bincount(kept.indices, minlength=kept.shape[1]).astype(
                 np.float64
             )
+            seen = getattr(self, "seen_", None)
+            if seen is not None:
+                self.seen_ = seen_or_none(take_sorted_rows(seen, keep)[0], kept)
             factors = getattr(self, "user_factors_", None)
             if isinstance(factors, np.ndarray):
                 self.user_factors_ = np.ascontiguousarray(factors[keep])

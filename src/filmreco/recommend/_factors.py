@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import InputError
+from .._persist import member
 from ._base import Recommender
 
 __all__ = ["FactorModel"]
@@ -63,15 +63,14 @@ class FactorModel(Recommender):
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return {"user_factors": self.user_factors_, "item_factors": self.item_factors_}, {}
 
+    def _factor_width(self) -> int:
+        """Columns of the factor matrices the parameters call for (checked as fit does)."""
+        return int(self._check_params()[0])
+
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        U = np.asarray(arrays["user_factors"], dtype=np.float32)
-        V = np.asarray(arrays["item_factors"], dtype=np.float32)
+        width = self._factor_width()
         n_users, n_items = len(self.user_ids_), len(self.item_ids_)
-        if U.ndim != 2 or V.ndim != 2 or U.shape[0] != n_users or V.shape[0] != n_items:
-            raise InputError(
-                f"factor shapes {U.shape} and {V.shape} do not match {n_users} users and "
-                f"{n_items} items."
-            )
-        if U.shape[1] != V.shape[1]:
-            raise InputError("user and item factors have different widths.")
-        self.user_factors_, self.item_factors_ = U, V
+        U = member(arrays, "user_factors", kinds="f", shape=(n_users, width), finite=True)
+        V = member(arrays, "item_factors", kinds="f", shape=(n_items, width), finite=True)
+        self.user_factors_ = U.astype(np.float32, copy=False)
+        self.item_factors_ = V.astype(np.float32, copy=False)

@@ -8,8 +8,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_option
+from .._validation import check_csr, check_option, shorten
 from ..data import Interactions
+from ..data._ops import pattern_from
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..sparse import IdMap, build_csr, row_indices
 
@@ -20,6 +21,8 @@ __all__ = [
     "empty_rows",
     "history_for",
     "known_rows",
+    "seen_for",
+    "seen_of",
     "take_rows",
     "training_data",
 ]
@@ -32,8 +35,9 @@ class Query(NamedTuple):
     """Users of one call: who they are and what they have seen, in the model's item space."""
 
     rows: np.ndarray  # int64 model row of each query user; -1: score from `history` alone
-    history: sp.csr_array  # (n_query, n_items) interactions used for scoring and filtering
+    history: sp.csr_array  # (n_query, n_items) interactions (positives) used for scoring
     popular: np.ndarray  # bool: answer with the popularity fallback
+    seen: sp.csr_array  # (n_query, n_items) films filtered by filter_seen (history or more)
 
     @property
     def n(self) -> int:
@@ -56,6 +60,34 @@ def training_data(interactions: Any) -> tuple[sp.csr_array, IdMap, IdMap, np.nda
         )
     X = check_csr(X, "interactions.matrix", dtype=np.float32, nonnegative=True, copy=True)
     return X, users, items, ts
+
+
+def seen_of(interactions: Any, items: IdMap | None = None) -> sp.csr_array | None:
+    """The seen set of an Interactions holding pairs outside its matrix, else None.
+
+    With `items`, its columns are mapped to those items by id (films not among them are
+    dropped: they cannot be recommended anyway).
+    """
+    if not isinstance(interactions, Interactions):
+        return None
+    S = interactions.seen
+    if S.nnz == interactions.nnz:
+        return None
+    if items is None:
+        return S
+    pos = items.index(interactions.item_ids.ids, on_unknown="mask", name="item ids")
+    col = pos[S.indices]
+    keep = col >= 0
+    return pattern_from(row_indices(S)[keep], col[keep], (S.shape[0], len(items)))
+
+
+def seen_for(user_ids: np.ndarray, data: Any, items: IdMap) -> sp.csr_array | None:
+    """Rows of the seen set of `data` (an Interactions) for `user_ids`, as in
+    :func:`history_for`; None when `data` holds no pair outside its matrix."""
+    S = seen_of(data, items)
+    if S is None:
+        return None
+    return take_rows(S, data.user_ids.index(user_ids, on_unknown="mask", name="user_ids"))
 
 
 def empty_rows(n_rows: int, n_cols: int) -> sp.csr_array:
@@ -122,7 +154,7 @@ def align_items(
                 bad = data.item_ids.ids[unknown][:5].tolist()
                 raise UnknownIdError(
                     f"{name} holds {int(used.sum())} interactions with {int(unknown.sum())} "
-                    f"item(s) this model was not fitted on (e.g. {bad}); refit the model, or "
+                    f"item(s) this model was not fitted on (e.g. {shorten(bad)}); refit the model, or "
                     "pass on_unknown='ignore' to drop them."
                 )
             if used.sum() > 0:

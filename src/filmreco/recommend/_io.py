@@ -1,9 +1,15 @@
 """Saving and loading recommenders (private): a thin layer on :class:`filmreco._persist.Saveable`.
 
-A recommender's file holds its id maps, its training matrix, the items' popularity, its
-JSON-safe hyper-parameters and the model's own learned state (``_state`` /
+A recommender's file holds its id maps, its training matrix, the items' popularity, the
+seen pairs outside the training matrix (``seen_extra_*``, format version 2, only when
+there are some), its JSON-safe hyper-parameters and the model's own learned state (``_state`` /
 ``_set_state``, prefixed ``state_``). Every concrete class registers itself at creation:
 by name for nested restores (:func:`registry`) and by kind for :func:`filmreco.load`.
+
+Loading validates the file as ``fit`` would: every constructor parameter must be present
+(or listed as unsaved) and known, and passes the model's ``_check_params`` (the checks its
+``_fit`` runs first); the training matrix, popularity and the model's state arrays are
+checked for dtype, shape and finite values; any failure is a FormatError.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from .._persist import Saveable, csr_from_arrays
+from .._persist import Saveable, csr_from_arrays, member
 from .._registry import register
-from .._validation import check_fitted
+from .._validation import check_fitted, shorten
+from ..data._ops import extra_pattern, pattern, seen_or_none, union_pattern
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
 
@@ -68,11 +75,13 @@ def _kind_of(cls: type[Any]) -> str:
 class PersistMixin(Saveable):
     """:meth:`save` / :meth:`load` of a fitted recommender (learned state from ``_state``)."""
 
-    _persist_version: ClassVar[int] = 1
+    #: Newest format version read: 2 adds the seen set (see ``_save_version``).
+    _persist_version: ClassVar[int] = 2
     # provided by Recommender (declared for the type checker)
     user_ids_: IdMap
     item_ids_: IdMap
     user_items_: sp.csr_array
+    seen_: sp.csr_array | None
     item_popularity_: np.ndarray
     _fitted: bool
 
@@ -85,6 +94,15 @@ class PersistMixin(Saveable):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         pass
+
+    def _check_params(self) -> Any:
+        """Check the hyper-parameters as :meth:`fit` does; return what the model needs.
+
+        ``_fit`` calls it first, and :meth:`load` calls it on the restored model, so a
+        file can hold only parameters that fit would accept (one validation path).
+        Raises InputError naming the parameter. Default: no parameters to check.
+        """
+        return None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -122,6 +140,11 @@ class PersistMixin(Saveable):
                 "item_popularity": self.item_popularity_,
             }
         )
+        seen = getattr(self, "seen_", None)
+        if seen is not None:  # only the pairs seen outside the training matrix
+            extra = extra_pattern(seen, X)
+            arrays["seen_extra_indptr"] = extra.indptr.astype(np.int64)
+            arrays["seen_extra_indices"] = extra.indices.astype(np.int64)
         state, state_meta = self._state()
         arrays.update({f"state_{k}": v for k, v in state.items()})
         params, dropped = self._saved_params()
@@ -134,6 +157,20 @@ class PersistMixin(Saveable):
             **im,
         }
         return arrays, meta
+
+    @classmethod
+    def _upgrade(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        if version >= 2:  # written only with a seen set: its members must be there
+            for name in ("seen_extra_indptr", "seen_extra_indices"):
+                member(arrays, name, kinds="iu", shape=(None,))
+        return arrays, meta
+
+    def _save_version(self) -> int:
+        # 2 only for a model with a seen set, so older filmreco refuses the file instead of
+        # recommending the films it would not know were seen; other models stay version 1
+        return 2 if getattr(self, "seen_", None) is not None else 1
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Save the fitted model to ``.npz`` + JSON header (no pickle, atomic write).
@@ -180,18 +217,45 @@ class PersistMixin(Saveable):
 
     @classmethod
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
-        if not isinstance(meta["params"], dict):
-            raise InputError(f"params must be a mapping, got {meta['params']!r}.")
-        model = cls(**meta["params"])
+        params, unsaved = meta["params"], meta.get("unsaved_params", [])
+        if not isinstance(params, dict):
+            raise FormatError(f"params must be a mapping, got {shorten(params)}.")
+        if not isinstance(unsaved, list) or not all(isinstance(k, str) for k in unsaved):
+            raise FormatError(f"unsaved_params must be a list of names, got {shorten(unsaved)}.")
+        names = set(cls._get_param_names())  # type: ignore[attr-defined]
+        missing = sorted(names - set(params) - set(unsaved))
+        unknown = sorted(set(params) - names)
+        if missing or unknown:
+            raise FormatError(
+                f"the parameters of {cls.__name__} in the file "
+                + (f"lack {missing}" if missing else f"include unknown names {unknown}")
+                + "; the file was edited or written by another version."
+            )
+        model = cls(**params)
         model.user_ids_ = IdMap.from_arrays(arrays, meta, "user_")
         model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
         shape = (len(model.user_ids_), len(model.item_ids_))
-        model.user_items_ = csr_from_arrays(arrays, "ui_", shape)
-        pop = np.asarray(arrays["item_popularity"], dtype=np.float64)
-        if pop.shape != (shape[1],):
-            raise FormatError(f"item_popularity has shape {pop.shape}, expected ({shape[1]},).")
-        model.item_popularity_ = pop
+        X = csr_from_arrays(arrays, "ui_", shape)
+        if X.dtype.kind != "f" or (X.nnz and X.data.min() < 0):
+            raise FormatError("ui_data must hold floats >= 0 (the training values).")
+        model.user_items_ = X if X.dtype == np.float32 else X.astype(np.float32)
+        model.seen_ = None
+        if "seen_extra_indptr" in arrays:
+            n = int(np.asarray(arrays["seen_extra_indices"]).size)
+            ones = {"seen_extra_data": np.ones(n, dtype=bool)}
+            extra = csr_from_arrays({**arrays, **ones}, "seen_extra_", shape)
+            seen = union_pattern(pattern(model.user_items_), extra)
+            model.seen_ = seen_or_none(seen, model.user_items_)
+        pop = member(arrays, "item_popularity", kinds="f", shape=(shape[1],), finite=True)
+        model.item_popularity_ = pop.astype(np.float64)
         state = {k[len("state_") :]: v for k, v in arrays.items() if k.startswith("state_")}
-        model._set_state(state, meta.get("state", {}))
+        state_meta = meta.get("state", {})
+        if not isinstance(state_meta, dict):
+            raise FormatError(f"state must be a mapping, got {shorten(state_meta)}.")
+        model._set_state(state, state_meta)
+        try:
+            model._check_params()
+        except InputError as exc:
+            raise FormatError(f"the file holds an invalid parameter: {exc}") from exc
         model._fitted = True
         return model

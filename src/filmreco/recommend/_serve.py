@@ -33,20 +33,21 @@ def block_rows(n_cols: int) -> int:
 
 
 def allowed_mask(
-    model: Any, H: Any, filter_seen: bool, candidates: np.ndarray | None
+    model: Any, seen: Any, filter_seen: bool, candidates: np.ndarray | None
 ) -> np.ndarray | None:
-    """``(H.shape[0], n_items)`` mask of the films that may be returned to the users of `H`
-    (None unless the model reads it, see ``Recommender._uses_allowed``)."""
+    """``(seen.shape[0], n_items)`` mask of the films that may be returned to the users
+    whose seen films are the rows of `seen` (None unless the model reads it, see
+    ``Recommender._uses_allowed``)."""
     if not model._uses_allowed:
         return None
     n_items = model._n_items()
     if candidates is None:
-        mask = np.ones((H.shape[0], n_items), dtype=bool)
+        mask = np.ones((seen.shape[0], n_items), dtype=bool)
     else:
-        mask = np.zeros((H.shape[0], n_items), dtype=bool)
+        mask = np.zeros((seen.shape[0], n_items), dtype=bool)
         mask[:, candidates] = True
     if filter_seen:
-        mask[row_indices(H), H.indices] = False
+        mask[row_indices(seen), seen.indices] = False
     return mask
 
 
@@ -54,8 +55,8 @@ class BlockScorer:
     """``f(start, stop)``: scores of query users ``start..stop-1`` (a ``topk_blocks`` score_fn).
 
     Users flagged ``popular`` get the training popularity of the items; the others the
-    model's scores (told which films may be returned: not seen when `filter_seen`, and
-    among `candidates`). Picklable when the model is, so process backends can run it.
+    model's scores (told which films may be returned: not among the query's seen films
+    when `filter_seen`, and among `candidates`). Picklable when the model is, so process backends can run it.
     """
 
     def __init__(
@@ -79,7 +80,8 @@ class BlockScorer:
         rows = q.rows[start:stop]
         H = q.history[start:stop]
         pop = q.popular[start:stop]
-        allowed = allowed_mask(model, H, self.filter_seen, self.candidates)
+        seen = q.seen[start:stop] if model._uses_allowed and q.seen is not q.history else H
+        allowed = allowed_mask(model, seen, self.filter_seen, self.candidates)
         if not pop.any():
             return np.asarray(model._scores(H, rows, cols, allowed), dtype=dtype)
         base = model.item_popularity_ if cols is None else model.item_popularity_[cols]
@@ -119,9 +121,10 @@ def _audience_block(
     model: Any, cols: np.ndarray, n: int, filter_seen: bool, urows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     H = take_rows(model.user_items_, urows)
-    allowed = allowed_mask(model, H, filter_seen, None)
+    rated = model._seen_rows(urows, H)
+    allowed = allowed_mask(model, rated, filter_seen, None)
     S = np.asarray(model._scores(H, urows, cols, allowed), dtype=model._score_dtype)
-    seen = H[:, cols].T.tocsr() if filter_seen else None
+    seen = rated[:, cols].T.tocsr() if filter_seen else None
     return topk(np.ascontiguousarray(S.T), n, exclude=seen)
 
 

@@ -1,4 +1,10 @@
-"""Train/test splitters of interactions (re-exported by :mod:`filmreco.recommend.evaluation`)."""
+"""Train/test splitters of interactions (re-exported by :mod:`filmreco.recommend.evaluation`).
+
+Every part holds positives only: the entries of the matrix, with their timestamps and
+ratings, and no other seen pair (``part.seen`` is the part's matrix). A model fitted on a
+training part therefore filters the training positives, the usual evaluation protocol,
+even when the data came from :meth:`~filmreco.data.Interactions.to_implicit`.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ def _check_interactions(interactions: Any) -> Interactions:
 
 
 def _part(data: Interactions, keep: np.ndarray) -> Interactions:
+    """The entries `keep` of `data`, positives only (the seen set is not carried)."""
     X = data.matrix
     rows = row_indices(X)[keep]
     indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
@@ -76,7 +83,9 @@ def split_random(
     -------
     train, test : Interactions
         Same id maps and shape as the input; every entry (with its timestamp and rating)
-        is in exactly one of them.
+        is in exactly one of them. Their seen sets are their positives (the films the
+        input rated below a threshold are not carried): evaluation filters the training
+        positives.
 
     Examples
     --------
@@ -123,7 +132,7 @@ def split_kfold(
     list of (train, test)
         `n_folds` pairs of Interactions with the input's id maps and shape; the test
         parts are disjoint and together hold every entry once (with its timestamp and
-        rating).
+        rating); positives only, as in :func:`split_random`.
 
     Examples
     --------
@@ -164,6 +173,7 @@ def split_leave_last(
     Returns
     -------
     train, test : Interactions
+        Positives only, as in :func:`split_random`.
 
     Raises
     ------
@@ -214,6 +224,7 @@ def split_temporal(
     Returns
     -------
     train, test : Interactions
+        Positives only, as in :func:`split_random`.
 
     Examples
     --------

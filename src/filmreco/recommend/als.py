@@ -8,8 +8,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import kernel_threads, thread_limits
-from .._validation import check_bool, check_int, check_random_state, check_real, lookup_option
+from .._parallel import check_n_jobs, kernel_threads, thread_limits
+from .._validation import (
+    check_bool,
+    check_int,
+    check_random_state,
+    check_real,
+    check_seed,
+    lookup_option,
+)
 from ..sparse import confidence, log_scale
 from ._factors import FactorModel
 from ._inputs import take_rows
@@ -152,11 +159,22 @@ class ALS(FactorModel):
         G[np.diag_indices_from(G)] += float(self.regularization)
         return G.astype(np.float32)
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _check_params(self) -> tuple[int, int, int]:
         f = check_int(self.n_factors, "n_factors", min_value=1)
         check_real(self.regularization, "regularization", min_value=0.0)
         max_iter = check_int(self.max_iter, "max_iter", min_value=0)
         steps = check_int(self.cg_steps, "cg_steps", min_value=1)
+        lookup_option(_CONFIDENCE, self.confidence, "confidence")
+        check_real(self.alpha, "alpha", min_value=0.0)
+        check_real(self.epsilon, "epsilon", min_value=0.0, min_inclusive=False)
+        check_bool(self.track_loss, "track_loss")
+        check_bool(self.show_progress, "show_progress")
+        check_seed(self.random_state)
+        check_n_jobs(self.n_jobs)
+        return f, max_iter, steps
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        f, max_iter, steps = self._check_params()
         threads = kernel_threads(self.n_jobs)
         rng = check_random_state(self.random_state)
         Cu = self._conf(X)

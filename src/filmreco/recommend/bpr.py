@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import kernel_threads, seed_sequence, thread_limits
-from .._validation import check_bool, check_int, check_real
+from .._validation import check_bool, check_int, check_real, check_seed
 from ..exceptions import ConvergenceError
 from ._factors import FactorModel
 from ._kernels import bpr_epoch, bpr_fold_in
@@ -107,17 +107,18 @@ class BPR(FactorModel):
         self.show_progress = show_progress
         self.random_state = random_state
 
-    def _check(self) -> tuple[int, float, float, int]:
+    def _check_params(self) -> tuple[int, float, float, int]:
         f = check_int(self.n_factors, "n_factors", min_value=1)
         lr = check_real(self.learning_rate, "learning_rate", min_value=0.0, min_inclusive=False)
         reg = check_real(self.regularization, "regularization", min_value=0.0)
         epochs = check_int(self.max_iter, "max_iter", min_value=0)
+        check_bool(self.track_loss, "track_loss")
+        check_bool(self.show_progress, "show_progress")
+        check_seed(self.random_state)
         return f, lr, reg, epochs
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
-        f, lr, reg, epochs = self._check()
-        check_bool(self.track_loss, "track_loss")
-        check_bool(self.show_progress, "show_progress")
+        f, lr, reg, epochs = self._check_params()
         seq = seed_sequence(self.random_state)
         self.seed_ = int(seq.generate_state(1, dtype=np.uint64)[0])
         init, *epoch_seeds = seq.spawn(epochs + 1)
@@ -185,7 +186,7 @@ class BPR(FactorModel):
         return float(loss / done) if done else float("nan")
 
     def _fold_in_factors(self, H: sp.csr_array) -> np.ndarray:
-        _f, lr, reg, epochs = self._check()
+        _f, lr, reg, epochs = self._check_params()
         U = np.zeros((H.shape[0], self.item_factors_.shape[1]), dtype=np.float32)
         U[:, -1] = 1.0
         P = sp.csr_array(H, copy=True)
@@ -204,10 +205,13 @@ class BPR(FactorModel):
             raise self._diverged("while folding in users")
         return U
 
+    def _factor_width(self) -> int:
+        return self._check_params()[0] + 1  # the last column holds the item biases
+
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = super()._state()
         return arrays, {**meta, "seed": int(self.seed_)}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         super()._set_state(arrays, meta)
-        self.seed_ = int(meta["seed"])
+        self.seed_ = check_int(meta["seed"], "seed", min_value=0, max_value=2**64 - 1)

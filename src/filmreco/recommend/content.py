@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_fitted, check_int, check_iterable, check_real
+from .._persist import csr_from_arrays, member
+from .._validation import check_fitted, check_int, check_iterable, check_real, shorten
 from ..data import Catalog
 from ..exceptions import InputError
 from ..sparse import IdMap, build_csr, normalize, tfidf
@@ -138,7 +139,7 @@ class ContentBased(Recommender):
             return names
         if isinstance(self.fields, str):
             raise InputError(
-                f"fields must be a list of field names, got the string {self.fields!r}."
+                f"fields must be a list of field names, got the string {shorten(self.fields)}."
             )
         names = check_iterable(self.fields, "fields")
         if not all(isinstance(f, str) for f in names):
@@ -148,21 +149,39 @@ class ContentBased(Recommender):
             raise InputError(f"fields {missing or names} are not in the catalogue ({cat.fields}).")
         return names
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
-        cat = self._check_catalog()
+    def _check_params(self) -> int:
+        """The checks that need no catalogue (the catalogue is not saved with the model)."""
         min_df = check_int(self.min_df, "min_df", min_value=1)
-        if self.field_weights is not None and not isinstance(self.field_weights, Mapping):
-            raise TypeError(
-                "field_weights must be a dict of field name -> weight, got "
-                f"{type(self.field_weights).__name__}."
-            )
+        for name, value in (("fields", self.fields), ("text_fields", self.text_fields)):
+            if value is None and name == "fields":
+                continue
+            if isinstance(value, str) or not isinstance(value, Sequence):
+                raise InputError(f"{name} must be a list of field names, got {shorten(value)}.")
+            if not all(isinstance(f, str) for f in value):
+                raise InputError(f"{name} must hold field names (str), got {shorten(value)}.")
+        if self.field_weights is not None:
+            if not isinstance(self.field_weights, dict):
+                raise InputError(
+                    f"field_weights must be a dict of field name to weight, got "
+                    f"{shorten(self.field_weights)}."
+                )
+            for k, v in self.field_weights.items():
+                check_real(v, f"field_weights[{shorten(k)}]", min_value=0.0)
+        if self.tokenizer is not None and not callable(self.tokenizer):
+            raise InputError(f"tokenizer must be None or callable, got {shorten(self.tokenizer)}.")
+        return min_df
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        min_df = self._check_params()
+        cat = self._check_catalog()
         weights = dict(self.field_weights or {})
         text_fields = check_iterable(self.text_fields, "text_fields")
         names = self._fields(cat)
-        for k, v in weights.items():
+        for k in weights:
             if k not in names:
-                raise InputError(f"field_weights names {k!r}, which is not among fields {names}.")
-            check_real(v, f"field_weights[{k!r}]", min_value=0.0)
+                raise InputError(
+                    f"field_weights names {shorten(k)}, which is not among fields {names}."
+                )
         tokenizer = self.tokenizer
         if tokenizer is not None and not callable(getattr(tokenizer, "tokenize", None)):
             raise TypeError(
@@ -260,12 +279,8 @@ class ContentBased(Recommender):
         return arrays, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        fields = arrays["feature_fields"].astype(str)
-        values = arrays["feature_values"].astype(str)
+        fields = member(arrays, "feature_fields", kinds="U", shape=(None,))
+        values = member(arrays, "feature_values", kinds="U", shape=fields.shape)
         shape = (len(self.item_ids_), fields.size)
-        F = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
-        F.check_format(full_check=True)
-        if values.size != fields.size:
-            raise InputError("feature_fields and feature_values differ in length.")
-        self.item_features_ = F
+        self.item_features_ = csr_from_arrays(arrays, "", shape, dtype=np.float32)
         self.feature_fields_, self.feature_values_ = fields, values

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._persist import member
 from .._validation import check_fitted, check_option, check_real
 from ..data import Interactions
 from ..exceptions import InputError
@@ -165,8 +166,8 @@ class CrossDomain(ALS):
         TypeError
             `interactions` or `partner` is not an Interactions.
         """
-        check_option(self.partner_only, _PARTNER_ONLY, "partner_only")
-        w = check_real(self.domain_weight, "domain_weight", min_value=0.0)
+        self._check_params()
+        w = float(self.domain_weight)
         if not isinstance(interactions, Interactions):
             raise TypeError(
                 "interactions must be a filmreco.data.Interactions (users are joined to the "
@@ -191,6 +192,7 @@ class CrossDomain(ALS):
             interactions.item_ids,
             interactions.timestamps,
             interactions.ratings,
+            _grow_rows(interactions.seen, keep),
         )
         prow = union.index(partner.user_ids.ids, on_unknown="mask")[row_indices(P)]
         ok = prow >= 0  # users without partner events are not in `union` when unknown
@@ -207,6 +209,11 @@ class CrossDomain(ALS):
         finally:
             del self._pending
         return self
+
+    def _check_params(self) -> tuple[int, int, int]:
+        check_option(self.partner_only, _PARTNER_ONLY, "partner_only")
+        check_real(self.domain_weight, "domain_weight", min_value=0.0)
+        return super()._check_params()
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         Pw, partner_items, n_shared = self._pending
@@ -242,14 +249,13 @@ class CrossDomain(ALS):
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         super()._set_state(arrays, meta)
         items = IdMap.from_arrays(arrays, meta["partner_ids"], "partner_")
-        Z = np.asarray(arrays["partner_factors"], dtype=np.float32)
-        if Z.ndim != 2 or Z.shape != (len(items), self.item_factors_.shape[1]):
-            raise InputError(
-                f"partner_factors has shape {Z.shape}, expected ({len(items)}, "
-                f"{self.item_factors_.shape[1]})."
-            )
-        self.partner_item_ids_, self.partner_factors_ = items, Z
-        self.n_shared_users_ = int(arrays["n_shared_users"][0])
+        shape = (len(items), self.item_factors_.shape[1])
+        Z = member(arrays, "partner_factors", kinds="f", shape=shape, finite=True)
+        self.partner_item_ids_, self.partner_factors_ = items, Z.astype(np.float32, copy=False)
+        shared = member(arrays, "n_shared_users", kinds="iu", shape=(1,))
+        if int(shared[0]) < 0:
+            raise InputError(f"n_shared_users={int(shared[0])} is not a count of users.")
+        self.n_shared_users_ = int(shared[0])
 
     def partner_scores(self, user_ids: Any) -> np.ndarray:
         """Scores of every partner item for known users: shape (n_users, n_partner_items).

@@ -9,6 +9,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .._parallel import thread_limits
+from .._persist import member
 from .._validation import check_int, check_real
 from ..exceptions import InputError
 from ._base import Recommender
@@ -109,9 +110,18 @@ class EASE(Recommender):
         n = check_int(n_items, "n_items", min_value=0)
         return 3.0 * 4.0 * float(n) ** 2 / _GIB
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _check_params(self) -> tuple[float, float]:
         lam = check_real(self.regularization, "regularization", min_value=0.0, min_inclusive=False)
         limit = check_real(self.memory_limit, "memory_limit", min_value=0.0, min_inclusive=False)
+        if lam > float(np.finfo(np.float32).max):
+            raise InputError(
+                f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "
+                f"{float(np.finfo(np.float32).max):.3g}); use a value such as 500."
+            )
+        return lam, limit
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        lam, limit = self._check_params()
         need = self.estimated_memory(X.shape[1])
         if need > limit:
             raise InputError(
@@ -119,11 +129,6 @@ class EASE(Recommender):
                 f"matrices), above memory_limit={limit:g} GiB. Use ALS (memory linear in the "
                 "catalogue) or ItemKNN (sparse) for a catalogue this large, or raise "
                 "memory_limit if the machine has the memory."
-            )
-        if lam > float(np.finfo(np.float32).max):
-            raise InputError(
-                f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "
-                f"{float(np.finfo(np.float32).max):.3g}); use a value such as 500."
             )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             weights = ease_weights(X, lam)
@@ -167,10 +172,8 @@ class EASE(Recommender):
         return {"weights": self.weights_}, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        B = np.asarray(arrays["weights"])
         m = len(self.item_ids_)
-        if B.shape != (m, m) or B.dtype != np.float32:
-            raise InputError(
-                f"weights has shape {B.shape} and dtype {B.dtype}; expected ({m}, {m}) float32."
-            )
-        self.weights_ = B
+        shape = (m, m)
+        self.weights_ = member(
+            arrays, "weights", kinds="f", shape=shape, dtype=np.float32, finite=True
+        )

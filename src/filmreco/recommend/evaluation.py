@@ -3,7 +3,7 @@
 - :func:`split_random` (per-user random holdout), :func:`split_leave_last` (each user's
   latest interactions), :func:`split_temporal` (one global cut in time),
   :func:`split_kfold` (per-user k-fold cross-validation);
-- :func:`evaluate` — fit on train, recommend for every test user (seen items filtered),
+- :func:`evaluate` — fit on train, recommend for every test user (training positives filtered),
   and score the lists with :func:`filmreco.metrics.ranking_metrics`: precision, recall,
   NDCG, MAP, MRR, hit rate at `k`, catalogue coverage and novelty;
 - :func:`tune` — grid search on validation splits carved from the training data, for
@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
-from .._validation import check_fitted, check_int, check_random_state
+from .._validation import check_fitted, check_int, check_random_state, shorten
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
@@ -119,7 +119,9 @@ def evaluate(
         One model, or several by name (one row of the table each).
     train, test : Interactions
         From a splitter (same id maps). Every user with a test interaction is evaluated;
-        users the model does not know get the popularity fallback.
+        users the model does not know get the popularity fallback. A splitter's parts are
+        positives only (their :attr:`~filmreco.data.Interactions.seen` set is their
+        matrix), so the films filtered are the training positives.
     k : int or iterable of int, default=10
         Cut-off(s).
     metrics : iterable of str, optional
@@ -129,7 +131,10 @@ def evaluate(
         Fit a clone of the model on `train` (the model passed in is left unchanged); with
         False the model must already be fitted on `train`.
     filter_seen : bool, default=True
-        Remove training items from the lists (the usual protocol).
+        Remove the seen films of `train` from the lists: for a splitter's part, its
+        positives (the usual protocol, that of the published baselines). Filtering every
+        rated film instead, as a ``train`` with a wider seen set would, is a different
+        protocol with higher scores (about +0.06 NDCG@10 on MovieLens).
     as_frame : bool, default=False
         Return a pandas DataFrame (one row per model) instead of dicts.
     n_jobs : int or None, default=None
@@ -154,7 +159,7 @@ def evaluate(
     for name in names:
         if name not in METRICS:
             raise InputError(
-                f"metrics entry {name!r} is not supported; use some of {list(METRICS)}."
+                f"metrics entry {shorten(name)} is not supported; use some of {list(METRICS)}."
             )
     for part, label in ((train, "train"), (test, "test")):
         if not isinstance(part, Interactions):
@@ -208,7 +213,7 @@ def _check_metric(metric: str) -> tuple[str, int]:
     name, sep, kk = metric.partition("@") if isinstance(metric, str) else ("", "", "")
     if not sep or name not in METRICS or name in ("coverage", "novelty") or not kk.isdigit():
         raise InputError(
-            f"metric={metric!r} must look like 'ndcg@10', with one of "
+            f"metric={shorten(metric)} must look like 'ndcg@10', with one of "
             f"{[m for m in METRICS if m not in ('coverage', 'novelty')]}."
         )
     return name, check_int(int(kk), "k of metric", min_value=1)

@@ -134,14 +134,19 @@ class Hybrid(Recommender):
             raise InputError(f"weights has {w.size} entries for {k} models; give one per model.")
         return w
 
-    def fit(self, interactions: Any) -> Hybrid:
-        """Fit (clones of) the components, then the blend; see :meth:`Recommender.fit`."""
+    def _check_params(self) -> list[Recommender]:
         models = self._components()
         self._weights(len(models))
         check_option(self.method, _METHODS, "method")
         check_option(self.normalization, _NORMALIZATIONS, "normalization")
         check_real(self.rank_constant, "rank_constant", min_value=0.0)
-        if check_bool(self.refit, "refit"):
+        check_bool(self.refit, "refit")
+        return models
+
+    def fit(self, interactions: Any) -> Hybrid:
+        """Fit (clones of) the components, then the blend; see :meth:`Recommender.fit`."""
+        models = self._check_params()
+        if self.refit:
             fitted = [clone(m).fit(interactions) for m in models]
         else:
             for m in models:

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._parallel import check_n_jobs
+from .._persist import csr_from_arrays
 from .._validation import check_int, check_option, check_real, lookup_option
-from ..exceptions import InputError
 from ..sparse import bm25, build_csr, tfidf, topk_blocks
 from ._base import Recommender
 from ._serve import block_rows
@@ -123,7 +124,7 @@ class ItemKNN(Recommender):
         self.b = b
         self.n_jobs = n_jobs
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _check_params(self) -> tuple[int, Any, float, float, float, float]:
         k = check_int(self.n_neighbors, "n_neighbors", min_value=1)
         weigh = lookup_option(_WEIGHTING, self.weighting, "weighting")
         check_option(self.similarity, _SIMILARITIES, "similarity")
@@ -131,6 +132,11 @@ class ItemKNN(Recommender):
         shrink = check_real(self.shrinkage, "shrinkage", min_value=0.0)
         k1 = check_real(self.k1, "k1", min_value=0.0)
         b = check_real(self.b, "b", min_value=0.0, max_value=1.0)
+        check_n_jobs(self.n_jobs)
+        return k, weigh, asym, shrink, k1, b
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        k, weigh, asym, shrink, k1, b = self._check_params()
         n_items = X.shape[1]
         W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float64)
         k = min(k, max(n_items - 1, 0))
@@ -176,8 +182,4 @@ class ItemKNN(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
-        S = sp.csr_array((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(m, m))
-        S.check_format(full_check=True)
-        if S.dtype != np.float32:
-            raise InputError(f"similarity has dtype {S.dtype}, expected float32.")
-        self.similarity_ = S
+        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._persist import member
 from .._validation import check_fitted, check_real
 from ..exceptions import DataWarning, InputError
 from ..sparse import as_id_array
@@ -50,10 +51,17 @@ class Popularity(Recommender):
         self.half_life = half_life
         self.now = now
 
+    def _check_params(self) -> float | None:
+        if self.now is not None:
+            check_real(self.now, "now")
+        if self.half_life is None:
+            return None
+        return check_real(self.half_life, "half_life", min_value=0, min_inclusive=False)
+
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        half_life = self._check_params()
         weights = (X.data > 0).astype(np.float64)
-        if self.half_life is not None:
-            half_life = check_real(self.half_life, "half_life", min_value=0, min_inclusive=False)
+        if half_life is not None:
             if timestamps is None:
                 raise InputError(
                     "half_life needs timestamps, but the interactions have none; build them "
@@ -63,8 +71,6 @@ class Popularity(Recommender):
             now = check_real(now, "now")
             age = np.maximum(now - timestamps, 0.0)
             weights = weights * np.exp2(-age / half_life)
-        elif self.now is not None:
-            check_real(self.now, "now")
         # every interaction's weight, per user row: erasure removes rows and sums again
         self._counted_ = sp.csr_array((weights, X.indices, X.indptr), shape=X.shape)
         self.item_scores_ = self._sum(self._counted_)
@@ -124,7 +130,6 @@ class Popularity(Recommender):
         return {"item_scores": self.item_scores_}, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        s = np.asarray(arrays["item_scores"], dtype=np.float32)
-        if s.shape != (len(self.item_ids_),):
-            raise InputError(f"item_scores has shape {s.shape}, expected ({len(self.item_ids_)},).")
-        self.item_scores_ = s
+        shape = (len(self.item_ids_),)
+        s = member(arrays, "item_scores", kinds="f", shape=shape, finite=True)
+        self.item_scores_ = s.astype(np.float32, copy=False)

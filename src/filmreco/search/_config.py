@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._validation import check_int, check_iterable, check_real, lookup_option
-from ..exceptions import InputError
+from .._validation import check_int, check_iterable, check_real, lookup_option, shorten
+from ..exceptions import DataWarning, InputError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
 from ._highlight import Highlighter
-from ._records import field_texts
+from ._records import cap_texts, field_texts
 from .analyze import CHANNELS, DictionaryScan, FieldAnalyzer, SynonymTable, normalize
 
 __all__ = [
@@ -80,6 +81,7 @@ class Config:
     to_simplified: bool
     hmm: bool
     words: str
+    max_field_chars: int
 
 
 def _per_field(
@@ -89,9 +91,11 @@ def _per_field(
         unknown = sorted(set(value) - set(fields))
         if unknown:
             raise InputError(
-                f"{name} names fields that are not searched: {unknown}; fields: {list(fields)}."
+                f"{name} names fields that are not searched: {shorten(unknown)}; fields: {shorten(list(fields), 300)}."
             )
-        return {f: check_real(value.get(f, default), f"{name}[{f!r}]", **bounds) for f in fields}
+        return {
+            f: check_real(value.get(f, default), f"{name}[{shorten(f)}]", **bounds) for f in fields
+        }
     v = check_real(value, name, **bounds)
     return dict.fromkeys(fields, v)
 
@@ -103,19 +107,24 @@ def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> 
         if not boosts:
             raise InputError(
                 f"none of the default fields {sorted(DEFAULT_FIELDS)} is in the records "
-                f"(fields: {sorted(present)}); say which to search with fields={{...}}."
+                f"(fields: {shorten(sorted(present), 300)}); say which to search with fields={{...}}."
             )
         return boosts
     if not isinstance(fields, Mapping) or not fields:
-        raise InputError(f"fields must be a non-empty dict of field -> boost, got {fields!r}.")
+        raise InputError(
+            f"fields must be a non-empty dict of field -> boost, got {shorten(fields)}."
+        )
     boosts = {}
     for f, w in fields.items():
         if not isinstance(f, str):
-            raise InputError(f"fields keys must be field names (str), got {f!r}.")
-        boosts[f] = check_real(w, f"fields[{f!r}]", min_value=0.0, min_inclusive=False)
+            raise InputError(f"fields keys must be field names (str), got {shorten(f)}.")
+        boosts[f] = check_real(w, f"fields[{shorten(f)}]", min_value=0.0, min_inclusive=False)
     missing = sorted(set(boosts) - present) if has_records else []
     if missing:
-        raise InputError(f"fields {missing} are in no record; the records have {sorted(present)}.")
+        raise InputError(
+            f"fields {shorten(missing)} are in no record; the records have "
+            f"{shorten(sorted(present), 300)}."
+        )
     return boosts
 
 
@@ -130,7 +139,9 @@ def _names(params: Mapping[str, Any], boosts: Mapping[str, float]) -> tuple[str,
         raise TypeError(f"name_fields must hold field names (str), got {given!r}.")
     bad = sorted(set(names) - set(boosts))
     if bad:
-        raise InputError(f"name_fields {bad} are not among the searched fields {list(boosts)}.")
+        raise InputError(
+            f"name_fields {shorten(bad)} are not among the searched fields {shorten(list(boosts), 300)}."
+        )
     return names
 
 
@@ -152,7 +163,7 @@ def resolve(
     else:
         boosts = _boosts(params, present, bool(records))
     if id_field in boosts:
-        raise InputError(f"the id field {id_field!r} cannot be a searched field.")
+        raise InputError(f"the id field {shorten(id_field)} cannot be a searched field.")
     fields = list(boosts)
     names = tuple(names) if names is not None else _names(params, boosts)
     ranking = str(lookup_option(dict(zip(RANKINGS, RANKINGS)), params["ranking"], "ranking"))
@@ -177,7 +188,7 @@ def resolve(
         )
     for c, w in dict(params["weights"] or {}).items():
         lookup_option(dict.fromkeys(CHANNELS), c, "weights key")
-        weights[c] = check_real(w, f"weights[{c!r}]", min_value=0.0)
+        weights[c] = check_real(w, f"weights[{shorten(c)}]", min_value=0.0)
     stop_words = params["stop_words"]
     if stop_words is None:
         stop: frozenset[str] = frozenset()
@@ -194,7 +205,7 @@ def resolve(
     check_iterable(params["user_words"], "user_words")
     for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
         if not isinstance(params[flag], bool):
-            raise TypeError(f"{flag} must be True or False, got {params[flag]!r}.")
+            raise TypeError(f"{flag} must be True or False, got {shorten(params[flag])}.")
     return Config(
         boosts=boosts,
         name_fields=names,
@@ -218,6 +229,7 @@ def resolve(
         to_simplified=params["to_simplified"],
         hmm=params["hmm"],
         words=lookup_option(_WORDS, params["words"], "words"),
+        max_field_chars=check_int(params["max_field_chars"], "max_field_chars", min_value=1),
     )
 
 
@@ -266,7 +278,9 @@ def check_query_option(name: str, value: Any) -> Any:
         and len(value) == 2
         and all(isinstance(t, str) for t in value)
     ):
-        raise InputError(f"highlight_tags must be a pair of str (before, after), got {value!r}.")
+        raise InputError(
+            f"highlight_tags must be a pair of str (before, after), got {shorten(value)}."
+        )
     return (value[0], value[1])
 
 
@@ -314,15 +328,23 @@ Analysed = dict[str, dict[str, list[str]]]  # field -> channel -> terms
 def analyze_records(
     analyzers: Mapping[str, FieldAnalyzer], cfg: Config, recs: Sequence[Mapping[str, Any]]
 ) -> list[Analysed]:
-    """The terms of every record, field and channel (a name is analysed once per call)."""
+    """The terms of every record, field and channel (a name is analysed once per call).
+
+    Only the first ``cfg.max_field_chars`` characters of a field are analysed; the fields
+    cut are reported in one :class:`~filmreco.exceptions.DataWarning`.
+    """
     cache: dict[tuple[str, str], dict[str, list[str]]] = {}
     out = []
+    cut: list[tuple[Any, str, int]] = []  # (record id, field, characters) of the fields cut
+    limit = cfg.max_field_chars
     for rec in recs:
         doc: Analysed = {}
         for f, fa in analyzers.items():
-            texts = field_texts(rec.get(f))
+            texts, n_chars = cap_texts(field_texts(rec.get(f)), limit)
             if not texts:
                 continue
+            if n_chars > limit:
+                cut.append((rec.get(cfg.id_field), f, n_chars))
             if not fa.name:
                 doc[f] = fa([normalize(t, to_simplified=cfg.to_simplified) for t in texts])
                 continue
@@ -337,4 +359,14 @@ def analyze_records(
             else:
                 doc[f] = {c: [t for got in per_value for t in got[c]] for c in CHANNELS}
         out.append(doc)
+    if cut:
+        ident, field, n_chars = cut[0]
+        warnings.warn(
+            f"{len(cut)} field value(s) longer than max_field_chars={limit:,} characters were "
+            f"cut (e.g. record {shorten(ident)}, field {field!r}: {n_chars:,} characters); "
+            "only the first max_field_chars characters of a field are indexed and highlighted. "
+            "Raise max_field_chars= to index more.",
+            DataWarning,
+            stacklevel=4,  # the caller of fit / add
+        )
     return out

@@ -26,10 +26,10 @@ from ._bm25 import ChannelScores, query_weights, score_matrix
 from ._config import Config
 from ._fields import FieldStore
 from ._filters import FilterColumns
-from ._fuzzy import DeletionIndex
+from ._fuzzy import MAX_FUZZY_LENGTH, DeletionIndex
 from ._highlight import Highlighter
 from ._kernels import search_top, search_top_many
-from ._records import field_texts
+from ._records import cap_texts, field_texts
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
 from .query import QueryAnalyzer, QueryTerms
@@ -39,6 +39,9 @@ __all__ = ["Config", "Snapshot"]
 logger = logging.getLogger("filmreco")
 
 _MAX_EXPANSIONS = 5
+# Words of one query that get typo correction (the first ones that match nothing): bounds
+# the work of a long query of unknown words, each lookup being bounded by MAX_FUZZY_LENGTH.
+_MAX_FUZZY_WORDS = 16
 _NO_LABELS = np.zeros(0, dtype=np.int64)
 _NO_MASK = np.zeros(0, dtype=bool)
 
@@ -239,11 +242,15 @@ class Snapshot:
 
     def _expand(self, q: QueryTerms) -> None:
         vocab = self.vocab
+        budget = _MAX_FUZZY_WORDS
         for word in dict.fromkeys(q.latin):
             if word in vocab["word"] or word in vocab["pinyin"] or word in vocab["initials"]:
                 continue
-            if _pinyin.segment(word) is not None:  # typed pinyin: the syllables match it
-                continue
+            if len(word) > MAX_FUZZY_LENGTH or _pinyin.segment(word) is not None:
+                continue  # too long to be near a term; typed pinyin: the syllables match it
+            if budget == 0:
+                break
+            budget -= 1
             for term, dist in self.deletion_index().lookup(word)[:_MAX_EXPANSIONS]:
                 w = self.config.fuzzy_weight**dist
                 for c in ("word", "pinyin"):
@@ -467,7 +474,8 @@ class Snapshot:
         names = set(self.config.name_fields)
         for f in self.config.boosts:
             marked = []
-            for value in field_texts(rec.get(f)):
+            values, _ = cap_texts(field_texts(rec.get(f)), self.config.max_field_chars)
+            for value in values:  # the part that was indexed
                 h = highlighter.highlight(value, q, name=f in names)
                 if h is not None:
                     marked.append(h)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import shorten
 from ..exceptions import InputError
 from .analyze import normalize
 
@@ -119,8 +120,8 @@ class FilterColumns:
                 field not in self.available and field != self.id_field
             ):
                 raise InputError(
-                    f"filters: unknown field {field!r}; the records have the fields "
-                    f"{self.available}."
+                    f"filters: unknown field {shorten(field)}; the records have the fields "
+                    f"{shorten(self.available, 300)}."
                 )
             keep &= self._match(field, cond, n)
         return keep
@@ -138,7 +139,7 @@ class FilterColumns:
         inverted = col.inverted()
         for w in wanted:
             if isinstance(w, (list, tuple, dict)):
-                raise InputError(f"filters[{field!r}]: cannot compare with {w!r}.")
+                raise InputError(f"filters[{shorten(field)}]: cannot compare with {shorten(w)}.")
             docs = inverted.get(_key(w))
             if docs is not None:
                 hit[docs] = True
@@ -148,7 +149,7 @@ class FilterColumns:
     def _range(field: str, col: _Column, cond: tuple[Any, ...], hit: np.ndarray) -> np.ndarray:
         if len(cond) != 2:
             raise InputError(
-                f"filters[{field!r}]: a tuple is a range (low, high), got {len(cond)} items; use "
+                f"filters[{shorten(field)}]: a tuple is a range (low, high), got {len(cond)} items; use "
                 "a list for a set of allowed values."
             )
         low, high = cond
@@ -177,8 +178,8 @@ class FilterColumns:
             )
         else:
             raise InputError(
-                f"filters[{field!r}]: range bounds must both be numbers or both be strings "
-                f"(or None), got {cond!r}."
+                f"filters[{shorten(field)}]: range bounds must both be numbers or both be strings "
+                f"(or None), got {shorten(cond)}."
             )
         hit[col.docs[ok]] = True
         return hit

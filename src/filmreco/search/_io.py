@@ -14,15 +14,19 @@ raises :class:`~filmreco.exceptions.FormatError`.
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
+from .._persist import member
+from .._validation import check_sparse_structure
 from ..exceptions import FormatError, InputError
 from ..sparse import IdMap
-from ._config import QUERY_DEFAULTS, QUERY_OPTIONS
+from ._config import QUERY_DEFAULTS, QUERY_OPTIONS, _boosts, _names
 from ._fields import FieldStore, pack_strings, unpack_strings
 from ._records import record_from_json, record_to_json
 
@@ -69,14 +73,66 @@ def export(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return arrays, meta
 
 
+#: Parameters whose default is a tuple (JSON gives a list back).
+_TUPLE_PARAMS = ("user_words",)
+
+
+def _check_store(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    """The term-count matrices' dtype, document count and arrays, before they are built."""
+    if meta["dtype"] not in ("<f4", "<f8"):
+        raise FormatError(f"store dtype must be '<f4' or '<f8', got {meta['dtype']!r}.")
+    n = meta["n_docs"]
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 2**63:
+        raise FormatError(f"store n_docs must be a count of documents, got {n!r}.")
+    n_terms = {}
+    for c in meta["channels"]:
+        member(arrays, f"terms.{c}.data", kinds="u", shape=(None,), dtype=np.uint8)
+        n_terms[c] = member(arrays, f"terms.{c}.offsets", kinds="iu", shape=(None,)).size - 1
+    for i, (c, _field) in enumerate(meta["tf_keys"]):
+        indptr = member(arrays, f"tf.{i}.indptr", kinds="iu", shape=(n + 1,))
+        indices = member(arrays, f"tf.{i}.indices", kinds="iu", shape=(None,))
+        data = member(arrays, f"tf.{i}.data", kinds="f", shape=indices.shape, finite=True)
+        X = sp.csr_array((data, indices, indptr), shape=(n, max(n_terms.get(c, 0), 0)))
+        try:
+            check_sparse_structure(X, f"term-count matrix {i}")
+        except InputError as exc:
+            raise FormatError(f"the saved index is inconsistent: {exc}") from exc
+
+
+def _check_fields(
+    params: dict[str, Any], meta: dict[str, Any], boosts: dict[str, float], names: Any
+) -> None:
+    """The saved fields and name fields are what fit makes of the saved parameters."""
+    id_field = meta["id_field"]
+    if not isinstance(id_field, str) or params.get("id_field") not in (None, id_field):
+        raise FormatError(
+            f"the id field {id_field!r} disagrees with the parameter id_field="
+            f"{params.get('id_field')!r}."
+        )
+    # fit's own resolution of `fields` and `name_fields`, over the saved fields
+    again = _boosts(params, set(boosts), True)
+    if again != boosts or tuple(_names(params, again)) != tuple(names):
+        raise FormatError(
+            f"the saved fields {boosts} / name fields {list(names)} are not what the "
+            f"parameters fields={params['fields']!r}, name_fields={params['name_fields']!r} give."
+        )
+
+
 def restore(
     cls: type[SearchIndex], arrays: dict[str, np.ndarray], meta: dict[str, Any]
 ) -> SearchIndex:
     """The index that :func:`export` described, checked for consistency."""
     try:
         params = dict(meta["params"])
+        names = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        missing = sorted(names - set(QUERY_OPTIONS) - set(params))
+        if missing:
+            raise FormatError(f"the SearchIndex parameters in the file lack {missing}.")
         for name in meta.get("tuple_params", []):  # JSON has lists only
             params[name] = tuple(params[name])
+        for name in _TUPLE_PARAMS:  # files without tuple_params
+            if isinstance(params.get(name), list):
+                params[name] = tuple(params[name])
         # query-time options: saved by every index before they left the constructor
         legacy = {k: params.pop(k) for k in QUERY_OPTIONS if k in params}
         index = cls(**params)
@@ -86,16 +142,23 @@ def restore(
         index._query_defaults = index._deprecated_defaults()
         records = [
             record_from_json(t)
-            for t in unpack_strings(arrays["records.data"], arrays["records.offsets"])
+            for t in unpack_strings(
+                member(arrays, "records.data", kinds="u", shape=(None,), dtype=np.uint8),
+                arrays["records.offsets"],
+            )
         ]
         doc_ids = IdMap.from_arrays(arrays, meta["ids"], prefix="ids.")
+        _check_store(arrays, meta["store"])
         store = FieldStore.from_arrays(arrays, meta["store"])
         cfg = index._resolve(
             records, meta["id_field"], boosts=meta["fields_"], names=meta["name_fields_"]
         )
+        _check_fields(params, meta, cfg.boosts, cfg.name_fields)
     except FormatError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except InputError as exc:
+        raise FormatError(f"the file holds an invalid SearchIndex parameter: {exc}") from exc
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
         raise FormatError(
             f"the file is not a consistent SearchIndex ({type(exc).__name__}: {exc})."
         ) from None

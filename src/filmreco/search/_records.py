@@ -11,9 +11,17 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import shorten
 from ..exceptions import InputError
 
-__all__ = ["clean_record", "field_texts", "iter_records", "record_from_json", "record_to_json"]
+__all__ = [
+    "cap_texts",
+    "clean_record",
+    "field_texts",
+    "iter_records",
+    "record_from_json",
+    "record_to_json",
+]
 
 Scalar = str | int | float | bool | None
 
@@ -31,8 +39,9 @@ def _clean_scalar(value: Any, where: str) -> Scalar:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     raise InputError(
-        f"{where} has a value of type {type(value).__name__} ({value!r}); records may hold "
-        "str, int, float, bool, None, or lists of those. Convert it (e.g. str(value)) first."
+        f"{where} has a value of type {type(value).__name__} ({shorten(value)}); records may "
+        "hold str, int, float, bool, None, or lists of those. Convert it (e.g. str(value)) "
+        "first."
     )
 
 
@@ -43,8 +52,8 @@ def clean_record(rec: Any, i: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if not isinstance(key, str):
-            raise InputError(f"record {i} has a non-str field name {key!r}.")
-        where = f"record {i}, field {key!r}"
+            raise InputError(f"record {i} has a non-str field name {shorten(key)}.")
+        where = f"record {i}, field {shorten(key)}"
         if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
             items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
             if all(type(v) is str for v in items):  # the common case, kept fast
@@ -82,7 +91,7 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
         r = clean_record(rec, i)
         if id_field not in r or r[id_field] is None:
             raise InputError(
-                f"record {i} has no {id_field!r} field; give every record an id, or name the "
+                f"record {i} has no {shorten(id_field)} field; give every record an id, or name the "
                 f"id field with id_field= (record fields: {sorted(r)})."
             )
         ident = r[id_field]
@@ -90,7 +99,7 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
             if isinstance(ident, float) and ident.is_integer():
                 ident = r[id_field] = int(ident)
             else:
-                raise InputError(f"record {i}: id {ident!r} must be an int or a str.")
+                raise InputError(f"record {i}: id {shorten(ident)} must be an int or a str.")
         cleaned.append(r)
         ids.append(ident)
     return cleaned, ids, id_field
@@ -107,6 +116,28 @@ def field_texts(value: Any) -> list[str]:
     if isinstance(value, float) and value.is_integer():
         return [str(int(value))]
     return [str(value)]
+
+
+def cap_texts(texts: list[str], limit: int) -> tuple[list[str], int]:
+    """`texts` cut to `limit` characters in all (the last one kept cut short), and the
+    number of characters they held.
+
+    Examples
+    --------
+    >>> cap_texts(["星际穿越", "诺兰"], 5)
+    (['星际穿越', '诺'], 6)
+    """
+    total = sum(map(len, texts))
+    if total <= limit:
+        return texts, total
+    out: list[str] = []
+    left = limit
+    for t in texts:
+        if left <= 0:
+            break
+        out.append(t[:left])
+        left -= len(t)
+    return out, total
 
 
 def record_to_json(rec: Mapping[str, Any]) -> str:

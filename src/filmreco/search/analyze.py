@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
+from .._validation import shorten
 from ..exceptions import InputError
 from ..text import dictionary_frequencies, normalize_text
 from . import _pinyin
@@ -217,14 +218,16 @@ class SynonymTable:
         self.table: dict[str, list[str]] = {}
         for key, targets in table.items():
             if not isinstance(key, str):
-                raise TypeError(f"synonyms keys must be str, got {key!r}.")
+                raise TypeError(f"synonyms keys must be str, got {shorten(key)}.")
             if isinstance(targets, str):
                 targets = [targets]
-            if not all(isinstance(t, str) for t in targets):
-                raise TypeError(f"synonyms[{key!r}] must be a str or a list of str.")
+            if not isinstance(targets, (list, tuple)) or not all(
+                isinstance(t, str) for t in targets
+            ):
+                raise TypeError(f"synonyms[{shorten(key)}] must be a str or a list of str.")
             k = normalize(key)
             if not k:
-                raise InputError(f"synonyms key {key!r} is empty after normalisation.")
+                raise InputError(f"synonyms key {shorten(key)} is empty after normalisation.")
             expansions = [normalize(t) for t in targets]
             self.table.setdefault(k, []).extend(t for t in expansions if t and t != k)
         keys = sorted(self.table, key=lambda k: (-len(k), k))

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
 from .._persist import Saveable
-from .._validation import check_fitted, check_int, lookup_option
+from .._validation import check_fitted, check_int, lookup_option, shorten
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
 from . import _io
@@ -127,6 +127,8 @@ class SearchIndex(Saveable, ParamsMixin):
         Index and match pinyin and initials of names.
     fuzzy : bool, default=True
         Expand Latin/pinyin words that match nothing to terms within a small edit distance.
+        The work is bounded per query: only the first 16 such words of a query, and only
+        words of at most 64 letters, are corrected (longer ones cannot be a typo of a name).
     fuzzy_weight : float, default=0.5
         Weight of an expansion at edit distance 1 (squared at distance 2).
     homophone_weight : float, default=0.3
@@ -144,6 +146,12 @@ class SearchIndex(Saveable, ParamsMixin):
         Let jieba's HMM join unknown words when indexing with jieba (slower, and no better
         on the benchmark: a name cut into characters is still found by its n-grams).
         Queries always use the HMM.
+    max_field_chars : int, default=20_000
+        Characters of each field of a record that are indexed (and highlighted), all the
+        values of a list field counted together. Longer fields are cut, with a
+        :class:`~filmreco.exceptions.DataWarning` naming a record and field cut: this bounds
+        the time and memory of indexing one record (a 20 MB description took about 30 s
+        and 1.4 GB). Film titles, names and descriptions are far shorter.
     max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
         Deprecated here: these options apply when searching, so they are keyword arguments
         of :meth:`search` (and :meth:`search_many`; `max_query_length` also of
@@ -198,6 +206,7 @@ class SearchIndex(Saveable, ParamsMixin):
         to_simplified: bool = True,
         words: str = "scan",
         hmm: bool = False,
+        max_field_chars: int = 20_000,
         max_query_length: int | None = None,
         rerank_weight: float | None = None,
         rerank_depth: int | None = None,
@@ -222,6 +231,7 @@ class SearchIndex(Saveable, ParamsMixin):
         self.to_simplified = to_simplified
         self.words = words
         self.hmm = hmm
+        self.max_field_chars = max_field_chars
         self.max_query_length = max_query_length
         self.rerank_weight = rerank_weight
         self.rerank_depth = rerank_depth
@@ -398,7 +408,8 @@ class SearchIndex(Saveable, ParamsMixin):
                 if on_duplicate == "raise":
                     raise DuplicateError(
                         f"{len(dup)} of the records have ids already in the index (e.g. "
-                        f"{dup[:5]}); use update(), or add(..., on_duplicate='replace' or 'skip')."
+                        f"{shorten(dup[:5])}); use update(), or add(..., on_duplicate='replace' "
+                        "or 'skip')."
                     )
                 if on_duplicate == "skip":
                     warnings.warn(

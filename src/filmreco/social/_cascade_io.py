@@ -23,6 +23,8 @@ from .graph import SocialGraph
 
 __all__ = ["export", "restore"]
 
+#: Probability schemes drawn at random (their stored values cannot be recomputed).
+_RANDOM_SCHEMES = ("trivalency",)
 #: Constructor options saved per family (beyond graph, probability and calibration).
 _OPTIONS = {"LinearThreshold": ("normalize",)}
 
@@ -62,6 +64,12 @@ def restore(cls: type, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> A
     if not isinstance(options, dict) or set(options) != set(_options(cls)):
         raise InputError(f"options must be {list(_options(cls))}, got {options!r}.")
     model = cls(graph, p, calibration=calibration, **options)
-    if meta["probability"] is not None:
-        model.probability = meta["probability"]
+    shown = meta["probability"]
+    if shown is not None:
+        # the scheme name or number the model was built with: the constructor checks it,
+        # and a deterministic one must give back the stored values
+        again = cls(graph, shown, random_state=0, **options).edge_probabilities
+        if shown not in _RANDOM_SCHEMES and not np.array_equal(again, model.edge_probabilities):
+            raise InputError(f"probability={shown!r} does not give the stored edge_probabilities.")
+        model.probability = shown
     return model

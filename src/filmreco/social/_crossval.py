@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_callable, check_int, check_random_state, check_real
+from .._validation import check_callable, check_int, check_random_state, check_real, shorten
 from ..exceptions import InputError
 from .evaluation import (
     _SOCIAL_PARAMS,
@@ -137,7 +137,9 @@ def cross_evaluate_social(
                             min_inclusive=False, max_inclusive=False)  # fmt: skip
     direction = model.direction if friends_direction is None else friends_direction
     if direction not in DIRECTIONS:
-        raise InputError(f"friends_direction must be one of {DIRECTIONS}, got {direction!r}.")
+        raise InputError(
+            f"friends_direction must be one of {DIRECTIONS}, got {shorten(direction)}."
+        )
     if others is not None and not isinstance(others, Mapping):
         raise TypeError(
             f"others must be a dict of name -> Recommender, got {type(others).__name__}."

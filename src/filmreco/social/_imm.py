@@ -20,6 +20,14 @@ the sets, hence the seeds, depend on ``random_state`` only.
 Following Chen (2018, "An issue in the martingale analysis of the influence maximization
 algorithm IMM", arXiv:1808.09363), the final selection uses a fresh collection of RR sets,
 independent of the ones used to estimate the lower bound of the optimum.
+
+The number of sets grows as ``1/eps**2``, so a tiny ``eps`` could exhaust memory or run for
+hours. Before the first round, IMM predicts its largest collection from the first block of
+sets (a pilot, which the first round generates anyway): the rounds and ``theta`` it would
+need given the pilot's estimate of the optimum, and the memory from the pilot's mean set
+size (:func:`rr_bytes`). It logs the prediction at INFO and refuses with an
+:class:`~filmreco.exceptions.InputError` past ``max_rr_sets`` sets or ``max_memory`` bytes;
+every later collection is checked again against the same limits before it is generated.
 """
 
 from __future__ import annotations
@@ -31,16 +39,95 @@ from typing import Any
 import numpy as np
 
 from .._parallel import block_seeds, parallel_map, seed_sequence
+from ..exceptions import InputError
 from . import _kernels as K
 from ._blocks import task_slices
 from .cascade import PropagationModel
 
-__all__ = ["RR_BLOCK", "RRPool", "imm_select", "log_binomial"]
+__all__ = [
+    "MAX_MEMORY",
+    "MAX_RR_SETS",
+    "RR_BLOCK",
+    "RRPool",
+    "imm_select",
+    "log_binomial",
+    "rr_bytes",
+]
 
 logger = logging.getLogger("filmreco")
 
 #: RR sets per block of randomness.
 RR_BLOCK = 2000
+
+#: Default of ``maximize_influence(max_rr_sets=)``: the most RR sets IMM holds at once.
+MAX_RR_SETS = 100_000_000
+
+#: Default of ``maximize_influence(max_memory=)``: bytes IMM's RR sets may take (4 GiB).
+MAX_MEMORY = 4 * 2**30
+
+
+def rr_bytes(n_sets: float, mean_size: float) -> float:
+    """Peak bytes of a collection of `n_sets` RR sets of `mean_size` nodes on average.
+
+    Per set: its offset (8 bytes) and nodes (4 bytes each), the greedy cover's inverted
+    index (8 bytes per node) and covered flag (1 byte), and the offsets once more while the
+    blocks are joined.
+
+    Examples
+    --------
+    >>> rr_bytes(1000, 2.0)
+    41000
+    """
+    return _ceil(n_sets * (17 + 12 * mean_size))
+
+
+def _count(x: float) -> str:
+    """A count with thousands separators, in scientific notation past 1e15 (or inf)."""
+    return f"{int(x):,}" if x < 1e15 else f"{x:.3g}"
+
+
+def _size(n_bytes: float) -> str:
+    """Bytes in a readable unit (``"1.5 GiB"``)."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n_bytes < 1024 or unit == "GiB":
+            if unit == "B":
+                return f"{n_bytes:.0f} B"
+            return f"{n_bytes:.1f} {unit}" if n_bytes < 1e6 else f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+    raise AssertionError  # pragma: no cover - the loop returns
+
+
+def _div(a: float, b: float) -> float:
+    """``a / b``, infinite when `b` underflowed to 0 (a tiny ``eps``)."""
+    return a / b if b > 0 else math.inf
+
+
+def _ceil(x: float) -> float:
+    """``math.ceil(x)``, infinity kept."""
+    return math.ceil(x) if math.isfinite(x) else x
+
+
+class _Limits:
+    """IMM's accuracy options and the limits its collections are checked against."""
+
+    def __init__(self, eps: float, ell: float, max_rr_sets: int, max_memory: int) -> None:
+        self.eps, self.ell = eps, ell
+        self.max_rr_sets, self.max_memory = max_rr_sets, max_memory
+
+    def check(self, n_sets: float, mean_size: float, what: str) -> None:
+        """Raise InputError if `n_sets` sets (rounded up to whole blocks) pass a limit."""
+        if math.isfinite(n_sets):
+            n_sets = -(-int(n_sets) // RR_BLOCK) * RR_BLOCK
+        need = rr_bytes(n_sets, mean_size)
+        if n_sets <= self.max_rr_sets and need <= self.max_memory:
+            return
+        raise InputError(
+            f"IMM with eps={self.eps:g} and ell={self.ell:g} needs about {_count(n_sets)} RR sets "
+            f"({what}) and {_size(need)} of memory ({mean_size:.1f} nodes per set), past "
+            f"max_rr_sets={self.max_rr_sets:,} or max_memory={self.max_memory:,} bytes "
+            f"({_size(self.max_memory)}). Raise eps (the sets grow as 1/eps**2) or lower ell, "
+            "or raise max_rr_sets= / max_memory= if the machine has the memory and time."
+        )
 
 
 def log_binomial(n: int, k: int) -> float:
@@ -139,6 +226,11 @@ class RRPool:
         """Memory held by the sets."""
         return int(sum(p.nbytes for p in self._ptrs) + sum(q.nbytes for q in self._parts))
 
+    @property
+    def mean_size(self) -> float:
+        """Mean number of nodes per set (0 for an empty pool)."""
+        return sum(q.size for q in self._parts) / self.n_sets if self.n_sets else 0.0
+
 
 def select(
     pool: RRPool,
@@ -157,6 +249,43 @@ def select(
     return out
 
 
+def _predict(
+    pool: RRPool,
+    k: int,
+    allowed: np.ndarray,
+    costs: np.ndarray,
+    budget: float,
+    lam_p: float,
+    lam_star: float,
+    eps_p: float,
+    n_rounds: int,
+    limits: _Limits,
+) -> None:
+    """Predict IMM's largest collection from a pilot (the first block of `pool`, which the
+    first round generates anyway), log it, and refuse it past the limits."""
+    pool.extend_to(1)
+    n = pool.model.graph.n_nodes
+    gains = max((g for _, g in select(pool, k, allowed, costs, budget)), key=np.sum)
+    opt = n * gains.sum() / pool.n_sets  # the pilot's estimate of the optimum
+    largest: float = 0
+    lb = 1.0
+    for i in range(1, n_rounds):  # the rounds as they would go if the estimate held
+        x = n / 2.0**i
+        largest = max(largest, _ceil(lam_p / x))
+        if opt >= (1 + eps_p) * x:
+            lb = opt / (1 + eps_p)
+            break
+    theta = _ceil(lam_star / lb)
+    largest = max(largest, theta)
+    logger.info(
+        "IMM: eps=%g, ell=%g: about %s RR sets in the largest collection (theta about %s), "
+        "%s of memory (%.1f nodes per set on a pilot of %d sets)",
+        limits.eps, limits.ell, _count(largest), _count(theta),
+        _size(rr_bytes(largest, pool.mean_size)), pool.mean_size, pool.n_sets,
+    )  # fmt: skip
+    limits.check(largest, pool.mean_size, "predicted from a pilot")
+
+
 def imm_select(
     model: PropagationModel,
     k: int,
@@ -171,6 +300,8 @@ def imm_select(
     random_state: Any,
     n_jobs: int | None,
     show_progress: bool,
+    max_rr_sets: int = MAX_RR_SETS,
+    max_memory: int = MAX_MEMORY,
 ) -> tuple[np.ndarray, np.ndarray, float, dict[str, Any]]:
     """Run IMM; returns ``(chosen, gains, spread, info)`` with spreads in users.
 
@@ -180,24 +311,31 @@ def imm_select(
     degree discount's) are scored on a third, independent collection of ``theta`` RR sets;
     the best is returned with its gains estimated there (unbiased, unlike the coverage
     of the collection the greedy choice was fitted on).
+
+    Raises InputError when the predicted (or, later, the actual) size of a collection passes
+    `max_rr_sets` sets or `max_memory` bytes (see the module docstring).
     """
     n = model.graph.n_nodes
     n_allowed = int(allowed.sum())
+    limits = _Limits(eps, ell, max_rr_sets, max_memory)
     ell = ell * (1.0 + math.log(2.0) / math.log(n)) if n > 1 else ell
     log_n = math.log(max(n, 2))
     lcnk = log_binomial(n_allowed, min(k_bound, n_allowed))
     e = 1.0 - 1.0 / math.e
     eps_p = math.sqrt(2.0) * eps
     lam_p = (2 + 2 * eps_p / 3) * (lcnk + ell * log_n + math.log(max(math.log2(n), 1.0)))
-    lam_p *= n / eps_p**2
+    lam_p *= _div(n, eps_p**2)  # inf when eps**2 underflows: refused below
     alpha = math.sqrt(ell * log_n + math.log(2.0))
     beta = math.sqrt(e * (lcnk + ell * log_n + math.log(2.0)))
-    lam_star = 2.0 * n * (e * alpha + beta) ** 2 / eps**2
+    lam_star = _div(2.0 * n * (e * alpha + beta) ** 2, eps**2)
     est_seq, final_seq, check_seq = seed_sequence(random_state).spawn(3)
     pool = RRPool(model, est_seq, n_jobs=n_jobs, show_progress=show_progress)
+    n_rounds = max(math.ceil(math.log2(n)), 1)
+    _predict(pool, k, allowed, costs, budget, lam_p, lam_star, eps_p, n_rounds, limits)
     lb = 1.0
-    for i in range(1, max(math.ceil(math.log2(n)), 1)):
+    for i in range(1, n_rounds):
         x = n / 2.0**i
+        limits.check(_ceil(lam_p / x), pool.mean_size, f"round {i} of the lower bound")
         pool.extend_to(math.ceil(lam_p / x))
         gains = max((g for _, g in select(pool, k, allowed, costs, budget)), key=np.sum)
         covered = n * gains.sum() / pool.n_sets
@@ -205,6 +343,7 @@ def imm_select(
         if covered >= (1 + eps_p) * x:
             lb = covered / (1 + eps_p)
             break
+    limits.check(_ceil(lam_star / lb), pool.mean_size, "theta, for the final selection")
     theta = math.ceil(lam_star / lb)
     peak = pool.nbytes
     del pool

@@ -27,7 +27,7 @@ import numpy as np
 from .._parallel import parallel_map, seed_sequence
 from .._persist import Saveable
 from .._stats import Z95
-from .._validation import check_bool, check_int, check_random_state
+from .._validation import check_bool, check_int, check_random_state, shorten
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap
 from . import _kernels as K
@@ -235,7 +235,7 @@ class PropagationModel(Saveable):
         if uniq.size != idx.size:
             dup = self.graph.node_ids.to_ids(idx[np.setdiff1d(np.arange(idx.size), first)][:3])
             warnings.warn(
-                f"{name} holds {idx.size - uniq.size} duplicate id(s) (e.g. {dup.tolist()}); "
+                f"{name} holds {idx.size - uniq.size} duplicate id(s) (e.g. {shorten(dup.tolist())}); "
                 "each seed counts once.",
                 DataWarning,
                 stacklevel=3,

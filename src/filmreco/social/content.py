@@ -25,9 +25,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import effective_n_jobs, parallel_map, seed_sequence
+from .._parallel import check_n_jobs, effective_n_jobs, parallel_map, seed_sequence
 from .._persist import csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_fitted, check_instance, check_int, check_option, check_real
+from .._validation import (
+    check_fitted,
+    check_instance,
+    check_int,
+    check_option,
+    check_real,
+    check_seed,
+)
 from ..exceptions import DataWarning
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
@@ -369,8 +376,18 @@ class ReachRecommender(Recommender):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _check_params(self) -> tuple[int, float]:
         check_option(self.method, ("cascade", "diffusion"), "method")
+        n_runs = check_int(self.n_runs, "n_runs", min_value=1)
+        damping = check_real(
+            self.damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False
+        )
+        check_seed(self.random_state)
+        check_n_jobs(self.n_jobs)
+        return n_runs, damping
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        n_runs, damping = self._check_params()
         if not isinstance(self.model, PropagationModel):
             raise TypeError(f"model must be a PropagationModel, got {type(self.model).__name__}.")
         data = _Log(X, self.user_ids_, self.item_ids_)
@@ -378,7 +395,6 @@ class ReachRecommender(Recommender):
         g = self.model.graph
         n_items = A.shape[1]
         if self.method == "cascade":
-            n_runs = check_int(self.n_runs, "n_runs", min_value=1)
             films = np.arange(n_items)
             _, _, probs = _simulate_films(
                 self.model, A, films, n_runs, self.random_state, self.n_jobs, True
@@ -388,9 +404,6 @@ class ReachRecommender(Recommender):
             cols = np.repeat(films, [p[0].size for p in probs]) if probs else rows
             node_scores = sp.csr_array((vals, (rows, cols)), shape=(g.n_nodes, n_items))
         else:
-            damping = check_real(
-                self.damping, "damping", min_value=0.0, max_value=1.0, max_inclusive=False
-            )
             blocks = []
             for a in range(0, n_items if g.n_nodes else 0, 256):  # erasure may empty g
                 S = A[:, a : a + 256]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_int, check_real, check_sparse_structure
+from .._validation import check_int, check_real, check_sparse_structure, shorten
 from ..exceptions import ConvergenceError, InputError
 from .graph import SocialGraph
 
@@ -36,7 +36,7 @@ def _transition(graph: SocialGraph, weight: Any) -> tuple[sp.csr_array, np.ndarr
     elif isinstance(weight, str):
         if weight != "weight":
             raise InputError(
-                f"weight={weight!r} is not supported; use None (unweighted), 'weight' (the "
+                f"weight={shorten(weight)} is not supported; use None (unweighted), 'weight' (the "
                 "graph's edge weights) or an array with one value per arc."
             )
         w = graph.weights

@@ -17,6 +17,7 @@ from .._validation import (
     check_probability,
     check_sparse_structure,
     check_str,
+    shorten,
 )
 from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
 from ..recommend._inputs import known_rows
@@ -192,7 +193,8 @@ class SocialGraph(Saveable):
                 if on_unknown == "raise":
                     ex = src[s < 0][:3].tolist() + dst[t < 0][:3].tolist()
                     raise UnknownIdError(
-                        f"{int(bad.sum())} edge(s) have an end not in node_ids (e.g. {ex[:5]}); "
+                        f"{int(bad.sum())} edge(s) have an end not in node_ids "
+                        f"(e.g. {shorten(ex[:5])}); "
                         "add those ids to node_ids, or pass on_unknown='ignore' to drop them."
                     )
                 warnings.warn(
@@ -252,7 +254,7 @@ class SocialGraph(Saveable):
             if self_loops == "raise":
                 raise InputError(
                     f"{int(loops.sum())} self-loop(s) found (e.g. node "
-                    f"{_plain(idmap.ids[s[loops][0]])!r}); pass self_loops='drop' to remove them."
+                    f"{shorten(_plain(idmap.ids[s[loops][0]]))}); pass self_loops='drop' to remove them."
                 )
             warnings.warn(
                 f"dropped {int(loops.sum())} self-loop(s) (self_loops='drop').",
@@ -408,7 +410,9 @@ class SocialGraph(Saveable):
         check_str(weight, "weight", allow_none=True)
         for col in (source, target) + ((weight,) if weight else ()):
             if col not in df.columns:
-                raise InputError(f"column {col!r} not in the frame; it has {list(df.columns)}.")
+                raise InputError(
+                    f"column {shorten(col)} not in the frame; it has {shorten(list(df.columns), 300)}."
+                )
         w = None if weight is None else df[weight].to_numpy()
         return cls.from_arrays(df[source].to_numpy(), df[target].to_numpy(), w, **kwargs)
 
@@ -556,7 +560,7 @@ class SocialGraph(Saveable):
             raise InputError("the graph holds self-loops.")
         flags = (meta["directed"], meta["weighted"])
         if not all(isinstance(f, bool) for f in flags):
-            raise InputError(f"directed and weighted must be bools, got {flags!r}.")
+            raise InputError(f"directed and weighted must be bools, got {shorten(flags)}.")
         return cls(adj, idmap, directed=flags[0], weighted=flags[1])
 
 

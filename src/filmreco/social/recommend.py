@@ -18,7 +18,14 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays, export_nested, restore_nested
-from .._validation import check_fitted, check_int, check_option, check_random_state, check_real
+from .._validation import (
+    check_bool,
+    check_fitted,
+    check_int,
+    check_option,
+    check_random_state,
+    check_real,
+)
 from ..exceptions import DataWarning, InputError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
@@ -273,6 +280,18 @@ class SocialRecommender(Recommender):
     #: The rank fusion's tie-breaking terms lie below float32's step.
     _score_dtype = np.float64
 
+    def _check_params(self) -> None:
+        check_real(self.weight, "weight", min_value=0.0, max_value=1.0)
+        check_option(self.mode, MODES, "mode")
+        check_option(self.direction, DIRECTIONS, "direction")
+        check_option(self.friend_scale, FRIEND_SCALES, "friend_scale")
+        check_real(self.rank_constant, "rank_constant", min_value=0.0)
+        if self.half_weight_at is not None:
+            check_real(self.half_weight_at, "half_weight_at", min_value=0.0, min_inclusive=False)
+        if self.new_user_weight is not None:
+            check_real(self.new_user_weight, "new_user_weight", min_value=0.0, max_value=1.0)
+        check_bool(self.refit, "refit")
+
     def fit(self, interactions: Any) -> SocialRecommender:
         """Fit the base (unless ``refit=False``) and gather every user's friends' films.
 
@@ -285,15 +304,7 @@ class SocialRecommender(Recommender):
         -------
         self
         """
-        check_real(self.weight, "weight", min_value=0.0, max_value=1.0)
-        check_option(self.mode, MODES, "mode")
-        check_option(self.direction, DIRECTIONS, "direction")
-        check_option(self.friend_scale, FRIEND_SCALES, "friend_scale")
-        check_real(self.rank_constant, "rank_constant", min_value=0.0)
-        if self.half_weight_at is not None:
-            check_real(self.half_weight_at, "half_weight_at", min_value=0.0, min_inclusive=False)
-        if self.new_user_weight is not None:
-            check_real(self.new_user_weight, "new_user_weight", min_value=0.0, max_value=1.0)
+        self._check_params()
         if not isinstance(self.graph, SocialGraph):
             raise TypeError(f"graph must be a SocialGraph, got {type(self.graph).__name__}.")
         for attr in ("matrix", "user_ids", "item_ids"):
@@ -423,6 +434,7 @@ class SocialRecommender(Recommender):
         base = restore_nested(arrays, meta["base"], "base_", expected=Recommender)
         self.graph = restore_nested(arrays, meta["graph"], "graph_", expected=SocialGraph)
         self.base = self.base_ = base
+        check_bool(self.refit, "refit")  # as saved; the loaded model holds its fitted base
         self.refit = False
         nu, ni = len(self.user_ids_), len(self.item_ids_)
         self.friends_ = csr_from_arrays(arrays, "friends_", (nu, nu))
@@ -433,7 +445,7 @@ class SocialRecommender(Recommender):
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         if kind != "SocialRecommender":
-            return arrays, meta
+            return super()._upgrade(arrays, meta, kind, version)
         # the standalone layout (filmreco <= 0.7): base, graph and matrices side by side
         base_meta = meta["base"]
         graph_meta = meta["graph"]
@@ -460,7 +472,7 @@ class SocialRecommender(Recommender):
         new_meta.update(
             {
                 "class": cls.__name__,
-                "params": meta["params"],
+                "params": {"refit": False, **meta["params"]},  # refit came later
                 "unsaved_params": ["base", "graph"],
                 "state": {
                     "base": {"kind": base_kind, "version": 1, "meta": base_meta},

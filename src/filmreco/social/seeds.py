@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
-from .._validation import check_int, check_option, check_probability, check_real
+from .._validation import check_int, check_option, check_probability, check_real, shorten
 from ..exceptions import InputError
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
-from ._imm import imm_select
+from ._imm import MAX_MEMORY, MAX_RR_SETS, imm_select
 from .cascade import PropagationModel
 
 __all__ = ["METHODS", "SeedPlan", "maximize_influence"]
@@ -43,6 +43,8 @@ METHODS = ("imm", "celf", "degree", "degree_discount")
 _METHOD_OPTIONS: dict[str, tuple[tuple[str, ...], Any]] = {
     "eps": (("imm",), 0.5),
     "ell": (("imm",), 1.0),
+    "max_rr_sets": (("imm",), MAX_RR_SETS),
+    "max_memory": (("imm",), MAX_MEMORY),
     "p": (("degree_discount",), None),
 }
 _N_RUNS = 1000  # default Monte-Carlo runs of CELF and of the heuristics' gains
@@ -58,7 +60,7 @@ def _method_options(method: str, given: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             users = " or ".join(f"method={m!r}" for m in methods)
             raise InputError(
-                f"{name}={value!r} applies to {users} only; method={method!r} ignores it. "
+                f"{name}={shorten(value)} applies to {users} only; method={method!r} ignores it. "
                 f"Drop {name}= or choose {users}."
             )
     return out
@@ -323,6 +325,8 @@ def maximize_influence(
     random_state: Any = None,
     n_jobs: int | None = None,
     show_progress: bool = False,
+    max_rr_sets: int | None = None,
+    max_memory: int | None = None,
 ) -> SeedPlan:
     """Choose seed users that maximise a campaign's expected spread.
 
@@ -358,6 +362,12 @@ def maximize_influence(
     n_jobs : int or None, default=None
         Workers for RR-set generation and Monte Carlo; see :ref:`n_jobs`.
     show_progress : bool, default=False
+    max_rr_sets, max_memory : int, optional
+        ``"imm"`` only: the most RR sets one collection may hold (default 100,000,000) and
+        the bytes they may take (default ``4 * 2**30``, 4 GiB). IMM predicts both from a
+        pilot block of sets before its first round (logged at INFO on the ``"filmreco"``
+        logger) and checks every collection before generating it, so a tiny `eps` is
+        refused at once instead of exhausting memory or running for hours.
 
     Returns
     -------
@@ -368,8 +378,9 @@ def maximize_influence(
     ------
     InputError
         If `k` exceeds the number of candidates, a cost is negative, the budget is below
-        every candidate's cost, an option is unknown, or an option is given to a method
-        that ignores it.
+        every candidate's cost, an option is unknown, an option is given to a method
+        that ignores it, or IMM would need more RR sets or memory than `max_rr_sets` or
+        `max_memory` allow (the message gives its estimate).
     UnknownIdError
         If a candidate is not in the graph.
 
@@ -392,7 +403,10 @@ def maximize_influence(
     if not isinstance(model, PropagationModel):
         raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
     check_option(method, METHODS, "method")
-    opts = _method_options(method, {"eps": eps, "ell": ell, "p": p})
+    opts = _method_options(
+        method,
+        {"eps": eps, "ell": ell, "p": p, "max_rr_sets": max_rr_sets, "max_memory": max_memory},
+    )
     g = model.graph
     n = g.n_nodes
     allowed = np.ones(n, dtype=bool)
@@ -435,12 +449,15 @@ def maximize_influence(
     elif method == "imm":
         eps = check_real(opts["eps"], "eps", min_value=0.0, max_value=1.0, min_inclusive=False)
         ell = check_real(opts["ell"], "ell", min_value=0.0, min_inclusive=False)
+        rr_limits = {
+            name: check_int(opts[name], name, min_value=1) for name in ("max_rr_sets", "max_memory")
+        }
         dd = _degree_discount(model, k_eff, allowed, cost, budget_f, None)
         seq = seed_sequence(random_state)  # IMM spawns its streams first, Monte Carlo next
         chosen, gains, spread, info = imm_select(
             model, k_eff, eps=eps, ell=ell, allowed=allowed, costs=cost, budget=budget_f,
             k_bound=max(k_bound, 1), challengers={"degree_discount": dd},
-            random_state=seq, n_jobs=n_jobs, show_progress=show_progress,
+            random_state=seq, n_jobs=n_jobs, show_progress=show_progress, **rr_limits,
         )  # fmt: skip
         if n_runs is not None:
             gains, spread = _evaluate(model, chosen, runs, seq, n_jobs)

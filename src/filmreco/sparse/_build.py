@@ -14,6 +14,7 @@ from .._validation import (
     check_finite,
     check_sparse_structure,
     lookup_option,
+    shorten,
 )
 from ..exceptions import DuplicateError, InputError
 
@@ -136,9 +137,9 @@ def build_csr(
             or len(shape) != 2
             or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape)
         ):
-            raise TypeError(f"shape must be a pair of ints (n_rows, n_cols), got {shape!r}.")
+            raise TypeError(f"shape must be a pair of ints (n_rows, n_cols), got {shorten(shape)}.")
         if any(int(s) < 0 or int(s) > np.iinfo(np.int64).max for s in shape):
-            raise InputError(f"shape must be a pair of non-negative ints, got {shape!r}.")
+            raise InputError(f"shape must be a pair of non-negative ints, got {shorten(shape)}.")
         shape = (int(shape[0]), int(shape[1]))
         if r.size and r.max() >= shape[0]:
             raise InputError(f"rows holds index {r.max()} but shape has {shape[0]} rows.")

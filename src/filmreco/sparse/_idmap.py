@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import as_positions, check_option
+from .._validation import as_positions, check_option, shorten
 from ..exceptions import DuplicateError, InputError, UnknownIdError
 
 __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
@@ -80,7 +80,7 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
             if x is None:
                 raise InputError(f"{name} contains None, which cannot be an id.")
             if not isinstance(x, Hashable):
-                raise InputError(f"{name} contains an unhashable id {x!r}.")
+                raise InputError(f"{name} contains an unhashable id {shorten(x)}.")
         return arr, "object"
     raise InputError(f"{name} must hold ints or strings, got dtype {arr.dtype}.")
 
@@ -232,7 +232,9 @@ class IdMap(Saveable):
             if len(d) != self._ids.size:
                 seen: set[Any] = set()
                 dup = next(x for x in self._ids if x in seen or seen.add(x))  # type: ignore[func-returns-value]
-                raise DuplicateError(f"ids must be unique, but {dup!r} appears more than once.")
+                raise DuplicateError(
+                    f"ids must be unique, but {shorten(dup)} appears more than once."
+                )
             return
         s = self._sorted_ids()
         if s.size > 1:
@@ -240,7 +242,7 @@ class IdMap(Saveable):
             if eq.any():
                 dup = s[1:][eq][0]
                 raise DuplicateError(
-                    f"ids must be unique, but {dup!r} appears more than once; use "
+                    f"ids must be unique, but {shorten(dup)} appears more than once; use "
                     "IdMap.from_values(...) to map a column of repeated ids."
                 )
 
@@ -350,7 +352,8 @@ class IdMap(Saveable):
             if on_unknown == "raise":
                 bad = q[unknown][:5].tolist()
                 raise UnknownIdError(
-                    f"{int(unknown.sum())} of the {q.size} {name} are unknown (e.g. {bad}); "
+                    f"{int(unknown.sum())} of the {q.size} {name} are unknown "
+                    f"(e.g. {shorten(bad)}); "
                     "check the ids, or pass on_unknown='ignore' to drop them or 'mask' to get -1."
                 )
             if on_unknown == "ignore":
