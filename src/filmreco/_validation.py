@@ -18,6 +18,7 @@ T = TypeVar("T")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 __all__ = [
+    "as_array",
     "as_positions",
     "check_bool",
     "check_csr",
@@ -340,7 +341,7 @@ def check_csr(
             out = out.copy()
         out.prune()
     check_finite(out.data, f"{name}.data")
-    if nonnegative:
+    if check_bool(nonnegative, "nonnegative"):
         check_nonnegative(out.data, f"{name}.data")
     return out
 
@@ -539,3 +540,24 @@ def as_positions(indices: Any, name: str) -> np.ndarray:
     if a.dtype.kind == "u" and a.size and a.max() > _INT64_MAX:
         raise InputError(f"{name} holds positions outside the int64 range.")
     return a.astype(np.int64).reshape(-1)
+
+
+def as_array(values: Any, name: str, dtype: Any = None) -> np.ndarray:
+    """``np.asarray(values, dtype)``, with errors that name `name`.
+
+    Ragged nested lists (and strings that are not numbers, for a numeric `dtype`) raise
+    an InputError; values numpy cannot convert at all (a complex number for a float
+    dtype, an object) raise a TypeError.
+    """
+    try:
+        return np.asarray(values, dtype=dtype)
+    except ValueError as exc:
+        raise InputError(
+            f"{name} must be a rectangular array{'' if dtype is None else ' of numbers'}, "
+            f"got {shorten(values)} ({exc})."
+        ) from None
+    except TypeError:
+        raise TypeError(
+            f"{name} must hold {'values' if dtype is None else 'real numbers'}, got "
+            f"{shorten(values)}."
+        ) from None

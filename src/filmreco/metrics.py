@@ -31,7 +31,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_csr, check_int, check_iterable, check_nonnegative, lookup_option
+from ._validation import (
+    as_array,
+    check_bool,
+    check_csr,
+    check_int,
+    check_iterable,
+    check_nonnegative,
+    lookup_option,
+)
 from .exceptions import InputError
 from .sparse import build_csr, row_indices
 
@@ -54,7 +62,7 @@ __all__ = [
 
 
 def _check_ranked(ranked: Any) -> np.ndarray:
-    a = np.asarray(ranked)
+    a = as_array(ranked, "ranked")
     if a.ndim != 2:
         raise InputError(
             f"ranked must be a 2-D int array (n_queries, n), got shape {a.shape}; for a single "
@@ -491,7 +499,7 @@ def novelty(
     """
     r = _check_ranked(ranked)
     r = _dedupe(r[:, : _check_k(k, r.shape[1])])
-    pop = np.asarray(item_popularity, dtype=np.float64)
+    pop = as_array(item_popularity, "item_popularity", np.float64)
     if pop.ndim != 1:
         raise InputError(f"item_popularity must be 1-D (n_items,), got shape {pop.shape}.")
     check_nonnegative(pop, "item_popularity")
@@ -620,7 +628,7 @@ def ranking_metrics(
                 values = _ndcg(j, kk, gain)
             else:
                 values = _PER_QUERY[name](j, kk)
-            out[key] = _nanmean(values) if aggregate else values
+            out[key] = _nanmean(values) if check_bool(aggregate, "aggregate") else values
     if aggregate:
         out["n_evaluated"] = int((j.n_rel > 0).sum())
     return out

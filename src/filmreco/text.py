@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._validation import check_iterable, check_option, shorten
+from ._validation import check_bool, check_iterable, check_option, shorten
 from .exceptions import InputError
 
 __all__ = [
@@ -193,9 +193,9 @@ def normalize_text(text: str, *, lowercase: bool = True, to_simplified: bool = F
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
     s = unicodedata.normalize("NFKC", text).translate(_DOTS)
-    if lowercase:
+    if check_bool(lowercase, "lowercase"):
         s = unicodedata.normalize("NFKC", s.casefold())
-    if to_simplified:
+    if check_bool(to_simplified, "to_simplified"):
         s = _t2s_converter().convert(s)
     return " ".join(s.split())
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._parallel import seed_sequence
 from .._stats import Z95
-from .._validation import check_int, check_probability
+from .._validation import as_array, check_int, check_probability
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..social import (
     IndependentCascade,
@@ -548,7 +548,7 @@ def measure(plan: CampaignPlan, observed_log: Any) -> Uplift:
     """
     if not isinstance(plan, CampaignPlan):
         raise TypeError(f"plan must be a CampaignPlan, got {type(plan).__name__}.")
-    seen = np.unique(np.asarray(observed_log).ravel())
+    seen = np.unique(as_array(observed_log, "observed_log").ravel())
     if plan.treated.size == 0 or plan.holdout.size == 0:
         raise InputError("the plan has an empty treated or holdout group; use holdout in (0, 1).")
     if seen.size and (seen.dtype.kind in "US") != (plan.treated.dtype.kind in "US"):

@@ -221,6 +221,7 @@ class Catalog(Saveable):
         `list_sep`; NaN cells become the field's missing value.
         """
         cols = [str(c) for c in getattr(df, "columns", [])]
+        check_str(id_field, "id_field")
         if id_field not in cols:
             raise InputError(f"column {id_field!r} is not in the frame; its columns are {cols}.")
         fields = {}
@@ -261,6 +262,7 @@ class Catalog(Saveable):
         data, source = read_source(path)
         table = split_table(data, source=source, delimiter=sep, header=True, encoding=encoding)
         head = table.header or []
+        check_str(id_field, "id_field")
         if id_field not in head:
             raise InputError(f"column {id_field!r} is not in the header of {source!r}: {head}.")
         j = head.index(id_field)

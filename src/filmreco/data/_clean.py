@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_bool
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
@@ -215,7 +216,7 @@ def clean_events(
     kept = drop_rows(bad, on_nan, " or ".join(what), [users, items, vals, ts], stacklevel=5)
     vals, ts = kept[2], kept[3]
     users, items = np.asarray(kept[0]), np.asarray(kept[1])
-    if nonnegative and vals is not None and vals.size and vals.min() < 0:
+    if check_bool(nonnegative, "nonnegative") and vals is not None and vals.size and vals.min() < 0:
         raise InputError(
             f"values must be non-negative here, but {int((vals < 0).sum())} are negative "
             f"(min {vals.min()}); shift, clip or threshold them first."

@@ -393,7 +393,7 @@ def join(a: Pseudonymized, b: Pseudonymized, *, how: str = "inner") -> tuple[Int
     [3, 3]
     """
     _check_pair(a, b)
-    if how not in ("inner", "outer"):
+    if not isinstance(how, str) or how not in ("inner", "outer"):
         raise InputError(f"how={shorten(how)} is not supported; use 'inner' or 'outer'.")
     ua, ub = a.interactions.user_ids, b.interactions.user_ids
     if how == "inner":

@@ -116,7 +116,7 @@ class Hybrid(Recommender):
         self.refit = refit
 
     def _components(self) -> list[Recommender]:
-        models = check_iterable(self.models or [], "models")
+        models = check_iterable([] if self.models is None else self.models, "models")
         if not models or not all(isinstance(m, Recommender) for m in models):
             raise InputError("models must be a non-empty list of filmreco recommenders.")
         return models

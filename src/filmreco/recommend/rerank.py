@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import as_array, check_int, check_real
 from ..exceptions import InputError
 
 __all__ = ["mmr"]
@@ -77,8 +77,8 @@ def mmr(
     >>> mmr([[0, 1, 2]], [[1.0, 0.9, 0.5]], sim, 2, diversity=0.5)[0].tolist()
     [[0, 2]]
     """
-    idx = np.asarray(pool_ids)
-    val = np.asarray(pool_scores)
+    idx = as_array(pool_ids, "pool_ids")
+    val = as_array(pool_scores, "pool_scores")
     if idx.ndim != 2 or idx.shape != val.shape:
         raise InputError(
             f"pool_ids and pool_scores must be 2-D of one shape, got {idx.shape} and {val.shape}."

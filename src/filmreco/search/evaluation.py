@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_iterable
+from .._validation import check_bool, check_int, check_iterable
 from ..exceptions import DataWarning, InputError
 from ..metrics import ranking_metrics
 
@@ -135,7 +135,7 @@ def evaluate_search(
             sel = arr == lab
             sub = {key: v[sel] for key, v in per.items()}
             out["groups"][lab] = {**_means(sub, names, k), "n_queries": int(sel.sum())}
-    if per_query:
+    if check_bool(per_query, "per_query"):
         out["per_query"] = {
             "query_ids": keys,
             **{key: v for key, v in per.items()},

@@ -10,7 +10,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_callable, check_int, check_random_state, check_real, shorten
+from .._validation import (
+    check_bool,
+    check_callable,
+    check_int,
+    check_random_state,
+    check_real,
+    shorten,
+)
 from ..exceptions import InputError
 from .evaluation import (
     _SOCIAL_PARAMS,
@@ -136,7 +143,7 @@ def cross_evaluate_social(
     confidence = check_real(confidence, "confidence", min_value=0.0, max_value=1.0,
                             min_inclusive=False, max_inclusive=False)  # fmt: skip
     direction = model.direction if friends_direction is None else friends_direction
-    if direction not in DIRECTIONS:
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise InputError(
             f"friends_direction must be one of {DIRECTIONS}, got {shorten(direction)}."
         )
@@ -164,7 +171,7 @@ def cross_evaluate_social(
     n_train = np.zeros(n_users)
     params: list[dict[str, Any]] = []
     it: Any = folds
-    if show_progress:
+    if check_bool(show_progress, "show_progress"):
         from tqdm.auto import tqdm
 
         it = tqdm(folds, desc="folds", unit="fold")

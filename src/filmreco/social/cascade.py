@@ -568,7 +568,7 @@ class LinearThreshold(PropagationModel):
         self.normalize = normalize
         w = self.edge_probabilities
         total = np.bincount(graph.targets, weights=w, minlength=graph.n_nodes)
-        if normalize:
+        if check_bool(normalize, "normalize"):
             w = np.divide(w, total[graph.targets], out=np.zeros_like(w), where=w > 0)
         elif total.size and total.max() > 1 + 1e-9:
             v = int(np.argmax(total))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_int, check_real, check_sparse_structure, shorten
+from .._validation import as_array, check_int, check_real, check_sparse_structure, shorten
 from ..exceptions import ConvergenceError, InputError
 from .graph import SocialGraph
 
@@ -41,7 +41,7 @@ def _transition(graph: SocialGraph, weight: Any) -> tuple[sp.csr_array, np.ndarr
             )
         w = graph.weights
     else:
-        w = np.asarray(weight, dtype=np.float64)
+        w = as_array(weight, "weight", np.float64)
         if w.shape != (graph.n_arcs,):
             raise InputError(f"weight must have one value per arc ({graph.n_arcs}), got {w.shape}.")
         if not np.isfinite(w).all() or (w.size and w.min() < 0):

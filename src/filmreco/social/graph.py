@@ -11,6 +11,8 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
 from .._validation import (
+    as_array,
+    check_bool,
     check_finite,
     check_instance,
     check_option,
@@ -112,8 +114,8 @@ class SocialGraph(Saveable):
             )
         self.out_adj = out_adj
         self.node_ids = node_ids
-        self.directed = bool(directed)
-        self.weighted = bool(weighted)
+        self.directed = check_bool(directed, "directed")
+        self.weighted = check_bool(weighted, "weighted")
         n = out_adj.shape[0]
         self.targets = out_adj.indices.astype(np.int64)
         self.sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(out_adj.indptr))
@@ -176,8 +178,8 @@ class SocialGraph(Saveable):
         >>> g.in_degree().tolist()
         [0, 1, 1, 0]
         """
-        src = np.asarray(sources) if not isinstance(sources, np.ndarray) else sources
-        dst = np.asarray(targets) if not isinstance(targets, np.ndarray) else targets
+        src = as_array(sources, "sources") if not isinstance(sources, np.ndarray) else sources
+        dst = as_array(targets, "targets") if not isinstance(targets, np.ndarray) else targets
         if src.ndim != 1 or dst.ndim != 1 or src.size != dst.size:
             raise InputError(
                 f"sources and targets must be 1-D of the same length, got shapes {src.shape} "
@@ -214,7 +216,7 @@ class SocialGraph(Saveable):
             s, t, keep = codes[0::2], codes[1::2], None
         w = None
         if weights is not None:
-            w = np.asarray(weights, dtype=np.float64)
+            w = as_array(weights, "weights", np.float64)
             if w.shape != src.shape:
                 raise InputError(f"weights must have shape {src.shape}, got {w.shape}.")
             check_finite(w, "weights")
@@ -263,7 +265,7 @@ class SocialGraph(Saveable):
             )
             s, t = s[~loops], t[~loops]
             w = None if w is None else w[~loops]
-        if not directed:
+        if not check_bool(directed, "directed"):
             s, t = np.minimum(s, t), np.maximum(s, t)
         try:
             adj = build_csr(s, t, w, shape=(n, n), duplicates=duplicates, dtype=np.float64)
@@ -348,7 +350,11 @@ class SocialGraph(Saveable):
                 raise TypeError(
                     f"source must be a path or an EdgeList, got {type(source).__name__}."
                 )
-        d = bool(getattr(source, "directed", True)) if directed is None else bool(directed)
+        d = (
+            bool(getattr(source, "directed", True))
+            if directed is None
+            else check_bool(directed, "directed")
+        )
         w = getattr(source, "weights", None)
         if w is not None:
             w = np.asarray(w, dtype=np.float64)
@@ -511,7 +517,7 @@ class SocialGraph(Saveable):
             probability, bool
         ):
             return self.probabilities("uniform", p=check_probability(probability, "probability"))
-        arr = np.asarray(probability, dtype=np.float64)
+        arr = as_array(probability, "probability", np.float64)
         if arr.shape != (self.n_arcs,):
             raise InputError(
                 f"probability must be a float, one of {sorted(PROBABILITY_SCHEMES)}, or an array "

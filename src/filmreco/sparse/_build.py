@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import (
+    as_array,
     check_csr,
     check_dtype,
     check_finite,
@@ -122,7 +123,7 @@ def build_csr(
     if values is None:
         v = np.ones(r.size, dtype=dtype)
     else:
-        v = np.asarray(values)
+        v = as_array(values, "values")
         if v.ndim != 1 or v.size != r.size:
             raise InputError(f"values must be 1-D with {r.size} entries, got shape {v.shape}.")
         if v.dtype.kind not in "iufb":

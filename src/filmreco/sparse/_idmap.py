@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import as_positions, check_option, shorten
+from .._validation import as_positions, check_bool, check_option, shorten
 from ..exceptions import DuplicateError, InputError, UnknownIdError
 
 __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
@@ -198,7 +198,7 @@ class IdMap(Saveable):
             )
             uniq = np.empty(len(seen), dtype=object)
             uniq[:] = list(seen)
-            if sort:
+            if check_bool(sort, "sort"):
                 raise InputError("sort=True needs int or str ids; these are mixed objects.")
             check_not_padding(uniq, kind, name)
             return cls._trusted(uniq, kind), codes

@@ -20,7 +20,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import blocks, parallel_map
-from .._validation import check_callable, check_finite, check_int, check_sparse_structure
+from .._validation import (
+    as_array,
+    check_bool,
+    check_callable,
+    check_finite,
+    check_int,
+    check_sparse_structure,
+)
 from ..exceptions import InputError
 from ._build import row_indices
 
@@ -35,7 +42,7 @@ def _value_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def _check_dense_scores(scores: Any, name: str) -> np.ndarray:
-    S = np.asarray(scores)
+    S = as_array(scores, "scores")
     if S.ndim != 2:
         raise InputError(f"{name} must be 2-D (rows x columns), got shape {S.shape}.")
     if S.dtype.kind not in "iuf":
@@ -112,7 +119,7 @@ def _check_exclude(exclude: Any, n_rows: int, n_cols: int | None) -> _Excluded |
         E = sp.csr_array(exclude)
         indptr, indices, mask = E.indptr.astype(np.int64), E.indices.astype(np.int64), None
     else:
-        mask = np.asarray(exclude)
+        mask = as_array(exclude, "exclude")
         if mask.dtype != np.bool_ or mask.ndim != 2:
             raise TypeError(
                 "exclude must be a scipy sparse matrix (stored entries are excluded) or a 2-D "
@@ -131,7 +138,7 @@ def _check_candidates(candidates: Any, n_cols: int | None) -> np.ndarray | None:
     """Sorted unique column indices (int64); a boolean mask is turned into its indices."""
     if candidates is None:
         return None
-    c = np.asarray(candidates)
+    c = as_array(candidates, "candidates")
     if c.ndim != 1:
         raise InputError(f"candidates must be 1-D, got shape {c.shape}.")
     if c.dtype == np.bool_:
@@ -343,7 +350,7 @@ def topk(
     S = _check_dense_scores(scores, "scores")
     excl = _check_exclude(exclude, S.shape[0], S.shape[1])
     cand = _check_candidates(candidates, S.shape[1])
-    return _topk_dense(S, k, excl, cand, chunk_size, bool(sorted), "scores")
+    return _topk_dense(S, k, excl, cand, chunk_size, check_bool(sorted, "sorted"), "scores")
 
 
 def _score_block(
@@ -485,8 +492,8 @@ class FactorScores:
     """
 
     def __init__(self, user_factors: Any, item_factors: Any) -> None:
-        U = np.asarray(user_factors)
-        V = np.asarray(item_factors)
+        U = as_array(user_factors, "user_factors")
+        V = as_array(item_factors, "item_factors")
         for arr, nm in ((U, "user_factors"), (V, "item_factors")):
             if arr.ndim != 2 or arr.dtype.kind not in "iuf":
                 raise InputError(

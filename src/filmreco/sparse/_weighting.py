@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_int, check_real, lookup_option
+from .._validation import as_array, check_bool, check_csr, check_int, check_real, lookup_option
 from ..exceptions import InputError
 from ._build import row_indices
 
@@ -241,7 +241,7 @@ def idf_weights(df: Any, n_docs: int, *, method: str = "smooth") -> np.ndarray:
     """
     func = lookup_option(IDF, method, "method")
     n = check_int(n_docs, "n_docs", min_value=0)
-    d = np.asarray(df)
+    d = as_array(df, "df")
     if d.dtype.kind not in "iuf" or d.ndim != 1:
         raise InputError(f"df must be a 1-D array of counts, got dtype {d.dtype}, shape {d.shape}.")
     d = d.astype(np.float64)
@@ -308,7 +308,7 @@ def tfidf(
     seen = df > 0
     weights[seen] = func(df[seen], n_docs)
     tf = Y.data.astype(np.float64)
-    if sublinear_tf:
+    if check_bool(sublinear_tf, "sublinear_tf"):
         tf = np.log(tf) + 1.0
     values = tf * weights[Y.indices]
     if norm is not None:
