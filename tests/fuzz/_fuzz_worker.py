@@ -36,15 +36,9 @@ RANKED = {"recommend": "item", "similar_items": "item", "recommend_users": "user
 # -- child side -----------------------------------------------------------------------------
 
 
-#: What ``open()`` raises for a path that is missing, a folder, or not readable: the
-#: errors every Python user expects from a path argument.
-_PATH_ERRORS = (
-    FileNotFoundError,
-    IsADirectoryError,
-    NotADirectoryError,
-    PermissionError,
-    FileExistsError,
-)
+#: What ``open()`` raises for a path that is missing, a folder, unreadable or too long
+#: (``OSError`` and its subclasses): the errors every Python user expects from a path.
+_PATH_ERRORS = (OSError,)
 
 
 def _is_clear(exc: BaseException, arg: str) -> bool:

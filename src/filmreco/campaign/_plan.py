@@ -192,6 +192,14 @@ class CampaignPlan:
 
 # -- building blocks --------------------------------------------------------------------
 def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
+    from ..data import Catalog
+
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise TypeError(f"catalog must be a Catalog (or None), got {type(catalog).__name__}.")
+    if not hasattr(recommender, "item_ids_") or isinstance(recommender, type):
+        raise TypeError(
+            f"recommender must be a fitted filmreco Recommender, got {type(recommender).__name__}."
+        )
     if catalog is not None and film_id not in catalog:
         raise UnknownIdError(f"film_id={film_id!r} is not in the catalogue.")
     ids = recommender.item_ids_

@@ -153,7 +153,12 @@ class Catalog(Saveable):
         self._id_field = str(check_str(id_field, "id_field"))
         n = len(self._item_ids)
         check_str(list_sep, "list_sep", allow_none=True)
-        extra = set(check_iterable(list_fields, "list_fields"))
+        extra_list = check_iterable(list_fields, "list_fields")
+        if not all(isinstance(f, str) for f in extra_list):
+            raise TypeError(f"list_fields must hold field names (str), got {shorten(list_fields)}.")
+        if list_sep == "":
+            raise InputError("list_sep must be a non-empty string (e.g. '|') or None.")
+        extra = set(extra_list)
         if fields is not None and not isinstance(fields, Mapping):
             raise TypeError(
                 f"fields must be a dict of field name -> list of values, got {type(fields).__name__}."

@@ -148,7 +148,12 @@ def split_table(
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
-    d = None if delimiter is None else delimiter.encode(encoding)
+    try:
+        d = None if delimiter is None else delimiter.encode(encoding)
+    except UnicodeEncodeError:
+        raise InputError(
+            f"delimiter (sep) {shorten(delimiter)} cannot be written in {encoding}."
+        ) from None
     if d is not None and delimiter == ",":
         if b'"' in data:
             return _split_quoted_csv(

@@ -55,7 +55,7 @@ def forget_users(model: Any, user_ids: Any) -> int:
     (1, ['a', 'c'])
     """
     forget = getattr(model, "forget_users", None)
-    if not callable(forget):
+    if not callable(forget) or isinstance(model, type):
         raise TypeError(
             f"model must be a filmreco Recommender (with forget_users), got {type(model).__name__}."
         )

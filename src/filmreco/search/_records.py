@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import shorten
+from .._validation import check_str, shorten
 from ..exceptions import InputError
 
 __all__ = [
@@ -48,7 +48,10 @@ def _clean_scalar(value: Any, where: str) -> Scalar:
 def clean_record(rec: Any, i: int) -> dict[str, Any]:
     """Copy of record `i` with JSON-like values (lists for sequences, None for NaN)."""
     if not isinstance(rec, Mapping):
-        raise TypeError(f"record {i} must be a dict (mapping), got {type(rec).__name__}.")
+        raise TypeError(
+            f"records[{i}] must be a dict (mapping), got {type(rec).__name__}; records is a "
+            "list of dicts, one per film."
+        )
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if not isinstance(key, str):
@@ -87,6 +90,7 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
             f"records must be a Catalog or an iterable of dicts, got {type(records).__name__}."
         ) from None
     cleaned, ids = [], []
+    check_str(id_field, "id_field")
     for i, rec in enumerate(it):
         r = clean_record(rec, i)
         if id_field not in r or r[id_field] is None:

@@ -75,6 +75,8 @@ def evaluate_search(
     if not callable(getattr(index, "search_many", None)):
         raise TypeError(f"index must be a fitted SearchIndex, got {type(index).__name__}.")
     if groups is not None and not isinstance(groups, Mapping):
+        if isinstance(queries, Mapping):
+            raise TypeError("queries is a dict, so groups must be a dict with the same query ids.")
         groups = check_iterable(groups, "groups")
     if not isinstance(queries, Mapping):
         queries = check_iterable(queries, "queries")

@@ -187,7 +187,10 @@ class QueryAnalyzer:
         homophone_weight: float = 0.3,
     ) -> None:
         self.tokenizer = check_callable(tokenizer, "tokenizer")
-        self.stop_words = frozenset(check_iterable(stop_words, "stop_words"))
+        stop = check_iterable(stop_words, "stop_words")
+        if not all(isinstance(w, str) for w in stop):
+            raise TypeError("stop_words must hold str only.")
+        self.stop_words = frozenset(stop)
         self.n = n
         self.pinyin = pinyin
         self.synonyms = synonyms

@@ -178,6 +178,10 @@ def cross_evaluate_social(
     for f, (train, test) in enumerate(it):
         if transform_train is not None:
             train = transform_train(train)
+            if not hasattr(train, "user_ids"):
+                raise TypeError(
+                    f"transform_train must return an Interactions, got {type(train).__name__}."
+                )
             if train.user_ids != test.user_ids or train.item_ids != test.item_ids:
                 raise InputError("transform_train must keep the id maps of the training part.")
         fold_model = model

@@ -23,7 +23,14 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
-from .._validation import check_instance, check_int, check_option, check_random_state, check_real
+from .._validation import (
+    check_callable,
+    check_instance,
+    check_int,
+    check_option,
+    check_random_state,
+    check_real,
+)
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import ndcg_at_k
@@ -288,6 +295,8 @@ def _tune_social(
 
         def split(data: Any) -> tuple[Any, Any]:
             return split_random(data, 0.2, random_state=rng.integers(2**32))
+
+    check_callable(split, "split")
 
     def checked(data: Any, split: Callable[[Any], tuple[Any, Any]] = split) -> tuple[Any, Any]:
         fit_part, valid = split(data)
@@ -602,6 +611,10 @@ def evaluate_social(
         "social": _mixed_ndcg(social, base_ndcg, ids, R, space, k),
         "control": _mixed_ndcg(control, base_ndcg, ids, R, space, k),
     }
+    if others is not None and not isinstance(others, Mapping):
+        raise TypeError(
+            f"others must be a dict of name -> Recommender, got {type(others).__name__}."
+        )
     for name, other in (others or {}).items():
         if name in ndcg:
             raise InputError(f"others may not use the name {name!r}.")

@@ -414,7 +414,7 @@ class SocialGraph(Saveable):
         check_str(source, "source")
         check_str(target, "target")
         check_str(weight, "weight", allow_none=True)
-        for col in (source, target) + ((weight,) if weight else ()):
+        for col in (source, target) + ((weight,) if weight is not None else ()):
             if col not in df.columns:
                 raise InputError(
                     f"column {shorten(col)} not in the frame; it has {shorten(list(df.columns), 300)}."

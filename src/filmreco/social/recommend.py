@@ -313,7 +313,9 @@ class SocialRecommender(Recommender):
                     "interactions must be an Interactions (matrix, user_ids, item_ids), got "
                     f"{type(interactions).__name__}."
                 )
-        if not (hasattr(self.base, "fit") and hasattr(self.base, "score")):
+        if isinstance(self.base, type) or not (
+            hasattr(self.base, "fit") and hasattr(self.base, "score")
+        ):
             raise TypeError(
                 f"base must be a recommender with fit() and score(), got {type(self.base).__name__}."
             )

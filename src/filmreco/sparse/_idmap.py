@@ -72,7 +72,12 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
             raise InputError(f"{name} holds non-integer floats; ids must be ints or strings.")
         return f.astype(np.int64), "int"
     if kind in "US":
-        return arr.astype(str), "str"
+        try:
+            return arr.astype(str), "str"
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name} holds bytes that are not ASCII text; decode them to str first."
+            ) from None
     if kind == "O":
         if arr.size == 0:
             return np.zeros(0, dtype=np.int64), "int"
@@ -190,6 +195,7 @@ class IdMap(Saveable):
         codes : numpy.ndarray of int64
             ``idmap.ids[codes]`` equals `values`.
         """
+        sort = check_bool(sort, "sort")
         arr, kind = as_id_array(values, name)
         if kind == "object":
             seen: dict[Any, int] = {}
@@ -198,7 +204,7 @@ class IdMap(Saveable):
             )
             uniq = np.empty(len(seen), dtype=object)
             uniq[:] = list(seen)
-            if check_bool(sort, "sort"):
+            if sort:
                 raise InputError("sort=True needs int or str ids; these are mixed objects.")
             check_not_padding(uniq, kind, name)
             return cls._trusted(uniq, kind), codes
