@@ -23,6 +23,8 @@ EXACT = {
     "ItemKNN-bm25",
     "ItemKNN-dot",
     "EASE",
+    "EDLAE",
+    "RP3beta",
     "ContentBased",
     "Hybrid-rank",
     "SocialRecommender",

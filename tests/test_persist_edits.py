@@ -33,11 +33,13 @@ from filmreco.recommend import (
     ALS,
     BPR,
     EASE,
+    EDLAE,
     ContentBased,
     CrossDomain,
     Hybrid,
     ItemKNN,
     Popularity,
+    RP3beta,
 )
 from filmreco.search import SearchIndex
 from filmreco.social import (
@@ -127,9 +129,11 @@ FACTORIES: dict[str, Callable[[], Any]] = {
         CrossDomain(4, max_iter=3, random_state=3), partner=_world().partner
     ),
     "recommender.EASE": lambda: _fit(EASE(20.0)),
+    "recommender.EDLAE": lambda: _fit(EDLAE(20.0, 0.3)),
     "recommender.Hybrid": lambda: _fit(Hybrid([EASE(20.0), ItemKNN(5)], weights=[1.0, 0.5])),
     "recommender.ItemKNN": lambda: _fit(ItemKNN(5, shrinkage=1.0)),
     "recommender.Popularity": lambda: _fit(Popularity(half_life=10.0)),
+    "recommender.RP3beta": lambda: _fit(RP3beta(0.8, 0.4, 5)),
     "recommender.SocialRecommender": lambda: _fit(SocialRecommender(EASE(20.0), _graph())),
     "recommender.ReachRecommender": lambda: _fit(
         ReachRecommender(IndependentCascade(_graph(), 0.2), n_runs=10, random_state=3)

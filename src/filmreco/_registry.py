@@ -34,9 +34,11 @@ KINDS: dict[str, str] = {
     "recommender.ContentBased": "filmreco.recommend.content:ContentBased",
     "recommender.CrossDomain": "filmreco.recommend.crossdomain:CrossDomain",
     "recommender.EASE": "filmreco.recommend.ease:EASE",
+    "recommender.EDLAE": "filmreco.recommend.edlae:EDLAE",
     "recommender.Hybrid": "filmreco.recommend.hybrid:Hybrid",
     "recommender.ItemKNN": "filmreco.recommend.knn:ItemKNN",
     "recommender.Popularity": "filmreco.recommend.popularity:Popularity",
+    "recommender.RP3beta": "filmreco.recommend.rp3beta:RP3beta",
     # SocialRecommender files written before it became a Recommender subclass
     "SocialRecommender": "filmreco.social.recommend:SocialRecommender",
     "recommender.SocialRecommender": "filmreco.social.recommend:SocialRecommender",

@@ -156,6 +156,8 @@ def _small_params(cls_name: str) -> dict[str, Any]:
         "CrossDomain": {"n_factors": 4, "max_iter": 2, "random_state": 0},
         "ItemKNN": {"n_neighbors": 5},
         "EASE": {"regularization": 10.0},
+        "EDLAE": {"regularization": 10.0, "dropout": 0.2},
+        "RP3beta": {"n_neighbors": 5},
     }.get(cls_name, {})
 
 
@@ -194,11 +196,13 @@ RECOMMENDERS = (
     "filmreco.recommend.ALS",
     "filmreco.recommend.BPR",
     "filmreco.recommend.EASE",
+    "filmreco.recommend.EDLAE",
     "filmreco.recommend.ContentBased",
     "filmreco.recommend.CrossDomain",
     "filmreco.recommend.Hybrid",
     "filmreco.recommend.ItemKNN",
     "filmreco.recommend.Popularity",
+    "filmreco.recommend.RP3beta",
     "filmreco.social.ReachRecommender",
     "filmreco.social.SocialRecommender",
 )
@@ -258,6 +262,7 @@ METHODS[("filmreco.recommend.CrossDomain", "partner_scores")] = lambda w: {"user
 METHODS[("filmreco.recommend.ContentBased", "user_profile")] = lambda w: {"user_id": w.users[0]}
 METHODS[("filmreco.social.SocialRecommender", "user_weights")] = lambda w: {"user_ids": w.users}
 METHODS[("filmreco.recommend.EASE", "estimated_memory")] = lambda w: {"n_items": 20}
+METHODS[("filmreco.recommend.EDLAE", "estimated_memory")] = lambda w: {"n_items": 20}
 for _rec in RECOMMENDERS:
     METHODS[(_rec, "load")] = lambda w, _n=_rec: {"path": w.saved(_n, lambda: _fitted(w, _n))}
 

@@ -15,11 +15,13 @@ from filmreco.recommend import (
     ALS,
     BPR,
     EASE,
+    EDLAE,
     ContentBased,
     CrossDomain,
     Hybrid,
     ItemKNN,
     Popularity,
+    RP3beta,
 )
 from filmreco.social import (
     IndependentCascade,
@@ -42,6 +44,8 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "ItemKNN-bm25": lambda w: ItemKNN(20, weighting="bm25"),
     "ItemKNN-dot": lambda w: ItemKNN(20, weighting="tfidf", similarity="dot"),
     "EASE": lambda w: EASE(20.0),
+    "EDLAE": lambda w: EDLAE(20.0, 0.3),
+    "RP3beta": lambda w: RP3beta(0.8, 0.4, 20),
     "ALS": lambda w: ALS(8, regularization=1.0, alpha=5.0, max_iter=6, random_state=3),
     "BPR": lambda w: BPR(8, max_iter=20, random_state=3),
     "ContentBased": lambda w: ContentBased(w.catalog),

@@ -34,9 +34,11 @@ def _spd_inverse(G: np.ndarray) -> np.ndarray:
     return np.asarray(P)
 
 
-def ease_weights(X: sp.csr_array, regularization: float) -> np.ndarray:
+def ease_weights(X: sp.csr_array, regularization: float | np.ndarray) -> np.ndarray:
     """The EASE item-item matrix ``B`` (float32) of a users x items matrix `X`.
 
+    `regularization` is added to the diagonal of the Gram matrix: one ``lambda`` for
+    EASE, or one value per item (EDLAE's ``lambda + p / (1 - p) * diag(X'X)``).
     ``P = (X'X + lambda I)^-1``, ``B = I - P diag(1 / diag(P))`` (Steck 2019, eq. 8):
     the ridge regression of every item column on all the others with a zero diagonal.
     The Gram matrix is inverted through its Cholesky factor in float32 (LAPACK
@@ -47,7 +49,10 @@ def ease_weights(X: sp.csr_array, regularization: float) -> np.ndarray:
     slower when another process holds one of the cores.
     """
     G = (X.T @ X).toarray().astype(np.float32)
-    G[np.diag_indices_from(G)] += np.float32(regularization)
+    if isinstance(regularization, np.ndarray):
+        G[np.diag_indices_from(G)] += regularization.astype(np.float32)
+    else:
+        G[np.diag_indices_from(G)] += np.float32(regularization)
     if G.shape[0] < _ONE_THREAD_BELOW:
         with thread_limits(1):
             P = _spd_inverse(G)
@@ -120,25 +125,30 @@ class EASE(Recommender):
             )
         return lam, limit
 
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+    def _diagonal_penalty(self, X: sp.csr_array) -> tuple[float | np.ndarray, float]:
+        """What :meth:`_fit` adds to the diagonal of the Gram matrix, and the memory limit."""
         lam, limit = self._check_params()
+        return lam, limit
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        lam, limit = self._diagonal_penalty(X)
         need = self.estimated_memory(X.shape[1])
         if need > limit:
             raise InputError(
-                f"EASE needs about {need:.1f} GiB for {X.shape[1]:,} items (dense item x item "
-                f"matrices), above memory_limit={limit:g} GiB. Use ALS (memory linear in the "
-                "catalogue) or ItemKNN (sparse) for a catalogue this large, or raise "
-                "memory_limit if the machine has the memory."
+                f"{type(self).__name__} needs about {need:.1f} GiB for {X.shape[1]:,} items "
+                f"(dense item x item matrices), above memory_limit={limit:g} GiB. Use ALS "
+                "(memory linear in the catalogue) or ItemKNN (sparse) for a catalogue this "
+                "large, or raise memory_limit if the machine has the memory."
             )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             weights = ease_weights(X, lam)
         if not np.isfinite(weights).all():
             top = float(X.data.max()) if X.nnz else 0.0
             raise InputError(
-                f"EASE weights are not finite: interaction values up to {top:.3g} with "
-                f"regularization={lam!r} overflow float32. Scale the values down (e.g. "
-                "Interactions.to_implicit, or filmreco.sparse.log_scale) or raise "
-                "regularization."
+                f"{type(self).__name__} weights are not finite: interaction values up to "
+                f"{top:.3g} with regularization={self._check_params()[0]!r} overflow float32. "
+                "Scale the values down (e.g. Interactions.to_implicit, or "
+                "filmreco.sparse.log_scale) or raise regularization."
             )
         self.weights_ = weights
 
