@@ -32,10 +32,13 @@ class EDLAE(EASE):
 
     Parameters
     ----------
-    regularization : float, default=100.0
-        :math:`\lambda > 0`, the constant part of the penalty.
-    dropout : float, default=0.25
+    regularization : float, default=200.0
+        :math:`\lambda > 0`, the constant part of the penalty; the dropout part takes over
+        much of EASE's, so the best value is about half of EASE's.
+    dropout : float, default=0.5
         :math:`p \in [0, 0.999]`, the dropout probability; ``0`` gives :class:`EASE` exactly.
+        The defaults are the validation optimum's neighbourhood on MovieLens 100k (NDCG@10
+        0.320 against EASE's 0.319 on one split; tune both on your data).
     memory_limit : float, default=4.0
         GiB the item x item matrices may take (see :class:`EASE`).
 
@@ -67,8 +70,8 @@ class EDLAE(EASE):
 
     def __init__(
         self,
-        regularization: float = 100.0,
-        dropout: float = 0.25,
+        regularization: float = 200.0,
+        dropout: float = 0.5,
         *,
         memory_limit: float = 4.0,
     ) -> None:
