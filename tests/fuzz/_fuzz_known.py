@@ -3,7 +3,7 @@
 Each value is ``(owner, key, detail)``: the area that owns the file where it fails
 (routed by the lead), the corpus key of one reproducer, and what happened. Remove a line
 once its defect is fixed (``test_known_finding_reproduces`` then XPASSes and fails).
-Written by ``_fuzz_triage.py`` from a full run (``FILMREC_FUZZ_SCALE=12``).
+Written by ``_fuzz_triage.py`` from a full run (``FILMREC_FUZZ_SCALE=4``).
 """
 
 from __future__ import annotations

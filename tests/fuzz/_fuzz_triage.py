@@ -2,7 +2,7 @@
 
 Usage, after a full run::
 
-    FILMREC_FUZZ_SCALE=12 FILMREC_FUZZ_REPORT=/tmp/fuzz.json python -m pytest tests/fuzz
+    FILMREC_FUZZ_SCALE=4 FILMREC_FUZZ_REPORT=/tmp/fuzz.json python -m pytest tests/fuzz
     python tests/fuzz/_fuzz_triage.py /tmp/fuzz.json > tests/fuzz/_fuzz_known.py
 
 Each finding is keyed by ``(entry, argument, outcome)`` and routed to the area that owns
@@ -41,7 +41,7 @@ HEADER = '''"""Findings of the fuzz suite not fixed yet, by ``(entry, argument, 
 Each value is ``(owner, key, detail)``: the area that owns the file where it fails
 (routed by the lead), the corpus key of one reproducer, and what happened. Remove a line
 once its defect is fixed (``test_known_finding_reproduces`` then XPASSes and fails).
-Written by ``_fuzz_triage.py`` from a full run (``FILMREC_FUZZ_SCALE=12``).
+Written by ``_fuzz_triage.py`` from a full run (``FILMREC_FUZZ_SCALE=4``).
 """
 
 from __future__ import annotations
