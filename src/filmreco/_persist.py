@@ -33,6 +33,8 @@ corruption and accidental edits; they are not a signature.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -40,7 +42,7 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -48,7 +50,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._registry import lookup
-from ._validation import check_sparse_structure
+from ._validation import check_sparse_structure, shorten
 from ._version import __version__
 from .exceptions import FormatError, InputError
 
@@ -56,6 +58,7 @@ __all__ = [
     "CONTAINER_VERSION",
     "Saveable",
     "atomic_write",
+    "check_path",
     "clean_stale_temporaries",
     "csr_from_arrays",
     "csr_to_arrays",
@@ -111,17 +114,75 @@ def _check_array(name: str, arr: Any) -> np.ndarray:
     return a
 
 
+def check_path(path: Any, name: str = "path") -> Path:
+    """Return `path` (a str or path-like file name) as a :class:`~pathlib.Path`.
+
+    Raises a TypeError naming `name` for anything else (None, a number, bytes, an open
+    file) and an InputError for a name no file can have: empty, holding a NUL character,
+    or not encodable for the file system (a lone surrogate).
+
+    Examples
+    --------
+    >>> check_path("models/ease.npz").name
+    'ease.npz'
+    >>> check_path(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: path must be a file name (a str or os.PathLike such as pathlib.Path), got NoneType.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a file name (a str or os.PathLike such as pathlib.Path), "
+            f"got {type(path).__name__}."
+        )
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise TypeError(
+            f"{name} must be a file name given as text (a str or pathlib.Path), "
+            f"got a path-like of {type(text).__name__}."
+        )
+    if not text:
+        raise InputError(f"{name} must be a file name, got an empty string.")
+    try:
+        os.fsencode(text)
+        bad = "\0" in text
+    except UnicodeError:
+        bad = True
+    if bad:
+        raise InputError(
+            f"{name}={shorten(text)} is not a valid file name (it holds a NUL character or "
+            "characters the file system cannot encode); pass a plain file name."
+        )
+    return Path(text)
+
+
 def _npz_path(path: str | os.PathLike[str]) -> Path:
-    path = Path(path)
+    path = check_path(path)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
+@contextlib.contextmanager
+def _name_errors(path: Path, name: str = "path") -> Iterator[None]:
+    """Turn the OS's "file name too long" into an InputError naming `name`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        raise InputError(
+            f"{name}={shorten(str(path))} is too long for the file system ({exc.strerror}; "
+            "saving also needs room for a temporary name about 30 characters longer); "
+            "use a shorter file name."
+        ) from None
+
+
 def _existing(path: str | os.PathLike[str]) -> Path:
-    path = Path(path)
-    if not path.exists() and path.suffix != ".npz" and _npz_path(path).exists():
-        path = _npz_path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    path = check_path(path)
+    with _name_errors(path):
+        if not path.exists() and path.suffix != ".npz" and _npz_path(path).exists():
+            path = _npz_path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no such file: {str(path)!r}")
     return path
 
 
@@ -162,7 +223,7 @@ def clean_stale_temporaries(
     long); a live writer's file, this process's included, is otherwise kept. Errors (a file vanishing, no permission) are ignored: the
     save itself must not fail because of the cleanup.
     """
-    path = Path(path)
+    path = check_path(path)
     folder = path.parent if str(path.parent) else Path(".")
     pattern = re.compile(
         r"\." + re.escape(path.name) + r"\.([0-9]{1,10})\.[a-z0-9_]{8}" + re.escape(suffix)
@@ -199,11 +260,12 @@ def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") 
     The temporary is ``.<name>.<pid>.<random>.tmp`` beside `path`; stale ones that killed
     saves of the same path left behind are removed first (:func:`clean_stale_temporaries`).
     """
-    path = Path(path)
+    path = check_path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(path), suffix=".tmp")
+    with _name_errors(path):
+        folder.mkdir(parents=True, exist_ok=True)
+        clean_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(path), suffix=".tmp")
     try:
         umask = os.umask(0)
         os.umask(umask)

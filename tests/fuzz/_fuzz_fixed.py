@@ -247,3 +247,21 @@ FIXED: list[tuple[str, str, str]] = [
     ("filmreco.sparse.IdMap.save", "path", "text4k"),
     ("filmreco.sparse.topk_blocks", "n_rows", "np.int64(3)"),
 ]
+
+# search analyzers and queries, maximize_influence's flag (fix-search, issue 18)
+FIXED += [
+    ("filmreco.search.DictionaryScan", "max_len", "None"),
+    ("filmreco.search.DictionaryScan", "user_words", "None"),
+    ("filmreco.search.DictionaryScan", "vocabulary", "nan"),
+    ("filmreco.search.FieldAnalyzer", "pinyin", "array[]"),
+    ("filmreco.search.FieldAnalyzer", "stop_words", "None"),
+    ("filmreco.search.FieldAnalyzer.words", "text", "None"),
+    ("filmreco.search.SearchIndex.search", "highlight", "array[]"),
+    ("filmreco.search.SearchIndex.search_many", "highlight", "array[]"),
+    ("filmreco.search.SearchIndex.search_many", "queries", "None"),
+    ("filmreco.search.SynonymTable", "table", "nan"),
+    ("filmreco.search.SynonymTable.expand", "text", "None"),
+    ("filmreco.search.evaluate_search", "queries", "{'a':1}"),
+    ("filmreco.search.normalize", "to_simplified", "array[]"),
+    ("filmreco.social.maximize_influence", "show_progress", "array[]"),
+]

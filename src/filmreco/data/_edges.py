@@ -7,12 +7,36 @@ from typing import Any
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import check_finite, check_option, renamed_keyword, shorten
+from .._validation import check_bool, check_finite, check_option, renamed_keyword, shorten
 from ..exceptions import InputError, UnknownIdError
 from ..sparse import IdMap, as_id_array
 from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
 
 __all__ = ["EdgeList"]
+
+
+def _check_node_ids(value: Any, name: str) -> IdMap:
+    """Return `value` if it is an IdMap, else a TypeError naming `name`."""
+    if not isinstance(value, IdMap):
+        raise TypeError(
+            f"{name} must be an IdMap (e.g. Interactions.user_ids), got {type(value).__name__}."
+        )
+    return value
+
+
+def node_ids_argument(
+    node_ids: Any, node_map: Any, *, where: str, stacklevel: int = 4
+) -> IdMap | None:
+    """The fixed node ids given as `node_ids` or its deprecated name `node_map` (or None).
+
+    Each is checked to be an IdMap under its own name before the old name is mapped on.
+    """
+    for name, value in (("node_ids", node_ids), ("node_map", node_map)):
+        if value is not None:
+            _check_node_ids(value, name)
+    return renamed_keyword(  # type: ignore[no-any-return]
+        node_ids, node_map, new="node_ids", old="node_map", where=where, stacklevel=stacklevel
+    )
 
 
 class EdgeList(Saveable):
@@ -55,8 +79,8 @@ class EdgeList(Saveable):
         node_ids: IdMap,
         directed: bool = True,
     ) -> None:
-        if not isinstance(node_ids, IdMap):
-            raise TypeError(f"node_ids must be an IdMap, got {type(node_ids).__name__}.")
+        _check_node_ids(node_ids, "node_ids")
+        directed = check_bool(directed, "directed")
         n = len(node_ids)
         arrs = []
         for name, a in (("sources", sources), ("targets", targets)):
@@ -79,7 +103,7 @@ class EdgeList(Saveable):
         if weights is not None:
             w = as_float_array(weights, "weights", arrs[0].size)
             check_finite(w, "weights")
-        self._set(arrs[0], arrs[1], w, node_ids, bool(directed))
+        self._set(arrs[0], arrs[1], w, node_ids, directed)
 
     def _set(
         self, s: np.ndarray, t: np.ndarray, w: np.ndarray | None, ids: IdMap, directed: bool
@@ -132,9 +156,9 @@ class EdgeList(Saveable):
         TypeError
             Sources and targets hold ids of different kinds (e.g. ints and strings).
         """
-        node_ids = renamed_keyword(
-            node_ids, node_map, new="node_ids", old="node_map", where="EdgeList.from_arrays()"
-        )
+        node_ids = node_ids_argument(node_ids, node_map, where="EdgeList.from_arrays()")
+        directed = check_bool(directed, "directed")
+        sort_ids = check_bool(sort_ids, "sort_ids")
         check_option(on_unknown, ("raise", "ignore"), "on_unknown")
         s, skind = as_id_array(raw_array(sources, "sources"), "sources")
         t, tkind = as_id_array(raw_array(targets, "targets"), "targets")
@@ -157,11 +181,6 @@ class EdgeList(Saveable):
                 ids, codes = codes_by_appearance(both, "sources/targets")
             si, ti = codes[0::2], codes[1::2]
         else:
-            if not isinstance(node_ids, IdMap):
-                raise TypeError(
-                    f"node_ids must be an IdMap (e.g. Interactions.user_ids), "
-                    f"got {type(node_ids).__name__}."
-                )
             ids = node_ids
             si = node_ids.index(s, on_unknown="mask", name="sources")
             ti = node_ids.index(t, on_unknown="mask", name="targets")
@@ -181,7 +200,7 @@ class EdgeList(Saveable):
                 keep = ~bad
                 si, ti, w = si[keep], ti[keep], None if w is None else w[keep]
         out = cls.__new__(cls)
-        out._set(si.astype(np.int64), ti.astype(np.int64), w, ids, bool(directed))
+        out._set(si.astype(np.int64), ti.astype(np.int64), w, ids, directed)
         return out
 
     # properties ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, member
-from .._validation import check_csr, check_option, check_real, lookup_option
+from .._validation import check_csr, check_dtype, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
 from ._clean import clean_events, warn_data
@@ -587,7 +587,8 @@ class Interactions(Saveable):
         """
         if not sp.issparse(matrix):
             raise TypeError(f"matrix must be a scipy sparse matrix, got {type(matrix).__name__}.")
-        X = check_csr(matrix, "matrix", dtype=dtype or np.result_type(matrix.dtype, np.float32))
+        dtype = np.result_type(matrix.dtype, np.float32) if dtype is None else check_dtype(dtype)
+        X = check_csr(matrix, "matrix", dtype=dtype)
         if X.shape != self.shape:
             raise InputError(f"matrix has shape {X.shape}, expected {self.shape}.")
         if X is matrix:

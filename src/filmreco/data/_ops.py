@@ -9,6 +9,7 @@ the (user, item) pairs a user rated, whatever the value.
 from __future__ import annotations
 
 import logging
+import numbers
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ._text import read_source, split_table, to_float, to_int, to_str
 __all__ = [
     "aligned_array",
     "as_idmap",
+    "check_column",
     "check_take",
     "extra_pattern",
     "filter_entries",
@@ -51,7 +53,19 @@ def aligned_array(arr: Any, nnz: int, name: str) -> np.ndarray | None:
     """A read-only float64 copy of `arr`, one finite value per stored entry."""
     if arr is None:
         return None
-    a = np.asarray(arr, dtype=np.float64).reshape(-1)
+    try:
+        a = np.asarray(arr)
+    except ValueError:  # ragged nested lists
+        raise InputError(f"{name} must be a 1-D array of numbers, got nested lists.") from None
+    try:
+        if a.dtype.kind in "cmM":  # complex, timedelta, datetime: no silent conversion
+            raise TypeError
+        a = a.astype(np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must hold real numbers (one per stored entry), got {shorten(arr)} "
+            f"(dtype {a.dtype})."
+        ) from None
     if a.size != nnz:
         raise InputError(
             f"{name} must have one value per stored entry (nnz={nnz}), got {a.size}; it is "
@@ -73,7 +87,12 @@ def _csr(data: np.ndarray, indices: np.ndarray, rows: np.ndarray, shape: tuple[i
 
 def check_take(indices: Any, n: int, name: str) -> np.ndarray:
     """`indices` as unique int64 positions in ``[0, n)``, or raise."""
-    idx = np.asarray(indices)
+    try:
+        idx = np.asarray(indices)
+    except ValueError:  # ragged nested lists
+        raise InputError(
+            f"{name} must be a 1-D array of integer indices, got nested lists."
+        ) from None
     if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
         raise InputError(f"{name} must be a 1-D array of integer indices.")
     idx = idx.astype(np.int64)
@@ -172,8 +191,26 @@ def seen_or_none(seen: sp.csr_array | None, X: sp.csr_array) -> sp.csr_array | N
     return seen
 
 
+def check_column(col: Any, name: str, *, optional: bool, labels: tuple[type, ...] = (str,)) -> Any:
+    """Return the column name `col` (None when `optional`), else a TypeError naming `name`."""
+    if col is None and optional:
+        return None
+    if isinstance(col, bool) or not isinstance(col, labels):
+        want = " or ".join("int" if issubclass(t, numbers.Integral) else t.__name__ for t in labels)
+        raise TypeError(
+            f"{name} must be a column name ({want}{' or None' if optional else ''}), "
+            f"got {shorten(col)} ({type(col).__name__})."
+        )
+    return col
+
+
 def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[str, Any]:
-    """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as float."""
+    """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as float.
+
+    `names` maps each key to ``(column, numeric)``; numeric columns are optional (None).
+    """
+    for key, (col, numeric) in names.items():
+        check_column(col, key, optional=numeric, labels=(str, numbers.Integral))
     cols = list(getattr(df, "columns", []))
     for col, _ in names.values():
         if col is not None and col not in cols:
@@ -214,6 +251,8 @@ def read_csv_columns(
     An all-empty timestamp column is returned as None (treated as absent).
     """
     check_option(id_type, (None, int, str), "id_type")
+    for key, col in names.items():
+        check_column(col, key, optional=key not in ("user", "item"))
     data, source = read_source(path)
     table = split_table(data, source=source, delimiter=sep, header=True, encoding=encoding)
     head = table.header or []

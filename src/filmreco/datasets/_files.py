@@ -15,9 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_option, check_real, renamed_keyword, shorten
+from .._persist import check_path
+from .._validation import (
+    check_bool,
+    check_int,
+    check_option,
+    check_real,
+    check_str,
+    shorten,
+)
 from ..data import Catalog, EdgeList, Interactions
 from ..data._clean import warn_data
+from ..data._edges import node_ids_argument
 from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
 from ..exceptions import DownloadError, FormatError, InputError
 from ._fetch import check_zip, download, file_digest, parse_checksum
@@ -87,10 +96,10 @@ def load_edgelist(
     >>> E.node_ids.ids.tolist(), E.sources.tolist(), E.targets.tolist()
     ([1, 2, 3, -4], [0, 1, 3], [1, 2, 0])
     """
-    node_ids = renamed_keyword(
-        node_ids, node_map, new="node_ids", old="node_map", where="load_edgelist()"
-    )
+    node_ids = node_ids_argument(node_ids, node_map, where="load_edgelist()")
     check_option(id_type, (int, str), "id_type")
+    weighted = check_bool(weighted, "weighted")
+    check_str(comments, "comments", allow_none=True)
     data, source = read_source(path)
     n_used = 3 if weighted else 2
     table = split_table(
@@ -159,7 +168,7 @@ class _Folder:
     """Files of a dataset, by base name: from a folder, a zip (read in place) or a file."""
 
     def __init__(self, path: Any) -> None:
-        p = Path(path)
+        p = check_path(path)
         self.zip: zipfile.ZipFile | None = None
         self.names: dict[str, Any] = {}
         self.main: str | None = None

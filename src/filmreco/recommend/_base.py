@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._parallel import check_n_jobs
-from .._validation import check_fitted, check_int, check_option, check_real, shorten
+from .._validation import check_bool, check_fitted, check_int, check_option, check_real, shorten
 from ..data._ops import pattern_from, seen_or_none
 from ..data._ops import take_rows as take_sorted_rows
 from ..exceptions import InputError, UnknownIdError
@@ -341,10 +341,11 @@ class Recommender(PersistMixin, BaseEstimator):
         check_fitted(self)
         n = check_int(n, "n", min_value=0)
         diversity = check_real(diversity, "diversity", min_value=0.0, max_value=1.0)
+        filter_seen = check_bool(filter_seen, "filter_seen")
         q = self._query(user_ids, on_unknown, user_items)
         cand = self._candidates(items, exclude)
         pool = n if diversity == 0 or n == 0 else min(max(4 * n, n + 20), self._n_items())
-        scorer = BlockScorer(self, q, None, filter_seen=bool(filter_seen), candidates=cand)
+        scorer = BlockScorer(self, q, None, filter_seen=filter_seen, candidates=cand)
         idx, val = topk_blocks(
             scorer,
             q.n,
@@ -392,12 +393,13 @@ class Recommender(PersistMixin, BaseEstimator):
         """
         check_fitted(self)
         n = check_int(n, "n", min_value=0)
+        filter_seen = check_bool(filter_seen, "filter_seen")
         cols = self._items(item_ids)
         if users is None:
             urows = np.arange(len(self.user_ids_), dtype=np.int64)
         else:
             urows = np.unique(self.user_ids_.index(users, name="users"))
-        idx, val = audience(self, urows, cols, n, bool(filter_seen), n_jobs)
+        idx, val = audience(self, urows, cols, n, filter_seen, n_jobs)
         safe = np.where(idx >= 0, urows[np.maximum(idx, 0)] if urows.size else -1, -1)
         return self.user_ids_.to_ids(safe), val.astype(np.float32, copy=False)
 
@@ -465,11 +467,12 @@ class Recommender(PersistMixin, BaseEstimator):
         numpy.ndarray of float32, shape (len(user_ids), len(item_ids))
         """
         check_fitted(self)
+        filter_seen = check_bool(filter_seen, "filter_seen")
         q = self._query(user_ids, on_unknown, user_items)
         cols = self._items(item_ids)
         every = cols.size == len(self.item_ids_) and np.array_equal(cols, np.arange(cols.size))
         # all items in catalogue order: score them whole (no column gather of the model)
-        scorer = BlockScorer(self, q, None if every else cols, filter_seen=bool(filter_seen))
+        scorer = BlockScorer(self, q, None if every else cols, filter_seen=filter_seen)
         S = dense_scores(scorer, q.n, cols.size, n_jobs)
         if filter_seen and q.seen.nnz:
             seen = q.seen[:, cols].tocsr() if not every else q.seen
@@ -500,12 +503,12 @@ class Recommender(PersistMixin, BaseEstimator):
         """
         check_fitted(self)
         n = check_int(n, "n", min_value=0)
+        u = int(self.user_ids_.index([user_id], name="user_id")[0])
+        j = int(self._items([item_id], name="item_id")[0])
         if type(self)._explain is Recommender._explain:
             raise NotImplementedError(
                 f"{type(self).__name__} cannot explain its scores; ItemKNN, EASE and ALS can."
             )
-        u = int(self.user_ids_.index([user_id], name="user_id")[0])
-        j = int(self._items([item_id], name="item_id")[0])
         h = take_rows(self.user_items_, np.array([u]))
         idx, contrib = self._explain(h, u, j)
         order = np.lexsort((idx, -contrib))[:n]

@@ -22,7 +22,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
-from .._validation import check_fitted, check_int, check_random_state, shorten
+from .._validation import (
+    check_callable,
+    check_fitted,
+    check_int,
+    check_random_state,
+    shorten,
+)
 from ..data import Interactions
 from ..exceptions import InputError
 from ..metrics import METRICS, ranking_metrics
@@ -237,6 +243,30 @@ def _validation_splits(
             yield split_random(interactions, 0.2, random_state=rng.integers(2**32))
 
 
+def _grid_candidates(grid: Any, base: Recommender) -> list[dict[str, Any]]:
+    """The settings of `grid` (a dict, or a list of dicts, of value lists) for `base`."""
+    try:
+        candidates = list(ParameterGrid(grid))
+    except TypeError as exc:
+        raise TypeError(
+            f"grid must be a dict (or a list of dicts) mapping parameter names to lists of "
+            f"values, e.g. {{'regularization': [1.0, 10.0]}}; got {shorten(grid)}: {exc}"
+        ) from None
+    except ValueError as exc:
+        raise InputError(f"grid={shorten(grid)} is not a valid parameter grid: {exc}") from None
+    known = base.get_params()
+    for params in candidates:
+        for key in params:
+            if not isinstance(key, str):
+                raise TypeError(f"grid keys must be parameter names (str), got {shorten(key)}.")
+            if key not in known:
+                raise InputError(
+                    f"grid names {shorten(key)}, which is not a parameter of "
+                    f"{type(base).__name__}; its parameters are {sorted(known)}."
+                )
+    return candidates
+
+
 def tune(
     model: Any,
     grid: Mapping[str, Iterable[Any]] | Iterable[Mapping[str, Iterable[Any]]],
@@ -322,7 +352,9 @@ def tune(
     if not isinstance(interactions, Interactions):
         raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
     n_splits = check_int(n_splits, "n_splits", min_value=1)
-    candidates = list(ParameterGrid(grid))
+    if split is not None:
+        check_callable(split, "split")
+    candidates = _grid_candidates(grid, base)
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}

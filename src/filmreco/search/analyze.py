@@ -34,11 +34,11 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from itertools import chain
 from typing import Any
 
-from .._validation import shorten
+from .._validation import check_bool, check_callable, check_int, check_iterable, check_str, shorten
 from ..exceptions import InputError
 from ..text import dictionary_frequencies, normalize_text
 from . import _pinyin
@@ -115,7 +115,7 @@ def normalize(text: str, *, to_simplified: bool = True) -> str:
     '星际穿越 interstellar 2014'
     """
     s = normalize_text(text)
-    if to_simplified:
+    if check_bool(to_simplified, "to_simplified"):
         s = s.translate(_t2s_table())
     return " ".join(_NOT_WORD.sub(" ", s).split())
 
@@ -210,24 +210,30 @@ class SynonymTable:
     def __init__(self, table: Mapping[str, str | Sequence[str]] | None) -> None:
         if table is None:
             table = {}
+        # "table of synonyms": the argument is `table` here and `synonyms` on SearchIndex
         if not isinstance(table, Mapping):
             raise TypeError(
-                f"synonyms must be a mapping of str to str or list of str, got "
+                f"table of synonyms must be a mapping of str to str or list of str, got "
                 f"{type(table).__name__}."
             )
         self.table: dict[str, list[str]] = {}
         for key, targets in table.items():
             if not isinstance(key, str):
-                raise TypeError(f"synonyms keys must be str, got {shorten(key)}.")
+                raise TypeError(f"table of synonyms: keys must be str, got {shorten(key)}.")
             if isinstance(targets, str):
                 targets = [targets]
             if not isinstance(targets, (list, tuple)) or not all(
                 isinstance(t, str) for t in targets
             ):
-                raise TypeError(f"synonyms[{shorten(key)}] must be a str or a list of str.")
+                raise TypeError(
+                    f"table of synonyms: [{shorten(key)}] must be a str or a list of str, got "
+                    f"{shorten(targets)}."
+                )
             k = normalize(key)
             if not k:
-                raise InputError(f"synonyms key {shorten(key)} is empty after normalisation.")
+                raise InputError(
+                    f"table of synonyms: key {shorten(key)} is empty after normalisation."
+                )
             expansions = [normalize(t) for t in targets]
             self.table.setdefault(k, []).extend(t for t in expansions if t and t != k)
         keys = sorted(self.table, key=lambda k: (-len(k), k))
@@ -240,6 +246,7 @@ class SynonymTable:
 
     def expand(self, text: str) -> list[str]:
         """Expansions of every key found in normalised `text` (each once, in table order)."""
+        check_str(text, "text")
         if self._re is None:
             return []
         out: dict[str, None] = {}
@@ -252,6 +259,7 @@ class SynonymTable:
 # --------------------------------------------------------------------------- words of text
 _dict_lock = threading.Lock()
 _dict_words: dict[int, frozenset[str]] = {}
+_dict_sizes: dict[int, frozenset[int]] = {}
 
 
 def dictionary_words(max_len: int = 4) -> frozenset[str]:
@@ -273,6 +281,30 @@ def dictionary_words(max_len: int = 4) -> frozenset[str]:
                 got = frozenset(w for w, f in freq.items() if f > 0 and 2 <= len(w) <= max_len)
                 _dict_words[max_len] = got
     return got
+
+
+def _dictionary_sizes(max_len: int) -> frozenset[int]:
+    """Lengths of the dictionary words of 2 to `max_len` characters (at most the longest
+    word's, however large `max_len`)."""
+    got = _dict_sizes.get(max_len)
+    if got is None:
+        with _dict_lock:
+            got = _dict_sizes.get(max_len)
+            if got is None:
+                got = _dict_sizes[max_len] = frozenset(map(len, dictionary_words(max_len)))
+    return got
+
+
+def _str_items(values: Any, name: str) -> list[str]:
+    """The items of `values` (an iterable of str, not one str), or a TypeError naming `name`."""
+    items = check_iterable(values, name)
+    for w in items:
+        if not isinstance(w, str):
+            raise TypeError(
+                f"{name} must hold str only, got {shorten(w)} ({type(w).__name__}); pass a list "
+                "of words."
+            )
+    return items
 
 
 def _dictionary_starts(max_len: int) -> frozenset[str]:
@@ -327,24 +359,36 @@ class DictionaryScan:
         singles: bool = False,
         vocabulary: Mapping[str, Any] | None = None,
     ) -> None:
-        extra = {w for w in user_words if len(w) > 1 and _HAN_RUN.fullmatch(w)}
+        max_len = check_int(max_len, "max_len", min_value=1)
+        extra = {
+            w for w in _str_items(user_words, "user_words") if len(w) > 1 and _HAN_RUN.fullmatch(w)
+        }
         self.longer: frozenset[str] | None = None
         self.starts: frozenset[str] = frozenset()
         if vocabulary is None:
             self.words: Any = dictionary_words(max_len) | extra
             self.extra: frozenset[str] = frozenset()
-            sizes = {*range(2, max_len + 1), *(len(w) for w in extra)}
+            sizes = {*_dictionary_sizes(max_len), *(len(w) for w in extra)}
             # two-character starts of the longer words: elsewhere only pairs are looked up
             self.longer = _dictionary_starts(max_len) | {w[:2] for w in extra if len(w) > 2}
         else:  # an index's own words: nothing else can match it
+            if not isinstance(vocabulary, Mapping | Set):
+                raise TypeError(
+                    "vocabulary must be a mapping or a set of str (e.g. an index's words), got "
+                    f"{type(vocabulary).__name__}."
+                )
             self.words = vocabulary
             self.extra = frozenset(extra)
-            sizes = {len(w) for w in vocabulary} | {len(w) for w in extra}
+            try:  # one pass over a large vocabulary: a word without a length is refused here
+                sizes = {len(w) for w in vocabulary} | {len(w) for w in extra}
+            except TypeError:
+                _str_items(vocabulary, "vocabulary")  # names the word that is not a str
+                raise
             # two-character starts of the longer words (a query is scanned size by size,
             # longer sizes only from the positions where such a pair starts)
             self.starts = frozenset(w[:2] for w in chain(vocabulary, extra) if len(w) > 2)
         self.sizes = sorted(k for k in sizes if k >= 2)
-        self.singles = singles
+        self.singles = check_bool(singles, "singles")
 
     def _scan_text(self, text: str) -> list[str]:
         """The dictionary scan of long text, by position: a pair, then longer words only
@@ -445,14 +489,16 @@ class FieldAnalyzer:
         n: int = 2,
         pinyin: bool = True,
     ) -> None:
-        self.tokenizer = tokenizer
-        self.name = name
-        self.stop_words = frozenset(stop_words)
-        self.n = n
-        self.pinyin = pinyin and name
+        self.tokenizer = check_callable(tokenizer, "tokenizer")
+        self.name = check_bool(name, "name")
+        self.stop_words = frozenset(_str_items(stop_words, "stop_words"))
+        self.n = check_int(n, "n", min_value=1)
+        self.pinyin = check_bool(pinyin, "pinyin") and self.name
 
     def words(self, text: str) -> list[str]:
         """Words of normalised text: jieba tokens minus stop words, mixed Latin split."""
+        if not isinstance(text, str):
+            check_str(text, "text")
         out: list[str] = []
         stop = self.stop_words
         # ASCII text (years, Latin names) needs no jieba: normalised words are space-separated

@@ -14,7 +14,14 @@ import numpy as np
 
 from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
 from .._persist import Saveable
-from .._validation import check_fitted, check_int, lookup_option, shorten
+from .._validation import (
+    check_bool,
+    check_fitted,
+    check_int,
+    check_iterable,
+    lookup_option,
+    shorten,
+)
 from ..exceptions import DataWarning, DuplicateError, InputError
 from ..sparse import IdMap
 from . import _io
@@ -480,9 +487,9 @@ class SearchIndex(Saveable, ParamsMixin):
         return len(self.doc_ids_) if hasattr(self, "doc_ids_") else 0
 
     # ================================================================== searching
-    def _query_text(self, query: Any, cap: int) -> str:
+    def _query_text(self, query: Any, cap: int, name: str = "query") -> str:
         if not isinstance(query, str):
-            raise TypeError(f"query must be a str, got {type(query).__name__}.")
+            raise TypeError(f"{name} must be a str, got {shorten(query)} ({type(query).__name__}).")
         if len(query) > cap:
             warnings.warn(
                 f"query of {len(query)} characters cut to max_query_length={cap}.",
@@ -605,7 +612,7 @@ class SearchIndex(Saveable, ParamsMixin):
         text = self._query_text(query, opts.max_query_length)
         mask = None if filters is None else self._mask(state, filters)
         personal = _personal(rerank, user_id)
-        highlighter = opts.highlighter() if highlight else None
+        highlighter = opts.highlighter() if check_bool(highlight, "highlight") else None
         if not text:
             none = np.zeros(0, dtype=np.int64)
             return self._hits(state, none, np.zeros(0, np.float32), None, highlighter)
@@ -685,13 +692,17 @@ class SearchIndex(Saveable, ParamsMixin):
         """
         if isinstance(queries, str):
             raise TypeError("queries must be a list of str, got a single str; use search().")
-        queries = list(queries)
+        queries = check_iterable(queries, "queries")
         state = self._snapshot()
         n = check_int(n, "n", min_value=0)
+        highlight = check_bool(highlight, "highlight")
         opts = self._options(
             max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars
         )
-        texts = [self._query_text(q, opts.max_query_length) for q in queries]
+        texts = [
+            self._query_text(q, opts.max_query_length, f"queries[{i}]")
+            for i, q in enumerate(queries)
+        ]
         mask = self._mask(state, filters)
         user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)

@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
-from .._validation import check_int, check_option, check_probability, check_real, shorten
+from .._validation import (
+    check_bool,
+    check_int,
+    check_option,
+    check_probability,
+    check_real,
+    shorten,
+)
 from ..exceptions import InputError
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
@@ -403,6 +410,7 @@ def maximize_influence(
     if not isinstance(model, PropagationModel):
         raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
     check_option(method, METHODS, "method")
+    show_progress = check_bool(show_progress, "show_progress")
     opts = _method_options(
         method,
         {"eps": eps, "ell": ell, "p": p, "max_rr_sets": max_rr_sets, "max_memory": max_memory},
