@@ -276,4 +276,5 @@ FIXED += [
     ("filmreco.social.tune_social", "split", "callable"),
     ("filmreco.sparse.build_csr", "cols", "int64-max"),
     ("filmreco.sparse.build_csr", "rows", "int64-max"),
+    ("filmreco.search.evaluate_search", "qrels", "dict-bad-value"),
 ]
