@@ -63,6 +63,7 @@ __all__ = [
     "csr_from_arrays",
     "csr_to_arrays",
     "export_nested",
+    "file_name_errors",
     "load_npz",
     "member",
     "read_header",
@@ -162,23 +163,26 @@ def _npz_path(path: str | os.PathLike[str]) -> Path:
 
 
 @contextlib.contextmanager
-def _name_errors(path: Path, name: str = "path") -> Iterator[None]:
-    """Turn the OS's "file name too long" into an InputError naming `name`."""
+def file_name_errors(path: Path, name: str = "path") -> Iterator[None]:
+    """Turn the OS's "file name too long" (``ENAMETOOLONG``) into an InputError naming `name`.
+
+    Other OS errors (a missing file, no permission) pass through unchanged.
+    """
     try:
         yield
     except OSError as exc:
         if exc.errno != errno.ENAMETOOLONG:
             raise
         raise InputError(
-            f"{name}={shorten(str(path))} is too long for the file system ({exc.strerror}; "
-            "saving also needs room for a temporary name about 30 characters longer); "
-            "use a shorter file name."
+            f"{name}={shorten(str(path))} is too long for the file system ({exc.strerror}); "
+            "use a shorter file name (a save first writes a temporary name about 30 "
+            "characters longer)."
         ) from None
 
 
 def _existing(path: str | os.PathLike[str]) -> Path:
     path = check_path(path)
-    with _name_errors(path):
+    with file_name_errors(path):
         if not path.exists() and path.suffix != ".npz" and _npz_path(path).exists():
             path = _npz_path(path)
         if not path.exists():
@@ -262,7 +266,7 @@ def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") 
     """
     path = check_path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    with _name_errors(path):
+    with file_name_errors(path):
         folder.mkdir(parents=True, exist_ok=True)
         clean_stale_temporaries(path)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(path), suffix=".tmp")

@@ -11,7 +11,9 @@ Every error also derives from the built-in exception that callers already catch,
     │                                                  a truncated or tampered file, a bad line
     ├── DownloadError(FilmrecoError, OSError)          a download failed or did not verify
     ├── BackendError(FilmrecoError, RuntimeError)      the joblib backend is not running
-    └── ConvergenceError(FilmrecoError, RuntimeError)  an iterative method did not converge
+    ├── ConvergenceError(FilmrecoError, RuntimeError)  an iterative method did not converge
+    └── NotSupportedError(FilmrecoError,               a method this model does not offer
+                          NotImplementedError)         (e.g. explain on Popularity)
 
     FilmrecoWarning(UserWarning)
     └── DataWarning(FilmrecoWarning)                   data was changed under a chosen policy
@@ -32,6 +34,7 @@ __all__ = [
     "FilmrecoWarning",
     "FormatError",
     "InputError",
+    "NotSupportedError",
     "UnknownIdError",
 ]
 
@@ -154,6 +157,23 @@ class ConvergenceError(FilmrecoError, RuntimeError):
     ... except RuntimeError as exc:
     ...     print(type(exc).__name__)
     ConvergenceError
+    """
+
+
+class NotSupportedError(FilmrecoError, NotImplementedError):
+    """The model does not offer this method (its scores do not support it); the message
+    names the models that do.
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> from filmreco.recommend import Popularity
+    >>> model = Popularity().fit(Interactions.from_arrays([0, 0, 1], [0, 1, 1]))
+    >>> try:
+    ...     model.explain(0, 1)
+    ... except NotImplementedError as exc:
+    ...     print(type(exc).__name__)
+    NotSupportedError
     """
 
 

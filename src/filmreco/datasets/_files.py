@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._persist import check_path
+from .._persist import check_path, file_name_errors
 from .._validation import (
     check_bool,
     check_int,
@@ -172,6 +172,11 @@ class _Folder:
         self.zip: zipfile.ZipFile | None = None
         self.names: dict[str, Any] = {}
         self.main: str | None = None
+        with file_name_errors(p):
+            self._open(p)
+        self.path = p
+
+    def _open(self, p: Path) -> None:
         if p.is_dir():
             self.name = p.name
             top = sorted(p.iterdir())
@@ -192,7 +197,6 @@ class _Folder:
             self.main = p.name
         else:
             raise FileNotFoundError(f"no such file or folder: {shorten(str(p), 300)}")
-        self.path = p
 
     def read(self, name: str) -> tuple[bytes, str] | None:
         where = self.names.get(name)

@@ -39,7 +39,7 @@ from .._parallel import check_n_jobs
 from .._validation import check_bool, check_fitted, check_int, check_option, check_real, shorten
 from ..data._ops import pattern_from, seen_or_none
 from ..data._ops import take_rows as take_sorted_rows
-from ..exceptions import InputError, UnknownIdError
+from ..exceptions import InputError, NotSupportedError, UnknownIdError
 from ..sparse import IdMap, as_id_array, build_csr, normalize, row_indices, topk_blocks
 from ._inputs import (
     ON_UNKNOWN_USERS,
@@ -498,15 +498,17 @@ class Recommender(PersistMixin, BaseEstimator):
 
         Raises
         ------
-        NotImplementedError
-            For models whose scores do not decompose over the user's films.
+        NotSupportedError
+            For models whose scores do not decompose over the user's films (a
+            :class:`~filmreco.exceptions.FilmrecoError` and a ``NotImplementedError``),
+            once the ids are known to be valid.
         """
         check_fitted(self)
         n = check_int(n, "n", min_value=0)
         u = int(self.user_ids_.index([user_id], name="user_id")[0])
         j = int(self._items([item_id], name="item_id")[0])
         if type(self)._explain is Recommender._explain:
-            raise NotImplementedError(
+            raise NotSupportedError(
                 f"{type(self).__name__} cannot explain its scores; ItemKNN, EASE and ALS can."
             )
         h = take_rows(self.user_items_, np.array([u]))

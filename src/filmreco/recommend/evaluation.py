@@ -234,7 +234,17 @@ def _validation_splits(
     """The (train, valid) pairs of :func:`tune`, made one at a time."""
     if split is not None:
         for _ in range(n_splits):
-            yield split(interactions)
+            parts = split(interactions)
+            if not (
+                isinstance(parts, tuple | list)
+                and len(parts) == 2
+                and all(isinstance(p, Interactions) for p in parts)
+            ):
+                raise TypeError(
+                    "split must return a (train, validation) pair of Interactions, got "
+                    f"{shorten(parts)} ({type(parts).__name__})."
+                )
+            yield parts[0], parts[1]
     elif n_splits == 1:
         yield split_random(interactions, 0.2, random_state=random_state)
     else:
