@@ -265,3 +265,16 @@ FIXED += [
     ("filmreco.search.normalize", "to_simplified", "array[]"),
     ("filmreco.social.maximize_influence", "show_progress", "array[]"),
 ]
+
+# build_csr, campaign, film_reach, evaluate_social and tune_social, comments encoding (fuzz)
+FIXED += [
+    ("filmreco.campaign.measure", "observed_log", "array[object]"),
+    ("filmreco.campaign.plan", "lookalike_of", "[[1,2],[3]]"),
+    ("filmreco.datasets.load_edgelist", "comments", "str-surrogate"),
+    ("filmreco.social.evaluate_social", "others", "{'a':1}"),
+    ("filmreco.social.film_reach", "adopters", "-1"),
+    ("filmreco.social.tune_social", "split", "callable"),
+    ("filmreco.sparse.build_csr", "cols", "int64-max"),
+    ("filmreco.sparse.build_csr", "rows", "int64-max"),
+    ("filmreco.search.evaluate_search", "qrels", "dict-bad-value"),
+]

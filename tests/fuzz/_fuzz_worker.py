@@ -100,8 +100,26 @@ def _check_ranked(result: Any, receiver: Any, side: str) -> str | None:
     return None
 
 
+#: Entry points documented to return NaN for a query without relevant items
+#: (``filmreco.metrics``' module docstring).
+NAN_FOR_NO_DATA = frozenset(
+    f"filmreco.metrics.{m}"
+    for m in (
+        "average_precision_at_k",
+        "hit_rate_at_k",
+        "ndcg_at_k",
+        "precision_at_k",
+        "recall_at_k",
+        "reciprocal_rank",
+        "ranking_metrics",
+    )
+)
+
+
 def check_result(entry: str, result: Any, receiver: Any) -> str | None:
     """The invariant a valid-looking result breaks, or ``None``."""
+    if entry in NAN_FOR_NO_DATA:
+        return None
     meth = entry.rsplit(".", 1)[-1]
     if meth in RANKED and isinstance(result, tuple) and len(result) == 2:
         bad = _check_ranked(result, receiver, RANKED[meth])

@@ -272,6 +272,46 @@ def test_synonym_table_validation():
     assert table.keys == ["复联", "速激"]
 
 
+def test_analyzer_arguments_are_checked_where_built():
+    """Bad arguments raise errors naming them, at construction or call (fuzz findings)."""
+    with pytest.raises(TypeError, match="table of synonyms"):
+        SynonymTable(float("nan"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text"):
+        SynonymTable({"复联": "复仇者联盟"}).expand(None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="to_simplified"):
+        normalize("星際", to_simplified=[])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="user_words"):
+        DictionaryScan([1])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="vocabulary"):
+        DictionaryScan(vocabulary=float("nan"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="vocabulary"):
+        DictionaryScan(vocabulary={1: 0})  # type: ignore[dict-item]
+    with pytest.raises(InputError, match="max_len"):
+        DictionaryScan(max_len=None)  # type: ignore[arg-type]
+    tok = Tokenizer(mode="search")
+    with pytest.raises(TypeError, match="stop_words"):
+        FieldAnalyzer(tok, name=True, stop_words=None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="pinyin"):
+        FieldAnalyzer(tok, name=True, pinyin=[])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text"):
+        FieldAnalyzer(tok, name=False).words(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="stop_words"):
+        QueryAnalyzer(tok, stop_words=[[1, 2], [3]])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="homophone_weight"):
+        QueryAnalyzer(tok, homophone_weight=2.0)
+    with pytest.raises(TypeError, match="synonyms"):
+        QueryAnalyzer(tok, synonyms={"复联": "复仇者联盟"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text"):
+        QueryAnalyzer(tok)(None)  # type: ignore[arg-type]
+
+
+def test_dictionary_scan_any_max_len():
+    """A max_len beyond the longest dictionary word looks only for sizes that exist."""
+    assert DictionaryScan().sizes == [2, 3, 4]
+    huge = DictionaryScan(max_len=2**62)
+    assert huge.sizes == sorted(huge.sizes) and huge.sizes[-1] < 100
+
+
 @given(
     st.text(
         alphabet=st.sampled_from(list("中华人民共和国星际穿越科学家发现地球的 a1")), max_size=30

@@ -276,6 +276,18 @@ def test_search_many_equals_search(index):
         assert hits.scores.tolist() == single.scores.tolist()
 
 
+def test_search_arguments_are_named(index):
+    """A flag given an array, and a query of a batch that is not a str, name the argument."""
+    with pytest.raises(InputError, match="highlight"):
+        index.search("星海", highlight=np.array([]))
+    with pytest.raises(InputError, match="highlight"):
+        index.search_many(["星海"], highlight=np.array([]))
+    with pytest.raises(TypeError, match=r"queries\[1\] must be a str"):
+        index.search_many(["星海", 3])
+    with pytest.raises(TypeError, match="queries"):
+        index.search_many(None)
+
+
 def test_search_many_small_blocks(index, monkeypatch):
     from filmreco.search import index as module
 

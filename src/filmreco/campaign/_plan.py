@@ -13,7 +13,7 @@ import numpy as np
 
 from .._parallel import seed_sequence
 from .._stats import Z95
-from .._validation import as_array, check_int, check_probability
+from .._validation import as_array, check_int, check_probability, shorten
 from ..exceptions import DataWarning, InputError, UnknownIdError
 from ..social import (
     IndependentCascade,
@@ -217,7 +217,7 @@ def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
 def _lookalike(recommender: Any, seeds: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Users whose score vectors are closest (cosine) to the seeds' mean score vector."""
     users = recommender.user_ids_
-    seed_idx = users.index(np.atleast_1d(np.asarray(seeds)), name="lookalike_of")
+    seed_idx = users.index(np.atleast_1d(as_array(seeds, "lookalike_of")), name="lookalike_of")
     items = recommender.item_ids_.ids
     taste = recommender.score(users.ids[seed_idx], items).astype(np.float64).mean(axis=0)
     taste /= max(float(np.linalg.norm(taste)), 1e-12)
@@ -556,7 +556,12 @@ def measure(plan: CampaignPlan, observed_log: Any) -> Uplift:
     """
     if not isinstance(plan, CampaignPlan):
         raise TypeError(f"plan must be a CampaignPlan, got {type(plan).__name__}.")
-    seen = np.unique(as_array(observed_log, "observed_log").ravel())
+    try:
+        seen = np.unique(as_array(observed_log, "observed_log").ravel())
+    except TypeError:  # None next to str ids: not sortable
+        raise TypeError(
+            f"observed_log must hold user ids of one type, got {shorten(observed_log)}."
+        ) from None
     if plan.treated.size == 0 or plan.holdout.size == 0:
         raise InputError("the plan has an empty treated or holdout group; use holdout in (0, 1).")
     if seen.size and (seen.dtype.kind in "US") != (plan.treated.dtype.kind in "US"):

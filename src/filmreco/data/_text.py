@@ -177,7 +177,12 @@ def split_table(
     first[1:] = tok_line[1:] != tok_line[:-1]
     data_lines = tok_line[first]  # lines with any content
     if comments:
-        marks = np.frombuffer(comments.encode(encoding), dtype=np.uint8)
+        try:
+            marks = np.frombuffer(comments.encode(encoding), dtype=np.uint8)
+        except UnicodeEncodeError:
+            raise InputError(
+                f"comments {shorten(comments)} cannot be written in {encoding}."
+            ) from None
         data_lines = data_lines[~np.isin(buf[starts[first]], marks)]
     keep_line = np.zeros(nl.size, dtype=bool)
     keep_line[data_lines] = True

@@ -301,8 +301,8 @@ def _str_items(values: Any, name: str) -> list[str]:
     for w in items:
         if not isinstance(w, str):
             raise TypeError(
-                f"{name} must hold str only, got {shorten(w)} ({type(w).__name__}); pass a list "
-                "of words."
+                f"{name} must hold str only, got {shorten(w)} ({type(w).__name__}); convert "
+                "each word to str first."
             )
     return items
 

@@ -112,7 +112,11 @@ def evaluate_search(
         if j is not None:
             grades = _relevant(j)
             ids = list(grades)
-            pos = doc_ids.index(ids, on_unknown="mask") if ids else np.zeros(0, dtype=np.int64)
+            pos = (
+                doc_ids.index(ids, on_unknown="mask", name="qrels ids")
+                if ids
+                else np.zeros(0, dtype=np.int64)
+            )
             for p, d in zip(pos.tolist(), ids):
                 if p < 0:  # relevant but not indexed: a position no ranking holds
                     p = len(doc_ids) + unknown

@@ -23,15 +23,16 @@ from functools import lru_cache
 from itertools import pairwise
 
 from .._validation import (
+    check_bool,
     check_callable,
     check_instance,
-    check_iterable,
+    check_int,
     check_real,
     check_str,
     lookup_option,
 )
 from . import _pinyin
-from .analyze import _CJK, _LATIN, SynonymTable, _latin_words
+from .analyze import _CJK, _LATIN, SynonymTable, _latin_words, _str_items
 
 # the public names (exported by filmreco.search); query_units and clear_caches serve the
 # index and the benchmarks
@@ -187,17 +188,22 @@ class QueryAnalyzer:
         homophone_weight: float = 0.3,
     ) -> None:
         self.tokenizer = check_callable(tokenizer, "tokenizer")
-        stop = check_iterable(stop_words, "stop_words")
-        if not all(isinstance(w, str) for w in stop):
-            raise TypeError("stop_words must hold str only.")
-        self.stop_words = frozenset(stop)
-        self.n = n
-        self.pinyin = pinyin
+        self.stop_words = frozenset(_str_items(stop_words, "stop_words"))
+        self.n = check_int(n, "n", min_value=1)
+        self.pinyin = check_bool(pinyin, "pinyin")
+        if synonyms is not None:
+            check_instance(
+                synonyms, SynonymTable, "synonyms", "Build one with SynonymTable({...})."
+            )
         self.synonyms = synonyms
-        self.homophone_weight = homophone_weight
+        self.homophone_weight = check_real(
+            homophone_weight, "homophone_weight", min_value=0.0, max_value=1.0
+        )
 
     def __call__(self, text: str) -> QueryTerms:
         """Terms of an already normalised query (see :func:`normalize`)."""
+        if not isinstance(text, str):
+            check_str(text, "text")
         q = QueryTerms()
         if not text:
             return q

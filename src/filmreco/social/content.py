@@ -91,7 +91,7 @@ def film_reach(
     )
     ids = as_id_array(adopters, "adopters")[0]
     if on_unknown == "ignore" and ids.size:
-        known = model.graph.node_ids.contains(ids)
+        known = model.graph.node_ids.contains(ids, name="adopters")
         if not known.all():
             warnings.warn(
                 f"{int((~known).sum())} adopter(s) are not in the graph and cannot spread "

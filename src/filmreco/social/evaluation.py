@@ -299,7 +299,13 @@ def _tune_social(
     check_callable(split, "split")
 
     def checked(data: Any, split: Callable[[Any], tuple[Any, Any]] = split) -> tuple[Any, Any]:
-        fit_part, valid = split(data)
+        parts = split(data)
+        if not (isinstance(parts, tuple) and len(parts) == 2):
+            raise TypeError(
+                f"split must return a (fit, validation) pair of Interactions, got "
+                f"{type(parts).__name__}."
+            )
+        fit_part, valid = parts
         _check_split(fit_part, valid)
         if not _test_users(valid).size:
             raise InputError("the validation split holds no interactions; nothing to tune on.")
@@ -616,6 +622,8 @@ def evaluate_social(
             f"others must be a dict of name -> Recommender, got {type(others).__name__}."
         )
     for name, other in (others or {}).items():
+        if not callable(getattr(other, "recommend", None)):
+            raise TypeError(f"others[{name!r}] must be a Recommender, got {type(other).__name__}.")
         if name in ndcg:
             raise InputError(f"others may not use the name {name!r}.")
         ndcg[name] = _ndcg(other, ids, R, space, k)

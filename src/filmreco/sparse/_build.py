@@ -147,6 +147,11 @@ def build_csr(
         if c.size and c.max() >= shape[1]:
             raise InputError(f"cols holds index {c.max()} but shape has {shape[1]} columns.")
     n_rows, n_cols = shape
+    if n_rows * max(n_cols, 1) > np.iinfo(np.int64).max:  # Python ints: no overflow here
+        raise InputError(
+            f"shape {shorten(shape)} is too large: n_rows * n_cols must stay below 2**63 "
+            "(are rows and cols indices 0..n-1? map external ids with IdMap.from_values)."
+        )
     key = r * max(n_cols, 1) + c
     order = np.argsort(key, kind="stable")  # stable: input order kept inside a group
     key, v = key[order], v[order]

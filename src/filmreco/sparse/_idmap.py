@@ -366,9 +366,9 @@ class IdMap(Saveable):
                 pos = pos[~unknown]
         return pos
 
-    def contains(self, ids: Any) -> np.ndarray:
-        """Boolean mask: which of `ids` this map knows."""
-        q = self._coerce(ids, "ids")
+    def contains(self, ids: Any, *, name: str = "ids") -> np.ndarray:
+        """Boolean mask: which of `ids` this map knows (`name` is quoted in errors)."""
+        q = self._coerce(ids, name)
         return self._positions(q) >= 0
 
     def to_ids(self, indices: Any) -> np.ndarray:
