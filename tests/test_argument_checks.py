@@ -164,3 +164,24 @@ def test_load_movielens_name_too_long_is_an_input_error(tmp_path: Path) -> None:
 def test_tune_checks_what_split_returns(inter: Interactions) -> None:
     with pytest.raises(TypeError, match="split must return a"):
         tune(EASE, {"regularization": [1.0]}, inter, split=lambda X: None)
+
+
+def test_wrong_types_are_filmreco_errors_and_type_errors() -> None:
+    """Every TypeError filmreco raises on purpose is an InputTypeError (issue 18)."""
+    import pathlib
+    import re
+
+    import filmreco
+    from filmreco.exceptions import FilmrecoError, InputTypeError
+
+    root = pathlib.Path(filmreco.__file__).parent
+    bare = [
+        f"{p.relative_to(root)}:{i}"
+        for p in root.rglob("*.py")
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"raise TypeError\(", line)
+    ]
+    assert bare == [], f"raise InputTypeError instead: {bare}"
+    with pytest.raises(InputTypeError, match="path") as e:
+        filmreco.load(None)
+    assert isinstance(e.value, FilmrecoError) and isinstance(e.value, TypeError)

@@ -72,7 +72,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ._validation import check_seed
-from .exceptions import BackendError, InputError
+from .exceptions import BackendError, InputError, InputTypeError
 
 __all__ = [
     "BackendError",
@@ -500,7 +500,7 @@ def parallel_map(
     n = check_n_jobs(n_jobs)
     tasks = [tuple(t) for t in tasks]
     if isinstance(shared, (str, bytes)) or not isinstance(shared, Sequence):
-        raise TypeError(
+        raise InputTypeError(
             f"shared must be a tuple of the arguments every task shares, "
             f"got {type(shared).__name__}; wrap a single object as shared=(obj,)."
         )

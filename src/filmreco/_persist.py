@@ -52,7 +52,7 @@ import scipy.sparse as sp
 from ._registry import lookup
 from ._validation import check_sparse_structure, shorten
 from ._version import __version__
-from .exceptions import FormatError, InputError
+from .exceptions import FormatError, InputError, InputTypeError
 
 __all__ = [
     "CONTAINER_VERSION",
@@ -132,13 +132,13 @@ def check_path(path: Any, name: str = "path") -> Path:
     TypeError: path must be a file name (a str or os.PathLike such as pathlib.Path), got NoneType.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a file name (a str or os.PathLike such as pathlib.Path), "
             f"got {type(path).__name__}."
         )
     text = os.fspath(path)
     if not isinstance(text, str):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a file name given as text (a str or pathlib.Path), "
             f"got a path-like of {type(text).__name__}."
         )
@@ -740,7 +740,7 @@ class Saveable:
             truncated or edited, or holds inconsistent data.
         """
         if not cls._persist_kind:
-            raise TypeError(f"{cls.__name__} is abstract; call load on a concrete class.")
+            raise InputTypeError(f"{cls.__name__} is abstract; call load on a concrete class.")
         arrays, header = load_npz(path, kind=cls._persist_kinds(), max_version=cls._persist_version)
         kind = header["format"][len("filmreco.") :]
         return cls._from_saved(arrays, header["meta"], kind, header["format_version"], path)
@@ -802,7 +802,7 @@ def export_nested(obj: Saveable, prefix: str) -> tuple[dict[str, np.ndarray], di
     ['a', 'b']
     """
     if not isinstance(obj, Saveable):
-        raise TypeError(f"{type(obj).__name__} cannot be saved by filmreco (not a Saveable).")
+        raise InputTypeError(f"{type(obj).__name__} cannot be saved by filmreco (not a Saveable).")
     obj._check_saveable()
     arrays, meta = obj._export()
     out = {f"{prefix}{k}": v for k, v in arrays.items()}

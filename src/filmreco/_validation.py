@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from .exceptions import InputError
+from .exceptions import InputError, InputTypeError
 
 T = TypeVar("T")
 
@@ -282,7 +282,7 @@ def check_sparse_structure(X: Any, name: str) -> None:
         `X` holds non-numeric values.
     """
     if X.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
+        raise InputTypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
     if any(int(d) < 0 for d in X.shape):
         raise InputError(f"{name} has a negative dimension in shape {X.shape}.")
     if X.format in ("csr", "csc", "bsr"):
@@ -320,7 +320,7 @@ def check_csr(
     reaching scipy's or filmreco's compiled loops.
     """
     if not sp.issparse(X):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a scipy.sparse matrix or array, got {type(X).__name__}; build one "
             "with filmreco.sparse.build_csr(rows, cols, values) or scipy.sparse.csr_array(X)."
         )
@@ -404,7 +404,7 @@ def check_fitted(estimator: Any, attribute: str | None = None) -> None:
         If `estimator` has no ``fit`` method.
     """
     if not callable(getattr(estimator, "fit", None)):
-        raise TypeError(f"{estimator!r} is not an estimator: it has no fit method.")
+        raise InputTypeError(f"{estimator!r} is not an estimator: it has no fit method.")
     if attribute is not None:
         fitted = attribute in vars(estimator)
     elif callable(getattr(estimator, "__sklearn_is_fitted__", None)):
@@ -423,7 +423,7 @@ def check_fitted(estimator: Any, attribute: str | None = None) -> None:
 def check_callable(value: Any, name: str) -> Callable[..., Any]:
     """Raise unless `value` is callable."""
     if not callable(value):
-        raise TypeError(f"{name} must be callable, got {type(value).__name__}.")
+        raise InputTypeError(f"{name} must be callable, got {type(value).__name__}.")
     return value  # type: ignore[no-any-return]
 
 
@@ -455,7 +455,7 @@ def check_str(value: Any, name: str, *, allow_none: bool = False) -> Any:
     if value is None and allow_none:
         return None
     if not isinstance(value, str):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a str{' or None' if allow_none else ''}, got {type(value).__name__}."
         )
     return value
@@ -465,7 +465,7 @@ def check_instance(value: Any, types: type | tuple[type, ...], name: str, hint: 
     """Return `value` if it is an instance of `types`, else a TypeError naming `name`."""
     if not isinstance(value, types):
         want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a {want}, got {type(value).__name__}.{hint and ' ' + hint}"
         )
     return value
@@ -478,13 +478,15 @@ def check_iterable(value: Any, name: str, *, strings: bool = False) -> list[Any]
     `strings`, for a str or bytes (which would otherwise be split into characters).
     """
     if isinstance(value, str | bytes) and not strings:
-        raise TypeError(f"{name} must be a list of values, got a single {type(value).__name__}.")
+        raise InputTypeError(
+            f"{name} must be a list of values, got a single {type(value).__name__}."
+        )
     if isinstance(value, np.ndarray) and value.ndim == 0:
-        raise TypeError(f"{name} must be a list of values, got a 0-d array.")
+        raise InputTypeError(f"{name} must be a list of values, got a 0-d array.")
     try:
         return list(value)
     except TypeError:
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be an iterable (a list, tuple or array), got {type(value).__name__}."
         ) from None
 
@@ -494,7 +496,7 @@ def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
     try:
         dt = np.dtype(dtype)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a numpy dtype such as np.float32, got {dtype!r}."
         ) from None
     if dt.kind not in "biuf" or dt.itemsize > 8:
@@ -528,10 +530,10 @@ def as_positions(indices: Any, name: str) -> np.ndarray:
         raise InputError(f"{name} must be a 1-D array of positions, got nested lists.") from None
     if a.dtype.kind == "O" and a.size:
         if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in a.flat):
-            raise TypeError(f"{name} must hold integer positions, got {indices!r:.80}.")
+            raise InputTypeError(f"{name} must hold integer positions, got {indices!r:.80}.")
         a = a.astype(np.float64)
     if a.dtype.kind == "b" or (a.dtype.kind not in "iuf" and a.size):
-        raise TypeError(f"{name} must hold integer positions, got dtype {a.dtype}.")
+        raise InputTypeError(f"{name} must hold integer positions, got dtype {a.dtype}.")
     if a.dtype.kind == "f":
         if not np.isfinite(a).all() or (a != np.round(a)).any():
             raise InputError(f"{name} must hold whole-number positions, got {indices!r:.80}.")
@@ -557,7 +559,7 @@ def as_array(values: Any, name: str, dtype: Any = None) -> np.ndarray:
             f"got {shorten(values)} ({exc})."
         ) from None
     except TypeError:
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must hold {'values' if dtype is None else 'real numbers'}, got "
             f"{shorten(values)}."
         ) from None

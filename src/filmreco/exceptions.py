@@ -6,6 +6,7 @@ Every error also derives from the built-in exception that callers already catch,
     FilmrecoError(Exception)
     ├── InputError(FilmrecoError, ValueError)          bad value, shape, dtype, NaN, policy
     │   └── DuplicateError(InputError)                 a duplicate under duplicates="raise"
+    ├── InputTypeError(FilmrecoError, TypeError)       an argument of the wrong type
     ├── UnknownIdError(FilmrecoError, KeyError)        an id not in an IdMap (on_unknown="raise")
     ├── FormatError(FilmrecoError, ValueError)         a file of another kind, a newer format,
     │                                                  a truncated or tampered file, a bad line
@@ -34,6 +35,7 @@ __all__ = [
     "FilmrecoWarning",
     "FormatError",
     "InputError",
+    "InputTypeError",
     "NotSupportedError",
     "UnknownIdError",
 ]
@@ -80,6 +82,23 @@ class DuplicateError(InputError):
     ... except InputError as exc:
     ...     print(type(exc).__name__)
     DuplicateError
+    """
+
+
+class InputTypeError(FilmrecoError, TypeError):
+    """An argument has the wrong type; the message names it, what it got and what it takes.
+
+    It is a :class:`TypeError` too, so ``except TypeError`` keeps working, and a
+    :class:`FilmrecoError`, so one ``except FilmrecoError`` catches every bad argument.
+
+    Examples
+    --------
+    >>> import filmreco
+    >>> try:
+    ...     filmreco.load(None)
+    ... except TypeError as exc:  # an InputTypeError is a TypeError
+    ...     print(type(exc).__name__, isinstance(exc, FilmrecoError))
+    InputTypeError True
     """
 
 

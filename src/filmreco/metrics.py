@@ -40,7 +40,7 @@ from ._validation import (
     check_nonnegative,
     lookup_option,
 )
-from .exceptions import InputError
+from .exceptions import InputError, InputTypeError
 from .sparse import build_csr, row_indices
 
 __all__ = [
@@ -69,7 +69,7 @@ def _check_ranked(ranked: Any) -> np.ndarray:
             "query pass ranked[None, :]."
         )
     if a.dtype.kind not in "iu":
-        raise TypeError(
+        raise InputTypeError(
             f"ranked must hold integer item indices (-1 for padding), got dtype {a.dtype}."
         )
     a = a.astype(np.int64, copy=False)
@@ -153,7 +153,7 @@ def _check_relevant(relevant: Any, ranked: np.ndarray) -> sp.csr_array:
             )
         return R
     if isinstance(relevant, np.ndarray) or not isinstance(relevant, Sequence):
-        raise TypeError(
+        raise InputTypeError(
             "relevant must be a scipy sparse matrix (n_queries x n_items) or a list with one "
             f"set/array/dict of relevant items per query, got {type(relevant).__name__}; wrap "
             "a dense 0/1 matrix with scipy.sparse.csr_array(...)."

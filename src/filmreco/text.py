@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._validation import check_bool, check_iterable, check_option, shorten
-from .exceptions import InputError
+from .exceptions import InputError, InputTypeError
 
 __all__ = [
     "CHINESE_STOP_WORDS",
@@ -191,7 +191,7 @@ def normalize_text(text: str, *, lowercase: bool = True, to_simplified: bool = F
     '电影院'
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        raise InputTypeError(f"text must be a str, got {type(text).__name__}.")
     s = unicodedata.normalize("NFKC", text).translate(_DOTS)
     if check_bool(lowercase, "lowercase"):
         s = unicodedata.normalize("NFKC", s.casefold())
@@ -225,7 +225,7 @@ def char_ngrams(text: str, n: int = 2) -> list[str]:
     ['爱', '情']
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        raise InputTypeError(f"text must be a str, got {type(text).__name__}.")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(f"n must be an int >= 1, got {shorten(n)}.")
     out: list[str] = []
@@ -239,14 +239,14 @@ def char_ngrams(text: str, n: int = 2) -> list[str]:
 
 def _check_user_word(word: Any, freq: Any, tag: Any) -> tuple[str, int | None, str | None]:
     if not isinstance(word, str):
-        raise TypeError(f"word must be a str, got {type(word).__name__}.")
+        raise InputTypeError(f"word must be a str, got {type(word).__name__}.")
     if freq is not None and (isinstance(freq, bool) or not isinstance(freq, int) or freq < 1):
         raise InputError(
             f"freq must be None (a frequency that keeps the word whole) or an int >= 1, got "
             f"{shorten(freq)}; to stop a word from being cut out, leave it out of user_words."
         )
     if tag is not None and not isinstance(tag, str):
-        raise TypeError(f"tag must be None or a str, got {type(tag).__name__}.")
+        raise InputTypeError(f"tag must be None or a str, got {type(tag).__name__}.")
     return word, freq, tag
 
 
@@ -316,7 +316,7 @@ class Tokenizer:
             ("to_simplified", to_simplified),
         ]:
             if not isinstance(value, bool):
-                raise TypeError(f"{name} must be True or False, got {shorten(value)}.")
+                raise InputTypeError(f"{name} must be True or False, got {shorten(value)}.")
         self.hmm = hmm
         self.lowercase = lowercase
         self.keep_punct = keep_punct
@@ -330,14 +330,14 @@ class Tokenizer:
         self._protected_re: re.Pattern[str] | None = None
         self._protected_dirty = False  # compiled lazily: adding n words stays O(n)
         if isinstance(user_words, str):
-            raise TypeError("user_words must be a list of words, got a single str.")
+            raise InputTypeError("user_words must be a list of words, got a single str.")
         for entry in check_iterable(user_words, "user_words"):
             if isinstance(entry, str):
                 self.add_word(entry)
             elif isinstance(entry, tuple) and 1 <= len(entry) <= 3:
                 self.add_word(*entry)
             else:
-                raise TypeError(
+                raise InputTypeError(
                     f"user_words entries must be str or (word, freq[, tag]) tuples, got {shorten(entry)}."
                 )
 
@@ -353,7 +353,7 @@ class Tokenizer:
             stop_words = CHINESE_STOP_WORDS
         words = check_iterable(stop_words, "stop_words")
         if not all(isinstance(w, str) for w in words):
-            raise TypeError("stop_words must hold str only.")
+            raise InputTypeError("stop_words must hold str only.")
         return frozenset(self._normalize(w) for w in words)
 
     def _normalize(self, text: str) -> str:
@@ -510,10 +510,12 @@ class Tokenizer:
         [['科幻电影'], [], ['sci', 'fi']]
         """
         if isinstance(texts, str):
-            raise TypeError("texts must be an iterable of str, got a single str; use tokenize().")
+            raise InputTypeError(
+                "texts must be an iterable of str, got a single str; use tokenize()."
+            )
         items = check_iterable(texts, "texts")
         if not all(isinstance(t, str) for t in items):
-            raise TypeError("texts must hold str only.")
+            raise InputTypeError("texts must hold str only.")
         return [self.tokenize(t) for t in items]
 
     # ------------------------------------------------------------------ pickling, repr

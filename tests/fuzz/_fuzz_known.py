@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # fmt: off
 KNOWN: dict[tuple[str, str, str], tuple[str, str, str]] = {
+<<<<<<< HEAD
     ('filmreco.data.Interactions.subset_items', 'item_ids', 'wrong-exception'): ('seen', '-1', 'TypeError: ids are int ids but this IdMap holds str ids; convert them (e.g. astype(str)) b [sparse/_idmap.py:335]'),
     ('filmreco.data.Interactions.subset_users', 'user_ids', 'wrong-exception'): ('seen', '-1', 'TypeError: ids are int ids but this IdMap holds str ids; convert them (e.g. astype(str)) b [sparse/_idmap.py:335]'),
     ('filmreco.recommend.ALS.fold_in', 'interactions', 'wrong-exception'): ('seen', 'inter-matrix-only', 'TypeError: ids are int ids but this IdMap holds str ids; convert them (e.g. astype(str)) b [sparse/_idmap.py:335]'),
@@ -31,5 +32,7 @@ KNOWN: dict[tuple[str, str, str], tuple[str, str, str]] = {
     ('filmreco.sparse.IdMap.from_arrays', 'arrays', 'wrong-exception'): ('load', 'None', "TypeError: 'NoneType' object is not subscriptable [sparse/_idmap.py:439]"),
     ('filmreco.sparse.IdMap.from_arrays', 'meta', 'wrong-exception'): ('load', 'None', "TypeError: 'NoneType' object is not subscriptable [sparse/_idmap.py:438]"),
     ('filmreco.sparse.IdMap.from_arrays', 'prefix', 'wrong-exception'): ('load', 'None', "KeyError: 'Nonekind' [sparse/_idmap.py:438]"),
+=======
+>>>>>>> main
 }
 # fmt: on

@@ -7,8 +7,9 @@ that runs past its timeout kills the child, and the next case starts a fresh one
 child caps its address space (``resource.setrlimit``) so a memory blowup ends in
 ``MemoryError`` (reported as a finding) instead of taking the machine down.
 
-Outcomes: ``error`` (a clear error: filmreco's own, scikit-learn's ``NotFittedError``, or a
-``TypeError`` that names the argument), ``valid`` (a result that passed the invariant
+Outcomes: ``error`` (a clear error: filmreco's own, including ``InputTypeError`` for an
+argument of the wrong type, scikit-learn's ``NotFittedError``, or an ``OSError`` for a path),
+``valid`` (a result that passed the invariant
 checks), and the findings ``crash``, ``hang``, ``wrong-exception``, ``silent`` (a result
 that broke an invariant) and ``no-case`` (the suite could not build the valid arguments).
 """
@@ -39,18 +40,21 @@ RANKED = {"recommend": "item", "similar_items": "item", "recommend_users": "user
 #: What ``open()`` raises for a path that is missing, a folder, unreadable or too long
 #: (``OSError`` and its subclasses): the errors every Python user expects from a path.
 _PATH_ERRORS = (OSError,)
+_PATH_ARGS = frozenset({"root", "folder", "directory", "out", "dest", "filename", "file"})
 
 
 def _is_clear(exc: BaseException, arg: str) -> bool:
     from sklearn.exceptions import NotFittedError
 
-    from filmreco.exceptions import FilmrecoError
+    from filmreco.exceptions import DownloadError, FilmrecoError
 
-    if isinstance(exc, (FilmrecoError, NotFittedError, *_PATH_ERRORS)):
+    if isinstance(exc, (FilmrecoError, NotFittedError)):
         return True
-    if type(exc) is TypeError:
-        return arg == "self" or arg in str(exc)
-    return False
+    if isinstance(exc, _PATH_ERRORS) and not isinstance(exc, DownloadError):
+        # only for an argument that names a file or folder
+        return "path" in arg or arg in _PATH_ARGS
+    # a method called on something that is not its class: Python's own TypeError
+    return type(exc) is TypeError and arg == "self"
 
 
 def _nan_in(x: Any) -> bool:

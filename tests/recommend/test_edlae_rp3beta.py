@@ -113,3 +113,11 @@ def test_rp3beta_refuses_bad_params(param, value):
     inter, _ = _problem()
     with pytest.raises((InputError, TypeError), match=param):
         RP3beta(**{param: value}).fit(inter)
+
+
+def test_rp3beta_same_similarity_for_every_n_jobs():
+    inter, _ = _problem(weighted=True)
+    one = RP3beta(n_neighbors=7, n_jobs=1).fit(inter).similarity_
+    two = RP3beta(n_neighbors=7, n_jobs=2).fit(inter).similarity_
+    assert (one != two).nnz == 0
+    assert np.array_equal(one.indices, two.indices)

@@ -14,7 +14,7 @@ import numpy as np
 from .._parallel import seed_sequence
 from .._stats import Z95
 from .._validation import as_array, check_int, check_probability, shorten
-from ..exceptions import DataWarning, InputError, UnknownIdError
+from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..social import (
     IndependentCascade,
     PropagationModel,
@@ -195,9 +195,9 @@ def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
     from ..data import Catalog
 
     if catalog is not None and not isinstance(catalog, Catalog):
-        raise TypeError(f"catalog must be a Catalog (or None), got {type(catalog).__name__}.")
+        raise InputTypeError(f"catalog must be a Catalog (or None), got {type(catalog).__name__}.")
     if not hasattr(recommender, "item_ids_") or isinstance(recommender, type):
-        raise TypeError(
+        raise InputTypeError(
             f"recommender must be a fitted filmreco Recommender, got {type(recommender).__name__}."
         )
     if catalog is not None and film_id not in catalog:
@@ -206,7 +206,7 @@ def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
     try:
         ok = bool(ids.contains([film_id])[0])
     except TypeError as exc:
-        raise TypeError(f"film_id={film_id!r}: {exc}") from None
+        raise InputTypeError(f"film_id={film_id!r}: {exc}") from None
     if not ok:
         raise UnknownIdError(
             f"film_id={film_id!r} is not known to the recommender; fit it on interactions "
@@ -276,10 +276,10 @@ def _lift(plan: SimulationResult, base: SimulationResult, name: str) -> Lift:
 def _model(graph: Any, model: Any, action_log: Any) -> PropagationModel:
     if model is not None:
         if not isinstance(model, PropagationModel):
-            raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
+            raise InputTypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
         return model
     if not isinstance(graph, SocialGraph):
-        raise TypeError(
+        raise InputTypeError(
             f"graph must be a SocialGraph (or pass model=), got {type(graph).__name__}."
         )
     if action_log is not None:
@@ -555,17 +555,17 @@ def measure(plan: CampaignPlan, observed_log: Any) -> Uplift:
     0.5
     """
     if not isinstance(plan, CampaignPlan):
-        raise TypeError(f"plan must be a CampaignPlan, got {type(plan).__name__}.")
+        raise InputTypeError(f"plan must be a CampaignPlan, got {type(plan).__name__}.")
     try:
         seen = np.unique(as_array(observed_log, "observed_log").ravel())
     except TypeError:  # None next to str ids: not sortable
-        raise TypeError(
+        raise InputTypeError(
             f"observed_log must hold user ids of one type, got {shorten(observed_log)}."
         ) from None
     if plan.treated.size == 0 or plan.holdout.size == 0:
         raise InputError("the plan has an empty treated or holdout group; use holdout in (0, 1).")
     if seen.size and (seen.dtype.kind in "US") != (plan.treated.dtype.kind in "US"):
-        raise TypeError(
+        raise InputTypeError(
             f"observed_log holds {seen.dtype} ids but the audience holds {plan.treated.dtype} ids."
         )
     nt, nh = plan.treated.size, plan.holdout.size

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._persist import Saveable
 from .._validation import as_positions, check_iterable, check_option, check_str, shorten
-from ..exceptions import InputError, UnknownIdError
+from ..exceptions import InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ._text import read_source, split_table, to_str
 
@@ -45,7 +45,7 @@ def _norm_list(x: Any, name: str, sep: str | None) -> list[str]:
         return []
     if isinstance(x, str):
         if sep is None:
-            raise TypeError(
+            raise InputTypeError(
                 f"field {name!r} holds lists of strings, got the string {shorten(x)}; pass a list, "
                 "or list_sep='|' to split strings."
             )
@@ -53,9 +53,9 @@ def _norm_list(x: Any, name: str, sep: str | None) -> list[str]:
     if isinstance(x, (list, tuple, np.ndarray)):
         out = [str(v) if isinstance(v, np.str_) else v for v in list(x)]
         if not all(isinstance(v, str) for v in out):
-            raise TypeError(f"field {name!r} must hold lists of strings, got {shorten(x)}.")
+            raise InputTypeError(f"field {name!r} must hold lists of strings, got {shorten(x)}.")
         return out
-    raise TypeError(f"field {name!r} must hold lists of strings, got {type(x).__name__}.")
+    raise InputTypeError(f"field {name!r} must hold lists of strings, got {type(x).__name__}.")
 
 
 def _norm_str(x: Any, name: str) -> str:
@@ -68,7 +68,7 @@ def _norm_str(x: Any, name: str) -> str:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         f = float(x)
         return str(int(f)) if f.is_integer() else str(f)
-    raise TypeError(f"field {name!r} must hold strings, got {type(x).__name__} {shorten(x)}.")
+    raise InputTypeError(f"field {name!r} must hold strings, got {type(x).__name__} {shorten(x)}.")
 
 
 def _norm_int(x: Any, name: str) -> int | None:
@@ -155,12 +155,14 @@ class Catalog(Saveable):
         check_str(list_sep, "list_sep", allow_none=True)
         extra_list = check_iterable(list_fields, "list_fields")
         if not all(isinstance(f, str) for f in extra_list):
-            raise TypeError(f"list_fields must hold field names (str), got {shorten(list_fields)}.")
+            raise InputTypeError(
+                f"list_fields must hold field names (str), got {shorten(list_fields)}."
+            )
         if list_sep == "":
             raise InputError("list_sep must be a non-empty string (e.g. '|') or None.")
         extra = set(extra_list)
         if fields is not None and not isinstance(fields, Mapping):
-            raise TypeError(
+            raise InputTypeError(
                 f"fields must be a dict of field name -> list of values, got {type(fields).__name__}."
             )
         self._fields: dict[str, list[Any]] = {}

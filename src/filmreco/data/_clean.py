@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool
-from ..exceptions import DataWarning, InputError, UnknownIdError
+from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
 
@@ -40,7 +40,7 @@ def warn_data(message: str, stacklevel: int = 4) -> None:
 def raw_array(values: Any, name: str) -> np.ndarray:
     """`values` as a 1-D numpy array (no dtype conversion)."""
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be an array-like of values, got a single string.")
+        raise InputTypeError(f"{name} must be an array-like of values, got a single string.")
     if hasattr(values, "to_numpy"):  # pandas Series / Index
         values = values.to_numpy()
     if isinstance(values, np.ndarray):
@@ -49,7 +49,7 @@ def raw_array(values: Any, name: str) -> np.ndarray:
         try:
             items = list(values)
         except TypeError:
-            raise TypeError(
+            raise InputTypeError(
                 f"{name} must be an array-like of values, got {type(values).__name__}."
             ) from None
         try:
@@ -86,9 +86,9 @@ def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numeric, got non-numeric objects.") from None
+            raise InputTypeError(f"{name} must be numeric, got non-numeric objects.") from None
     if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
+        raise InputTypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
     return arr.astype(np.float64)
 
 
@@ -137,7 +137,7 @@ def map_ids(
     if fixed is None:
         return codes_by_appearance(ids, name.replace("_map", "_ids"))
     if not isinstance(fixed, IdMap):
-        raise TypeError(f"{name} must be a filmreco.sparse.IdMap, got {type(fixed).__name__}.")
+        raise InputTypeError(f"{name} must be a filmreco.sparse.IdMap, got {type(fixed).__name__}.")
     codes = fixed.index(ids, on_unknown="mask", name=name.replace("_map", "_ids"))
     unknown = codes < 0
     if unknown.any() and on_unknown == "raise":

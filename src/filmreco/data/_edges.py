@@ -8,7 +8,7 @@ import numpy as np
 
 from .._persist import Saveable
 from .._validation import check_bool, check_finite, check_option, renamed_keyword, shorten
-from ..exceptions import InputError, UnknownIdError
+from ..exceptions import InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap, as_id_array
 from ._clean import as_float_array, codes_by_appearance, raw_array, warn_data
 
@@ -18,7 +18,7 @@ __all__ = ["EdgeList"]
 def _check_node_ids(value: Any, name: str) -> IdMap:
     """Return `value` if it is an IdMap, else a TypeError naming `name`."""
     if not isinstance(value, IdMap):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be an IdMap (e.g. Interactions.user_ids), got {type(value).__name__}."
         )
     return value
@@ -86,7 +86,7 @@ class EdgeList(Saveable):
         for name, a in (("sources", sources), ("targets", targets)):
             arr = raw_array(a, name)
             if arr.size and arr.dtype.kind not in "iu":
-                raise TypeError(
+                raise InputTypeError(
                     f"{name} must hold integer node indices, got dtype {arr.dtype}; use "
                     "EdgeList.from_arrays(...) for external ids."
                 )
@@ -167,7 +167,9 @@ class EdgeList(Saveable):
                 f"sources and targets must have the same length, got {s.size} and {t.size}."
             )
         if s.size and skind != tkind:
-            raise TypeError(f"sources are {skind} ids but targets are {tkind} ids; use one kind.")
+            raise InputTypeError(
+                f"sources are {skind} ids but targets are {tkind} ids; use one kind."
+            )
         w = None
         if weights is not None:
             w = as_float_array(weights, "weights", s.size)

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, member
 from .._validation import check_csr, check_dtype, check_option, check_real, lookup_option
-from ..exceptions import DuplicateError, InputError
+from ..exceptions import DuplicateError, InputError, InputTypeError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
 from ._clean import clean_events, warn_data
 from ._ops import (
@@ -120,7 +120,7 @@ class Interactions(Saveable):
         dtype: Any = np.float32,
     ) -> None:
         if not sp.issparse(matrix):
-            raise TypeError(
+            raise InputTypeError(
                 f"matrix must be a scipy.sparse matrix or array, got {type(matrix).__name__}; "
                 "use Interactions.from_arrays(user_ids, item_ids, values) for event lists."
             )
@@ -140,7 +140,7 @@ class Interactions(Saveable):
         self._seen = None
         if seen is not None:
             if not sp.issparse(seen):
-                raise TypeError(
+                raise InputTypeError(
                     f"seen must be a scipy.sparse matrix or array, got {type(seen).__name__}; "
                     "its stored entries are the (user, item) pairs seen outside `matrix`."
                 )
@@ -586,7 +586,9 @@ class Interactions(Saveable):
         matrix (e.g. the ratings :meth:`to_implicit` dropped).
         """
         if not sp.issparse(matrix):
-            raise TypeError(f"matrix must be a scipy sparse matrix, got {type(matrix).__name__}.")
+            raise InputTypeError(
+                f"matrix must be a scipy sparse matrix, got {type(matrix).__name__}."
+            )
         dtype = np.result_type(matrix.dtype, np.float32) if dtype is None else check_dtype(dtype)
         X = check_csr(matrix, "matrix", dtype=dtype)
         if X.shape != self.shape:

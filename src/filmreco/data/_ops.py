@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_finite, check_option, shorten
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, row_indices
 from ._text import read_source, split_table, to_float, to_int, to_str
 
@@ -62,7 +62,7 @@ def aligned_array(arr: Any, nnz: int, name: str) -> np.ndarray | None:
             raise TypeError
         a = a.astype(np.float64).reshape(-1)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must hold real numbers (one per stored entry), got {shorten(arr)} "
             f"(dtype {a.dtype})."
         ) from None
@@ -197,7 +197,7 @@ def check_column(col: Any, name: str, *, optional: bool, labels: tuple[type, ...
         return None
     if isinstance(col, bool) or not isinstance(col, labels):
         want = " or ".join("int" if issubclass(t, numbers.Integral) else t.__name__ for t in labels)
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a column name ({want}{' or None' if optional else ''}), "
             f"got {shorten(col)} ({type(col).__name__})."
         )

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_encoding, check_str, shorten
-from ..exceptions import FormatError, InputError
+from ..exceptions import FormatError, InputError, InputTypeError
 
 __all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
 
@@ -55,7 +55,7 @@ def read_source(source: Any, *, name: str | None = None) -> tuple[bytes, str]:
         got = source.read()
         raw = got.encode("utf-8") if isinstance(got, str) else bytes(got)
     else:
-        raise TypeError(
+        raise InputTypeError(
             f"source must be a path, a file object or bytes, got {type(source).__name__}."
         )
     return _decompress(raw, label), label

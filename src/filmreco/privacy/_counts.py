@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import check_int, check_random_state, check_real
 from ..data import Interactions
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import row_indices
 from ._pseudonym import PrivacyWarning, Pseudonymized, _check_pair
 
@@ -205,7 +205,9 @@ def item_audience(
     """
     inter = data.interactions if isinstance(data, Pseudonymized) else data
     if not isinstance(inter, Interactions):
-        raise TypeError(f"data must be Interactions or Pseudonymized, got {type(data).__name__}.")
+        raise InputTypeError(
+            f"data must be Interactions or Pseudonymized, got {type(data).__name__}."
+        )
     X = inter.matrix
     rows = row_indices(X)
     keep = X.data > 0

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_iterable
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
@@ -56,7 +56,7 @@ def forget_users(model: Any, user_ids: Any) -> int:
     """
     forget = getattr(model, "forget_users", None)
     if not callable(forget) or isinstance(model, type):
-        raise TypeError(
+        raise InputTypeError(
             f"model must be a filmreco Recommender (with forget_users), got {type(model).__name__}."
         )
     n = int(forget(user_ids))
@@ -69,7 +69,7 @@ def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
     from ..social.graph import SocialGraph, without_nodes
 
     if not isinstance(graph, SocialGraph):
-        raise TypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
+        raise InputTypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
     new, _ = without_nodes(graph, ids)
     return new, graph.n_nodes - new.n_nodes
 
@@ -167,19 +167,19 @@ def forget_user(
     tables = check_iterable(pseudonym_tables, "pseudonym_tables")
     for t in tables:
         if not callable(getattr(t, "pseudonyms_of", None)):
-            raise TypeError(
+            raise InputTypeError(
                 f"pseudonym_tables must hold PseudonymTable objects, got {type(t).__name__}."
             )
     recommenders = check_iterable(recommenders, "recommenders")
     for m in recommenders:
         if not callable(getattr(m, "forget_users", None)):
-            raise TypeError(
+            raise InputTypeError(
                 f"recommenders must hold filmreco Recommenders, got {type(m).__name__}."
             )
     profiles = check_iterable(profiles, "profiles")
     for store in profiles:
         if not isinstance(store, MutableMapping):
-            raise TypeError(
+            raise InputTypeError(
                 f"profiles must hold dicts keyed by user id, got {type(store).__name__}."
             )
     every: list[Any] = [raw]

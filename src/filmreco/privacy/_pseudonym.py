@@ -13,7 +13,7 @@ import numpy as np
 from .._persist import Saveable
 from .._validation import check_int, shorten
 from ..data import Interactions
-from ..exceptions import FilmrecoWarning, InputError
+from ..exceptions import FilmrecoWarning, InputError, InputTypeError
 from ..sparse import IdMap, as_id_array, build_csr, row_indices
 
 __all__ = [
@@ -118,12 +118,12 @@ class Pseudonymizer:
 
     def __init__(self, key: bytes) -> None:
         if isinstance(key, str):
-            raise TypeError(
+            raise InputTypeError(
                 "key must be bytes, got str; encode it explicitly (key.encode('utf-8')) so that "
                 "every partner derives the same bytes, or use filmreco.privacy.new_key()."
             )
         if not isinstance(key, (bytes, bytearray, memoryview)):
-            raise TypeError(f"key must be bytes, got {type(key).__name__}.")
+            raise InputTypeError(f"key must be bytes, got {type(key).__name__}.")
         key = bytes(key)
         if len(key) < MIN_KEY_BYTES:
             raise InputError(
@@ -178,7 +178,7 @@ class Pseudonymizer:
         True
         """
         if not isinstance(interactions, Interactions):
-            raise TypeError(
+            raise InputTypeError(
                 f"interactions must be a filmreco Interactions, got {type(interactions).__name__}."
             )
         users = interactions.user_ids
@@ -339,7 +339,7 @@ class Pseudonymized(Saveable):
 def _check_pair(a: Any, b: Any) -> None:
     for name, x in (("a", a), ("b", b)):
         if not isinstance(x, Pseudonymized):
-            raise TypeError(
+            raise InputTypeError(
                 f"{name} must be a Pseudonymized (from Pseudonymizer.pseudonymize_interactions), "
                 f"got {type(x).__name__}; never join on raw ids."
             )

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from .._validation import check_csr, check_option, shorten
 from ..data import Interactions
 from ..data._ops import pattern_from
-from ..exceptions import DataWarning, InputError, UnknownIdError
+from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap, build_csr, row_indices
 
 __all__ = [
@@ -53,7 +53,7 @@ def training_data(interactions: Any) -> tuple[sp.csr_array, IdMap, IdMap, np.nda
         X, ts = interactions, None
         users, items = IdMap(np.arange(X.shape[0])), IdMap(np.arange(X.shape[1]))
     else:
-        raise TypeError(
+        raise InputTypeError(
             "interactions must be a filmreco.data.Interactions (or a scipy sparse users x items "
             f"matrix), got {type(interactions).__name__}; build one with "
             "Interactions.from_arrays(user_ids, item_ids, values)."
@@ -179,7 +179,7 @@ def align_items(
                 "an Interactions (mapped by item id) or a matrix over the model's item_ids_."
             )
         return M, IdMap(np.arange(M.shape[0]))
-    raise TypeError(
+    raise InputTypeError(
         f"{name} must be an Interactions or a scipy sparse matrix, got {type(data).__name__}."
     )
 

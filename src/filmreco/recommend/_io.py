@@ -26,7 +26,7 @@ from .._persist import Saveable, csr_from_arrays, member
 from .._registry import register
 from .._validation import check_fitted, shorten
 from ..data._ops import extra_pattern, pattern, seen_or_none, union_pattern
-from ..exceptions import FormatError, InputError
+from ..exceptions import FormatError, InputError, InputTypeError
 from ..sparse import IdMap
 
 __all__ = ["PersistMixin", "registry"]
@@ -212,7 +212,7 @@ class PersistMixin(Saveable):
             truncated or edited.
         """
         if _REGISTRY.get(cls.__name__) is not cls:
-            raise TypeError("call load on the model class, e.g. EASE.load(path).")
+            raise InputTypeError("call load on the model class, e.g. EASE.load(path).")
         return super().load(path)
 
     @classmethod

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from .._validation import check_int, check_random_state, check_real
 from ..data import Interactions
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import row_indices
 
 __all__ = ["split_kfold", "split_leave_last", "split_random", "split_temporal"]
@@ -23,7 +23,7 @@ __all__ = ["split_kfold", "split_leave_last", "split_random", "split_temporal"]
 
 def _check_interactions(interactions: Any) -> Interactions:
     if not isinstance(interactions, Interactions):
-        raise TypeError(
+        raise InputTypeError(
             f"interactions must be a filmreco.data.Interactions, got {type(interactions).__name__}."
         )
     return interactions

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from .._persist import csr_from_arrays, member
 from .._validation import check_fitted, check_int, check_iterable, check_real, shorten
 from ..data import Catalog
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, build_csr, normalize, tfidf
 from ._base import Recommender
 from ._inputs import take_rows
@@ -143,7 +143,7 @@ class ContentBased(Recommender):
             )
         names = check_iterable(self.fields, "fields")
         if not all(isinstance(f, str) for f in names):
-            raise TypeError(f"fields must hold field names (str), got {self.fields!r}.")
+            raise InputTypeError(f"fields must hold field names (str), got {self.fields!r}.")
         missing = [f for f in names if f not in cat.fields]
         if missing or not names:
             raise InputError(f"fields {missing or names} are not in the catalogue ({cat.fields}).")
@@ -184,7 +184,7 @@ class ContentBased(Recommender):
                 )
         tokenizer = self.tokenizer
         if tokenizer is not None and not callable(getattr(tokenizer, "tokenize", None)):
-            raise TypeError(
+            raise InputTypeError(
                 "tokenizer must be a filmreco.text.Tokenizer (an object with tokenize(text)), "
                 f"got {type(tokenizer).__name__}."
             )
@@ -258,7 +258,7 @@ class ContentBased(Recommender):
         if fields is not None:
             wanted = check_iterable(fields, "fields")
             if not all(isinstance(f, str) for f in wanted):
-                raise TypeError(f"fields must hold field names (str), got {fields!r}.")
+                raise InputTypeError(f"fields must hold field names (str), got {fields!r}.")
             keep = np.isin(self.feature_fields_[idx], wanted)
             idx, w = idx[keep], w[keep]
         order = np.lexsort((idx, -w))[:n]

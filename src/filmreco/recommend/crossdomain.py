@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from .._persist import member
 from .._validation import check_fitted, check_option, check_real
 from ..data import Interactions
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, build_csr, row_indices
 from ._inputs import take_rows
 from .als import ALS
@@ -169,14 +169,14 @@ class CrossDomain(ALS):
         self._check_params()
         w = float(self.domain_weight)
         if not isinstance(interactions, Interactions):
-            raise TypeError(
+            raise InputTypeError(
                 "interactions must be a filmreco.data.Interactions (users are joined to the "
                 f"partner by id), got {type(interactions).__name__}."
             )
         if partner is None:
             partner = Interactions(sp.csr_array((0, 0), dtype=np.float32), IdMap([]), IdMap([]))
         elif not isinstance(partner, Interactions):
-            raise TypeError(
+            raise InputTypeError(
                 f"partner must be a filmreco.data.Interactions, got {type(partner).__name__}."
             )
         _id_kind_check(interactions.user_ids, partner.user_ids)

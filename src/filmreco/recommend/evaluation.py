@@ -30,7 +30,7 @@ from .._validation import (
     shorten,
 )
 from ..data import Interactions
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..metrics import METRICS, ranking_metrics
 from ..sparse import build_csr, row_indices
 from ._base import Recommender
@@ -169,7 +169,7 @@ def evaluate(
             )
     for part, label in ((train, "train"), (test, "test")):
         if not isinstance(part, Interactions):
-            raise TypeError(f"{label} must be an Interactions, got {type(part).__name__}.")
+            raise InputTypeError(f"{label} must be an Interactions, got {type(part).__name__}.")
     single = isinstance(model, Recommender)
     models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
     if not models or not all(isinstance(m, Recommender) for m in models.values()):
@@ -240,7 +240,7 @@ def _validation_splits(
                 and len(parts) == 2
                 and all(isinstance(p, Interactions) for p in parts)
             ):
-                raise TypeError(
+                raise InputTypeError(
                     "split must return a (train, validation) pair of Interactions, got "
                     f"{shorten(parts)} ({type(parts).__name__})."
                 )
@@ -258,7 +258,7 @@ def _grid_candidates(grid: Any, base: Recommender) -> list[dict[str, Any]]:
     try:
         candidates = list(ParameterGrid(grid))
     except TypeError as exc:
-        raise TypeError(
+        raise InputTypeError(
             f"grid must be a dict (or a list of dicts) mapping parameter names to lists of "
             f"values, e.g. {{'regularization': [1.0, 10.0]}}; got {shorten(grid)}: {exc}"
         ) from None
@@ -268,7 +268,9 @@ def _grid_candidates(grid: Any, base: Recommender) -> list[dict[str, Any]]:
     for params in candidates:
         for key in params:
             if not isinstance(key, str):
-                raise TypeError(f"grid keys must be parameter names (str), got {shorten(key)}.")
+                raise InputTypeError(
+                    f"grid keys must be parameter names (str), got {shorten(key)}."
+                )
             if key not in known:
                 raise InputError(
                     f"grid names {shorten(key)}, which is not a parameter of "
@@ -357,10 +359,12 @@ def tune(
     """
     base = model() if isinstance(model, type) else model
     if not isinstance(base, Recommender):
-        raise TypeError(f"model must be a Recommender class or instance, got {model!r}.")
+        raise InputTypeError(f"model must be a Recommender class or instance, got {model!r}.")
     name, k = _check_metric(metric)
     if not isinstance(interactions, Interactions):
-        raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
+        raise InputTypeError(
+            f"interactions must be an Interactions, got {type(interactions).__name__}."
+        )
     n_splits = check_int(n_splits, "n_splits", min_value=1)
     if split is not None:
         check_callable(split, "split")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._validation import check_int, check_iterable, check_real, lookup_option, shorten
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, InputError, InputTypeError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
 from ._highlight import Highlighter
@@ -136,7 +136,7 @@ def _names(params: Mapping[str, Any], boosts: Mapping[str, float]) -> tuple[str,
         raise InputError("name_fields must be a list of field names, got a str.")
     names = tuple(check_iterable(given, "name_fields"))
     if not all(isinstance(f, str) for f in names):
-        raise TypeError(f"name_fields must hold field names (str), got {given!r}.")
+        raise InputTypeError(f"name_fields must hold field names (str), got {given!r}.")
     bad = sorted(set(names) - set(boosts))
     if bad:
         raise InputError(
@@ -183,7 +183,7 @@ def resolve(
         b = _per_field(params["b"], fields, "b", _B_TEXT, min_value=0.0, max_value=1.0)
     weights = dict(DEFAULT_WEIGHTS)
     if params["weights"] is not None and not isinstance(params["weights"], Mapping):
-        raise TypeError(
+        raise InputTypeError(
             f"weights must be a dict of channel -> weight, got {type(params['weights']).__name__}."
         )
     for c, w in dict(params["weights"] or {}).items():
@@ -198,14 +198,14 @@ def resolve(
     else:
         stop_list = check_iterable(stop_words, "stop_words")
         if not all(isinstance(w, str) for w in stop_list):
-            raise TypeError("stop_words must hold str only.")
+            raise InputTypeError("stop_words must hold str only.")
         stop = frozenset(normalize(w) for w in stop_list)
     if isinstance(params["user_words"], str):
         raise InputError("user_words must be a list of words, got a str.")
     check_iterable(params["user_words"], "user_words")
     for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
         if not isinstance(params[flag], bool):
-            raise TypeError(f"{flag} must be True or False, got {shorten(params[flag])}.")
+            raise InputTypeError(f"{flag} must be True or False, got {shorten(params[flag])}.")
     return Config(
         boosts=boosts,
         name_fields=names,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap
 from ..text import Tokenizer
 from . import _pinyin
@@ -553,7 +553,7 @@ def personalize(
     elif callable(rerank):
         u = np.asarray(rerank(user_id, item_ids), dtype=np.float64)
     else:
-        raise TypeError(
+        raise InputTypeError(
             "rerank must be a callable (user_id, item_ids) -> scores or an object with a "
             f"score(user_ids, item_ids) method, got {type(rerank).__name__}."
         )

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import shorten
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from .analyze import normalize
 
 __all__ = ["FilterColumns"]
@@ -110,7 +110,7 @@ class FilterColumns:
     def mask(self, filters: Mapping[str, Any]) -> np.ndarray:
         """Boolean mask of the documents matching every condition of `filters`."""
         if not isinstance(filters, Mapping):
-            raise TypeError(
+            raise InputTypeError(
                 f"filters must be a dict of field -> condition, got {type(filters).__name__}."
             )
         n = len(self.records)

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .._persist import member
 from .._validation import check_sparse_structure
-from ..exceptions import FormatError, InputError
+from ..exceptions import FormatError, InputError, InputTypeError
 from ..sparse import IdMap
 from ._config import QUERY_DEFAULTS, QUERY_OPTIONS, _boosts, _names
 from ._fields import FieldStore, pack_strings, unpack_strings
@@ -43,7 +43,7 @@ def _jsonable(value: Any) -> Any:
         return value.item()
     if isinstance(value, (set, frozenset)):
         return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+    raise InputTypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
 def export(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

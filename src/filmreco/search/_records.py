@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_str, shorten
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 
 __all__ = [
     "cap_texts",
@@ -48,7 +48,7 @@ def _clean_scalar(value: Any, where: str) -> Scalar:
 def clean_record(rec: Any, i: int) -> dict[str, Any]:
     """Copy of record `i` with JSON-like values (lists for sequences, None for NaN)."""
     if not isinstance(rec, Mapping):
-        raise TypeError(
+        raise InputTypeError(
             f"records[{i}] must be a dict (mapping), got {type(rec).__name__}; records is a "
             "list of dicts, one per film."
         )
@@ -79,14 +79,14 @@ def iter_records(records: Any, id_field: str) -> tuple[list[dict[str, Any]], lis
         id_field = getattr(records, "id_field", id_field)
         records = records.records()
     if isinstance(records, (str, bytes, Mapping)):
-        raise TypeError(
+        raise InputTypeError(
             "records must be a Catalog or an iterable of dicts (one per film), got "
             f"{type(records).__name__}."
         )
     try:
         it: Iterable[Any] = iter(records)
     except TypeError:
-        raise TypeError(
+        raise InputTypeError(
             f"records must be a Catalog or an iterable of dicts, got {type(records).__name__}."
         ) from None
     cleaned, ids = [], []

@@ -39,7 +39,7 @@ from itertools import chain
 from typing import Any
 
 from .._validation import check_bool, check_callable, check_int, check_iterable, check_str, shorten
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..text import dictionary_frequencies, normalize_text
 from . import _pinyin
 
@@ -212,20 +212,20 @@ class SynonymTable:
             table = {}
         # "table of synonyms": the argument is `table` here and `synonyms` on SearchIndex
         if not isinstance(table, Mapping):
-            raise TypeError(
+            raise InputTypeError(
                 f"table of synonyms must be a mapping of str to str or list of str, got "
                 f"{type(table).__name__}."
             )
         self.table: dict[str, list[str]] = {}
         for key, targets in table.items():
             if not isinstance(key, str):
-                raise TypeError(f"table of synonyms: keys must be str, got {shorten(key)}.")
+                raise InputTypeError(f"table of synonyms: keys must be str, got {shorten(key)}.")
             if isinstance(targets, str):
                 targets = [targets]
             if not isinstance(targets, (list, tuple)) or not all(
                 isinstance(t, str) for t in targets
             ):
-                raise TypeError(
+                raise InputTypeError(
                     f"table of synonyms: [{shorten(key)}] must be a str or a list of str, got "
                     f"{shorten(targets)}."
                 )
@@ -300,7 +300,7 @@ def _str_items(values: Any, name: str) -> list[str]:
     items = check_iterable(values, name)
     for w in items:
         if not isinstance(w, str):
-            raise TypeError(
+            raise InputTypeError(
                 f"{name} must hold str only, got {shorten(w)} ({type(w).__name__}); convert "
                 "each word to str first."
             )
@@ -373,7 +373,7 @@ class DictionaryScan:
             self.longer = _dictionary_starts(max_len) | {w[:2] for w in extra if len(w) > 2}
         else:  # an index's own words: nothing else can match it
             if not isinstance(vocabulary, Mapping | Set):
-                raise TypeError(
+                raise InputTypeError(
                     "vocabulary must be a mapping or a set of str (e.g. an index's words), got "
                     f"{type(vocabulary).__name__}."
                 )

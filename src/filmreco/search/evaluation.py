@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool, check_int, check_iterable
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, InputError, InputTypeError
 from ..metrics import ranking_metrics
 
 __all__ = ["evaluate_search"]
@@ -73,10 +73,12 @@ def evaluate_search(
     """
     k = check_int(k, "k", min_value=1)
     if not callable(getattr(index, "search_many", None)):
-        raise TypeError(f"index must be a fitted SearchIndex, got {type(index).__name__}.")
+        raise InputTypeError(f"index must be a fitted SearchIndex, got {type(index).__name__}.")
     if groups is not None and not isinstance(groups, Mapping):
         if isinstance(queries, Mapping):
-            raise TypeError("queries is a dict, so groups must be a dict with the same query ids.")
+            raise InputTypeError(
+                "queries is a dict, so groups must be a dict with the same query ids."
+            )
         groups = check_iterable(groups, "groups")
     if not isinstance(queries, Mapping):
         queries = check_iterable(queries, "queries")
@@ -91,7 +93,7 @@ def evaluate_search(
         labels = None if groups is None else [dict(groups).get(q) for q in keys]  # type: ignore[arg-type]
     else:
         if isinstance(queries, str):
-            raise TypeError("queries must be a list or dict of str, got a single str.")
+            raise InputTypeError("queries must be a list or dict of str, got a single str.")
         texts = list(queries)
         keys = list(range(len(texts)))
         if isinstance(qrels, Mapping) or len(qrels) != len(texts):

@@ -22,7 +22,7 @@ from .._validation import (
     lookup_option,
     shorten,
 )
-from ..exceptions import DataWarning, DuplicateError, InputError
+from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _io
 from ._config import (
@@ -489,7 +489,9 @@ class SearchIndex(Saveable, ParamsMixin):
     # ================================================================== searching
     def _query_text(self, query: Any, cap: int, name: str = "query") -> str:
         if not isinstance(query, str):
-            raise TypeError(f"{name} must be a str, got {shorten(query)} ({type(query).__name__}).")
+            raise InputTypeError(
+                f"{name} must be a str, got {shorten(query)} ({type(query).__name__})."
+            )
         if len(query) > cap:
             warnings.warn(
                 f"query of {len(query)} characters cut to max_query_length={cap}.",
@@ -691,7 +693,7 @@ class SearchIndex(Saveable, ParamsMixin):
         [[1], [2], []]
         """
         if isinstance(queries, str):
-            raise TypeError("queries must be a list of str, got a single str; use search().")
+            raise InputTypeError("queries must be a list of str, got a single str; use search().")
         queries = check_iterable(queries, "queries")
         state = self._snapshot()
         n = check_int(n, "n", min_value=0)
@@ -772,7 +774,7 @@ class SearchIndex(Saveable, ParamsMixin):
         """
         state = self._snapshot()
         if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {type(prefix).__name__}.")
+            raise InputTypeError(f"prefix must be a str, got {type(prefix).__name__}.")
         n = check_int(n, "n", min_value=0)
         opts = self._options(max_query_length, None, None, None, None)
         return state.suggester().suggest(prefix[: opts.max_query_length], n)

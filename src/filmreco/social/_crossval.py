@@ -18,7 +18,7 @@ from .._validation import (
     check_real,
     shorten,
 )
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from .evaluation import (
     _SOCIAL_PARAMS,
     SocialEvaluation,
@@ -124,7 +124,7 @@ def cross_evaluate_social(
     from ..recommend.evaluation import split_kfold
 
     if not isinstance(model, SocialRecommender):
-        raise TypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
+        raise InputTypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
     if not model.refit:
         raise InputError(
             "model.refit must be True: cross-validation fits the base in every fold "
@@ -132,7 +132,7 @@ def cross_evaluate_social(
         )
     for attr in ("matrix", "user_ids", "item_ids"):
         if not hasattr(interactions, attr):
-            raise TypeError(
+            raise InputTypeError(
                 f"interactions must be an Interactions, got {type(interactions).__name__}."
             )
     n_folds = check_int(n_folds, "n_folds", min_value=2)
@@ -148,13 +148,15 @@ def cross_evaluate_social(
             f"friends_direction must be one of {DIRECTIONS}, got {shorten(direction)}."
         )
     if others is not None and not isinstance(others, Mapping):
-        raise TypeError(
+        raise InputTypeError(
             f"others must be a dict of name -> Recommender, got {type(others).__name__}."
         )
     others = dict(others or {})
     for name, other in others.items():
         if not callable(getattr(other, "recommend", None)):
-            raise TypeError(f"others[{name!r}] must be a Recommender, got {type(other).__name__}.")
+            raise InputTypeError(
+                f"others[{name!r}] must be a Recommender, got {type(other).__name__}."
+            )
     if transform_train is not None:
         check_callable(transform_train, "transform_train")
     clash = sorted(set(others) & {"base", "social", "control"})
@@ -179,7 +181,7 @@ def cross_evaluate_social(
         if transform_train is not None:
             train = transform_train(train)
             if not hasattr(train, "user_ids"):
-                raise TypeError(
+                raise InputTypeError(
                     f"transform_train must return an Interactions, got {type(train).__name__}."
                 )
             if train.user_ids != test.user_ids or train.item_ids != test.item_ids:

@@ -28,7 +28,7 @@ from .._parallel import parallel_map, seed_sequence
 from .._persist import Saveable
 from .._stats import Z95
 from .._validation import check_bool, check_int, check_random_state, shorten
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys, simulate_task, task_slices
@@ -184,7 +184,7 @@ class PropagationModel(Saveable):
         calibration: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(graph, SocialGraph):
-            raise TypeError(
+            raise InputTypeError(
                 f"graph must be a SocialGraph, got {type(graph).__name__}; build one with "
                 "SocialGraph.from_networkx / from_arrays / from_edgelist."
             )
@@ -195,7 +195,7 @@ class PropagationModel(Saveable):
         )
         self.edge_probabilities.setflags(write=False)
         if calibration is not None and not isinstance(calibration, Mapping):
-            raise TypeError(
+            raise InputTypeError(
                 f"calibration must be a dict (or None), got {type(calibration).__name__}."
             )
         self.calibration = dict(calibration) if calibration else None

@@ -35,7 +35,7 @@ from .._validation import (
     check_real,
     check_seed,
 )
-from ..exceptions import DataWarning
+from ..exceptions import DataWarning, InputTypeError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from ..sparse import as_id_array, row_indices
@@ -107,7 +107,7 @@ def _adopters(model: PropagationModel, interactions: Any) -> tuple[sp.csc_array,
     """Graph-node x item incidence of adopters (CSC), and the item ids."""
     for attr in ("matrix", "user_ids", "item_ids"):
         if not hasattr(interactions, attr):
-            raise TypeError(
+            raise InputTypeError(
                 f"interactions must be an Interactions (matrix, user_ids, item_ids), got "
                 f"{type(interactions).__name__}."
             )
@@ -389,7 +389,9 @@ class ReachRecommender(Recommender):
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         n_runs, damping = self._check_params()
         if not isinstance(self.model, PropagationModel):
-            raise TypeError(f"model must be a PropagationModel, got {type(self.model).__name__}.")
+            raise InputTypeError(
+                f"model must be a PropagationModel, got {type(self.model).__name__}."
+            )
         data = _Log(X, self.user_ids_, self.item_ids_)
         A, _ = _adopters(self.model, data)
         g = self.model.graph

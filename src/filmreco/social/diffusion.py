@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import as_array, check_int, check_real, check_sparse_structure, shorten
-from ..exceptions import ConvergenceError, InputError
+from ..exceptions import ConvergenceError, InputError, InputTypeError
 from .graph import SocialGraph
 
 __all__ = ["diffusion_matrix", "diffusion_scores"]
@@ -61,7 +61,9 @@ def _as_graph(graph: Any) -> SocialGraph:
         return graph
     if hasattr(graph, "is_directed") and hasattr(graph, "edges"):
         return SocialGraph.from_networkx(graph)
-    raise TypeError(f"graph must be a SocialGraph or a networkx graph, got {type(graph).__name__}.")
+    raise InputTypeError(
+        f"graph must be a SocialGraph or a networkx graph, got {type(graph).__name__}."
+    )
 
 
 def diffusion_matrix(
@@ -99,7 +101,7 @@ def diffusion_matrix(
     max_iter = check_int(max_iter, "max_iter", min_value=1)
     tol = check_real(tol, "tol", min_value=0.0, min_inclusive=False)
     if not isinstance(graph, SocialGraph):
-        raise TypeError(
+        raise InputTypeError(
             f"graph must be a SocialGraph, got {type(graph).__name__}; build one with "
             "SocialGraph.from_edgelist or SocialGraph.from_networkx."
         )

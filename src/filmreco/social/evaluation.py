@@ -32,7 +32,7 @@ from .._validation import (
     check_real,
 )
 from ..data import Interactions
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ..metrics import ndcg_at_k
 from ..recommend.evaluation import TuneResult, split_random, tune
 from ..sparse import build_csr, row_indices
@@ -108,7 +108,9 @@ def homophily(
         "Build one with SocialGraph.from_edgelist or SocialGraph.from_networkx.",
     )
     if not (hasattr(interactions, "matrix") and hasattr(interactions, "user_ids")):
-        raise TypeError(f"interactions must be an Interactions, got {type(interactions).__name__}.")
+        raise InputTypeError(
+            f"interactions must be an Interactions, got {type(interactions).__name__}."
+        )
     users = interactions.user_ids
     X = sp.csr_array(interactions.matrix)
     B = sp.csr_array((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
@@ -210,7 +212,7 @@ def _check_split(train: Any, test: Any) -> None:
     for part, name in ((train, "train"), (test, "test")):
         for attr in ("matrix", "user_ids", "item_ids"):
             if not hasattr(part, attr):
-                raise TypeError(f"{name} must be an Interactions, got {type(part).__name__}.")
+                raise InputTypeError(f"{name} must be an Interactions, got {type(part).__name__}.")
     if train.user_ids != test.user_ids:
         raise InputError(
             "train and test must share their user id map (use a splitter such as "
@@ -282,7 +284,7 @@ def _tune_social(
     try:
         candidates = list(ParameterGrid(grid))
     except (TypeError, ValueError) as exc:
-        raise TypeError(
+        raise InputTypeError(
             f"grid must be a dict (or list of dicts) of parameter lists: {exc}"
         ) from None
     if not candidates:
@@ -301,7 +303,7 @@ def _tune_social(
     def checked(data: Any, split: Callable[[Any], tuple[Any, Any]] = split) -> tuple[Any, Any]:
         parts = split(data)
         if not (isinstance(parts, tuple) and len(parts) == 2):
-            raise TypeError(
+            raise InputTypeError(
                 f"split must return a (fit, validation) pair of Interactions, got "
                 f"{type(parts).__name__}."
             )
@@ -384,7 +386,8 @@ def tune_social(
         stacklevel=2,
     )
     if not isinstance(model, SocialRecommender):
-        raise TypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
+        raise InputTypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
+    check_instance(train, Interactions, "train")
     k = check_int(k, "k", min_value=1)
     n_splits = check_int(n_splits, "n_splits", min_value=1)
     res = _tune_social(model, train, grid, split, n_splits, k, refit, random_state)
@@ -595,7 +598,7 @@ def evaluate_social(
     (['all', 'cold', 'cold_with_friends'], True)
     """
     if not isinstance(model, SocialRecommender):
-        raise TypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
+        raise InputTypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")
     _check_split(train, test)
     k = check_int(k, "k", min_value=1)
     cold_max = check_int(cold_max, "cold_max", min_value=0)
@@ -618,12 +621,14 @@ def evaluate_social(
         "control": _mixed_ndcg(control, base_ndcg, ids, R, space, k),
     }
     if others is not None and not isinstance(others, Mapping):
-        raise TypeError(
+        raise InputTypeError(
             f"others must be a dict of name -> Recommender, got {type(others).__name__}."
         )
     for name, other in (others or {}).items():
         if not callable(getattr(other, "recommend", None)):
-            raise TypeError(f"others[{name!r}] must be a Recommender, got {type(other).__name__}.")
+            raise InputTypeError(
+                f"others[{name!r}] must be a Recommender, got {type(other).__name__}."
+            )
         if name in ndcg:
             raise InputError(f"others may not use the name {name!r}.")
         ndcg[name] = _ndcg(other, ids, R, space, k)

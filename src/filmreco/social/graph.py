@@ -21,7 +21,7 @@ from .._validation import (
     check_str,
     shorten,
 )
-from ..exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
+from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError, UnknownIdError
 from ..recommend._inputs import known_rows
 from ..sparse import DUPLICATES, IdMap, build_csr
 from ._schemes import PROBABILITY_SCHEMES, TRIVALENCY, _plain
@@ -102,7 +102,7 @@ class SocialGraph(Saveable):
         self, out_adj: sp.csr_array, node_ids: IdMap, *, directed: bool, weighted: bool
     ) -> None:
         if not sp.issparse(out_adj) or out_adj.format != "csr":
-            raise TypeError(
+            raise InputTypeError(
                 f"out_adj must be a scipy.sparse CSR matrix, got {type(out_adj).__name__}; "
                 "build a graph with SocialGraph.from_arrays instead."
             )
@@ -347,7 +347,7 @@ class SocialGraph(Saveable):
             raise InputError(f"options {sorted(kwargs)} apply to a path, not to an EdgeList.")
         for attr in ("sources", "targets", "node_ids"):
             if not hasattr(source, attr):
-                raise TypeError(
+                raise InputTypeError(
                     f"source must be a path or an EdgeList, got {type(source).__name__}."
                 )
         d = (
@@ -383,7 +383,7 @@ class SocialGraph(Saveable):
         (3, 4, False)
         """
         if not (hasattr(G, "nodes") and hasattr(G, "edges") and hasattr(G, "is_directed")):
-            raise TypeError(f"G must be a networkx graph, got {type(G).__name__}.")
+            raise InputTypeError(f"G must be a networkx graph, got {type(G).__name__}.")
         check_str(weight, "weight", allow_none=True)
         nodes = list(G.nodes)
         edges = list(G.edges(data=True))
@@ -410,7 +410,7 @@ class SocialGraph(Saveable):
     ) -> SocialGraph:
         """Build a graph from the columns of a DataFrame (see :meth:`from_arrays`)."""
         if not hasattr(df, "columns"):
-            raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
+            raise InputTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
         check_str(source, "source")
         check_str(target, "target")
         check_str(weight, "weight", allow_none=True)

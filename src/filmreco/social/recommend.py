@@ -26,7 +26,7 @@ from .._validation import (
     check_random_state,
     check_real,
 )
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, InputError, InputTypeError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from ..sparse import IdMap, build_csr, row_indices
@@ -81,7 +81,7 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
     True
     """
     if not isinstance(graph, SocialGraph):
-        raise TypeError(f"graph must be a SocialGraph, got {type(graph).__name__}.")
+        raise InputTypeError(f"graph must be a SocialGraph, got {type(graph).__name__}.")
     rng = check_random_state(random_state)
     s, t, w = graph.sources, graph.targets, graph.weights
     if not graph.directed:
@@ -306,17 +306,17 @@ class SocialRecommender(Recommender):
         """
         self._check_params()
         if not isinstance(self.graph, SocialGraph):
-            raise TypeError(f"graph must be a SocialGraph, got {type(self.graph).__name__}.")
+            raise InputTypeError(f"graph must be a SocialGraph, got {type(self.graph).__name__}.")
         for attr in ("matrix", "user_ids", "item_ids"):
             if not hasattr(interactions, attr):
-                raise TypeError(
+                raise InputTypeError(
                     "interactions must be an Interactions (matrix, user_ids, item_ids), got "
                     f"{type(interactions).__name__}."
                 )
         if isinstance(self.base, type) or not (
             hasattr(self.base, "fit") and hasattr(self.base, "score")
         ):
-            raise TypeError(
+            raise InputTypeError(
                 f"base must be a recommender with fit() and score(), got {type(self.base).__name__}."
             )
         if self.refit:
@@ -388,7 +388,7 @@ class SocialRecommender(Recommender):
         check_fitted(self)
         fold = getattr(self.base_, "fold_in", None)
         if not callable(fold):
-            raise TypeError(
+            raise InputTypeError(
                 f"fold_in needs a base with fold_in(); {type(self.base_).__name__} has none. "
                 "Refit the model on all the data instead."
             )
@@ -414,7 +414,7 @@ class SocialRecommender(Recommender):
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         if not isinstance(self.base_, Saveable):
-            raise TypeError(
+            raise InputTypeError(
                 f"saving needs a filmreco Recommender as the base (it saves itself into the "
                 f"same file); got {type(self.base_).__name__}. Save your base yourself and "
                 "refit with refit=False."

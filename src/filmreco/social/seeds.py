@@ -32,7 +32,7 @@ from .._validation import (
     check_real,
     shorten,
 )
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from . import _kernels as K
 from ._blocks import CASCADE_BLOCK, block_keys
 from ._imm import MAX_MEMORY, MAX_RR_SETS, imm_select
@@ -408,7 +408,7 @@ def maximize_influence(
     filmreco.exceptions.InputError: eps=0.1 applies to method='imm' only; method='degree' ignores it. Drop eps= or choose method='imm'.
     """
     if not isinstance(model, PropagationModel):
-        raise TypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
+        raise InputTypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
     check_option(method, METHODS, "method")
     show_progress = check_bool(show_progress, "show_progress")
     opts = _method_options(

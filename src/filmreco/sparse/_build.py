@@ -17,7 +17,7 @@ from .._validation import (
     lookup_option,
     shorten,
 )
-from ..exceptions import DuplicateError, InputError
+from ..exceptions import DuplicateError, InputError, InputTypeError
 
 __all__ = ["DUPLICATES", "as_csr", "build_csr", "row_indices"]
 
@@ -63,7 +63,7 @@ def _as_index_array(a: Any, name: str) -> np.ndarray:
         if not np.isfinite(arr).all() or not (arr == np.round(arr)).all():
             raise InputError(f"{name} must hold integer indices, got non-integer floats.")
     elif arr.dtype.kind not in "iu":
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must hold integer indices 0..n-1, got dtype {arr.dtype}; map external ids "
             "to indices with filmreco.sparse.IdMap.from_values first."
         )
@@ -127,7 +127,7 @@ def build_csr(
         if v.ndim != 1 or v.size != r.size:
             raise InputError(f"values must be 1-D with {r.size} entries, got shape {v.shape}.")
         if v.dtype.kind not in "iufb":
-            raise TypeError(f"values must be numeric, got dtype {v.dtype}.")
+            raise InputTypeError(f"values must be numeric, got dtype {v.dtype}.")
         check_finite(v, "values")
         v = v.astype(dtype, copy=False)
     if shape is None:
@@ -138,7 +138,9 @@ def build_csr(
             or len(shape) != 2
             or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape)
         ):
-            raise TypeError(f"shape must be a pair of ints (n_rows, n_cols), got {shorten(shape)}.")
+            raise InputTypeError(
+                f"shape must be a pair of ints (n_rows, n_cols), got {shorten(shape)}."
+            )
         if any(int(s) < 0 or int(s) > np.iinfo(np.int64).max for s in shape):
             raise InputError(f"shape must be a pair of non-negative ints, got {shorten(shape)}.")
         shape = (int(shape[0]), int(shape[1]))
@@ -211,6 +213,8 @@ def row_indices(X: sp.csr_array) -> np.ndarray:
     array([0, 0, 2])
     """
     if not sp.issparse(X) or X.format != "csr":
-        raise TypeError(f"X must be a scipy.sparse CSR matrix or array, got {type(X).__name__}.")
+        raise InputTypeError(
+            f"X must be a scipy.sparse CSR matrix or array, got {type(X).__name__}."
+        )
     check_sparse_structure(X, "X")
     return np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))

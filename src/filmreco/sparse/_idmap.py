@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import as_positions, check_bool, check_option, shorten
-from ..exceptions import DuplicateError, InputError, UnknownIdError
+from .._validation import as_positions, check_bool, check_instance, check_option, check_str, shorten
+from ..exceptions import DuplicateError, InputError, InputTypeError, UnknownIdError
 
 __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
 
@@ -332,7 +332,7 @@ class IdMap(Saveable):
         if self._kind == "object":
             return q.astype(object)
         if qkind != self._kind and len(self):
-            raise TypeError(
+            raise InputTypeError(
                 f"{name} are {qkind} ids but this IdMap holds {self._kind} ids; convert them "
                 f"(e.g. {'astype(str)' if self._kind == 'str' else 'astype(int)'}) before lookup."
             )
@@ -435,11 +435,20 @@ class IdMap(Saveable):
         DuplicateError
             An id appears twice.
         """
+        check_instance(arrays, Mapping, "arrays")
+        check_instance(meta, Mapping, "meta")
+        check_str(prefix, "prefix")
+        for key, where in ((f"{prefix}kind", meta), (f"{prefix}ids", arrays)):
+            if key not in where:
+                raise InputError(
+                    f"{'meta' if where is meta else 'arrays'} has no {shorten(key)} entry; pass "
+                    "what to_arrays() returned, with the same prefix."
+                )
         kind = meta[f"{prefix}kind"]
         ids = np.asarray(arrays[f"{prefix}ids"])
         want = {"int": "i", "str": "U"}
-        if kind not in want:
-            raise InputError(f"IdMap kind must be 'int' or 'str', got {kind!r}.")
+        if not isinstance(kind, str) or kind not in want:
+            raise InputError(f"IdMap kind must be 'int' or 'str', got {shorten(kind)}.")
         if ids.ndim != 1 or (ids.size and ids.dtype.kind != want[kind]):
             raise InputError(
                 f"{kind} ids must be a 1-D array of dtype kind {want[kind]!r}, got shape "
@@ -447,7 +456,7 @@ class IdMap(Saveable):
             )
         ids = ids.astype(np.int64) if kind == "int" else ids.astype(str)
         check_not_padding(ids, kind, f"the saved {prefix}ids")
-        m = cls._trusted(np.array(ids), kind)
+        m = cls._trusted(np.array(ids), "int" if kind == "int" else "str")
         m._check_unique()
         return m
 

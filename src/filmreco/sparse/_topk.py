@@ -28,7 +28,7 @@ from .._validation import (
     check_int,
     check_sparse_structure,
 )
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ._build import row_indices
 
 __all__ = ["FactorScores", "factor_scores", "topk", "topk_blocks"]
@@ -46,7 +46,7 @@ def _check_dense_scores(scores: Any, name: str) -> np.ndarray:
     if S.ndim != 2:
         raise InputError(f"{name} must be 2-D (rows x columns), got shape {S.shape}.")
     if S.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {S.dtype}.")
+        raise InputTypeError(f"{name} must hold real numbers, got dtype {S.dtype}.")
     return S
 
 
@@ -121,7 +121,7 @@ def _check_exclude(exclude: Any, n_rows: int, n_cols: int | None) -> _Excluded |
     else:
         mask = as_array(exclude, "exclude")
         if mask.dtype != np.bool_ or mask.ndim != 2:
-            raise TypeError(
+            raise InputTypeError(
                 "exclude must be a scipy sparse matrix (stored entries are excluded) or a 2-D "
                 f"boolean mask, got {type(exclude).__name__} of dtype {mask.dtype}, shape "
                 f"{mask.shape}; use e.g. `mask != 0` for a 0/1 array."
@@ -148,7 +148,7 @@ def _check_candidates(candidates: Any, n_cols: int | None) -> np.ndarray | None:
     if c.size == 0:
         return np.zeros(0, dtype=np.int64)
     if c.dtype.kind not in "iu":
-        raise TypeError(f"candidates must hold column indices (ints), got dtype {c.dtype}.")
+        raise InputTypeError(f"candidates must hold column indices (ints), got dtype {c.dtype}.")
     c = np.unique(c.astype(np.int64))
     if c[0] < 0 or (n_cols is not None and c[-1] >= n_cols):
         raise InputError(
@@ -238,7 +238,7 @@ def _topk_sparse(
     X: Any, k: int, exclude: Any, candidates: Any, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
     if X.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
+        raise InputTypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
     check_sparse_structure(X, name)
     Y = sp.csr_array(X)
     Y.sum_duplicates()
@@ -368,7 +368,7 @@ def _score_block(
             f"got shape {S.shape}."
         )
     if S.dtype.kind not in "iuf":
-        raise TypeError(f"score_fn({start}, {stop}) returned dtype {S.dtype}; expected reals.")
+        raise InputTypeError(f"score_fn({start}, {stop}) returned dtype {S.dtype}; expected reals.")
     m = S.shape[1]
     if excl is not None and excl.n_cols != m:
         raise InputError(

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import as_array, check_bool, check_csr, check_int, check_real, lookup_option
-from ..exceptions import InputError
+from ..exceptions import InputError, InputTypeError
 from ._build import row_indices
 
 __all__ = [
@@ -45,7 +45,7 @@ def _prepare(X: Any, name: str, *, nonnegative: bool = False) -> sp.csr_array:
         elif X.dtype.kind in "biuf":
             dtype = np.dtype(np.float32)
         else:
-            raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
+            raise InputTypeError(f"{name} must hold real numbers, got dtype {X.dtype}.")
     Y = check_csr(X, name, dtype=dtype, nonnegative=nonnegative, copy=True)
     Y.eliminate_zeros()
     return Y
@@ -489,7 +489,7 @@ def log_scale(
     if deprecated:
         unknown = sorted(set(deprecated) - {"eps"})
         if unknown:
-            raise TypeError(
+            raise InputTypeError(
                 f"log_scale() got unexpected keyword argument(s) {unknown}; "
                 "the accepted keywords are alpha, epsilon and form."
             )
