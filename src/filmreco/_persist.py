@@ -129,7 +129,7 @@ def check_path(path: Any, name: str = "path") -> Path:
     >>> check_path(None)
     Traceback (most recent call last):
     ...
-    TypeError: path must be a file name (a str or os.PathLike such as pathlib.Path), got NoneType.
+    filmreco.exceptions.InputTypeError: path must be a file name (a str or os.PathLike such as pathlib.Path), got NoneType.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise InputTypeError(
