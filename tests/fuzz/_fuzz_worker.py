@@ -40,18 +40,17 @@ RANKED = {"recommend": "item", "similar_items": "item", "recommend_users": "user
 #: What ``open()`` raises for a path that is missing, a folder, unreadable or too long
 #: (``OSError`` and its subclasses): the errors every Python user expects from a path.
 _PATH_ERRORS = (OSError,)
-_PATH_ARGS = frozenset({"root", "folder", "directory", "out", "dest", "filename", "file"})
+_PATH_ARGS = frozenset({"root", "folder", "directory", "out", "dest", "filename", "file", "source"})
 
 
 def _is_clear(exc: BaseException, arg: str) -> bool:
     from sklearn.exceptions import NotFittedError
 
-    from filmreco.exceptions import DownloadError, FilmrecoError
+    from filmreco.exceptions import FilmrecoError
 
     if isinstance(exc, (FilmrecoError, NotFittedError)):
         return True
-    if isinstance(exc, _PATH_ERRORS) and not isinstance(exc, DownloadError):
-        # only for an argument that names a file or folder
+    if isinstance(exc, _PATH_ERRORS):  # only for an argument that names a file or folder
         return "path" in arg or arg in _PATH_ARGS
     # a method called on something that is not its class: Python's own TypeError
     return type(exc) is TypeError and arg == "self"
