@@ -8,11 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
-from .._persist import csr_from_arrays
 from .._validation import check_int, check_option, check_real, lookup_option
-from ..sparse import bm25, build_csr, tfidf, topk_blocks
-from ._base import Recommender
-from ._serve import block_rows
+from ..sparse import bm25, tfidf
+from ._itemitem import SparseItemItem
 
 __all__ = ["ItemKNN"]
 
@@ -56,7 +54,7 @@ class _Neighbours:
         return S.astype(np.float32)
 
 
-class ItemKNN(Recommender):
+class ItemKNN(SparseItemItem):
     r"""Score an item by its similarity to the films the user has interacted with.
 
     Items are vectors :math:`w_i` over users (the columns of the interactions, optionally
@@ -139,47 +137,4 @@ class ItemKNN(Recommender):
         k, weigh, asym, shrink, k1, b = self._check_params()
         n_items = X.shape[1]
         W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float64)
-        k = min(k, max(n_items - 1, 0))
-        idx, val = topk_blocks(
-            _Neighbours(W, self.similarity == "cosine", asym, shrink), n_items, k, block_size=block_rows(n_items),
-            n_jobs=self.n_jobs,
-        )  # fmt: skip
-        keep = (idx >= 0) & (val > 0)
-        rows = np.repeat(np.arange(n_items), keep.sum(axis=1))
-        self.similarity_ = build_csr(
-            rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
-        )
-
-    def _forget_items(self, gone: np.ndarray) -> None:
-        # similarities are normalised (and BM25/tf-idf weights depend on every user) and
-        # pruned to the top neighbours, so the erased users' co-occurrences cannot be
-        # subtracted: compute them again from the remaining histories (exact)
-        self._fit(self.user_items_, None)
-
-    def _scores(
-        self,
-        H: sp.csr_array,
-        rows: np.ndarray,
-        cols: np.ndarray | None,
-        allowed: np.ndarray | None = None,
-    ) -> np.ndarray:
-        S = self.similarity_ if cols is None else self.similarity_[:, cols]
-        return np.asarray((H @ S).toarray(), dtype=np.float32)
-
-    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
-        S = self.similarity_[items]
-        out = S.toarray() if cols is None else S[:, cols].toarray()
-        return np.asarray(out, dtype=np.float32)
-
-    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
-        idx = h.indices.astype(np.int64)
-        col = self.similarity_[:, [item]].toarray().reshape(-1)
-        return idx, h.data.astype(np.float64) * col[idx]
-
-    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        S = self.similarity_
-        return {"indptr": S.indptr, "indices": S.indices, "data": S.data}, {}
-
-    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        m = len(self.item_ids_)
-        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        self._keep_top(_Neighbours(W, self.similarity == "cosine", asym, shrink), n_items, k)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
-from .._persist import csr_from_arrays
 from .._validation import check_int, check_real
 from ..exceptions import InputError
-from ..sparse import build_csr, normalize, topk_blocks
-from ._base import Recommender
-from ._serve import block_rows
+from ..sparse import normalize
+from ._itemitem import SparseItemItem
 
 __all__ = ["RP3beta"]
 
@@ -40,7 +36,7 @@ class _Walk:
         return W.astype(np.float32)
 
 
-class RP3beta(Recommender):
+class RP3beta(SparseItemItem):
     r"""Random-walk item similarity (:math:`P^3_\alpha`) re-ranked by popularity.
 
     On the bipartite graph of users and films (edge weights: the interaction values), a
@@ -136,46 +132,4 @@ class RP3beta(Recommender):
         pop = np.asarray(X.sum(axis=0), dtype=np.float64).reshape(-1)
         penalty = np.zeros(n_items)
         np.power(pop, -beta, out=penalty, where=pop > 0)  # no walk reaches an unseen film
-        k = min(k, max(n_items - 1, 0))
-        idx, val = topk_blocks(
-            _Walk(P_iu, P_ui, penalty), n_items, k, block_size=block_rows(n_items),
-            n_jobs=self.n_jobs,
-        )  # fmt: skip
-        keep = (idx >= 0) & (val > 0)
-        rows = np.repeat(np.arange(n_items), keep.sum(axis=1))
-        self.similarity_ = build_csr(
-            rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
-        )
-
-    def _forget_items(self, gone: np.ndarray) -> None:
-        # transition probabilities and popularity depend on every user, and the rows are
-        # pruned to the top neighbours: compute them again from the remaining histories
-        self._fit(self.user_items_, None)
-
-    def _scores(
-        self,
-        H: sp.csr_array,
-        rows: np.ndarray,
-        cols: np.ndarray | None,
-        allowed: np.ndarray | None = None,
-    ) -> np.ndarray:
-        S = self.similarity_ if cols is None else self.similarity_[:, cols]
-        return np.asarray((H @ S).toarray(), dtype=np.float32)
-
-    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
-        S = self.similarity_[items]
-        out = S.toarray() if cols is None else S[:, cols].toarray()
-        return np.asarray(out, dtype=np.float32)
-
-    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
-        idx = h.indices.astype(np.int64)
-        col = self.similarity_[:, [item]].toarray().reshape(-1)
-        return idx, h.data.astype(np.float64) * col[idx]
-
-    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        S = self.similarity_
-        return {"indptr": S.indptr, "indices": S.indices, "data": S.data}, {}
-
-    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        m = len(self.item_ids_)
-        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        self._keep_top(_Walk(P_iu, P_ui, penalty), n_items, k)
