@@ -17,6 +17,7 @@ found), which is the fast path for the data sizes filmreco targets (tens of MB).
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -34,6 +35,7 @@ from ..exceptions import FormatError, InputError, InputTypeError
 
 __all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
 
+_UTF8 = frozenset({"utf-8", "utf-8-sig"})  # codecs.lookup names
 _WS = np.zeros(256, dtype=bool)
 _WS[[9, 10, 11, 12, 13, 32]] = True  # exactly what bytes.split() treats as whitespace
 
@@ -137,13 +139,16 @@ def split_table(
     min_cols : int, default=1
         Fewest fields a line may have.
     encoding : str, default="utf-8"
-        Used to encode the delimiter and to decode the header.
+        Used to encode the delimiter and to decode the header. A UTF-8 byte-order mark at the
+        start of the data is dropped.
     """
     check_str(delimiter, "delimiter (sep)", allow_none=True)
     check_str(comments, "comments", allow_none=True)
     check_encoding(encoding)
     if delimiter is not None and delimiter == "":
         raise InputError("delimiter must be a non-empty string or None.")
+    if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in _UTF8:
+        data = data[len(codecs.BOM_UTF8) :]  # Excel's "CSV UTF-8" starts with a byte-order mark
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     if data and not data.endswith(b"\n"):
