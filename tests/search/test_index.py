@@ -549,3 +549,15 @@ def test_first_searches_do_not_wait_for_the_compiler(records, monkeypatch):
     for a, b in zip(want, got):
         assert a.ids.tolist() == b.ids.tolist() and a.scores.tolist() == b.scores.tolist()
     assert not _engine.kernel_ready()
+
+
+@pytest.mark.parametrize("records", [[], (), iter([])])
+def test_fit_without_records_says_so(records):
+    with pytest.raises(InputError, match="records is empty") as e:
+        SearchIndex().fit(records)
+    assert "default fields" not in str(e.value)
+    # with the fields named, an empty index is a valid start that add() fills
+    index = SearchIndex(fields={"title": 1.0}).fit(records)
+    assert index.search("霸王别姬").ids.size == 0
+    index.add([{"id": 7, "title": "霸王别姬"}])
+    assert index.search("霸王别姬").ids.tolist() == [7]

@@ -104,6 +104,12 @@ def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> 
     fields = params["fields"]
     if fields is None:
         boosts = {f: w for f, w in DEFAULT_FIELDS.items() if f in present}
+        if not has_records:
+            raise InputError(
+                "records is empty: there is nothing to index. Pass at least one record, or "
+                "name the fields to search with fields={...} to start an empty index that "
+                "add() fills later."
+            )
         if not boosts:
             raise InputError(
                 f"none of the default fields {sorted(DEFAULT_FIELDS)} is in the records "
