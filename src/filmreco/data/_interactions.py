@@ -24,7 +24,10 @@ from ._ops import (
     frame_columns,
     pattern,
     read_csv_columns,
+    require_seen_members,
+    seen_from_arrays,
     seen_or_none,
+    seen_to_arrays,
     subpattern_positions,
     take_cols,
     take_rows,
@@ -667,9 +670,7 @@ class Interactions(Saveable):
         if self._ratings is not None:
             arrays["ratings"] = self._ratings
         if self._seen is not None:  # only the pairs seen outside the matrix
-            extra = extra_pattern(self._seen, X)
-            arrays["seen_extra_indptr"] = extra.indptr.astype(np.int64)
-            arrays["seen_extra_indices"] = extra.indices.astype(np.int64)
+            arrays.update(seen_to_arrays(self._seen, X))
         return arrays, {**um, **im}
 
     def _save_version(self) -> int:
@@ -681,9 +682,7 @@ class Interactions(Saveable):
     def _upgrade(
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        if version >= 2:  # written only with a seen set: its members must be there
-            for name in ("seen_extra_indptr", "seen_extra_indices"):
-                member(arrays, name, kinds="iu", shape=(None,))
+        require_seen_members(arrays, version)
         return arrays, meta
 
     @classmethod
@@ -692,14 +691,7 @@ class Interactions(Saveable):
         extra = {
             k: member(arrays, k, kinds="biuf") for k in ("timestamps", "ratings") if k in arrays
         }
-        seen = None
-        if "seen_extra_indptr" in arrays:  # format version 2
-            n = int(np.asarray(arrays["seen_extra_indices"]).size)
-            seen = csr_from_arrays(
-                {**arrays, "seen_extra_data": np.ones(n, dtype=bool)},
-                "seen_extra_",
-                arrays["shape"],
-            )
+        seen = seen_from_arrays(arrays, arrays["shape"])  # format version 2
         return cls(
             csr_from_arrays(arrays, "", arrays["shape"]),
             IdMap.from_arrays(arrays, meta, "user_"),

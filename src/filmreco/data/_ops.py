@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._persist import csr_from_arrays, member
 from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, row_indices
@@ -179,6 +180,31 @@ def extra_pattern(seen: sp.csr_array, X: sp.csr_array) -> sp.csr_array:
     keys = _keys(seen)
     keys = keys[~np.isin(keys, _keys(X), assume_unique=True)]
     return _from_keys(keys, seen.shape)
+
+
+def seen_to_arrays(seen: sp.csr_array, X: sp.csr_array) -> dict[str, np.ndarray]:
+    """The saved form of a seen set: only its pairs outside `X` (``seen_extra_*``)."""
+    extra = extra_pattern(seen, X)
+    return {
+        "seen_extra_indptr": extra.indptr.astype(np.int64),
+        "seen_extra_indices": extra.indices.astype(np.int64),
+    }
+
+
+def require_seen_members(arrays: dict[str, np.ndarray], version: int) -> None:
+    """Format version 2 is written only with a seen set: its members must be in the file."""
+    if version >= 2:
+        for name in ("seen_extra_indptr", "seen_extra_indices"):
+            member(arrays, name, kinds="iu", shape=(None,))
+
+
+def seen_from_arrays(arrays: dict[str, np.ndarray], shape: Any) -> sp.csr_array | None:
+    """Inverse of :func:`seen_to_arrays` (checked like any loaded CSR), or None without one."""
+    if "seen_extra_indptr" not in arrays:
+        return None
+    n = int(np.asarray(arrays["seen_extra_indices"]).size)
+    ones = {"seen_extra_data": np.ones(n, dtype=bool)}
+    return csr_from_arrays({**arrays, **ones}, "seen_extra_", shape)
 
 
 def seen_or_none(seen: sp.csr_array | None, X: sp.csr_array) -> sp.csr_array | None:

@@ -25,7 +25,14 @@ import scipy.sparse as sp
 from .._persist import Saveable, csr_from_arrays, member
 from .._registry import register
 from .._validation import check_fitted, shorten
-from ..data._ops import extra_pattern, pattern, seen_or_none, union_pattern
+from ..data._ops import (
+    pattern,
+    require_seen_members,
+    seen_from_arrays,
+    seen_or_none,
+    seen_to_arrays,
+    union_pattern,
+)
 from ..exceptions import FormatError, InputError, InputTypeError
 from ..sparse import IdMap
 
@@ -142,9 +149,7 @@ class PersistMixin(Saveable):
         )
         seen = getattr(self, "seen_", None)
         if seen is not None:  # only the pairs seen outside the training matrix
-            extra = extra_pattern(seen, X)
-            arrays["seen_extra_indptr"] = extra.indptr.astype(np.int64)
-            arrays["seen_extra_indices"] = extra.indices.astype(np.int64)
+            arrays.update(seen_to_arrays(seen, X))
         state, state_meta = self._state()
         arrays.update({f"state_{k}": v for k, v in state.items()})
         params, dropped = self._saved_params()
@@ -162,9 +167,7 @@ class PersistMixin(Saveable):
     def _upgrade(
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        if version >= 2:  # written only with a seen set: its members must be there
-            for name in ("seen_extra_indptr", "seen_extra_indices"):
-                member(arrays, name, kinds="iu", shape=(None,))
+        require_seen_members(arrays, version)
         return arrays, meta
 
     def _save_version(self) -> int:
@@ -240,10 +243,8 @@ class PersistMixin(Saveable):
             raise FormatError("ui_data must hold floats >= 0 (the training values).")
         model.user_items_ = X if X.dtype == np.float32 else X.astype(np.float32)
         model.seen_ = None
-        if "seen_extra_indptr" in arrays:
-            n = int(np.asarray(arrays["seen_extra_indices"]).size)
-            ones = {"seen_extra_data": np.ones(n, dtype=bool)}
-            extra = csr_from_arrays({**arrays, **ones}, "seen_extra_", shape)
+        extra = seen_from_arrays(arrays, shape)
+        if extra is not None:
             seen = union_pattern(pattern(model.user_items_), extra)
             model.seen_ = seen_or_none(seen, model.user_items_)
         pop = member(arrays, "item_popularity", kinds="f", shape=(shape[1],), finite=True)
