@@ -107,13 +107,13 @@ def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> 
         if not has_records:
             raise InputError(
                 "records is empty: there is nothing to index. Pass at least one record, or "
-                "name the fields to search with fields={...} to start an empty index that "
-                "add() fills later."
+                "name the fields to search with SearchIndex(fields={...}) to start an empty "
+                "index that add() fills later."
             )
         if not boosts:
             raise InputError(
                 f"none of the default fields {sorted(DEFAULT_FIELDS)} is in the records "
-                f"(fields: {shorten(sorted(present), 300)}); say which to search with fields={{...}}."
+                f"(fields: {shorten(sorted(present), 300)}); say which to search with SearchIndex(fields={{...}})."
             )
         return boosts
     if not isinstance(fields, Mapping) or not fields:
