@@ -398,12 +398,9 @@ def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
 @pytest.mark.parametrize("params", [{}, {"ranking": "tfidf"}, {"weights": {"ngram": 0.7}}])
 def test_compiled_top_equals_numpy_path(records, params):
     """Snapshot.top (compiled) == Snapshot.select(Snapshot.score(...)) (numpy), exactly."""
-    from filmreco.search._engine import kernel_ready
-
     index = SearchIndex(**params).fit(records)
     state = index._snapshot()
-    index.search("高远")  # starts building the kernel if no search did yet
-    assert kernel_ready(wait=120)  # the comparison below must hit the compiled path
+    assert state._kernels is not None  # the comparison below must hit the compiled path
     mask = state.filter_columns().mask({"year": (2000, 2021)})
     for query in [*QUERIES, "高远 爱情 星海", "侦探 伦敦", "xing hai man you 2"]:
         if not normalize(query):
@@ -536,19 +533,39 @@ def test_params_clone_and_input_untouched(records):
         index.set_params(colour="red")
 
 
-def test_first_searches_do_not_wait_for_the_compiler(records, monkeypatch):
-    """Until the kernel is ready, single searches take the numpy path with the same results."""
+def test_searches_run_compiled_from_the_first_one_after_fit_and_load(records, tmp_path):
+    """fit and load leave the index ready: the snapshot with its compiled kernels and query
+    analyzer exists before the first search, so no search builds or waits for them."""
+    index = SearchIndex().fit(records)
+    path = tmp_path / "films.npz"
+    index.save(path)
+    for ready in (index, SearchIndex.load(path)):
+        state = ready._state
+        assert state is not None and state._kernels is not None
+        assert state._analyzer is not None
+        ready.search("高远")
+        assert ready._state is state  # the first search used it as it was
+
+
+def test_numpy_path_gives_the_compiled_results(records, monkeypatch):
+    """Where numba cannot build the kernels, single and batch searches take the numpy path,
+    with the same hits and scores (to the last bit)."""
     from filmreco.search import _engine
 
+    queries = [*QUERIES, "高远 爱情 星海", "侦探 伦敦", "xing hai man you 2", "xjcy", "nuolna"]
     index = SearchIndex().fit(records)
-    assert _engine.kernel_ready(wait=120)
-    want = [index.search(q, n=5) for q in QUERIES]
-    monkeypatch.setattr(_engine, "_KERNEL_READY", _engine.threading.Event())  # not ready
-    monkeypatch.setattr(_engine, "_warm_started", True)  # and not being built
-    got = [index.search(q, n=5) for q in QUERIES]
-    for a, b in zip(want, got):
+    mask_filter = {"year": (2000, 2021)}
+    want = [index.search(q, n=5) for q in queries]
+    want_f = [index.search(q, n=50, filters=mask_filter) for q in queries]
+    want_many = index.search_many(queries, n=7)
+    monkeypatch.setattr(_engine, "_kernel_module", [None])  # as if numba had failed
+    slow = SearchIndex().fit(records)
+    assert slow._snapshot()._kernels is None
+    got = [slow.search(q, n=5) for q in queries]
+    got_f = [slow.search(q, n=50, filters=mask_filter) for q in queries]
+    got_many = slow.search_many(queries, n=7)
+    for a, b in zip([*want, *want_f, *want_many], [*got, *got_f, *got_many]):
         assert a.ids.tolist() == b.ids.tolist() and a.scores.tolist() == b.scores.tolist()
-    assert not _engine.kernel_ready()
 
 
 @pytest.mark.parametrize("records", [[], (), iter([])])

@@ -26,9 +26,9 @@ from ._bm25 import ChannelScores, query_weights, score_matrix
 from ._config import Config
 from ._fields import FieldStore
 from ._filters import FilterColumns
-from ._fuzzy import MAX_FUZZY_LENGTH, DeletionIndex
+from ._deletion import HashedDeletionIndex
+from ._fuzzy import MAX_FUZZY_LENGTH
 from ._highlight import Highlighter
-from ._kernels import search_top, search_top_many
 from ._records import cap_texts, field_texts
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
@@ -45,41 +45,38 @@ _MAX_FUZZY_WORDS = 16
 _NO_LABELS = np.zeros(0, dtype=np.int64)
 _NO_MASK = np.zeros(0, dtype=bool)
 
-# The compiled kernel is built (or loaded from numba's on-disk cache) in a background thread
-# the first time a search needs it; until it is ready, single searches take the numpy path,
-# which gives the same results. Without this, the first query of a fresh environment would
-# wait seconds for the compiler.
-_KERNEL_READY = threading.Event()
-_warm_lock = threading.Lock()
-_warm_started = False
+# The compiled kernels (search/_kernels.py), compiled or loaded from numba's on-disk cache
+# by the first fit or load of the process, which waits for them: every search then runs on
+# them, from the first one. Set once; None if numba cannot build them (every search then
+# takes the numpy path, which gives the same results). Which path runs never depends on
+# timing.
+_kernel_lock = threading.Lock()
+_kernel_module: list[Any] = []
 
 
-def _warm_kernel(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_docs: int) -> None:
-    empty_rows = np.zeros(0, dtype=np.int64)
-    try:  # same argument types as real searches, so the compiled version is theirs
-        search_top(indptr, indices, data, empty_rows, np.zeros(0, dtype=np.float64),
-                   _NO_LABELS, 1, n_docs, 1, _NO_MASK)  # fmt: skip
-    except Exception:  # pragma: no cover - the numpy path keeps working
-        logger.warning("filmreco.search: the compiled kernel failed to build; using numpy")
-        return
-    _KERNEL_READY.set()
+def compiled_kernels() -> Any:
+    """The compiled kernels (:mod:`filmreco.search._kernels`), or None if they cannot be built.
 
-
-def kernel_ready(*, wait: float | None = None) -> bool:
-    """Whether searches run through the compiled kernel (optionally wait for it)."""
-    if wait is not None:
-        _KERNEL_READY.wait(wait)
-    return _KERNEL_READY.is_set()
-
-
-def _start_warm_up(snapshot: Any) -> None:
-    global _warm_started
-    with _warm_lock:
-        if _warm_started:
-            return
-        _warm_started = True
-    args = (snapshot._indptr, snapshot._indices, snapshot._data, snapshot.n_docs)
-    threading.Thread(target=_warm_kernel, args=args, daemon=True, name="filmreco-jit").start()
+    The first call imports them: numba compiles them, or loads them from its on-disk cache
+    (``cache=True``; a few hundred milliseconds, against seconds to compile in a fresh
+    environment), and the call waits until they are ready. Later calls return at once.
+    """
+    if not _kernel_module:
+        with _kernel_lock:
+            if not _kernel_module:
+                try:
+                    from . import _kernels
+                except Exception as exc:  # pragma: no cover - numba missing or broken
+                    logger.warning(
+                        "filmreco.search: the compiled kernel cannot be built (%s: %s); "
+                        "searching with numpy (same results, slower)",
+                        type(exc).__name__,
+                        exc,
+                    )
+                    _kernel_module.append(None)
+                else:
+                    _kernel_module.append(_kernels)
+    return _kernel_module[0]
 
 
 _UNKNOWN_WORD_WEIGHT = 1.0
@@ -125,9 +122,11 @@ class Snapshot:
             self.matrix = sp.csr_array(sp.vstack(blocks, format="csr"))
         else:
             self.matrix = sp.csr_array((0, self.n_docs), dtype=np.float32)
-        self._indptr = self.matrix.indptr.astype(np.int64)
-        self._indices = self.matrix.indices
-        self._data = self.matrix.data
+        # the kernels' argument types (document indices always fit int32)
+        self._indptr = np.ascontiguousarray(self.matrix.indptr, dtype=np.int64)
+        self._indices = np.ascontiguousarray(self.matrix.indices, dtype=np.int32)
+        self._data = np.ascontiguousarray(self.matrix.data, dtype=np.float32)
+        self._kernels = compiled_kernels()
         # per channel: name, first row, vocabulary, weight, idf (tf-idf only)
         self._channels = [
             (c, off, self.vocab[c], config.weights[c], self.idf[c])
@@ -136,11 +135,25 @@ class Snapshot:
         self._row_len = np.diff(self._indptr)
         self._lock = threading.Lock()
         self._analyzer: QueryAnalyzer | None = None
-        self._deletion: DeletionIndex | None = None
+        self._deletion: HashedDeletionIndex | None = None
         self._suggester: Suggester | None = None
         self._filters: FilterColumns | None = None
 
     # ------------------------------------------------------------------ lazy parts
+    def warm(self) -> Snapshot:
+        """Build what every query reads, so that the first search is as fast as the next.
+
+        Called by :meth:`SearchIndex.fit <filmreco.search.SearchIndex.fit>` and
+        :meth:`~filmreco.search.SearchIndex.load`: the query analyzer (its word scan over
+        the index's vocabulary) and pypinyin's tables (read for the sound of Chinese
+        queries). The compiled kernels are ready since :meth:`__init__`. The typo index is
+        left to the first query that needs it (cheap: :mod:`filmreco.search._deletion`).
+        """
+        self.analyzer()
+        if self.config.pinyin:
+            _pinyin.char_syllables("影")  # imports pypinyin, as a Chinese query would
+        return self
+
     def _names(self) -> list[str]:
         """Normalised names (whole and parts) of the name fields: the query's user words."""
         words: set[str] = set()
@@ -196,13 +209,16 @@ class Snapshot:
                     )
         return self._analyzer
 
-    def deletion_index(self) -> DeletionIndex:
+    def deletion_index(self) -> HashedDeletionIndex:
+        """The typo index of the pinyin and Latin terms, built on first use (milliseconds:
+        :mod:`filmreco.search._deletion`; the same answers as a
+        :class:`~filmreco.search._fuzzy.DeletionIndex`)."""
         if self._deletion is None:
             with self._lock:
                 if self._deletion is None:
                     terms = [t for t in self.vocab["pinyin"] if t.isalpha()]
                     terms += [t for t in self.vocab["word"] if t.isascii() and t.isalpha()]
-                    self._deletion = DeletionIndex(sorted(set(terms)))
+                    self._deletion = HashedDeletionIndex(terms)
         return self._deletion
 
     def suggester(self) -> Suggester:
@@ -322,9 +338,16 @@ class Snapshot:
         """Score of every document for one query (float64, 0 where nothing matched).
 
         The numpy form of the scoring (searches use :meth:`top`, compiled, which gives the
-        same scores); kept for inspection and as the tests' reference.
+        same scores); kept for inspection, as the tests' reference, and as the path taken
+        when numba cannot build the kernels.
         """
         rows, weights, labels = self.query_vector(q)
+        return self._score_rows(rows, weights, labels, q.n_units)
+
+    def _score_rows(
+        self, rows: np.ndarray, weights: np.ndarray, labels: np.ndarray | None, n_units: int
+    ) -> np.ndarray:
+        """:meth:`score` of the rows of :meth:`query_vector` (grouped by unit)."""
         if rows.size == 0:
             return np.zeros(self.n_docs, dtype=np.float64)
         pos, lengths = self._gather(rows)
@@ -332,20 +355,20 @@ class Snapshot:
         vals = self.matrix.data[pos] * weights.repeat(lengths)
         scores = np.bincount(docs, weights=vals, minlength=self.n_docs)
         if labels is not None:
-            scores *= self._coordination(q.n_units, labels, lengths, docs)
+            scores *= self._coordination(n_units, labels, lengths, docs)
         return scores
 
     def top(self, q: QueryTerms, n: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Top `n` documents of `q` (and in `mask`): :meth:`score` then :meth:`select`, in
         one compiled pass (:mod:`filmreco.search._kernels`), with the same result."""
-        if not _KERNEL_READY.is_set():
-            _start_warm_up(self)
+        kernels = self._kernels
+        if kernels is None:  # numba could not build the kernels: the numpy path
             return self.select(self.score(q), n, mask)
         n = min(n, self.n_docs)  # no more hits than documents; an int64 for the kernel
         rows, weights, labels = self.query_rows(q)
         if rows.size == 0 or n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return search_top(
+        return kernels.search_top(  # type: ignore[no-any-return]
             self._indptr,
             self._indices,
             self._data,
@@ -520,19 +543,56 @@ class _Batch:
         self, state: Snapshot, n: int, mask: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = min(n, state.n_docs)  # columns past the documents would only hold padding
-        return search_top_many(  # type: ignore[no-any-return]
+        qptr = np.array(self.qptr, dtype=np.int64)
+        rows = np.array(self.ids, dtype=np.int64)
+        weights = np.array(self.ws, dtype=np.float64)
+        labels = np.array(self.labels, dtype=np.int64)
+        units = np.array(self.units, dtype=np.int64)
+        if state._kernels is None:  # numba could not build the kernels: the numpy path
+            return self._top_numpy(state, qptr, rows, weights, labels, units, n, mask)
+        return state._kernels.search_top_many(  # type: ignore[no-any-return]
             state._indptr,
             state._indices,
             state._data,
-            np.array(self.qptr, dtype=np.int64),
-            np.array(self.ids, dtype=np.int64),
-            np.array(self.ws, dtype=np.float64),
-            np.array(self.labels, dtype=np.int64),
-            np.array(self.units, dtype=np.int64),
+            qptr,
+            rows,
+            weights,
+            labels,
+            units,
             state.n_docs,
             n,
             _NO_MASK if mask is None else mask,
         )
+
+    @staticmethod
+    def _top_numpy(
+        state: Snapshot,
+        qptr: np.ndarray,
+        rows: np.ndarray,
+        weights: np.ndarray,
+        labels: np.ndarray,
+        units: np.ndarray,
+        n: int,
+        mask: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`top` query by query with :meth:`Snapshot.score`'s and ``select``'s numpy."""
+        m = units.size
+        idx = np.full((m, n), -1, dtype=np.int64)
+        sc = np.zeros((m, n), dtype=np.float32)
+        found = np.zeros(m, dtype=np.int64)
+        for i in range(m):
+            a, b = int(qptr[i]), int(qptr[i + 1])
+            r, w, lab = rows[a:b], weights[a:b], labels[a:b]
+            n_units = int(units[i])
+            if n_units > 1:  # rows grouped by unit (-1 first), as query_vector gives them
+                order = np.argsort(lab, kind="stable")
+                r, w, lab = r[order], w[order], lab[order]
+            scores = state._score_rows(r, w, lab if n_units > 1 else None, n_units)
+            hi, hs = state.select(scores, n, mask)
+            idx[i, : hi.size] = hi
+            sc[i, : hs.size] = hs
+            found[i] = hi.size
+        return idx, sc, found
 
 
 def personalize(

@@ -20,7 +20,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["search_top", "search_top_many"]
+__all__ = ["SIGNATURES", "search_top", "search_top_many"]
+
+# Explicit signatures: the kernels are compiled (or loaded from numba's on-disk cache,
+# ``cache=True``) when this module is imported, for exactly the argument types searches
+# pass (the score matrix as int64 indptr, int32 indices, float32 data; C-contiguous
+# arrays), so no search ever waits for the compiler and no other type can slip in.
+_ARRAYS = "i8[::1], i4[::1], f4[::1]"
+#: Signatures of the public kernels, compiled at import.
+SIGNATURES = {
+    "search_top": f"Tuple((i8[::1], f4[::1]))({_ARRAYS}, i8[::1], f8[::1], i8[::1], i8, i8, i8, "
+    "b1[::1])",
+    "search_top_many": f"Tuple((i8[:, ::1], f4[:, ::1], i8[::1]))({_ARRAYS}, i8[::1], i8[::1], "
+    "f8[::1], i8[::1], i8[::1], i8, i8, b1[::1])",
+}
 
 
 @njit(cache=True, nogil=True)
@@ -143,7 +156,7 @@ def _one(
     return size
 
 
-@njit(cache=True, nogil=True)
+@njit(SIGNATURES["search_top"], cache=True, nogil=True)
 def search_top(
     indptr, indices, data, rows, weights, labels, n_units, n_docs, k, mask
 ):  # pragma: no cover
@@ -186,7 +199,7 @@ def search_top(
     return hi[:size].copy(), hs[:size].astype(np.float32)
 
 
-@njit(cache=True, nogil=True)
+@njit(SIGNATURES["search_top_many"], cache=True, nogil=True)
 def search_top_many(
     indptr, indices, data, qptr, rows, weights, labels, n_units, n_docs, k, mask
 ):  # pragma: no cover - compiled

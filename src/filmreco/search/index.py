@@ -365,7 +365,9 @@ class SearchIndex(Saveable, ParamsMixin):
         self.fields_ = dict(cfg.boosts)
         self.name_fields_ = cfg.name_fields
         self._refresh()
-        self._snapshot()  # a fitted index is ready to search (later writes rebuild lazily)
+        # ready to search from the first query: score matrix, compiled kernels, query
+        # analyzer (later writes rebuild the snapshot at the next search)
+        self._snapshot().warm()
         logger.debug("SearchIndex: indexed %d documents", len(recs))
         return self
 
