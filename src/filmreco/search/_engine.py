@@ -24,9 +24,9 @@ from ..text import Tokenizer
 from . import _pinyin
 from ._bm25 import ChannelScores, query_weights, score_matrix
 from ._config import Config
+from ._deletion import HashedDeletionIndex
 from ._fields import FieldStore
 from ._filters import FilterColumns
-from ._deletion import HashedDeletionIndex
 from ._fuzzy import MAX_FUZZY_LENGTH
 from ._highlight import Highlighter
 from ._records import cap_texts, field_texts
