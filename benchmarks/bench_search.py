@@ -322,9 +322,31 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--skip-slow", action="store_true", help="leave out whoosh and rank_bm25")
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--first-query",
+        action="store_true",
+        help="only the first-query section: fresh processes, warm and empty numba cache",
+    )
+    ap.add_argument(
+        "--scale", type=int, default=0, help="only the scale section: the catalogue x SCALE"
+    )
+    ap.add_argument("--threads", type=int, default=1, help="thread caps of the fresh processes")
     args = ap.parse_args()
     if not os.path.exists(args.csv):
         sys.exit(f"corpus not found: {args.csv}")
+    if args.first_query or args.scale:  # sections in fresh processes (search_firstquery.py)
+        import search_firstquery as fq
+
+        args.csv = os.path.abspath(args.csv)
+        out = {}
+        if args.first_query:
+            out["first_query"] = fq.first_query(args.csv, load_queries(), args.rounds, args.threads)
+        if args.scale:
+            out["scale"] = fq.scale(args.csv, load_queries(), args.scale, args.threads)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(out, f, indent=1)
+        return
     _jieba()  # jieba's dictionary, loaded before any timing (as for every system below)
     records = load_records(args.csv)
     # filmreco's one-time process set-up (its jieba dictionary, pypinyin's tables), also

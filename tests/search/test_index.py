@@ -547,6 +547,20 @@ def test_searches_run_compiled_from_the_first_one_after_fit_and_load(records, tm
         assert ready._state is state  # the first search used it as it was
 
 
+def test_index_fit_on_a_catalog_with_its_own_id_field_saves_and_loads(tmp_path):
+    """A Catalog's id field wins over id_field= when fitting; the saved file says so and
+    loads back (it used to be refused as inconsistent)."""
+    rows = [{"movie_id": i, "title": t} for i, t in enumerate(["星际穿越", "流浪地球", "霸王别姬"])]
+    cat = Catalog.from_records(rows, id_field="movie_id")
+    index = SearchIndex().fit(cat)
+    index.save(tmp_path / "cat.npz")
+    again = SearchIndex.load(tmp_path / "cat.npz")
+    for q in ["地球", "xjcy", "bawang"]:
+        a, b = index.search(q), again.search(q)
+        assert a.ids.tolist() == b.ids.tolist() and a.scores.tolist() == b.scores.tolist()
+    assert again.search("lldq").ids.tolist() == [1]
+
+
 def test_numpy_path_gives_the_compiled_results(records, monkeypatch):
     """Where numba cannot build the kernels, single and batch searches take the numpy path,
     with the same hits and scores (to the last bit)."""

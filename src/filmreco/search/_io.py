@@ -104,11 +104,10 @@ def _check_fields(
 ) -> None:
     """The saved fields and name fields are what fit makes of the saved parameters."""
     id_field = meta["id_field"]
-    if not isinstance(id_field, str) or params.get("id_field") not in (None, id_field):
-        raise FormatError(
-            f"the id field {id_field!r} disagrees with the parameter id_field="
-            f"{params.get('id_field')!r}."
-        )
+    # it may differ from the parameter id_field: a Catalog brings its own id field, which
+    # wins over the parameter when fitting (iter_records)
+    if not isinstance(id_field, str) or not id_field:
+        raise FormatError(f"the id field must be a non-empty str, got {id_field!r}.")
     # fit's own resolution of `fields` and `name_fields`, over the saved fields
     again = _boosts(params, set(boosts), True)
     if again != boosts or tuple(_names(params, again)) != tuple(names):
