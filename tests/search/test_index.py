@@ -542,8 +542,9 @@ def test_searches_run_compiled_from_the_first_one_after_fit_and_load(records, tm
     for ready in (index, SearchIndex.load(path)):
         state = ready._state
         assert state is not None and state._kernels is not None
-        assert state._analyzer is not None
+        assert state._analyzer is not None and state._deletion is not None
         ready.search("高远")
+        ready.search("gaoyaun")  # a Latin typo: the typo index is ready too
         assert ready._state is state  # the first search used it as it was
 
 

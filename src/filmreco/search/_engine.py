@@ -146,12 +146,15 @@ class Snapshot:
         Called by :meth:`SearchIndex.fit <filmreco.search.SearchIndex.fit>` and
         :meth:`~filmreco.search.SearchIndex.load`: the query analyzer (its word scan over
         the index's vocabulary) and pypinyin's tables (read for the sound of Chinese
-        queries). The compiled kernels are ready since :meth:`__init__`. The typo index is
-        left to the first query that needs it (cheap: :mod:`filmreco.search._deletion`).
+        queries) and the typo index (a few numpy passes:
+        :mod:`filmreco.search._deletion`). The compiled kernels are ready since
+        :meth:`__init__`.
         """
         self.analyzer()
         if self.config.pinyin:
             _pinyin.char_syllables("影")  # imports pypinyin, as a Chinese query would
+        if self.config.fuzzy:
+            self.deletion_index()
         return self
 
     def _names(self) -> list[str]:

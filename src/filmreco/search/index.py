@@ -717,7 +717,13 @@ class SearchIndex(Saveable, ParamsMixin):
             tasks = [(texts[a:b],) for a, b in parts]
             out: list[SearchHits] = []
             shared = (self, n, mask, opts, highlight, user)
-            for chunk in parallel_map(_search_block, tasks, shared=shared, n_jobs=n_jobs):
+            # threads unless the caller configured a backend: the kernel releases the GIL,
+            # so one thread scores a block while the other analyses the next, and the index
+            # is shared, not copied to worker processes
+            chunks = parallel_map(
+                _search_block, tasks, shared=shared, n_jobs=n_jobs, prefer="threads"
+            )
+            for chunk in chunks:
                 out.extend(chunk)
             return out
         return self._search_block(texts, n, mask, opts, highlight, user)
