@@ -173,7 +173,7 @@ def misspelt_pinyin(queries: list[dict]) -> str:
 
 def many_queries(queries: list[dict], size: int = 4000) -> list[str]:
     """`size` distinct queries: each query of the set, then with one character dropped at
-    successive positions (typo-like variants)."""
+    successive positions (typo-like variants), then pairs of queries."""
     out: dict[str, None] = {}
     texts = [q["query"] for q in queries]
     out.update(dict.fromkeys(texts))
@@ -183,6 +183,11 @@ def many_queries(queries: list[dict], size: int = 4000) -> list[str]:
             if len(t) > k + 1:
                 out.setdefault(t[:k] + t[k + 1 :], None)
         k += 1
+    shift = 1
+    while len(out) < size:  # then pairs of queries, as two-part queries
+        for i, t in enumerate(texts):
+            out.setdefault(f"{t} {texts[(i + shift) % len(texts)]}", None)
+        shift += 1
     return list(out)[:size]
 
 
