@@ -682,6 +682,9 @@ class SearchIndex(Saveable, ParamsMixin):
             As in :meth:`search`.
         n_jobs : int or None, default=None
             Workers for the blocks of queries; see :ref:`n_jobs`. The hits do not depend on it.
+            Threads unless a joblib backend is configured (:func:`joblib.parallel_config`):
+            the scoring kernel releases the GIL, so one thread scores a block while another
+            analyses the next; batches of at most 2,048 queries run in the calling thread.
 
         Returns
         -------
