@@ -445,7 +445,7 @@ def renamed_keyword(
         f"{where}: the keyword {old!r} is deprecated and will be removed in the next "
         f"release; use {new}= instead.",
         FutureWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
     return old_value
 
@@ -563,3 +563,33 @@ def as_array(values: Any, name: str, dtype: Any = None) -> np.ndarray:
             f"{name} must hold {'values' if dtype is None else 'real numbers'}, got "
             f"{shorten(values)}."
         ) from None
+
+
+_PACKAGE_DIR = __import__("os").path.dirname(__import__("os").path.abspath(__file__))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the user's line.
+
+    Call it in the argument list of :func:`warnings.warn`: it counts the frames from the
+    function that warns out to the first frame outside the filmreco package (the user's
+    code, a notebook cell, a test), however deep inside filmreco the warning is raised and
+    whichever public function the user called (as pandas' ``find_stack_level`` does).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def outside():
+    ...     return user_stacklevel()
+    >>> outside()
+    1
+    """
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    prefix = _PACKAGE_DIR + __import__("os").sep
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(prefix):
+        frame = frame.f_back
+        level += 1
+    return level

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._parallel import seed_sequence
 from .._stats import Z95
-from .._validation import as_array, check_int, check_probability, shorten
+from .._validation import as_array, check_int, check_probability, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..social import (
     IndependentCascade,
@@ -482,7 +482,7 @@ def _seeds(
             f"{int((~in_graph).sum())} of {treated.size} treated users are not in the social "
             "graph; they are targeted but cannot be seeds.",
             DataWarning,
-            stacklevel=3,  # the caller of plan
+            stacklevel=user_stacklevel(),
         )
     cands = treated[in_graph]
     if cands.size == 0:

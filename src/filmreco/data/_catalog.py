@@ -17,7 +17,15 @@ from .._validation import as_positions, check_iterable, check_option, check_str,
 from ..exceptions import InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ._clean import warn_data
-from ._text import ON_ERROR, check_header, column_index, column_names, read_source, split_table, to_str
+from ._text import (
+    ON_ERROR,
+    check_header,
+    column_index,
+    column_names,
+    read_source,
+    split_table,
+    to_str,
+)
 
 __all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog"]
 
@@ -178,9 +186,7 @@ def _derive_year(
         return fields, []
     check_str(year_from, "year_from")
     if year_from not in fields:
-        raise InputError(
-            f"year_from={year_from!r} is not a field; the fields are {list(fields)}."
-        )
+        raise InputError(f"year_from={year_from!r} is not a field; the fields are {list(fields)}.")
     if "year" in fields and year_from != "year":
         raise InputError(
             f"the data already has a 'year' field, so year_from={year_from!r} would replace "
@@ -310,7 +316,7 @@ class Catalog(Saveable):
         missing; "drop" then leaves their records out)."""
         bad.sort(key=lambda b: b[0])
         ids = self._item_ids.ids
-        i, name, exc = bad[0]
+        i, _, exc = bad[0]
         at = f"{where(i)} (id {shorten(ids[i : i + 1].tolist()[0])})"
         if on_error == "raise":
             raise type(exc)(

@@ -20,8 +20,9 @@ import codecs
 __all__ = ["decode_error_message", "encoding_advice", "garbled"]
 
 #: Codecs suggested for bytes that are not UTF-8, in the order tried.
-CANDIDATES = ("gb18030", "big5", "shift_jis", "latin-1")
+CANDIDATES = ("utf-8", "gb18030", "big5", "shift_jis", "latin-1")
 _LABEL = {
+    "utf-8": "UTF-8",
     "gb18030": "GB18030/GBK, Simplified Chinese",
     "big5": "Big5, Traditional Chinese",
     "shift_jis": "Shift-JIS, Japanese",
@@ -49,8 +50,8 @@ def _score(text: str) -> float:
 def encoding_advice(data: bytes, *, tried: str = "utf-8", limit: int = 1 << 20) -> list[str]:
     """Codecs that decode `data` (its first `limit` bytes), most plausible first.
 
-    The codec `tried` is left out. ``latin-1`` decodes anything, so it is listed last and
-    only when no Chinese codec fits better.
+    The codec `tried` is left out. UTF-8 comes first when it decodes (random bytes almost
+    never do); ``latin-1`` decodes anything, so it comes last.
     """
     sample = data[:limit]
     cut = len(sample)
@@ -63,7 +64,9 @@ def encoding_advice(data: bytes, *, tried: str = "utf-8", limit: int = 1 << 20) 
             text = dec.decode(sample, final=len(data) == cut)
         except UnicodeDecodeError:
             continue
-        ok.append((-_score(text) if name != "latin-1" else 1.0, rank, name))
+        # strict UTF-8 that decodes is near-certain; latin-1 decodes anything
+        score = {"utf-8": -2.0, "latin-1": 1.0}.get(name, -_score(text))
+        ok.append((score, rank, name))
     return [name for _, _, name in sorted(ok)]
 
 
@@ -81,6 +84,25 @@ def decode_error_message(
         f"{listed}. Chinese files saved by Excel or older Windows tools are usually "
         f"'gb18030' (a superset of 'gbk') or 'big5'; pass encoding={first!r}."
     )
+
+
+def _undo_latin(text: str) -> str | None:
+    """`text` re-encoded as cp1252 (latin-1 for the 5 bytes cp1252 leaves undefined, as
+    lenient decoders map them) and decoded as UTF-8; None when that is not possible."""
+    if all(ord(c) < 128 for c in text):
+        return None
+    out = bytearray()
+    for c in text:
+        try:
+            out += c.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(c) > 255:
+                return None
+            out.append(ord(c))
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def garbled(text: str, encoding: str) -> tuple[str, str] | None:
@@ -101,11 +123,7 @@ def garbled(text: str, encoding: str) -> tuple[str, str] | None:
             fixed = None
         if fixed is not None and fixed != text and any(ord(c) > 127 for c in fixed):
             return (f"the file is UTF-8 but was read as {encoding!r}", fixed)
-    for wrong in ("cp1252", "latin-1"):
-        try:
-            fixed = text.encode(wrong).decode("utf-8")
-        except UnicodeError:
-            continue
-        if fixed != text and any(ord(c) > 127 for c in fixed):
-            return (f"it holds UTF-8 text that was once decoded as {wrong!r} and saved", fixed)
+    fixed = _undo_latin(text)
+    if fixed is not None and fixed != text and any(ord(c) > 127 for c in fixed):
+        return ("it holds UTF-8 text that was once decoded as cp1252/latin-1 and saved", fixed)
     return None

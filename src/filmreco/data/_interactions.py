@@ -511,8 +511,7 @@ class Interactions(Saveable):
             if c["n_coerced"]:
                 done.append(f"made {c['n_coerced']} value(s) NaN (they follow on_nan)")
             warn_data(
-                f"{' and '.join(done)} with a cell that does not convert "
-                f"(on_error={on_error!r}).",
+                f"{' and '.join(done)} with a cell that does not convert (on_error={on_error!r}).",
                 stacklevel=3,
             )
         return cls.from_arrays(c["user"], c["item"], c["value"], timestamps=c["timestamp"], **kw)

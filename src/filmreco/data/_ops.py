@@ -313,9 +313,7 @@ def read_csv_columns(
         for key, col in names.items()
     }
     label = {
-        k: (head[j] if head is not None else f"column {j}")
-        for k, j in pos.items()
-        if j is not None
+        k: (head[j] if head is not None else f"column {j}") for k, j in pos.items() if j is not None
     }
     ju, ji = pos["user"], pos["item"]
 

@@ -21,6 +21,7 @@ from .._validation import (
     check_iterable,
     lookup_option,
     shorten,
+    user_stacklevel,
 )
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError
 from ..sparse import IdMap
@@ -423,7 +424,7 @@ class SearchIndex(Saveable, ParamsMixin):
                         f"add(): skipped {len(dup)} record(s) whose id is already indexed "
                         "(on_duplicate='skip').",
                         DataWarning,
-                        stacklevel=2,
+                        stacklevel=user_stacklevel(),
                     )
                 else:
                     self._replace([r for r, k in zip(recs, known.tolist()) if k])
@@ -496,7 +497,7 @@ class SearchIndex(Saveable, ParamsMixin):
             warnings.warn(
                 f"query of {len(query)} characters cut to max_query_length={cap}.",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             query = query[:cap]
         return normalize(query, to_simplified=self._cfg.to_simplified)
@@ -846,5 +847,5 @@ def _warn_query_params(names: list[str], where: str) -> None:
         f"{given} to search() instead (and to search_many(); max_query_length= also to "
         f"suggest() and analyze()). Until then the constructor's {value} this index's default.",
         FutureWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )

@@ -27,7 +27,7 @@ import numpy as np
 from .._parallel import parallel_map, seed_sequence
 from .._persist import Saveable
 from .._stats import Z95
-from .._validation import check_bool, check_int, check_random_state, shorten
+from .._validation import check_bool, check_int, check_random_state, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _kernels as K
@@ -238,7 +238,7 @@ class PropagationModel(Saveable):
                 f"{name} holds {idx.size - uniq.size} duplicate id(s) (e.g. {shorten(dup.tolist())}); "
                 "each seed counts once.",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             idx = idx[np.sort(first)]
         return idx
