@@ -640,7 +640,14 @@ class Catalog(Saveable):
         """Keep the given items (external ids), in that order (``on_unknown="ignore"`` drops
         ids the catalogue does not know)."""
         check_option(on_unknown, ("raise", "ignore"), "on_unknown")
-        return self.take(self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids"))
+        return self.take(
+            self._item_ids.index(
+                item_ids,
+                on_unknown=on_unknown,
+                name="item_ids",
+                advice="check the ids, or pass on_unknown='ignore' to drop them",
+            )
+        )
 
     # persistence (save / load come from filmreco._persist.Saveable) ---------------------
     def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

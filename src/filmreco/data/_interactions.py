@@ -39,6 +39,7 @@ __all__ = ["Interactions"]
 logger = logging.getLogger("filmreco")
 _ON_NAN = ("raise", "drop")
 _ON_UNKNOWN = ("raise", "ignore")
+_DROP = "check the ids, or pass on_unknown='ignore' to drop them"
 
 
 class Interactions(Saveable):
@@ -621,12 +622,16 @@ class Interactions(Saveable):
         ['c', 'a']
         """
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_users(self._user_ids.index(user_ids, on_unknown=on_unknown))
+        return self.take_users(
+            self._user_ids.index(user_ids, on_unknown=on_unknown, name="user_ids", advice=_DROP)
+        )
 
     def subset_items(self, item_ids: Any, *, on_unknown: str = "raise") -> Interactions:
         """Keep the given items (external ids), in that order."""
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_items(self._item_ids.index(item_ids, on_unknown=on_unknown))
+        return self.take_items(
+            self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids", advice=_DROP)
+        )
 
     def with_matrix(self, matrix: Any, *, dtype: Any = None) -> Interactions:
         """Same id maps, new matrix of the same shape (e.g. a weighted copy).
