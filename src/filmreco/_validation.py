@@ -42,7 +42,17 @@ __all__ = [
 ]
 
 # reprs of containers bounded element by element (a list of a million ids, an id of 5 MB)
-_SHORT = reprlib.Repr()
+class _PlainRepr(reprlib.Repr):
+    """reprlib that shows numpy scalars as the Python values they hold (``-1.0``, not
+    ``np.float32(-1.0)``): users read messages, and numpy's reprs are noise there."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, np.generic) and not isinstance(x, (np.datetime64, np.timedelta64)):
+            x = x.item()
+        return super().repr1(x, level)
+
+
+_SHORT = _PlainRepr()
 _SHORT.maxlevel = 3
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 10
 _SHORT.maxdict = _SHORT.maxdeque = _SHORT.maxarray = 10
@@ -74,7 +84,11 @@ def shorten(value: Any, limit: int = 80) -> str:
     "'xxxxxxxx'... (5,000,000 characters)"
     >>> shorten(list(range(100)))
     '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]'
+    >>> shorten([np.float32(-1.0), np.int64(6119), np.str_("tt1")])
+    "[-1.0, 6119, 'tt1']"
     """
+    if isinstance(value, np.generic) and not isinstance(value, (np.datetime64, np.timedelta64)):
+        value = value.item()
     if isinstance(value, (str, bytes)):
         if len(value) <= limit:
             return repr(value)
@@ -189,7 +203,7 @@ def check_nonnegative(arr: np.ndarray, name: str) -> np.ndarray:
     if a.size and a.dtype.kind in "iuf" and a.min() < 0:
         raise InputError(
             f"{name} must be non-negative, but {int((a < 0).sum())} value(s) are negative "
-            f"(min {a.min()!r}); shift, clip or threshold them first."
+            f"(min {shorten(a.min())}); shift, clip or threshold them first."
         )
     return a
 

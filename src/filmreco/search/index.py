@@ -23,6 +23,7 @@ from .._validation import (
     shorten,
     user_stacklevel,
 )
+from ..data import _frames as frames
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _io
@@ -83,6 +84,30 @@ class SearchHits:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def to_frame(self, *, catalog: Any = None, columns: Any = None) -> Any:
+        """The hits as a pandas DataFrame: ``rank, item, score`` (+ ``highlights``).
+
+        Parameters
+        ----------
+        catalog : Catalog, optional
+            Join its `columns` on the hit ids (default: title and year, those present).
+        columns : list of str, optional
+
+        Examples
+        --------
+        >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "流浪地球"}])
+        >>> index.search("流浪地球").to_frame()[["rank", "item"]]
+           rank  item
+        0     1     2
+        """
+        pd = frames.pandas()
+        frame = pd.DataFrame(
+            {"rank": np.arange(1, len(self.ids) + 1), "item": self.ids, "score": self.scores}
+        )
+        if self.highlights is not None:
+            frame["highlights"] = self.highlights
+        return frames.join_catalog(frame, catalog, on="item", columns=columns)
 
 
 class SearchIndex(Saveable, ParamsMixin):
