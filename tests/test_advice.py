@@ -33,9 +33,7 @@ def _message_text(node: ast.AST) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(
-            v.value if isinstance(v, ast.Constant) else "{}" for v in node.values
-        )
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
     return ""
 
 
@@ -165,9 +163,7 @@ def _accepts(func: str, x: str, params, calls, inits, depth: int = 0) -> bool:
     local = {c for c in callers if c.startswith(mod + ":")}
     if name.startswith("_") and local:  # a private helper: called in its own module
         callers = local
-    return bool(callers) and all(
-        _accepts(c, x, params, calls, inits, depth + 1) for c in callers
-    )
+    return bool(callers) and all(_accepts(c, x, params, calls, inits, depth + 1) for c in callers)
 
 
 def test_every_pass_x_names_an_argument_the_call_takes() -> None:

@@ -211,9 +211,7 @@ _name = st.text("张王李赵周星驰巩俐葛优ab", min_size=1, max_size=4)
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(
-            st.lists(_name, min_size=0, max_size=4), st.lists(_name, min_size=0, max_size=3)
-        ),
+        st.tuples(st.lists(_name, min_size=0, max_size=4), st.lists(_name, min_size=0, max_size=3)),
         min_size=1,
         max_size=8,
     ),
@@ -227,15 +225,13 @@ def test_per_field_separators_round_trip(rows, sep_a, sep_b) -> None:
     w.writerow(["id", "actors", "languages"])
     for k, (actors, langs) in enumerate(rows):
         w.writerow([k, sep_a.join(actors), sep_b.join(langs)])
-    cat = Catalog.from_csv(
-        buf.getvalue().encode(), list_sep={"actors": sep_a, "languages": sep_b}
-    )
+    cat = Catalog.from_csv(buf.getvalue().encode(), list_sep={"actors": sep_a, "languages": sep_b})
     assert cat.field("actors") == [a for a, _ in rows]
     assert cat.field("languages") == [b for _, b in rows]
 
 
 def test_list_sep_dict_falls_back_and_is_checked() -> None:
-    data = "id,genres,actors\n1,剧情|爱情,\"葛优, 巩俐\"\n".encode()
+    data = 'id,genres,actors\n1,剧情|爱情,"葛优, 巩俐"\n'.encode()
     cat = Catalog.from_csv(data, list_sep={"actors": ", "})
     assert cat[1]["genres"] == ["剧情", "爱情"] and cat[1]["actors"] == ["葛优", "巩俐"]
     with pytest.raises(InputError, match="list_sep must map field names"):
@@ -353,9 +349,7 @@ def test_year_from_date_column(rows) -> None:
 def test_year_from_frame_records_and_bad_dates() -> None:
     import pandas as pd
 
-    df = pd.DataFrame(
-        {"id": [1, 2, 3], "date": pd.to_datetime(["1994-05-17", None, "2002-12-20"])}
-    )
+    df = pd.DataFrame({"id": [1, 2, 3], "date": pd.to_datetime(["1994-05-17", None, "2002-12-20"])})
     assert Catalog.from_frame(df, year_from="date").field("year") == [1994, None, 2002]
     recs = [{"id": 1, "date": "1994-05-17"}, {"id": 2, "date": "unknown"}]
     with pytest.raises(InputError, match=r"record 1 \(id 2\).*no year"):

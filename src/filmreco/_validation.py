@@ -41,6 +41,7 @@ __all__ = [
     "shorten",
 ]
 
+
 # reprs of containers bounded element by element (a list of a million ids, an id of 5 MB)
 class _PlainRepr(reprlib.Repr):
     """reprlib that shows numpy scalars as the Python values they hold (``-1.0``, not

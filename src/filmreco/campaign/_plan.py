@@ -493,7 +493,9 @@ def _seeds(
             method=method, random_state=np.random.default_rng(ss),
         )  # fmt: skip
     except InputError as exc:
-        raise InputError(f"seeding film {shorten(film_id)} among {cands.size} users: {exc}") from exc
+        raise InputError(
+            f"seeding film {shorten(film_id)} among {cands.size} users: {exc}"
+        ) from exc
     return seeds, cands
 
 

@@ -48,8 +48,7 @@ def _catalog_columns(catalog: Any, columns: Any) -> list[str]:
     missing = [c for c in columns if c not in catalog.fields]
     if missing:
         raise InputError(
-            f"columns {missing} are not fields of the catalog; its fields are "
-            f"{catalog.fields}."
+            f"columns {missing} are not fields of the catalog; its fields are {catalog.fields}."
         )
     return list(columns)
 

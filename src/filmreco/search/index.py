@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
+from .._parallel import (
+    _NoBar,
+    blocks,
+    check_n_jobs,
+    effective_n_jobs,
+    parallel_map,
+    progress_bar,
+)
 from .._persist import Saveable
 from .._validation import (
     check_bool,
@@ -55,6 +62,7 @@ logger = logging.getLogger("filmreco")
 
 _ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
 _BATCH = 512  # most queries scored together by search_many
+_PROGRESS_BLOCK = 256  # records analysed between two updates of a progress bar
 
 
 @dataclass(slots=True)
@@ -355,7 +363,7 @@ class SearchIndex(Saveable, ParamsMixin):
         return self._analyzers
 
     # ================================================================== building
-    def fit(self, records: Any) -> SearchIndex:
+    def fit(self, records: Any, *, show_progress: bool = False) -> SearchIndex:
         """Index `records`: a :class:`~filmreco.data.Catalog` or an iterable of dicts.
 
         Parameters
@@ -363,6 +371,9 @@ class SearchIndex(Saveable, ParamsMixin):
         records : Catalog or iterable of dict
             One dict per film: the id under `id_field`, text fields as str, multi-valued
             fields as lists of str; other fields (year, region, ...) are kept for filters.
+        show_progress : bool, default=False
+            Show a tqdm bar over the records analysed (segmenting the text of tens of
+            thousands of films takes seconds); the index is the same either way.
 
         Returns
         -------
@@ -383,7 +394,16 @@ class SearchIndex(Saveable, ParamsMixin):
         self._cfg = cfg
         self._analyzers = None
         store = FieldStore(CHANNELS, list(cfg.boosts))
-        store.append(self._analyze(recs))
+        with progress_bar(len(recs), "SearchIndex", show_progress) as bar:
+            if isinstance(bar, _NoBar):
+                analysed = self._analyze(recs)
+            else:  # the same analysis, record by record in blocks, to show progress
+                analysed = []
+                for start in range(0, len(recs), _PROGRESS_BLOCK):
+                    block = recs[start : start + _PROGRESS_BLOCK]
+                    analysed.extend(self._analyze(block))
+                    bar.update(len(block))
+        store.append(analysed)
         self._store = store
         self._records: list[dict[str, Any]] = recs
         self._write_lock = threading.RLock()
