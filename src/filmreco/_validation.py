@@ -608,3 +608,22 @@ def user_stacklevel() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+_NUMPY_SCALAR_REPR = __import__("re").compile(
+    r"\bnp\.(?:float|int|uint|bool|str_|bytes_|complex)\w*\(((?:[^()]|\([^()]*\))*)\)"
+)
+
+
+def plain_reprs(text: str) -> str:
+    """`text` with numpy's scalar reprs replaced by the values they hold.
+
+    numpy 2 writes ``np.float32(-1.0)`` where users expect ``-1.0``; reprs of estimators
+    (scikit-learn prints their parameters with :func:`repr`) go through this.
+
+    Examples
+    --------
+    >>> plain_reprs("EASE(regularization=np.float32(10.0), name=np.str_('a'))")
+    "EASE(regularization=10.0, name='a')"
+    """
+    return _NUMPY_SCALAR_REPR.sub(r"\1", text)
