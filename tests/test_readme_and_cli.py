@@ -38,7 +38,8 @@ def test_readme_commands_match_ci():
     assert any("python -m filmreco demo" in c for c in commands)
 
 
-def test_demo_report():
+def test_demo_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the report folder goes under the current directory
     buf = io.StringIO()
     assert demo(out=buf) == 0
     text = buf.getvalue()
@@ -64,19 +65,44 @@ def test_main_without_command_prints_help(capsys):
 
 
 def test_demo_as_module_is_quiet_on_stderr(tmp_path):
-    env = {**os.environ, "TMPDIR": str(tmp_path)}  # its new report folder goes there
+    # the report goes under the current directory, and its path is printed
     res = subprocess.run(
         [sys.executable, "-m", "filmreco", "demo"],
         capture_output=True,
         text=True,
-        timeout=120,
-        env=env,
+        timeout=300,
+        cwd=tmp_path,
     )
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
     assert "Catalogue" in res.stdout
-    (folder,) = tmp_path.glob("filmreco-demo-*")
+    folder = tmp_path / "filmreco-demo"
     assert (folder / "plan.json").exists()
+    printed = Path(re.search(r"report: (\S+)", res.stdout).group(1))
+    assert printed.parent == folder and printed.exists()
+
+
+def test_demo_falls_back_to_a_private_temp_folder(tmp_path, monkeypatch):
+    from filmreco.__main__ import _default_folder
+
+    monkeypatch.chdir(tmp_path)
+    assert _default_folder() == tmp_path / "filmreco-demo"
+    (tmp_path / "filmreco-demo").rmdir()
+    (tmp_path / "filmreco-demo").write_text("a file, not a folder")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    folder = _default_folder()
+    assert folder.parent == tmp_path / "tmp" and folder.name.startswith("filmreco-demo-")
+
+
+def test_readme_says_where_the_report_goes_and_docs_stay_editable():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "filmreco-demo" in readme
+    docs_cmd = next(line for line in readme.splitlines() if "[docs]" in line)
+    assert 'pip install -e ".[docs]"' in docs_cmd
 
 
 def test_demo_writes_campaign_report(tmp_path):

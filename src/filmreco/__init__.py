@@ -10,6 +10,6 @@ saved by filmreco.
 
 from ._persist import load
 from ._version import __version__
-from .data import Catalog, EdgeList, Interactions
+from .data import Catalog, EdgeList, Interactions, to_frame
 
-__all__ = ["Catalog", "EdgeList", "Interactions", "__version__", "load"]
+__all__ = ["Catalog", "EdgeList", "Interactions", "__version__", "load", "to_frame"]

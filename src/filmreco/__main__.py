@@ -290,6 +290,18 @@ def _report_campaign(out: TextIO, world, film, budget, model: str, output) -> Pa
     return path
 
 
+def _default_folder() -> Path:
+    """``./filmreco-demo``, or a new private temporary folder if that cannot be written."""
+    folder = Path.cwd() / "filmreco-demo"
+    try:
+        folder.mkdir(exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise PermissionError(folder)
+        return folder
+    except OSError:  # mkdtemp: a new folder only this user can open, never an existing path
+        return Path(tempfile.mkdtemp(prefix="filmreco-demo-"))
+
+
 def demo(
     out: TextIO | None = None,
     *,
@@ -300,9 +312,11 @@ def demo(
 ) -> int:
     """Print the demo report on the built-in sample world and write the campaign report.
 
-    The HTML report goes to `output`; by default to a new private folder
-    ``filmreco-demo-<random>`` in the temporary folder, made afresh on every run (a fixed
-    name there could be a symlink planted by another user, which the demo would follow).
+    The HTML report (and ``plan.json``) go to `output`; by default to the folder
+    ``filmreco-demo`` under the current directory (made if needed; a later run replaces
+    its files). When the current directory is not writable, a new private folder
+    ``filmreco-demo-<random>`` in the temporary folder is used instead (never a fixed
+    name there: it could be a symlink planted by another user). The path is printed.
     """
     from .datasets import load_sample
 
@@ -314,10 +328,7 @@ def demo(
     _report_recommend(out, world)
     _report_social(out, world)
     _report_search(out, world)
-    if output is None:  # mkdtemp: a new folder only this user can open, never an existing path
-        folder = Path(tempfile.mkdtemp(prefix="filmreco-demo-"))
-    else:
-        folder = Path(output)
+    folder = _default_folder() if output is None else Path(output)
     _report_campaign(out, world, film, budget, model, folder)
     out.write(f"\n(done in {time.perf_counter() - t0:.1f} s)\n")
     return 0
@@ -403,7 +414,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--output",
         metavar="DIR",
-        help="folder for the HTML report (default: a new private temp folder)",
+        help="folder for the HTML report (default: ./filmreco-demo)",
     )
     r = sub.add_parser("recommend", help="top-n films per user: CSV (user,item) in, CSV out")
     r.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")

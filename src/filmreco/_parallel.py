@@ -558,3 +558,43 @@ def n_chunks_for(n_items: int, n_jobs: int | None, *, min_chunk: int, max_chunk:
     workers = effective_n_jobs(n_jobs)
     size = math.ceil(n_items / max(1, 4 * workers)) if workers > 1 else max_chunk
     return int(min(max(size, min_chunk), max_chunk))
+
+
+# -- progress ------------------------------------------------------------------------------
+class _NoBar:
+    """Stands in for a tqdm bar when progress is not shown."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def progress_bar(total: int, desc: str, show_progress: Any) -> Any:
+    """A tqdm bar of `total` steps when `show_progress` is True, else a do-nothing bar.
+
+    `show_progress` is checked to be a bool (the caller's argument name is
+    ``show_progress``). Use it as a context manager; ``update()`` after each step.
+
+    Examples
+    --------
+    >>> with progress_bar(3, "fit", False) as bar:
+    ...     bar.update()
+    """
+    from ._validation import check_bool
+
+    if not check_bool(show_progress, "show_progress"):
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False)

@@ -41,8 +41,19 @@ __all__ = [
     "shorten",
 ]
 
+
 # reprs of containers bounded element by element (a list of a million ids, an id of 5 MB)
-_SHORT = reprlib.Repr()
+class _PlainRepr(reprlib.Repr):
+    """reprlib that shows numpy scalars as the Python values they hold (``-1.0``, not
+    ``np.float32(-1.0)``): users read messages, and numpy's reprs are noise there."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, np.generic) and not isinstance(x, (np.datetime64, np.timedelta64)):
+            x = x.item()
+        return super().repr1(x, level)
+
+
+_SHORT = _PlainRepr()
 _SHORT.maxlevel = 3
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 10
 _SHORT.maxdict = _SHORT.maxdeque = _SHORT.maxarray = 10
@@ -74,7 +85,11 @@ def shorten(value: Any, limit: int = 80) -> str:
     "'xxxxxxxx'... (5,000,000 characters)"
     >>> shorten(list(range(100)))
     '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]'
+    >>> shorten([np.float32(-1.0), np.int64(6119), np.str_("tt1")])
+    "[-1.0, 6119, 'tt1']"
     """
+    if isinstance(value, np.generic) and not isinstance(value, (np.datetime64, np.timedelta64)):
+        value = value.item()
     if isinstance(value, (str, bytes)):
         if len(value) <= limit:
             return repr(value)
@@ -189,7 +204,7 @@ def check_nonnegative(arr: np.ndarray, name: str) -> np.ndarray:
     if a.size and a.dtype.kind in "iuf" and a.min() < 0:
         raise InputError(
             f"{name} must be non-negative, but {int((a < 0).sum())} value(s) are negative "
-            f"(min {a.min()!r}); shift, clip or threshold them first."
+            f"(min {shorten(a.min())}); shift, clip or threshold them first."
         )
     return a
 
@@ -445,7 +460,7 @@ def renamed_keyword(
         f"{where}: the keyword {old!r} is deprecated and will be removed in the next "
         f"release; use {new}= instead.",
         FutureWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
     return old_value
 
@@ -563,3 +578,52 @@ def as_array(values: Any, name: str, dtype: Any = None) -> np.ndarray:
             f"{name} must hold {'values' if dtype is None else 'real numbers'}, got "
             f"{shorten(values)}."
         ) from None
+
+
+_PACKAGE_DIR = __import__("os").path.dirname(__import__("os").path.abspath(__file__))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the user's line.
+
+    Call it in the argument list of :func:`warnings.warn`: it counts the frames from the
+    function that warns out to the first frame outside the filmreco package (the user's
+    code, a notebook cell, a test), however deep inside filmreco the warning is raised and
+    whichever public function the user called (as pandas' ``find_stack_level`` does).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def outside():
+    ...     return user_stacklevel()
+    >>> outside()
+    1
+    """
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    prefix = _PACKAGE_DIR + __import__("os").sep
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(prefix):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+_NUMPY_SCALAR_REPR = __import__("re").compile(
+    r"\bnp\.(?:float|int|uint|bool|str_|bytes_|complex)\w*\(((?:[^()]|\([^()]*\))*)\)"
+)
+
+
+def plain_reprs(text: str) -> str:
+    """`text` with numpy's scalar reprs replaced by the values they hold.
+
+    numpy 2 writes ``np.float32(-1.0)`` where users expect ``-1.0``; reprs of estimators
+    (scikit-learn prints their parameters with :func:`repr`) go through this.
+
+    Examples
+    --------
+    >>> plain_reprs("EASE(regularization=np.float32(10.0), name=np.str_('a'))")
+    "EASE(regularization=10.0, name='a')"
+    """
+    return _NUMPY_SCALAR_REPR.sub(r"\1", text)

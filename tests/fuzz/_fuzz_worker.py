@@ -20,6 +20,7 @@ import inspect
 import multiprocessing as mp
 import os
 import resource
+import re
 import traceback
 import warnings
 from typing import Any
@@ -41,6 +42,41 @@ RANKED = {"recommend": "item", "similar_items": "item", "recommend_users": "user
 #: (``OSError`` and its subclasses): the errors every Python user expects from a path.
 _PATH_ERRORS = (OSError,)
 _PATH_ARGS = frozenset({"root", "folder", "directory", "out", "dest", "filename", "file", "source"})
+
+
+#: numpy's reprs of scalars (``np.float32(-1.0)``, ``np.int64(6119)``): never in a message.
+_NUMPY_REPR = re.compile(r"\bnp\.(?:float|int|uint|str_|bool|bytes_|complex)\w*\(")
+#: Advice naming an argument: "pass X=", "use X=", "or X=" (issue 14).
+_ADVICE = re.compile(r"\b(?:pass|use|or)\s+([a-z_][a-z0-9_]*)=(?!=)")
+
+
+def _accepted(fn: Any, after: Any) -> set[str]:
+    """Argument names the call accepts (with the constructor's, for a fit after it)."""
+    import inspect
+
+    names: set[str] = set()
+    for f in (fn, getattr(fn, "__self__", None) and type(fn.__self__)):
+        if f:
+            try:
+                names |= set(inspect.signature(f).parameters)
+            except (TypeError, ValueError):
+                pass
+    if after is not None or isinstance(fn, type):
+        fit = getattr(fn, "fit", None)
+        if fit is not None:
+            names |= set(inspect.signature(fit).parameters)
+    return names
+
+
+def _message_finding(exc: BaseException, fn: Any, after: Any) -> str | None:
+    """A numpy repr in the message, or advice naming an argument the call does not take."""
+    text = str(exc)
+    if _NUMPY_REPR.search(text):
+        return "numpy-repr"
+    wanted = {m.group(1) for m in _ADVICE.finditer(text)}
+    if wanted and "**" not in text and not wanted <= _accepted(fn, after):
+        return "bad-advice"
+    return None
 
 
 def _is_clear(exc: BaseException, arg: str) -> bool:
@@ -202,6 +238,9 @@ def run_case(w: Any, case: dict[str, Any]) -> dict[str, Any]:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         if _is_clear(exc, arg):
+            finding = _message_finding(exc, fn, after)
+            if finding is not None:
+                return {"outcome": finding, "detail": str(exc)[:400], "where": _where(exc)}
             return {"outcome": CLEAR, "detail": detail}
         return {"outcome": "wrong-exception", "detail": detail, "where": _where(exc)}
     bad = check_result(entry, result, receiver)

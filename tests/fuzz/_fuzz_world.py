@@ -828,6 +828,14 @@ RECEIVERS["filmreco.social.SimulationResult"] = lambda w: w.cached(
 )
 METHODS[("filmreco.social.SimulationResult", "probability")] = lambda w: {"ids": w.users}
 METHODS[("filmreco.social.SimulationResult", "summary")] = lambda w: {}
+METHODS[("filmreco.social.SimulationResult", "to_frame")] = lambda w: {}
+FUNCTIONS["filmreco.data.to_frame"] = lambda w: {
+    "result": (np.asarray(w.items[:2])[None, :], np.array([[0.5, 0.25]])),
+    "queries": np.asarray(w.users[:1]),
+    "query": "user",
+    "catalog": w.catalog,
+    "columns": None,
+}
 RECEIVERS["filmreco.campaign.CampaignPlan"] = _plan
 for _meth in ("summary", "to_dict", "to_frame", "to_html"):
     METHODS[("filmreco.campaign.CampaignPlan", _meth)] = lambda w: {}

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._parallel import seed_sequence
 from .._stats import Z95
-from .._validation import as_array, check_int, check_probability, shorten
+from .._validation import as_array, check_int, check_probability, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..social import (
     IndependentCascade,
@@ -201,15 +201,15 @@ def _film_index(recommender: Any, film_id: Any, catalog: Any) -> None:
             f"recommender must be a fitted filmreco Recommender, got {type(recommender).__name__}."
         )
     if catalog is not None and film_id not in catalog:
-        raise UnknownIdError(f"film_id={film_id!r} is not in the catalogue.")
+        raise UnknownIdError(f"film_id={shorten(film_id)} is not in the catalogue.")
     ids = recommender.item_ids_
     try:
         ok = bool(ids.contains([film_id])[0])
     except TypeError as exc:
-        raise InputTypeError(f"film_id={film_id!r}: {exc}") from None
+        raise InputTypeError(f"film_id={shorten(film_id)}: {exc}") from None
     if not ok:
         raise UnknownIdError(
-            f"film_id={film_id!r} is not known to the recommender; fit it on interactions "
+            f"film_id={shorten(film_id)} is not known to the recommender; fit it on interactions "
             "that include the film."
         )
 
@@ -450,7 +450,7 @@ def _audience(
     ids, scores = ids[keep], scores[keep]
     if ids.size == 0:
         raise InputError(
-            f"the audience of film {film_id!r} is empty (every user has already seen it, or "
+            f"the audience of film {shorten(film_id)} is empty (every user has already seen it, or "
             "no user scores it); pass lookalike_of= or another film."
         )
     return Audience(ids, scores, _profile(recommender, catalog, ids), source)
@@ -482,7 +482,7 @@ def _seeds(
             f"{int((~in_graph).sum())} of {treated.size} treated users are not in the social "
             "graph; they are targeted but cannot be seeds.",
             DataWarning,
-            stacklevel=3,  # the caller of plan
+            stacklevel=user_stacklevel(),
         )
     cands = treated[in_graph]
     if cands.size == 0:
@@ -493,7 +493,9 @@ def _seeds(
             method=method, random_state=np.random.default_rng(ss),
         )  # fmt: skip
     except InputError as exc:
-        raise InputError(f"seeding film {film_id!r} among {cands.size} users: {exc}") from exc
+        raise InputError(
+            f"seeding film {shorten(film_id)} among {cands.size} users: {exc}"
+        ) from exc
     return seeds, cands
 
 

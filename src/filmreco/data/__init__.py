@@ -6,7 +6,9 @@
   policies (``on_nan``, ``duplicates``, ``on_unknown``);
 - :class:`Catalog` — item metadata (title, year, genres, people, ...) aligned with an item
   id map;
-- :class:`EdgeList` — the edges of a social graph with its node id map.
+- :class:`EdgeList` — the edges of a social graph with its node id map;
+- :func:`to_frame` — any result (recommendations, audiences, hits, plans) as a pandas
+  DataFrame, with catalogue columns joined in.
 
 Every cleaning step that changes data raises, or warns with
 :class:`~filmreco.exceptions.DataWarning` stating the count and the policy. All three save
@@ -15,6 +17,7 @@ to ``.npz`` through :mod:`filmreco._persist` (no pickle).
 
 from ._catalog import LIST_FIELDS, STANDARD_FIELDS, Catalog
 from ._edges import EdgeList
+from ._frames import to_frame
 from ._interactions import Interactions
 
-__all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog", "EdgeList", "Interactions"]
+__all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog", "EdgeList", "Interactions", "to_frame"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,16 @@ from .._persist import Saveable
 from .._validation import as_positions, check_iterable, check_option, check_str, shorten
 from ..exceptions import InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
-from ._text import read_source, split_table, to_str
+from ._clean import warn_data
+from ._text import (
+    ON_ERROR,
+    check_header,
+    column_index,
+    column_names,
+    read_source,
+    split_table,
+    to_str,
+)
 
 __all__ = ["LIST_FIELDS", "STANDARD_FIELDS", "Catalog"]
 
@@ -47,7 +58,7 @@ def _norm_list(x: Any, name: str, sep: str | None) -> list[str]:
         if sep is None:
             raise InputTypeError(
                 f"field {name!r} holds lists of strings, got the string {shorten(x)}; pass a list, "
-                "or list_sep='|' to split strings."
+                f"or list_sep='|' (or list_sep={{{name!r}: ', '}}) to split strings."
             )
         return [p.strip() for p in x.split(sep) if p.strip()]
     if isinstance(x, (list, tuple, np.ndarray)):
@@ -91,15 +102,107 @@ def _norm_other(x: Any) -> Any:
     return x
 
 
-def _normalize(name: str, values: list[Any], list_sep: str | None, list_fields: set[str]) -> list:
-    kind = "list" if name in list_fields else STANDARD_FIELDS.get(name, "other")
+_MISSING: dict[str, Any] = {"list": [], "str": "", "int": None, "other": None}
+_YEAR_AT_START = re.compile(r"\s*(\d{4})(?!\d)")
+
+
+def _normalize(
+    name: str, values: list[Any], seps: dict[str, str | None], list_fields: set[str]
+) -> tuple[list[Any], list[tuple[int, Exception]]]:
+    """Values of field `name` in their standard form, and the cells that failed."""
+    kind = "list" if name in list_fields or name in seps else STANDARD_FIELDS.get(name, "other")
+    conv: Callable[[Any], Any]
     if kind == "list":
-        return [_norm_list(x, name, list_sep) for x in values]
-    if kind == "str":
-        return [_norm_str(x, name) for x in values]
-    if kind == "int":
-        return [_norm_int(x, name) for x in values]
-    return [_norm_other(x) for x in values]
+        sep = seps.get(name, seps.get("", None))
+
+        def conv(x: Any) -> Any:
+            return _norm_list(x, name, sep)
+    elif kind == "str":
+
+        def conv(x: Any) -> Any:
+            return _norm_str(x, name)
+    elif kind == "int":
+
+        def conv(x: Any) -> Any:
+            return _norm_int(x, name)
+    else:
+        conv = _norm_other
+    out: list[Any] = []
+    bad: list[tuple[int, Exception]] = []
+    for i, x in enumerate(values):
+        try:
+            out.append(conv(x))
+        except (InputError, InputTypeError) as exc:
+            bad.append((i, exc))
+            m = _MISSING[kind]
+            out.append(list(m) if isinstance(m, list) else m)
+    return out, bad
+
+
+def _list_seps(list_sep: Any) -> dict[str, str | None]:
+    """`list_sep` (a str, None, or field -> separator) as a dict; key "" is the default."""
+    if isinstance(list_sep, Mapping):
+        seps: dict[str, str | None] = {}
+        for k, v in list_sep.items():
+            if not isinstance(k, str) or not k or not isinstance(v, str) or not v:
+                raise InputError(
+                    f"list_sep must map field names to non-empty separators, got "
+                    f"{shorten(dict(list_sep))}; e.g. list_sep={{'actors': ', ', "
+                    "'languages': ' / '}."
+                )
+            seps[k] = v
+        return seps
+    check_str(list_sep, "list_sep", allow_none=True)
+    if list_sep == "":
+        raise InputError("list_sep must be a non-empty string (e.g. '|') or None.")
+    return {"": list_sep}
+
+
+def _year_of(x: Any) -> int | None:
+    """The year of a date cell: ``'2018-07-05'``, ``'2018'``, ``'1994/09/10(中国大陆)'``, a
+    date, a datetime64 or a number; None when missing; ValueError when there is none."""
+    if _is_missing(x) or (isinstance(x, str) and not x.strip()):
+        return None
+    if isinstance(x, (datetime.date, datetime.datetime)) or hasattr(x, "year"):
+        return int(x.year)
+    if isinstance(x, np.datetime64):
+        if np.isnat(x):
+            return None
+        return int(str(x.astype("datetime64[Y]")))
+    if isinstance(x, numbers.Real) and not isinstance(x, bool) and float(x).is_integer():
+        return int(x)
+    if isinstance(x, str):
+        m = _YEAR_AT_START.match(x)
+        if m:
+            return int(m.group(1))
+    raise ValueError(x)
+
+
+def _derive_year(
+    fields: dict[str, list[Any]], year_from: str | None
+) -> tuple[dict[str, list[Any]], list[tuple[int, Exception]]]:
+    """Add "year" from the date column `year_from`; the cells without a year fail."""
+    if year_from is None:
+        return fields, []
+    check_str(year_from, "year_from")
+    if year_from not in fields:
+        raise InputError(f"year_from={year_from!r} is not a field; the fields are {list(fields)}.")
+    if "year" in fields and year_from != "year":
+        raise InputError(
+            f"the data already has a 'year' field, so year_from={year_from!r} would replace "
+            "it; drop that field or pass year_from=None."
+        )
+    years: list[Any] = []
+    bad: list[tuple[int, Exception]] = []
+    for i, x in enumerate(fields[year_from]):
+        try:
+            years.append(_year_of(x))
+        except ValueError:
+            years.append(None)
+            bad.append((i, InputError(f"field {year_from!r} has no year in {shorten(x)}")))
+    out = dict(fields)
+    out["year"] = years
+    return out, bad
 
 
 class Catalog(Saveable):
@@ -146,55 +249,140 @@ class Catalog(Saveable):
         fields: dict[str, list[Any]] | None = None,
         *,
         id_field: str = "id",
-        list_sep: str | None = None,
+        list_sep: str | Mapping[str, str] | None = None,
         list_fields: Iterable[str] = (),
+        on_error: str = "raise",
     ) -> None:
-        self._item_ids = item_ids if isinstance(item_ids, IdMap) else IdMap(item_ids)
+        self._fill(
+            item_ids,
+            fields,
+            id_field=id_field,
+            list_sep=list_sep,
+            list_fields=list_fields,
+            on_error=on_error,
+        )
+
+    def _fill(
+        self,
+        item_ids: Any,
+        fields: Any,
+        *,
+        id_field: str,
+        list_sep: Any,
+        list_fields: Iterable[str],
+        on_error: str,
+        year_from: str | None = None,
+        where: Callable[[int], str] = lambda i: f"item {i}",
+        default_sep: str | None = None,
+    ) -> None:
+        check_option(on_error, ON_ERROR, "on_error")
+        ids = item_ids if isinstance(item_ids, IdMap) else IdMap(item_ids)
         self._id_field = str(check_str(id_field, "id_field"))
-        n = len(self._item_ids)
-        check_str(list_sep, "list_sep", allow_none=True)
+        n = len(ids)
+        seps = _list_seps(list_sep)
+        seps.setdefault("", default_sep)
         extra_list = check_iterable(list_fields, "list_fields")
         if not all(isinstance(f, str) for f in extra_list):
             raise InputTypeError(
                 f"list_fields must hold field names (str), got {shorten(list_fields)}."
             )
-        if list_sep == "":
-            raise InputError("list_sep must be a non-empty string (e.g. '|') or None.")
         extra = set(extra_list)
         if fields is not None and not isinstance(fields, Mapping):
             raise InputTypeError(
                 f"fields must be a dict of field name -> list of values, got {type(fields).__name__}."
             )
-        self._fields: dict[str, list[Any]] = {}
+        checked: dict[str, list[Any]] = {}
         for name, values in (fields or {}).items():
             if name == self._id_field:
                 raise InputError(f"field {name!r} is the id field; give the ids as item_ids.")
             vals = check_iterable(values, f"fields[{name!r}]")
             if len(vals) != n:
                 raise InputError(f"field {name!r} has {len(vals)} values for {n} items.")
-            self._fields[str(name)] = _normalize(str(name), vals, list_sep, extra)
+            checked[str(name)] = vals
+        checked, bad_years = _derive_year(checked, year_from)
+        self._fields = {}
+        bad: list[tuple[int, str, Exception]] = [(i, "year", e) for i, e in bad_years]
+        for name, vals in checked.items():
+            self._fields[name], errs = _normalize(name, vals, seps, extra)
+            bad.extend((i, name, e) for i, e in errs)
+        self._item_ids = ids
+        if bad:
+            self._bad_cells(bad, on_error, where)
+
+    def _bad_cells(
+        self, bad: list[tuple[int, str, Exception]], on_error: str, where: Callable[[int], str]
+    ) -> None:
+        """Raise for the first bad cell, or warn with counts (coerced cells are already
+        missing; "drop" then leaves their records out)."""
+        bad.sort(key=lambda b: b[0])
+        ids = self._item_ids.ids
+        i, _, exc = bad[0]
+        at = f"{where(i)} (id {shorten(ids[i : i + 1].tolist()[0])})"
+        if on_error == "raise":
+            raise type(exc)(
+                f"{at}: {str(exc).rstrip('.')}; fix the cell, or pass on_error='coerce' (make "
+                f"it missing) or on_error='drop' (leave the record out). {len(bad)} bad "
+                "cell(s) in all."
+            ) from None
+        per_field: dict[str, int] = {}
+        for _, f, _ in bad:
+            per_field[f] = per_field.get(f, 0) + 1
+        counts = ", ".join(f"{k!r}: {v}" for k, v in per_field.items())
+        rows = sorted({b[0] for b in bad})
+        if on_error == "drop":
+            keep = np.setdiff1d(np.arange(len(ids)), rows)
+            kept = self.take(keep)
+            self._item_ids, self._fields = kept._item_ids, kept._fields
+            done = f"left out {len(rows)} record(s) with a bad cell"
+        else:
+            done = f"made {len(bad)} bad cell(s) missing"
+        warn_data(
+            f"{done} (on_error={on_error!r}; by field: {counts}); the first: {at}: {exc}",
+        )
 
     # construction -------------------------------------------------------------------
+    @classmethod
+    def _build(
+        cls, ids: Any, fields: dict[str, list[Any]], where: Callable[[int], str], **kw: Any
+    ) -> Catalog:
+        self = cls.__new__(cls)
+        self._fill(ids, fields, where=where, **kw)
+        return self
+
     @classmethod
     def from_records(
         cls,
         records: Iterable[dict[str, Any]],
         *,
         id_field: str = "id",
-        list_sep: str | None = None,
+        list_sep: str | Mapping[str, str] | None = None,
         list_fields: Iterable[str] = (),
+        on_error: str = "raise",
+        year_from: str | None = None,
     ) -> Catalog:
         """Build from an iterable of dicts, one per item; each must hold `id_field`.
 
         Fields are the union of the records' keys (in order of first appearance); a field
-        missing from a record takes the missing value of its kind.
+        missing from a record takes the missing value of its kind. `list_sep`,
+        `on_error` and `year_from` are as in :meth:`from_csv`.
 
         Raises
         ------
         InputError
-            A record is not a dict or lacks `id_field`.
+            A record is not a dict or lacks `id_field`; a bad cell under
+            ``on_error="raise"`` (the message names the record and its id).
         DuplicateError
             Two records share an id.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> recs = [{"id": 1, "year": "1994"}, {"id": 2, "year": "unkonwn"}]
+        >>> with warnings.catch_warnings(record=True) as w:
+        ...     warnings.simplefilter("always")
+        ...     cat = Catalog.from_records(recs, on_error="coerce")
+        >>> cat.field("year"), len(w)
+        ([1994, None], 1)
         """
         check_str(id_field, "id_field")
         ids: list[Any] = []
@@ -211,7 +399,16 @@ class Catalog(Saveable):
                 if k != id_field:
                     names.setdefault(k, None)
         fields = {k: [r.get(k) for r in recs] for k in names}
-        return cls(ids, fields, id_field=id_field, list_sep=list_sep, list_fields=list_fields)
+        return cls._build(
+            ids,
+            fields,
+            lambda i: f"record {i}",
+            id_field=id_field,
+            list_sep=list_sep,
+            list_fields=list_fields,
+            on_error=on_error,
+            year_from=year_from,
+        )
 
     @classmethod
     def from_frame(
@@ -219,13 +416,17 @@ class Catalog(Saveable):
         df: Any,
         *,
         id_field: str = "id",
-        list_sep: str | None = "|",
+        list_sep: str | Mapping[str, str] | None = "|",
         list_fields: Iterable[str] = (),
+        on_error: str = "raise",
+        year_from: str | None = None,
     ) -> Catalog:
         """Build from a pandas DataFrame with one row per item and an `id_field` column.
 
-        Strings in list fields (the standard ones plus `list_fields`) are split on
-        `list_sep`; NaN cells become the field's missing value.
+        Strings in list fields (the standard ones, `list_fields` and the fields named in a
+        `list_sep` dict) are split on their separator; NaN cells become the field's
+        missing value. `on_error` and `year_from` are as in :meth:`from_csv` (a bad cell
+        is reported with its row position and id).
         """
         cols = [str(c) for c in getattr(df, "columns", [])]
         check_str(id_field, "id_field")
@@ -239,40 +440,115 @@ class Catalog(Saveable):
                 na = s.isna().to_numpy()
                 fields[str(c)] = [None if m else v for v, m in zip(vals, na)]
         ids = df[id_field].to_numpy()
-        return cls(ids, fields, id_field=id_field, list_sep=list_sep, list_fields=list_fields)
+        return cls._build(
+            ids,
+            fields,
+            lambda i: f"row {i}",
+            id_field=id_field,
+            list_sep=list_sep,
+            list_fields=list_fields,
+            on_error=on_error,
+            year_from=year_from,
+            default_sep="|",
+        )
 
     @classmethod
     def from_csv(
         cls,
         path: Any,
         *,
-        id_field: str = "id",
-        list_sep: str | None = "|",
+        id_field: str | int = "id",
+        list_sep: str | Mapping[str, str] | None = "|",
         sep: str | None = ",",
         encoding: str = "utf-8",
         list_fields: Iterable[str] = (),
         id_type: type | None = None,
+        header: int | None = 0,
+        names: Any = None,
+        comments: str = "",
+        on_error: str = "raise",
+        year_from: str | None = None,
     ) -> Catalog:
-        """Read a delimited file with a header row; quoted fields are supported for ``","``.
+        """Read a delimited file, one line per item; quoted fields are supported for ``","``.
 
         Values are read as strings (``year`` is converted to int, list fields are split
-        on `list_sep`, empty cells are missing). Ids are ints when every id is an integer,
-        unless ``id_type=str``.
+        on their separator, empty cells are missing). Ids are ints when every id is an
+        integer, unless ``id_type=str``. A UTF-8 byte-order mark is dropped.
+
+        Parameters
+        ----------
+        path : str, path-like, file object or bytes
+            The file (gzip/bz2/xz compression is detected from its first bytes).
+        id_field : str or int, default="id"
+            The id column, by name or position; the records keep it under this name
+            (``"id"`` when given by position).
+        list_sep : str, dict or None, default="|"
+            Separator of the multi-valued fields. A dict gives fields their own
+            separators and makes them list fields, e.g. Douban's
+            ``{"actors": ", ", "genres": ", ", "languages": " / "}``; the other list
+            fields are then split on ``"|"``.
+        sep : str or None, default=","
+            Field separator (any string); None splits on runs of blanks.
+        encoding : str, default="utf-8"
+            Text encoding; a file that is not valid UTF-8 raises a
+            :class:`~filmreco.exceptions.FormatError` naming the codecs that fit
+            (``"gb18030"``, ``"big5"`` ...), and a garbled header is reported as such.
+        list_fields : iterable of str, default=()
+            Extra field names holding lists (split on `list_sep`).
+        id_type : {None, int, str}, default=None
+        header : {0, None}, default=0
+            0: the first line names the fields. None: no header line; name the fields with
+            `names` (pandas' convention).
+        names : list of str, optional
+            One name per field (replaces the header line when ``header=0``).
+        comments : str, default=""
+            Characters that start a comment line, e.g. ``"#"``.
+        on_error : {"raise", "coerce", "drop"}, default="raise"
+            A cell that does not convert (a year ``"unkonwn"``): raise naming the line, the
+            record's id and the value; make it missing ("coerce"); or leave the record out
+            ("drop"). Both warn with a :class:`~filmreco.exceptions.DataWarning` counting
+            the cells per field.
+        year_from : str, optional
+            A date field (``"2018-07-05"``, ``"2018"``, ``"1994-09-10(中国大陆)"``) from
+            which the ``year`` field is derived; a date without a year is a bad cell.
 
         Examples
         --------
         >>> text = 'id,title,year,genres\\n1,"Heat",1995,Action|Crime\\n2,Up,,\\n'
         >>> Catalog.from_csv(text.encode()).field("genres")
         [['Action', 'Crime'], []]
+
+        Douban's layout: per-field separators and a release date:
+
+        >>> text = ('movie_id,title,actors,release_date,languages\\n'
+        ...         '1,活着,"葛优, 巩俐",1994-05-17,汉语普通话 / 英语\\n')
+        >>> cat = Catalog.from_csv(text.encode(), id_field="movie_id", year_from="release_date",
+        ...                        list_sep={"actors": ", ", "languages": " / "})
+        >>> rec = cat[1]
+        >>> rec["actors"], rec["languages"], rec["year"]
+        (['葛优', '巩俐'], ['汉语普通话', '英语'], 1994)
         """
         check_option(id_type, (None, int, str), "id_type")
+        check_option(on_error, ON_ERROR, "on_error")
+        has_header = check_header(header)
+        if isinstance(id_field, bool) or not isinstance(id_field, (str, numbers.Integral)):
+            raise InputTypeError(
+                f"id_field must be a column name (str) or position (int), got {shorten(id_field)}."
+            )
         data, source = read_source(path)
-        table = split_table(data, source=source, delimiter=sep, header=True, encoding=encoding)
-        head = table.header or []
-        check_str(id_field, "id_field")
-        if id_field not in head:
-            raise InputError(f"column {id_field!r} is not in the header of {source!r}: {head}.")
-        j = head.index(id_field)
+        table = split_table(
+            data,
+            source=source,
+            delimiter=sep,
+            header=has_header,
+            encoding=encoding,
+            comments=comments,
+        )
+        head = column_names(table, names, has_header)
+        j = column_index(id_field, head, table, arg="id_field")
+        if head is None:
+            head = [str(k) for k in range(table.fields.shape[1])]
+        id_name = id_field if isinstance(id_field, str) else "id"
         ids: Any = None
         if id_type is not str:
             try:
@@ -287,7 +563,18 @@ class Catalog(Saveable):
             if k != j:
                 col = to_str(table, k, encoding).tolist()
                 fields[name] = [v if v != "" else None for v in col]
-        return cls(ids, fields, id_field=id_field, list_sep=list_sep, list_fields=list_fields)
+        lines = table.lines
+        return cls._build(
+            ids,
+            fields,
+            lambda i: f"{source!r}, line {int(lines[i])}",
+            id_field=id_name,
+            list_sep=list_sep,
+            list_fields=list_fields,
+            on_error=on_error,
+            year_from=year_from,
+            default_sep="|",
+        )
 
     # access -------------------------------------------------------------------------
     @property
@@ -353,7 +640,14 @@ class Catalog(Saveable):
         """Keep the given items (external ids), in that order (``on_unknown="ignore"`` drops
         ids the catalogue does not know)."""
         check_option(on_unknown, ("raise", "ignore"), "on_unknown")
-        return self.take(self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids"))
+        return self.take(
+            self._item_ids.index(
+                item_ids,
+                on_unknown=on_unknown,
+                name="item_ids",
+                advice="check the ids, or pass on_unknown='ignore' to drop them",
+            )
+        )
 
     # persistence (save / load come from filmreco._persist.Saveable) ---------------------
     def _export(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

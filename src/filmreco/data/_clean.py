@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool
+from .._validation import check_bool, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
@@ -34,7 +34,7 @@ logger = logging.getLogger("filmreco")
 def warn_data(message: str, stacklevel: int = 4) -> None:
     """Warn with DataWarning (and log it at INFO level)."""
     logger.info(message)
-    warnings.warn(message, DataWarning, stacklevel=stacklevel)
+    warnings.warn(message, DataWarning, stacklevel=user_stacklevel())
 
 
 def raw_array(values: Any, name: str) -> np.ndarray:

@@ -39,6 +39,7 @@ __all__ = ["Interactions"]
 logger = logging.getLogger("filmreco")
 _ON_NAN = ("raise", "drop")
 _ON_UNKNOWN = ("raise", "ignore")
+_DROP = "check the ids, or pass on_unknown='ignore' to drop them"
 
 
 class Interactions(Saveable):
@@ -410,40 +411,67 @@ class Interactions(Saveable):
     def from_csv(
         cls,
         path: Any,
-        user: str = "user",
-        item: str = "item",
-        value: str | None = None,
-        timestamp: str | None = None,
+        user: str | int = "user",
+        item: str | int = "item",
+        value: str | int | None = None,
+        timestamp: str | int | None = None,
         sep: str | None = ",",
         *,
         encoding: str = "utf-8",
         id_type: type | None = None,
+        header: int | None = 0,
+        names: Any = None,
+        comments: str = "",
+        on_error: str = "raise",
         **kw: Any,
     ) -> Interactions:
-        """Read a delimited text file with a header row (no pandas needed).
+        """Read a delimited text file, with or without a header row (no pandas needed).
 
         Parameters
         ----------
         path : str, path-like, file object or bytes
             The file; gzip/bz2/xz compression is detected from its first bytes.
-        user, item, value, timestamp : str
-            Header names of the columns to read (`value`, `timestamp` optional).
+        user, item, value, timestamp : str or int
+            The columns to read, by name (in the header or `names`) or by position
+            (0-based); `value` and `timestamp` are optional. Timestamps are numbers
+            (seconds) or ISO dates (``2000-07-12``, converted to seconds since the epoch).
         sep : str or None, default=","
-            Field separator; None splits on runs of blanks. Quoted fields are supported
-            for ``","``.
+            Field separator (any string: ``"\\t"``, ``"::"``, ``";"``); None splits on runs
+            of blanks. Quoted fields are supported for ``","``.
         encoding : str, default="utf-8"
+            Text encoding; Chinese files from Excel or Windows tools are often
+            ``"gb18030"`` (or ``"big5"``), which a decoding error suggests.
         id_type : {None, int, str}, default=None
             How to read ids: None reads them as ints when every id of the column is an
             integer, else as strings.
+        header : {0, None}, default=0
+            0: the first line names the columns (pandas' default). None: the file has no
+            header line (the CiaoDVD, FilmTrust and Douban rating files); name the
+            columns with `names` or pick them by position.
+        names : list of str, optional
+            One name per field, as in :func:`pandas.read_csv`: with ``header=None`` they
+            name the columns, with ``header=0`` they replace the header line.
+        comments : str, default=""
+            Characters that start a comment line (judged on its first non-blank
+            character), e.g. ``"#"``; blank lines are always skipped.
+        on_error : {"raise", "coerce", "drop"}, default="raise"
+            A cell that does not convert (an id under ``id_type=int``, a value, a
+            timestamp): raise :class:`~filmreco.exceptions.FormatError` naming the line,
+            the record and the value; make a bad value or timestamp NaN ("coerce"; it then
+            follows `on_nan`); or skip the line ("drop"). A line whose id is bad is
+            skipped under "coerce" too. Both warn with a
+            :class:`~filmreco.exceptions.DataWarning` counting the cells.
         **kw
-            Passed to :meth:`from_arrays`.
+            Passed to :meth:`from_arrays` (``duplicates``, ``on_nan``, ``user_map`` ...).
 
         Raises
         ------
         FormatError
-            No header, or a malformed line (the message names the file and line number).
+            A malformed line, a bad cell under ``on_error="raise"`` (the message names the
+            file and line number), or bytes that are not `encoding` (the message names
+            the codecs that fit) or a garbled header.
         InputError
-            A requested column is not in the header.
+            A requested column is not in the header (or not a position of the lines).
 
         Notes
         -----
@@ -456,6 +484,14 @@ class Interactions(Saveable):
         >>> X = Interactions.from_csv(b"u,i,r,t\\n1,5,4.5,\\n2,5,3,\\n", "u", "i", "r", "t")
         >>> X.shape, X.timestamps is None
         ((2, 1), True)
+
+        A file without a header, with a comment line and dates (CiaoDVD's layout):
+
+        >>> text = b"# user,movie,genre,review,rating,date\\n1,7,1,1,5,2000-07-12\\n2,7,1,2,4,2001-01-01\\n"
+        >>> X = Interactions.from_csv(text, user=0, item=1, value=4, timestamp=5,
+        ...                           header=None, comments="#")
+        >>> X.matrix.toarray().tolist(), X.timestamps.tolist()
+        ([[5.0], [4.0]], [963360000.0, 978307200.0])
         """
         c = read_csv_columns(
             path,
@@ -463,7 +499,22 @@ class Interactions(Saveable):
             sep=sep,
             encoding=encoding,
             id_type=id_type,
+            header=header,
+            columns=names,
+            comments=comments,
+            on_error=on_error,
         )
+        n_bad = c["n_dropped"] + c["n_coerced"]
+        if n_bad:
+            done = []
+            if c["n_dropped"]:
+                done.append(f"skipped {c['n_dropped']} line(s)")
+            if c["n_coerced"]:
+                done.append(f"made {c['n_coerced']} value(s) NaN (they follow on_nan)")
+            warn_data(
+                f"{' and '.join(done)} with a cell that does not convert (on_error={on_error!r}).",
+                stacklevel=3,
+            )
         return cls.from_arrays(c["user"], c["item"], c["value"], timestamps=c["timestamp"], **kw)
 
     # conversions --------------------------------------------------------------------
@@ -571,12 +622,16 @@ class Interactions(Saveable):
         ['c', 'a']
         """
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_users(self._user_ids.index(user_ids, on_unknown=on_unknown))
+        return self.take_users(
+            self._user_ids.index(user_ids, on_unknown=on_unknown, name="user_ids", advice=_DROP)
+        )
 
     def subset_items(self, item_ids: Any, *, on_unknown: str = "raise") -> Interactions:
         """Keep the given items (external ids), in that order."""
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_items(self._item_ids.index(item_ids, on_unknown=on_unknown))
+        return self.take_items(
+            self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids", advice=_DROP)
+        )
 
     def with_matrix(self, matrix: Any, *, dtype: Any = None) -> Interactions:
         """Same id maps, new matrix of the same shape (e.g. a weighted copy).

@@ -19,7 +19,17 @@ from .._persist import csr_from_arrays, member
 from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, row_indices
-from ._text import read_source, split_table, to_float, to_int, to_str
+from ._text import (
+    ON_ERROR,
+    _quote,
+    check_header,
+    column_index,
+    column_names,
+    convert_column,
+    read_source,
+    split_table,
+    to_str,
+)
 
 __all__ = [
     "aligned_array",
@@ -265,34 +275,65 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
 
 def read_csv_columns(
     path: Any,
-    names: dict[str, str | None],
+    names: dict[str, str | int | None],
     *,
     sep: str | None,
     encoding: str,
     id_type: type | None,
+    header: Any = 0,
+    columns: Any = None,
+    comments: str = "",
+    on_error: str = "raise",
 ) -> dict[str, Any]:
-    """Read the named columns of a delimited file with a header.
+    """Read the named columns of a delimited file.
 
-    `names` maps "user", "item" (ids) and "value", "timestamp" (floats) to header names.
-    An all-empty timestamp column is returned as None (treated as absent).
+    `names` maps "user", "item" (ids) and "value", "timestamp" (floats; timestamps may be
+    ISO dates) to column names or positions; `header`, `columns` (pandas' ``names``) and
+    `comments` as in :meth:`Interactions.from_csv`. An all-empty timestamp column is
+    returned as None (treated as absent). Lines with a bad cell follow `on_error`; the
+    result holds "n_bad" (lines dropped, or cells coerced to NaN).
     """
     check_option(id_type, (None, int, str), "id_type")
+    check_option(on_error, ON_ERROR, "on_error")
+    has_header = check_header(header)
     for key, col in names.items():
-        check_column(col, key, optional=key not in ("user", "item"))
+        check_column(col, key, optional=key not in ("user", "item"), labels=(str, numbers.Integral))
     data, source = read_source(path)
-    table = split_table(data, source=source, delimiter=sep, header=True, encoding=encoding)
-    head = table.header or []
-    for col in names.values():
-        if col is not None and col not in head:
-            raise InputError(
-                f"column {shorten(col)} is not in the header of {source!r}: {shorten(head)}."
-            )
+    table = split_table(
+        data,
+        source=source,
+        delimiter=sep,
+        header=has_header,
+        encoding=encoding,
+        comments=comments,
+    )
+    head = column_names(table, columns, has_header)
+    pos = {
+        key: None if col is None else column_index(col, head, table, arg=key)
+        for key, col in names.items()
+    }
+    label = {
+        k: (head[j] if head is not None else f"column {j}") for k, j in pos.items() if j is not None
+    }
+    ju, ji = pos["user"], pos["item"]
+
+    def record(i: int) -> str:
+        f = table.fields
+        return f"user {_quote(f[i, ju])}, item {_quote(f[i, ji])}"  # type: ignore[index]
+
     out: dict[str, Any] = {}
+    bad = np.zeros(table.n_rows, dtype=bool)
     for key in ("user", "item"):
-        j = head.index(names[key])  # type: ignore[arg-type]
+        j = pos[key]
+        assert j is not None
         if id_type is int:
             hint = "; pass id_type=str for string ids"
-            out[key] = to_int(table, j, f"{names[key]} id", hint=hint)
+            ids, b = convert_column(
+                table, j, "int", f"{label[key]} id", on_error=on_error, record=record, hint=hint
+            )
+            if b is not None:  # an id cannot be made up: under "coerce" too, the line goes
+                bad |= b
+            out[key] = ids
             continue
         if id_type is None:
             try:
@@ -301,9 +342,29 @@ def read_csv_columns(
             except (ValueError, OverflowError):
                 pass
         out[key] = to_str(table, j, encoding)
+    n_bad_ids = int(bad.sum())
+    coerced = 0
     for key in ("value", "timestamp"):
-        col = names.get(key)
-        out[key] = None if col is None else to_float(table, head.index(col), col)
+        j = pos[key]
+        if j is None:
+            out[key] = None
+            continue
+        kind = "float" if key == "value" else "time"
+        vals, b = convert_column(table, j, kind, label[key], on_error=on_error, record=record)
+        if b is not None:
+            if on_error == "drop":
+                bad |= b
+            else:
+                coerced += int((b & ~bad).sum())
+        out[key] = vals
+    if bad.any():
+        keep = ~bad
+        for key in names:
+            if out.get(key) is not None:
+                out[key] = out[key][keep]
+    out["n_dropped"] = int(bad.sum())
+    out["n_coerced"] = coerced
+    out["n_bad_ids"] = n_bad_ids
     ts = out["timestamp"]
     if ts is not None and ts.size and np.isnan(ts).all():
         logger.info("%s: every %r field is empty; no timestamps.", source, names["timestamp"])

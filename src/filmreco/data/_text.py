@@ -32,8 +32,18 @@ import numpy as np
 
 from .._validation import check_encoding, check_str, shorten
 from ..exceptions import FormatError, InputError, InputTypeError
+from ._encoding import decode_error_message, garbled
 
-__all__ = ["Table", "read_source", "split_table", "to_float", "to_int", "to_str"]
+__all__ = [
+    "Table",
+    "check_header",
+    "column_index",
+    "read_source",
+    "split_table",
+    "to_float",
+    "to_int",
+    "to_str",
+]
 
 _UTF8 = frozenset({"utf-8", "utf-8-sig"})  # codecs.lookup names
 _WS = np.zeros(256, dtype=bool)
@@ -162,7 +172,12 @@ def split_table(
     if d is not None and delimiter == ",":
         if b'"' in data:
             return _split_quoted_csv(
-                data, source=source, header=header, min_cols=min_cols, encoding=encoding
+                data,
+                source=source,
+                header=header,
+                min_cols=min_cols,
+                encoding=encoding,
+                comments=comments or "",
             )
     if d is not None and len(d) > 1:
         placeholder = next(
@@ -228,20 +243,47 @@ def split_table(
     lines = data_lines.astype(np.int64) + 1
     head = None
     if header:
-        head = [h.decode(encoding, "replace").strip() for h in fields[0].tolist()]
+        raw = fields[0].tolist()
+        try:
+            head = [h.decode(encoding).strip() for h in raw]
+        except UnicodeDecodeError:
+            where = f"{source!r}, line {int(lines[0])} (the header)"
+            raise FormatError(decode_error_message(b"\n".join(raw), where, encoding)) from None
+        check_garbled(head, source, encoding)
         fields, lines = fields[1:], lines[1:]
     return Table(fields, lines, source, head)
 
 
+def check_garbled(head: list[str], source: str, encoding: str) -> None:
+    """Raise FormatError if the header `head` is mojibake (see :func:`garbled`)."""
+    found = garbled(" ".join(head), encoding)
+    if found is None:
+        return
+    cause, fixed = found
+    if "read as" in cause:
+        fix = "pass encoding='utf-8'"
+    elif "U+FFFD" in cause:
+        fix = "the file was damaged when it was saved; export it again from the source"
+    else:
+        fix = (
+            "the file itself was saved garbled; export it again, or repair the text "
+            "with text.encode('cp1252').decode('utf-8')"
+        )
+    raise FormatError(
+        f"the header of {source!r} looks garbled ({shorten(head)}): {cause}, so it would "
+        f"read {shorten(fixed)}; {fix}."
+    )
+
+
 def _split_quoted_csv(
-    data: bytes, *, source: str, header: bool, min_cols: int, encoding: str
+    data: bytes, *, source: str, header: bool, min_cols: int, encoding: str, comments: str
 ) -> Table:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"{source!r} is not valid {encoding} (byte {exc.start}); pass the right encoding."
-        ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f"{source!r}, line {line}"
+        raise FormatError(decode_error_message(data, where, encoding, exc.start)) from None
     rows: list[list[str]] = []
     lines: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -249,7 +291,11 @@ def _split_quoted_csv(
     start = 1
     try:
         for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
+            if (
+                not row
+                or (len(row) == 1 and not row[0].strip())
+                or (comments and row[0].lstrip()[:1] in comments and row[0].lstrip())
+            ):
                 start = reader.line_num + 1
                 continue
             if k < 0:
@@ -269,6 +315,8 @@ def _split_quoted_csv(
             raise FormatError(f"{source!r} has no header line; a header row is required.")
         return Table(np.zeros((0, max(min_cols, 0)), dtype="U1"), np.zeros(0, np.int64), source)
     head = rows.pop(0) if header else None
+    if head is not None:
+        check_garbled(head, source, encoding)
     ln = np.asarray(lines[1:] if header else lines, dtype=np.int64)
     fields = np.array(rows, dtype=str).reshape(-1, k) if rows else np.zeros((0, k), dtype="U1")
     return Table(fields, ln, source, head)
@@ -327,7 +375,165 @@ def to_str(table: Table, j: int, encoding: str = "utf-8") -> np.ndarray:
         return np.strings.decode(col, encoding)
     except UnicodeDecodeError:
         i = _first_failure(col, lambda x: x.decode(encoding))
+        sample = b"\n".join(col[i : i + 2000].tolist())
+        raise FormatError(decode_error_message(sample, table.where(i), encoding)) from None
+
+
+def check_header(header: Any) -> bool:
+    """True when the first line names the columns (``header=0``, pandas' default)."""
+    if header is None:
+        return False
+    if isinstance(header, str) and header == "infer":
+        return True
+    if isinstance(header, (int, np.integer)) and not isinstance(header, bool) and header == 0:
+        return True
+    raise InputError(
+        f"header must be 0 (the first line names the columns) or None (the file has no "
+        f"header line), got {shorten(header)}; with header=None, name the columns with "
+        "names=[...] or pick them by position (e.g. user=0, item=1)."
+    )
+
+
+def column_names(table: Table, names: Any, header: bool) -> list[str] | None:
+    """The column names of `table`: `names` when given, else its header (or None)."""
+    if names is None:
+        return table.header if header else None
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise InputTypeError(
+            f"names must be a list of column names, got {type(names).__name__}; "
+            "e.g. names=['user', 'item', 'rating']."
+        )
+    out = list(names)
+    if not all(isinstance(n, str) for n in out) or len(set(out)) != len(out):
+        raise InputError(f"names must be distinct strings, got {shorten(out)}.")
+    k = int(table.fields.shape[1])
+    if table.n_rows and len(out) != k:
+        raise InputError(
+            f"names has {len(out)} entries but the lines of {table.source!r} have {k} fields; "
+            "give one name per field."
+        )
+    return out
+
+
+def _looks_like_data(head: list[str]) -> bool:
+    def number(s: str) -> bool:
+        try:
+            float(s)
+        except ValueError:
+            return False
+        return True
+
+    return bool(head) and all(number(h) for h in head if h) and any(head)
+
+
+def column_index(spec: Any, head: list[str] | None, table: Table, *, arg: str) -> int:
+    """Position of the column `spec` (a name in `head`, or an int position), for `arg`=..."""
+    k = int(table.fields.shape[1])
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        if not -k <= int(spec) < k:
+            raise InputError(
+                f"{arg}={int(spec)} is not a column position of {table.source!r}, whose lines "
+                f"have {k} fields; use 0..{k - 1}."
+            )
+        return int(spec) % k
+    if not isinstance(spec, str):
+        raise InputTypeError(
+            f"{arg} must be a column name (str) or position (int), got {type(spec).__name__}."
+        )
+    if head is None:
+        raise InputError(
+            f"{arg}={spec!r} names a column, but {table.source!r} is read without a header "
+            f"(header=None); pass names=[...] (one per field, {k} here) or a position "
+            f"({arg}=0)."
+        )
+    if spec in head:
+        return head.index(spec)
+    hint = ""
+    if table.header is not None and head is table.header and _looks_like_data(head):
+        hint = (
+            " That first line looks like data, not a header: pass header=None with "
+            "names=[...] or column positions (e.g. user=0, item=1)."
+        )
+    else:
+        near = [h for h in head if h.strip().lower() == spec.strip().lower()]
+        if near:
+            hint = f" Did you mean {near[0]!r}?"
+    raise InputError(
+        f"column {shorten(spec)} is not in the header of {table.source!r}: "
+        f"{shorten(head)} (asked for by {arg}=).{hint}"
+    )
+
+
+ON_ERROR = ("raise", "coerce", "drop")
+
+
+def _parse_time(col: np.ndarray) -> np.ndarray:
+    """ISO dates/times (``2000-07-12``, ``2000-07-12 10:00:00``) as float seconds; NaN for
+    empty fields. Raises ValueError for anything else."""
+    text = col if col.dtype.kind == "U" else np.strings.decode(col, "utf-8", "replace")
+    text = np.strings.strip(text)
+    empty = (text == "") | (np.strings.lower(text) == "nan")
+    t = np.where(empty, "NaT", text).astype("datetime64[s]")
+    out = t.astype(np.int64).astype(np.float64)
+    out[np.isnat(t)] = np.nan
+    return out
+
+
+def _parse_one_time(x: Any) -> float:
+    return float(_parse_time(np.array([x]))[0])
+
+
+def convert_column(
+    table: Table,
+    j: int,
+    kind: str,
+    what: str,
+    *,
+    on_error: str = "raise",
+    record: Any = None,
+    hint: str = "",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Column `j` as int64 (`kind` "int"), float64 ("float": empty is NaN) or seconds
+    ("time": numbers, or ISO dates when the column is not numeric).
+
+    Returns the values and a mask of the bad cells (None when there are none). A bad cell
+    raises FormatError naming the line, the record (``record(i)``, e.g. its id) and the
+    value when `on_error` is "raise"; otherwise it is NaN (float/time) or 0 (int) and
+    flagged in the mask, for the caller to coerce or drop.
+    """
+    col = table.fields[:, j]
+    if kind != "int":
+        empty = col == (b"" if col.dtype.kind == "S" else "")
+        if empty.any():
+            col = np.where(empty, b"nan" if col.dtype.kind == "S" else "nan", col)
+    dtype = np.int64 if kind == "int" else np.float64
+    try:
+        return col.astype(dtype), None
+    except (ValueError, OverflowError):
+        pass
+    one: Any = int if kind == "int" else float
+    if kind == "time":
+        try:
+            return _parse_time(col), None
+        except ValueError:
+            one = _parse_one_time
+    vals = col.tolist()
+    out = np.zeros(len(vals), dtype=dtype)
+    bad = np.zeros(len(vals), dtype=bool)
+    for i, x in enumerate(vals):
+        try:
+            out[i] = one(x)
+        except (ValueError, OverflowError):
+            bad[i] = True
+    first = int(np.flatnonzero(bad)[0])
+    if on_error == "raise":
+        rec = f" (record: {record(first)})" if record is not None else ""
+        expected = {"int": "an integer", "float": "a number", "time": "a number or a date"}
         raise FormatError(
-            f"{table.where(i)}: field is not valid {encoding}; pass encoding=... "
-            "(MovieLens 100k/1M files are 'latin-1')."
-        ) from None
+            f"{table.where(first)}: {what} {_quote(col[first])} is not {expected[kind]}"
+            f"{rec}{hint}; fix the cell, or pass on_error='coerce' (make it missing) or "
+            f"on_error='drop' (skip the line); {int(bad.sum())} such cell(s) in this column."
+        )
+    if kind != "int":
+        out[bad] = np.nan
+    return out, bad

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_random_state, check_real
+from .._validation import check_int, check_random_state, check_real, user_stacklevel
 from ..data import Interactions
 from ..exceptions import InputError, InputTypeError
 from ..sparse import row_indices
@@ -27,7 +27,7 @@ def _noise_rng(random_state: Any) -> np.random.Generator:
         "random_state makes the privacy noise reproducible, so anyone with the seed can remove "
         "it; use it for tests only and leave it None for shared results.",
         PrivacyWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
     return check_random_state(random_state)
 
@@ -231,7 +231,7 @@ def item_audience(
                 f"capped {int(capped.sum())} interactions of users above "
                 f"max_items_per_user={cap} so the noise covers every user.",
                 PrivacyWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         keep &= ~capped
         sens = float(cap)

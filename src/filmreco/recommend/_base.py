@@ -36,7 +36,15 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._parallel import check_n_jobs
-from .._validation import check_bool, check_fitted, check_int, check_option, check_real, shorten
+from .._validation import (
+    check_bool,
+    check_fitted,
+    check_int,
+    check_option,
+    check_real,
+    plain_reprs,
+    shorten,
+)
 from ..data._ops import pattern_from, seen_or_none
 from ..data._ops import take_rows as take_sorted_rows
 from ..exceptions import InputError, NotSupportedError, UnknownIdError
@@ -128,6 +136,10 @@ class Recommender(PersistMixin, BaseEstimator):
     def _item_universe(self, items: IdMap) -> IdMap:
         """Items the model can score; a subclass may add some (e.g. catalogue-only films)."""
         return items
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        # scikit-learn shows parameters with repr(): np.float32(10.0) -> 10.0 for users
+        return plain_reprs(super().__repr__(N_CHAR_MAX))
 
     def fit(self, interactions: Any) -> Recommender:
         """Learn from users x items interactions; a second call starts from scratch.

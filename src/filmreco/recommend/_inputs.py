@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_csr, check_option, shorten
+from .._validation import check_csr, check_option, shorten, user_stacklevel
 from ..data import Interactions
 from ..data._ops import pattern_from
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
@@ -162,7 +162,7 @@ def align_items(
                     f"dropped {int(used.sum())} interactions with items unknown to the model "
                     "(on_unknown='ignore').",
                     DataWarning,
-                    stacklevel=4,
+                    stacklevel=user_stacklevel(),
                 )
         row = row_indices(X)
         col = pos[X.indices]

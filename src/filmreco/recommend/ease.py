@@ -8,7 +8,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from .._parallel import thread_limits
+from .._parallel import progress_bar, thread_limits
 from .._persist import member
 from .._validation import check_int, check_real
 from ..exceptions import InputError
@@ -34,7 +34,9 @@ def _spd_inverse(G: np.ndarray) -> np.ndarray:
     return np.asarray(P)
 
 
-def ease_weights(X: sp.csr_array, regularization: float | np.ndarray) -> np.ndarray:
+def ease_weights(
+    X: sp.csr_array, regularization: float | np.ndarray, bar: Any = None
+) -> np.ndarray:
     """The EASE item-item matrix ``B`` (float32) of a users x items matrix `X`.
 
     `regularization` is added to the diagonal of the Gram matrix: one ``lambda`` for
@@ -46,9 +48,12 @@ def ease_weights(X: sp.csr_array, regularization: float | np.ndarray) -> np.ndar
     conditioned for the usual ``lambda`` of hundreds. Catalogues under 4096 items are
     inverted on one BLAS thread: it takes well under a second there, gives the same bits
     on every machine, and avoids OpenBLAS's threaded Cholesky inverse, which measured 10-20x
-    slower when another process holds one of the cores.
+    slower when another process holds one of the cores. `bar` (a progress bar) advances
+    after the Gram matrix, the inverse and the weights.
     """
     G = (X.T @ X).toarray().astype(np.float32)
+    if bar is not None:
+        bar.update()
     if isinstance(regularization, np.ndarray):
         G[np.diag_indices_from(G)] += regularization.astype(np.float32)
     else:
@@ -58,11 +63,15 @@ def ease_weights(X: sp.csr_array, regularization: float | np.ndarray) -> np.ndar
             P = _spd_inverse(G)
     else:
         P = _spd_inverse(G)
+    if bar is not None:
+        bar.update()
     P = np.tril(P)
     P += np.tril(P, -1).T
     d = np.diag(P).copy()
     P /= -d[None, :]
     P[np.diag_indices_from(P)] = 0.0
+    if bar is not None:
+        bar.update()
     return np.ascontiguousarray(P, dtype=np.float32)
 
 
@@ -81,6 +90,9 @@ class EASE(Recommender):
     memory_limit : float, default=4.0
         GiB the item x item matrices may take (about ``3 * n_items**2 * 4`` bytes during
         :meth:`fit`); larger catalogues are refused with a suggestion.
+    show_progress : bool, default=False
+        Show a tqdm bar over the steps of :meth:`fit` (Gram matrix, inverse, weights);
+        the inverse takes seconds on ml-1m's 3,700 films.
 
     Attributes
     ----------
@@ -105,9 +117,16 @@ class EASE(Recommender):
     [['b']]
     """
 
-    def __init__(self, regularization: float = 500.0, *, memory_limit: float = 4.0) -> None:
+    def __init__(
+        self,
+        regularization: float = 500.0,
+        *,
+        memory_limit: float = 4.0,
+        show_progress: bool = False,
+    ) -> None:
         self.regularization = regularization
         self.memory_limit = memory_limit
+        self.show_progress = show_progress
 
     @staticmethod
     def estimated_memory(n_items: int) -> float:
@@ -140,8 +159,11 @@ class EASE(Recommender):
                 "(memory linear in the catalogue) or ItemKNN (sparse) for a catalogue this "
                 "large, or raise memory_limit if the machine has the memory."
             )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            weights = ease_weights(X, lam)
+        with (
+            progress_bar(3, type(self).__name__, self.show_progress) as bar,
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        ):
+            weights = ease_weights(X, lam, bar)
         if not np.isfinite(weights).all():
             top = float(X.data.max()) if X.nnz else 0.0
             raise InputError(

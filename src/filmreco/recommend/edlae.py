@@ -42,6 +42,8 @@ class EDLAE(EASE):
         against 0.3364 on ml-1m: on a par with EASE there; tune both on your data.
     memory_limit : float, default=4.0
         GiB the item x item matrices may take (see :class:`EASE`).
+    show_progress : bool, default=False
+        Show a tqdm bar over the steps of :meth:`fit` (see :class:`EASE`).
 
     Attributes
     ----------
@@ -75,10 +77,12 @@ class EDLAE(EASE):
         dropout: float = 0.5,
         *,
         memory_limit: float = 4.0,
+        show_progress: bool = False,
     ) -> None:
         self.regularization = regularization
         self.dropout = dropout
         self.memory_limit = memory_limit
+        self.show_progress = show_progress
 
     def _check_params(self) -> tuple[float, float]:
         lam, limit = super()._check_params()

@@ -22,7 +22,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
+from .._parallel import progress_bar
 from .._validation import (
+    check_bool,
     check_callable,
     check_fitted,
     check_int,
@@ -116,6 +118,7 @@ def evaluate(
     filter_seen: bool = True,
     as_frame: bool = False,
     n_jobs: int | None = None,
+    show_progress: bool = False,
 ) -> Any:
     """Score a recommender's top-`k` lists for the users of `test`.
 
@@ -145,6 +148,8 @@ def evaluate(
         Return a pandas DataFrame (one row per model) instead of dicts.
     n_jobs : int or None, default=None
         Workers of the batch recommendation; see :ref:`n_jobs`.
+    show_progress : bool, default=False
+        Show a tqdm bar over the models (a fit and a scoring pass each).
 
     Returns
     -------
@@ -174,10 +179,12 @@ def evaluate(
     models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
     if not models or not all(isinstance(m, Recommender) for m in models.values()):
         raise InputError("model must be a Recommender or a non-empty dict of them.")
-    table = {
-        name: _evaluate_one(m, train, test, ks, names, fit, filter_seen, n_jobs)
-        for name, m in models.items()
-    }
+    table = {}
+    with progress_bar(len(models), "evaluate", show_progress) as bar:
+        for name, m in models.items():
+            table[name] = _evaluate_one(m, train, test, ks, names, fit, filter_seen, n_jobs)
+            logger.info("evaluate %s: %s", name, table[name])
+            bar.update()
     if as_frame:
         pd = importlib.import_module("pandas")
         return pd.DataFrame.from_dict(table, orient="index")
@@ -290,6 +297,7 @@ def tune(
     refit: bool = True,
     random_state: Any = None,
     n_jobs: int | None = None,
+    show_progress: bool = False,
 ) -> TuneResult:
     """Pick hyper-parameters on validation splits carved from `interactions`.
 
@@ -327,6 +335,8 @@ def tune(
         Seed of the default split.
     n_jobs : int or None, default=None
         Workers of the batch recommendation (not of the fits); see :ref:`n_jobs`.
+    show_progress : bool, default=False
+        Show a tqdm bar over the fits (every candidate on every split, then the refit).
 
     Returns
     -------
@@ -373,19 +383,26 @@ def tune(
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}
     total = np.zeros(len(candidates))
-    for train, valid in _validation_splits(interactions, split, n_splits, random_state):
-        shared = base._tuning_parts(train, tuned)
-        for i, params in enumerate(candidates):
-            m = clone(base).set_params(**params, **shared).fit(train)
-            res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs)
-            score = float(res[metric])
-            logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
-            total[i] += score
-    scores = total / n_splits
-    if np.isnan(scores).all():
-        raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
-    best = int(np.nanargmax(scores))
-    best_params: dict[str, Any] = dict(candidates[best])
-    best_model = clone(base).set_params(**best_params).fit(interactions) if refit else None
+    refit = check_bool(refit, "refit")
+    bar = progress_bar(n_splits * len(candidates) + int(refit), "tune", show_progress)
+    with bar:
+        for train, valid in _validation_splits(interactions, split, n_splits, random_state):
+            shared = base._tuning_parts(train, tuned)
+            for i, params in enumerate(candidates):
+                m = clone(base).set_params(**params, **shared).fit(train)
+                res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs)
+                score = float(res[metric])
+                logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
+                total[i] += score
+                bar.update()
+        scores = total / n_splits
+        if np.isnan(scores).all():
+            raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
+        best = int(np.nanargmax(scores))
+        best_params: dict[str, Any] = dict(candidates[best])
+        best_model = None
+        if refit:
+            best_model = clone(base).set_params(**best_params).fit(interactions)
+            bar.update()
     results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
     return TuneResult(best_params, float(scores[best]), results, best_model)

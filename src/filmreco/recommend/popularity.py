@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._persist import member
-from .._validation import check_fitted, check_real
+from .._validation import check_fitted, check_real, user_stacklevel
 from ..exceptions import DataWarning, InputError
 from ..sparse import as_id_array
 from ._base import Recommender
@@ -112,7 +112,7 @@ class Popularity(Recommender):
                 "was loaded from a file, which keeps no time weights: item_scores_ still "
                 "counts their views. Refit the model on the data without them.",
                 DataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         return n
 

@@ -7,7 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._validation import check_int, check_iterable, check_real, lookup_option, shorten
+from .._validation import (
+    check_int,
+    check_iterable,
+    check_real,
+    lookup_option,
+    shorten,
+    user_stacklevel,
+)
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ..text import CHINESE_STOP_WORDS, Tokenizer
 from ._bm25 import RANKINGS
@@ -373,6 +380,6 @@ def analyze_records(
             "only the first max_field_chars characters of a field are indexed and highlighted. "
             "Raise max_field_chars= to index more.",
             DataWarning,
-            stacklevel=4,  # the caller of fit / add
+            stacklevel=user_stacklevel(),
         )
     return out

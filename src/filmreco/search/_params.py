@@ -13,6 +13,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .._validation import plain_reprs
+
 __all__ = ["ParamsMixin"]
 
 
@@ -62,4 +64,4 @@ class ParamsMixin:
                 same = False
             if not same:
                 changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
+        return plain_reprs(f"{type(self).__name__}({', '.join(changed)})")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_int, check_iterable
+from .._validation import check_bool, check_int, check_iterable, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ..metrics import ranking_metrics
 
@@ -130,7 +130,7 @@ def evaluate_search(
             f"evaluate_search: {unknown} judged document id(s) are not in the index; they "
             "count as relevant documents that cannot be found.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     names = ["mrr", "recall", "ndcg"]
     per = ranking_metrics(ranked, relevant, k=k, metrics=names, aggregate=False)

@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from .._parallel import blocks, check_n_jobs, effective_n_jobs, parallel_map
+from .._parallel import (
+    _NoBar,
+    blocks,
+    check_n_jobs,
+    effective_n_jobs,
+    parallel_map,
+    progress_bar,
+)
 from .._persist import Saveable
 from .._validation import (
     check_bool,
@@ -21,7 +28,9 @@ from .._validation import (
     check_iterable,
     lookup_option,
     shorten,
+    user_stacklevel,
 )
+from ..data import _frames as frames
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _io
@@ -53,6 +62,7 @@ logger = logging.getLogger("filmreco")
 
 _ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
 _BATCH = 512  # most queries scored together by search_many
+_PROGRESS_BLOCK = 256  # records analysed between two updates of a progress bar
 
 
 @dataclass(slots=True)
@@ -82,6 +92,30 @@ class SearchHits:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def to_frame(self, *, catalog: Any = None, columns: Any = None) -> Any:
+        """The hits as a pandas DataFrame: ``rank, item, score`` (+ ``highlights``).
+
+        Parameters
+        ----------
+        catalog : Catalog, optional
+            Join its `columns` on the hit ids (default: title and year, those present).
+        columns : list of str, optional
+
+        Examples
+        --------
+        >>> index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "流浪地球"}])
+        >>> index.search("流浪地球").to_frame()[["rank", "item"]]
+           rank  item
+        0     1     2
+        """
+        pd = frames.pandas()
+        frame = pd.DataFrame(
+            {"rank": np.arange(1, len(self.ids) + 1), "item": self.ids, "score": self.scores}
+        )
+        if self.highlights is not None:
+            frame["highlights"] = self.highlights
+        return frames.join_catalog(frame, catalog, on="item", columns=columns)
 
 
 class SearchIndex(Saveable, ParamsMixin):
@@ -329,7 +363,7 @@ class SearchIndex(Saveable, ParamsMixin):
         return self._analyzers
 
     # ================================================================== building
-    def fit(self, records: Any) -> SearchIndex:
+    def fit(self, records: Any, *, show_progress: bool = False) -> SearchIndex:
         """Index `records`: a :class:`~filmreco.data.Catalog` or an iterable of dicts.
 
         Parameters
@@ -337,6 +371,9 @@ class SearchIndex(Saveable, ParamsMixin):
         records : Catalog or iterable of dict
             One dict per film: the id under `id_field`, text fields as str, multi-valued
             fields as lists of str; other fields (year, region, ...) are kept for filters.
+        show_progress : bool, default=False
+            Show a tqdm bar over the records analysed (segmenting the text of tens of
+            thousands of films takes seconds); the index is the same either way.
 
         Returns
         -------
@@ -357,7 +394,16 @@ class SearchIndex(Saveable, ParamsMixin):
         self._cfg = cfg
         self._analyzers = None
         store = FieldStore(CHANNELS, list(cfg.boosts))
-        store.append(self._analyze(recs))
+        with progress_bar(len(recs), "SearchIndex", show_progress) as bar:
+            if isinstance(bar, _NoBar):
+                analysed = self._analyze(recs)
+            else:  # the same analysis, record by record in blocks, to show progress
+                analysed = []
+                for start in range(0, len(recs), _PROGRESS_BLOCK):
+                    block = recs[start : start + _PROGRESS_BLOCK]
+                    analysed.extend(self._analyze(block))
+                    bar.update(len(block))
+        store.append(analysed)
         self._store = store
         self._records: list[dict[str, Any]] = recs
         self._write_lock = threading.RLock()
@@ -425,7 +471,7 @@ class SearchIndex(Saveable, ParamsMixin):
                         f"add(): skipped {len(dup)} record(s) whose id is already indexed "
                         "(on_duplicate='skip').",
                         DataWarning,
-                        stacklevel=2,
+                        stacklevel=user_stacklevel(),
                     )
                 else:
                     self._replace([r for r, k in zip(recs, known.tolist()) if k])
@@ -498,7 +544,7 @@ class SearchIndex(Saveable, ParamsMixin):
             warnings.warn(
                 f"query of {len(query)} characters cut to max_query_length={cap}.",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             query = query[:cap]
         return normalize(query, to_simplified=self._cfg.to_simplified)
@@ -857,5 +903,5 @@ def _warn_query_params(names: list[str], where: str) -> None:
         f"{given} to search() instead (and to search_many(); max_query_length= also to "
         f"suggest() and analyze()). Until then the constructor's {value} this index's default.",
         FutureWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )

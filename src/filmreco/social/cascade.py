@@ -27,7 +27,7 @@ import numpy as np
 from .._parallel import parallel_map, seed_sequence
 from .._persist import Saveable
 from .._stats import Z95
-from .._validation import check_bool, check_int, check_random_state, shorten
+from .._validation import check_bool, check_int, check_random_state, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ..sparse import IdMap
 from . import _kernels as K
@@ -117,6 +117,36 @@ class SimulationResult:
     def probability(self, ids: Any) -> np.ndarray:
         """Activation probability of the nodes `ids` (external ids)."""
         return self.activation_probability[self.node_ids.index(ids)]
+
+    def to_frame(self) -> Any:
+        """Users reached, as a pandas DataFrame: ``user, activation_probability, seed``.
+
+        One row per user active in at least one run, most likely first (ties by id order).
+
+        Examples
+        --------
+        >>> from filmreco.social import IndependentCascade, SocialGraph
+        >>> g = SocialGraph.from_arrays([0, 1, 5], [1, 2, 6])
+        >>> IndependentCascade(g, 1.0).simulate([0], 10, random_state=0).to_frame()
+           user  activation_probability   seed
+        0     0                     1.0   True
+        1     1                     1.0  False
+        2     2                     1.0  False
+        """
+        from ..data._frames import pandas
+
+        p = np.asarray(self.activation_probability, dtype=np.float64)
+        idx = np.flatnonzero(p > 0)
+        idx = idx[np.argsort(-p[idx], kind="stable")]
+        users = self.node_ids.to_ids(idx)
+        seeds = set(np.asarray(self.seeds).tolist())
+        return pandas().DataFrame(
+            {
+                "user": users,
+                "activation_probability": p[idx],
+                "seed": [u in seeds for u in users.tolist()],
+            }
+        )
 
     def summary(self) -> str:
         """A readable one-paragraph summary, with the calibration warning when it applies."""
@@ -238,7 +268,7 @@ class PropagationModel(Saveable):
                 f"{name} holds {idx.size - uniq.size} duplicate id(s) (e.g. {shorten(dup.tolist())}); "
                 "each seed counts once.",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             idx = idx[np.sort(first)]
         return idx

@@ -34,6 +34,7 @@ from .._validation import (
     check_option,
     check_real,
     check_seed,
+    user_stacklevel,
 )
 from ..exceptions import DataWarning, InputTypeError
 from ..recommend._base import Recommender
@@ -97,7 +98,7 @@ def film_reach(
                 f"{int((~known).sum())} adopter(s) are not in the graph and cannot spread "
                 "the film; they are left out.",
                 DataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
             ids = ids[known]
     return model.simulate(ids, n_runs, random_state=random_state, n_jobs=n_jobs)
@@ -120,7 +121,7 @@ def _adopters(model: PropagationModel, interactions: Any) -> tuple[sp.csc_array,
             f"{int(missing.sum())} of the {node.size} users of the interactions are not in "
             "the social graph; their adoptions cannot spread and are left out.",
             DataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     X = sp.csr_array(X[np.flatnonzero(~missing)])
     rows = node[~missing][np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))]

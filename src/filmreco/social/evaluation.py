@@ -30,6 +30,7 @@ from .._validation import (
     check_option,
     check_random_state,
     check_real,
+    user_stacklevel,
 )
 from ..data import Interactions
 from ..exceptions import InputError, InputTypeError
@@ -253,7 +254,7 @@ class SocialTuning(TuneResult):
             "filmreco.recommend.tune returns a filmreco.recommend.evaluation.TuneResult "
             "with the same fields.",
             FutureWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -383,7 +384,7 @@ def tune_social(
         "filmreco.recommend.tune(model, grid, interactions, n_splits=..., "
         "metric='ndcg@10'), which returns a TuneResult.",
         FutureWarning,
-        stacklevel=2,
+        stacklevel=user_stacklevel(),
     )
     if not isinstance(model, SocialRecommender):
         raise InputTypeError(f"model must be a SocialRecommender, got {type(model).__name__}.")

@@ -20,6 +20,7 @@ from .._validation import (
     check_sparse_structure,
     check_str,
     shorten,
+    user_stacklevel,
 )
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError, UnknownIdError
 from ..recommend._inputs import known_rows
@@ -202,7 +203,7 @@ class SocialGraph(Saveable):
                 warnings.warn(
                     f"dropped {int(bad.sum())} edge(s) whose ends are not in node_ids.",
                     DataWarning,
-                    stacklevel=2,
+                    stacklevel=user_stacklevel(),
                 )
                 s, t = s[~bad], t[~bad]
                 keep = ~bad
@@ -261,7 +262,7 @@ class SocialGraph(Saveable):
             warnings.warn(
                 f"dropped {int(loops.sum())} self-loop(s) (self_loops='drop').",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             s, t = s[~loops], t[~loops]
             w = None if w is None else w[~loops]
@@ -276,7 +277,7 @@ class SocialGraph(Saveable):
             warnings.warn(
                 f"merged {merged} duplicate edge(s) with duplicates={duplicates!r}.",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         if not directed:
             adj = sp.csr_array(adj + adj.T)
@@ -288,7 +289,7 @@ class SocialGraph(Saveable):
                 warnings.warn(
                     f"dropped {int(iso.sum())} isolated node(s) (isolated='drop').",
                     DataWarning,
-                    stacklevel=3,
+                    stacklevel=user_stacklevel(),
                 )
                 keep = np.flatnonzero(~iso)
                 adj = sp.csr_array(adj[keep][:, keep])

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_instance, check_int, check_option, check_real
+from .._validation import check_instance, check_int, check_option, check_real, user_stacklevel
 from ..exceptions import DataWarning, InputError
 from ._coadopt import Credit, PriorCount, co_adoptions
 from ._em import em_probabilities
@@ -241,7 +241,7 @@ def learn_probabilities(
         warnings.warn(
             f"left out {int(unknown)} action(s) by users who are not in the graph.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     if method == "em":
         max_iter = check_int(max_iter, "max_iter", min_value=1)

@@ -25,6 +25,7 @@ from .._validation import (
     check_option,
     check_random_state,
     check_real,
+    user_stacklevel,
 )
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ..recommend._base import Recommender
@@ -105,7 +106,7 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
             f"shuffle_graph dropped {int(bad.sum())} arc(s) it could not rewire without a "
             "self-loop or a repeated arc (the graph is too dense to shuffle fully).",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         s, t, w = s[~bad], t[~bad], w[~bad]
     ids = graph.node_ids.ids
@@ -330,7 +331,7 @@ class SocialRecommender(Recommender):
                 "none of the interactions' users is a node of the graph; the social part adds "
                 "nothing (check that the graph uses the same user ids).",
                 DataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         self._pending = base
         try:

@@ -117,6 +117,31 @@ class SeedPlan:
     def __len__(self) -> int:
         return int(self.seeds.size)
 
+    def to_frame(self) -> Any:
+        """The seeds as a pandas DataFrame: ``rank, user, gain, spread`` (cumulative).
+
+        Examples
+        --------
+        >>> from filmreco.social import IndependentCascade, SocialGraph, maximize_influence
+        >>> g = SocialGraph.from_arrays([0, 1, 0], [1, 2, 3])
+        >>> plan = maximize_influence(IndependentCascade(g, 1.0), k=2, method="degree")
+        >>> plan.to_frame()
+           rank  user  gain  spread
+        0     1     0   4.0     4.0
+        1     2     1   0.0     4.0
+        """
+        from ..data._frames import pandas
+
+        gains = np.asarray(self.gains, dtype=np.float64)
+        return pandas().DataFrame(
+            {
+                "rank": np.arange(1, self.seeds.size + 1),
+                "user": self.seeds,
+                "gain": gains,
+                "spread": np.cumsum(gains),
+            }
+        )
+
     def __repr__(self) -> str:
         head = ", ".join(repr(x) for x in self.seeds[:5].tolist())
         more = ", ..." if self.seeds.size > 5 else ""

@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from .._validation import check_instance, check_int, check_iterable, check_option, check_real
+from .._validation import (
+    check_instance,
+    check_int,
+    check_iterable,
+    check_option,
+    check_real,
+    user_stacklevel,
+)
 from ..exceptions import DataWarning, InputError
 from ..sparse import IdMap
 from ._schemes import PROBABILITY_SCHEMES
@@ -350,7 +357,7 @@ def validate_propagation(
         warnings.warn(
             f"left out {int((node < 0).sum())} action(s) by users who are not in the graph.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     keep = node >= 0
     node, it, t = node[keep], it[keep], t[keep]
@@ -381,7 +388,7 @@ def validate_propagation(
             "no (film, user) pair is exposed after the cut: no test film was adopted "
             "earlier by an in-neighbour of a user at risk; the ratios are undefined.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     col = np.searchsorted(test_films, films)
     observed = np.bincount(col, weights=y, minlength=test_films.size).astype(np.int64)

@@ -8,7 +8,15 @@ from typing import Any, Literal
 import numpy as np
 
 from .._persist import Saveable
-from .._validation import as_positions, check_bool, check_instance, check_option, check_str, shorten
+from .._validation import (
+    as_positions,
+    check_bool,
+    check_instance,
+    check_option,
+    check_str,
+    shorten,
+    user_stacklevel,
+)
 from ..exceptions import DuplicateError, InputError, InputTypeError, UnknownIdError
 
 __all__ = ["ON_UNKNOWN", "IdMap", "as_id_array"]
@@ -338,7 +346,14 @@ class IdMap(Saveable):
             )
         return q
 
-    def index(self, ids: Any, *, on_unknown: str = "raise", name: str = "ids") -> np.ndarray:
+    def index(
+        self,
+        ids: Any,
+        *,
+        on_unknown: str = "raise",
+        name: str = "ids",
+        advice: str | None = None,
+    ) -> np.ndarray:
         """Return the indices of `ids` as an ``int64`` array.
 
         Parameters
@@ -349,6 +364,11 @@ class IdMap(Saveable):
             drop them from the result, or return ``-1`` in their place.
         name : str, default="ids"
             Argument name used in error messages.
+        advice : str, optional
+            How to fix unknown ids, for the error message. By default the message names
+            ``on_unknown=`` when this method is called directly, and only says to check
+            the ids when another filmreco function calls it (that function may not take
+            ``on_unknown``: its own advice is passed here).
         """
         check_option(on_unknown, ON_UNKNOWN, "on_unknown")
         q = self._coerce(ids, name)
@@ -357,10 +377,15 @@ class IdMap(Saveable):
         if unknown.any():
             if on_unknown == "raise":
                 bad = q[unknown][:5].tolist()
+                if advice is None:
+                    advice = "check the ids"
+                    if user_stacklevel() == 2:  # called by the user, not inside filmreco
+                        advice += ", or pass on_unknown='ignore' to drop them or 'mask' to get -1"
+                    else:
+                        advice += " (only ids the object was built or fitted with are known)"
                 raise UnknownIdError(
                     f"{int(unknown.sum())} of the {q.size} {name} are unknown "
-                    f"(e.g. {shorten(bad)}); "
-                    "check the ids, or pass on_unknown='ignore' to drop them or 'mask' to get -1."
+                    f"(e.g. {shorten(bad)}); {advice}."
                 )
             if on_unknown == "ignore":
                 pos = pos[~unknown]

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import as_array, check_bool, check_csr, check_int, check_real, lookup_option
+from .._validation import (
+    as_array,
+    check_bool,
+    check_csr,
+    check_int,
+    check_real,
+    lookup_option,
+    user_stacklevel,
+)
 from ..exceptions import InputError, InputTypeError
 from ._build import row_indices
 
@@ -503,7 +511,7 @@ def log_scale(
             "use log_scale(epsilon=...) (the log-confidence offset is called epsilon "
             "everywhere in filmreco).",
             FutureWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         epsilon = deprecated["eps"]
     alpha = check_real(alpha, "alpha", min_value=0.0)
