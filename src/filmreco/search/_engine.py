@@ -193,6 +193,7 @@ class Snapshot:
                         pinyin=self.config.pinyin,
                         synonyms=self.config.synonyms,
                         homophone_weight=self.config.homophone_weight,
+                        known=self.vocab["word"],
                     )
         return self._analyzer
 
