@@ -29,7 +29,7 @@ from ._filters import FilterColumns
 from ._fuzzy import MAX_FUZZY_LENGTH, DeletionIndex
 from ._highlight import Highlighter
 from ._kernels import search_top, search_top_many
-from ._records import cap_texts, field_texts
+from ._records import cap_texts, field_texts, name_latin_words
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
 from .query import QueryAnalyzer, QueryTerms
@@ -201,8 +201,12 @@ class Snapshot:
         if self._deletion is None:
             with self._lock:
                 if self._deletion is None:
+                    # typos are corrected to names (their pinyin, the Latin words of name
+                    # fields), never to words of plot text: "harry" is no typo of "barry"
                     terms = [t for t in self.vocab["pinyin"] if t.isalpha()]
-                    terms += [t for t in self.vocab["word"] if t.isascii() and t.isalpha()]
+                    terms += name_latin_words(
+                        self.records, self.config.name_fields, self.config.to_simplified
+                    )
                     self._deletion = DeletionIndex(sorted(set(terms)))
         return self._deletion
 

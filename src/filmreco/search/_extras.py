@@ -1,0 +1,94 @@
+"""What a search reads besides the score matrix: the prior and the request parser.
+
+Both are derived from the records of one :class:`~filmreco.search._engine.Snapshot` and
+built on first use; an index keeps the one of its current snapshot (see
+``SearchIndex._extras``), so a write (which makes a new snapshot) rebuilds them lazily too.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from ._config import Config
+from ._intent import Request, RequestParser, prior_values, scaled_prior
+from ._records import field_texts
+from .analyze import normalize
+
+__all__ = ["Extras"]
+
+
+class Extras:
+    """The prior (raw and scaled) and the request parser of one snapshot's records."""
+
+    def __init__(self, records: Any, config: Config) -> None:
+        self.records = records
+        self.config = config
+        self.raw: np.ndarray | None = None
+        self.prior: np.ndarray | None = None  # scaled to [0, 1], missing = neutral
+        if config.prior_field is not None:
+            self.raw = prior_values(records, config.prior_field, config.id_field)
+            self.prior = scaled_prior(self.raw)
+        self._parser: RequestParser | None = None
+        self._lock = threading.Lock()
+
+    def parser(self) -> RequestParser:
+        if self._parser is None:
+            with self._lock:
+                if self._parser is None:
+                    cfg = self.config
+                    titles = set()
+                    for rec in self.records:  # a query that is a title is never a request
+                        for f in cfg.name_fields:
+                            for raw in field_texts(rec.get(f)):
+                                norm = normalize(raw, to_simplified=cfg.to_simplified)
+                                titles.add("".join(norm.split()))
+                    self._parser = RequestParser(
+                        self.records, self.raw, titles, to_simplified=cfg.to_simplified
+                    )
+        return self._parser
+
+    def parse(self, text: str) -> Request | None:
+        """The request that normalised `text` makes, or None."""
+        return self.parser().parse(text)
+
+    def request(
+        self, state: Any, text: str, q: Any, n: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The top `n` answers of `text` if it is a request (within `mask`), else None.
+
+        Answers: the documents matching every intent, best prior first (then best text
+        score, then index order); the scores returned are the priors (the text scores
+        without a prior). None as well when no document matches them all, so that the
+        query is searched as text instead.
+        """
+        req = self.parse(text)
+        if req is None:
+            return None
+        keep = self.parser().mask(req)
+        if mask is not None:
+            keep = mask if keep is None else keep & mask
+        cand = np.arange(state.n_docs) if keep is None else np.flatnonzero(keep)
+        if cand.size == 0:
+            return None
+        text_score = state.score(q)[cand] if q else np.zeros(cand.size)
+        if self.raw is not None:
+            raw = self.raw[cand]
+            mean = float(np.nanmean(self.raw)) if not np.isnan(self.raw).all() else 0.0
+            key = np.where(np.isnan(raw), mean, raw)
+            order = np.lexsort((cand, -text_score, -key))[:n]
+            return cand[order].astype(np.int64), key[order].astype(np.float32)
+        order = np.lexsort((cand, -text_score))[:n]
+        return cand[order].astype(np.int64), text_score[order].astype(np.float32)
+
+    def reorder(
+        self, idx: np.ndarray, sc: np.ndarray, weight: float, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Text hits re-scored ``score * (1 + weight * prior)``, best `n` first."""
+        if idx.size == 0 or self.prior is None:
+            return idx[:n], sc[:n]
+        final = sc.astype(np.float64) * (1.0 + weight * self.prior[idx])
+        order = np.lexsort((idx, -final))[:n]
+        return idx[order], final[order].astype(np.float32)
