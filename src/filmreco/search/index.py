@@ -527,6 +527,41 @@ class SearchIndex(Saveable, ParamsMixin):
     def __len__(self) -> int:
         return len(self.doc_ids_) if hasattr(self, "doc_ids_") else 0
 
+    def __repr__(self) -> str:
+        """The parameters that differ from their defaults; once fitted, what was indexed.
+
+        Examples
+        --------
+        >>> index = SearchIndex(ngram=3).fit([{"id": 1, "title": "星际穿越", "genres": ["科幻"]}])
+        >>> for part in repr(index).split("; "):
+        ...     print(part)
+        SearchIndex(ngram=3) fitted on 1 record: fields title=3, genres=1
+        name fields title
+        vocabulary 15 terms (word 4, ngram 5, syllable 3, pinyin 1, initials 2)
+        ranking bm25, pinyin on, fuzzy on, intents on, no prior
+        """
+        params = super().__repr__()
+        if not hasattr(self, "doc_ids_"):
+            return params
+        cfg = self._cfg
+        n = len(self.doc_ids_)
+        fields = ", ".join(f"{f}={_number(w)}" for f, w in cfg.boosts.items())
+        vocab = self._store.vocab
+        sizes = ", ".join(f"{c} {len(v):,}" for c, v in vocab.items() if v)
+        total = sum(len(v) for v in vocab.values())
+        prior = (
+            "no prior"
+            if cfg.prior_field is None
+            else f"prior {cfg.prior_field!r} (weight {_number(cfg.prior_weight)})"
+        )
+        onoff = {True: "on", False: "off"}
+        return (
+            f"{params} fitted on {n:,} record{'s' if n != 1 else ''}: fields {fields}; "
+            f"name fields {', '.join(cfg.name_fields) or 'none'}; "
+            f"vocabulary {total:,} terms ({sizes}); ranking {cfg.ranking}, pinyin "
+            f"{onoff[cfg.pinyin]}, fuzzy {onoff[cfg.fuzzy]}, intents {onoff[cfg.intents]}, {prior}"
+        )
+
     # ================================================================== searching
     def _query_text(self, query: Any, cap: int, name: str = "query") -> str:
         if not isinstance(query, str):
@@ -914,6 +949,12 @@ def _adjust(
         out_sc[i, : rows.size] = scores
         out_found[i] = rows.size
     return out_idx, out_sc, out_found
+
+
+def _number(x: float) -> str:
+    """A float as users write it: 3 rather than 3.0, never a numpy repr."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 def _personal(rerank: Any, user_id: Any) -> bool:
