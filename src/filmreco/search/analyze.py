@@ -144,7 +144,7 @@ _SEQUEL_MARK = re.compile(
 )
 # a Chinese numeral ending a run (a query's "捉妖记二"): a sequel only when what comes before
 # is a known name and the whole is not (see sequel_marks)
-_TRAILING_NUM = re.compile(f"(?<=[{_HANC}]{{2}})(?P<bare>{_CN_NUM})(?=$| )")
+_TRAILING_NUM = re.compile(f"(?<=[{_HANC}]{{2}}) ?(?P<bare>{_CN_NUM})(?=$| )")
 _MAX_SEQUEL = 20
 
 
@@ -209,7 +209,8 @@ def sequel_marks(
             run_start = start
             while run_start > 0 and text[run_start - 1] != " ":
                 run_start -= 1
-            stem, whole = text[run_start:start], text[run_start : m.end()]
+            stem = text[run_start:start]
+            whole = stem + m.group("bare")
             if any(a < m.end() and start < b for a, b, _ in out):
                 continue
             if len(stem) >= 2 and known(stem) and not known(whole):
