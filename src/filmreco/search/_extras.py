@@ -15,7 +15,8 @@ import numpy as np
 from ._config import Config
 from ._intent import Request, RequestParser, prior_values, scaled_prior
 from ._records import field_texts
-from .analyze import normalize
+from . import _pinyin
+from .analyze import PREFIX, normalize
 
 __all__ = ["Extras"]
 
@@ -83,6 +84,66 @@ class Extras:
         order = np.lexsort((cand, -text_score))[:n]
         return cand[order].astype(np.int64), text_score[order].astype(np.float32)
 
+    # ------------------------------------------------------------------ Latin queries
+    def latin_only(self, state: Any, text: str, q: Any) -> bool:
+        """Whether `text` needs the Latin precision rule (see :meth:`keep_latin`): written in
+        Latin letters (and digits) only, with a word that is not typed pinyin."""
+        if not text.isascii() or not q.latin:
+            return False
+        return not all(_pinyin.segment(w) is not None for w in q.words if w.isalpha())
+
+    def keep_latin(
+        self, state: Any, q: Any, idx: np.ndarray, sc: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The hits of a Latin query that match it for real, best first (at most `n`):
+
+        - through a name: its initials (3+ letters, or the start of a long name), its full
+          pinyin of 5+ letters, typed or corrected, or a Latin word of a name field
+          (title, aliases, people) typed or corrected;
+        - or every word of the query somewhere in the record.
+
+        Hits that only share a word or a syllable with plot text or a short name ("Harry
+        Potter" against a Chinese catalogue whose plots name a Barry, "sun" read as 孙) are
+        dropped.
+        """
+        cfg = self.config
+        name_docs = self._name_docs(state, q)
+        words = {w for w in q.words if w.isalpha()}
+        wanted = set(q.terms["word"])
+        keep = []
+        for j, i in enumerate(idx.tolist()):
+            if i not in name_docs:
+                rec = self.records[i]
+                if not (
+                    _latin(rec, cfg.name_fields, cfg.to_simplified) & wanted
+                    or words <= _latin(rec, cfg.boosts, cfg.to_simplified)
+                ):
+                    continue
+            keep.append(j)
+            if len(keep) == n:
+                break
+        k = np.asarray(keep, dtype=np.int64)
+        return idx[k], sc[k]
+
+    @staticmethod
+    def _name_docs(state: Any, q: Any) -> set[int]:
+        """Documents matching `q` through a name's initials or pinyin (see keep_latin)."""
+        rows: list[int] = []
+        for c in ("initials", "pinyin"):
+            off = state.offsets.get(c)
+            if off is None:
+                continue
+            vocab = state.vocab[c]
+            for t in q.terms[c]:
+                strong = len(t.rstrip(PREFIX)) >= (3 if c == "initials" else 5)
+                k = vocab.get(t)
+                if k is not None and strong:
+                    rows.append(off + k)
+        if not rows:
+            return set()
+        pos, _ = state._gather(np.asarray(rows, dtype=np.int64))
+        return set(state.matrix.indices[pos].tolist())
+
     def reorder(
         self, idx: np.ndarray, sc: np.ndarray, weight: float, n: int
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -92,3 +153,13 @@ class Extras:
         final = sc.astype(np.float64) * (1.0 + weight * self.prior[idx])
         order = np.lexsort((idx, -final))[:n]
         return idx[order], final[order].astype(np.float32)
+
+
+def _latin(rec: Any, fields: Any, to_simplified: bool) -> set[str]:
+    """The normalised Latin words of `fields` of a record."""
+    out: set[str] = set()
+    for f in fields:
+        for raw in field_texts(rec.get(f)):
+            if raw.isascii() or any(c.isascii() and c.isalpha() for c in raw):
+                out.update(normalize(raw, to_simplified=to_simplified).split())
+    return out

@@ -19,6 +19,7 @@ such fields simply has no requests of that kind.
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
 import re
@@ -211,6 +212,7 @@ class RequestParser:
         self.n = len(records)
         self.prior = prior
         self.titles = titles
+        self.title_list = sorted(titles)
         present = {k for r in records[:1000] for k in r}
         fields = {kind: [f for f in names if f in present] for kind, names in INTENT_FIELDS.items()}
         self.fields = fields
@@ -302,6 +304,7 @@ class RequestParser:
         if any(c.isdigit() or c in "年后" for c in text) or "0s" in text:
             self._periods(text, req, covered)
         lex, longest = self.lexicon, self.longest
+        spans: list[tuple[int, int]] = []  # filler and quality words
         i, n = 0, len(text)
         while i < n:
             if covered[i] or text[i] == " ":
@@ -314,6 +317,8 @@ class RequestParser:
             else:
                 return None  # a word that is no intent: a text search
             kind, value = hit
+            if kind in ("filler", "quality"):
+                spans.append((i, i + size))
             if kind == "genre" and value not in req.genres:
                 req.genres.append(value)
             elif kind == "region" and value not in req.regions:
@@ -323,11 +328,31 @@ class RequestParser:
             elif kind == "quality":
                 req.quality = True
             i += size
+        if self._starts_title(text, covered, spans):
+            return None  # "我和我的 2019": the start of a title and a year
         if not (req.genres or req.regions or req.people or req.years):
             # quality words alone ("好看的电影") ask for the best films, given a prior
             if not (req.quality and self.prior is not None):
                 return None
         return req
+
+    def _starts_title(self, text: str, covered: bytearray, spans: list[tuple[int, int]]) -> bool:
+        """Whether filler and quality words in a row (3+ characters, no intent between them)
+        are the start of a title: "我和我的" in "我和我的 2019" is no request."""
+        runs: list[str] = []
+        last = -1
+        for a, b in spans:
+            if a == last and runs:
+                runs[-1] += text[a:b]
+            else:
+                runs.append(text[a:b])
+            last = b
+        for run in runs:
+            if len(run) >= 3:
+                k = bisect.bisect_left(self.title_list, run)
+                if k < len(self.title_list) and self.title_list[k].startswith(run):
+                    return True
+        return False
 
     def _periods(self, text: str, req: Request, covered: bytearray) -> None:
         for m in _DECADE.finditer(text):

@@ -145,7 +145,7 @@ _SEQUEL_MARK = re.compile(
 # a Chinese numeral ending a run (a query's "捉妖记二"): a sequel only when what comes before
 # is a known name and the whole is not (see sequel_marks)
 _TRAILING_NUM = re.compile(f"(?<=[{_HANC}]{{2}}) ?(?P<bare>{_CN_NUM})(?=$| )")
-_MAX_SEQUEL = 20
+_MAX_SEQUEL = 12
 
 
 def chinese_number(text: str) -> int | None:
@@ -175,7 +175,7 @@ def sequel_marks(
 
     Marks follow Chinese characters: Arabic digits (``流浪地球2``, ``流浪地球 2``), Roman
     numerals (``追龙Ⅱ``, ``功夫熊猫 III``; :func:`normalize` makes them letters), ``第二部`` /
-    ``第2集``, ``之二`` and ``续集`` (2). Numbers above 20 are not sequels (``花田喜事2010``).
+    ``第2集``, ``之二`` and ``续集`` (2). Numbers above 12 are not sequels (``花田喜事2010``).
     With `known` (a test of whole words, e.g. an index's vocabulary), a Chinese numeral
     ending a run is a mark too (``捉妖记二``), when the run without it is a known word and
     the run is not (``一九四二``, ``狗十三`` stay whole).
@@ -660,9 +660,12 @@ class FieldAnalyzer:
         # the initials of the start of a long name ("dhxy>" for 大话西游之大圣娶亲), which
         # queries of initials also look for (with a lower weight than a whole name)
         seq = [u if u[0].isdigit() else u[0] for u, _ in units[:_MAX_PREFIX]]
+        starts = {}
         for k in range(_MIN_PREFIX, min(len(units), _MAX_PREFIX + 1)):
-            if k < len(units):
-                init.setdefault("".join(seq[:k]) + PREFIX, None)
+            head = "".join(seq[:k])
+            if head not in init:  # a part's initials already find the name
+                starts.setdefault(head + PREFIX, None)
+        init.update(starts)
         terms["pinyin"].extend(full)
         terms["initials"].extend(init)
 

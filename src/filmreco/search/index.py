@@ -700,14 +700,31 @@ class SearchIndex(Saveable, ParamsMixin):
         got = extras.request(state, text, q, depth, mask) if self._cfg.intents else None
         if got is not None:
             idx, sc = got
-        elif extras.prior is not None and self._cfg.prior_weight > 0:
-            idx, sc = state.top(q, max(depth, _PRIOR_DEPTH), mask)
-            idx, sc = extras.reorder(idx, sc, self._cfg.prior_weight, depth)
         else:
-            idx, sc = state.top(q, depth, mask)
+            idx, sc = self._text_hits(state, extras, text, q, depth, mask)
         if personal and idx.size:
             idx, sc = personalize(state, idx, sc, rerank, user_id, n, opts.rerank_weight)
         return self._hits(state, idx[:n], sc[:n], q, highlighter)
+
+    def _text_hits(
+        self,
+        state: Snapshot,
+        extras: Extras,
+        text: str,
+        q: QueryTerms,
+        depth: int,
+        mask: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The top `depth` text hits: the prior applied, the Latin precision rule too."""
+        latin = extras.latin_only(state, text, q)
+        prior = extras.prior is not None and self._cfg.prior_weight > 0
+        wide = max(depth, _PRIOR_DEPTH) if (prior or latin) else depth
+        idx, sc = state.top(q, wide, mask)
+        if latin:
+            idx, sc = extras.keep_latin(state, q, idx, sc, wide)
+        if prior:
+            return extras.reorder(idx, sc, self._cfg.prior_weight, depth)
+        return idx[:depth], sc[:depth]
 
     def _hits(
         self,
@@ -830,6 +847,11 @@ class SearchIndex(Saveable, ParamsMixin):
                         got = extras.request(state, t, state.analyze(t), depth, mask)
                         if got is not None:
                             special[i] = got
+            for i, t in enumerate(part):  # Latin queries: the precision rule, as search()
+                if i not in special and t.isascii() and t:
+                    q = state.analyze(t)
+                    if extras.latin_only(state, t, q):
+                        special[i] = self._text_hits(state, extras, t, q, depth, mask)
             wide = max(depth, _PRIOR_DEPTH) if use_prior else depth
             idx, sc, found, qs = state.top_texts(part, wide, mask, keep=highlight)
             if use_prior or special:
