@@ -38,7 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from search_queries import load_records  # noqa: E402
 
-DEFAULT_CSV = os.path.join(HERE, "..", "..", "..", "shared", "data", "films_zh", "douban_all_movies.csv")
+DEFAULT_CSV = os.path.join(
+    HERE, "..", "..", "..", "shared", "data", "films_zh", "douban_all_movies.csv"
+)
 if not os.path.exists(DEFAULT_CSV):
     DEFAULT_CSV = "/work/shared/data/films_zh/douban_all_movies.csv"
 OUT = os.path.join(HERE, "search_queries_real.jsonl")
@@ -130,7 +132,12 @@ def requests(records, rng):
     ]
     decades = {1980: ["八十年代", "80年代", "1980年代", "80s"], 1990: ["九十年代", "90年代", "1990年代", "90s"],
                2000: ["2000年代", "00年代"], 2010: ["2010年代", "10年代"]}  # fmt: skip
-    regions = {"香港": ["港", "香港"], "日本": ["日本"], "美国": ["美国"], "中国大陆": ["国产", "大陆"]}
+    regions = {
+        "香港": ["港", "香港"],
+        "日本": ["日本"],
+        "美国": ["美国"],
+        "中国大陆": ["国产", "大陆"],
+    }
     out = []
     for _ in range(2000):
         g = str(rng.choice(big))

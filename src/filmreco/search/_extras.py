@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from . import _pinyin
 from ._config import Config
 from ._intent import Request, RequestParser, prior_values, scaled_prior
 from ._records import field_texts
-from . import _pinyin
 from .analyze import PREFIX, normalize
 
 __all__ = ["Extras"]

@@ -87,9 +87,7 @@ class _Column:
         """Each value as a number (numeric strings converted), NaN where it is none."""
         if self._numbers is None:
             got = [_number(v) for v in self.values]
-            self._numbers = np.array(
-                [np.nan if f is None else f for f in got], dtype=np.float64
-            )
+            self._numbers = np.array([np.nan if f is None else f for f in got], dtype=np.float64)
         return self._numbers
 
     def kinds(self) -> tuple[bool, bool, Any]:

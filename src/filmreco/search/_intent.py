@@ -239,14 +239,14 @@ class RequestParser:
             self._region_docs[core] = np.unique(np.concatenate(parts))
             lex.setdefault(core, ("region", core))
         for abbr, target in _REGION_ABBREVIATIONS.items():  # 港片, 日剧, 国产片
-            core = self._region_core(target)
-            if core is not None:
+            found = self._region_core(target)
+            if found is not None:
                 for suffix in _REGION_SUFFIXES:
-                    lex.setdefault(abbr + suffix, ("region", core))
+                    lex.setdefault(abbr + suffix, ("region", found))
         for name, target in _REGION_NAMES.items():
-            core = self._region_core(target)
-            if core is not None:
-                lex.setdefault(name, ("region", core))
+            found = self._region_core(target)
+            if found is not None:
+                lex.setdefault(name, ("region", found))
         for p, docs in self._values(fields["person"], norm, parts=True).items():
             if len(p) >= 2 and p not in lex:
                 self._person_docs[p] = docs

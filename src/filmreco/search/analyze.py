@@ -129,7 +129,18 @@ def normalize(text: str, *, to_simplified: bool = True) -> str:
 
 
 # --------------------------------------------------------------------------- sequels
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 _HANC = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff"
 _CN_NUM = "[一二两三四五六七八九十]{1,3}"
@@ -660,7 +671,7 @@ class FieldAnalyzer:
         # the initials of the start of a long name ("dhxy>" for 大话西游之大圣娶亲), which
         # queries of initials also look for (with a lower weight than a whole name)
         seq = [u if u[0].isdigit() else u[0] for u, _ in units[:_MAX_PREFIX]]
-        starts = {}
+        starts: dict[str, None] = {}
         for k in range(_MIN_PREFIX, min(len(units), _MAX_PREFIX + 1)):
             head = "".join(seq[:k])
             if head not in init:  # a part's initials already find the name

@@ -40,8 +40,8 @@ from ._config import (
     resolve,
 )
 from ._engine import Snapshot, personalize
-from ._fields import FieldStore
 from ._extras import Extras
+from ._fields import FieldStore
 from ._highlight import Highlighter
 from ._intent import prior_values
 from ._params import ParamsMixin
