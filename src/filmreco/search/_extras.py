@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _pinyin
 from ._config import Config
-from ._intent import Request, RequestParser, prior_values, scaled_prior
+from ._intent import Normalizer, Request, RequestParser, prior_values, scaled_prior
 from ._records import field_texts
 from .analyze import PREFIX, normalize
 
@@ -41,11 +41,11 @@ class Extras:
                 if self._parser is None:
                     cfg = self.config
                     titles = set()
+                    norm = Normalizer(cfg.to_simplified)
                     for rec in self.records:  # a query that is a title is never a request
                         for f in cfg.name_fields:
                             for raw in field_texts(rec.get(f)):
-                                norm = normalize(raw, to_simplified=cfg.to_simplified)
-                                titles.add("".join(norm.split()))
+                                titles.add("".join(norm(raw).split()))
                     self._parser = RequestParser(
                         self.records, self.raw, titles, to_simplified=cfg.to_simplified
                     )

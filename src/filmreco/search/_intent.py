@@ -32,9 +32,9 @@ import numpy as np
 from .._validation import shorten
 from ..exceptions import InputError
 from ._records import field_texts
-from .analyze import name_parts, normalize
+from .analyze import _t2s_table, name_parts, normalize
 
-__all__ = ["INTENT_FIELDS", "Request", "RequestParser", "prior_values"]
+__all__ = ["INTENT_FIELDS", "Normalizer", "Request", "RequestParser", "prior_values"]
 
 #: Fields read as each kind of intent, by name (those present in the records).
 INTENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -216,12 +216,12 @@ class RequestParser:
         present = {k for r in records[:1000] for k in r}
         fields = {kind: [f for f in names if f in present] for kind, names in INTENT_FIELDS.items()}
         self.fields = fields
-        norm = _Normalizer(to_simplified)
+        norm = Normalizer(to_simplified)
         # word -> (kind, canonical value); longer intents win over shorter ones
         lex: dict[str, tuple[str, str]] = {}
-        self._genre_docs: dict[str, np.ndarray] = {}
-        self._region_docs: dict[str, np.ndarray] = {}
-        self._person_docs: dict[str, np.ndarray] = {}
+        self._genre_docs: dict[str, list[int]] = {}
+        self._region_docs: dict[str, list[int]] = {}
+        self._person_docs: dict[str, list[int]] = {}
         genre_of = self._values(fields["genre"], norm, parts=False)
         for g, docs in genre_of.items():
             if len(g) >= 2:
@@ -231,12 +231,12 @@ class RequestParser:
             if g in self._genre_docs:
                 lex.setdefault(alias, ("genre", g))
         region_of = self._values(fields["region"], norm, parts=False)
-        cores: dict[str, list[np.ndarray]] = {}
+        cores: dict[str, list[int]] = {}
         for r, docs in region_of.items():
             core = r[2:] if r.startswith("中国") and len(r) > 3 else r
-            cores.setdefault(core, []).append(docs)
-        for core, parts in cores.items():
-            self._region_docs[core] = np.unique(np.concatenate(parts))
+            cores.setdefault(core, []).extend(docs)
+        for core, docs in cores.items():
+            self._region_docs[core] = docs
             lex.setdefault(core, ("region", core))
         for abbr, target in _REGION_ABBREVIATIONS.items():  # 港片, 日剧, 国产片
             found = self._region_core(target)
@@ -260,17 +260,24 @@ class RequestParser:
         self._years = self._year_column(fields["year"])
 
     # ------------------------------------------------------------------ building
-    def _values(self, names: list[str], norm: _Normalizer, *, parts: bool) -> dict[str, np.ndarray]:
+    def _values(self, names: list[str], norm: Normalizer, *, parts: bool) -> dict[str, list[int]]:
+        """Normalised value (and, with `parts`, each part of a name) -> its records, in order."""
         docs: dict[str, list[int]] = {}
         for i, rec in enumerate(self.records):
             for f in names:
-                for raw in field_texts(rec.get(f)):
+                value = rec.get(f)
+                for raw in value if isinstance(value, list) else field_texts(value):
+                    if not isinstance(raw, str):
+                        continue
                     whole, pieces = name_parts(norm(raw))
-                    keys = {whole, *pieces} if parts else {whole}
-                    for k in keys:
+                    for k in (whole, *pieces) if parts and len(pieces) > 1 else (whole,):
                         if k and not k.isdigit():
-                            docs.setdefault(k, []).append(i)
-        return {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in docs.items()}
+                            got = docs.get(k)
+                            if got is None:
+                                docs[k] = [i]
+                            elif got[-1] != i:
+                                got.append(i)
+        return docs
 
     def _region_core(self, target: str) -> str | None:
         """The catalogue's region closest to `target` (香港 for 中国香港), if any."""
@@ -372,7 +379,7 @@ class RequestParser:
         an intent on a kind the catalogue lacks (a period without a year field) selects none."""
         keep: np.ndarray | None = None
 
-        def both(docs: np.ndarray) -> None:
+        def both(docs: Any) -> None:
             nonlocal keep
             m = np.zeros(self.n, dtype=bool)
             m[docs] = True
@@ -383,7 +390,7 @@ class RequestParser:
         for p in req.people:
             both(self._person_docs[p])
         if req.regions:
-            both(np.concatenate([self._region_docs[r] for r in req.regions]))
+            both([d for r in req.regions for d in self._region_docs[r]])
         if req.years is not None:
             if self._years is None:
                 return np.zeros(self.n, dtype=bool)
@@ -392,15 +399,29 @@ class RequestParser:
         return keep
 
 
-class _Normalizer:
-    """:func:`normalize` with a memo (field values repeat across records)."""
+_PLAIN_HAN = re.compile("[\u4e00-\u9fff]+")
+_HAN_NAME = re.compile("[\u4e00-\u9fff]+(?:[·•・][\u4e00-\u9fff]+)+")
+_HAN_NAME_SEP = re.compile("[·•・]")
+
+
+class Normalizer:
+    """:func:`normalize` with a memo (field values repeat across records), and a fast path
+    for plain Chinese (which normalises to itself, traditional characters simplified)."""
 
     def __init__(self, to_simplified: bool) -> None:
         self.to_simplified = to_simplified
         self.memo: dict[str, str] = {}
+        self.table = _t2s_table() if to_simplified else None
 
     def __call__(self, raw: str) -> str:
         got = self.memo.get(raw)
         if got is None:
-            got = self.memo[raw] = normalize(raw, to_simplified=self.to_simplified)
+            if _PLAIN_HAN.fullmatch(raw):
+                got = raw.translate(self.table) if self.table is not None else raw
+            elif _HAN_NAME.fullmatch(raw):  # 克里斯托弗·诺兰
+                got = " ".join(_HAN_NAME_SEP.split(raw))
+                got = got.translate(self.table) if self.table is not None else got
+            else:
+                got = normalize(raw, to_simplified=self.to_simplified)
+            self.memo[raw] = got
         return got
