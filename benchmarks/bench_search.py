@@ -311,6 +311,89 @@ def cold_start(records, query: str, repeats: int = 3) -> float:
     return float(np.median(walls))
 
 
+# ------------------------------------------------------------------ searches real users type
+def real_queries(csv_path: str, rounds: int = 3) -> dict:
+    """Issue 14's searches on ``search_queries_real.jsonl`` (see search_queries_real.py).
+
+    filmreco only (the anchors have no notion of sequels, initials or requests): sequel and
+    initials-prefix MRR@10; for requests, precision@10 of the genre and of the period (when
+    one is given) and the top 10's mean Douban score minus the genre's mean; for Latin queries
+    with no match in the catalogue, the share answered with nothing. Then the known-item set
+    (search_queries.jsonl) with the prior, and the single-query throughput of an index
+    without and with ``prior_field`` (same run, interleaved rounds).
+    """
+    from search_queries_real import load as load_rated
+    from search_queries_real import load_queries as load_real
+
+    from filmreco.search import SearchIndex
+
+    records = load_rated(csv_path)
+    by_id = {r["id"]: r for r in records}
+    plain = SearchIndex(fields=FIELDS).fit(records)
+    rated = SearchIndex(fields=FIELDS, prior_field="rating").fit(records)
+    out: dict = {}
+    per: dict[str, list[float]] = collections.defaultdict(list)
+    for q in load_real():
+        hits = rated.search(q["query"], 10)
+        ids = hits.ids.tolist()
+        kind = q["kind"]
+        if kind in ("sequel", "initials_prefix"):
+            per[kind].append(mrr(ids, q["relevant"]))
+        elif kind == "request":
+            g = q["genre"]
+            k = max(1, min(10, len(q["relevant"])))
+            per["request genre p@10"].append(sum(g in by_id[i]["genres"] for i in ids) / k)
+            if q["years"]:
+                lo, hi = q["years"]
+                ok = sum(bool(by_id[i]["year"]) and lo <= by_id[i]["year"] <= hi for i in ids)
+                per["request year p@10"].append(ok / k)
+            if q["extra"] in ("none", "period") and ids:
+                genre_mean = np.mean([r["rating"] for r in records if g in r["genres"]])
+                lift = np.mean([by_id[i]["rating"] for i in ids]) - genre_mean
+                per["request top-10 score - genre mean"].append(float(lift))
+        else:
+            per["out_of_catalogue empty"].append(float(len(ids) == 0))
+    out["real"] = {k: float(np.mean(v)) for k, v in per.items()}
+    out["real_n"] = {k: len(v) for k, v in per.items()}
+    known = load_queries()
+    for name, index in (("plain", plain), ("prior", rated)):
+        sys_ = Filmreco()
+        sys_.index = index
+        out[f"known_item_mrr_{name}"] = quality(sys_, known)["overall"]
+    texts = [q["query"] for q in known]
+    qps: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, index in (("plain", plain), ("prior", rated)):
+            sys_ = Filmreco()
+            sys_.index = index
+            qps[name] = max(qps.get(name, 0.0), single_qps(sys_, texts, 1))
+    out["qps"] = qps
+    return out
+
+
+def print_real(out: dict) -> None:
+    print("\nSearches real users type (search_queries_real.jsonl; index with prior_field='rating')")
+    targets = {
+        "sequel": ">= 0.9",
+        "initials_prefix": ">= 0.9",
+        "request genre p@10": ">= 0.9",
+        "request year p@10": ">= 0.9",
+        "request top-10 score - genre mean": ">= 0.5",
+        "out_of_catalogue empty": "(share of queries with no hits)",
+    }
+    for k, v in out["real"].items():
+        print(f"  {k:36s} {v:7.3f}  n={out['real_n'][k]:3d}  target {targets.get(k, '')}")
+    print(
+        f"  known-item MRR@10 (search_queries.jsonl): {out['known_item_mrr_plain']:.3f} without "
+        f"a prior, {out['known_item_mrr_prior']:.3f} with prior_field='rating' (target >= 0.99)"
+    )
+    q = out["qps"]
+    print(
+        f"  single-query q/s on search_queries.jsonl: {q['plain']:.0f} without a prior, "
+        f"{q['prior']:.0f} with (ratio {q['prior'] / q['plain']:.2f})"
+    )
+
+
 def fmt(x: float | None, spec: str = ".3f") -> str:
     return "-" if x is None else format(x, spec)
 
@@ -331,9 +414,16 @@ def main() -> None:
         "--scale", type=int, default=0, help="only the scale section: the catalogue x SCALE"
     )
     ap.add_argument("--threads", type=int, default=1, help="thread caps of the fresh processes")
+    ap.add_argument(
+        "--real-only", action="store_true", help="only the searches real users type (issue 14)"
+    )
     args = ap.parse_args()
     if not os.path.exists(args.csv):
         sys.exit(f"corpus not found: {args.csv}")
+    if args.real_only:
+        _jieba()
+        print_real(real_queries(args.csv, args.rounds))
+        return
     if args.first_query or args.scale:  # sections in fresh processes (search_firstquery.py)
         import search_firstquery as fq
 
@@ -417,9 +507,11 @@ def main() -> None:
         "is better; batch: filmreco search_many, bm25s one retrieve call)"
     )
     print(f"\nfilmreco cold start (new interpreter: import + load + first query): {cold:.2f} s")
+    real = real_queries(args.csv, args.rounds)
+    print_real(real)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"results": results, "cold_start_s": cold}, f, indent=1)
+            json.dump({"results": results, "cold_start_s": cold, "real": real}, f, indent=1)
 
 
 if __name__ == "__main__":

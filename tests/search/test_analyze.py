@@ -163,7 +163,11 @@ def test_name_field_terms():
     assert terms["word"][:3] == ["星海漫游2归途", "星海漫游2", "星海漫游"]
     assert "归途" in terms["word"]
     assert terms["pinyin"] == ["xinghaimanyou2guitu", "xinghaimanyou2", "guitu"]
-    assert terms["initials"] == ["xhmy2gt", "xhmy2", "gt"]
+    whole = [t for t in terms["initials"] if not t.endswith(">")]
+    assert whole == ["xhmy2gt", "xhmy2", "gt"]
+    # the starts of the whole name, from 3 units to all but the last, but for the
+    # initials of a part ("xhmy2"), which find the name already
+    assert [t for t in terms["initials"] if t.endswith(">")] == ["xhm>", "xhmy>", "xhmy2g>"]
     assert "you 2" in terms["syllable"] and "2 gui" in terms["syllable"]
     assert "游2" not in terms["ngram"] and "^归" in terms["ngram"]
 
@@ -238,7 +242,7 @@ def test_query_pinyin_initials_and_syllables(qa):
     spaced = qa("xing hai man you")
     assert set(spaced.terms["syllable"]) == set(q.terms["syllable"])
     assert spaced.terms["pinyin"]["xinghaimanyou"] == 1.0
-    assert qa("xhmy").terms["initials"] == {"xhmy": 1.0}
+    assert qa("xhmy").terms["initials"] == {"xhmy": 1.0, "xhmy>": 0.5}  # and the start of a name
     assert qa("xhmy").terms["syllable"] == {}
 
 
@@ -250,7 +254,7 @@ def test_query_homophones_weigh_less(qa):
 
 
 def test_query_units_and_synonyms(qa):
-    q = qa("星海2 柯南")
+    q = qa("星海2 柯南")  # "2" is part of a synonym's key here, not a sequel number
     assert q.n_units == 2
     assert q.unit_of["word"]["星海漫游"] == 0 and q.unit_of["word"]["柯南"] == 1
     assert q.terms["word"]["星海漫游"] == 1.0  # from the synonym

@@ -89,6 +89,9 @@ class Config:
     hmm: bool
     words: str
     max_field_chars: int
+    prior_field: str | None = None
+    prior_weight: float = 0.1
+    intents: bool = True
 
 
 def _per_field(
@@ -216,7 +219,21 @@ def resolve(
     if isinstance(params["user_words"], str):
         raise InputError("user_words must be a list of words, got a str.")
     check_iterable(params["user_words"], "user_words")
-    for flag in ("pinyin", "fuzzy", "to_simplified", "hmm"):
+    prior_field = params.get("prior_field")
+    if prior_field is not None:
+        if not isinstance(prior_field, str):
+            raise InputTypeError(
+                f"prior_field must be the name of a numeric field (str) or None, got "
+                f"{shorten(prior_field)} ({type(prior_field).__name__})."
+            )
+        if records and prior_field not in present:
+            raise InputError(
+                f"prior_field={shorten(prior_field)} is in no record; the records have "
+                f"{shorten(sorted(present), 300)}."
+            )
+        if prior_field == id_field:
+            raise InputError(f"prior_field cannot be the id field {shorten(id_field)}.")
+    for flag in ("pinyin", "fuzzy", "to_simplified", "hmm", "intents"):
         if not isinstance(params[flag], bool):
             raise InputTypeError(f"{flag} must be True or False, got {shorten(params[flag])}.")
     return Config(
@@ -243,6 +260,9 @@ def resolve(
         hmm=params["hmm"],
         words=lookup_option(_WORDS, params["words"], "words"),
         max_field_chars=check_int(params["max_field_chars"], "max_field_chars", min_value=1),
+        prior_field=prior_field,
+        prior_weight=check_real(params["prior_weight"], "prior_weight", min_value=0.0),
+        intents=params["intents"],
     )
 
 

@@ -29,7 +29,7 @@ from ._fields import FieldStore
 from ._filters import FilterColumns
 from ._fuzzy import MAX_FUZZY_LENGTH
 from ._highlight import Highlighter
-from ._records import cap_texts, field_texts
+from ._records import cap_texts, field_texts, name_latin_words
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
 from .query import QueryAnalyzer, QueryTerms
@@ -209,6 +209,7 @@ class Snapshot:
                         pinyin=self.config.pinyin,
                         synonyms=self.config.synonyms,
                         homophone_weight=self.config.homophone_weight,
+                        known=self.vocab["word"],
                     )
         return self._analyzer
 
@@ -219,9 +220,13 @@ class Snapshot:
         if self._deletion is None:
             with self._lock:
                 if self._deletion is None:
+                    # typos are corrected to names (their pinyin, the Latin words of name
+                    # fields), never to words of plot text: "harry" is no typo of "barry"
                     terms = [t for t in self.vocab["pinyin"] if t.isalpha()]
-                    terms += [t for t in self.vocab["word"] if t.isascii() and t.isalpha()]
-                    self._deletion = HashedDeletionIndex(terms)
+                    terms += name_latin_words(
+                        self.records, self.config.name_fields, self.config.to_simplified
+                    )
+                    self._deletion = HashedDeletionIndex(sorted(set(terms)))
         return self._deletion
 
     def suggester(self) -> Suggester:

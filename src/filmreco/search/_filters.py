@@ -12,6 +12,12 @@
 
 Documents must match every condition; a missing value never matches. Fields are indexed
 lazily (an inverted index per field on first use) and the result is cached.
+
+Numbers and numeric strings meet where that is unambiguous: ``{"year": "1993"}`` matches a
+year stored as ``1993``, ``{"year": (1990, 1999)}`` a year stored as ``"1993"``. A
+condition that cannot meet the field's values (a number against a field of text only, text
+against a field of numbers only) raises an :class:`~filmreco.exceptions.InputError` naming
+the field, the value and the type the field holds, rather than matching nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +48,22 @@ def _key(value: Any) -> Any:
     return value
 
 
+def _number(value: Any) -> float | None:
+    """`value` as a finite number: a number (not a bool) or a numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        f = float(value)
+    elif isinstance(value, str):
+        try:
+            f = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return f if np.isfinite(f) else None
+
+
 class _Column:
     """One field flattened: (document, value) pairs, with lazy lookups."""
 
@@ -51,6 +73,7 @@ class _Column:
         self._inverted: dict[Any, np.ndarray] | None = None
         self._numbers: np.ndarray | None = None
         self._strings: np.ndarray | None = None
+        self._kinds: tuple[bool, bool, Any] | None = None
 
     def inverted(self) -> dict[Any, np.ndarray]:
         if self._inverted is None:
@@ -61,15 +84,24 @@ class _Column:
         return self._inverted
 
     def numbers(self) -> np.ndarray:
+        """Each value as a number (numeric strings converted), NaN where it is none."""
         if self._numbers is None:
-            self._numbers = np.array(
-                [
-                    float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else np.nan
-                    for v in self.values
-                ],
-                dtype=np.float64,
-            )
+            got = [_number(v) for v in self.values]
+            self._numbers = np.array([np.nan if f is None else f for f in got], dtype=np.float64)
         return self._numbers
+
+    def kinds(self) -> tuple[bool, bool, Any]:
+        """Whether some value is a number (or a numeric string), whether some value is text
+        that is not a number, and an example of the latter (for messages)."""
+        if self._kinds is None:
+            nums = self.numbers()
+            has_number = bool((~np.isnan(nums)).any())
+            text = next(
+                (v for v, f in zip(self.values, nums.tolist()) if isinstance(v, str) and f != f),
+                None,
+            )
+            self._kinds = (has_number, text is not None, text)
+        return self._kinds
 
     def strings(self) -> np.ndarray:
         if self._strings is None:
@@ -143,7 +175,30 @@ class FilterColumns:
             docs = inverted.get(_key(w))
             if docs is not None:
                 hit[docs] = True
+            if col.values and not isinstance(w, bool) and isinstance(w, (str, numbers.Real)):
+                self._coerced(field, col, w, hit)
         return hit
+
+    @staticmethod
+    def _coerced(field: str, col: _Column, w: Any, hit: np.ndarray) -> None:
+        """Equality across numbers and numeric strings (``"1993"`` and ``1993``), or an
+        error when `w` cannot equal any value of the field's type."""
+        has_number, has_text, example = col.kinds()
+        f = _number(w)
+        if f is not None and has_number:
+            hit[col.docs[col.numbers() == f]] = True
+        elif isinstance(w, str) and f is None and has_number and not has_text:
+            raise InputError(
+                f"filters[{shorten(field)}]: {shorten(w)} is text, but the field holds numbers "
+                f"(e.g. {shorten(col.values[0])}); pass a number, e.g. "
+                f"filters={{{field!r}: {shorten(col.values[0])}}}."
+            )
+        elif not isinstance(w, str) and not has_number and has_text:
+            raise InputError(
+                f"filters[{shorten(field)}]: {shorten(w)} is a number, but the field holds text "
+                f"(e.g. {shorten(example)}) with no numbers; pass a str, e.g. "
+                f"filters={{{field!r}: {str(example)!r}}}."
+            )
 
     @staticmethod
     def _range(field: str, col: _Column, cond: tuple[Any, ...], hit: np.ndarray) -> np.ndarray:
@@ -157,7 +212,28 @@ class FilterColumns:
         if not bounds:
             hit[col.docs] = True
             return hit
-        if all(isinstance(b, numbers.Real) and not isinstance(b, bool) for b in bounds):
+        has_number, has_text, example = col.kinds() if col.values else (True, True, None)
+        numeric = all(isinstance(b, numbers.Real) and not isinstance(b, bool) for b in bounds)
+        if not numeric and all(isinstance(b, str) for b in bounds):
+            # numeric strings against a field of numbers only: compare as numbers
+            as_numbers = [_number(b) for b in bounds]
+            if has_number and not has_text and None not in as_numbers:
+                low = None if low is None else _number(low)
+                high = None if high is None else _number(high)
+                numeric = True
+            elif has_number and not has_text:
+                raise InputError(
+                    f"filters[{shorten(field)}]: the range {shorten(cond)} has text bounds, but "
+                    f"the field holds numbers (e.g. {shorten(col.values[0])}); pass numbers, e.g. "
+                    f"({shorten(col.values[0])}, None)."
+                )
+        if numeric and not has_number and has_text:
+            raise InputError(
+                f"filters[{shorten(field)}]: the range {shorten(cond)} has number bounds, but the "
+                f"field holds text (e.g. {shorten(example)}) with no numbers; pass str bounds, "
+                "e.g. ('2000-01-01', '2009-12-31'), or store numbers in the field."
+            )
+        if numeric:
             vals = col.numbers()
             ok = ~np.isnan(vals)
             if low is not None:

@@ -28,6 +28,7 @@ from ..exceptions import FormatError, InputError, InputTypeError
 from ..sparse import IdMap
 from ._config import QUERY_DEFAULTS, QUERY_OPTIONS, _boosts, _names
 from ._fields import FieldStore, pack_strings, unpack_strings
+from ._intent import prior_values
 from ._records import record_from_json, record_to_json
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ def export(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     }
     return arrays, meta
 
+
+#: Parameters added after format 1 was defined, with the value that files without them mean.
+_ADDED_PARAMS: dict[str, Any] = {"prior_field": None, "prior_weight": 0.1, "intents": True}
 
 #: Parameters whose default is a tuple (JSON gives a list back).
 _TUPLE_PARAMS = ("user_words",)
@@ -124,6 +128,8 @@ def restore(
     try:
         params = dict(meta["params"])
         names = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        for name, default in _ADDED_PARAMS.items():  # files written before they existed
+            params.setdefault(name, default)
         missing = sorted(names - set(QUERY_OPTIONS) - set(params))
         if missing:
             raise FormatError(f"the SearchIndex parameters in the file lack {missing}.")
@@ -153,6 +159,8 @@ def restore(
             records, meta["id_field"], boosts=meta["fields_"], names=meta["name_fields_"]
         )
         _check_fields(params, meta, cfg.boosts, cfg.name_fields)
+        if cfg.prior_field is not None:
+            prior_values(records, cfg.prior_field, cfg.id_field)  # InputError -> FormatError
     except FormatError:
         raise
     except InputError as exc:

@@ -13,12 +13,14 @@ import numpy as np
 
 from .._validation import check_str, shorten
 from ..exceptions import InputError, InputTypeError
+from .analyze import normalize
 
 __all__ = [
     "cap_texts",
     "clean_record",
     "field_texts",
     "iter_records",
+    "name_latin_words",
     "record_from_json",
     "record_to_json",
 ]
@@ -153,3 +155,24 @@ def record_from_json(text: str) -> dict[str, Any]:
     if not isinstance(rec, dict):
         raise ValueError("a stored record is not a JSON object")
     return rec
+
+
+def name_latin_words(
+    records: Iterable[Mapping[str, Any]], fields: Iterable[str], to_simplified: bool = True
+) -> list[str]:
+    """The Latin-letter words of the name fields of `records`, normalised (sorted, unique).
+
+    Examples
+    --------
+    >>> name_latin_words([{"title": "Fog City 雾都", "people": ["R2D2"]}], ["title", "people"])
+    ['city', 'fog']
+    """
+    fields = list(fields)
+    out: set[str] = set()
+    for rec in records:
+        for f in fields:
+            for raw in field_texts(rec.get(f)):
+                if any(c.isascii() and c.isalpha() for c in raw):
+                    out.update(w for w in normalize(raw, to_simplified=to_simplified).split()
+                               if w.isascii() and w.isalpha())  # fmt: skip
+    return sorted(out)

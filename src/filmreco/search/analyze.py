@@ -47,6 +47,14 @@ from . import _pinyin
 # index's private modules
 __all__ = ["CHANNELS", "DictionaryScan", "FieldAnalyzer", "SynonymTable", "normalize"]
 
+#: Prefix of the word that stands for a sequel number (``"§2"``): no text can produce it, as
+#: :func:`normalize` turns every symbol into a space.
+SEQUEL = "§"
+#: Suffix of the initials of the start of a long name (``"dhxy>"`` for 大话西游之大圣娶亲).
+PREFIX = ">"
+_MIN_PREFIX = 3  # shortest start of a name whose initials are indexed (in syllables)
+_MAX_PREFIX = 16
+
 #: The channels (term spaces) of a search index, in scoring order.
 CHANNELS = ("word", "ngram", "syllable", "pinyin", "initials")
 #: Channels fed by name fields only.
@@ -118,6 +126,108 @@ def normalize(text: str, *, to_simplified: bool = True) -> str:
     if check_bool(to_simplified, "to_simplified"):
         s = s.translate(_t2s_table())
     return " ".join(_NOT_WORD.sub(" ", s).split())
+
+
+# --------------------------------------------------------------------------- sequels
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
+_HANC = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff"
+_CN_NUM = "[一二两三四五六七八九十]{1,3}"
+# a sequel number written after a title: "流浪地球2", "流浪地球 2", "追龙ii" (Ⅱ after NFKC),
+# "功夫熊猫 iii", "封神第二部", "黄飞鸿之二", "A计划续集"; group "num" is the number
+_SEQUEL_MARK = re.compile(
+    f"(?<=[{_HANC}])(?: ?(?P<digits>[0-9]{{1,2}})(?=$| |之)"
+    f"| ?(?P<roman>{'|'.join(sorted(_ROMAN, key=len, reverse=True))})(?=$| |[{_HANC}])"
+    f"|第(?P<nth>{_CN_NUM}|[0-9]{{1,2}})[部集]"
+    f"|之(?P<of>{_CN_NUM})(?=$| )"
+    f"|(?P<cont>续集))"
+)
+# a Chinese numeral ending a run (a query's "捉妖记二"): a sequel only when what comes before
+# is a known name and the whole is not (see sequel_marks)
+_TRAILING_NUM = re.compile(f"(?<=[{_HANC}]{{2}}) ?(?P<bare>{_CN_NUM})(?=$| )")
+_MAX_SEQUEL = 12
+
+
+def chinese_number(text: str) -> int | None:
+    """Value of a Chinese numeral from 1 to 99 (``"二"``, ``"十二"``, ``"二十"``), else None.
+
+    Examples
+    --------
+    >>> chinese_number("二"), chinese_number("十三"), chinese_number("二十一"), chinese_number("二二")
+    (2, 13, 21, None)
+    """
+    if not text:
+        return None
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    t = 1 if tens == "" else (_CN_DIGITS.get(tens) if len(tens) == 1 else None)
+    o = 0 if ones == "" else (_CN_DIGITS.get(ones) if len(ones) == 1 else None)
+    if t is None or o is None:
+        return None
+    return 10 * t + o
+
+
+def sequel_marks(
+    text: str, known: Callable[[str], bool] | None = None
+) -> list[tuple[int, int, int]]:
+    """Where normalised `text` numbers a sequel: ``(start, end, number)`` of each mark.
+
+    Marks follow Chinese characters: Arabic digits (``流浪地球2``, ``流浪地球 2``), Roman
+    numerals (``追龙Ⅱ``, ``功夫熊猫 III``; :func:`normalize` makes them letters), ``第二部`` /
+    ``第2集``, ``之二`` and ``续集`` (2). Numbers above 12 are not sequels (``花田喜事2010``).
+    With `known` (a test of whole words, e.g. an index's vocabulary), a Chinese numeral
+    ending a run is a mark too (``捉妖记二``), when the run without it is a known word and
+    the run is not (``一九四二``, ``狗十三`` stay whole).
+
+    Examples
+    --------
+    >>> sequel_marks("流浪地球 2"), sequel_marks("功夫熊猫 iii"), sequel_marks("封神第二部 战火西岐")
+    ([(4, 6, 2)], [(4, 8, 3)], [(2, 5, 2)])
+    >>> sequel_marks("捉妖记二", known={"捉妖记"}.__contains__), sequel_marks("花田喜事2010")
+    ([(3, 4, 2)], [])
+    """
+    out: list[tuple[int, int, int]] = []
+    for m in _SEQUEL_MARK.finditer(text):
+        if m.group("digits"):
+            num: int | None = int(m.group("digits"))
+        elif m.group("roman"):
+            num = _ROMAN[m.group("roman")]
+        elif m.group("cont"):
+            num = 2
+        else:
+            raw = m.group("nth") or m.group("of")
+            num = int(raw) if raw.isdigit() else chinese_number(raw)
+        if num is not None and 0 < num <= _MAX_SEQUEL:
+            out.append((m.start(), m.end(), num))
+    if known is not None:
+        for m in _TRAILING_NUM.finditer(text):
+            num = chinese_number(m.group("bare"))
+            if num is None or not 0 < num <= _MAX_SEQUEL:
+                continue
+            start = m.start()
+            run_start = start
+            while run_start > 0 and text[run_start - 1] != " ":
+                run_start -= 1
+            stem = text[run_start:start]
+            whole = stem + m.group("bare")
+            if any(a < m.end() and start < b for a, b, _ in out):
+                continue
+            if len(stem) >= 2 and known(stem) and not known(whole):
+                out.append((start, m.end(), num))
+        out.sort()
+    return out
 
 
 def latin_parts(token: str) -> list[str]:
@@ -477,7 +587,7 @@ class FieldAnalyzer:
     >>> fa = FieldAnalyzer(Tokenizer(mode="search"), name=True, stop_words=())
     >>> terms = fa(["星际穿越"])
     >>> terms["pinyin"], terms["initials"], terms["ngram"][:2], terms["syllable"][:1]
-    (['xingjichuanyue'], ['xjcy'], ['星际', '际穿'], ['xing ji'])
+    (['xingjichuanyue'], ['xjcy', 'xjc>'], ['星际', '际穿'], ['xing ji'])
     """
 
     def __init__(
@@ -534,6 +644,8 @@ class FieldAnalyzer:
                 if len(p) > _SHORT_NAME:  # shorter: its words are among its n-grams
                     for w in self.words(p):
                         words.setdefault(w, None)
+            for _, _, num in sequel_marks(v):
+                words.setdefault(f"{SEQUEL}{num}", None)
             terms["word"].extend(words)
             terms["ngram"].extend(name_ngrams(parts, self.n))
             if self.pinyin:
@@ -556,6 +668,15 @@ class FieldAnalyzer:
                     full.setdefault(_pinyin.full_pinyin(u), None)
                 if len(u) > 1:  # a one-letter initial would match far too much
                     init.setdefault(_pinyin.initials(u), None)
+        # the initials of the start of a long name ("dhxy>" for 大话西游之大圣娶亲), which
+        # queries of initials also look for (with a lower weight than a whole name)
+        seq = [u if u[0].isdigit() else u[0] for u, _ in units[:_MAX_PREFIX]]
+        starts: dict[str, None] = {}
+        for k in range(_MIN_PREFIX, min(len(units), _MAX_PREFIX + 1)):
+            head = "".join(seq[:k])
+            if head not in init:  # a part's initials already find the name
+                starts.setdefault(head + PREFIX, None)
+        init.update(starts)
         terms["pinyin"].extend(full)
         terms["initials"].extend(init)
 

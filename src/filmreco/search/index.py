@@ -49,8 +49,10 @@ from ._config import (
     resolve,
 )
 from ._engine import Snapshot, personalize
+from ._extras import Extras
 from ._fields import FieldStore
 from ._highlight import Highlighter
+from ._intent import prior_values
 from ._params import ParamsMixin
 from ._records import iter_records
 from .analyze import CHANNELS, FieldAnalyzer, normalize
@@ -63,6 +65,7 @@ logger = logging.getLogger("filmreco")
 _ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
 _BATCH = 512  # most queries scored together by search_many
 _PROGRESS_BLOCK = 256  # records analysed between two updates of a progress bar
+_PRIOR_DEPTH = 50  # text hits re-ordered by the prior (prior_field)
 
 
 @dataclass(slots=True)
@@ -193,6 +196,23 @@ class SearchIndex(Saveable, ParamsMixin):
         :class:`~filmreco.exceptions.DataWarning` naming a record and field cut: this bounds
         the time and memory of indexing one record (a 20 MB description took about 30 s
         and 1.4 GB). Film titles, names and descriptions are far shorter.
+    prior_field : str, optional
+        A numeric field (Douban's score, a view count) used as a ranking prior: a text
+        hit's score is multiplied by ``1 + prior_weight * p``, `p` the document's prior
+        min-max scaled to [0, 1] over the index, and requests (see `intents`) are ordered by
+        it. Numeric strings are converted; a missing value (None, NaN, ``""``) counts as the
+        average (neutral); anything else raises an :class:`~filmreco.exceptions.InputError`
+        naming the field and the record's id.
+    prior_weight : float, default=0.1
+        Strength of the prior in text ranking (0: requests only). The prior re-orders the
+        best 50 (or `n`, if more) text hits.
+    intents : bool, default=True
+        Understand requests typed as sentences (``"有没有好看的悬疑片"``,
+        ``"九十年代的港片"``, ``"周星驰的喜剧"``): a query made only of genres, regions and
+        people of the catalogue, a year or a decade, quality words and filler words returns
+        the documents matching all of them, ordered by the prior (by text relevance without
+        one). See :ref:`search-requests` in the user guide. Other queries are searched as
+        text.
     max_query_length, rerank_weight, rerank_depth, highlight_tags, snippet_chars : optional
         Deprecated here: these options apply when searching, so they are keyword arguments
         of :meth:`search` (and :meth:`search_many`; `max_query_length` also of
@@ -248,6 +268,9 @@ class SearchIndex(Saveable, ParamsMixin):
         words: str = "scan",
         hmm: bool = False,
         max_field_chars: int = 20_000,
+        prior_field: str | None = None,
+        prior_weight: float = 0.1,
+        intents: bool = True,
         max_query_length: int | None = None,
         rerank_weight: float | None = None,
         rerank_depth: int | None = None,
@@ -273,6 +296,9 @@ class SearchIndex(Saveable, ParamsMixin):
         self.words = words
         self.hmm = hmm
         self.max_field_chars = max_field_chars
+        self.prior_field = prior_field
+        self.prior_weight = prior_weight
+        self.intents = intents
         self.max_query_length = max_query_length
         self.rerank_weight = rerank_weight
         self.rerank_depth = rerank_depth
@@ -390,6 +416,8 @@ class SearchIndex(Saveable, ParamsMixin):
         recs, ids, id_field = iter_records(records, self.id_field)
         doc_ids = IdMap(ids)  # raises DuplicateError on a repeated id
         cfg = self._resolve(recs, id_field)
+        if cfg.prior_field is not None:
+            prior_values(recs, cfg.prior_field, id_field)  # raises on a bad value
         self._query_defaults = self._deprecated_defaults()
         self._cfg = cfg
         self._analyzers = None
@@ -435,6 +463,15 @@ class SearchIndex(Saveable, ParamsMixin):
                     self._state = state
         return state
 
+    def _extras(self, state: Snapshot) -> Extras:
+        """The prior and request parser of `state` (built once per snapshot)."""
+        got = getattr(self, "_extras_of", None)
+        if got is not None and got[0] is state:
+            return got[1]  # type: ignore[no-any-return]
+        extras = Extras(state.records, self._cfg)
+        self._extras_of = (state, extras)
+        return extras
+
     # ================================================================== incremental
     def add(self, records: Any, *, on_duplicate: str = "raise") -> SearchIndex:
         """Add documents; the index then scores exactly as if rebuilt with them at the end.
@@ -456,6 +493,8 @@ class SearchIndex(Saveable, ParamsMixin):
         check_fitted(self, "doc_ids_")
         recs, ids, _ = iter_records(records, self._cfg.id_field)
         IdMap(ids)  # duplicates inside the batch
+        if self._cfg.prior_field is not None:
+            prior_values(recs, self._cfg.prior_field, self._cfg.id_field)
         with self._write_lock:
             known = self.doc_ids_.contains(ids) if ids else np.zeros(0, dtype=bool)
             if known.any():
@@ -495,6 +534,8 @@ class SearchIndex(Saveable, ParamsMixin):
         check_fitted(self, "doc_ids_")
         recs, ids, _ = iter_records(records, self._cfg.id_field)
         IdMap(ids)
+        if self._cfg.prior_field is not None:
+            prior_values(recs, self._cfg.prior_field, self._cfg.id_field)
         with self._write_lock:
             self.doc_ids_.index(ids, name="record ids")  # raises UnknownIdError
             self._replace(recs)
@@ -533,6 +574,41 @@ class SearchIndex(Saveable, ParamsMixin):
 
     def __len__(self) -> int:
         return len(self.doc_ids_) if hasattr(self, "doc_ids_") else 0
+
+    def __repr__(self) -> str:
+        """The parameters that differ from their defaults; once fitted, what was indexed.
+
+        Examples
+        --------
+        >>> index = SearchIndex(ngram=3).fit([{"id": 1, "title": "星际穿越", "genres": ["科幻"]}])
+        >>> for part in repr(index).split("; "):
+        ...     print(part)
+        SearchIndex(ngram=3) fitted on 1 record: fields title=3, genres=1
+        name fields title
+        vocabulary 15 terms (word 4, ngram 5, syllable 3, pinyin 1, initials 2)
+        ranking bm25, pinyin on, fuzzy on, intents on, no prior
+        """
+        params = super().__repr__()
+        if not hasattr(self, "doc_ids_"):
+            return params
+        cfg = self._cfg
+        n = len(self.doc_ids_)
+        fields = ", ".join(f"{f}={_number(w)}" for f, w in cfg.boosts.items())
+        vocab = self._store.vocab
+        sizes = ", ".join(f"{c} {len(v):,}" for c, v in vocab.items() if v)
+        total = sum(len(v) for v in vocab.values())
+        prior = (
+            "no prior"
+            if cfg.prior_field is None
+            else f"prior {cfg.prior_field!r} (weight {_number(cfg.prior_weight)})"
+        )
+        onoff = {True: "on", False: "off"}
+        return (
+            f"{params} fitted on {n:,} record{'s' if n != 1 else ''}: fields {fields}; "
+            f"name fields {', '.join(cfg.name_fields) or 'none'}; "
+            f"vocabulary {total:,} terms ({sizes}); ranking {cfg.ranking}, pinyin "
+            f"{onoff[cfg.pinyin]}, fuzzy {onoff[cfg.fuzzy]}, intents {onoff[cfg.intents]}, {prior}"
+        )
 
     # ================================================================== searching
     def _query_text(self, query: Any, cap: int, name: str = "query") -> str:
@@ -668,10 +744,35 @@ class SearchIndex(Saveable, ParamsMixin):
             return self._hits(state, none, np.zeros(0, np.float32), None, highlighter)
         q = state.analyze(text)
         depth = max(n, opts.rerank_depth) if personal else n
-        idx, sc = state.top(q, depth, mask)
+        extras = self._extras(state)
+        got = extras.request(state, text, q, depth, mask) if self._cfg.intents else None
+        if got is not None:
+            idx, sc = got
+        else:
+            idx, sc = self._text_hits(state, extras, text, q, depth, mask)
         if personal and idx.size:
             idx, sc = personalize(state, idx, sc, rerank, user_id, n, opts.rerank_weight)
         return self._hits(state, idx[:n], sc[:n], q, highlighter)
+
+    def _text_hits(
+        self,
+        state: Snapshot,
+        extras: Extras,
+        text: str,
+        q: QueryTerms,
+        depth: int,
+        mask: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The top `depth` text hits: the prior applied, the Latin precision rule too."""
+        latin = extras.latin_only(state, text, q)
+        prior = extras.prior is not None and self._cfg.prior_weight > 0
+        wide = max(depth, _PRIOR_DEPTH) if (prior or latin) else depth
+        idx, sc = state.top(q, wide, mask)
+        if latin:
+            idx, sc = extras.keep_latin(state, q, idx, sc, wide)
+        if prior:
+            return extras.reorder(idx, sc, self._cfg.prior_weight, depth)
+        return idx[:depth], sc[:depth]
 
     def _hits(
         self,
@@ -791,8 +892,28 @@ class SearchIndex(Saveable, ParamsMixin):
         doc_ids = state.doc_ids.ids
         highlighter = opts.highlighter() if highlight else None
         depth = n if user is None else max(n, opts.rerank_depth)
+        extras = self._extras(state)
+        cfg = self._cfg
+        use_prior = extras.prior is not None and cfg.prior_weight > 0
         for a, b in blocks(len(texts), _BATCH):
-            idx, sc, found, qs = state.top_texts(texts[a:b], depth, mask, keep=highlight)
+            part = texts[a:b]
+            special: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            if cfg.intents:  # requests: answered one by one, as by search()
+                for i, t in enumerate(part):
+                    if t and extras.parse(t) is not None:
+                        got = extras.request(state, t, state.analyze(t), depth, mask)
+                        if got is not None:
+                            special[i] = got
+            for i, t in enumerate(part):  # Latin queries: the precision rule, as search()
+                if i not in special and t.isascii() and t:
+                    q = state.analyze(t)
+                    if extras.latin_only(state, t, q):
+                        special[i] = self._text_hits(state, extras, t, q, depth, mask)
+            wide = max(depth, _PRIOR_DEPTH) if use_prior else depth
+            idx, sc, found, qs = state.top_texts(part, wide, mask, keep=highlight)
+            if use_prior or special:
+                idx, sc, found = _adjust(idx, sc, found, special, extras, cfg.prior_weight,
+                                         depth, use_prior)  # fmt: skip
             # padding (-1) is never read; an empty index has only padding
             ids = doc_ids[idx] if doc_ids.size else np.empty(idx.shape, dtype=doc_ids.dtype)
             for i, k in enumerate(found.tolist()):
@@ -855,6 +976,7 @@ class SearchIndex(Saveable, ParamsMixin):
         state = dict(self.__dict__)
         state.pop("_write_lock", None)
         state.pop("_state", None)
+        state.pop("_extras_of", None)
         state["_analyzers"] = None
         return state
 
@@ -877,6 +999,41 @@ def _search_block(
     texts: list[str],
 ) -> list[SearchHits]:
     return index._search_block(texts, n, mask, opts, highlight, user)
+
+
+def _adjust(
+    idx: np.ndarray,
+    sc: np.ndarray,
+    found: np.ndarray,
+    special: dict[int, tuple[np.ndarray, np.ndarray]],
+    extras: Extras,
+    weight: float,
+    depth: int,
+    use_prior: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A batch's hits with requests' answers put in and the prior applied (as in search)."""
+    width = max(idx.shape[1], max((len(r) for r, _ in special.values()), default=0))
+    out_idx = np.full((idx.shape[0], width), -1, dtype=np.int64)
+    out_sc = np.zeros((idx.shape[0], width), dtype=np.float32)
+    out_found = np.zeros(idx.shape[0], dtype=found.dtype)
+    for i, k in enumerate(found.tolist()):
+        got = special.get(i)
+        if got is None:
+            rows, scores = idx[i, :k], sc[i, :k]
+            if use_prior:
+                rows, scores = extras.reorder(rows, scores, weight, depth)
+        else:
+            rows, scores = got
+        out_idx[i, : rows.size] = rows
+        out_sc[i, : rows.size] = scores
+        out_found[i] = rows.size
+    return out_idx, out_sc, out_found
+
+
+def _number(x: float) -> str:
+    """A float as users write it: 3 rather than 3.0, never a numpy repr."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 def _personal(rerank: Any, user_id: Any) -> bool:

@@ -18,9 +18,11 @@ index can rank documents matching more of the units first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping, Set
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from .._validation import (
     check_bool,
@@ -31,8 +33,23 @@ from .._validation import (
     check_str,
     lookup_option,
 )
+from ..exceptions import InputTypeError
 from . import _pinyin
-from .analyze import _CJK, _LATIN, SynonymTable, _latin_words, _str_items
+from .analyze import (
+    _CJK,
+    _LATIN,
+    PREFIX,
+    SEQUEL,
+    SynonymTable,
+    _latin_words,
+    _str_items,
+    sequel_marks,
+)
+
+# weight of the initials of the start of a long name ("dhxy" -> 大话西游之大圣娶亲), below the
+# initials of a whole name; a prefix of fewer letters than this is not looked for
+PREFIX_WEIGHT = 0.5
+_MIN_PREFIX_LETTERS = 3
 
 # the public names (exported by filmreco.search); query_units and clear_caches serve the
 # index and the benchmarks
@@ -165,6 +182,13 @@ class QueryAnalyzer:
     homophone_weight : float, default=0.3
         Weight of the pinyin read from Chinese characters (a same-sounding title is a typo
         guess, so it ranks below an exact match).
+    known : mapping or set of str, optional
+        The index's words: a Chinese numeral ending a query word numbers a sequel when the
+        word without it is known and the word is not (``捉妖记二``; see
+        :func:`~filmreco.search.analyze.sequel_marks`). Sequel numbers in other forms
+        (``2``, ``Ⅱ``, ``III``, ``第二部``) are understood without it. A sequel number is
+        taken out of the query and searched as a unit of its own (the number as a word),
+        so the sequel ranks above the first film and the other sequels.
 
     Examples
     --------
@@ -172,7 +196,7 @@ class QueryAnalyzer:
     >>> qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
     >>> q = qa("xjcy")
     >>> q.terms["initials"], q.terms["pinyin"]
-    ({'xjcy': 1.0}, {'xjcy': 1.0})
+    ({'xjcy': 1.0, 'xjcy>': 0.5}, {'xjcy': 1.0})
     >>> qa("xing ji").terms["syllable"]
     {'xing ji': 1.0}
     """
@@ -186,8 +210,14 @@ class QueryAnalyzer:
         pinyin: bool = True,
         synonyms: SynonymTable | None = None,
         homophone_weight: float = 0.3,
+        known: Any = None,
     ) -> None:
         self.tokenizer = check_callable(tokenizer, "tokenizer")
+        if known is not None and not isinstance(known, (Mapping, Set)):
+            raise InputTypeError(
+                f"known must be a mapping or a set of words, got {type(known).__name__}."
+            )
+        self.known = known
         self.stop_words = frozenset(_str_items(stop_words, "stop_words"))
         self.n = check_int(n, "n", min_value=1)
         self.pinyin = check_bool(pinyin, "pinyin")
@@ -207,7 +237,21 @@ class QueryAnalyzer:
         q = QueryTerms()
         if not text:
             return q
+        numbers: list[int] = []
+        if _MAYBE_SEQUEL.search(text):
+            text, numbers = self._sequels(text)
         units = query_units(text) if " " in text else [text]
+        if numbers:  # the title, then the sequel number as a unit of its own
+            for unit in units:
+                part = QueryTerms()
+                self._add_unit(unit, part)
+                q.merge(part)
+            part = QueryTerms()
+            for num in numbers:
+                part.terms["word"][f"{SEQUEL}{num}"] = 1.0
+                part.terms["word"][str(num)] = 1.0
+            q.merge(part)
+            return q
         if len(units) == 1:
             self._add_unit(text, q)
             return q
@@ -216,6 +260,26 @@ class QueryAnalyzer:
             self._add_unit(unit, part)
             q.merge(part)
         return q
+
+    def _sequels(self, text: str) -> tuple[str, list[int]]:
+        """`text` without its sequel numbers, and the numbers (none if nothing else is left)."""
+        known = None if self.known is None else self.known.__contains__
+        marks = sequel_marks(text, known)
+        if marks and self.synonyms is not None and self.synonyms._re is not None:
+            # a synonym's key holding the number ("复联4") is the user's word for it
+            keys = [m.span() for m in self.synonyms._re.finditer(text)]
+            marks = [(a, b, v) for a, b, v in marks if not any(a < y and x < b for x, y in keys)]
+        if not marks:
+            return text, []
+        pieces, last = [], 0
+        for a, b, _ in marks:
+            pieces.append(text[last:a])
+            last = b
+        pieces.append(text[last:])
+        rest = " ".join(" ".join(pieces).split())
+        if not rest:
+            return text, []
+        return rest, list(dict.fromkeys(num for _, _, num in marks))
 
     def _add_unit(self, text: str, q: QueryTerms) -> None:
         self._add_text(text, q, 1.0)
@@ -270,6 +334,9 @@ class QueryAnalyzer:
                 if not part.isdigit():
                     pinyin[part] = pinyin.get(part, 0.0) + weight
                     initials[part] = initials.get(part, 0.0) + weight
+                    if len(part) >= _MIN_PREFIX_LETTERS:  # the start of a long name
+                        key = part + PREFIX
+                        initials[key] = initials.get(key, 0.0) + weight * PREFIX_WEIGHT
                 latin.append(part)
                 continue
             if latin:
@@ -283,6 +350,10 @@ class QueryAnalyzer:
                     syl[g] = syl.get(g, 0.0) + hw
         if latin:
             _add_latin(latin, q, weight)
+
+
+# a cheap test before looking for sequel numbers: a digit, a numeral, a Roman numeral's letters
+_MAYBE_SEQUEL = re.compile("[0-9一二两三四五六七八九十续ivx]")
 
 
 @lru_cache(maxsize=16384)
