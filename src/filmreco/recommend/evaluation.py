@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from statistics import NormalDist
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ from ._split import split_kfold, split_leave_last, split_random, split_temporal
 
 __all__ = [
     "DEFAULT_METRICS",
+    "TUNE_ALPHA",
     "TuneResult",
     "evaluate",
     "split_kfold",
@@ -69,6 +71,7 @@ def _evaluate_one(
     fit: bool,
     filter_seen: bool,
     n_jobs: int | None,
+    aggregate: bool = True,
 ) -> dict[str, Any]:
     if fit:
         model = clone(model).fit(train)
@@ -100,6 +103,7 @@ def _evaluate_one(
         metrics=metrics,
         n_items=len(items),
         item_popularity=model.item_popularity_ + 1.0,
+        aggregate=aggregate,
     )
     out["n_users"] = int(users.size)
     return out
@@ -296,7 +300,20 @@ def tune(
     Every candidate of `grid` is fitted on the training part of each split and scored on
     its validation part as :func:`evaluate` does (every validation user, seen films
     filtered); its score is the mean over the `n_splits` splits, and the best one wins
-    (ties: the first in grid order). Any :class:`Recommender` can be tuned, the social
+    (ties: the first in grid order).
+
+    Some models have *null* candidates, settings under which they add nothing to a
+    simpler model (a :class:`~filmreco.social.SocialRecommender` with ``weight=0`` and
+    no ``new_user_weight`` ranks exactly as its base). When the grid holds null and other
+    candidates, another candidate wins only if it beats the best null one significantly:
+    a paired one-sided z-test on the per-user validation scores (all splits pooled),
+    Bonferroni-corrected over the non-null candidates so that, with a useless addition
+    (a social graph that carries no signal), a non-null candidate is chosen with
+    probability at most :data:`TUNE_ALPHA` (5%). Each tested candidate's lower
+    confidence bound of its gain is in its ``results`` entry (``"gain_lower_bound"``).
+    Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
+    Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
+    validation data cannot tell them apart. Any :class:`Recommender` can be tuned, the social
     models of :mod:`filmreco.social` included: for a
     :class:`~filmreco.social.SocialRecommender` whose grid leaves the base alone, the base
     is fitted once per split and shared by the candidates (with the same scores as
@@ -372,20 +389,71 @@ def tune(
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}
+    null = getattr(base, "_null_candidate", None)
+    nulls = np.array([bool(null(c)) if callable(null) else False for c in candidates])
+    guard = bool(nulls.any() and not nulls.all())
     total = np.zeros(len(candidates))
+    per_user: list[list[np.ndarray]] = [[] for _ in candidates]
     for train, valid in _validation_splits(interactions, split, n_splits, random_state):
         shared = base._tuning_parts(train, tuned)
         for i, params in enumerate(candidates):
             m = clone(base).set_params(**params, **shared).fit(train)
-            res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs)
-            score = float(res[metric])
+            res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs, not guard)
+            if guard:
+                per_user[i].append(np.asarray(res[metric], dtype=np.float64))
+                score = _nanmean(per_user[i][-1])
+            else:
+                score = float(res[metric])
             logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
             total[i] += score
     scores = total / n_splits
     if np.isnan(scores).all():
         raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
+    results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
     best = int(np.nanargmax(scores))
+    if guard:
+        best = _guarded_best(scores, nulls, per_user, results)
     best_params: dict[str, Any] = dict(candidates[best])
     best_model = clone(base).set_params(**best_params).fit(interactions) if refit else None
-    results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
     return TuneResult(best_params, float(scores[best]), results, best_model)
+
+
+#: Family-wise error rate of :func:`tune`'s test of the candidates against the model's
+#: null candidates (e.g. a social model with weight 0, its base).
+TUNE_ALPHA = 0.05
+
+
+def _nanmean(a: np.ndarray) -> float:
+    ok = ~np.isnan(a)
+    return float(a[ok].mean()) if ok.any() else float("nan")
+
+
+def _guarded_best(
+    scores: np.ndarray,
+    nulls: np.ndarray,
+    per_user: list[list[np.ndarray]],
+    results: list[dict[str, Any]],
+) -> int:
+    """The best candidate among the null ones and those significantly better than the best
+    null candidate (a paired one-sided z-test per validation user, Bonferroni-corrected over
+    the non-null candidates at :data:`TUNE_ALPHA`); records each test's lower bound."""
+    null_idx = np.flatnonzero(nulls)
+    ref = int(null_idx[np.nanargmax(np.where(np.isnan(scores[null_idx]), -np.inf,
+                                             scores[null_idx]))])  # fmt: skip
+    others = np.flatnonzero(~nulls)
+    z = NormalDist().inv_cdf(1.0 - TUNE_ALPHA / others.size)
+    ref_values = np.concatenate(per_user[ref])
+    allowed = list(null_idx)
+    for i in others:
+        d = np.concatenate(per_user[i]) - ref_values
+        d = d[~np.isnan(d)]
+        if d.size < 2:
+            continue
+        lower = float(d.mean() - z * d.std(ddof=1) / np.sqrt(d.size))
+        results[i]["gain_lower_bound"] = lower
+        if lower > 0:
+            allowed.append(int(i))
+    allowed_scores = np.where(np.isin(np.arange(scores.size), allowed), scores, np.nan)
+    if np.isnan(allowed_scores).all():
+        return ref
+    return int(np.nanargmax(allowed_scores))
