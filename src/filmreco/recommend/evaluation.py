@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
@@ -35,6 +36,8 @@ from ..exceptions import InputError, InputTypeError
 from ..metrics import METRICS, ranking_metrics
 from ..sparse import build_csr, row_indices
 from ._base import Recommender
+from ._inputs import take_rows
+from ._serve import audience
 from ._split import split_kfold, split_leave_last, split_random, split_temporal
 
 __all__ = [
@@ -109,6 +112,50 @@ def _evaluate_one(
     return out
 
 
+def _evaluate_items(
+    model: Recommender,
+    train: Interactions,
+    test: Interactions,
+    ks: list[int],
+    metrics: list[str],
+    fit: bool,
+    filter_seen: bool,
+    n_jobs: int | None,
+) -> dict[str, Any]:
+    """:func:`evaluate` with ``axis="items"``: each test film's audience against its viewers."""
+    if fit:
+        model = clone(model).fit(train)
+    else:
+        check_fitted(model)
+    T = test.matrix.T.tocsr()  # items x users
+    films = np.flatnonzero(np.diff(T.indptr) > 0)
+    film_ids = test.item_ids.ids[films]
+    known = model.item_ids_.contains(film_ids)
+    films, film_ids = films[known], film_ids[known]
+    cols = model.item_ids_.index(film_ids)
+    users = model.user_ids_
+    urows = np.arange(len(users), dtype=np.int64)
+    ranked, _ = audience(model, urows, cols, max(ks), filter_seen, n_jobs)
+    # relevance in the model's user space, extended by test-only users (never in an
+    # audience, but they stay relevant, so recall is not inflated)
+    space = users.extend(test.user_ids.ids)
+    sub = take_rows(T, films)
+    relevant = build_csr(
+        row_indices(sub),
+        space.index(test.user_ids.ids)[sub.indices],
+        sub.data,
+        shape=(films.size, len(space)),
+        dtype=np.float64,
+    )
+    activity = np.diff(sp.csr_array(model.user_items_).indptr).astype(np.float64)
+    out = ranking_metrics(
+        ranked, relevant, k=ks, metrics=metrics, n_items=len(users), item_popularity=activity + 1.0
+    )
+    out["n_items"] = int(films.size)
+    out["n_unknown_items"] = int((~known).sum())
+    return out
+
+
 def evaluate(
     model: Recommender | Mapping[str, Recommender],
     train: Interactions,
@@ -120,8 +167,9 @@ def evaluate(
     filter_seen: bool = True,
     as_frame: bool = False,
     n_jobs: int | None = None,
+    axis: str = "users",
 ) -> Any:
-    """Score a recommender's top-`k` lists for the users of `test`.
+    """Score a recommender's top-`k` lists for the users of `test` (or its films' audiences).
 
     Parameters
     ----------
@@ -149,12 +197,25 @@ def evaluate(
         Return a pandas DataFrame (one row per model) instead of dicts.
     n_jobs : int or None, default=None
         Workers of the batch recommendation; see :ref:`n_jobs`.
+    axis : {"users", "items"}, default="users"
+        ``"users"``: a list of films per test user, judged by the user's test films.
+        ``"items"``: audience quality, "who should see film X"
+        (:meth:`~filmreco.recommend.Recommender.recommend_users`): for every film with
+        test interactions, the model ranks the users who have not seen it (with
+        `filter_seen`, the film's training seen set) and the list is judged by the
+        film's test viewers, e.g. ``k=100`` for NDCG@100 and recall@100 of a campaign
+        audience. Test-only users count as relevant but cannot be reached (recall is not
+        inflated); films the model does not know are skipped (``"n_unknown_items"``).
+        Coverage is then the share of users in some audience, novelty is measured on the
+        users' training activity.
 
     Returns
     -------
     dict or pandas.DataFrame
         ``{"ndcg@10": ..., ..., "n_evaluated": ..., "n_users": ...}`` for one model,
-        ``{name: {...}}`` for several, or a DataFrame with `as_frame`.
+        ``{name: {...}}`` for several, or a DataFrame with `as_frame`. With
+        ``axis="items"``, ``"n_evaluated"`` counts films and ``"n_items"`` replaces
+        ``"n_users"``.
 
     Examples
     --------
@@ -163,6 +224,11 @@ def evaluate(
     ...     Interactions.from_arrays(["a", "a", "b", "b"], [1, 2, 1, 2], timestamps=[1, 2, 1, 2]))
     >>> evaluate(Popularity(), train, test, metrics=["hit_rate"], k=1)
     {'hit_rate@1': 1.0, 'n_evaluated': 2, 'n_users': 2}
+
+    Audiences: for each film with a test viewer, rank the users who have not seen it.
+
+    >>> evaluate(Popularity(), train, test, metrics=["recall"], k=[1, 2], axis="items")
+    {'recall@1': 0.5, 'recall@2': 1.0, 'n_evaluated': 1, 'n_items': 1, 'n_unknown_items': 0}
     """
     ks = _ks(k)
     names = list(DEFAULT_METRICS if metrics is None else metrics)
@@ -178,8 +244,14 @@ def evaluate(
     models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
     if not models or not all(isinstance(m, Recommender) for m in models.values()):
         raise InputError("model must be a Recommender or a non-empty dict of them.")
+    if axis not in ("users", "items"):
+        raise InputError(
+            f"axis={shorten(axis)} is not supported; use axis='users' (films for each user) "
+            "or axis='items' (an audience for each film)."
+        )
+    one = _evaluate_one if axis == "users" else _evaluate_items
     table = {
-        name: _evaluate_one(m, train, test, ks, names, fit, filter_seen, n_jobs)
+        name: one(m, train, test, ks, names, fit, filter_seen, n_jobs)
         for name, m in models.items()
     }
     if as_frame:
