@@ -322,7 +322,9 @@ def bench_accuracy(data: Path, quick: bool, repeat: int) -> None:
                 old = sel / ref.mean - 1
                 key = f"{name} k={k}"
                 worst[key] = max(worst.get(key, 0.0), abs(diff))
-                worst[key + " (RR check set)"] = max(worst.get(key + " (RR check set)", 0.0), abs(old))
+                worst[key + " (RR check set)"] = max(
+                    worst.get(key + " (RR check set)", 0.0), abs(old)
+                )
                 rows.append(
                     [
                         name,

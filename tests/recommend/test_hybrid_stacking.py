@@ -78,4 +78,6 @@ def test_saved_weights_come_back(data, tmp_path):
     back = Hybrid.load(path)
     assert np.array_equal(back.weights_, m.weights_)
     users = data.user_ids.ids[:10]
-    np.testing.assert_allclose(back.score(users, data.item_ids.ids), m.score(users, data.item_ids.ids))
+    np.testing.assert_allclose(
+        back.score(users, data.item_ids.ids), m.score(users, data.item_ids.ids)
+    )

@@ -297,7 +297,9 @@ def _reference_estimate(model, seeds, random_state):
         se = runs[:, -1].std(ddof=1) / np.sqrt(n_runs)
         if se <= 0.005 * runs[:, -1].mean():
             return runs, n_runs
-        n_runs = max(2 * n_runs, int(np.ceil(1.2 * n_runs * (se / (0.005 * runs[:, -1].mean())) ** 2)))
+        n_runs = max(
+            2 * n_runs, int(np.ceil(1.2 * n_runs * (se / (0.005 * runs[:, -1].mean())) ** 2))
+        )
 
 
 @pytest.mark.parametrize("random_state", [0, 7])

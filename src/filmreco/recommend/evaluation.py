@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import importlib
 import logging
-from statistics import NormalDist
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -244,15 +244,14 @@ def evaluate(
     models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
     if not models or not all(isinstance(m, Recommender) for m in models.values()):
         raise InputError("model must be a Recommender or a non-empty dict of them.")
-    if axis not in ("users", "items"):
+    if not isinstance(axis, str) or axis not in ("users", "items"):
         raise InputError(
             f"axis={shorten(axis)} is not supported; use axis='users' (films for each user) "
             "or axis='items' (an audience for each film)."
         )
     one = _evaluate_one if axis == "users" else _evaluate_items
     table = {
-        name: one(m, train, test, ks, names, fit, filter_seen, n_jobs)
-        for name, m in models.items()
+        name: one(m, train, test, ks, names, fit, filter_seen, n_jobs) for name, m in models.items()
     }
     if as_frame:
         pd = importlib.import_module("pandas")
@@ -515,7 +514,7 @@ def _guarded_best(
     others = np.flatnonzero(~nulls)
     z = NormalDist().inv_cdf(1.0 - TUNE_ALPHA / others.size)
     ref_values = np.concatenate(per_user[ref])
-    allowed = list(null_idx)
+    allowed: list[int] = [int(x) for x in null_idx]
     for i in others:
         d = np.concatenate(per_user[i]) - ref_values
         d = d[~np.isnan(d)]

@@ -12,8 +12,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
-from ..exceptions import DataWarning, InputError
 from ..data import Interactions
+from ..exceptions import DataWarning, InputError
 from ..metrics import ndcg_at_k
 from ..sparse import IdMap, row_indices, topk
 from ._base import Recommender, registry

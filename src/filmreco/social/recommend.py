@@ -372,7 +372,8 @@ class SocialRecommender(Recommender):
         p = {**self.get_params(deep=False), **params}
         if "base" in params or any(key.startswith("base__") for key in params):
             return False  # a different base is not this model's null
-        weight, new = p.get("weight"), p.get("new_user_weight")
+        weight: Any = p.get("weight")
+        new: Any = p.get("new_user_weight")
         try:
             return float(weight) == 0.0 and (new is None or float(new) == 0.0)
         except (TypeError, ValueError):

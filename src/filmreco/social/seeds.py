@@ -222,7 +222,9 @@ def _estimate(
         gains, spread, se = _evaluate(model, chosen, n_runs, final_seq, n_jobs, show_progress)
         if se <= REL_STDERR * spread or n_runs >= most:
             break
-        logger.debug("IMM estimate: %d runs gave stderr %.3g of %.4g; more runs", n_runs, se, spread)
+        logger.debug(
+            "IMM estimate: %d runs gave stderr %.3g of %.4g; more runs", n_runs, se, spread
+        )
         n_runs = min(most, max(2 * n_runs, _runs_for(spread, se, n_runs)))
     if se > REL_STDERR * spread:
         logger.warning(
