@@ -36,6 +36,7 @@ from filmreco.recommend import ALS, BPR, EASE, Hybrid, ItemKNN, Popularity
 from filmreco.recommend.evaluation import split_random
 
 SEED = 20261129
+SLIM_GRID = False  # --slim-grid
 THREADS = 2
 K = 10
 
@@ -265,6 +266,167 @@ def quality(root: Path, name: str, quick: bool) -> dict[str, dict[str, Any]]:
     return results
 
 
+# --------------------------------------------------------------------------- several seeds
+AUDIENCE_K = 100
+
+
+def audience_of(S: np.ndarray, train: Interactions, test: Interactions) -> dict[str, float]:
+    """NDCG@100 / recall@100 of every test film's audience from a dense users x items score
+    matrix: the users who have not seen the film, ranked by score, against its test viewers
+    (the protocol of ``evaluate(..., axis="items")``, for the anchors)."""
+    S = np.array(S, dtype=np.float64).T  # items x users
+    seen = sp.csr_array(train.matrix).T.tocsr()
+    S[seen.nonzero()] = -np.inf
+    T = sp.csr_array(test.matrix).T.tocsr()
+    films = np.flatnonzero(np.diff(T.indptr) > 0)
+    S = S[films]
+    top = np.argpartition(-S, AUDIENCE_K, axis=1)[:, :AUDIENCE_K]
+    order = np.argsort(-np.take_along_axis(S, top, axis=1), axis=1, kind="stable")
+    ranked = np.take_along_axis(top, order, axis=1)
+    ranked[~np.isfinite(np.take_along_axis(S, ranked, axis=1))] = -1
+    out = ranking_metrics(ranked, T[films], k=AUDIENCE_K, metrics=["ndcg", "recall"])
+    return {"aud_ndcg": out[f"ndcg@{AUDIENCE_K}"], "aud_recall": out[f"recall@{AUDIENCE_K}"]}
+
+
+def anchor_scores(model: Any, X: sp.csr_array) -> np.ndarray | None:
+    """Dense users x items scores of a fitted anchor (None if it exposes none)."""
+    if isinstance(model, NumpyEASE):
+        return np.asarray(X @ model.B)
+    if isinstance(model, ImplicitModel):
+        m = model.model
+        if hasattr(m, "user_factors"):
+            return np.asarray(m.user_factors) @ np.asarray(m.item_factors).T
+        if hasattr(m, "similarity"):
+            return (sp.csr_matrix(X) @ sp.csr_matrix(m.similarity)).toarray()
+    if isinstance(model, SlimModel):
+        W = getattr(model.model, "fitted_weights", None)
+        W = W() if callable(W) else W
+        if W is not None:
+            return (sp.csr_matrix(X) @ sp.csr_matrix(W)).toarray()
+    return None
+
+
+def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, list[dict[str, Any]]]:
+    """Every model over `n_seeds` split seeds: tuned on a validation split carved from each
+    seed's training part, refitted on it, scored on its test part (users and audiences)."""
+    from implicit.cpu.als import AlternatingLeastSquares
+    from implicit.nearest_neighbours import BM25Recommender
+
+    from filmreco.recommend import EDLAE, RP3beta
+    from filmreco.recommend.evaluation import evaluate
+
+    X = load(root, name)
+    lams = [100.0, 200.0, 400.0, 700.0, 1000.0, 1500.0, 2500.0]
+    als_i = grid(regularization=[50.0, 100.0, 200.0], alpha=[5.0, 10.0, 20.0])
+    # SLIM fits are the slowest of all: one setting, the winner of the full grid on ml-1m in
+    # the single-seed run (lambd 2, beta 100), unless --slim-grid asks for the small grid
+    slim = grid(lambd=[1.0, 2.0, 5.0], beta=[20.0, 100.0]) if SLIM_GRID else [
+        {"lambd": 2.0, "beta": 100.0}]  # fmt: skip
+    bm = grid(K=[100, 400], K1=[1.2, 10.0], B=[0.5, 0.8])
+    edlae = grid(regularization=[100.0, 300.0, 1000.0], dropout=[0.1, 0.25, 0.5])
+    rp3 = grid(alpha=[0.5, 0.8, 1.0], beta=[0.2, 0.4, 0.6], n_neighbors=[200])
+    if quick:
+        lams, als_i, slim, bm = lams[3:5], als_i[:2], slim[:1], bm[:2]
+        edlae, rp3 = edlae[:2], rp3[:2]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i in range(n_seeds):
+        seed = SEED + 10 * i
+        train, test = split_random(X, 0.2, random_state=seed)
+        tr, va = split_random(train, 0.2, random_state=seed + 1)
+        splits = {"tr": tr, "va": va, "train": train, "test": test}
+        print(f"\n### {name}, split seed {seed}", flush=True)
+
+        def record(
+            label: str, r: dict[str, Any], anchor: bool, train: Any = train, test: Any = test
+        ) -> dict[str, Any]:
+            t0 = time.perf_counter()
+            if anchor:
+                S = anchor_scores(r["model"], train.matrix)
+                aud = audience_of(S, train, test) if S is not None else {}
+            else:
+                res = evaluate(r["model"].model, train, test, k=AUDIENCE_K,
+                               metrics=["ndcg", "recall"], fit=False, axis="items")  # fmt: skip
+                aud = {"aud_ndcg": res[f"ndcg@{AUDIENCE_K}"],
+                       "aud_recall": res[f"recall@{AUDIENCE_K}"]}  # fmt: skip
+            row = {k: v for k, v in r.items() if k != "model"} | aud
+            out.setdefault(label, []).append(row)
+            print(f"{label:24s} ndcg@10 {r['ndcg']:.4f}  audience ndcg@100 "
+                  f"{aud.get('aud_ndcg', float('nan')):.4f}  fit {r['fit_s']:.2f}s  "
+                  f"{r['params']}  ({time.perf_counter() - t0:.0f}s audience)", flush=True)  # fmt: skip
+            return row
+
+        record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams), splits,
+                                 False), True)  # fmt: skip
+        record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
+        record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
+            factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
+            als_i, splits, False), True)  # fmt: skip
+        record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
+            num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
+        e = record("EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams),
+                               splits, True), False)  # fmt: skip
+        record("EDLAE", run(lambda p: Filmreco(lambda: EDLAE(**p)), edlae, splits, True), False)
+        r3 = record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
+                                   splits, True), False)  # fmt: skip
+        als_f = [{"regularization": p["regularization"], "alpha": p["alpha"] - 1.0}
+                 for p in als_i]  # fmt: skip
+        a = record("ALS", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
+            random_state=SEED, **p)), als_f, splits, True), False)  # fmt: skip
+
+        def hybrid(p: dict[str, Any], e: Any = e, r3: Any = r3, a: Any = a) -> Filmreco:
+            # components at their tuned parameters; the weights are learned by the hybrid
+            # itself on validation splits of the data it is fitted on (stacking)
+            return Filmreco(lambda: Hybrid([
+                EASE(**e["params"]), RP3beta(n_jobs=THREADS, **r3["params"]),
+                ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **a["params"]),
+            ]))  # fmt: skip
+
+        h = run(hybrid, [{}], splits, True)
+        h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+        record("Hybrid (stacked)", h, False)
+    return out
+
+
+def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
+    anchors = ["numpy EASE", "SLIM (fastslim)", "implicit ALS", "implicit BM25 kNN"]
+    print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
+          "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
+    for name, res in results.items():
+        n = len(next(iter(res.values())))
+        print(f"\n### {name} ({n} split seeds)\n")
+        print("| model | NDCG@10 | recall@10 | audience NDCG@100 | audience recall@100 | "
+              "fit s (last seed) |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|")
+
+        def ms(rows: list[dict[str, Any]], key: str) -> str:
+            v = np.array([r.get(key, np.nan) for r in rows], dtype=float)
+            return "n/a" if np.isnan(v).all() else f"{np.nanmean(v):.4f} ± {np.nanstd(v):.4f}"
+
+        for label, rows in res.items():
+            print(
+                f"| {label} | {ms(rows, 'ndcg')} | {ms(rows, 'recall')} | "
+                f"{ms(rows, 'aud_ndcg')} | {ms(rows, 'aud_recall')} | {rows[-1]['fit_s']:.2f} |"
+            )
+        mean = {k: float(np.mean([r["ndcg"] for r in v])) for k, v in res.items()}
+        ours = [k for k in res if k not in anchors]
+        best_a, best_o = max(anchors, key=mean.get), max(ours, key=mean.get)
+        per_seed = [
+            max(res[k][i]["ndcg"] for k in ours) - max(res[k][i]["ndcg"] for k in anchors)
+            for i in range(n)
+        ]
+        print(
+            f"\nbest filmreco {best_o} {mean[best_o]:.4f} - best anchor {best_a} "
+            f"{mean[best_a]:.4f} = {mean[best_o] - mean[best_a]:+.4f} (target >= +0.008); "
+            f"per seed (best of each side): {', '.join(f'{d:+.4f}' for d in per_seed)}"
+        )
+        aud = {k: float(np.nanmean([r.get("aud_ndcg", np.nan) for r in v])) for k, v in res.items()}
+        best_aud = max(ours, key=aud.get)
+        print(
+            f"audience NDCG@100: best filmreco {best_aud} {aud[best_aud]:.4f} vs implicit ALS "
+            f"{aud['implicit ALS']:.4f} ({aud[best_aud] - aud['implicit ALS']:+.4f})"
+        )
+
+
 # --------------------------------------------------------------------------- speed
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
     times = []
@@ -317,8 +479,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny grids (smoke test)")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=0,
+                    help="run the multi-seed table (anchors, EASE, EDLAE, RP3beta, ALS, stacked "
+                         "Hybrid; users and audiences) over this many split seeds instead")  # fmt: skip
+    ap.add_argument("--slim-grid", action="store_true", help="tune SLIM in the --seeds run")
     args = ap.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
+    if args.seeds:
+        global SLIM_GRID
+        SLIM_GRID = args.slim_grid
+        for d in args.datasets:  # a table as soon as each data set is done
+            seeds_table({d: seeds_run(args.root, d, args.seeds, args.quick)})
+        return 0
     tables = {name: quality(args.root, name, args.quick) for name in args.datasets}
     print("\n## Quality (test NDCG@10 / recall@10 / precision@10; params tuned on validation)\n")
     names = list(next(iter(tables.values())))

@@ -254,6 +254,8 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
         f"{p['weight']:g} {p['direction']} h={p['half_weight_at']} new={p['new_user_weight']}"
         for p in ev.params
     )
+    kept = sum(p["weight"] == 0 and p["new_user_weight"] in (None, 0) for p in ev.params)
+    chosen += f" (tuning kept the base alone, weight 0, in {kept} of {len(ev.params)} folds)"
     print(
         f"\n### {label}\n\n{X.n_users:,} users, {X.n_items:,} films, {X.nnz:,} positives, "
         f"{g.n_arcs:,} arcs; {n_folds}-fold cross-validation. EASE lambda={lam:g}; "

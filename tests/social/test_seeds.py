@@ -224,7 +224,9 @@ def test_imm_keeps_degree_discount_when_it_is_better():
     plan = maximize_influence(model, 5, eps=0.5, random_state=0)
     assert plan.info["selected"] in {"greedy", "degree_discount"}
     spreads = plan.info["candidate_spreads"]
-    assert plan.spread == pytest.approx(max(spreads.values()))
+    assert spreads[plan.info["selected"]] == max(spreads.values())
+    # the reported spread is measured afresh, not the (maximised) selection estimate
+    assert plan.spread == pytest.approx(spreads[plan.info["selected"]], rel=0.05)
 
 
 def test_imm_progress_bar_does_not_change_results():
@@ -266,17 +268,70 @@ def test_n_runs_applies_to_every_method(method):
     assert plan.gains.tolist() == [7.0, 5.0] and plan.spread == 12.0
 
 
-def test_imm_spread_from_monte_carlo_only_when_n_runs_is_given():
+def test_imm_n_runs_fixes_the_monte_carlo_runs():
     model = IndependentCascade(community_graph(5), 0.1)
-    rr = maximize_influence(model, 3, random_state=2)
+    auto = maximize_influence(model, 3, random_state=2)
     mc = maximize_influence(model, 3, n_runs=400, random_state=2)
-    assert rr.seeds.tolist() == mc.seeds.tolist()  # the same selection
-    assert "n_runs" not in rr.info and mc.info["n_runs"] == 400
+    assert auto.seeds.tolist() == mc.seeds.tolist()  # the same selection
+    assert mc.info["n_runs"] == 400
     seq = np.random.SeedSequence(2)
     seq.spawn(3)  # IMM's three collections of RR sets; the Monte-Carlo worlds come next
     direct = model.prefix_spreads(mc.seeds, 400, random_state=seq)
     ref = np.diff(direct.mean(axis=0), prepend=0.0)
     assert mc.gains.tolist() == ref.tolist()
+    total = direct[:, -1]
+    assert mc.stderr == pytest.approx(total.std(ddof=1) / np.sqrt(400))
+
+
+def _reference_estimate(model, seeds, random_state):
+    """IMM's default estimate, spelled out: a 200-run pilot sizes a fresh sample whose
+    standard error is then at most 0.5% of its mean (more runs if not)."""
+    seq = np.random.SeedSequence(random_state)
+    seq.spawn(3)  # IMM's RR sets
+    pilot_seq, final_seq = seq.spawn(2)
+    pilot = model.prefix_spreads(seeds, 200, random_state=pilot_seq)[:, -1]
+    ratio = pilot.std(ddof=1) / np.sqrt(200) / (0.005 * pilot.mean())
+    n_runs = max(200, int(np.ceil(1.2 * 200 * ratio**2)))
+    while True:
+        runs = model.prefix_spreads(seeds, n_runs, random_state=final_seq)
+        se = runs[:, -1].std(ddof=1) / np.sqrt(n_runs)
+        if se <= 0.005 * runs[:, -1].mean():
+            return runs, n_runs
+        n_runs = max(
+            2 * n_runs, int(np.ceil(1.2 * n_runs * (se / (0.005 * runs[:, -1].mean())) ** 2))
+        )
+
+
+@pytest.mark.parametrize("random_state", [0, 7])
+def test_imm_spread_is_measured_afresh_to_half_a_percent(random_state):
+    model = IndependentCascade(community_graph(5), 0.1)
+    plan = maximize_influence(model, 3, random_state=random_state)
+    runs, n_runs = _reference_estimate(model, plan.seeds, random_state)
+    assert plan.info["n_runs"] == n_runs and n_runs >= 200
+    means = runs.mean(axis=0)
+    # gains: marginal gains in seed order on the same runs; they add up to the spread
+    assert plan.gains.tolist() == pytest.approx(np.diff(means, prepend=0.0).tolist())
+    assert plan.spread == pytest.approx(means[-1]) == pytest.approx(plan.gains.sum())
+    assert plan.stderr == pytest.approx(runs[:, -1].std(ddof=1) / np.sqrt(n_runs))
+    assert 0 < plan.stderr <= 0.005 * plan.spread
+    assert plan.info["stderr"] == plan.stderr
+
+
+def test_imm_spread_agrees_with_an_independent_simulation():
+    # unbiased: over several random states, within 4 combined standard errors of a large
+    # independent simulation (the selection's own estimate need not be)
+    model = IndependentCascade(community_graph(6), 0.12)
+    for random_state in range(4):
+        plan = maximize_influence(model, 4, random_state=random_state)
+        ref = model.simulate(plan.seeds, 20_000, random_state=1000 + random_state)
+        assert abs(plan.spread - ref.mean) <= 4 * np.hypot(plan.stderr, ref.stderr)
+
+
+def test_imm_deterministic_spread_needs_no_more_than_the_pilot():
+    model = IndependentCascade(two_stars(), 1.0)
+    plan = maximize_influence(model, 2, random_state=0)
+    assert plan.spread == 12.0 and plan.stderr == 0.0 and plan.info["n_runs"] == 200
+    assert plan.gains.tolist() == [7.0, 5.0]
 
 
 def test_the_used_options_are_still_checked():

@@ -259,7 +259,9 @@ def test_tune_scores_every_social_candidate_on_validation(world):
     split = lambda data: split_random(data, 0.2, random_state=0)  # noqa: E731
     res = tune(model, grid, X, split=split)
     assert isinstance(res, TuneResult) and len(res.results) == 5
-    assert res.best_score == max(r["score"] for r in res.results)
+    # the best of the base alone and the candidates significantly better than it
+    eligible = [r for r in res.results if r["params"]["weight"] == 0 or r["gain_lower_bound"] > 0]
+    assert res.best_score == max(r["score"] for r in eligible)
     assert res.best_model.get_params()["weight"] == res.best_params["weight"]
     # the base alone (weight 0): mean NDCG@10 of EASE on the same validation split
     fit_part, valid = split_random(X, 0.2, random_state=0)
@@ -363,7 +365,12 @@ def test_tune_social_is_deprecated_with_the_same_results(world, seed):
         model, graded, grid, lambda d: split_random(d, 0.2, random_state=rng.integers(2**32)), 2, 5
     )
     assert [r["score"] for r in res.results] == want.tolist()
-    assert res.best_params == res.results[int(np.argmax(want))]["params"]
+    # the best of the null candidates (the base alone) and those significantly better
+    null = [r["params"]["weight"] == 0 and r["params"].get("new_user_weight") is None
+            for r in res.results]  # fmt: skip
+    ok = [n or r["gain_lower_bound"] > 0 for n, r in zip(null, res.results)]
+    best = max((i for i in range(len(ok)) if ok[i]), key=lambda i: (want[i], -i))
+    assert res.best_params == res.results[best]["params"]
     assert isinstance(res, SocialTuning) and isinstance(res, TuneResult)
     assert res.best_model.get_params()["weight"] == res.best_params["weight"]
     with pytest.warns(FutureWarning), pytest.raises(InputError, match="may not set"):
@@ -415,7 +422,9 @@ def test_evaluate_social_groups_gains_and_control(world):
 def test_friends_help_in_a_homophilous_world_and_not_when_shuffled():
     # tastes follow communities and friends mostly share one: mixing friends' films must beat
     # the shuffled graph for users with friends (a test that fails if friends are mixed up)
-    w = make_synthetic(600, 150, density=0.02, homophily=0.95, avg_degree=6, random_state=3)
+    # (dense enough that one fold's validation part shows the gain significantly: tune keeps
+    # the base unless the friends beat it beyond noise)
+    w = make_synthetic(600, 150, density=0.04, homophily=0.95, avg_degree=6, random_state=3)
     X, g = w.interactions, SocialGraph.from_edgelist(w.graph)
     train, test = split_random(X, 0.5, random_state=0)
     model = SocialRecommender(Popularity(), g, weight=0.5)
@@ -488,7 +497,9 @@ def test_cross_evaluate_social_pools_folds_per_user(world):
 
 def test_cross_evaluate_social_tunes_inside_each_fold():
     # where tastes follow the graph, every fold's tuning must prefer the friends to the base
-    w = make_synthetic(600, 150, density=0.02, homophily=0.95, avg_degree=6, random_state=3)
+    # (dense enough that one fold's validation part shows the gain significantly: tune keeps
+    # the base unless the friends beat it beyond noise)
+    w = make_synthetic(600, 150, density=0.04, homophily=0.95, avg_degree=6, random_state=3)
     homophilous = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
     grid = {"weight": [0.0, 0.5]}  # ties would go to 0.0, listed first
     ev = cross_evaluate_social(homophilous, w.interactions, n_folds=2, grid=grid, n_boot=50,

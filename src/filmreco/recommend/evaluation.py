@@ -16,9 +16,11 @@ import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
@@ -36,10 +38,13 @@ from ..exceptions import InputError, InputTypeError
 from ..metrics import METRICS, ranking_metrics
 from ..sparse import build_csr, row_indices
 from ._base import Recommender
+from ._inputs import take_rows
+from ._serve import audience
 from ._split import split_kfold, split_leave_last, split_random, split_temporal
 
 __all__ = [
     "DEFAULT_METRICS",
+    "TUNE_ALPHA",
     "TuneResult",
     "evaluate",
     "split_kfold",
@@ -71,6 +76,7 @@ def _evaluate_one(
     fit: bool,
     filter_seen: bool,
     n_jobs: int | None,
+    aggregate: bool = True,
 ) -> dict[str, Any]:
     if fit:
         model = clone(model).fit(train)
@@ -102,8 +108,53 @@ def _evaluate_one(
         metrics=metrics,
         n_items=len(items),
         item_popularity=model.item_popularity_ + 1.0,
+        aggregate=aggregate,
     )
     out["n_users"] = int(users.size)
+    return out
+
+
+def _evaluate_items(
+    model: Recommender,
+    train: Interactions,
+    test: Interactions,
+    ks: list[int],
+    metrics: list[str],
+    fit: bool,
+    filter_seen: bool,
+    n_jobs: int | None,
+) -> dict[str, Any]:
+    """:func:`evaluate` with ``axis="items"``: each test film's audience against its viewers."""
+    if fit:
+        model = clone(model).fit(train)
+    else:
+        check_fitted(model)
+    T = test.matrix.T.tocsr()  # items x users
+    films = np.flatnonzero(np.diff(T.indptr) > 0)
+    film_ids = test.item_ids.ids[films]
+    known = model.item_ids_.contains(film_ids)
+    films, film_ids = films[known], film_ids[known]
+    cols = model.item_ids_.index(film_ids)
+    users = model.user_ids_
+    urows = np.arange(len(users), dtype=np.int64)
+    ranked, _ = audience(model, urows, cols, max(ks), filter_seen, n_jobs)
+    # relevance in the model's user space, extended by test-only users (never in an
+    # audience, but they stay relevant, so recall is not inflated)
+    space = users.extend(test.user_ids.ids)
+    sub = take_rows(T, films)
+    relevant = build_csr(
+        row_indices(sub),
+        space.index(test.user_ids.ids)[sub.indices],
+        sub.data,
+        shape=(films.size, len(space)),
+        dtype=np.float64,
+    )
+    activity = np.diff(sp.csr_array(model.user_items_).indptr).astype(np.float64)
+    out = ranking_metrics(
+        ranked, relevant, k=ks, metrics=metrics, n_items=len(users), item_popularity=activity + 1.0
+    )
+    out["n_items"] = int(films.size)
+    out["n_unknown_items"] = int((~known).sum())
     return out
 
 
@@ -119,8 +170,9 @@ def evaluate(
     as_frame: bool = False,
     n_jobs: int | None = None,
     show_progress: bool = False,
+    axis: str = "users",
 ) -> Any:
-    """Score a recommender's top-`k` lists for the users of `test`.
+    """Score a recommender's top-`k` lists for the users of `test` (or its films' audiences).
 
     Parameters
     ----------
@@ -150,12 +202,25 @@ def evaluate(
         Workers of the batch recommendation; see :ref:`n_jobs`.
     show_progress : bool, default=False
         Show a tqdm bar over the models (a fit and a scoring pass each).
+    axis : {"users", "items"}, default="users"
+        ``"users"``: a list of films per test user, judged by the user's test films.
+        ``"items"``: audience quality, "who should see film X"
+        (:meth:`~filmreco.recommend.Recommender.recommend_users`): for every film with
+        test interactions, the model ranks the users who have not seen it (with
+        `filter_seen`, the film's training seen set) and the list is judged by the
+        film's test viewers, e.g. ``k=100`` for NDCG@100 and recall@100 of a campaign
+        audience. Test-only users count as relevant but cannot be reached (recall is not
+        inflated); films the model does not know are skipped (``"n_unknown_items"``).
+        Coverage is then the share of users in some audience, novelty is measured on the
+        users' training activity.
 
     Returns
     -------
     dict or pandas.DataFrame
         ``{"ndcg@10": ..., ..., "n_evaluated": ..., "n_users": ...}`` for one model,
-        ``{name: {...}}`` for several, or a DataFrame with `as_frame`.
+        ``{name: {...}}`` for several, or a DataFrame with `as_frame`. With
+        ``axis="items"``, ``"n_evaluated"`` counts films and ``"n_items"`` replaces
+        ``"n_users"``.
 
     Examples
     --------
@@ -164,6 +229,11 @@ def evaluate(
     ...     Interactions.from_arrays(["a", "a", "b", "b"], [1, 2, 1, 2], timestamps=[1, 2, 1, 2]))
     >>> evaluate(Popularity(), train, test, metrics=["hit_rate"], k=1)
     {'hit_rate@1': 1.0, 'n_evaluated': 2, 'n_users': 2}
+
+    Audiences: for each film with a test viewer, rank the users who have not seen it.
+
+    >>> evaluate(Popularity(), train, test, metrics=["recall"], k=[1, 2], axis="items")
+    {'recall@1': 0.5, 'recall@2': 1.0, 'n_evaluated': 1, 'n_items': 1, 'n_unknown_items': 0}
     """
     ks = _ks(k)
     names = list(DEFAULT_METRICS if metrics is None else metrics)
@@ -179,10 +249,16 @@ def evaluate(
     models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
     if not models or not all(isinstance(m, Recommender) for m in models.values()):
         raise InputError("model must be a Recommender or a non-empty dict of them.")
+    if not isinstance(axis, str) or axis not in ("users", "items"):
+        raise InputError(
+            f"axis={shorten(axis)} is not supported; use axis='users' (films for each user) "
+            "or axis='items' (an audience for each film)."
+        )
+    one = _evaluate_one if axis == "users" else _evaluate_items
     table = {}
     with progress_bar(len(models), "evaluate", show_progress) as bar:
         for name, m in models.items():
-            table[name] = _evaluate_one(m, train, test, ks, names, fit, filter_seen, n_jobs)
+            table[name] = one(m, train, test, ks, names, fit, filter_seen, n_jobs)
             logger.info("evaluate %s: %s", name, table[name])
             bar.update()
     if as_frame:
@@ -304,7 +380,20 @@ def tune(
     Every candidate of `grid` is fitted on the training part of each split and scored on
     its validation part as :func:`evaluate` does (every validation user, seen films
     filtered); its score is the mean over the `n_splits` splits, and the best one wins
-    (ties: the first in grid order). Any :class:`Recommender` can be tuned, the social
+    (ties: the first in grid order).
+
+    Some models have *null* candidates, settings under which they add nothing to a
+    simpler model (a :class:`~filmreco.social.SocialRecommender` with ``weight=0`` and
+    no ``new_user_weight`` ranks exactly as its base). When the grid holds null and other
+    candidates, another candidate wins only if it beats the best null one significantly:
+    a paired one-sided z-test on the per-user validation scores (all splits pooled),
+    Bonferroni-corrected over the non-null candidates so that, with a useless addition
+    (a social graph that carries no signal), a non-null candidate is chosen with
+    probability at most :data:`TUNE_ALPHA` (5%). Each tested candidate's lower
+    confidence bound of its gain is in its ``results`` entry (``"gain_lower_bound"``).
+    Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
+    Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
+    validation data cannot tell them apart. Any :class:`Recommender` can be tuned, the social
     models of :mod:`filmreco.social` included: for a
     :class:`~filmreco.social.SocialRecommender` whose grid leaves the base alone, the base
     is fitted once per split and shared by the candidates (with the same scores as
@@ -382,7 +471,11 @@ def tune(
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}
+    null = getattr(base, "_null_candidate", None)
+    nulls = np.array([bool(null(c)) if callable(null) else False for c in candidates])
+    guard = bool(nulls.any() and not nulls.all())
     total = np.zeros(len(candidates))
+    per_user: list[list[np.ndarray]] = [[] for _ in candidates]
     refit = check_bool(refit, "refit")
     bar = progress_bar(n_splits * len(candidates) + int(refit), "tune", show_progress)
     with bar:
@@ -390,19 +483,66 @@ def tune(
             shared = base._tuning_parts(train, tuned)
             for i, params in enumerate(candidates):
                 m = clone(base).set_params(**params, **shared).fit(train)
-                res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs)
-                score = float(res[metric])
+                res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs, not guard)
+                if guard:
+                    per_user[i].append(np.asarray(res[metric], dtype=np.float64))
+                    score = _nanmean(per_user[i][-1])
+                else:
+                    score = float(res[metric])
                 logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
                 total[i] += score
                 bar.update()
         scores = total / n_splits
         if np.isnan(scores).all():
             raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
+        results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
         best = int(np.nanargmax(scores))
+        if guard:
+            best = _guarded_best(scores, nulls, per_user, results)
         best_params: dict[str, Any] = dict(candidates[best])
         best_model = None
         if refit:
             best_model = clone(base).set_params(**best_params).fit(interactions)
             bar.update()
-    results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
     return TuneResult(best_params, float(scores[best]), results, best_model)
+
+
+#: Family-wise error rate of :func:`tune`'s test of the candidates against the model's
+#: null candidates (e.g. a social model with weight 0, its base).
+TUNE_ALPHA = 0.05
+
+
+def _nanmean(a: np.ndarray) -> float:
+    ok = ~np.isnan(a)
+    return float(a[ok].mean()) if ok.any() else float("nan")
+
+
+def _guarded_best(
+    scores: np.ndarray,
+    nulls: np.ndarray,
+    per_user: list[list[np.ndarray]],
+    results: list[dict[str, Any]],
+) -> int:
+    """The best candidate among the null ones and those significantly better than the best
+    null candidate (a paired one-sided z-test per validation user, Bonferroni-corrected over
+    the non-null candidates at :data:`TUNE_ALPHA`); records each test's lower bound."""
+    null_idx = np.flatnonzero(nulls)
+    ref = int(null_idx[np.nanargmax(np.where(np.isnan(scores[null_idx]), -np.inf,
+                                             scores[null_idx]))])  # fmt: skip
+    others = np.flatnonzero(~nulls)
+    z = NormalDist().inv_cdf(1.0 - TUNE_ALPHA / others.size)
+    ref_values = np.concatenate(per_user[ref])
+    allowed: list[int] = [int(x) for x in null_idx]
+    for i in others:
+        d = np.concatenate(per_user[i]) - ref_values
+        d = d[~np.isnan(d)]
+        if d.size < 2:
+            continue
+        lower = float(d.mean() - z * d.std(ddof=1) / np.sqrt(d.size))
+        results[i]["gain_lower_bound"] = lower
+        if lower > 0:
+            allowed.append(int(i))
+    allowed_scores = np.where(np.isin(np.arange(scores.size), allowed), scores, np.nan)
+    if np.isnan(allowed_scores).all():
+        return ref
+    return int(np.nanargmax(allowed_scores))

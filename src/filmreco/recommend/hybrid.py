@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -11,9 +12,12 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
+from ..data import Interactions
 from ..exceptions import DataWarning, InputError
-from ..sparse import IdMap, row_indices
+from ..metrics import ndcg_at_k
+from ..sparse import IdMap, row_indices, topk
 from ._base import Recommender, registry
+from ._inputs import training_data
 
 __all__ = ["Hybrid"]
 
@@ -52,6 +56,44 @@ def _remap_columns(H: sp.csr_array, pos: np.ndarray, width: int) -> sp.csr_array
     return out
 
 
+#: Seeds of the validation splits :class:`Hybrid` learns its weights on (fixed, so a fit
+#: is reproducible; the constructor has no ``random_state``).
+STACK_SEEDS = (0, 1)
+_STACK_HOLDOUT = 0.2  # share of each user's training positives held out for validation
+_STACK_USERS = 2000  # validation users per split, at most (a fixed random subset)
+_STACK_K = 10  # NDCG cut-off the weights maximise
+
+
+def _simplex(k: int) -> np.ndarray:
+    """Weight vectors on the simplex: a grid of step 1/10 for up to 3 components, coarser
+    for more (at most a few hundred points); every vertex and the centre are included."""
+    if k == 1:
+        return np.ones((1, 1))
+    steps = 10 if k <= 3 else (6 if k == 4 else 4 if k <= 6 else 2)
+    points = [
+        np.bincount(np.asarray(c, dtype=np.int64), minlength=k)
+        for c in itertools.combinations_with_replacement(range(k), steps)
+    ]
+    grid = np.unique(np.array(points, dtype=np.float64) / steps, axis=0)[::-1]
+    grid = grid[~np.all(np.isclose(grid, 1.0 / k), axis=1)]
+    return np.vstack([np.full((1, k), 1.0 / k), grid])  # the centre first: it wins ties
+
+
+def _validation_ndcg(parts: list[np.ndarray], seen: np.ndarray, relevant: Any,
+                     grid: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Mean NDCG@10 of the validation users for every weight vector of `grid`."""
+    out = np.empty(grid.shape[0])
+    for g, w in enumerate(grid):
+        S = np.zeros(parts[0].shape, dtype=np.float64)
+        for wk, P in zip(w, parts):
+            if wk:
+                S += wk * P
+        S[seen] = -np.inf
+        ranked, _ = topk(S, _STACK_K)
+        out[g] = float(np.nanmean(ndcg_at_k(ranked, relevant, _STACK_K, gain="binary")))
+    return out
+
+
 class Hybrid(Recommender):
     """Blend fitted recommenders, e.g. ALS for taste and ContentBased for brand-new films.
 
@@ -66,7 +108,15 @@ class Hybrid(Recommender):
     models : sequence of Recommender
         The components.
     weights : sequence of float, optional
-        One weight per component (default: all 1).
+        One weight per component. None (the default) learns them by stacking on the
+        training data alone: on each of two per-user random 20% validation splits carved
+        from the data given to :meth:`fit` (fixed seeds :data:`STACK_SEEDS`), clones of
+        the components are fitted on the rest, and the weights on a simplex grid (step
+        1/10 for up to three components) that maximise the validation users' mean
+        NDCG@10 (binary relevance, training films filtered, up to 2,000 users per split)
+        over both splits are kept (ties: equal weights first). This costs two extra fits
+        of every component. With ``refit=False`` the components are already fitted on
+        data the hybrid never saw, so the weights are then equal.
     method : {"score", "rank"}, default="score"
         Blend normalised scores, or reciprocal ranks.
     normalization : {"zscore", "minmax", "none"}, default="zscore"
@@ -82,11 +132,18 @@ class Hybrid(Recommender):
     ----------
     models_ : list of Recommender
         The fitted components.
+    weights_ : numpy.ndarray of float64
+        The weights used: `weights` as given, or the learned ones (summing to 1).
+    stacking_ : dict or None
+        With learned weights: ``{"grid": weights tried, "ndcg": their validation NDCG@10,
+        "n_users": validation users per split}``; None otherwise.
 
     References
     ----------
     .. [1] G. Cormack, C. Clarke and S. Büttcher, "Reciprocal Rank Fusion Outperforms
        Condorcet and Individual Rank Learning Methods", SIGIR 2009.
+    .. [2] D. Wolpert, "Stacked generalization", Neural Networks 5(2), 1992 (weights of
+       a combination learned on held-out predictions).
 
     Examples
     --------
@@ -96,6 +153,14 @@ class Hybrid(Recommender):
     >>> model = Hybrid([ItemKNN(), Popularity()], weights=[1.0, 0.1]).fit(X)
     >>> model.recommend([2], n=1)[0].tolist()
     [['b']]
+
+    Without `weights`, they are learned on validation splits of the training data:
+
+    >>> from filmreco.datasets import make_synthetic
+    >>> w = make_synthetic(200, 50, density=0.08, random_state=0)
+    >>> model = Hybrid([ItemKNN(n_neighbors=20), Popularity()]).fit(w.interactions)
+    >>> model.weights_.sum(), len(model.stacking_["ndcg"]) == 11
+    (np.float64(1.0), True)
     """
 
     def __init__(
@@ -152,12 +217,71 @@ class Hybrid(Recommender):
             for m in models:
                 check_fitted(m)
             fitted = models
+        stacking: dict[str, Any] | None = None
+        if self.weights is not None:
+            weights = self._weights(len(models))
+        elif self.refit and len(models) > 1:
+            weights, stacking = self._stack(models, interactions)
+        else:
+            weights = np.full(len(models), 1.0 / len(models))
         self._pending = fitted
+        self._pending_weights = (weights, stacking)
+        self._pending_items = training_data(interactions)[0].shape[1]
         try:
             super().fit(interactions)
         finally:
-            del self._pending
+            del self._pending, self._pending_weights, self._pending_items
         return self
+
+    def _stack(
+        self, models: list[Recommender], interactions: Any
+    ) -> tuple[np.ndarray, dict[str, Any] | None]:
+        """Weights maximising NDCG@10 on validation splits of `interactions` (see `weights`)."""
+        from .evaluation import split_random  # evaluation imports the models' package
+
+        k = len(models)
+        equal = np.full(k, 1.0 / k)
+        if not isinstance(interactions, Interactions):
+            X = sp.csr_array(interactions)
+            interactions = Interactions(X)
+        grid = _simplex(k)
+        total = np.zeros(grid.shape[0])
+        n_users = []
+        for seed in STACK_SEEDS:
+            fit_part, valid = split_random(interactions, _STACK_HOLDOUT, random_state=seed)
+            V = sp.csr_array(valid.matrix)
+            users = np.flatnonzero(np.diff(V.indptr) > 0)
+            if users.size == 0:
+                continue
+            if users.size > _STACK_USERS:
+                rng = np.random.default_rng(seed)
+                users = np.sort(rng.choice(users, _STACK_USERS, replace=False))
+            fitted = [clone(m).fit(fit_part) for m in models]
+            ids = fit_part.user_ids.ids[users]
+            parts = []
+            blend = None
+            for j in range(k):
+                one = np.zeros(k)
+                one[j] = 1.0
+                blend = clone(self).set_params(models=fitted, weights=one, refit=False)
+                blend.fit(fit_part)
+                parts.append(np.asarray(blend.score(ids, blend.item_ids_.ids), np.float64))
+            assert blend is not None
+            cols = blend.item_ids_.index(fit_part.item_ids.ids, on_unknown="mask")
+            seen = np.zeros(parts[0].shape, dtype=bool)
+            relevant = np.zeros(parts[0].shape, dtype=np.float64)
+            for M, out in ((fit_part.seen, seen), (V, relevant)):
+                sub = sp.csr_array(M)[users].tocoo()
+                keep = cols[sub.col] >= 0
+                out[sub.row[keep], cols[sub.col[keep]]] = 1
+            relevant[seen] = 0  # a held-out film also seen in training cannot be ranked
+            total += _validation_ndcg(parts, seen, sp.csr_array(relevant), grid)
+            n_users.append(int(users.size))
+        if not n_users:
+            return equal, None
+        best = int(np.argmax(total))
+        info = {"grid": grid, "ndcg": total / len(n_users), "n_users": n_users}
+        return grid[best].copy(), info
 
     def _item_universe(self, items: IdMap) -> IdMap:
         for m in self._pending:
@@ -166,11 +290,24 @@ class Hybrid(Recommender):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         self.models_ = list(self._pending)
+        self.weights_, self.stacking_ = self._pending_weights
+        self.n_data_items_ = self._pending_items
         self._maps()
 
     def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
         for m in self.models_:
             m.forget_users(user_ids)
+        if self.stacking_ is not None:  # learned weights: learn them again without the users
+            n = int(self.n_data_items_)
+            X = sp.csr_array(self.user_items_)[:, :n]
+            seen = getattr(self, "seen_", None)
+            data = Interactions(
+                X,
+                self.user_ids_.ids,
+                self.item_ids_.ids[:n],
+                seen=None if seen is None else sp.csr_array(seen)[:, :n],
+            )
+            self.weights_, self.stacking_ = self._stack(self._components(), data)
         self._maps()
 
     def _maps(self) -> None:
@@ -188,7 +325,7 @@ class Hybrid(Recommender):
         cols: np.ndarray | None,
         allowed: np.ndarray | None = None,
     ) -> np.ndarray:
-        weights = self._weights(len(self.models_))
+        weights = self.weights_
         total = np.zeros((rows.size, len(self.item_ids_)))
         for m, w, ipos, upos in zip(self.models_, weights, self.item_pos_, self.user_pos_):
             if w == 0:
@@ -239,6 +376,7 @@ class Hybrid(Recommender):
             a, meta = m._export()
             arrays.update({f"m{k}_{name}": v for name, v in a.items()})
             metas.append(meta)
+        arrays["weights_"] = np.asarray(self.weights_, dtype=np.float64)
         return arrays, {"models": metas}
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
@@ -250,4 +388,9 @@ class Hybrid(Recommender):
             models.append(cls._restore(part, sub))
         self.models = models
         self.models_ = models
+        saved = arrays.get("weights_")
+        self.weights_ = (
+            np.asarray(saved, dtype=np.float64) if saved is not None else self._weights(len(models))
+        )
+        self.stacking_ = None
         self._maps()

@@ -366,6 +366,20 @@ class SocialRecommender(Recommender):
         self.friends_ = F
         self.social_ = S
 
+    def _null_candidate(self, params: dict[str, Any]) -> bool:
+        """Whether these parameters (over this model's) rank exactly as the base: no weight
+        for anyone's friends. :func:`~filmreco.recommend.evaluation.tune` keeps such a
+        candidate unless another beats it significantly."""
+        p = {**self.get_params(deep=False), **params}
+        if "base" in params or any(key.startswith("base__") for key in params):
+            return False  # a different base is not this model's null
+        weight: Any = p.get("weight")
+        new: Any = p.get("new_user_weight")
+        try:
+            return float(weight) == 0.0 and (new is None or float(new) == 0.0)
+        except (TypeError, ValueError):
+            return False
+
     def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
         """The base, fitted once per validation split when the grid leaves it alone."""
         if tuned & {"base", "refit"} or any(key.startswith("base__") for key in tuned):

@@ -1,0 +1,83 @@
+"""Hybrid(weights=None): weights learned by stacking on validation splits of the training data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from filmreco.data import Interactions
+from filmreco.datasets import make_synthetic
+from filmreco.recommend import EASE, Hybrid, ItemKNN, Popularity
+from filmreco.recommend.evaluation import evaluate, split_random
+from filmreco.recommend.hybrid import STACK_SEEDS, _simplex
+
+
+@pytest.fixture(scope="module")
+def data():
+    w = make_synthetic(150, 40, density=0.12, random_state=2)
+    X = w.interactions
+    # binary values, so NDCG's linear gain is the stacking's binary one
+    return Interactions(X.matrix.astype(bool).astype(np.float32), X.user_ids.ids, X.item_ids.ids)
+
+
+@given(k=st.integers(1, 7))
+def test_simplex_grid(k):
+    grid = _simplex(k)
+    assert np.allclose(grid.sum(axis=1), 1.0) and (grid >= 0).all()
+    assert np.allclose(grid[0], 1.0 / k)  # equal weights first: they win ties
+    assert np.unique(grid.round(12), axis=0).shape[0] == grid.shape[0]
+    for j in range(k):  # every single component is a candidate
+        assert any(np.allclose(row, np.eye(k)[j]) for row in grid)
+    assert grid.shape[0] <= 300
+
+
+def test_learned_weights_maximise_the_validation_score(data):
+    model = Hybrid([EASE(regularization=5.0), ItemKNN(n_neighbors=10)]).fit(data)
+    info = model.stacking_
+    assert info is not None
+    best = int(np.argmax(info["ndcg"]))
+    assert np.allclose(model.weights_, info["grid"][best]) and model.weights_.sum() == 1.0
+    # a single component's point is that component alone on the same validation splits
+    for j, component in enumerate([EASE(regularization=5.0), ItemKNN(n_neighbors=10)]):
+        ref = np.mean([
+            evaluate(component, *split_random(data, 0.2, random_state=seed), metrics=["ndcg"])[
+                "ndcg@10"
+            ]
+            for seed in STACK_SEEDS
+        ])  # fmt: skip
+        row = next(i for i, w in enumerate(info["grid"]) if np.allclose(w, np.eye(2)[j]))
+        assert info["ndcg"][row] == pytest.approx(ref, rel=1e-6)
+    assert info["ndcg"][best] >= max(info["ndcg"][0], *info["ndcg"])
+
+
+def test_learning_uses_the_training_data_only(data):
+    a = Hybrid([EASE(regularization=5.0), Popularity()]).fit(data)
+    b = Hybrid([EASE(regularization=5.0), Popularity()]).fit(data)
+    assert np.array_equal(a.weights_, b.weights_)  # fixed seeds: reproducible
+    other = make_synthetic(150, 40, density=0.12, random_state=9).interactions
+    ids = a.recommend(data.user_ids.ids[:5], n=5)[0]
+    assert ids.shape == (5, 5)
+    c = Hybrid([EASE(regularization=5.0), Popularity()]).fit(other)
+    assert c.stacking_ is not None and c.stacking_["n_users"]
+
+
+def test_given_weights_and_refit_false_are_not_learned(data):
+    m = Hybrid([EASE(regularization=5.0), Popularity()], weights=[2.0, 1.0]).fit(data)
+    assert m.weights_.tolist() == [2.0, 1.0] and m.stacking_ is None
+    parts = [EASE(regularization=5.0).fit(data), Popularity().fit(data)]
+    m = Hybrid(parts, refit=False).fit(data)
+    assert m.weights_.tolist() == [0.5, 0.5] and m.stacking_ is None
+
+
+def test_saved_weights_come_back(data, tmp_path):
+    m = Hybrid([EASE(regularization=5.0), ItemKNN(n_neighbors=10)]).fit(data)
+    path = tmp_path / "h.npz"
+    m.save(path)
+    back = Hybrid.load(path)
+    assert np.array_equal(back.weights_, m.weights_)
+    users = data.user_ids.ids[:10]
+    np.testing.assert_allclose(
+        back.score(users, data.item_ids.ids), m.score(users, data.item_ids.ids)
+    )
