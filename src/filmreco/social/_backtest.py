@@ -217,16 +217,16 @@ class Backtest:
     --------
     >>> import numpy as np
     >>> from filmreco.social import IndependentCascade, SocialGraph, learn_probabilities
-    >>> g = SocialGraph.from_arrays(np.arange(60), (np.arange(60) * 7 + 1) % 60)
-    >>> users, films, steps = IndependentCascade(g, 0.3).sample_cascades(
-    ...     3000, n_seeds=3, random_state=0)
-    >>> p, bt = learn_probabilities(g, users, films, films * 10 + steps, method="auto",
+    >>> g = SocialGraph.from_arrays(np.arange(200), (np.arange(200) * 37 + 11) % 200)
+    >>> u, films, steps = IndependentCascade(g, 0.2).sample_cascades(
+    ...     4000, n_seeds=5, random_state=1)
+    >>> p, bt = learn_probabilities(g, u, films, films * 0.25 + steps * 50.0, method="auto",
     ...                             return_report=True)
-    >>> bt.chosen in ("bernoulli", "jaccard", "em", "bayes"), len(bt.cuts)
-    (True, 3)
-    >>> low, high = bt.interval([0.0, 10.0])
-    >>> low.tolist()[0], bool(low[1] <= 10 <= high[1])
-    (0.0, True)
+    >>> bt.chosen, bt.observed, [round(f, 2) for f in bt.factors]
+    ('bayes', 248, [1.54, 1.52, 1.48])
+    >>> low, high = bt.interval([0.0, 10.0])  # 90% intervals of two forecasts
+    >>> low.tolist(), high.tolist()
+    ([0.0, 5.0], [0.0, 15.0])
     """
 
     table: dict[str, dict[str, float]]
@@ -268,16 +268,24 @@ class Backtest:
         from scipy.stats import nbinom, poisson
 
         from .._validation import check_real
+        from ..exceptions import InputError, InputTypeError
 
         level = check_real(level, "level", min_value=0.0, max_value=1.0)
-        mu = np.asarray(expected, dtype=np.float64)
-        if mu.ndim > 1 or not np.isfinite(mu).all() or (mu < 0).any():
-            from ..exceptions import InputError
-
+        try:
+            mu = np.asarray(expected, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputTypeError(
+                "expected must be numbers (expected adopters per film), got "
+                f"{type(expected).__name__}."
+            ) from None
+        if mu.ndim > 1 or not np.isfinite(mu).all() or (mu < 0).any() or (mu > 1e12).any():
             raise InputError(
-                "expected must be a 1-D array of finite counts >= 0 (expected adopters per "
-                f"film), got shape {mu.shape}."
+                "expected must be a 1-D array of finite counts in [0, 1e12] (expected adopters "
+                f"per film), got shape {mu.shape}"
+                + (f", range [{mu.min():g}, {mu.max():g}]." if mu.size else ".")
             )
+        shape = mu.shape
+        mu = mu.reshape(-1)
         qs = ((1.0 - level) / 2.0, (1.0 + level) / 2.0)
         phi = self.spread
         pos = mu > 0
@@ -289,7 +297,7 @@ class Backtest:
                 out[pos] = nbinom.ppf(qq, r, r / (r + m))
             else:
                 out[pos] = poisson.ppf(qq, m)
-        return low.reshape(mu.shape), high.reshape(mu.shape)
+        return low.reshape(shape), high.reshape(shape)
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready values (NaN becomes None)."""
@@ -339,7 +347,7 @@ def _fold_cuts(t: np.ndarray, holdout: float, n_folds: int) -> list[float]:
     ts = np.sort(t)
     cuts: list[float] = []
     for k in range(1, n_folds + 1):
-        c = float(ts[math.floor(ts.size * (1.0 - k * holdout))])
+        c = float(ts[min(math.floor(ts.size * (1.0 - k * holdout)), ts.size - 1)])
         if c <= ts[0] or (cuts and c >= cuts[-1]):
             break  # nothing left to train on, or a fold with no action of its own
         cuts.append(c)
