@@ -18,9 +18,11 @@ Sections:
    same numbers of links (:func:`filmreco.social.homophily`)?
 2. ``propagation`` — CiaoDVD only (the one data set with dates):
    :func:`filmreco.social.validate_propagation` at three cut dates (the 70/80/90%
-   quantiles of the rating dates), with both exposure rules: predicted vs observed new
+   quantiles of the rating dates, or ``--cuts``), with both exposure rules: predicted vs observed new
    adopters (ratio), per-film error, Brier score, AUC and precision@10 for Goyal et al.'s
-   Bernoulli and Jaccard, Saito et al.'s EM, uniform p, weighted cascade and trivalency.
+   Bernoulli and Jaccard, Saito et al.'s EM, Bayes, "auto" (chosen and calibrated by a
+   back-test on the ratings before the cut alone), uniform p, weighted cascade and
+   trivalency; ``--cuts`` sets the cut quantiles (default 0.7,0.8,0.9).
 3. ``recommend`` — ratings at or above the positive threshold (4 of 5; 3.5 of 4 for
    FilmTrust) are the interactions; per-user 5-fold cross-validation
    (:func:`filmreco.social.cross_evaluate_social`: every positive is a test case once, a
@@ -220,13 +222,17 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
             bt = res.backtest
             if bt is not None:
                 cov = res.coverage(0.9, 5.0)
+                cov1 = res.coverage(0.9, 1.0)
                 print(
                     f"\nauto: back-test on the ratings before the cut ({len(bt.cuts)} folds of "
                     f"{bt.holdout:.0%} of them) chose **{bt.chosen}** x {bt.factor:.3f} (fold "
                     f"factors {', '.join(f'{f:.2f}' for f in bt.factors)}; drift {bt.drift:.2f}, "
-                    f"film dispersion {bt.dispersion:.3f}); 90% forecast intervals cover "
-                    f"{cov['coverage']:.2f} of the {cov['n_films']} test films forecast to gain "
-                    f">= 5 adopters ({cov['below']:.2f} below, {cov['above']:.2f} above).\n"
+                    f"film dispersion {bt.dispersion:.3f}). 90% forecast intervals: "
+                    f"{cov['n_films']} test films forecast to gain >= 5 adopters (coverage "
+                    f"{cov['coverage']:.2f}); of the {cov1['n_films']} forecast to gain >= 1, "
+                    f"{cov1['coverage']:.2f} covered ({cov1['below']:.2f} below, "
+                    f"{cov1['above']:.2f} above); largest forecast "
+                    f"{res.predicted['auto'].max():.1f}, largest observed {res.observed.max()}.\n"
                 )
                 print("| back-test (latest fold) | ratio | Brier | AUC | factor | "
                       "transfer ratio | transfer Brier |")  # fmt: skip

@@ -50,6 +50,7 @@ __all__ = [
     "PROBABILITY_SCHEMES",
     "TRIVALENCY",
     "UNCALIBRATED_WARNING",
+    "Backtest",
     "FilmRanking",
     "IndependentCascade",
     "LinearThreshold",
@@ -74,5 +75,4 @@ __all__ = [
     "shuffle_graph",
     "tune_social",
     "validate_propagation",
-    "Backtest",
 ]
