@@ -289,3 +289,33 @@ def test_exposures_is_shared_with_validation():
     from filmreco.social import validation
 
     assert validation._exposures is exposures
+
+
+def test_an_estimator_that_does_not_converge_is_left_out(log):
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.social._backtest import backtest
+    from filmreco.social.learn import _estimate, action_matrix
+
+    g, u, f, t = log
+    X, _ = action_matrix(g, u, f, t)
+    node = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    rows = node
+
+    def learn(method, keep):
+        if method == "em":
+            raise ConvergenceError("EM did not converge (test)")
+        import scipy.sparse as sp
+
+        indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=X.shape[0]), out=indptr[1:])
+        sub = sp.csr_array((X.data[keep], X.indices[keep], indptr), shape=X.shape)
+        return _estimate(g, sub, method, "full", np.inf, 1000, 1e-6)
+
+    bt = backtest(
+        g, node, X.indices.astype(np.int64), X.data, X.shape[1],
+        methods=("em", "bernoulli", "bayes"), learn=learn, exposers="before_cut",
+        window=np.inf, holdout=0.1, n_folds=2,
+    )  # fmt: skip
+    assert bt.chosen in ("bernoulli", "bayes")
+    assert all(math.isnan(v) for v in bt.table["em"].values())
+    assert np.isfinite(bt.table["bayes"]["factor"])

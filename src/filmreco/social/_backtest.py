@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
+from ..exceptions import ConvergenceError
 from .graph import SocialGraph
 
 __all__ = [
@@ -371,7 +372,8 @@ def backtest(
     """Back-test `methods` on the last folds of a log of first adoptions.
 
     ``learn(method, mask)`` returns the per-arc probabilities learned on the actions
-    ``mask`` selects. None when the most recent fold has no exposed pair with an observed
+    ``mask`` selects; a method that raises ConvergenceError on a fold is left out (its
+    row is NaN). None when the most recent fold has no exposed pair with an observed
     adopter (nothing to calibrate on).
     """
     cuts = _fold_cuts(t, holdout, n_folds)
@@ -390,7 +392,13 @@ def backtest(
     factors: dict[str, list[float]] = {}
     score: dict[str, float] = {}
     for method in methods:
-        ps = [learn(method, train) for *_, train in folds]
+        try:
+            ps = [learn(method, train) for *_, train in folds]
+        except ConvergenceError:  # (EM) left out of the choice, its row undefined
+            table[method] = dict.fromkeys(BACKTEST_COLUMNS, math.nan)
+            factors[method] = [math.nan] * len(folds)
+            score[method] = math.inf
+            continue
         fs = [
             fit_factor(p, arc, inv, y.size, float(y.sum()))
             for p, (_, arc, inv, y, _) in zip(ps, folds)

@@ -258,8 +258,12 @@ def auto_probabilities(
             "before. Give a longer log, raise holdout, or pick a fixed method "
             f"{list(FIXED_METHODS)}."
         )
-    p = _estimate(graph, X, bt.chosen, "full" if bt.chosen == "em" else credit, window,
-                  max_iter, tol)  # fmt: skip
+    if not np.isfinite(bt.factor):
+        raise InputError(
+            "method='auto' could not calibrate any estimator on the back-test (none converged "
+            f"or predicted an adopter). Pick a fixed method {list(FIXED_METHODS)}."
+        )
+    p = learn(bt.chosen, np.ones(t.size, dtype=bool))
     return np.minimum(bt.factor * p, 1.0), bt
 
 

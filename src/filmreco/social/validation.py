@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_instance, check_int, check_iterable, check_option, check_real
-from ..exceptions import DataWarning, InputError
+from ..exceptions import ConvergenceError, DataWarning, InputError
 from ..sparse import IdMap
 from ._backtest import Backtest, pair_probability
 from ._backtest import auc as _auc
@@ -435,7 +435,7 @@ def validate_propagation(
                     graph, X_train, credit="full", window=w, max_iter=1000, tol=1e-6,
                     exposers=exposers, holdout=holdout, n_folds=n_folds,
                 )  # fmt: skip
-            except InputError as why:  # too little propagation before the cut
+            except (InputError, ConvergenceError) as why:  # too little to back-test on
                 notes.append(f"{name}: {why}")
                 warnings.warn(f"{name} is undefined: {why}", DataWarning, stacklevel=2)
                 table[name] = dict.fromkeys(table_keys, math.nan)
