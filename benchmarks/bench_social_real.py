@@ -18,9 +18,11 @@ Sections:
    same numbers of links (:func:`filmreco.social.homophily`)?
 2. ``propagation`` — CiaoDVD only (the one data set with dates):
    :func:`filmreco.social.validate_propagation` at three cut dates (the 70/80/90%
-   quantiles of the rating dates), with both exposure rules: predicted vs observed new
+   quantiles of the rating dates, or ``--cuts``), with both exposure rules: predicted vs observed new
    adopters (ratio), per-film error, Brier score, AUC and precision@10 for Goyal et al.'s
-   Bernoulli and Jaccard, Saito et al.'s EM, uniform p, weighted cascade and trivalency.
+   Bernoulli and Jaccard, Saito et al.'s EM, Bayes, "auto" (chosen and calibrated by a
+   back-test on the ratings before the cut alone), uniform p, weighted cascade and
+   trivalency; ``--cuts`` sets the cut quantiles (default 0.7,0.8,0.9).
 3. ``recommend`` — ratings at or above the positive threshold (4 of 5; 3.5 of 4 for
    FilmTrust) are the interactions; per-user 5-fold cross-validation
    (:func:`filmreco.social.cross_evaluate_social`: every positive is a test case once, a
@@ -175,7 +177,7 @@ def section_homophily(data: dict, seed: int) -> None:
         )
 
 
-def section_propagation(data: dict, seed: int) -> None:
+def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0.8, 0.9)) -> None:
     if "ciaodvd" not in data:
         print("\n(propagation needs CiaoDVD, the one data set with dates; skipped)")
         return
@@ -191,7 +193,7 @@ def section_propagation(data: dict, seed: int) -> None:
             p = learn_probabilities(g, users, items, times, method=method)
         print(f"whole log, {method:9s}: mean p {p.mean():.4f}, median {np.median(p):.4f}, "
               f"arcs with p = 0: {np.mean(p == 0):.1%}")  # fmt: skip
-    for q in (0.7, 0.8, 0.9):
+    for q in cuts:
         cut = float(np.quantile(times, q, method="lower")) + 1.0
         date = (pd.Timestamp("1970-01-01") + pd.Timedelta(days=cut)).date()
         for exposers in ("earlier", "before_cut"):
@@ -217,6 +219,30 @@ def section_propagation(data: dict, seed: int) -> None:
                     f"{row['observed']:,.0f} | **{row['ratio']:.2f}** | {row['mae_film']:.3f} | "
                     f"{row['brier']:.5f} | {row['auc']:.3f} | {row['precision@10']:.4f} |"
                 )
+            bt = res.backtest
+            if bt is not None:
+                cov = res.coverage(0.9, 5.0)
+                cov1 = res.coverage(0.9, 1.0)
+                print(
+                    f"\nauto: back-test on the ratings before the cut ({len(bt.cuts)} folds of "
+                    f"{bt.holdout:.0%} of them) chose **{bt.chosen}** x {bt.factor:.3f} (fold "
+                    f"factors {', '.join(f'{f:.2f}' for f in bt.factors)}; drift {bt.drift:.2f}, "
+                    f"film dispersion {bt.dispersion:.3f}). 90% forecast intervals: "
+                    f"{cov['n_films']} test films forecast to gain >= 5 adopters (coverage "
+                    f"{cov['coverage']:.2f}); of the {cov1['n_films']} forecast to gain >= 1, "
+                    f"{cov1['coverage']:.2f} covered ({cov1['below']:.2f} below, "
+                    f"{cov1['above']:.2f} above); largest forecast "
+                    f"{res.predicted['auto'].max():.1f}, largest observed {res.observed.max()}.\n"
+                )
+                print("| back-test (latest fold) | ratio | Brier | AUC | factor | "
+                      "transfer ratio | transfer Brier |")  # fmt: skip
+                print("|---|---|---|---|---|---|---|")
+                for est, row in bt.table.items():
+                    print(
+                        f"| {est} | {row['ratio']:.2f} | {row['brier']:.5f} | {row['auc']:.3f} | "
+                        f"{row['factor']:.3f} | {row['transfer_ratio']:.2f} | "
+                        f"{row['transfer_brier']:.5f} |"
+                    )
 
 
 def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot: int,
@@ -309,6 +335,8 @@ def main() -> None:
     ap.add_argument("--only", choices=["homophily", "propagation", "recommend"])
     ap.add_argument("--datasets", default="ciaodvd,douban_small,filmtrust")
     ap.add_argument("--n-boot", type=int, default=2000)
+    ap.add_argument("--cuts", default="0.7,0.8,0.9",
+                    help="propagation: cut dates as quantiles of the rating dates")  # fmt: skip
     ap.add_argument("--seed", type=int, default=1, help="seed 0 was used while developing")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds (recommend)")
     ap.add_argument("--new-sim", default="douban_small,filmtrust",
@@ -325,7 +353,7 @@ def main() -> None:
     if args.only in (None, "homophily"):
         section_homophily(data, args.seed)
     if args.only in (None, "propagation"):
-        section_propagation(data, args.seed)
+        section_propagation(data, args.seed, tuple(float(c) for c in args.cuts.split(",") if c))
     if args.only in (None, "recommend"):
         section_recommend(
             data, args.seed, args.n_boot, tuple(args.cold_sim.split(",")), args.folds,

@@ -627,7 +627,7 @@ FUNCTIONS["filmreco.social.validate_propagation"] = lambda w: {
     "graph": w.graph,
     **_log(w),
     "cut": float(np.median(_log(w)["times"])),
-    "estimators": ("bernoulli", 0.1),
+    "estimators": ("bernoulli", "auto", 0.1),
     "random_state": 0,
 }
 
@@ -819,6 +819,7 @@ RESULT_TYPES = (
     "filmreco.privacy.PseudonymTable",
     "filmreco.privacy.Pseudonymized",
     "filmreco.privacy.SharedCounts",
+    "filmreco.social.Backtest",
 )
 for _r in RESULT_TYPES:
     NOT_FUZZED[_r] = "result container built by filmreco (its methods are fuzzed)"
@@ -863,6 +864,25 @@ VALIDATE = "filmreco.social.validate_propagation"
 RECEIVERS["filmreco.social.PropagationValidation"] = _validation
 METHODS[("filmreco.social.PropagationValidation", "summary")] = lambda w: {}
 METHODS[("filmreco.social.PropagationValidation", "to_frame")] = lambda w: {}
+METHODS[("filmreco.social.PropagationValidation", "intervals")] = lambda w: {}
+METHODS[("filmreco.social.PropagationValidation", "coverage")] = lambda w: {"min_predicted": 0.0}
+
+
+def _backtest(w: World) -> Any:
+    from filmreco.social import learn_probabilities
+
+    return w.cached(
+        "backtest",
+        lambda: learn_probabilities(
+            w.graph, **_log(w), method="auto", holdout=0.3, return_report=True
+        )[1],
+    )
+
+
+RECEIVERS["filmreco.social.Backtest"] = _backtest
+METHODS[("filmreco.social.Backtest", "interval")] = lambda w: {"expected": [0.0, 2.0, 7.5]}
+METHODS[("filmreco.social.Backtest", "summary")] = lambda w: {}
+METHODS[("filmreco.social.Backtest", "to_dict")] = lambda w: {}
 
 
 def _evaluation(w: World) -> Any:

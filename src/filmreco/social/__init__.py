@@ -6,7 +6,8 @@
 - :func:`diffusion_scores` — deterministic personalised-PageRank propagation scores;
 - :func:`maximize_influence` — seed selection (IMM, CELF, degree heuristics, budgets);
 - :func:`learn_probabilities` — influence probabilities from action logs (Goyal et al.,
-  Saito et al.'s EM), and :func:`validate_propagation`, their test on later adoptions;
+  Saito et al.'s EM, or ``method="auto"``: chosen and calibrated by a :class:`Backtest` on
+  the log's last part), and :func:`validate_propagation`, their test on later adoptions;
 - :func:`film_reach`, :func:`rank_films`, :class:`ReachRecommender` — content propagation;
 - :class:`SocialRecommender` — friends' films mixed into any base recommender, tuned by
   :func:`filmreco.recommend.evaluation.tune` like every recommender, with
@@ -15,6 +16,7 @@
   :class:`SocialTuning` are deprecated (removed in the next release).
 """
 
+from ._backtest import Backtest
 from ._blocks import CASCADE_BLOCK
 from ._crossval import cross_evaluate_social
 from .cascade import (
@@ -48,6 +50,7 @@ __all__ = [
     "PROBABILITY_SCHEMES",
     "TRIVALENCY",
     "UNCALIBRATED_WARNING",
+    "Backtest",
     "FilmRanking",
     "IndependentCascade",
     "LinearThreshold",

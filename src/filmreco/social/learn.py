@@ -21,6 +21,11 @@ The static models of Goyal et al. estimate the influence probability of ``v -> u
 where ``A(v)`` counts ``v``'s actions. With ``credit="partial"``, an action of ``u`` that
 several in-neighbours performed before it credits each of them ``1 / (their number)``
 instead of 1 ("partial credits", section 4 of the paper).
+
+``method="auto"`` picks one of them from the log itself: it back-tests each on the last
+part of the log (:mod:`filmreco.social._backtest`), keeps the one whose calibration held
+best from one past fold to the next, and scales its probabilities by a factor fitted on
+the most recent fold, so that the forecast adopters match the observed ones there.
 """
 
 from __future__ import annotations
@@ -37,10 +42,15 @@ from ._coadopt import Credit, PriorCount, co_adoptions
 from ._em import em_probabilities
 from .graph import SocialGraph
 
-__all__ = ["LEARN_METHODS", "action_matrix", "beta_prior_strength", "learn_probabilities"]
+__all__ = [
+    "FIXED_METHODS", "LEARN_METHODS", "action_matrix", "beta_prior_strength",
+    "learn_probabilities",
+]  # fmt: skip
 
+#: The estimators ``method="auto"`` back-tests and chooses from.
+FIXED_METHODS = ("bernoulli", "jaccard", "em", "bayes")
 #: Estimators of :func:`learn_probabilities`.
-LEARN_METHODS = ("bernoulli", "jaccard", "em", "bayes")
+LEARN_METHODS = (*FIXED_METHODS, "auto")
 
 _PRIOR_GRID = np.logspace(-2, 5, 71)  # candidate prior strengths m of "bayes"
 
@@ -159,70 +169,8 @@ def action_matrix(
     return X, np.asarray(int((~known).sum()))
 
 
-def learn_probabilities(
-    graph: SocialGraph,
-    users: Any,
-    items: Any = None,
-    times: Any = None,
-    *,
-    method: str = "bernoulli",
-    credit: str = "full",
-    window: float | None = None,
-    max_iter: int = 1000,
-    tol: float = 1e-6,
-) -> np.ndarray:
-    """Estimate the influence probability of every arc from an action log.
-
-    Parameters
-    ----------
-    graph : SocialGraph
-    users, items, times : array-like
-        One row per action: who (node ids of `graph`), what (any ids, e.g. film ids) and
-        when (numbers; larger is later). Alternatively pass an
-        :class:`~filmreco.data.Interactions` with timestamps as `users` and leave `items`
-        and `times` out; its user ids must be node ids of the graph.
-    method : {"bernoulli", "jaccard", "em", "bayes"}, default="bernoulli"
-        Goyal et al.'s static estimators, Saito et al.'s EM (tries and successes as
-        described in :mod:`filmreco.social._em`), or the Bernoulli estimate with an
-        empirical-Bayes Beta prior (see above).
-    credit : {"full", "partial"}, default="full"
-        Partial credit splits an action's credit among the in-neighbours who acted first
-        (Bernoulli, Jaccard and Bayes; EM shares credit by itself and takes "full" only).
-    window : float, optional
-        Only count ``u`` acting at most `window` after ``v`` (Goyal et al.'s ``tau``).
-    max_iter, tol
-        EM only: stop when no probability moves by more than `tol`, or raise
-        :class:`~filmreco.exceptions.ConvergenceError` after `max_iter` iterations.
-
-    Returns
-    -------
-    numpy.ndarray of float64, shape (n_arcs,)
-        Probabilities in arc order, ready for ``IndependentCascade(graph, probability=p)``.
-        Arcs whose source never acted get 0.
-
-    Examples
-    --------
-    >>> g = SocialGraph.from_arrays(["ann", "bob"], ["bob", "cat"])
-    >>> users = ["ann", "bob", "ann", "bob", "cat", "ann"]
-    >>> films = ["f1", "f1", "f2", "f2", "f2", "f3"]
-    >>> times = [0, 1, 0, 1, 2, 0]
-    >>> learn_probabilities(g, users, films, times).round(3).tolist()  # ann->bob 2/3, bob->cat 1/2
-    [0.667, 0.5]
-    >>> learn_probabilities(g, users, films, times, method="jaccard").round(3).tolist()
-    [0.667, 0.5]
-    >>> learn_probabilities(g, users, films, times, method="em").round(3).tolist()  # one parent each
-    [0.667, 0.5]
-    >>> learn_probabilities(g, users, films, times, method="bayes").round(3).tolist()  # mu = 3/5
-    [0.6, 0.6]
-    """
-    check_option(method, LEARN_METHODS, "method")
-    check_option(credit, ("full", "partial"), "credit")
-    if method == "em" and credit != "full":
-        raise InputError(
-            "credit='partial' applies to method='bernoulli', 'jaccard' or 'bayes'; EM shares the "
-            "credit of an action among its parents by itself, so leave credit='full'."
-        )
-    w = np.inf if window is None else check_real(window, "window", min_value=0.0)
+def _log_arrays(users: Any, items: Any, times: Any) -> tuple[Any, Any, Any]:
+    """The action log as (users, items, times), also from an Interactions with timestamps."""
     if items is None and times is None:
         log = users
         if not (hasattr(log, "matrix") and hasattr(log, "user_ids")):
@@ -233,19 +181,23 @@ def learn_probabilities(
             raise InputError("the Interactions has no timestamps; actions need times.")
         X = log.matrix  # timestamps are aligned with X.data
         users = log.user_ids.to_ids(np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)))
-        items, times = X.indices, log.timestamps
-    elif items is None or times is None:
+        return users, X.indices, log.timestamps
+    if items is None or times is None:
         raise InputError("give both items and times (or an Interactions alone).")
-    X, unknown = action_matrix(graph, users, items, times)
-    if unknown:
-        warnings.warn(
-            f"left out {int(unknown)} action(s) by users who are not in the graph.",
-            DataWarning,
-            stacklevel=user_stacklevel(),
-        )
+    return users, items, times
+
+
+def _estimate(
+    graph: SocialGraph,
+    X: sp.csr_array,
+    method: str,
+    credit: str,
+    w: float,
+    max_iter: int,
+    tol: float,
+) -> np.ndarray:
+    """Per-arc probabilities of one fixed estimator from a users x actions CSR of times."""
     if method == "em":
-        max_iter = check_int(max_iter, "max_iter", min_value=1)
-        tol = check_real(tol, "tol", min_value=0.0)
         return em_probabilities(graph, X, w, max_iter=max_iter, tol=tol)
     credit_v2u, both = count_propagations(
         graph.in_adj.indptr, graph.in_adj.indices, graph.in_arc, X.indptr,
@@ -263,3 +215,207 @@ def learn_probabilities(
         return np.clip((credit_v2u + m * mu) / (denom + m), 0.0, 1.0)
     p = np.divide(credit_v2u, denom, out=np.zeros(graph.n_arcs), where=denom > 0)
     return np.clip(p, 0.0, 1.0)
+
+
+def _subset(X: sp.csr_array, keep: np.ndarray) -> sp.csr_array:
+    """The rows' entries `keep` selects (a mask over ``X.data``), explicit zeros kept."""
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=X.shape[0]), out=indptr[1:])
+    return sp.csr_array((X.data[keep], X.indices[keep], indptr), shape=X.shape)
+
+
+def auto_probabilities(
+    graph: SocialGraph,
+    X: sp.csr_array,
+    *,
+    credit: str,
+    window: float,
+    max_iter: int,
+    tol: float,
+    exposers: str,
+    holdout: float,
+    n_folds: int,
+) -> tuple[np.ndarray, Any]:
+    """``method="auto"`` on a users x actions CSR of first times: ``(p, Backtest)``."""
+    from ._backtest import backtest
+
+    node = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    a, t = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
+
+    def learn(method: str, keep: np.ndarray) -> np.ndarray:
+        c = "full" if method == "em" else credit
+        return _estimate(graph, _subset(X, keep), method, c, window, max_iter, tol)
+
+    bt = backtest(
+        graph, node, a, t, X.shape[1], methods=FIXED_METHODS, learn=learn,
+        exposers=exposers, window=window, holdout=holdout, n_folds=n_folds,
+    )  # fmt: skip
+    if bt is None:
+        raise InputError(
+            f"method='auto' found no propagation to back-test on: in the last holdout={holdout:g} "
+            "share of the log's actions no user adopted a film an in-neighbour had adopted "
+            "before. Give a longer log, raise holdout, or pick a fixed method "
+            f"{list(FIXED_METHODS)}."
+        )
+    if not np.isfinite(bt.factor):
+        raise InputError(
+            "method='auto' could not calibrate any estimator on the back-test (none converged "
+            f"or predicted an adopter). Pick a fixed method {list(FIXED_METHODS)}."
+        )
+    p = learn(bt.chosen, np.ones(t.size, dtype=bool))
+    return np.minimum(bt.factor * p, 1.0), bt
+
+
+def learn_probabilities(
+    graph: SocialGraph,
+    users: Any,
+    items: Any = None,
+    times: Any = None,
+    *,
+    method: str = "bernoulli",
+    credit: str = "full",
+    window: float | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-6,
+    holdout: float = 0.1,
+    n_folds: int = 3,
+    exposers: str = "before_cut",
+    return_report: bool = False,
+) -> Any:
+    """Estimate the influence probability of every arc from an action log.
+
+    Parameters
+    ----------
+    graph : SocialGraph
+    users, items, times : array-like
+        One row per action: who (node ids of `graph`), what (any ids, e.g. film ids) and
+        when (numbers; larger is later). Alternatively pass an
+        :class:`~filmreco.data.Interactions` with timestamps as `users` and leave `items`
+        and `times` out; its user ids must be node ids of the graph.
+    method : {"bernoulli", "jaccard", "em", "bayes", "auto"}, default="bernoulli"
+        Goyal et al.'s static estimators, Saito et al.'s EM (tries and successes as
+        described in :mod:`filmreco.social._em`), the Bernoulli estimate with an
+        empirical-Bayes Beta prior (see above), or ``"auto"``: the one of those four
+        that forecast best on the last part of the log, calibrated there (see Notes).
+    credit : {"full", "partial"}, default="full"
+        Partial credit splits an action's credit among the in-neighbours who acted first
+        (Bernoulli, Jaccard and Bayes; EM shares credit by itself and takes "full" only).
+    window : float, optional
+        Only count ``u`` acting at most `window` after ``v`` (Goyal et al.'s ``tau``).
+    max_iter, tol
+        EM only: stop when no probability moves by more than `tol`, or raise
+        :class:`~filmreco.exceptions.ConvergenceError` after `max_iter` iterations.
+    holdout : float, default=0.1
+        ``"auto"`` only: the share of the log's actions each back-test fold forecasts.
+        Match it to the forecast you will make: the calibration holds for a period with
+        about as many actions as the fold's.
+    n_folds : int, default=3
+        ``"auto"`` only: back-test folds, the most recent last; one factor is tried on the
+        next fold to choose the estimator (with one fold, the calibrated Brier score
+        chooses). The oldest fold's cut must leave actions to learn from:
+        ``holdout * n_folds < 1``.
+    exposers : {"before_cut", "earlier"}, default="before_cut"
+        ``"auto"`` only: who exposes a user in the back-test, as in
+        :func:`~filmreco.social.validate_propagation`.
+    return_report : bool, default=False
+        ``"auto"`` only: also return the back-test record.
+
+    Returns
+    -------
+    p : numpy.ndarray of float64, shape (n_arcs,)
+        Probabilities in arc order, ready for ``IndependentCascade(graph, probability=p)``.
+        Arcs whose source never acted get 0 (except under Bayes' prior).
+    report : Backtest
+        With ``return_report=True``: per estimator, the back-test's predicted / observed
+        ratio, Brier score and AUC, the chosen estimator, its factor, and
+        :meth:`~filmreco.social._backtest.Backtest.interval` for forecast intervals.
+
+    Notes
+    -----
+    ``"auto"`` back-tests as a forecaster would have at earlier dates (rolling origin):
+    fold ``k`` learns every estimator on the actions before the ``1 - k * holdout``
+    quantile of the times and forecasts, for each film adopted in the next ``holdout``
+    share of actions, who adopts it among the users its earlier adopters expose (one
+    Independent Cascade step, as :func:`~filmreco.social.validate_propagation` scores).
+    The factor that makes the forecast adopters equal the observed ones on a fold is tried
+    on the next fold; the estimator with the best (lowest) mean Brier score of those
+    transfers wins, and its probabilities, learned on the whole log, are multiplied by the
+    most recent fold's factor (capped at 1). Nothing after the log's end is used. The
+    factor corrects the scale of the probabilities, not a trend: where activity grows or
+    shrinks quickly, forecasts far beyond a fold's length drift with it.
+
+    Examples
+    --------
+    >>> g = SocialGraph.from_arrays(["ann", "bob"], ["bob", "cat"])
+    >>> users = ["ann", "bob", "ann", "bob", "cat", "ann"]
+    >>> films = ["f1", "f1", "f2", "f2", "f2", "f3"]
+    >>> times = [0, 1, 0, 1, 2, 0]
+    >>> learn_probabilities(g, users, films, times).round(3).tolist()  # ann->bob 2/3, bob->cat 1/2
+    [0.667, 0.5]
+    >>> learn_probabilities(g, users, films, times, method="jaccard").round(3).tolist()
+    [0.667, 0.5]
+    >>> learn_probabilities(g, users, films, times, method="em").round(3).tolist()  # one parent each
+    [0.667, 0.5]
+    >>> learn_probabilities(g, users, films, times, method="bayes").round(3).tolist()  # mu = 3/5
+    [0.6, 0.6]
+
+    ``"auto"`` on a log of simulated cascades (each film's adopters spread over time):
+    the back-test chose Bayes and scaled it up by half (one-step forecasts from the
+    earlier adopters miss the later steps of a cascade, the factor makes up for them):
+
+    >>> import numpy as np
+    >>> from filmreco.social import IndependentCascade
+    >>> g = SocialGraph.from_arrays(np.arange(200), (np.arange(200) * 37 + 11) % 200)
+    >>> u, films, steps = IndependentCascade(g, 0.2).sample_cascades(
+    ...     4000, n_seeds=5, random_state=1)
+    >>> times = films * 0.25 + steps * 50.0
+    >>> p, report = learn_probabilities(g, u, films, times, method="auto", return_report=True)
+    >>> report.chosen, round(report.factor, 2), len(report.cuts)
+    ('bayes', 1.54, 3)
+    >>> bayes = learn_probabilities(g, u, films, times, method="bayes")
+    >>> bool(np.allclose(p, np.minimum(report.factor * bayes, 1.0)))
+    True
+    """
+    check_option(method, LEARN_METHODS, "method")
+    check_option(credit, ("full", "partial"), "credit")
+    if method == "em" and credit != "full":
+        raise InputError(
+            "credit='partial' applies to method='bernoulli', 'jaccard' or 'bayes'; EM shares the "
+            "credit of an action among its parents by itself, so leave credit='full'."
+        )
+    if not isinstance(return_report, (bool, np.bool_)):
+        raise InputError(f"return_report must be True or False, got {return_report!r}.")
+    if return_report and method != "auto":
+        raise InputError(
+            f"return_report=True reports the back-test of method='auto'; method={method!r} "
+            "has none. Pass method='auto', or leave return_report=False."
+        )
+    w = np.inf if window is None else check_real(window, "window", min_value=0.0)
+    max_iter = check_int(max_iter, "max_iter", min_value=1)
+    tol = check_real(tol, "tol", min_value=0.0)
+    if method == "auto":
+        holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
+        n_folds = check_int(n_folds, "n_folds", min_value=1)
+        check_option(exposers, ("before_cut", "earlier"), "exposers")
+        if not 0.0 < holdout * n_folds < 1.0:
+            raise InputError(
+                f"holdout * n_folds must lie in (0, 1): the oldest fold's cut needs actions "
+                f"before it; got holdout={holdout!r}, n_folds={n_folds!r}. Lower holdout or "
+                "n_folds."
+            )
+    users, items, times = _log_arrays(users, items, times)
+    X, unknown = action_matrix(graph, users, items, times)
+    if unknown:
+        warnings.warn(
+            f"left out {int(unknown)} action(s) by users who are not in the graph.",
+            DataWarning,
+            stacklevel=user_stacklevel(),
+        )
+    if method == "auto":
+        p, report = auto_probabilities(
+            graph, X, credit=credit, window=w, max_iter=max_iter, tol=tol,
+            exposers=exposers, holdout=holdout, n_folds=n_folds,
+        )  # fmt: skip
+        return (p, report) if return_report else p
+    return _estimate(graph, X, method, credit, w, max_iter, tol)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .._validation import (
     check_instance,
@@ -35,17 +34,27 @@ from .._validation import (
     check_real,
     user_stacklevel,
 )
-from ..exceptions import DataWarning, InputError
+from ..exceptions import ConvergenceError, DataWarning, InputError
 from ..sparse import IdMap
+from ._backtest import Backtest, pair_probability
+from ._backtest import auc as _auc
+from ._backtest import exposures as _exposures
 from ._schemes import PROBABILITY_SCHEMES
 from .graph import SocialGraph
-from .learn import LEARN_METHODS, learn_probabilities
+from .learn import (
+    FIXED_METHODS,
+    LEARN_METHODS,
+    action_matrix,
+    auto_probabilities,
+    learn_probabilities,
+)
 
 __all__ = ["DEFAULT_ESTIMATORS", "EXPOSERS", "PropagationValidation", "validate_propagation"]
 
-#: Estimators compared by default: four learned, four textbook defaults.
+#: Estimators compared by default: four learned, the back-tested choice among them
+#: (``"auto"``), four textbook defaults.
 DEFAULT_ESTIMATORS = (
-    "bernoulli", "jaccard", "em", "bayes", 0.01, 0.1, "weighted_cascade", "trivalency",
+    "bernoulli", "jaccard", "em", "bayes", "auto", 0.01, 0.1, "weighted_cascade", "trivalency",
 )  # fmt: skip
 
 #: Who counts as an exposer of a user to a film (see :func:`validate_propagation`).
@@ -82,6 +91,10 @@ class PropagationValidation:
         Exposed (film, user) pairs.
     notes : list of str
         What made a result undefined (e.g. no exposed pair), also sent as DataWarnings.
+    backtest : Backtest or None
+        The back-test of ``"auto"`` on the actions before the cut (which estimator, which
+        factor, and per estimator its ratio, Brier score and AUC there); None without
+        ``"auto"``.
 
     Examples
     --------
@@ -109,6 +122,65 @@ class PropagationValidation:
     n_test: int
     n_pairs: int
     notes: list[str] = field(default_factory=list)
+    backtest: Backtest | None = None
+
+    def intervals(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """Forecast intervals of ``"auto"``'s new adopters per test film.
+
+        From the back-test's error spread and the count's own noise
+        (:meth:`Backtest.interval`), around ``predicted["auto"]``.
+
+        Parameters
+        ----------
+        level : float, default=0.9
+
+        Returns
+        -------
+        low, high : numpy.ndarray of float64
+            One per film of :attr:`item_ids`.
+
+        Raises
+        ------
+        InputError
+            If ``"auto"`` was not among the estimators.
+        """
+        if self.backtest is None or "auto" not in self.predicted:
+            raise InputError(
+                "intervals come from the back-test of 'auto'; run validate_propagation with "
+                "'auto' in estimators."
+            )
+        return self.backtest.interval(self.predicted["auto"], level)
+
+    def coverage(self, level: float = 0.9, min_predicted: float = 5.0) -> dict[str, float]:
+        """Share of the films forecast to gain `min_predicted` adopters or more whose
+        observed new adopters fall inside their `level` interval (:meth:`intervals`).
+
+        Films forecast near zero are left out: their intervals cover trivially.
+
+        Parameters
+        ----------
+        level : float, default=0.9
+        min_predicted : float, default=5.0
+
+        Returns
+        -------
+        dict
+            ``coverage`` (NaN without such a film), ``n_films``, ``below`` and ``above``
+            (shares of those films observed under and over their interval).
+        """
+        min_predicted = check_real(min_predicted, "min_predicted", min_value=0.0)
+        low, high = self.intervals(level)
+        sel = self.predicted["auto"] >= min_predicted
+        obs = self.observed[sel]
+        n = int(sel.sum())
+        if not n:
+            return {"coverage": math.nan, "n_films": 0, "below": math.nan, "above": math.nan}
+        return {
+            "coverage": float(np.mean((obs >= low[sel]) & (obs <= high[sel]))),
+            "n_films": n,
+            "below": float(np.mean(obs < low[sel])),
+            "above": float(np.mean(obs > high[sel])),
+        }
 
     def to_frame(self) -> Any:
         """The table as a pandas DataFrame, one row per estimator."""
@@ -167,59 +239,6 @@ def _estimator_names(estimators: Iterable[Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _exposures(
-    graph: SocialGraph,
-    u: np.ndarray,
-    a: np.ndarray,
-    t: np.ndarray,
-    n_films: int,
-    cut: float,
-    exposers: str,
-    window: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair)``.
-
-    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
-    """
-    test_film = np.zeros(n_films, dtype=bool)
-    test_film[a[t >= cut]] = True
-    src = test_film[a]  # adoptions of test films, any time, are possible exposures
-    v, fa, tv = u[src], a[src], t[src]
-    if exposers == "before_cut":
-        keep = tv < cut
-        v, fa, tv = v[keep], fa[keep], tv[keep]
-    deg = graph.out_degree()[v]
-    start = graph.out_adj.indptr[v]
-    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
-    fa, tv = np.repeat(fa, deg), np.repeat(tv, deg)
-    target = graph.targets[arc]
-    # the target's own first adoption of the film (inf when none)
-    key = u.astype(np.int64) * n_films + a
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    q = target * n_films + fa
-    pos = np.searchsorted(skey, q)
-    hit = pos < skey.size
-    hit[hit] = skey[pos[hit]] == q[hit]
-    tu = np.full(q.size, np.inf)
-    tu[hit] = t[order][pos[hit]]
-    adopted = np.isfinite(tu)
-    ok = (tu >= cut) & (tv < tu)  # at risk at the cut, exposed before adopting
-    ok &= np.where(adopted, tu - tv <= window, tv >= cut - window)
-    arc, fa, q, adopted = arc[ok], fa[ok], q[ok], adopted[ok]
-    pairs, first, inv = np.unique(q, return_index=True, return_inverse=True)
-    return fa[first], pairs // n_films, adopted[first], arc, inv
-
-
-def _auc(score: np.ndarray, y: np.ndarray) -> float:
-    n_pos = int(y.sum())
-    n_neg = y.size - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return math.nan
-    r = rankdata(score)
-    return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def _precision_at_k(film: np.ndarray, score: np.ndarray, y: np.ndarray, k: int) -> float:
     """Mean over films with a positive of the expected precision@k of its ranked pairs.
 
@@ -259,6 +278,8 @@ def validate_propagation(
     window: float | None = None,
     k: int = 10,
     random_state: Any = None,
+    holdout: float = 0.1,
+    n_folds: int = 3,
 ) -> PropagationValidation:
     """Learn influence probabilities before `cut` and test them on the adoptions after it.
 
@@ -274,7 +295,10 @@ def validate_propagation(
     cut : float or datetime64
         Actions before `cut` train the estimators; films adopted at or after it are tested.
     estimators : iterable, default=:data:`DEFAULT_ESTIMATORS`
-        Learned methods (``"bernoulli"``, ``"jaccard"``, ``"em"``), probability schemes of
+        Learned methods (``"bernoulli"``, ``"jaccard"``, ``"em"``, ``"bayes"``, or
+        ``"auto"``: the one of those four chosen and calibrated by a back-test on the
+        actions before the cut alone, with this call's `exposers` and `window`; see
+        :func:`learn_probabilities`), probability schemes of
         :meth:`SocialGraph.probabilities`, floats (uniform ``p``) or ``(name, array)``
         pairs with one probability per arc.
     exposers : {"earlier", "before_cut"}, default="earlier"
@@ -289,6 +313,10 @@ def validate_propagation(
         Cut-off of precision@k.
     random_state : int, Generator or None
         Draws the ``"trivalency"`` scheme.
+    holdout : float, default=0.1
+        ``"auto"``: the share of the training actions each back-test fold forecasts.
+    n_folds : int, default=3
+        ``"auto"``: back-test folds.
 
     Returns
     -------
@@ -322,6 +350,13 @@ def validate_propagation(
         "Build one with SocialGraph.from_edgelist or SocialGraph.from_networkx.",
     )
     k = check_int(k, "k", min_value=1)
+    holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
+    n_folds = check_int(n_folds, "n_folds", min_value=1)
+    if not 0.0 < holdout * n_folds < 1.0:
+        raise InputError(
+            f"holdout * n_folds must lie in (0, 1): the oldest back-test fold needs actions "
+            f"before it; got holdout={holdout!r}, n_folds={n_folds!r}. Lower holdout or n_folds."
+        )
     w = math.inf if window is None else check_real(window, "window", min_value=0.0)
     ests = _estimator_names(estimators)
     if items is None and times is None:
@@ -394,19 +429,36 @@ def validate_propagation(
     observed = np.bincount(col, weights=y, minlength=test_films.size).astype(np.int64)
     has_pair = np.bincount(col, minlength=test_films.size) > 0
     train_ids = graph.node_ids.to_ids(node[train])
+    backtest = None
+    table_keys = [c if c != "precision" else f"precision@{k}" for c in _COLUMNS]
     table: dict[str, dict[str, float]] = {}
     predicted: dict[str, np.ndarray] = {}
     probabilities: dict[str, np.ndarray] = {}
     for name, spec in ests:
-        if isinstance(spec, str) and spec in LEARN_METHODS:
+        if isinstance(spec, str) and spec == "auto":
+            X_train, _ = action_matrix(graph, train_ids, a[train], t[train])
+            try:
+                p, backtest = auto_probabilities(
+                    graph, X_train, credit="full", window=w, max_iter=1000, tol=1e-6,
+                    exposers=exposers, holdout=holdout, n_folds=n_folds,
+                )  # fmt: skip
+            except (InputError, ConvergenceError) as why:  # too little to back-test on
+                notes.append(f"{name}: {why}")
+                warnings.warn(
+                    f"{name} is undefined: {why}", DataWarning, stacklevel=user_stacklevel()
+                )
+                table[name] = dict.fromkeys(table_keys, math.nan)
+                table[name]["observed"] = float(y.sum())
+                predicted[name] = np.full(test_films.size, math.nan)
+                probabilities[name] = np.full(graph.n_arcs, math.nan)
+                continue
+        elif isinstance(spec, str) and spec in FIXED_METHODS:
             p = learn_probabilities(
                 graph, train_ids, a[train], t[train], method=spec, window=window
             )
         else:
             p = graph.resolve_probabilities(spec, random_state=random_state)
-        with np.errstate(divide="ignore"):  # p = 1 gives log(0) = -inf: certain adoption
-            log_fail = np.bincount(inv, weights=np.log1p(-p[arc]), minlength=y.size)
-        prob = -np.expm1(log_fail)
+        prob = pair_probability(p, arc, inv, y.size)
         per_film = np.bincount(col, weights=prob, minlength=test_films.size)
         n_obs = int(y.sum())
         err = np.abs(per_film - observed)[has_pair]
@@ -436,4 +488,5 @@ def validate_propagation(
         n_test=int((~train).sum()),
         n_pairs=int(y.size),
         notes=notes,
+        backtest=backtest,
     )

@@ -1,0 +1,454 @@
+"""Back-testing influence probabilities on the past: the machinery of ``method="auto"``.
+
+:func:`filmreco.social.learn_probabilities` with ``method="auto"`` must pick an estimator
+and its scale from the log it is given, without the future it will forecast. It
+back-tests on the last part of that log, as a forecaster would have done at earlier
+dates (a rolling-origin evaluation, Tashman, *Int. J. Forecasting* 16, 2000):
+
+- fold ``k`` (``k = 1`` the most recent) cuts the log at the ``1 - k * holdout`` quantile
+  of its action times; the estimators learn on the actions before that cut and forecast
+  the films adopted in the ``holdout`` share of actions after it (one Independent
+  Cascade step from the observed exposers, as in :mod:`filmreco.social.validation`);
+- per fold and estimator: predicted / observed new adopters (the ratio), Brier score and
+  AUC of the per-user probabilities, and the *factor* ``f`` that makes the predictions of
+  ``min(1, f p)`` sum to the observed count;
+- a factor fitted on one fold is tried on the next, more recent one (as it will be on
+  the future): the chosen estimator has the lowest mean Brier score of those transfers
+  (a proper score, so both calibration and ranking count); its factor is the most
+  recent fold's;
+- forecast intervals: the films' counts scatter around their predictions more than
+  Bernoulli noise explains (films differ in appeal), modelled as a gamma-Poisson
+  (negative binomial) count with variance ``mu + phi mu^2``; ``phi`` is fitted by maximum
+  likelihood on the most recent fold, and the factor's own drift from fold to fold (the
+  root mean square of the log ratios of successive factors) widens it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from ..exceptions import ConvergenceError
+from .graph import SocialGraph
+
+__all__ = [
+    "Backtest", "auc", "backtest", "exposures", "fit_dispersion", "fit_factor",
+    "pair_probability",
+]  # fmt: skip
+
+_TINY = 1e-300
+
+#: Columns of :attr:`Backtest.table`, per estimator.
+BACKTEST_COLUMNS = ("ratio", "brier", "auc", "factor", "transfer_ratio", "transfer_brier")
+
+
+def exposures(
+    graph: SocialGraph,
+    u: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+    cut: float,
+    exposers: str,
+    window: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair)``.
+
+    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
+    """
+    test_film = np.zeros(n_films, dtype=bool)
+    test_film[a[t >= cut]] = True
+    src = test_film[a]  # adoptions of test films, any time, are possible exposures
+    v, fa, tv = u[src], a[src], t[src]
+    if exposers == "before_cut":
+        keep = tv < cut
+        v, fa, tv = v[keep], fa[keep], tv[keep]
+    deg = graph.out_degree()[v]
+    start = graph.out_adj.indptr[v]
+    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
+    fa, tv = np.repeat(fa, deg), np.repeat(tv, deg)
+    target = graph.targets[arc]
+    # the target's own first adoption of the film (inf when none)
+    key = u.astype(np.int64) * n_films + a
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = target * n_films + fa
+    pos = np.searchsorted(skey, q)
+    hit = pos < skey.size
+    hit[hit] = skey[pos[hit]] == q[hit]
+    tu = np.full(q.size, np.inf)
+    tu[hit] = t[order][pos[hit]]
+    adopted = np.isfinite(tu)
+    ok = (tu >= cut) & (tv < tu)  # at risk at the cut, exposed before adopting
+    ok &= np.where(adopted, tu - tv <= window, tv >= cut - window)
+    arc, fa, q, adopted = arc[ok], fa[ok], q[ok], adopted[ok]
+    pairs, first, inv = np.unique(q, return_index=True, return_inverse=True)
+    return fa[first], pairs // n_films, adopted[first], arc, inv
+
+
+def pair_probability(
+    p: np.ndarray, arc: np.ndarray, inv: np.ndarray, n_pairs: int, factor: float = 1.0
+) -> np.ndarray:
+    """One IC step per exposed pair: ``1 - prod (1 - min(1, factor p))`` over its exposers."""
+    q = np.minimum(factor * p[arc], 1.0) if factor != 1.0 else p[arc]
+    with np.errstate(divide="ignore"):  # p = 1 gives log(0) = -inf: certain adoption
+        log_fail = np.bincount(inv, weights=np.log1p(-q), minlength=n_pairs)
+    return -np.expm1(log_fail)
+
+
+def auc(score: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve (ties count half); NaN without both classes."""
+    n_pos = int(y.sum())
+    n_neg = y.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return math.nan
+    r = rankdata(score)
+    return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def fit_factor(
+    p: np.ndarray, arc: np.ndarray, inv: np.ndarray, n_pairs: int, observed: float
+) -> float:
+    """The factor ``f`` with ``sum(pair_probability(p, ..., f)) == observed`` (bisection).
+
+    The predicted count grows with ``f`` (strictly while some exposing arc has ``0 < p``);
+    NaN when nothing is predicted or observed; when even ``p = 1`` on every exposing arc
+    with a positive probability predicts fewer adopters than observed, the smallest
+    factor that lifts every such arc to 1.
+    """
+    pa = p[arc]
+    pos = pa > _TINY  # below it, no finite factor lifts an arc to a visible probability
+    if observed <= 0 or not pos.any():
+        return math.nan
+
+    def total(f: float) -> float:
+        return float(pair_probability(p, arc, inv, n_pairs, f).sum())
+
+    cap = 1.0 / float(pa[pos].min())  # every exposing arc with p > 0 reaches 1
+    if total(cap) <= observed:
+        return cap
+    lo, up = 0.0, min(1.0, cap)  # bracket the root by doubling, then bisect
+    while total(up) < observed:
+        lo, up = up, min(2.0 * up, cap)
+    for _ in range(200):
+        mid = 0.5 * (lo + up)
+        if total(mid) < observed:
+            lo = mid
+        else:
+            up = mid
+        if up - lo <= 1e-10 * up:
+            break
+    return 0.5 * (lo + up)
+
+
+def _nb_loglik(phi: float, mu: np.ndarray, y: np.ndarray) -> float:
+    from scipy.special import gammaln
+
+    r = 1.0 / phi
+    return float(
+        (
+            gammaln(y + r) - gammaln(r) - gammaln(y + 1.0)
+            + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu))
+        ).sum()
+    )  # fmt: skip
+
+
+def fit_dispersion(mu: np.ndarray, y: np.ndarray) -> float:
+    """Maximum-likelihood ``phi`` of counts ``y ~ NegBin(mean mu, var mu + phi mu^2)``.
+
+    Searched on a log grid from 1e-4 to 100 (then refined); films with ``mu = 0`` carry
+    no information and are left out. 0 when fewer than two films remain.
+    """
+    keep = mu > 0
+    mu, y = mu[keep], y[keep].astype(np.float64)
+    if mu.size < 2:
+        return 0.0
+    grid = np.logspace(-4, 2, 61)
+    ll = np.array([_nb_loglik(g, mu, y) for g in grid])
+    i = int(np.argmax(ll))
+    fine = np.logspace(math.log10(grid[max(i - 1, 0)]), math.log10(grid[min(i + 1, 60)]), 41)
+    ll = np.array([_nb_loglik(g, mu, y) for g in fine])
+    return float(fine[int(np.argmax(ll))])
+
+
+@dataclass(frozen=True, eq=False)
+class Backtest:
+    """The back-test behind ``learn_probabilities(..., method="auto")``.
+
+    Attributes
+    ----------
+    table : dict of str to dict
+        Per estimator, on the most recent fold: ``ratio`` (predicted / observed new
+        adopters, before calibration), ``brier`` and ``auc`` of the per-user
+        probabilities, ``factor`` (the calibration factor fitted on that fold); and,
+        from the older fold's factor tried on the newer fold (the calibration's own
+        out-of-sample test; NaN with one fold): ``transfer_ratio`` and ``transfer_brier``
+        (mean over the transfers; the lowest picks the estimator).
+    chosen : str
+        The estimator whose probabilities are returned.
+    factor : float
+        Its calibration factor: the returned probabilities are ``min(1, factor * p)``
+        with ``p`` learned on the whole log.
+    cuts : tuple of float
+        The folds' cut times, most recent first; fold ``k`` tests on the actions from
+        ``cuts[k]`` up to ``cuts[k - 1]`` (the first one up to the end of the log).
+    holdout : float
+        Share of the log's actions in each fold's test window.
+    exposers : str
+        The exposure rule of the back-test (see
+        :func:`~filmreco.social.validate_propagation`).
+    observed : int
+        New adopters among the exposed pairs of the most recent fold.
+    n_pairs : int
+        Exposed (film, user) pairs of the most recent fold.
+    dispersion : float
+        ``phi`` of the films' counts around their calibrated forecasts on the most
+        recent fold: variance ``mu + phi mu^2``.
+    drift : float
+        Root mean square of the log ratios of successive folds' factors (0 with one fold).
+    factors : tuple of float
+        The chosen estimator's factor per fold, most recent first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from filmreco.social import IndependentCascade, SocialGraph, learn_probabilities
+    >>> g = SocialGraph.from_arrays(np.arange(200), (np.arange(200) * 37 + 11) % 200)
+    >>> u, films, steps = IndependentCascade(g, 0.2).sample_cascades(
+    ...     4000, n_seeds=5, random_state=1)
+    >>> p, bt = learn_probabilities(g, u, films, films * 0.25 + steps * 50.0, method="auto",
+    ...                             return_report=True)
+    >>> bt.chosen, bt.observed, [round(f, 2) for f in bt.factors]
+    ('bayes', 248, [1.54, 1.52, 1.48])
+    >>> low, high = bt.interval([0.0, 10.0])  # 90% intervals of two forecasts
+    >>> low.tolist(), high.tolist()
+    ([0.0, 5.0], [0.0, 15.0])
+    """
+
+    table: dict[str, dict[str, float]]
+    chosen: str
+    factor: float
+    cuts: tuple[float, ...]
+    holdout: float
+    exposers: str
+    observed: int
+    n_pairs: int
+    dispersion: float
+    drift: float
+    factors: tuple[float, ...] = field(default=())
+
+    @property
+    def spread(self) -> float:
+        """``phi`` of the forecast intervals: film scatter widened by the factor's drift."""
+        return (1.0 + self.dispersion) * math.exp(self.drift**2) - 1.0
+
+    def interval(self, expected: Any, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """Forecast interval of adopter counts whose expected values are `expected`.
+
+        The count is negative binomial with mean `expected` and variance
+        ``expected + spread * expected^2`` (Poisson when :attr:`spread` is 0): the
+        simulation's noise plus the back-test's error spread.
+
+        Parameters
+        ----------
+        expected : array-like of float
+            Calibrated expected counts (e.g. new adopters per film).
+        level : float, default=0.9
+            Coverage the interval aims for; its ends are the ``(1 - level) / 2`` and
+            ``(1 + level) / 2`` quantiles.
+
+        Returns
+        -------
+        low, high : numpy.ndarray of float64
+        """
+        from scipy.stats import nbinom, poisson
+
+        from .._validation import check_real
+        from ..exceptions import InputError, InputTypeError
+
+        level = check_real(level, "level", min_value=0.0, max_value=1.0)
+        try:
+            mu = np.asarray(expected, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputTypeError(
+                "expected must be numbers (expected adopters per film), got "
+                f"{type(expected).__name__}."
+            ) from None
+        if mu.ndim > 1 or not np.isfinite(mu).all() or (mu < 0).any() or (mu > 1e12).any():
+            raise InputError(
+                "expected must be a 1-D array of finite counts in [0, 1e12] (expected adopters "
+                f"per film), got shape {mu.shape}"
+                + (f", range [{mu.min():g}, {mu.max():g}]." if mu.size else ".")
+            )
+        shape = mu.shape
+        mu = mu.reshape(-1)
+        qs = ((1.0 - level) / 2.0, (1.0 + level) / 2.0)
+        phi = self.spread
+        pos = mu > 0
+        low, high = np.zeros(mu.size), np.zeros(mu.size)
+        m = mu[pos]
+        for out, qq in zip((low, high), qs):
+            if phi > 0:
+                r = 1.0 / phi
+                out[pos] = nbinom.ppf(qq, r, r / (r + m))
+            else:
+                out[pos] = poisson.ppf(qq, m)
+        return low.reshape(shape), high.reshape(shape)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON-ready values (NaN becomes None)."""
+
+        def clean(v: Any) -> Any:
+            if isinstance(v, float) and math.isnan(v):
+                return None
+            return v
+
+        return {
+            "method": "auto",
+            "chosen": self.chosen,
+            "factor": clean(float(self.factor)),
+            "cuts": [float(c) for c in self.cuts],
+            "holdout": float(self.holdout),
+            "exposers": self.exposers,
+            "observed": int(self.observed),
+            "n_pairs": int(self.n_pairs),
+            "dispersion": float(self.dispersion),
+            "drift": float(self.drift),
+            "factors": [clean(float(f)) for f in self.factors],
+            "table": {
+                k: {c: clean(float(v)) for c, v in row.items()} for k, row in self.table.items()
+            },
+        }
+
+    def summary(self) -> str:
+        """The back-test as aligned text: one line per estimator, then the choice."""
+        width = max(len("estimator"), *(len(n) for n in self.table))
+        lines = [f"{'estimator':<{width}}  " + "  ".join(f"{c:>14}" for c in BACKTEST_COLUMNS)]
+        for name, row in self.table.items():
+            vals = "  ".join(
+                f"{'nan':>14}" if math.isnan(row[c]) else f"{row[c]:>14.4g}"
+                for c in BACKTEST_COLUMNS
+            )
+            lines.append(f"{name:<{width}}  {vals}")
+        lines.append(
+            f"chosen: {self.chosen} x {self.factor:.3g} (back-test on the last "
+            f"{len(self.cuts)} x {self.holdout:.0%} of the log's actions, exposers="
+            f"{self.exposers!r}; {self.observed} new adopters in the latest fold)"
+        )
+        return "\n".join(lines)
+
+
+def _fold_cuts(t: np.ndarray, holdout: float, n_folds: int) -> list[float]:
+    """Cut times at the ``1 - k * holdout`` quantiles of `t` (k = 1..n_folds), distinct."""
+    ts = np.sort(t)
+    cuts: list[float] = []
+    for k in range(1, n_folds + 1):
+        c = float(ts[min(math.floor(ts.size * (1.0 - k * holdout)), ts.size - 1)])
+        if c <= ts[0] or (cuts and c >= cuts[-1]):
+            break  # nothing left to train on, or a fold with no action of its own
+        cuts.append(c)
+    return cuts
+
+
+def backtest(
+    graph: SocialGraph,
+    node: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+    *,
+    methods: Sequence[str],
+    learn: Callable[[str, np.ndarray], np.ndarray],
+    exposers: str,
+    window: float,
+    holdout: float,
+    n_folds: int,
+) -> Backtest | None:
+    """Back-test `methods` on the last folds of a log of first adoptions.
+
+    ``learn(method, mask)`` returns the per-arc probabilities learned on the actions
+    ``mask`` selects; a method that raises ConvergenceError on a fold is left out (its
+    row is NaN). None when the most recent fold has no exposed pair with an observed
+    adopter (nothing to calibrate on).
+    """
+    cuts = _fold_cuts(t, holdout, n_folds)
+    folds = []  # per fold, most recent first: (films, arc, inv, y, train mask)
+    for k, c in enumerate(cuts):
+        end = cuts[k - 1] if k else math.inf
+        m = t < end
+        films, _, y, arc, inv = exposures(graph, node[m], a[m], t[m], n_films, c, exposers, window)
+        if y.sum() == 0:
+            break  # older folds are not used past a fold that cannot be scored
+        folds.append((films, arc, inv, y, t < c))
+    if not folds:
+        return None
+    cuts = cuts[: len(folds)]
+    table: dict[str, dict[str, float]] = {}
+    factors: dict[str, list[float]] = {}
+    score: dict[str, float] = {}
+    for method in methods:
+        try:
+            ps = [learn(method, train) for *_, train in folds]
+        except ConvergenceError:  # (EM) left out of the choice, its row undefined
+            table[method] = dict.fromkeys(BACKTEST_COLUMNS, math.nan)
+            factors[method] = [math.nan] * len(folds)
+            score[method] = math.inf
+            continue
+        fs = [
+            fit_factor(p, arc, inv, y.size, float(y.sum()))
+            for p, (_, arc, inv, y, _) in zip(ps, folds)
+        ]
+        _, arc, inv, y, _ = folds[0]
+        prob = pair_probability(ps[0], arc, inv, y.size)
+        t_ratio, t_brier = [], []
+        for k in range(1, len(folds)):  # fold k's factor tried on fold k - 1
+            _, arc_k, inv_k, y_k, _ = folds[k - 1]
+            if not math.isnan(fs[k]):
+                pk = pair_probability(ps[k - 1], arc_k, inv_k, y_k.size, fs[k])
+                t_ratio.append(float(pk.sum() / y_k.sum()))
+                t_brier.append(float(np.mean((pk - y_k) ** 2)))
+        table[method] = {
+            "ratio": float(prob.sum() / y.sum()),
+            "brier": float(np.mean((prob - y) ** 2)),
+            "auc": auc(prob, y),
+            "factor": fs[0],
+            "transfer_ratio": float(np.exp(np.mean(np.log(t_ratio)))) if t_ratio else math.nan,
+            "transfer_brier": float(np.mean(t_brier)) if t_brier else math.nan,
+        }
+        factors[method] = fs
+        if math.isnan(fs[0]):
+            score[method] = math.inf  # cannot be calibrated on the most recent fold
+        elif t_brier:
+            score[method] = float(np.mean(t_brier))
+        else:  # one fold: its Brier score once calibrated
+            cal = pair_probability(ps[0], arc, inv, y.size, fs[0])
+            score[method] = float(np.mean((cal - y) ** 2))
+    chosen = min(methods, key=lambda name: score[name])  # ties: the first listed
+    factor = table[chosen]["factor"]
+    films, arc, inv, y, train = folds[0]
+    logs = [math.log(f) for f in factors[chosen] if not math.isnan(f)]
+    drift = math.sqrt(float(np.mean(np.diff(logs) ** 2))) if len(logs) > 1 else 0.0
+    dispersion = 0.0
+    if not math.isnan(factor):
+        prob = pair_probability(learn(chosen, train), arc, inv, y.size, factor)
+        _, col = np.unique(films, return_inverse=True)
+        mu = np.bincount(col, weights=prob)
+        dispersion = fit_dispersion(mu, np.bincount(col, weights=y.astype(np.float64)))
+    return Backtest(
+        table=table,
+        chosen=chosen,
+        factor=factor,
+        cuts=tuple(float(c) for c in cuts),
+        holdout=float(holdout),
+        exposers=exposers,
+        observed=int(y.sum()),
+        n_pairs=int(y.size),
+        dispersion=dispersion,
+        drift=drift,
+        factors=tuple(float(f) for f in factors[chosen]),
+    )

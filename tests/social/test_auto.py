@@ -1,0 +1,321 @@
+"""learn_probabilities(method="auto"): back-test, choice, calibration, forecast intervals."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import nbinom, poisson
+
+from filmreco.exceptions import DataWarning, InputError
+from filmreco.social import (
+    IndependentCascade,
+    SocialGraph,
+    learn_probabilities,
+    validate_propagation,
+)
+from filmreco.social._backtest import (
+    Backtest,
+    exposures,
+    fit_dispersion,
+    fit_factor,
+    pair_probability,
+)
+
+
+def synthetic_log(seed: int, *, n: int = 300, deg: int = 4, p: float = 0.15,
+                  n_films: int = 3000, span: float = 1000.0, gap: float = 20.0):  # fmt: skip
+    """Cascades of a known IC model spread over time, cut off at `span`.
+
+    Every film starts at a uniform time (some after `span`, so the log ends mid-way, as a
+    real one does); each IC step takes `gap` time units plus a uniform delay.
+    """
+    rng = np.random.default_rng(seed)
+    src = np.repeat(np.arange(n), deg)
+    dst = (src + rng.integers(1, n, src.size)) % n  # no self-loops
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # a few parallel arcs merged
+        g = SocialGraph.from_arrays(src, dst)
+    u, films, steps = IndependentCascade(g, p).sample_cascades(
+        n_films, n_seeds=4, random_state=seed
+    )
+    start = rng.uniform(0.0, 1.1 * span, n_films)
+    t = start[films] + steps * gap + rng.uniform(0.0, gap, films.size)
+    keep = t < span
+    return g, u[keep], films[keep], t[keep]
+
+
+@pytest.fixture(scope="module")
+def log():
+    return synthetic_log(0)
+
+
+# -- calibration on data with a known answer ---------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("exposers", ["before_cut", "earlier"])
+def test_auto_is_calibrated_on_simulated_cascades(seed, exposers):
+    """Forecasting the last tenth of a stationary log, as the folds do: the learned and the
+    true probabilities alike are far off in this one-step test (the exposures of users
+    whose cascade attempt already failed count too), auto's calibrated ones are not."""
+    g, u, f, t = synthetic_log(seed)
+    cut = float(np.quantile(t, 0.9))
+    res = validate_propagation(
+        g, u, f, t, cut=cut, exposers=exposers, estimators=["bernoulli", "auto", 0.15]
+    )
+    assert res.table["uniform(0.15)"]["ratio"] > 1.3  # the true p, uncalibrated
+    assert res.table["bernoulli"]["ratio"] > 1.3
+    assert 0.8 <= res.table["auto"]["ratio"] <= 1.25
+    # the chosen estimator, scaled by the factor, is what auto returns
+    bt = res.backtest
+    assert res.table["auto"]["mean_p"] < res.table["bernoulli"]["mean_p"]
+    assert bt.chosen in ("bernoulli", "jaccard", "em", "bayes")
+
+
+def test_auto_returns_the_chosen_estimator_times_its_factor(log):
+    g, u, f, t = log
+    p, bt = learn_probabilities(g, u, f, t, method="auto", return_report=True)
+    base = learn_probabilities(g, u, f, t, method=bt.chosen)
+    np.testing.assert_allclose(p, np.minimum(bt.factor * base, 1.0))
+    assert np.array_equal(learn_probabilities(g, u, f, t, method="auto"), p)
+
+
+def test_backtest_fold_matches_validate_propagation(log):
+    """The latest fold of the back-test is validate_propagation on the same split."""
+    g, u, f, t = log
+    for exposers in ("before_cut", "earlier"):
+        _, bt = learn_probabilities(
+            g, u, f, t, method="auto", exposers=exposers, return_report=True
+        )
+        res = validate_propagation(
+            g, u, f, t, cut=bt.cuts[0], exposers=exposers,
+            estimators=["bernoulli", "jaccard", "em", "bayes"],
+        )  # fmt: skip
+        for name, row in bt.table.items():
+            assert row["ratio"] == pytest.approx(res.table[name]["ratio"])
+            assert row["brier"] == pytest.approx(res.table[name]["brier"])
+            assert row["auc"] == pytest.approx(res.table[name]["auc"])
+        assert bt.observed == res.table["bayes"]["observed"]
+        # the factor makes the fold's forecast match what was observed
+        name = bt.chosen
+        scaled = validate_propagation(
+            g, u, f, t, cut=bt.cuts[0], exposers=exposers,
+            estimators=[("scaled", np.minimum(bt.factor * res.probabilities[name], 1.0))],
+        )  # fmt: skip
+        assert scaled.table["scaled"]["ratio"] == pytest.approx(1.0, rel=1e-6)
+
+
+def test_folds_are_rolling_and_most_recent_first(log):
+    g, u, f, t = log
+    _, bt = learn_probabilities(g, u, f, t, method="auto", n_folds=3, holdout=0.1,
+                                return_report=True)  # fmt: skip
+    assert len(bt.cuts) == len(bt.factors) == 3
+    assert list(bt.cuts) == sorted(bt.cuts, reverse=True)
+    share_after = [float(np.mean(t >= c)) for c in bt.cuts]
+    np.testing.assert_allclose(share_after, [0.1, 0.2, 0.3], atol=0.01)
+    assert bt.factor == bt.factors[0]
+
+
+# -- no hindsight ------------------------------------------------------------------------
+@pytest.mark.parametrize("exposers", ["before_cut", "earlier"])
+def test_actions_after_the_cut_do_not_change_the_auto_choice(log, exposers):
+    g, u, f, t = log
+    cut = float(np.quantile(t, 0.8))
+    before = t < cut
+    rng = np.random.default_rng(5)
+    # a different future: half the post-cut actions dropped, the rest moved in time
+    after = ~before & (rng.random(t.size) < 0.5)
+    keep = before | after
+    t2 = t.copy()
+    t2[after] = cut + rng.permutation(t[after] - cut)
+    runs = [
+        validate_propagation(g, u, f, t, cut=cut, exposers=exposers, estimators=["auto"]),
+        validate_propagation(g, u[keep], f[keep], t2[keep], cut=cut, exposers=exposers,
+                             estimators=["auto"]),
+    ]  # fmt: skip
+    assert runs[0].backtest.to_dict() == runs[1].backtest.to_dict()
+    assert np.array_equal(runs[0].probabilities["auto"], runs[1].probabilities["auto"])
+    assert runs[0].observed.sum() != runs[1].observed.sum()  # the future did change
+
+
+def test_auto_learns_only_from_the_log_it_is_given(log):
+    g, u, f, t = log
+    cut = float(np.quantile(t, 0.8))
+    b = t < cut
+    res = validate_propagation(g, u, f, t, cut=cut, exposers="earlier", estimators=["auto"])
+    p, bt = learn_probabilities(g, u[b], f[b], t[b], method="auto", exposers="earlier",
+                                return_report=True)  # fmt: skip
+    np.testing.assert_allclose(res.probabilities["auto"], p, rtol=1e-12)
+    assert res.backtest.chosen == bt.chosen and res.backtest.cuts == bt.cuts
+    for name, row in bt.table.items():
+        assert res.backtest.table[name] == pytest.approx(row, rel=1e-12, nan_ok=True)
+
+
+# -- the pieces --------------------------------------------------------------------------
+@settings(max_examples=40)
+@given(
+    st.lists(st.floats(0.0, 1.0, allow_subnormal=False), min_size=1, max_size=30),
+    st.integers(0, 2**16),
+    st.floats(0.05, 0.95),
+)
+def test_fit_factor_matches_the_observed_count(ps, seed, share):
+    rng = np.random.default_rng(seed)
+    p = np.array(ps)
+    n_pairs = max(1, len(ps) // 2)
+    arc = np.arange(p.size)
+    inv = rng.integers(0, n_pairs, p.size)
+    reachable = float(pair_probability(np.where(p > 0, 1.0, 0.0), arc, inv, n_pairs).sum())
+    observed = share * n_pairs
+    f = fit_factor(p, arc, inv, n_pairs, observed)
+    if not (p > 0).any():
+        assert math.isnan(f)
+    elif reachable > observed:
+        total = pair_probability(p, arc, inv, n_pairs, f).sum()
+        assert total == pytest.approx(observed, rel=1e-6)
+    else:  # even p = 1 on every arc cannot reach it: every positive arc is lifted to 1
+        assert np.all(np.minimum(f * p[p > 0], 1.0) >= 1.0 - 1e-9)
+
+
+def test_fit_factor_of_an_already_calibrated_forecast_is_one():
+    p = np.array([0.1, 0.2, 0.3, 0.4])
+    arc, inv = np.arange(4), np.arange(4)
+    assert fit_factor(p, arc, inv, 4, 1.0) == pytest.approx(1.0)
+    assert math.isnan(fit_factor(p, arc, inv, 4, 0.0))
+
+
+def test_fit_dispersion_recovers_the_negative_binomial():
+    rng = np.random.default_rng(0)
+    mu = rng.uniform(0.5, 8.0, 4000)
+    for phi in (0.05, 0.5):
+        r = 1.0 / phi
+        y = rng.negative_binomial(r, r / (r + mu))
+        assert fit_dispersion(mu, y) == pytest.approx(phi, rel=0.25)
+    assert fit_dispersion(mu, rng.poisson(mu)) < 0.01
+    assert fit_dispersion(np.array([1.0]), np.array([3])) == 0.0
+
+
+def _backtest(dispersion: float, drift: float) -> Backtest:
+    return Backtest(table={}, chosen="bayes", factor=1.0, cuts=(1.0,), holdout=0.1,
+                    exposers="before_cut", observed=10, n_pairs=100,
+                    dispersion=dispersion, drift=drift)  # fmt: skip
+
+
+def test_intervals_are_the_negative_binomial_quantiles():
+    mu = np.array([0.0, 0.5, 5.0, 40.0])
+    bt = _backtest(0.2, 0.3)
+    phi = (1.2) * math.exp(0.09) - 1.0
+    assert bt.spread == pytest.approx(phi)
+    low, high = bt.interval(mu, 0.9)
+    r = 1.0 / phi
+    np.testing.assert_array_equal(low[1:], nbinom.ppf(0.05, r, r / (r + mu[1:])))
+    np.testing.assert_array_equal(high[1:], nbinom.ppf(0.95, r, r / (r + mu[1:])))
+    assert low[0] == high[0] == 0.0
+    # no spread: the count's own (Poisson) noise
+    low, high = _backtest(0.0, 0.0).interval(mu[1:], 0.8)
+    np.testing.assert_array_equal(high, poisson.ppf(0.9, mu[1:]))
+    # wider at a higher level, and with more spread
+    l50, h50 = bt.interval(mu, 0.5)
+    l95, h95 = bt.interval(mu, 0.95)
+    assert np.all(l95 <= l50) and np.all(h95 >= h50)
+    assert np.all(_backtest(1.0, 0.5).interval(mu, 0.9)[1] >= bt.interval(mu, 0.9)[1])
+
+
+def test_intervals_cover_simulated_films(log):
+    g, u, f, t = log
+    cut = float(np.quantile(t, 0.9))
+    res = validate_propagation(g, u, f, t, cut=cut, exposers="earlier", estimators=["auto"])
+    cov = res.coverage(0.9, min_predicted=1.0)
+    assert cov["n_films"] > 100
+    assert 0.8 <= cov["coverage"] <= 1.0
+    low, high = res.intervals(0.9)
+    assert low.shape == high.shape == res.item_ids.shape
+    assert np.all(low <= high)
+
+
+def test_summary_and_record(log):
+    g, u, f, t = log
+    _, bt = learn_probabilities(g, u, f, t, method="auto", return_report=True)
+    text = bt.summary()
+    assert f"chosen: {bt.chosen}" in text
+    assert all(name in text for name in ("bernoulli", "jaccard", "em", "bayes"))
+    rec = bt.to_dict()
+    assert rec["chosen"] == bt.chosen and rec["factor"] == pytest.approx(bt.factor)
+    import json
+
+    assert json.loads(json.dumps(rec)) == rec
+
+
+# -- bad input ---------------------------------------------------------------------------
+def test_bad_auto_arguments(log):
+    g, u, f, t = log
+    with pytest.raises(InputError, match="return_report=True"):
+        learn_probabilities(g, u, f, t, method="bernoulli", return_report=True)
+    with pytest.raises(InputError, match="holdout"):
+        learn_probabilities(g, u, f, t, method="auto", holdout=0.4, n_folds=3)
+    with pytest.raises(InputError, match="holdout"):
+        learn_probabilities(g, u, f, t, method="auto", holdout=0.0)
+    with pytest.raises(InputError, match="exposers"):
+        learn_probabilities(g, u, f, t, method="auto", exposers="later")
+    with pytest.raises(InputError, match="return_report"):
+        learn_probabilities(g, u, f, t, method="auto", return_report="yes")
+    with pytest.raises(InputError, match="holdout"):
+        validate_propagation(g, u, f, t, cut=float(np.median(t)), holdout=0.5, n_folds=2)
+
+
+def test_auto_without_any_propagation_says_so():
+    g = SocialGraph.from_arrays(["a", "b"], ["b", "c"])
+    users = ["a", "b", "c", "a", "c"]
+    films = ["f1", "f2", "f3", "f4", "f5"]  # nobody follows anybody
+    with pytest.raises(InputError, match="no propagation to back-test"):
+        learn_probabilities(g, users, films, [0, 1, 2, 3, 4], method="auto")
+
+
+def test_intervals_need_auto(log):
+    g, u, f, t = log
+    res = validate_propagation(g, u, f, t, cut=float(np.median(t)), estimators=["bernoulli"])
+    assert res.backtest is None
+    with pytest.raises(InputError, match="'auto'"):
+        res.coverage()
+    with pytest.raises(InputError, match="expected"):
+        _backtest(0.1, 0.1).interval([[1.0, 2.0]])
+    with pytest.raises(InputError, match="level"):
+        _backtest(0.1, 0.1).interval([1.0], level=1.5)
+
+
+def test_exposures_is_shared_with_validation():
+    from filmreco.social import validation
+
+    assert validation._exposures is exposures
+
+
+def test_an_estimator_that_does_not_converge_is_left_out(log):
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.social._backtest import backtest
+    from filmreco.social.learn import _estimate, action_matrix
+
+    g, u, f, t = log
+    X, _ = action_matrix(g, u, f, t)
+    node = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    rows = node
+
+    def learn(method, keep):
+        if method == "em":
+            raise ConvergenceError("EM did not converge (test)")
+        import scipy.sparse as sp
+
+        indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=X.shape[0]), out=indptr[1:])
+        sub = sp.csr_array((X.data[keep], X.indices[keep], indptr), shape=X.shape)
+        return _estimate(g, sub, method, "full", np.inf, 1000, 1e-6)
+
+    bt = backtest(
+        g, node, X.indices.astype(np.int64), X.data, X.shape[1],
+        methods=("em", "bernoulli", "bayes"), learn=learn, exposers="before_cut",
+        window=np.inf, holdout=0.1, n_folds=2,
+    )  # fmt: skip
+    assert bt.chosen in ("bernoulli", "bayes")
+    assert all(math.isnan(v) for v in bt.table["em"].values())
+    assert np.isfinite(bt.table["bayes"]["factor"])
