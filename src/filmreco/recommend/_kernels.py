@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["als_loss", "als_sweep", "bpr_epoch", "bpr_fold_in"]
+__all__ = ["als_loss", "als_sweep", "bpr_epoch", "bpr_fold_in", "select_topn"]
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
@@ -227,3 +227,60 @@ def bpr_fold_in(indptr, indices, V, U, seed, epochs, lr, reg):  # pragma: no cov
                 z = one / (one + np.exp(x))
                 for a in range(f - 1):
                     U[k, a] += lr * (z * (V[i, a] - V[j, a]) - reg * U[k, a])
+
+
+@njit(parallel=True, fastmath=False, cache=True, nogil=True)
+def select_topn(S, n, seen_indptr, seen_indices, allowed, out_idx, out_val):  # pragma: no cover
+    """Top-`n` columns of every row of the dense scores `S` (modified: seen cells set -inf).
+
+    Row ``r`` first gets ``-inf`` at its seen columns ``seen_indices[seen_indptr[r]:
+    seen_indptr[r + 1]]`` (an empty ``seen_indptr`` means nothing is seen); then one pass
+    over the row keeps the `n` best in a small sorted list (best first, ties by the
+    smaller column: a later column enters only when strictly better than the current
+    n-th). Columns with ``allowed[j] == False`` are skipped when `allowed` is not empty;
+    ``-inf`` cells are never kept; rows with fewer than `n` eligible cells are padded
+    with ``-1`` / ``-inf``. This is :func:`filmreco.sparse.topk`'s selection (same
+    order, same ties) in one pass instead of a copy, an argpartition and a sort. Returns
+    the number of NaN cells met (the caller raises: a NaN score is an error).
+    """
+    n_rows, m = S.shape
+    ninf = -np.inf
+    mask = allowed.size > 0
+    nan_rows = np.zeros(n_rows, dtype=np.int64)
+    for r in prange(n_rows):
+        if seen_indptr.size:
+            for t in range(seen_indptr[r], seen_indptr[r + 1]):
+                S[r, seen_indices[t]] = ninf
+        vals = out_val[r]
+        idx = out_idx[r]
+        for a in range(n):
+            vals[a] = ninf
+            idx[a] = -1
+        if n == 0:
+            continue
+        row = S[r]
+        worst = ninf
+        filled = 0
+        nans = 0
+        for j in range(m):
+            v = row[j]
+            if v > worst:  # worst stays -inf until n cells are kept
+                if mask and not allowed[j]:
+                    continue
+                # insert v after every kept value >= v (earlier columns win ties)
+                pos = filled if filled < n else n - 1
+                while pos > 0 and vals[pos - 1] < v:
+                    if pos < n:
+                        vals[pos] = vals[pos - 1]
+                        idx[pos] = idx[pos - 1]
+                    pos -= 1
+                vals[pos] = v
+                idx[pos] = j
+                if filled < n:
+                    filled += 1
+                if filled == n:
+                    worst = vals[n - 1]
+            elif v != v:
+                nans += 1
+        nan_rows[r] = nans
+    return nan_rows.sum()
