@@ -169,6 +169,21 @@ def test_audience_and_evaluation_identical(client, world, models):
     assert all(r == res["serial"] for r in res.values())
 
 
+def test_als_fit_runs_on_the_cluster_identically(client, world, monkeypatch):
+    """The half-steps of ALS.fit are tasks of the parallel seam: the cluster fits too."""
+    import filmreco.recommend.als as als_module
+
+    monkeypatch.setattr(als_module, "_SWEEP_ROWS", 1000)
+    before = scheduler_counts(client)
+    res = everywhere(lambda: ALS(16, max_iter=2, random_state=0).fit(world.interactions))
+    # 4000 users and 2500 films in blocks of 1000 rows: 4 + 3 tasks per sweep, 2 sweeps
+    assert batch_tasks(scheduler_counts(client)) - batch_tasks(before) == 14
+    ref = res["serial"]
+    for name, got in res.items():
+        np.testing.assert_array_equal(got.user_factors_, ref.user_factors_, err_msg=name)
+        np.testing.assert_array_equal(got.item_factors_, ref.item_factors_, err_msg=name)
+
+
 def test_model_is_scattered_once_per_call(client, world, models):
     users = world.interactions.user_ids.ids
     before, moved = scheduler_counts(client), shared_transfers(client)

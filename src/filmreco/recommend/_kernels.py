@@ -20,24 +20,30 @@ __all__ = ["als_loss", "als_sweep", "bpr_epoch", "bpr_fold_in", "select_topn"]
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows):  # pragma: no cover - compiled
+def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows, extra):  # pragma: no cover
     """Update ``X[rows[k]]`` by `cg_steps` conjugate-gradient steps (Takács et al., 2011).
 
-    Solves ``(A + Y_u' (C_u - I) Y_u) x = Y_u' c_u`` per row, where ``A = Y'Y + reg I``,
-    the row's items are ``indices[indptr[k]:indptr[k+1]]`` with confidences ``conf``
-    (``>= 1``; stored entries are positives), starting from the current ``X[rows[k]]``.
+    Solves ``(A + e_k I + Y_u' (C_u - I) Y_u) x = Y_u' c_u`` per row, where
+    ``A = Y'Y + reg I``, ``e_k = extra[k]`` (a per-row addition to the ridge; `extra` may
+    be empty: none), the row's items are ``indices[indptr[k]:indptr[k+1]]`` with
+    confidences ``conf`` (``>= 1``; stored entries are positives), starting from the
+    current ``X[rows[k]]``.
     """
     f = X.shape[1]
     zero = np.float32(0.0)
     one = np.float32(1.0)
+    has_extra = extra.size > 0
     for k in prange(rows.size):
         u = rows[k]
         x = X[u].copy()
+        e = extra[k] if has_extra else zero
         r = np.empty(f, dtype=np.float32)
         for a in range(f):
             s = zero
             for b in range(f):
                 s += A[a, b] * x[b]
+            if has_extra:
+                s += e * x[a]
             r[a] = -s
         for t in range(indptr[k], indptr[k + 1]):
             y = Y[indices[t]]
@@ -60,6 +66,8 @@ def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows):  # pragma: no cov
                 s = zero
                 for b in range(f):
                     s += A[a, b] * p[b]
+                if has_extra:
+                    s += e * p[a]
                 Ap[a] = s
             for t in range(indptr[k], indptr[k + 1]):
                 y = Y[indices[t]]
@@ -229,7 +237,7 @@ def bpr_fold_in(indptr, indices, V, U, seed, epochs, lr, reg):  # pragma: no cov
                     U[k, a] += lr * (z * (V[i, a] - V[j, a]) - reg * U[k, a])
 
 
-@njit(parallel=True, fastmath=False, cache=True, nogil=True)
+@njit(fastmath=False, cache=True, nogil=True)
 def select_topn(S, n, seen_indptr, seen_indices, allowed, out_idx, out_val):  # pragma: no cover
     """Top-`n` columns of every row of the dense scores `S` (modified: seen cells set -inf).
 
@@ -247,7 +255,7 @@ def select_topn(S, n, seen_indptr, seen_indices, allowed, out_idx, out_val):  # 
     ninf = -np.inf
     mask = allowed.size > 0
     nan_rows = np.zeros(n_rows, dtype=np.int64)
-    for r in prange(n_rows):
+    for r in range(n_rows):  # serial: it runs inside a task of the parallel seam
         if seen_indptr.size:
             for t in range(seen_indptr[r], seen_indptr[r + 1]):
                 S[r, seen_indices[t]] = ninf
