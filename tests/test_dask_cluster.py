@@ -27,6 +27,7 @@ from filmreco._validation import check_int
 from filmreco.datasets import make_synthetic
 from filmreco.exceptions import InputError
 from filmreco.recommend import ALS, EASE, ItemKNN
+from filmreco.recommend._serve import factor_block_rows
 from filmreco.recommend.evaluation import evaluate, split_random
 from filmreco.social import IndependentCascade, LinearThreshold, SocialGraph, maximize_influence
 
@@ -35,6 +36,13 @@ pytestmark = pytest.mark.cluster
 N_WORKERS = 2
 #: 4000 users x 2500 films: block_rows(2500) = 1677 users per block, so 3 blocks (tasks).
 N_USERS, N_ITEMS, N_BLOCKS = 4000, 2500, 3
+
+
+def recommend_blocks(name: str) -> int:
+    """Tasks of one all-user recommend: factor models serve in their own blocks."""
+    if name == "ALS":
+        return -(-N_USERS // factor_block_rows(N_ITEMS, 16))
+    return N_BLOCKS
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +151,8 @@ def test_recommend_all_users_identical(client, world, models, name):
     before = scheduler_counts(client)
     res = everywhere(lambda: model.recommend(users, 10))
     after = scheduler_counts(client)
-    assert batch_tasks(after) - batch_tasks(before) == N_BLOCKS  # it did run on the cluster
+    # it did run on the cluster
+    assert batch_tasks(after) - batch_tasks(before) == recommend_blocks(name)
     assert res["serial"][0].shape == (N_USERS, 10)
     assert_same(res)
 
@@ -160,6 +169,21 @@ def test_audience_and_evaluation_identical(client, world, models):
     assert all(r == res["serial"] for r in res.values())
 
 
+def test_als_fit_runs_on_the_cluster_identically(client, world, monkeypatch):
+    """The half-steps of ALS.fit are tasks of the parallel seam: the cluster fits too."""
+    import filmreco.recommend.als as als_module
+
+    monkeypatch.setattr(als_module, "_SWEEP_ROWS", 1000)
+    before = scheduler_counts(client)
+    res = everywhere(lambda: ALS(16, max_iter=2, random_state=0).fit(world.interactions))
+    # 4000 users and 2500 films in blocks of 1000 rows: 4 + 3 tasks per sweep, 2 sweeps
+    assert batch_tasks(scheduler_counts(client)) - batch_tasks(before) == 14
+    ref = res["serial"]
+    for name, got in res.items():
+        np.testing.assert_array_equal(got.user_factors_, ref.user_factors_, err_msg=name)
+        np.testing.assert_array_equal(got.item_factors_, ref.item_factors_, err_msg=name)
+
+
 def test_model_is_scattered_once_per_call(client, world, models):
     users = world.interactions.user_ids.ids
     before, moved = scheduler_counts(client), shared_transfers(client)
@@ -167,9 +191,10 @@ def test_model_is_scattered_once_per_call(client, world, models):
         for name in ("ALS", "EASE"):
             models[name].recommend(users, 10)
     after = scheduler_counts(client)
-    # one scatter of the shared bundle (the model) per call, three tasks per call
+    # one scatter of the shared bundle (the model) per call, one task per block
     assert scatters(after) - scatters(before) == 2
-    assert batch_tasks(after) - batch_tasks(before) == 2 * N_BLOCKS
+    want = recommend_blocks("ALS") + recommend_blocks("EASE")
+    assert batch_tasks(after) - batch_tasks(before) == want
     # then at most one copy per other worker, never one per task
     assert shared_transfers(client) - moved <= 2 * (N_WORKERS - 1)
 

@@ -146,7 +146,7 @@ def test_als_sweep_converges_to_exact_least_squares(world):
     U = np.zeros((X.shape[0], f), dtype=np.float32)
     A = (V.T.astype(np.float64) @ V + lam * np.eye(f)).astype(np.float32)
     als_sweep(X.indptr.astype(np.int64), X.indices.astype(np.int64), conf, U, V, A, 2 * f,
-              np.arange(X.shape[0]))  # fmt: skip
+              np.arange(X.shape[0]), np.zeros(0, dtype=np.float32))  # fmt: skip
     for u in range(0, X.shape[0], 11):
         s = slice(X.indptr[u], X.indptr[u + 1])
         ref = _reference_als_user(

@@ -14,7 +14,7 @@ import pytest
 
 import filmreco.recommend.als as als_module
 import filmreco.recommend.bpr as bpr_module
-from filmreco._parallel import thread_limits
+from filmreco._parallel import effective_n_jobs, thread_limits
 from filmreco.data import Interactions
 from filmreco.exceptions import InputError
 from filmreco.recommend import ALS, BPR
@@ -44,14 +44,23 @@ def _new_users(world):
     ("n_jobs", "ambient", "want"),
     [(None, None, 1), (None, 2, 2), (1, 2, 1), (2, None, 2), (-1, None, None)],
 )
-def test_als_fit_threads_follow_n_jobs(spy, world, n_jobs, ambient, want):
+def test_als_fit_workers_follow_n_jobs(monkeypatch, world, n_jobs, ambient, want):
+    """The half-steps of fit run through the parallel seam with the model's n_jobs."""
+    asked: list[int] = []
+    real = als_module.parallel_map
+
+    def recording(func, tasks, **kw):
+        asked.append(effective_n_jobs(kw.get("n_jobs")))
+        return real(func, tasks, **kw)
+
+    monkeypatch.setattr(als_module, "parallel_map", recording)
     model = ALS(4, max_iter=1, random_state=0, n_jobs=n_jobs)
     if ambient is None:
         model.fit(world.interactions)
     else:
         with joblib.parallel_config(n_jobs=ambient):
             model.fit(world.interactions)
-    assert spy == [want if want is not None else joblib.cpu_count()]
+    assert asked == [want if want is not None else joblib.cpu_count()] * 2
 
 
 @pytest.mark.parametrize("make", [lambda: ALS(4, max_iter=2, random_state=0, n_jobs=1),

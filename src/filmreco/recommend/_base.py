@@ -358,18 +358,30 @@ class Recommender(PersistMixin, BaseEstimator):
         cand = self._candidates(items, exclude)
         pool = n if diversity == 0 or n == 0 else min(max(4 * n, n + 20), self._n_items())
         scorer = BlockScorer(self, q, None, filter_seen=filter_seen, candidates=cand)
-        idx, val = topk_blocks(
+        idx, val = self._topn(scorer, q, pool, cand, filter_seen, n_jobs)
+        if pool > n:
+            idx, val = mmr(idx, val, self._similarity, n, diversity=diversity)
+        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)
+
+    def _topn(
+        self,
+        scorer: BlockScorer,
+        q: Query,
+        n: int,
+        cand: np.ndarray | None,
+        filter_seen: bool,
+        n_jobs: int | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-`n` item rows of the query users (a model may serve them faster)."""
+        return topk_blocks(
             scorer,
             q.n,
-            pool,
+            n,
             block_size=block_rows(self._n_items()),
             exclude=q.seen if filter_seen else None,
             candidates=cand,
             n_jobs=n_jobs,
         )
-        if pool > n:
-            idx, val = mmr(idx, val, self._similarity, n, diversity=diversity)
-        return self.item_ids_.to_ids(idx), val.astype(np.float32, copy=False)
 
     def recommend_users(
         self,

@@ -16,28 +16,34 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["als_loss", "als_sweep", "bpr_epoch", "bpr_fold_in"]
+__all__ = ["als_loss", "als_sweep", "bpr_epoch", "bpr_fold_in", "select_topn"]
 
 
 @njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows):  # pragma: no cover - compiled
+def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows, extra):  # pragma: no cover
     """Update ``X[rows[k]]`` by `cg_steps` conjugate-gradient steps (Takács et al., 2011).
 
-    Solves ``(A + Y_u' (C_u - I) Y_u) x = Y_u' c_u`` per row, where ``A = Y'Y + reg I``,
-    the row's items are ``indices[indptr[k]:indptr[k+1]]`` with confidences ``conf``
-    (``>= 1``; stored entries are positives), starting from the current ``X[rows[k]]``.
+    Solves ``(A + e_k I + Y_u' (C_u - I) Y_u) x = Y_u' c_u`` per row, where
+    ``A = Y'Y + reg I``, ``e_k = extra[k]`` (a per-row addition to the ridge; `extra` may
+    be empty: none), the row's items are ``indices[indptr[k]:indptr[k+1]]`` with
+    confidences ``conf`` (``>= 1``; stored entries are positives), starting from the
+    current ``X[rows[k]]``.
     """
     f = X.shape[1]
     zero = np.float32(0.0)
     one = np.float32(1.0)
+    has_extra = extra.size > 0
     for k in prange(rows.size):
         u = rows[k]
         x = X[u].copy()
+        e = extra[k] if has_extra else zero
         r = np.empty(f, dtype=np.float32)
         for a in range(f):
             s = zero
             for b in range(f):
                 s += A[a, b] * x[b]
+            if has_extra:
+                s += e * x[a]
             r[a] = -s
         for t in range(indptr[k], indptr[k + 1]):
             y = Y[indices[t]]
@@ -60,6 +66,8 @@ def als_sweep(indptr, indices, conf, X, Y, A, cg_steps, rows):  # pragma: no cov
                 s = zero
                 for b in range(f):
                     s += A[a, b] * p[b]
+                if has_extra:
+                    s += e * p[a]
                 Ap[a] = s
             for t in range(indptr[k], indptr[k + 1]):
                 y = Y[indices[t]]
@@ -227,3 +235,60 @@ def bpr_fold_in(indptr, indices, V, U, seed, epochs, lr, reg):  # pragma: no cov
                 z = one / (one + np.exp(x))
                 for a in range(f - 1):
                     U[k, a] += lr * (z * (V[i, a] - V[j, a]) - reg * U[k, a])
+
+
+@njit(fastmath=False, cache=True, nogil=True)
+def select_topn(S, n, seen_indptr, seen_indices, allowed, out_idx, out_val):  # pragma: no cover
+    """Top-`n` columns of every row of the dense scores `S` (modified: seen cells set -inf).
+
+    Row ``r`` first gets ``-inf`` at its seen columns ``seen_indices[seen_indptr[r]:
+    seen_indptr[r + 1]]`` (an empty ``seen_indptr`` means nothing is seen); then one pass
+    over the row keeps the `n` best in a small sorted list (best first, ties by the
+    smaller column: a later column enters only when strictly better than the current
+    n-th). Columns with ``allowed[j] == False`` are skipped when `allowed` is not empty;
+    ``-inf`` cells are never kept; rows with fewer than `n` eligible cells are padded
+    with ``-1`` / ``-inf``. This is :func:`filmreco.sparse.topk`'s selection (same
+    order, same ties) in one pass instead of a copy, an argpartition and a sort. Returns
+    the number of NaN cells met (the caller raises: a NaN score is an error).
+    """
+    n_rows, m = S.shape
+    ninf = -np.inf
+    mask = allowed.size > 0
+    nan_rows = np.zeros(n_rows, dtype=np.int64)
+    for r in range(n_rows):  # serial: it runs inside a task of the parallel seam
+        if seen_indptr.size:
+            for t in range(seen_indptr[r], seen_indptr[r + 1]):
+                S[r, seen_indices[t]] = ninf
+        vals = out_val[r]
+        idx = out_idx[r]
+        for a in range(n):
+            vals[a] = ninf
+            idx[a] = -1
+        if n == 0:
+            continue
+        row = S[r]
+        worst = ninf
+        filled = 0
+        nans = 0
+        for j in range(m):
+            v = row[j]
+            if v > worst:  # worst stays -inf until n cells are kept
+                if mask and not allowed[j]:
+                    continue
+                # insert v after every kept value >= v (earlier columns win ties)
+                pos = filled if filled < n else n - 1
+                while pos > 0 and vals[pos - 1] < v:
+                    if pos < n:
+                        vals[pos] = vals[pos - 1]
+                        idx[pos] = idx[pos - 1]
+                    pos -= 1
+                vals[pos] = v
+                idx[pos] = j
+                if filled < n:
+                    filled += 1
+                if filled == n:
+                    worst = vals[n - 1]
+            elif v != v:
+                nans += 1
+        nan_rows[r] = nans
+    return nan_rows.sum()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._parallel import check_n_jobs, kernel_threads, thread_limits
+from .._parallel import blocks, check_n_jobs, kernel_threads, parallel_map, thread_limits
 from .._validation import (
     check_bool,
     check_int,
@@ -36,6 +36,62 @@ def _log(X: sp.csr_array, alpha: float, epsilon: float) -> sp.csr_array:
 
 
 _CONFIDENCE = {"linear": _linear, "log": _log}
+
+#: Rows per task of a half-step in :meth:`ALS.fit`: fixed, so the factors never depend on
+#: ``n_jobs`` or the backend (each row's solve is sequential arithmetic on its own data).
+_SWEEP_ROWS = 4096
+
+
+def _sweep_block(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    conf: np.ndarray,
+    Y: np.ndarray,
+    A: np.ndarray,
+    steps: int,
+    extra: np.ndarray,
+    start: int,
+    stop: int,
+    Xb: np.ndarray,
+) -> np.ndarray:
+    """One task of a half-step: the new factors of rows ``start..stop-1`` (from `Xb`)."""
+    Xb = np.array(Xb, dtype=np.float32, order="C")  # a worker may hand a read-only copy
+    ex = extra[start:stop] if extra.size else extra
+    rows = np.arange(stop - start, dtype=np.int64)
+    als_sweep(indptr[start : stop + 1], indices, conf, Xb, Y, A, steps, rows, ex)
+    return Xb
+
+
+def _half_step(
+    C: sp.csr_array,
+    X: np.ndarray,
+    Y: np.ndarray,
+    A: np.ndarray,
+    steps: int,
+    extra: np.ndarray,
+    n_jobs: int | None,
+) -> None:
+    """Update every row of `X` (users, or items) with `Y` fixed, in fixed-size blocks
+    through the parallel seam (threads here, a Dask cluster when configured)."""
+    tasks = [(a, b, X[a:b]) for a, b in blocks(X.shape[0], _SWEEP_ROWS)]
+    out = parallel_map(
+        _sweep_block,
+        tasks,
+        shared=(C.indptr, C.indices, C.data, Y, A, steps, extra),
+        n_jobs=n_jobs,
+        prefer="threads",
+    )
+    for (a, b, _), Xb in zip(tasks, out):
+        X[a:b] = Xb
+
+
+def _frequency_ridge(
+    counts: np.ndarray, other: int, alpha: float, lam: float, nu: float
+) -> np.ndarray:
+    """Rendle et al.'s per-row ridge ``lam * (n_u + alpha0 * n_other) ** nu`` with
+    ``alpha0 = 1 / (1 + alpha)`` (an unobserved cell's weight relative to an observed one)."""
+    base = counts.astype(np.float64) + float(other) / (1.0 + alpha)
+    return (lam * base**nu).astype(np.float32)
 
 
 class ALS(FactorModel):
@@ -66,6 +122,17 @@ class ALS(FactorModel):
         al., section 4) for an interaction of strength :math:`r`.
     epsilon : float, default=1.0
         :math:`\epsilon` of the log confidence.
+    regularization_exponent : float, default=0.0
+        :math:`\nu \ge 0` of the frequency-scaled regularization of Rendle et al. [3]_:
+        user :math:`u` is penalised by
+        :math:`\lambda (n_u + \alpha_0 n_{items})^\nu \|x_u\|^2` and item :math:`i` by
+        :math:`\lambda (n_i + \alpha_0 n_{users})^\nu \|y_i\|^2`, where :math:`n_u`,
+        :math:`n_i` count the stored interactions and
+        :math:`\alpha_0 = 1 / (1 + \alpha)` is the weight of an unobserved cell
+        relative to an observed one. ``0`` (the default) is the plain ridge
+        :math:`\lambda`; ``1`` is the paper's choice, with a much smaller
+        `regularization` (the scale then grows with the catalogue). See the guide's
+        "Tuning ALS" section for their protocol.
     max_iter : int, default=15
         Alternating sweeps (each updates users, then items).
     cg_steps : int, default=3
@@ -77,9 +144,11 @@ class ALS(FactorModel):
     random_state : int, Generator or None, default=None
         Seed of the initial factors.
     n_jobs : int or None, default=None
-        Threads of the sweeps in :meth:`fit`; see :ref:`n_jobs` (None: the ambient
-        :func:`joblib.parallel_config`, one thread outside one). The result does not
-        depend on it.
+        Workers of the sweeps in :meth:`fit`, which run as fixed-size blocks of rows
+        through :func:`joblib.Parallel` (threads by default, a Dask cluster under
+        ``joblib.parallel_config(backend="dask")``); see :ref:`n_jobs` (None: the
+        ambient :func:`joblib.parallel_config`, one worker outside one). The result does
+        not depend on it, nor on the backend.
 
     Attributes
     ----------
@@ -107,6 +176,8 @@ class ALS(FactorModel):
        Datasets", ICDM 2008.
     .. [2] G. Takács, I. Pilászy and D. Tikk, "Applications of the conjugate gradient
        method for implicit feedback collaborative filtering", RecSys 2011.
+    .. [3] S. Rendle, W. Krichene, L. Zhang and Y. Koren, "Revisiting the Performance of
+       iALS on Item Recommendation Benchmarks", RecSys 2022.
 
     Examples
     --------
@@ -122,6 +193,7 @@ class ALS(FactorModel):
         n_factors: int = 64,
         *,
         regularization: float = 10.0,
+        regularization_exponent: float = 0.0,
         alpha: float = 10.0,
         confidence: str = "linear",
         epsilon: float = 1.0,
@@ -134,6 +206,7 @@ class ALS(FactorModel):
     ) -> None:
         self.n_factors = n_factors
         self.regularization = regularization
+        self.regularization_exponent = regularization_exponent
         self.alpha = alpha
         self.confidence = confidence
         self.epsilon = epsilon
@@ -154,14 +227,30 @@ class ALS(FactorModel):
         C.indices = C.indices.astype(np.int64)
         return C
 
+    def _nu(self) -> float:
+        # CrossDomain and models loaded from older files have no exponent: 0
+        nu = getattr(self, "regularization_exponent", 0.0)
+        return check_real(nu, "regularization_exponent", min_value=0.0, max_value=4.0)
+
     def _A(self, Y: np.ndarray) -> np.ndarray:
         G = Y.astype(np.float64).T @ Y.astype(np.float64)
-        G[np.diag_indices_from(G)] += float(self.regularization)
+        if self._nu() == 0.0:  # with frequency scaling the ridge is per row (_ridge)
+            G[np.diag_indices_from(G)] += float(self.regularization)
         return G.astype(np.float32)
+
+    def _ridge(self, C: sp.csr_array, n_other: int) -> np.ndarray:
+        """Per-row ridge of the rows of `C` (empty: the constant one inside ``_A``)."""
+        nu = self._nu()
+        if nu == 0.0:
+            return np.zeros(0, dtype=np.float32)
+        alpha = check_real(self.alpha, "alpha", min_value=0.0)
+        lam = float(self.regularization)
+        return _frequency_ridge(np.diff(C.indptr), n_other, alpha, lam, nu)
 
     def _check_params(self) -> tuple[int, int, int]:
         f = check_int(self.n_factors, "n_factors", min_value=1)
         check_real(self.regularization, "regularization", min_value=0.0)
+        self._nu()
         max_iter = check_int(self.max_iter, "max_iter", min_value=0)
         steps = check_int(self.cg_steps, "cg_steps", min_value=1)
         lookup_option(_CONFIDENCE, self.confidence, "confidence")
@@ -175,7 +264,7 @@ class ALS(FactorModel):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         f, max_iter, steps = self._check_params()
-        threads = kernel_threads(self.n_jobs)
+        n_jobs = check_n_jobs(self.n_jobs)
         rng = check_random_state(self.random_state)
         Cu = self._conf(X)
         Ci = Cu.T.tocsr()
@@ -183,7 +272,7 @@ class ALS(FactorModel):
         n_users, n_items = X.shape
         U = (rng.standard_normal((n_users, f)) * 0.01).astype(np.float32)
         V = (rng.standard_normal((n_items, f)) * 0.01).astype(np.float32)
-        users, items = np.arange(n_users), np.arange(n_items)
+        ridge_u, ridge_i = self._ridge(Cu, n_items), self._ridge(Ci, n_users)
         self.loss_history_: list[float] = []
         sweeps: Any = range(max_iter)
         track_loss = check_bool(self.track_loss, "track_loss")
@@ -191,23 +280,34 @@ class ALS(FactorModel):
             from tqdm.auto import tqdm
 
             sweeps = tqdm(sweeps, desc="ALS", leave=False)
-        with thread_limits(threads):
+        with thread_limits(1):  # the Gram matrices: one BLAS thread, the same bits anywhere
             for it in sweeps:
-                als_sweep(Cu.indptr, Cu.indices, Cu.data, U, V, self._A(V), steps, users)
-                als_sweep(Ci.indptr, Ci.indices, Ci.data, V, U, self._A(U), steps, items)
+                _half_step(Cu, U, V, self._A(V), steps, ridge_u, n_jobs)
+                _half_step(Ci, V, U, self._A(U), steps, ridge_i, n_jobs)
                 if track_loss:
-                    loss = self._loss(Cu, U, V)
+                    loss = self._loss(Cu, U, V, ridge_u, ridge_i)
                     self.loss_history_.append(loss)
                     logger.debug("ALS sweep %d: loss %.6g", it + 1, loss)
         self.user_factors_, self.item_factors_ = U, V
 
-    def _loss(self, C: sp.csr_array, U: np.ndarray, V: np.ndarray) -> float:
+    def _loss(
+        self,
+        C: sp.csr_array,
+        U: np.ndarray,
+        V: np.ndarray,
+        ridge_u: np.ndarray,
+        ridge_i: np.ndarray,
+    ) -> float:
         G = V.astype(np.float64).T @ V.astype(np.float64)
-        per_user = als_loss(C.indptr, C.indices, C.data, U, V, G)
+        with thread_limits(kernel_threads(self.n_jobs)):
+            per_user = als_loss(C.indptr, C.indices, C.data, U, V, G)
         fit = np.cumsum(per_user)[-1] if per_user.size else 0.0  # in user order, any n_jobs
-        reg = float(self.regularization) * (
-            float(np.sum(U.astype(np.float64) ** 2)) + float(np.sum(V.astype(np.float64) ** 2))
-        )
+        su = np.sum(U.astype(np.float64) ** 2, axis=1)
+        si = np.sum(V.astype(np.float64) ** 2, axis=1)
+        if ridge_u.size == 0:
+            reg = float(self.regularization) * (float(np.sum(su)) + float(np.sum(si)))
+        else:
+            reg = float(su @ ridge_u.astype(np.float64) + si @ ridge_i.astype(np.float64))
         return float(fit + reg)
 
     def _fold_in_factors(self, H: sp.csr_array) -> np.ndarray:
@@ -215,8 +315,10 @@ class ALS(FactorModel):
         V = self.item_factors_
         U = np.zeros((H.shape[0], V.shape[1]), dtype=np.float32)
         steps = max(int(self.cg_steps), 2 * V.shape[1])
+        ridge = self._ridge(C, V.shape[0])
+        rows = np.arange(H.shape[0])
         with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
-            als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, np.arange(H.shape[0]))
+            als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, rows, ridge)
         return U
 
     def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +328,7 @@ class ALS(FactorModel):
         V = self.item_factors_.astype(np.float64)
         Yu = V[idx]
         A = V.T @ V + (Yu.T * (c - 1.0)) @ Yu
-        A[np.diag_indices_from(A)] += float(self.regularization)
+        ridge = self._ridge(C, V.shape[0])
+        A[np.diag_indices_from(A)] += float(ridge[0]) if ridge.size else float(self.regularization)
         w = np.linalg.solve(A, V[item])
         return idx, (Yu @ w) * c
