@@ -38,9 +38,7 @@ def fmt_number(x: float, digits: int = 0) -> str:
     return text
 
 
-def card(
-    title: str, rows: Sequence[tuple[str, str]], *, warning: str | None = None
-) -> str:
+def card(title: str, rows: Sequence[tuple[str, str]], *, warning: str | None = None) -> str:
     """A compact HTML card: a bold `title`, then one ``label  value`` row per pair.
 
     Every piece of text is escaped. `warning`, when given, shows as a short amber line
@@ -59,7 +57,7 @@ def card(
         "</tr>"
         for k, v in rows
     )
-    parts = [f"<div style=\"{_CARD}\">", f"<div style='font-weight:600'>{html.escape(title)}</div>"]
+    parts = [f'<div style="{_CARD}">', f"<div style='font-weight:600'>{html.escape(title)}</div>"]
     if warning:
         head = warning.split(":", 1)[0]
         parts.append(

@@ -15,6 +15,7 @@ every strategy), and the spread of the batch curves gives a standard error per s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,18 @@ from scipy import stats
 
 from .._html import card, fmt_number
 from .._stats import Z95
+from .._validation import check_real, shorten
+from ..exceptions import InputTypeError
 from ..social import PropagationModel, SimulationResult
 
-__all__ = ["N_BATCHES", "SeedCurve", "curve_from_prefix", "seed_costs", "simulate_strategies"]
+__all__ = [
+    "N_BATCHES",
+    "SeedCurve",
+    "check_costs",
+    "curve_from_prefix",
+    "seed_costs",
+    "simulate_strategies",
+]
 
 #: Batches of runs behind the per-step bands of the reach curves.
 N_BATCHES = 20
@@ -92,7 +102,8 @@ class SeedCurve:
 
     def n_seeds_within(self, budget: float) -> int:
         """How many seeds of the ordering a `budget` buys: the longest affordable prefix."""
-        return int(np.searchsorted(self.budget, budget * (1 + 1e-12), side="right"))
+        b = check_real(budget, "budget")
+        return int(np.searchsorted(self.budget, b * (1 + 1e-12) + 1e-12, side="right"))
 
     def __repr__(self) -> str:
         last = f"{self.mean[-1]:.4g}" if self.mean.size else "0"
@@ -108,9 +119,7 @@ class SeedCurve:
         return card("Reach against the number of seeds", rows)
 
 
-def curve_from_prefix(
-    seeds: np.ndarray, costs: np.ndarray, prefix: np.ndarray
-) -> SeedCurve:
+def curve_from_prefix(seeds: np.ndarray, costs: np.ndarray, prefix: np.ndarray) -> SeedCurve:
     """A :class:`SeedCurve` from the ``(n_runs, n_seeds)`` prefix-spread samples."""
     n = prefix.shape[0]
     P = prefix.astype(np.float64)
@@ -124,12 +133,31 @@ def curve_from_prefix(
     return SeedCurve(seeds, costs, P.mean(axis=0), sd / root, gsd / root, n)
 
 
+def check_costs(costs: Any) -> Any:
+    """`costs` as :func:`~filmreco.social.maximize_influence` takes them, or a clear error.
+
+    A mapping keeps its keys with float values; anything else becomes a float array
+    (its shape is checked against the graph by ``maximize_influence``).
+    """
+    if costs is None:
+        return None
+    if isinstance(costs, Mapping):
+        return {k: check_real(v, f"costs[{k!r}]") for k, v in costs.items()}
+    try:
+        return np.asarray(costs, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(
+            f"costs must be numbers, one per node of the graph, or a mapping {{user id: cost}}; "
+            f"got {shorten(costs)} ({type(costs).__name__})."
+        ) from None
+
+
 def seed_costs(model: PropagationModel, seeds: Any, costs: Any, budget: float | None) -> np.ndarray:
     """The cost of each seed as :func:`~filmreco.social.maximize_influence` counted it."""
     idx = model.graph.index(seeds)
     if budget is None or costs is None:
         return np.ones(idx.size)
-    if hasattr(costs, "keys"):
+    if isinstance(costs, Mapping):
         per_node = np.full(model.graph.n_nodes, np.nan)  # users without a fee: unknown
         keys = list(costs)
         per_node[model.graph.index(keys)] = np.asarray([costs[k] for k in keys], dtype=np.float64)
@@ -144,7 +172,10 @@ def batch_sizes(n_runs: int, n_batches: int = N_BATCHES) -> np.ndarray:
 
 
 def simulate_strategies(
-    model: PropagationModel, orderings: dict[str, np.ndarray], n_runs: int, seed_seq: Any
+    model: PropagationModel,
+    orderings: dict[str, tuple[np.ndarray, np.ndarray]],
+    n_runs: int,
+    seed_seq: Any,
 ) -> tuple[dict[str, SimulationResult], dict[str, SeedCurve], dict[str, tuple[np.ndarray, np.ndarray]]]:  # fmt: skip
     """Simulate each seed ordering on the same worlds: results, seed curves and step bands.
 

@@ -19,8 +19,9 @@ import numpy as np
 
 from .._html import card
 from .._version import __version__
+from ..exceptions import InputError
 from ..social import UNCALIBRATED_WARNING
-from ._i18n import resolve_lang, words
+from ._i18n import Words, resolve_lang
 from ._svg import COLORS, Series, hbar_chart, line_chart, vbar_chart
 
 __all__ = ["comparison_card", "comparison_html", "plan_card", "plan_html", "sweep_card"]
@@ -126,7 +127,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Seque
     """A table; with four columns or more it becomes one card per row on a phone."""
     cls = ' class="stack"' if len(headers) >= 4 else ""
     head = "".join(
-        f'<th{" class=num" if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(headers)
+        f"<th{' class=num' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(headers)
     )
     body = "".join(
         "<tr>"
@@ -147,7 +148,7 @@ def _figure(key: str, title: str, note: str, svg: str) -> str:
     )
 
 
-def _banner(w: words) -> str:
+def _banner(w: Words) -> str:
     if w.lang == "zh":
         return (
             f'<div class="banner" role="alert"><strong>{_e(w("uncalibrated_banner"))}</strong>'
@@ -160,7 +161,7 @@ def _texts(p: Any) -> list[str]:
     return [p.title, *(v for _, v, _ in p.audience.profile)]
 
 
-def _footer(w: words) -> str:
+def _footer(w: Words) -> str:
     return f"<footer>{_e(w('generated', version=__version__))}</footer>"
 
 
@@ -173,7 +174,7 @@ def _cost_per_user(p: Any) -> tuple[float, float, float]:
     return value, (cost / hi if hi > 0 else math.nan), (cost / lo if lo > 0 else math.nan)
 
 
-def _summary(p: Any, w: words) -> list[str]:
+def _summary(p: Any, w: Words) -> list[str]:
     r = p.reach["plan"]
     lo, hi = r.ci
     cards = [
@@ -214,7 +215,7 @@ def _settled(steps: np.ndarray, share: float = 0.995) -> int:
     return min(steps.size, max(2, int(np.argmax(steps >= share * steps[-1])) + 2))
 
 
-def _charts(p: Any, w: words) -> list[str]:
+def _charts(p: Any, w: Words) -> list[str]:
     figs = []
     names = [n for n in STRATEGIES if n in p.reach and p.reach[n].steps is not None]
     n_batches = 0
@@ -280,9 +281,9 @@ def _charts(p: Any, w: words) -> list[str]:
     return [f"<h2>{_e(w('charts'))}</h2>", '<div class="charts">', *figs, "</div>"]
 
 
-def _details(p: Any, w: words) -> list[str]:
+def _details(p: Any, w: Words) -> list[str]:
     out = [f"<h2>{_e(w('details'))}</h2>"]
-    rows = []
+    rows: list[list[Any]] = []
     for n in STRATEGIES:
         if n not in p.reach:
             continue
@@ -295,7 +296,10 @@ def _details(p: Any, w: words) -> list[str]:
                    (1, 2, 3, 4))]  # fmt: skip
     rows = [[w(b), w.ratio(lf.ratio), f"{w.num(lf.ci[0], 2)} – {w.num(lf.ci[1], 2)}"]
             for b, lf in p.lift.items()]  # fmt: skip
-    out += [f"<h3>{_e(w('lift'))}</h3>", _table([w("baseline"), w("lift"), w("ci95")], rows, (1, 2))]
+    out += [
+        f"<h3>{_e(w('lift'))}</h3>",
+        _table([w("baseline"), w("lift"), w("ci95")], rows, (1, 2)),
+    ]
     c = p.curves.get("plan")
     if c is not None and len(c):
         lo, hi = c.ci
@@ -321,7 +325,10 @@ def _details(p: Any, w: words) -> list[str]:
                 _table(["#", w("field"), w("value"), w("films_watched")], rows, (0, 3))]  # fmt: skip
     if p.visibility:
         rows = [[k, q, r if r else w("not_found")] for k, q, r in p.visibility]
-        out += [f"<h3>{_e(w('search'))}</h3>", _table([w("kind"), w("query"), w("rank")], rows, (2,))]
+        out += [
+            f"<h3>{_e(w('search'))}</h3>",
+            _table([w("kind"), w("query"), w("rank")], rows, (2,)),
+        ]
     pr = p.params
     rows = [[w("model"), pr.get("model", "")], [w("seed_method"), getattr(p.seeds, "method", "")],
             [w("audience_source"), p.audience.source], [w("n_runs"), w.num(pr.get("n_runs", 0))],
@@ -334,9 +341,18 @@ def _details(p: Any, w: words) -> list[str]:
     return out
 
 
+def _check_simulated(p: Any) -> None:
+    if "plan" not in p.reach or p.seeds is None:
+        raise InputError(
+            "this CampaignPlan holds no simulated reach (it was built by hand, not by "
+            "filmreco.campaign.plan()); make it with plan() to get a report."
+        )
+
+
 def plan_html(p: Any, *, lang: str | None = None) -> str:
     """The whole report of a :class:`~filmreco.campaign.CampaignPlan`, as a string."""
-    w = words(resolve_lang(lang, _texts(p)))
+    w = Words(resolve_lang(lang, _texts(p)))
+    _check_simulated(p)
     head = w("report_for", title=p.title)
     body = [] if p.calibrated else [_banner(w)]
     body += [f"<header><h1>{_e(head)}</h1>",
@@ -354,7 +370,9 @@ def plan_html(p: Any, *, lang: str | None = None) -> str:
 
 def plan_card(p: Any) -> str:
     """The notebook card of a plan: the summary numbers."""
-    w = words(resolve_lang(None, _texts(p)))
+    w = Words(resolve_lang(None, _texts(p)))
+    if "plan" not in p.reach or p.seeds is None:
+        return card(w("report_for", title=p.title), [(w("audience"), w.users(p.audience.size))])
     r = p.reach["plan"]
     lo, hi = r.ci
     rows = [
@@ -365,7 +383,7 @@ def plan_card(p: Any) -> str:
     for b in ("top_degree", "random"):
         if b in p.lift:
             lf = p.lift[b]
-            rows.append((w(f"lift_{b}"), f"{w.ratio(lf.ratio)} ({w.ci(*lf.ci, 2)})"))
+            rows.append((w(f"lift_{b}"), f"{w.ratio(lf.ratio)} ({w.ci(lf.ci[0], lf.ci[1], 2)})"))
     rows.append((w("cost_per_user"), w.num(_cost_per_user(p)[0], 3)))
     rows.append((w("holdout"), w.users(p.holdout.size)))
     return card(w("report_for", title=p.title), rows,
@@ -376,7 +394,7 @@ def plan_card(p: Any) -> str:
 def comparison_html(cmp: Any, *, lang: str | None = None) -> str:
     """One report for several plans: the table, reach against budget, the differences."""
     texts = [t for p in cmp.plans for t in _texts(p)]
-    w = words(resolve_lang(lang, texts))
+    w = Words(resolve_lang(lang, texts))
     head = w("compare_title")
     body = [] if all(p.calibrated for p in cmp.plans) else [_banner(w)]
     body.append(f"<header><h1>{_e(head)}</h1></header>")
@@ -438,7 +456,7 @@ def comparison_html(cmp: Any, *, lang: str | None = None) -> str:
 def comparison_card(cmp: Any) -> str:
     """The notebook card of a comparison: reach and difference per plan."""
     texts = [t for p in cmp.plans for t in _texts(p)]
-    w = words(resolve_lang(None, texts))
+    w = Words(resolve_lang(None, texts))
     rows = [
         (r["label"], f"{w.users(r['reach'], 1)} · {r['difference']:+,.1f} "
                      f"({w.num(r['difference_ci_low'], 1)} – {w.num(r['difference_ci_high'], 1)})")
@@ -451,7 +469,7 @@ def comparison_card(cmp: Any) -> str:
 def sweep_card(sweep: Any) -> str:
     """The notebook card of a budget sweep: reach per budget."""
     p = sweep.plan
-    w = words(resolve_lang(None, _texts(p)))
+    w = Words(resolve_lang(None, _texts(p)))
     lo, hi = sweep.ci
     rows = [
         (f"{w('budget')} {w.num(b, 2)}",

@@ -9,7 +9,7 @@ from typing import Any
 from .._html import fmt_number
 from .._validation import check_option
 
-__all__ = ["LANGS", "default_lang", "has_cjk", "resolve_lang", "words"]
+__all__ = ["LANGS", "Words", "default_lang", "has_cjk", "resolve_lang"]
 
 #: The report languages.
 LANGS = ("zh", "en")
@@ -233,12 +233,12 @@ def resolve_lang(lang: Any, texts: Iterable[Any]) -> str:
     return str(check_option(lang, LANGS, "lang"))
 
 
-class words:  # noqa: N801 - used like a function: words(lang)("reach")
+class Words:
     """The report's words in one language; numbers formatted for it.
 
     Examples
     --------
-    >>> w = words("zh")
+    >>> w = Words("zh")
     >>> w("reach"), w.users(12345)
     ('预计触达', '12,345 人')
     """

@@ -25,7 +25,7 @@ from ..social import (
     maximize_influence,
 )
 from . import _report
-from ._curve import SeedCurve, seed_costs, simulate_strategies
+from ._curve import SeedCurve, check_costs, seed_costs, simulate_strategies
 
 __all__ = ["Audience", "CampaignPlan", "Lift", "Uplift", "measure", "plan"]
 
@@ -450,6 +450,7 @@ def plan(
     k = check_int(k, "k", min_value=1)
     n_runs = check_int(n_runs, "n_runs", min_value=2)
     holdout = check_probability(holdout, "holdout")
+    costs = check_costs(costs)
     _film_index(recommender, film_id, catalog)
     prop = _model(graph, model, action_log)
     ss = seed_sequence(random_state).spawn(4)
@@ -548,7 +549,7 @@ def _seeds(
 
 def _reach(
     prop: PropagationModel, seeds: SeedPlan, cands: np.ndarray, n_runs: int, ss_random: Any,
-    ss_sim: Any, unit_costs: Any,
+    ss_sim: Any, cost_of: Any,
 ) -> tuple[dict[str, SimulationResult], dict[str, Lift], dict[str, SeedCurve], dict[str, Any]]:  # fmt: skip
     """Step 4: simulate the plan, top-degree and random seeds on the same worlds; the lift.
 
@@ -560,9 +561,9 @@ def _reach(
     deg = prop.graph.out_degree()[prop.graph.index(cands)]
     by_degree = cands[np.argsort(-deg, kind="stable")[:m]]
     by_chance = cands[np.random.default_rng(ss_random).choice(cands.size, size=m, replace=False)]
-    orderings = {"plan": (seeds.seeds, unit_costs(seeds.seeds)),
-                 "top_degree": (by_degree, unit_costs(by_degree)),
-                 "random": (by_chance, unit_costs(by_chance))}  # fmt: skip
+    orderings = {"plan": (seeds.seeds, cost_of(seeds.seeds)),
+                 "top_degree": (by_degree, cost_of(by_degree)),
+                 "random": (by_chance, cost_of(by_chance))}  # fmt: skip
     reach, curves, bands = simulate_strategies(prop, orderings, n_runs, ss_sim)
     lift = {b: _lift(reach["plan"], reach[b], b) for b in ("top_degree", "random")}
     return reach, lift, curves, bands

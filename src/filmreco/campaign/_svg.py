@@ -64,16 +64,16 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     """
     if not (math.isfinite(lo) and math.isfinite(hi)):
         lo, hi = 0.0, 1.0
-    if hi <= lo:
-        hi = lo + (abs(lo) if lo else 1.0)
+    scale = max(abs(lo), abs(hi), 1e-12)
+    if hi - lo <= 1e-9 * scale:  # a flat range: open it around the value
+        lo, hi = (lo - scale * 0.1, hi + scale * 0.1) if lo else (0.0, 1.0)
     raw = (hi - lo) / max(n, 1)
     mag = 10 ** math.floor(math.log10(raw))
     step = float(next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * (1 - 1e-9)))
-    start = math.floor(lo / step + 1e-9) * step
-    ticks = [round(start, 10)]
-    while len(ticks) < 2 or ticks[-1] < hi - step * 1e-6:
-        ticks.append(round(start + step * len(ticks), 10))
-    return ticks
+    digits = max(0, 2 - math.floor(math.log10(step)))
+    k0 = math.floor(lo / step + 1e-9)
+    k1 = max(math.ceil(hi / step - 1e-9), k0 + 1)
+    return [round(k * step, digits) + 0.0 for k in range(k0, k1 + 1)]
 
 
 def _tick_text(v: float, step: float) -> str:
@@ -163,7 +163,9 @@ def _x_axis(ax: _Axes, ticks: list[tuple[float, str]], label: str, sub: dict[flo
             out.append(_text(x, base + 6 + 2 * FONT, sub[v], anchor="middle", fill=_AXIS, size=FONT * 0.85))  # fmt: skip
     extra = FONT + 2 if sub or sub_row else 0
     out.append(
-        _text(ax.left + ax.width / 2, base + 10 + 2 * FONT + extra, label, anchor="middle", fill=_AXIS)
+        _text(
+            ax.left + ax.width / 2, base + 10 + 2 * FONT + extra, label, anchor="middle", fill=_AXIS
+        )
     )
     return out
 
@@ -223,10 +225,8 @@ def line_chart(
                     f'<polygon points="{" ".join(pts)}" fill="{s.color}" fill-opacity="0.16" '
                     'stroke="none"/>'
                 )
-        pts = " ".join(f"{_f(ax.x(a))},{_f(ax.y(b))}" for a, b in zip(x, y))
-        parts.append(
-            f'<polyline points="{pts}" fill="none" stroke="{s.color}" stroke-width="2"/>'
-        )
+        line = " ".join(f"{_f(ax.x(a))},{_f(ax.y(b))}" for a, b in zip(x, y))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{s.color}" stroke-width="2"/>')
         if x.size <= 40:
             parts += [
                 f'<circle cx="{_f(ax.x(a))}" cy="{_f(ax.y(b))}" r="2.6" fill="{s.color}"/>'
@@ -330,8 +330,8 @@ def vbar_chart(
                 'fill="none"/>'
             )
         if value_labels is not None and not small and math.isfinite(b) and math.isfinite(a):
-            y_label = ax.y(b) - 5 if v >= 0 else ax.y(a) + FONT + 1
-            parts.append(_text(cx, y_label, value_labels[i], anchor="middle", size=FONT * 0.92))
+            y_text = ax.y(b) - 5 if v >= 0 else ax.y(a) + FONT + 1
+            parts.append(_text(cx, y_text, value_labels[i], anchor="middle", size=FONT * 0.92))
         if not small or i % math.ceil(n / 12) == 0:
             parts.append(_text(cx, base + 4 + FONT, labels[i], anchor="middle", fill=_AXIS))
             if x_sub:
