@@ -352,11 +352,14 @@ class BudgetSweep:
     budgets : numpy.ndarray of float64
         The budgets, ascending.
     n_seeds : numpy.ndarray of int64
-        Seeds each budget buys: the longest prefix of the plan's ordering it can pay for.
+        Seeds each budget buys: the plan's seeds in selection order, each one that still
+        fits the budget (with equal costs, the first ``budget`` seeds).
     spent : numpy.ndarray of float64
         Cost of those seeds.
     mean, stderr : numpy.ndarray of float64
-        Expected reach of those seeds and its standard error (all on the same worlds).
+        Expected reach of those seeds and its standard error.
+    seeds : list of numpy.ndarray
+        The seeds each budget buys.
     plan : CampaignPlan
         The plan at the largest budget, whose seed ordering every budget reuses.
 
@@ -370,6 +373,7 @@ class BudgetSweep:
     spent: np.ndarray
     mean: np.ndarray
     stderr: np.ndarray
+    seeds: list[np.ndarray]
     plan: CampaignPlan
 
     @property
@@ -408,14 +412,41 @@ class BudgetSweep:
         return sweep_card(self)
 
 
-def sweep_from_plan(p: CampaignPlan, budgets: np.ndarray) -> BudgetSweep:
-    """Reach of each budget's affordable prefix of `p`'s seed ordering."""
+def _affordable(costs: np.ndarray, budget: float) -> list[int]:
+    """Seeds of the ordering a budget buys: in order, each one that still fits."""
+    take, left = [], budget * (1 + 1e-12) + 1e-12
+    for i, c in enumerate(costs):
+        if c <= left:
+            take.append(i)
+            left -= c
+    return take
+
+
+def sweep_from_plan(p: CampaignPlan, budgets: np.ndarray, state: int) -> BudgetSweep:
+    """Reach of the seeds each budget buys from `p`'s seed ordering.
+
+    A set that is a prefix of the ordering takes its reach from the plan's seed curve; any
+    other set (a seed skipped because it did not fit) is simulated with `state`.
+    """
     curve = p.curves["plan"]
-    n = np.array([curve.n_seeds_within(b) for b in budgets], dtype=np.int64)
-    spent = np.array([float(curve.budget[m - 1]) if m else 0.0 for m in n])
-    mean = np.array([float(curve.mean[m - 1]) if m else 0.0 for m in n])
-    se = np.array([float(curve.stderr[m - 1]) if m else 0.0 for m in n])
-    return BudgetSweep(budgets, n, spent, mean, se, p)
+    model = p.model
+    n_runs = curve.n_runs
+    chosen, spent, mean, se = [], [], [], []
+    for b in budgets:
+        take = _affordable(curve.costs, float(b))
+        m = len(take)
+        chosen.append(curve.seeds[take])
+        spent.append(float(curve.costs[take].sum()))
+        if take == list(range(m)):
+            mean.append(float(curve.mean[m - 1]) if m else 0.0)
+            se.append(float(curve.stderr[m - 1]) if m else 0.0)
+        else:
+            assert model is not None
+            res = model.simulate(curve.seeds[take], n_runs, random_state=state)
+            mean.append(res.mean)
+            se.append(res.stderr)
+    n = np.array([c.size for c in chosen], dtype=np.int64)
+    return BudgetSweep(budgets, n, np.array(spent), np.array(mean), np.array(se), chosen, p)
 
 
 def budget_sweep(
@@ -441,10 +472,12 @@ def budget_sweep(
     """Expected reach (with its 95% interval) against the budget for one film, in one plan.
 
     One plan is made at the largest budget (:func:`plan`); its seeds, in selection order,
-    are switched on one by one in the same simulated worlds, and each budget buys the
-    longest prefix of that order it can pay for. A greedy selection adds the best seed
-    first, so the prefixes are the plans a smaller budget would make with the same
-    ordering; the whole sweep costs one seed selection and one simulation.
+    were switched on one by one in the same simulated worlds (its
+    :class:`SeedCurve`). Each budget buys the seeds of that order that still fit, in order,
+    skipping one that does not. A greedy selection adds the best seed first, so with equal
+    costs these are the first seeds, the plan a smaller budget would make, and their reach
+    comes from the curve; a set that skips a seed is simulated once more. The sweep costs
+    one seed selection, not one per budget.
 
     Parameters
     ----------
@@ -506,4 +539,5 @@ def budget_sweep(
         holdout=holdout, queries=queries, random_state=random_state,
     )  # fmt: skip
     p = replace(p, params={**p.params, "k": k, "budgets": b.tolist()})
-    return sweep_from_plan(p, b)
+    state = int(seed_sequence(random_state).spawn(5)[4].generate_state(1)[0])
+    return sweep_from_plan(p, b, state)

@@ -60,9 +60,10 @@ svg{display:block;width:100%;max-width:520px;height:auto}
 svg text{font-family:inherit}
 table{border-collapse:collapse;width:auto;min-width:min(100%,560px);max-width:100%;margin:6px 0 10px;font-size:.92em}
 th,td{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 th{color:#57606a;font-weight:600;border-bottom:2px solid #d0d7de}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 footer{margin-top:2em;color:#57606a;font-size:.8em}
 @media (max-width:640px){
 main{padding:10px}
@@ -123,9 +124,23 @@ def _kpi(key: str, label: str, value: str, sub: str = "", *, data: dict[str, flo
     )
 
 
+def _units(text: Any) -> float:
+    """Width of `text` in average Latin characters (a CJK character counts two)."""
+    return sum(2.0 if ord(c) >= 0x2E80 else 1.0 for c in str(text))
+
+
+def _fits_phone(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether the table fits a phone (330 px, margins kept): cells do not wrap, headers wrap to about 6 characters."""
+    width = 0.0
+    for i, h in enumerate(headers):
+        cells = [_units(r[i]) for r in rows if i < len(r)]
+        width += 7.5 * max([min(_units(h), 6.0), *cells]) + 16
+    return width <= 330
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = ()) -> str:  # fmt: skip
-    """A table; with four columns or more it becomes one card per row on a phone."""
-    cls = ' class="stack"' if len(headers) >= 4 else ""
+    """A table; when it would not fit a phone, it becomes one card per row there."""
+    cls = "" if _fits_phone(headers, rows) else ' class="stack"'
     head = "".join(
         f"<th{' class=num' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(headers)
     )
