@@ -7,7 +7,8 @@ Arrows point down only (docs/dev/architecture.rst draws them)::
     campaign   privacy                         workflows on top (peers: neither imports the other)
     social                                     on recommend
     recommend         search                   engines; search stands on the core alone
-    core: datasets > data, metrics > sparse, text > _validation, _parallel, _persist, _registry, _stats
+    core: datasets > data, metrics > sparse, text > _validation, _parallel, _persist, _registry, _stats,
+          _html
           > exceptions, _version
 
 The test parses each file with :mod:`ast` (nothing is imported), so an import inside a
@@ -34,6 +35,7 @@ CORE_RANK = {
     "_registry": 1,  # kinds -> "module:qualname" strings, imported only when a file is loaded
     "_persist": 1,
     "_stats": 1,
+    "_html": 1,  # notebook summary cards and number formatting
     "sparse": 2,
     "text": 2,
     "data": 3,

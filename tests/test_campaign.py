@@ -107,15 +107,18 @@ def test_uncalibrated_warning_everywhere(cplan, tmp_path):
     assert (frames["reach"]["warning"] == UNCALIBRATED_WARNING).all()
     assert len(frames["audience"]) == 300
     text = cplan.to_html(tmp_path / "r.html").read_text(encoding="utf-8")
-    assert text.index(html.escape(UNCALIBRATED_WARNING)) < text.index("<img")
+    assert text.index(html.escape(UNCALIBRATED_WARNING)) < text.index('class="kpi')
+    assert "UNCALIBRATED" in cplan._repr_html_()
 
 
 def test_html_report(cplan, tmp_path):
     path = cplan.to_html(tmp_path / "sub" / "report.html")
     text = path.read_text(encoding="utf-8")
-    assert "<img alt='reach, interests, lift' src='data:image/png;base64," in text
-    assert text.count("<table") >= 4
+    assert "<pre" not in text and "<img" not in text  # no text dump, no raster image
+    assert text.count("<svg") == 5 and text.count("<table") >= 5
     assert cplan.title in text
+    for _, q, _ in cplan.visibility:
+        assert html.escape(q) in text
     assert not list(path.parent.glob(".*.tmp"))
     fig = cplan.plot()
     assert len(fig.axes) == 3
@@ -125,6 +128,10 @@ def test_html_report(cplan, tmp_path):
     values = [str(v) for _, v, _ in cplan.audience.profile[:8]]
     assert sorted(ticks) == sorted(interest_labels(values)[0])
     plt.close(fig)
+    d = cplan.to_dict()
+    json.dumps(d)
+    assert set(d["curves"]) == {"plan", "top_degree", "random"}
+    assert d["curves"]["plan"]["mean"][-1] == cplan.reach["plan"].mean
 
 
 def test_interest_labels_never_draw_missing_glyphs(monkeypatch):

@@ -283,6 +283,10 @@ def _report_campaign(out: TextIO, world, film, budget, model: str, output) -> Pa
         budget=budget, costs=costs, random_state=0,
     )  # fmt: skip
     out.write(p.summary() + "\n")
+    curve = p.curves.get("plan")
+    if curve is not None and len(curve):
+        gains = ", ".join(f"{g:.0f}" for g in curve.gains)
+        out.write(f"marginal gain of each extra seed (users): {gains}\n")
     if budget is not None:
         out.write("(seed costs: 1 + followers/10 per user, an illustrative fee)\n")
     path = _write_plan(out, p, output)

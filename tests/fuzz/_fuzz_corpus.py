@@ -228,6 +228,8 @@ def _file_values(base: Path, w: Any) -> dict[str, Callable[[], Any]]:
 def _loop(w: Any) -> Path:
     p = w.tmp / "loop.npz"
     if not p.is_symlink():
+        if p.exists():  # a writer replaced the loop by its file (os.replace): loop again
+            p.unlink()
         p.symlink_to(p)
     return p
 

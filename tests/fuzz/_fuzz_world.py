@@ -733,6 +733,11 @@ FUNCTIONS["filmreco.campaign.measure"] = lambda w: {
     "plan": _plan(w),
     "observed_log": (w.users, np.repeat(w.items[0], len(w.users))),
 }
+FUNCTIONS["filmreco.campaign.compare"] = lambda w: {"plans": [_plan(w), _plan(w)]}
+FUNCTIONS["filmreco.campaign.budget_sweep"] = lambda w: {
+    **{k: v for k, v in _plan_args(w).items() if k != "k"},
+    "budgets": [1.0, 2.0],
+}
 
 # -- privacy --------------------------------------------------------------------------------
 
@@ -815,6 +820,9 @@ RESULT_TYPES = (
     "filmreco.campaign.CampaignPlan",
     "filmreco.campaign.Lift",
     "filmreco.campaign.Uplift",
+    "filmreco.campaign.BudgetSweep",
+    "filmreco.campaign.Comparison",
+    "filmreco.campaign.SeedCurve",
     "filmreco.privacy.ForgetReport",
     "filmreco.privacy.PseudonymTable",
     "filmreco.privacy.Pseudonymized",
@@ -841,6 +849,31 @@ RECEIVERS["filmreco.campaign.CampaignPlan"] = _plan
 for _meth in ("summary", "to_dict", "to_frame", "to_html"):
     METHODS[("filmreco.campaign.CampaignPlan", _meth)] = lambda w: {}
 METHODS[("filmreco.campaign.CampaignPlan", "plot")] = lambda w: {}
+METHODS[("filmreco.campaign.CampaignPlan", "to_html")] = lambda w: {"path": w.path(".html")}
+
+
+def _comparison(w: World) -> Any:
+    from filmreco.campaign import compare
+
+    return w.cached("comparison", lambda: compare([_plan(w), _plan(w)], random_state=0))
+
+
+RECEIVERS["filmreco.campaign.Comparison"] = _comparison
+for _meth in ("rows", "summary", "to_frame"):
+    METHODS[("filmreco.campaign.Comparison", _meth)] = lambda w: {}
+METHODS[("filmreco.campaign.Comparison", "to_html")] = lambda w: {"path": w.path(".html")}
+
+
+def _sweep(w: World) -> Any:
+    from filmreco.campaign import budget_sweep
+
+    return w.cached("sweep", lambda: budget_sweep(**FUNCTIONS["filmreco.campaign.budget_sweep"](w)))
+
+
+RECEIVERS["filmreco.campaign.BudgetSweep"] = _sweep
+METHODS[("filmreco.campaign.BudgetSweep", "to_frame")] = lambda w: {}
+RECEIVERS["filmreco.campaign.SeedCurve"] = lambda w: _plan(w).curves["plan"]
+METHODS[("filmreco.campaign.SeedCurve", "n_seeds_within")] = lambda w: {"budget": 1.0}
 
 
 def _shared(w: World) -> Any:

@@ -12,11 +12,35 @@ and :mod:`filmreco.search` for one film:
    same number, one simulation per strategy on the same simulated worlds, and the lift;
 5. which likely search queries find the film in the top 10.
 
+Each strategy's seeds are also switched on one by one in those worlds
+(:class:`SeedCurve`: reach against the number of seeds and the budget, and the marginal
+gain of each extra seed). :meth:`CampaignPlan.to_html` writes the report a marketer
+forwards: one self-contained HTML file, summary first, inline SVG charts, in Chinese or
+English.
+
+Choosing between plans: :func:`compare` simulates several plans (films, budgets, seed
+methods, audiences) again on common worlds and puts them side by side;
+:func:`budget_sweep` gives the reach against the budget for a film from one plan.
+
 After launch, :func:`measure` compares adoption among treated and holdout users. Every
 output carries :data:`~filmreco.social.UNCALIBRATED_WARNING` when the propagation model's
 probabilities are textbook defaults rather than learned from an action log.
 """
 
+from ._compare import BudgetSweep, Comparison, budget_sweep, compare
+from ._curve import SeedCurve
 from ._plan import Audience, CampaignPlan, Lift, Uplift, measure, plan
 
-__all__ = ["Audience", "CampaignPlan", "Lift", "Uplift", "measure", "plan"]
+__all__ = [
+    "Audience",
+    "BudgetSweep",
+    "CampaignPlan",
+    "Comparison",
+    "Lift",
+    "SeedCurve",
+    "Uplift",
+    "budget_sweep",
+    "compare",
+    "measure",
+    "plan",
+]

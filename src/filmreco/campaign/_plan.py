@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._parallel import seed_sequence
+from .._persist import atomic_write
 from .._stats import Z95
 from .._validation import as_array, check_int, check_probability, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
@@ -24,6 +25,7 @@ from ..social import (
     maximize_influence,
 )
 from . import _report
+from ._curve import SeedCurve, check_costs, seed_costs, simulate_strategies
 
 __all__ = ["Audience", "CampaignPlan", "Lift", "Uplift", "measure", "plan"]
 
@@ -141,6 +143,18 @@ class CampaignPlan:
         ``(kind, query, rank)`` for each search query (rank in the top 10, else None).
     calibrated : bool
         Whether the propagation probabilities were learned from an action log.
+    params : dict
+        The plan's settings (``n_runs``, ``budget``, ``k``, ``holdout``, ``model``...).
+    curves : dict of str to SeedCurve
+        For each strategy, the reach of every prefix of its seed ordering on the same
+        simulated worlds: reach against the number of seeds and the budget, and the
+        marginal gain of each extra seed.
+    step_bands : dict of str to (numpy.ndarray, numpy.ndarray)
+        For each strategy, the 95% band ``(lo, hi)`` of its reach curve over propagation
+        steps (``reach[name].steps``), from batch means.
+    model : PropagationModel or None
+        The propagation model the plan was simulated with (:func:`compare` simulates the
+        plans again on common worlds with it).
 
     Examples
     --------
@@ -161,6 +175,9 @@ class CampaignPlan:
     visibility: list[tuple[str, str, int | None]]
     calibrated: bool
     params: dict[str, Any] = field(default_factory=dict)
+    curves: dict[str, SeedCurve] = field(default_factory=dict)
+    step_bands: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    model: PropagationModel | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """A readable text report (the calibration warning first when it applies)."""
@@ -178,9 +195,31 @@ class CampaignPlan:
         """A matplotlib figure: reach curves, audience interests, lift bars."""
         return _report.plot(self)
 
-    def to_html(self, path: Any) -> Any:
-        """Write a single self-contained HTML report to `path`; return its path."""
-        return _report.to_html(self, path)
+    def to_html(self, path: Any, *, lang: str | None = None) -> Any:
+        """Write the plan's report, one self-contained HTML file, to `path`; return its path.
+
+        The report opens with the numbers that decide the campaign (audience, seeds and
+        cost, expected reach and lift with 95% intervals, cost per reached user, holdout,
+        calibration) and then shows inline SVG charts (their labels are text, drawn by
+        the browser's own fonts) and the detail tables. It loads nothing from elsewhere,
+        needs no script, prints cleanly and fits a phone's width.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write (atomically; parent folders are created).
+        lang : {"zh", "en"}, optional
+            Language of titles and labels; by default Chinese when the film's title or the
+            audience's interests are Chinese, else English.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from ._html_report import plan_html
+
+        text = plan_html(self, lang=lang)
+        return atomic_write(path, lambda f: f.write(text.encode("utf-8")), mode="wb")
 
     def __repr__(self) -> str:
         return (
@@ -188,6 +227,11 @@ class CampaignPlan:
             f"seeds={len(self.seeds)}, reach={self.reach['plan'].mean:.4g}, "
             f"calibrated={self.calibrated})"
         )
+
+    def _repr_html_(self) -> str:
+        from ._html_report import plan_card
+
+        return plan_card(self)
 
 
 # -- building blocks --------------------------------------------------------------------
@@ -406,6 +450,7 @@ def plan(
     k = check_int(k, "k", min_value=1)
     n_runs = check_int(n_runs, "n_runs", min_value=2)
     holdout = check_probability(holdout, "holdout")
+    costs = check_costs(costs)
     _film_index(recommender, film_id, catalog)
     prop = _model(graph, model, action_log)
     ss = seed_sequence(random_state).spawn(4)
@@ -414,7 +459,9 @@ def plan(
     seeds, cands = _seeds(
         prop, film_id, treated, k=k, budget=budget, costs=costs, method=seed_method, ss=ss[1]
     )
-    reach, lift = _reach(prop, seeds, cands, n_runs, ss[2], ss[3])
+    reach, lift, curves, bands = _reach(
+        prop, seeds, cands, n_runs, ss[2], ss[3], lambda ids: seed_costs(prop, ids, costs, budget)
+    )
     record = catalog[film_id] if catalog is not None else {}
     visibility = _visibility(index, film_id, record, queries)
     logger.debug("campaign plan for %r: %d users, %d seeds", film_id, audience.size, len(seeds))
@@ -430,7 +477,10 @@ def plan(
         visibility=visibility,
         calibrated=prop.calibrated,
         params={"n_runs": n_runs, "budget": budget, "k": k, "holdout": holdout,
-                "model": type(prop).__name__},
+                "model": type(prop).__name__, "seed_method": seed_method},
+        curves=curves,
+        step_bands=bands,
+        model=prop,
     )  # fmt: skip
 
 
@@ -501,20 +551,24 @@ def _seeds(
 
 def _reach(
     prop: PropagationModel, seeds: SeedPlan, cands: np.ndarray, n_runs: int, ss_random: Any,
-    ss_sim: Any,
-) -> tuple[dict[str, SimulationResult], dict[str, Lift]]:  # fmt: skip
-    """Step 4: simulate the plan, top-degree and random seeds on the same worlds; the lift."""
+    ss_sim: Any, cost_of: Any,
+) -> tuple[dict[str, SimulationResult], dict[str, Lift], dict[str, SeedCurve], dict[str, Any]]:  # fmt: skip
+    """Step 4: simulate the plan, top-degree and random seeds on the same worlds; the lift.
+
+    Each strategy's seeds are also switched on one by one in those worlds (its seed
+    curve: reach against the number of seeds), and its reach curve over propagation steps
+    gets a 95% band from batch means (:mod:`filmreco.campaign._curve`).
+    """
     m = len(seeds)
     deg = prop.graph.out_degree()[prop.graph.index(cands)]
     by_degree = cands[np.argsort(-deg, kind="stable")[:m]]
     by_chance = cands[np.random.default_rng(ss_random).choice(cands.size, size=m, replace=False)]
-    sim_seed = int(ss_sim.generate_state(1)[0])
-    reach = {
-        name: prop.simulate(s, n_runs, random_state=sim_seed, return_steps=True)
-        for name, s in (("plan", seeds.seeds), ("top_degree", by_degree), ("random", by_chance))
-    }
+    orderings = {"plan": (seeds.seeds, cost_of(seeds.seeds)),
+                 "top_degree": (by_degree, cost_of(by_degree)),
+                 "random": (by_chance, cost_of(by_chance))}  # fmt: skip
+    reach, curves, bands = simulate_strategies(prop, orderings, n_runs, ss_sim)
     lift = {b: _lift(reach["plan"], reach[b], b) for b in ("top_degree", "random")}
-    return reach, lift
+    return reach, lift, curves, bands
 
 
 def _visibility(

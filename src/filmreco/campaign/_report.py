@@ -1,16 +1,15 @@
-"""Outputs of a :class:`~filmreco.campaign.CampaignPlan`: text, dict, frames, figure, HTML."""
+"""Outputs of a :class:`~filmreco.campaign.CampaignPlan`: text, dict, frames, figure.
+
+The HTML report is in :mod:`._html_report`.
+"""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 from typing import Any
 
 import numpy as np
 
-from .._persist import atomic_write
 from .._stats import Z95
 from ..social import UNCALIBRATED_WARNING
 
@@ -48,6 +47,9 @@ def summary(p: Any) -> str:
     for name, lf in p.lift.items():
         lo, hi = lf.ci
         lines.append(f"lift over {name}: {lf.ratio:.2f}x (95% CI {lo:.2f}-{hi:.2f})")
+    reach = p.reach.get("plan")
+    if reach is not None and reach.mean > 0:
+        lines.append(f"cost per reached user: {s.cost / reach.mean:.4g}")
     for kind, q, rank in p.visibility:
         lines.append(
             f"search [{kind}] {q!r}: {'rank ' + str(rank) if rank else 'NOT in the top 10'}"
@@ -92,6 +94,21 @@ def to_dict(p: Any) -> dict[str, Any]:
             for name, lf in p.lift.items()
         },
         "visibility": [{"kind": k, "query": q, "rank": r} for k, q, r in p.visibility],
+        "curves": {
+            name: {
+                "seeds": [_py(x) for x in c.seeds],
+                "costs": [_num(x) for x in c.costs],
+                "mean": [_num(x) for x in c.mean],
+                "stderr": [_num(x) for x in c.stderr],
+                "gain_stderr": [_num(x) for x in c.gain_stderr],
+                "n_runs": c.n_runs,
+            }
+            for name, c in p.curves.items()
+        },
+        "step_bands": {
+            name: {"low": [_num(x) for x in lo], "high": [_num(x) for x in hi]}
+            for name, (lo, hi) in p.step_bands.items()
+        },
         "params": {k: _py(v) for k, v in p.params.items()},
     }
 
@@ -212,75 +229,3 @@ def plot(p: Any) -> Any:
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def to_html(p: Any, path: Any) -> Any:
-    plt = _pyplot()
-    fig = plot(p)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    img = base64.b64encode(buf.getvalue()).decode("ascii")
-    d = to_dict(p)
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>Campaign plan: {html.escape(p.title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-        "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px}"
-        ".warn{background:#fff3cd;border:1px solid #e0a800;padding:8px}</style></head><body>",
-    ]
-    if not p.calibrated:
-        parts.append(f"<p class='warn'><b>{html.escape(UNCALIBRATED_WARNING)}</b></p>")
-    parts.append(
-        f"<h1>Campaign plan for 《{html.escape(p.title)}》 ({html.escape(str(p.film_id))})</h1>"
-    )
-    parts.append(f"<pre>{html.escape(summary(p))}</pre>")
-    parts.append(f"<img alt='reach, interests, lift' src='data:image/png;base64,{img}'>")
-    parts.append("<h2>Predicted reach</h2>")
-    parts.append(
-        _table(
-            ["strategy", "mean", "95% CI", "seeds"],
-            [[k, f"{v['mean']:.1f}", f"{v['ci'][0]:.1f}-{v['ci'][1]:.1f}", v["n_seeds"]]
-             for k, v in d["reach"].items()],
-        )
-    )  # fmt: skip
-    parts.append("<h2>Lift</h2>")
-    parts.append(
-        _table(
-            ["baseline", "ratio", "95% CI"],
-            [[k, f"{v['ratio']:.2f}", f"{v['ci'][0]:.2f}-{v['ci'][1]:.2f}"]
-             for k, v in d["lift"].items() if v["ratio"] is not None],
-        )
-    )  # fmt: skip
-    parts.append("<h2>Audience interests</h2>")
-    parts.append(
-        _table(
-            ["#", "field", "value", "films watched"],
-            [[i + 1, *r] for i, r in enumerate(p.audience.profile)],
-        )
-    )
-    parts.append("<h2>Seeds</h2>")
-    parts.append(_table(["user"], [[s] for s in d["seeds"]["ids"]]))
-    if p.visibility:
-        parts.append("<h2>Search visibility</h2>")
-        parts.append(
-            _table(
-                ["kind", "query", "rank in top 10"],
-                [[k, q, r if r else "not found"] for k, q, r in p.visibility],
-            )
-        )
-    parts.append(
-        f"<p>Holdout: {p.holdout.size} of {p.audience.size} audience users, never targeted; "
-        "compare their adoption with the treated users' after launch (filmreco.campaign.measure).</p>"
-    )
-    parts.append("</body></html>")
-    text = "\n".join(parts)
-    return atomic_write(path, lambda f: f.write(text.encode("utf-8")), mode="wb")

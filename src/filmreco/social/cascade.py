@@ -165,6 +165,22 @@ class SimulationResult:
             f"n_runs={self.n_runs}, n_seeds={self.seeds.size}, calibrated={self.calibrated})"
         )
 
+    def _repr_html_(self) -> str:
+        """A compact card for notebooks: reach, interval, seeds, runs."""
+        from .._html import card, fmt_number
+
+        lo, hi = self.ci
+        rows = [
+            ("expected reach", f"{fmt_number(self.mean, 1)} users"),
+            ("95% CI", f"{fmt_number(lo, 1)} – {fmt_number(hi, 1)}"),
+            ("seeds", fmt_number(self.seeds.size)),
+            ("simulated cascades", fmt_number(self.n_runs)),
+        ]
+        if self.steps is not None:
+            rows.append(("propagation steps", fmt_number(max(self.steps.size - 1, 0))))
+        warning = None if self.calibrated else UNCALIBRATED_WARNING
+        return card("SimulationResult", rows, warning=warning)
+
 
 class PropagationModel(Saveable):
     """Base class: a diffusion model bound to a :class:`SocialGraph`.

@@ -167,6 +167,23 @@ class SeedPlan:
             f"calibrated={self.calibrated})"
         )
 
+    def _repr_html_(self) -> str:
+        """A compact card for notebooks: seeds, estimated spread, method, cost."""
+        from .._html import card, fmt_number
+        from .cascade import UNCALIBRATED_WARNING
+
+        head = ", ".join(str(x) for x in self.seeds[:5].tolist())
+        more = f", … (+{fmt_number(self.seeds.size - 5)})" if self.seeds.size > 5 else ""
+        rows = [
+            ("seeds", f"{fmt_number(self.seeds.size)}: {head}{more}"),
+            ("estimated spread", f"{fmt_number(self.spread, 1)} users"),
+            ("method", self.method),
+            ("cost", fmt_number(self.cost, 0 if float(self.cost).is_integer() else 2)),
+        ]
+        rows += [(k, fmt_number(self.info[k])) for k in ("n_rr_sets", "n_runs") if k in self.info]
+        warning = None if self.calibrated else UNCALIBRATED_WARNING
+        return card("SeedPlan", rows, warning=warning)
+
 
 def _costs(model: PropagationModel, costs: Any, allowed: np.ndarray) -> np.ndarray:
     n = model.graph.n_nodes
