@@ -2,18 +2,69 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from .._parallel import blocks, parallel_map
 from .._persist import csr_from_arrays
-from ..sparse import build_csr, topk_blocks
+from ..sparse import build_csr
 from ._base import Recommender
-from ._serve import block_rows
+from ._itemitem_kernels import MODE_COSINE, MODE_DOT, MODE_SCALE, neighbour_rows, serve_rows
 
-__all__ = ["SparseItemItem"]
+__all__ = ["MODE_COSINE", "MODE_DOT", "MODE_SCALE", "ProductTop", "SparseItemItem"]
+
+logger = logging.getLogger("filmreco")
+
+#: Items per block of the similarity build. Fixed (never derived from n_jobs or the data),
+#: so the blocks, and with them the tasks a Dask cluster runs, are the same everywhere;
+#: small enough that two workers share the uneven rows (popular films cost the most).
+FIT_BLOCK = 512
+
+
+class ProductTop:
+    """Picklable block of the similarity build: top-k rows of ``A @ B`` (see
+    :func:`~filmreco.recommend._itemitem_kernels.neighbour_rows`).
+
+    ``A`` is items x users, ``B`` users x items (CSR; float32 when both are, else
+    float64: the product is computed in that precision, as scipy does); its value ``p``
+    of ``(i, j)``, taken to float64, becomes ``p`` (``MODE_DOT``), ``p / (left[i] * right[j] +
+    shrink)`` or 0 where that is not positive (``MODE_COSINE``), or ``p * right[j]``
+    (``MODE_SCALE``).
+    """
+
+    def __init__(
+        self,
+        A: sp.csr_array,
+        B: sp.csr_array,
+        *,
+        mode: int = MODE_DOT,
+        left: np.ndarray | None = None,
+        right: np.ndarray | None = None,
+        shrink: float = 0.0,
+    ) -> None:
+        dtype = np.float32 if A.dtype == B.dtype == np.float32 else np.float64
+        self.A = sp.csr_array(A, dtype=dtype)
+        self.B = sp.csr_array(B, dtype=dtype)
+        n = self.B.shape[1]
+        self.left = np.zeros(n) if left is None else np.ascontiguousarray(left, dtype=np.float64)
+        self.right = np.zeros(n) if right is None else np.ascontiguousarray(right, dtype=np.float64)
+        self.shrink = float(shrink)
+        self.mode = int(mode)
+
+    def __call__(self, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
+        A, B = self.A, self.B
+        return neighbour_rows(  # type: ignore[no-any-return]
+            A.indptr, A.indices, A.data, B.indptr, B.indices, B.data,
+            self.left, self.right, self.shrink, self.mode, start, stop, k,
+        )  # fmt: skip
+
+
+def _product_block(product: ProductTop, k: int, start: int, stop: int) -> tuple[np.ndarray, ...]:
+    return product(start, stop, k)
 
 
 class SparseItemItem(Recommender):
@@ -29,16 +80,45 @@ class SparseItemItem(Recommender):
 
     similarity_: sp.csr_array
 
-    def _keep_top(self, rows_of: Callable[[int, int], np.ndarray], n_items: int, k: int) -> None:
-        """Keep the `k` largest positive values of each row given by `rows_of(start, stop)`."""
+    def _keep_top(self, product: ProductTop, n_items: int, k: int) -> None:
+        """Keep the `k` largest positive values of each row of `product` (no diagonal).
+
+        The rows are computed in blocks of :data:`FIT_BLOCK` items through
+        :func:`~filmreco._parallel.parallel_map` (`n_jobs` workers, threads preferred; a
+        Dask backend runs the blocks on the cluster), each row by one worker, so the
+        result is the same for every backend and number of workers.
+        """
         k = min(k, max(n_items - 1, 0))
-        idx, val = topk_blocks(
-            rows_of, n_items, k, block_size=block_rows(n_items), n_jobs=self.n_jobs
+        show = bool(getattr(self, "show_progress", False))
+        t0 = time.perf_counter()
+        parts = parallel_map(
+            _product_block,
+            blocks(n_items, FIT_BLOCK),
+            shared=(product, k),
+            n_jobs=self.n_jobs,
+            prefer="threads",
+            show_progress=show,
+            desc=f"{type(self).__name__} similarity",
         )
-        keep = (idx >= 0) & (val > 0)
-        rows = np.repeat(np.arange(n_items), keep.sum(axis=1))
+        if parts:
+            counts = np.concatenate([p[0] for p in parts])
+            idx = np.concatenate([p[1] for p in parts])
+            val = np.concatenate([p[2] for p in parts])
+        else:
+            counts = np.zeros(0, dtype=np.int64)
+            idx = np.zeros((0, k), dtype=np.int64)
+            val = np.zeros((0, k), dtype=np.float32)
+        keep = np.arange(k)[None, :] < counts[:, None]
+        rows = np.repeat(np.arange(n_items), counts)
         self.similarity_ = build_csr(
             rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
+        )
+        logger.info(
+            "%s: similarity of %d items, %d neighbours kept, in %.2f s",
+            type(self).__name__,
+            n_items,
+            self.similarity_.nnz,
+            time.perf_counter() - t0,
         )
 
     def _forget_items(self, gone: np.ndarray) -> None:
@@ -55,6 +135,38 @@ class SparseItemItem(Recommender):
     ) -> np.ndarray:
         S = self.similarity_ if cols is None else self.similarity_[:, cols]
         return np.asarray((H @ S).toarray(), dtype=np.float32)
+
+    def _select_top(
+        self,
+        H: sp.csr_array,
+        k: int,
+        exclude: tuple[np.ndarray, np.ndarray] | None,
+        candidates: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Top-`k` films of the histories `H` without dense scores (None: use the dense path).
+
+        The same films and scores, in the same order, as ranking ``H @ similarity_`` over
+        every film not excluded (CSR rows ``exclude = (indptr, indices)``) and among
+        `candidates` (sorted column indices or None).
+        """
+        S = self.similarity_
+        if H.dtype != np.float32 or S.dtype != np.float32:
+            return None
+        m = S.shape[1]
+        allowed = np.ones(m, dtype=bool)
+        if candidates is not None:
+            allowed[:] = False
+            allowed[candidates] = True
+        ex_indptr, ex_indices = exclude if exclude is not None else (np.zeros(0), np.zeros(0))
+        idx, val, ok = serve_rows(
+            H.indptr.astype(np.int64, copy=False), H.indices.astype(np.int64, copy=False), H.data,
+            S.indptr.astype(np.int64, copy=False), S.indices.astype(np.int64, copy=False), S.data,
+            ex_indptr.astype(np.int64, copy=False), ex_indices.astype(np.int64, copy=False),
+            allowed, k,
+        )  # fmt: skip
+        if not ok.all():
+            return None
+        return idx, val
 
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
         S = self.similarity_[items]

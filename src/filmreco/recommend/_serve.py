@@ -97,6 +97,26 @@ class BlockScorer:
             out[ok] = model._scores(take_rows(H, ok), rows[ok], cols, part)
         return out
 
+    def select_top(
+        self,
+        start: int,
+        stop: int,
+        k: int,
+        exclude: tuple[np.ndarray, np.ndarray] | None,
+        candidates: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """Top-`k` of the block from the model's ``_select_top`` (no dense scores), or
+        None when the model has none or the block needs the dense path (see
+        :func:`~filmreco.sparse.topk_blocks`)."""
+        fast = getattr(self.model, "_select_top", None)
+        q = self.query
+        if fast is None or self.cols is not None or self.model._uses_allowed:
+            return None
+        if q.popular[start:stop].any():
+            return None
+        got = fast(q.history[start:stop], k, exclude, candidates)
+        return None if got is None else (got[0], got[1], self.model._n_items())
+
 
 class SimilarityScorer:
     """``f(start, stop)``: item-item similarity rows of items ``rows[start:stop]``."""

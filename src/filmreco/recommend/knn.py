@@ -8,9 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
-from .._validation import check_int, check_option, check_real, lookup_option
+from .._validation import check_bool, check_int, check_option, check_real, lookup_option
 from ..sparse import bm25, tfidf
-from ._itemitem import SparseItemItem
+from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem
 
 __all__ = ["ItemKNN"]
 
@@ -31,27 +31,6 @@ _WEIGHTING = {"cosine": _none, "tfidf": _tfidf, "bm25": _bm25}
 
 
 _SIMILARITIES = ("cosine", "dot")
-
-
-class _Neighbours:
-    """``f(start, stop)``: similarity of items ``start..stop-1`` to all items (no self)."""
-
-    def __init__(self, W: sp.csr_array, cosine: bool, asymmetry: float, shrinkage: float) -> None:
-        self.W = W
-        self.WT = W.T.tocsr()
-        sq = np.asarray(W.multiply(W).sum(axis=1), dtype=np.float64).reshape(-1)
-        self.left = sq**asymmetry  # ||w_i||^(2a)
-        self.right = sq ** (1.0 - asymmetry)  # ||w_j||^(2(1-a))
-        self.cosine = cosine
-        self.shrinkage = shrinkage
-
-    def __call__(self, start: int, stop: int) -> np.ndarray:
-        S = (self.W[start:stop] @ self.WT).toarray()
-        if self.cosine:
-            denom = self.left[start:stop, None] * self.right[None, :] + self.shrinkage
-            S = np.divide(S, denom, out=np.zeros_like(S), where=denom > 0)
-        S[np.arange(stop - start), np.arange(start, stop)] = 0.0
-        return S.astype(np.float32)
 
 
 class ItemKNN(SparseItemItem):
@@ -86,7 +65,10 @@ class ItemKNN(SparseItemItem):
     k1, b : float, default=1.2, 0.75
         BM25 parameters (``weighting="bm25"`` only).
     n_jobs : int or None, default=None
-        Workers for the similarity blocks in :meth:`fit`; see :ref:`n_jobs`.
+        Workers for the similarity blocks in :meth:`fit`; see :ref:`n_jobs`. The
+        similarity is the same for every value and backend.
+    show_progress : bool, default=False
+        Show a progress bar over the similarity blocks in :meth:`fit`.
 
     Attributes
     ----------
@@ -112,6 +94,7 @@ class ItemKNN(SparseItemItem):
         k1: float = 1.2,
         b: float = 0.75,
         n_jobs: int | None = None,
+        show_progress: bool = False,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.weighting = weighting
@@ -121,6 +104,7 @@ class ItemKNN(SparseItemItem):
         self.k1 = k1
         self.b = b
         self.n_jobs = n_jobs
+        self.show_progress = show_progress
 
     def _check_params(self) -> tuple[int, Any, float, float, float, float]:
         k = check_int(self.n_neighbors, "n_neighbors", min_value=1)
@@ -131,10 +115,25 @@ class ItemKNN(SparseItemItem):
         k1 = check_real(self.k1, "k1", min_value=0.0)
         b = check_real(self.b, "b", min_value=0.0, max_value=1.0)
         check_n_jobs(self.n_jobs)
+        check_bool(self.show_progress, "show_progress")
         return k, weigh, asym, shrink, k1, b
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         k, weigh, asym, shrink, k1, b = self._check_params()
         n_items = X.shape[1]
-        W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float64)
-        self._keep_top(_Neighbours(W, self.similarity == "cosine", asym, shrink), n_items, k)
+        # float32 item vectors (the weightings give float32), dot products summed in
+        # float32 as implicit does; norms and the division in float64
+        W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float32)
+        W64 = sp.csr_array(W, dtype=np.float64)
+        sq = np.asarray(W64.multiply(W64).sum(axis=1), dtype=np.float64).reshape(-1)
+        del W64
+        cosine = self.similarity == "cosine"
+        product = ProductTop(
+            W,
+            W.T.tocsr(),
+            mode=MODE_COSINE if cosine else MODE_DOT,
+            left=sq**asym,  # ||w_i||^(2a)
+            right=sq ** (1.0 - asym),  # ||w_j||^(2(1-a))
+            shrink=shrink,
+        )
+        self._keep_top(product, n_items, k)

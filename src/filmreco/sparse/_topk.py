@@ -361,6 +361,17 @@ def _score_block(
     stop: int,
     excl: _Excluded | None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
+    select = getattr(score_fn, "select_top", None)
+    if select is not None and (excl is None or excl.mask is None):
+        ex = None if excl is None else (excl.indptr, excl.indices)
+        got = select(start, stop, k, ex, cand)
+        if got is not None:
+            idx, val, m = got
+            if excl is not None and excl.n_cols != m:
+                raise InputError(
+                    f"score_fn({start}, {stop}) ranks {m} columns but exclude has {excl.n_cols}."
+                )
+            return idx, val, m
     S = np.asarray(score_fn(start, stop))
     if S.ndim != 2 or S.shape[0] != stop - start:
         raise InputError(
@@ -409,7 +420,12 @@ def topk_blocks(
         (the same ``n_cols`` for every block). It is never modified. Any callable works
         serially and with threads; process-based joblib backends (loky, Dask) pickle it
         once per block, so keep it small or use :func:`factor_scores`, a picklable
-        object holding the factor matrices.
+        object holding the factor matrices. A `score_fn` that can rank a block without
+        dense scores may also offer ``score_fn.select_top(start, stop, k, exclude,
+        candidates)``, called first: `exclude` is None or the block's excluded cells as
+        CSR ``(indptr, indices)`` (block-local rows), `candidates` None or sorted column
+        indices; it returns ``(indices, values, n_cols)`` exactly as the selection over
+        ``score_fn(start, stop)`` would, or None to fall back to that selection.
     n_rows : int
         Number of rows to score.
     k : int
