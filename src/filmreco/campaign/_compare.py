@@ -484,10 +484,12 @@ def budget_sweep(
     film_id : id
     budgets : array-like of float
         Non-negative budgets (any order; returned ascending).
-    recommender, graph, model, action_log, index, catalog, audience_size, lookalike_of, costs, seed_method, n_runs, holdout, queries, random_state
+    recommender, graph, model, action_log, index, catalog, audience_size, lookalike_of, costs
         As in :func:`plan`.
     k : int, optional
         At most this many seeds; by default as many as the largest budget buys.
+    seed_method, n_runs, holdout, queries, random_state
+        As in :func:`plan`.
 
     Returns
     -------
