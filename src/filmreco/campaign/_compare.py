@@ -48,6 +48,14 @@ class Comparison:
     See Also
     --------
     compare : builds it.
+
+    Examples
+    --------
+    >>> curve = SeedCurve(np.array(["a", "b"]), np.ones(2), np.array([5.0, 8.0]),
+    ...                   np.array([0.4, 0.5]), np.array([0.4, 0.2]), 100)
+    >>> cmp = Comparison(["A"], [], [curve], np.zeros(1), np.zeros(1), 100, True)
+    >>> cmp.reach.tolist(), cmp.common_seeds
+    ([8.0], 2)
     """
 
     labels: list[str]
@@ -366,6 +374,14 @@ class BudgetSweep:
     See Also
     --------
     budget_sweep : builds it.
+
+    Examples
+    --------
+    >>> sweep = BudgetSweep(np.array([1.0, 3.0]), np.array([1, 2]), np.array([1.0, 3.0]),
+    ...                     np.array([10.0, 16.0]), np.array([1.0, 1.2]),
+    ...                     [np.array(["a"]), np.array(["a", "b"])], None)
+    >>> sweep.reach_per_budget.tolist()
+    [10.0, 3.0]
     """
 
     budgets: np.ndarray
