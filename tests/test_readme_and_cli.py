@@ -112,7 +112,8 @@ def test_demo_writes_campaign_report(tmp_path):
     path = Path(re.search(r"report: (\S+)", text).group(1))
     assert path == tmp_path / "campaign_report.html" and path.exists()
     html = path.read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html and "<table" in html
+    assert "<svg" in html and "<table" in html and "<img" not in html  # inline SVG charts
+    assert "marginal gain of each extra seed" in text
     assert (tmp_path / "plan.json").exists()
 
 

@@ -48,6 +48,14 @@ class Comparison:
     See Also
     --------
     compare : builds it.
+
+    Examples
+    --------
+    >>> curve = SeedCurve(np.array(["a", "b"]), np.ones(2), np.array([5.0, 8.0]),
+    ...                   np.array([0.4, 0.5]), np.array([0.4, 0.2]), 100)
+    >>> cmp = Comparison(["A"], [], [curve], np.zeros(1), np.zeros(1), 100, True)
+    >>> cmp.reach.tolist(), cmp.common_seeds
+    ([8.0], 2)
     """
 
     labels: list[str]
@@ -366,6 +374,14 @@ class BudgetSweep:
     See Also
     --------
     budget_sweep : builds it.
+
+    Examples
+    --------
+    >>> sweep = BudgetSweep(np.array([1.0, 3.0]), np.array([1, 2]), np.array([1.0, 3.0]),
+    ...                     np.array([10.0, 16.0]), np.array([1.0, 1.2]),
+    ...                     [np.array(["a"]), np.array(["a", "b"])], None)
+    >>> sweep.reach_per_budget.tolist()
+    [10.0, 3.0]
     """
 
     budgets: np.ndarray
@@ -484,10 +500,12 @@ def budget_sweep(
     film_id : id
     budgets : array-like of float
         Non-negative budgets (any order; returned ascending).
-    recommender, graph, model, action_log, index, catalog, audience_size, lookalike_of, costs, seed_method, n_runs, holdout, queries, random_state
+    recommender, graph, model, action_log, index, catalog, audience_size, lookalike_of, costs
         As in :func:`plan`.
     k : int, optional
         At most this many seeds; by default as many as the largest budget buys.
+    seed_method, n_runs, holdout, queries, random_state
+        As in :func:`plan`.
 
     Returns
     -------
