@@ -319,3 +319,25 @@ def test_an_estimator_that_does_not_converge_is_left_out(log):
     assert bt.chosen in ("bernoulli", "bayes")
     assert all(math.isnan(v) for v in bt.table["em"].values())
     assert np.isfinite(bt.table["bayes"]["factor"])
+
+
+def test_a_fixed_estimator_that_does_not_converge_leaves_an_undefined_row(log, monkeypatch):
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.social import validation
+
+    real = validation.learn_probabilities
+
+    def flaky(*args, **kwargs):
+        if kwargs.get("method") == "em":
+            raise ConvergenceError("EM did not converge (test)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "learn_probabilities", flaky)
+    g, u, f, t = log
+    with pytest.warns(DataWarning, match="em is undefined"):
+        res = validate_propagation(
+            g, u, f, t, cut=float(np.quantile(t, 0.8)), estimators=["em", "bernoulli"]
+        )
+    assert math.isnan(res.table["em"]["ratio"]) and not math.isnan(res.table["bernoulli"]["ratio"])
+    assert res.table["em"]["observed"] == res.table["bernoulli"]["observed"]
+    assert any(n.startswith("em:") for n in res.notes)

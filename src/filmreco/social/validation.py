@@ -453,9 +453,18 @@ def validate_propagation(
                 probabilities[name] = np.full(graph.n_arcs, math.nan)
                 continue
         elif isinstance(spec, str) and spec in FIXED_METHODS:
-            p = learn_probabilities(
-                graph, train_ids, a[train], t[train], method=spec, window=window
-            )
+            try:
+                p = learn_probabilities(
+                    graph, train_ids, a[train], t[train], method=spec, window=window
+                )
+            except ConvergenceError as why:  # EM: one estimator's failure, not the test's
+                notes.append(f"{name}: {why}")
+                warnings.warn(f"{name} is undefined: {why}", DataWarning, stacklevel=2)
+                table[name] = dict.fromkeys(table_keys, math.nan)
+                table[name]["observed"] = float(y.sum())
+                predicted[name] = np.full(test_films.size, math.nan)
+                probabilities[name] = np.full(graph.n_arcs, math.nan)
+                continue
         else:
             p = graph.resolve_probabilities(spec, random_state=random_state)
         prob = pair_probability(p, arc, inv, y.size)
