@@ -26,7 +26,8 @@ from filmreco._parallel import BackendError, parallel_map
 from filmreco._validation import check_int
 from filmreco.datasets import make_synthetic
 from filmreco.exceptions import InputError
-from filmreco.recommend import ALS, EASE, ItemKNN
+from filmreco.recommend import ALS, EASE, ItemKNN, RP3beta
+from filmreco.recommend._itemitem import FIT_BLOCK
 from filmreco.recommend._serve import factor_block_rows
 from filmreco.recommend.evaluation import evaluate, split_random
 from filmreco.social import IndependentCascade, LinearThreshold, SocialGraph, maximize_influence
@@ -268,3 +269,23 @@ def test_worker_death_is_retried_with_the_same_answer(client, graph, tmp_path):
         np.testing.assert_array_equal(a, b)
     client.wait_for_workers(N_WORKERS, timeout=30)
     assert set(client.run(os.getpid).values()) != pids  # a worker was restarted
+
+
+# -- fitting through the parallel seam (issue 13, item 8: the kNN similarity build) ----
+@pytest.mark.parametrize("name", ["ItemKNN", "RP3beta"])
+def test_similarity_build_identical(client, world, name):
+    make = {"ItemKNN": lambda: ItemKNN(30, weighting="bm25"), "RP3beta": lambda: RP3beta()}[name]
+
+    def fit() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        S = make().fit(world.interactions).similarity_
+        return S.indptr, S.indices, S.data
+
+    before = scheduler_counts(client)
+    res = everywhere(fit)
+    n_blocks = -(-N_ITEMS // FIT_BLOCK)  # 2500 films: 5 fixed-size blocks of items
+    assert batch_tasks(scheduler_counts(client)) - batch_tasks(before) == n_blocks
+    ref = res["serial"]
+    assert ref[0][-1] > 0
+    for backend, got in res.items():
+        for a, b in zip(ref, got):
+            np.testing.assert_array_equal(a, b, err_msg=backend)

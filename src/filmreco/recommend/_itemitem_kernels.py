@@ -171,7 +171,6 @@ def neighbour_rows(
     out_i = np.full((rows, k), -1, dtype=np.int64)
     out_v = np.zeros((rows, k), dtype=np.float32)
     acc = np.zeros(n, dtype=b_data.dtype)
-    mark = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
     heap = np.empty(max(k, 1), dtype=np.float32)
     bv = np.empty(n, dtype=np.float32)
@@ -182,13 +181,17 @@ def neighbour_rows(
         for p in range(a_indptr[r], a_indptr[r + 1]):
             u = a_indices[p]
             w = a_data[p]
+            if not w > 0:  # nothing to add (the values are non-negative)
+                continue
             for q in range(b_indptr[u], b_indptr[u + 1]):
-                j = b_indices[q]
-                if not mark[j]:
-                    mark[j] = True
-                    touched[nt] = j
-                    nt += 1
-                acc[j] += w * b_data[q]
+                x = w * b_data[q]
+                if x > 0:
+                    j = b_indices[q]
+                    a = acc[j]
+                    if a == 0:  # first touch: sums of positive terms stay positive
+                        touched[nt] = j
+                        nt += 1
+                    acc[j] = a + x
         lr = left[r]
         cnt = 0
         size = 0
@@ -196,7 +199,6 @@ def neighbour_rows(
             j = touched[t]
             s = np.float64(acc[j])
             acc[j] = 0
-            mark[j] = False
             if j == r:  # no self-similarity
                 continue
             if mode == MODE_COSINE:
