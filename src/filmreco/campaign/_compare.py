@@ -14,7 +14,7 @@ import numpy as np
 from .._parallel import seed_sequence
 from .._persist import atomic_write
 from .._stats import Z95
-from .._validation import as_array, check_int
+from .._validation import as_array, check_int, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError
 from ._curve import SeedCurve, curve_from_prefix, seed_costs
 from ._plan import CampaignPlan, plan
@@ -325,7 +325,7 @@ def compare(
             "the plans use different social graphs, so they cannot share simulated worlds; "
             "their differences carry the full simulation noise.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     state = int(seed_sequence(random_state).generate_state(1)[0])
     prefixes, curves = [], []

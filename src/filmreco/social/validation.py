@@ -459,7 +459,9 @@ def validate_propagation(
                 )
             except ConvergenceError as why:  # EM: one estimator's failure, not the test's
                 notes.append(f"{name}: {why}")
-                warnings.warn(f"{name} is undefined: {why}", DataWarning, stacklevel=2)
+                warnings.warn(
+                    f"{name} is undefined: {why}", DataWarning, stacklevel=user_stacklevel()
+                )
                 table[name] = dict.fromkeys(table_keys, math.nan)
                 table[name]["observed"] = float(y.sum())
                 predicted[name] = np.full(test_films.size, math.nan)
