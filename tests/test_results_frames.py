@@ -176,9 +176,9 @@ def test_no_numpy_reprs_in_messages(world, knn) -> None:
 
 # --- progress ---------------------------------------------------------------------------
 def test_show_progress_gives_the_same_results(world) -> None:
+    from filmreco.datasets import make_synthetic
     from filmreco.recommend import EASE
     from filmreco.recommend.evaluation import evaluate, split_random, tune
-    from filmreco.datasets import make_synthetic
     from filmreco.search import SearchIndex
 
     with warnings.catch_warnings():

@@ -19,8 +19,8 @@ from __future__ import annotations
 import inspect
 import multiprocessing as mp
 import os
-import resource
 import re
+import resource
 import traceback
 import warnings
 from typing import Any

@@ -170,7 +170,7 @@ def _year_of(x: Any) -> int | None:
             return None
         return int(str(x.astype("datetime64[Y]")))
     if isinstance(x, numbers.Real) and not isinstance(x, bool) and float(x).is_integer():
-        return int(x)
+        return int(float(x))
     if isinstance(x, str):
         m = _YEAR_AT_START.match(x)
         if m:
