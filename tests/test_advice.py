@@ -227,3 +227,25 @@ def test_reported_calls_give_advice_that_works(world) -> None:
     # the IdMap itself, called directly, does take on_unknown=
     err = _check_advice(lambda: X.user_ids.index(["nobody"]), X.user_ids.index)
     assert "on_unknown=" in str(err)
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_shuffle_graph_of_a_dense_graph_never_advises_what_it_does_not_take(directed) -> None:
+    """The fuzz found shuffle_graph raising "pass self_loops='drop'" (it takes no such
+    argument): its last rewiring round could leave a self-loop behind."""
+    import warnings
+
+    import numpy as np
+
+    from filmreco.social import SocialGraph, shuffle_graph
+
+    n = 5
+    s, t = np.nonzero(~np.eye(n, dtype=bool))
+    if not directed:
+        s, t = s[s < t], t[s < t]
+    g = SocialGraph.from_arrays(s, t, directed=directed)
+    for seed in [*range(30), 2**64 - 1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = shuffle_graph(g, random_state=seed)
+        assert not (out.sources == out.targets).any()

@@ -116,8 +116,10 @@ SHORT_MESSAGE = 1_000
 
 
 def test_shorten_keeps_short_reprs_and_cuts_long_ones():
-    for v in ("2049", b"ab", 3, 1.5, None, ["a", 1], np.str_("u1"), ("a",)):
+    for v in ("2049", b"ab", 3, 1.5, None, ["a", 1], ("a",)):
         assert shorten(v) == repr(v)
+    # numpy scalars are shown as the Python values they hold (issue 14: no numpy reprs)
+    assert shorten(np.str_("u1")) == "'u1'" and shorten(np.float32(-1.0)) == "-1.0"
     assert shorten("y" * 81) == repr("y" * 80) + "... (81 characters)"
     assert shorten(b"z" * 100, limit=4) == "b'zzzz'... (100 bytes)"
     assert len(shorten([BIG, BIG])) <= 83

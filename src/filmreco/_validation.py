@@ -610,11 +610,6 @@ def user_stacklevel() -> int:
     return level
 
 
-_NUMPY_SCALAR_REPR = __import__("re").compile(
-    r"\bnp\.(?:float|int|uint|bool|str_|bytes_|complex)\w*\(((?:[^()]|\([^()]*\))*)\)"
-)
-
-
 def plain_reprs(text: str) -> str:
     """`text` with numpy's scalar reprs replaced by the values they hold.
 
@@ -626,4 +621,6 @@ def plain_reprs(text: str) -> str:
     >>> plain_reprs("EASE(regularization=np.float32(10.0), name=np.str_('a'))")
     "EASE(regularization=10.0, name='a')"
     """
-    return _NUMPY_SCALAR_REPR.sub(r"\1", text)
+    from .exceptions import _plain_numbers
+
+    return _plain_numbers(text)

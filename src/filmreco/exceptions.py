@@ -25,6 +25,8 @@ A model used before ``fit`` raises :class:`sklearn.exceptions.NotFittedError`
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "BackendError",
     "ConvergenceError",
@@ -55,6 +57,20 @@ class FilmrecoError(Exception):
     ...     print(type(exc).__name__)
     UnknownIdError
     """
+
+    def __str__(self) -> str:
+        # numpy 2 writes np.float32(-1.0) for -1.0: never shown to users (issue 14)
+        return _plain_numbers(super().__str__())
+
+
+_NUMPY_SCALAR = re.compile(
+    r"\bnp\.(?:float|int|uint|bool|str_|bytes_|complex)\w*\(((?:[^()]|\([^()]*\))*)\)"
+)
+
+
+def _plain_numbers(text: str) -> str:
+    """`text` with numpy's scalar reprs (``np.int64(6119)``) replaced by their values."""
+    return _NUMPY_SCALAR.sub(r"\1", text) if "np." in text else text
 
 
 class InputError(FilmrecoError, ValueError):
@@ -116,7 +132,7 @@ class UnknownIdError(FilmrecoError, KeyError):
     """
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
-        return str(self.args[0]) if self.args else ""
+        return _plain_numbers(str(self.args[0])) if self.args else ""
 
 
 class FormatError(FilmrecoError, ValueError):

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from .._parallel import progress_bar, thread_limits
 from .._persist import member
-from .._validation import check_int, check_real
+from .._validation import check_bool, check_int, check_real
 from ..exceptions import InputError
 from ._base import Recommender
 
@@ -137,6 +137,7 @@ class EASE(Recommender):
     def _check_params(self) -> tuple[float, float]:
         lam = check_real(self.regularization, "regularization", min_value=0.0, min_inclusive=False)
         limit = check_real(self.memory_limit, "memory_limit", min_value=0.0, min_inclusive=False)
+        check_bool(self.show_progress, "show_progress")
         if lam > float(np.finfo(np.float32).max):
             raise InputError(
                 f"regularization={lam!r} overflows the float32 Gram matrix (largest float32: "

@@ -90,17 +90,24 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
         s, t, w = s[one], t[one], w[one]
     s = s[rng.permutation(s.size)]
     n = graph.n_nodes
-    for _ in range(100):
+
+    def clashes() -> np.ndarray:
+        """Arcs that are self-loops or repeat an earlier arc."""
         key = np.minimum(s, t) * n + np.maximum(s, t) if not graph.directed else s * n + t
         _, first = np.unique(key, return_index=True)
-        bad = np.ones(s.size, dtype=bool)
-        bad[first] = False
-        bad |= s == t
+        out = np.ones(s.size, dtype=bool)
+        out[first] = False
+        return out | (s == t)
+
+    for _ in range(100):
+        bad = clashes()
         if not bad.any():
             break
         idx = np.flatnonzero(bad)
         other = rng.integers(0, s.size, size=idx.size)
         s[idx], s[other] = s[other], s[idx].copy()
+    else:
+        bad = clashes()  # the last swaps may have made new clashes: drop those too
     if bad.any():
         warnings.warn(
             f"shuffle_graph dropped {int(bad.sum())} arc(s) it could not rewire without a "
