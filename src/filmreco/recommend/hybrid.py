@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
 from ..data import Interactions
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, FormatError, InputError
 from ..metrics import ndcg_at_k
 from ..sparse import IdMap, row_indices, topk
 from ._base import Recommender, registry
@@ -392,8 +392,14 @@ class Hybrid(Recommender):
         self.models = models
         self.models_ = models
         saved = arrays.get("weights_")
-        self.weights_ = (
-            np.asarray(saved, dtype=np.float64) if saved is not None else self._weights(len(models))
-        )
+        if saved is None:
+            self.weights_ = self._weights(len(models))
+        else:
+            w = np.asarray(saved, dtype=np.float64)
+            if w.shape != (len(models),) or not np.isfinite(w).all() or (w < 0).any():
+                raise FormatError(
+                    f"weights_ must hold {len(models)} finite non-negative floats, one per model."
+                )
+            self.weights_ = w
         self.stacking_ = None
         self._maps()
