@@ -28,8 +28,7 @@ def test_simplex_grid(k):
     assert np.allclose(grid.sum(axis=1), 1.0) and (grid >= 0).all()
     assert np.allclose(grid[0], 1.0 / k)  # equal weights first: they win ties
     assert np.unique(grid.round(12), axis=0).shape[0] == grid.shape[0]
-    for j in range(k):  # every single component is a candidate
-        assert any(np.allclose(row, np.eye(k)[j]) for row in grid)
+    assert (grid > 0).all()  # every component keeps a say (cold films of a content model)
     assert grid.shape[0] <= 300
 
 
@@ -39,17 +38,18 @@ def test_learned_weights_maximise_the_validation_score(data):
     assert info is not None
     best = int(np.argmax(info["ndcg"]))
     assert np.allclose(model.weights_, info["grid"][best]) and model.weights_.sum() == 1.0
-    # a single component's point is that component alone on the same validation splits
-    for j, component in enumerate([EASE(regularization=5.0), ItemKNN(n_neighbors=10)]):
+    # a grid point's score is that fixed-weight hybrid's NDCG@10 on the same validation splits
+    for row in (0, 3):
+        w = info["grid"][row].tolist()
+        fixed = Hybrid([EASE(regularization=5.0), ItemKNN(n_neighbors=10)], weights=w)
         ref = np.mean([
-            evaluate(component, *split_random(data, 0.2, random_state=seed), metrics=["ndcg"])[
+            evaluate(fixed, *split_random(data, 0.2, random_state=seed), metrics=["ndcg"])[
                 "ndcg@10"
             ]
             for seed in STACK_SEEDS
         ])  # fmt: skip
-        row = next(i for i, w in enumerate(info["grid"]) if np.allclose(w, np.eye(2)[j]))
-        assert info["ndcg"][row] == pytest.approx(ref, rel=1e-6)
-    assert info["ndcg"][best] >= max(info["ndcg"][0], *info["ndcg"])
+        assert info["ndcg"][row] == pytest.approx(ref, rel=1e-5)
+    assert info["ndcg"][best] == max(info["ndcg"])
 
 
 def test_learning_uses_the_training_data_only(data):

@@ -314,7 +314,9 @@ def test_hybrid_rank_fusion_and_cold_items(world):
     cat = Catalog.from_records(
         [*world.catalog.records(), {"id": "brand-new", "genres": world.catalog["m0001"]["genres"]}]
     )
-    model = Hybrid([ALS(4, max_iter=2, random_state=0), ContentBased(cat)], method="rank")
+    model = Hybrid(
+        [ALS(4, max_iter=2, random_state=0), ContentBased(cat)], weights=[1.0, 1.0], method="rank"
+    )
     model.fit(X)
     assert model.item_ids_.ids[-1] == "brand-new"
     S = model.score(["u0001"], [*films[:3], "brand-new"])

@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
 from ..data import Interactions
-from ..exceptions import DataWarning, InputError
+from ..exceptions import DataWarning, FormatError, InputError
 from ..metrics import ndcg_at_k
 from ..sparse import IdMap, row_indices, topk
 from ._base import Recommender, registry
@@ -65,16 +65,18 @@ _STACK_K = 10  # NDCG cut-off the weights maximise
 
 
 def _simplex(k: int) -> np.ndarray:
-    """Weight vectors on the simplex: a grid of step 1/10 for up to 3 components, coarser
-    for more (at most a few hundred points); every vertex and the centre are included."""
+    """Weight vectors inside the simplex: a grid of step 1/10 for up to 3 components,
+    coarser for more (at most a few hundred points), every weight at least one step, so
+    every component keeps a say (a film only one component knows, e.g. a brand-new film of
+    a content model, still gets a score); the centre comes first."""
     if k == 1:
         return np.ones((1, 1))
-    steps = 10 if k <= 3 else (6 if k == 4 else 4 if k <= 6 else 2)
+    steps = max(k, 10 if k <= 3 else (6 if k == 4 else 8 if k <= 6 else k))
     points = [
         np.bincount(np.asarray(c, dtype=np.int64), minlength=k)
-        for c in itertools.combinations_with_replacement(range(k), steps)
+        for c in itertools.combinations_with_replacement(range(k), steps - k)
     ]
-    grid = np.unique(np.array(points, dtype=np.float64) / steps, axis=0)[::-1]
+    grid = np.unique((np.array(points, dtype=np.float64) + 1.0) / steps, axis=0)[::-1]
     grid = grid[~np.all(np.isclose(grid, 1.0 / k), axis=1)]
     return np.vstack([np.full((1, k), 1.0 / k), grid])  # the centre first: it wins ties
 
@@ -112,7 +114,8 @@ class Hybrid(Recommender):
         training data alone: on each of two per-user random 20% validation splits carved
         from the data given to :meth:`fit` (fixed seeds :data:`STACK_SEEDS`), clones of
         the components are fitted on the rest, and the weights on a simplex grid (step
-        1/10 for up to three components) that maximise the validation users' mean
+        1/10 for up to three components, each weight at least one step, so that every
+        component, e.g. a content model for brand-new films, keeps a say) that maximise the validation users' mean
         NDCG@10 (binary relevance, training films filtered, up to 2,000 users per split)
         over both splits are kept (ties: equal weights first). This costs two extra fits
         of every component. With ``refit=False`` the components are already fitted on
@@ -159,7 +162,7 @@ class Hybrid(Recommender):
     >>> from filmreco.datasets import make_synthetic
     >>> w = make_synthetic(200, 50, density=0.08, random_state=0)
     >>> model = Hybrid([ItemKNN(n_neighbors=20), Popularity()]).fit(w.interactions)
-    >>> model.weights_.sum(), len(model.stacking_["ndcg"]) == 11
+    >>> model.weights_.sum(), len(model.stacking_["ndcg"]) == 9
     (np.float64(1.0), True)
     """
 
@@ -389,8 +392,14 @@ class Hybrid(Recommender):
         self.models = models
         self.models_ = models
         saved = arrays.get("weights_")
-        self.weights_ = (
-            np.asarray(saved, dtype=np.float64) if saved is not None else self._weights(len(models))
-        )
+        if saved is None:
+            self.weights_ = self._weights(len(models))
+        else:
+            w = np.asarray(saved, dtype=np.float64)
+            if w.shape != (len(models),) or not np.isfinite(w).all() or (w < 0).any():
+                raise FormatError(
+                    f"weights_ must hold {len(models)} finite non-negative floats, one per model."
+                )
+            self.weights_ = w
         self.stacking_ = None
         self._maps()
