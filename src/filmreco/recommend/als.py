@@ -39,7 +39,7 @@ _CONFIDENCE = {"linear": _linear, "log": _log}
 
 #: Rows per task of a half-step in :meth:`ALS.fit`: fixed, so the factors never depend on
 #: ``n_jobs`` or the backend (each row's solve is sequential arithmetic on its own data).
-_SWEEP_ROWS = 4096
+_SWEEP_ROWS = 1024
 
 
 def _sweep_block(
