@@ -39,7 +39,7 @@ _CONFIDENCE = {"linear": _linear, "log": _log}
 
 #: Rows per task of a half-step in :meth:`ALS.fit`: fixed, so the factors never depend on
 #: ``n_jobs`` or the backend (each row's solve is sequential arithmetic on its own data).
-_SWEEP_ROWS = 4096
+_SWEEP_ROWS = 1024
 
 
 def _sweep_block(
@@ -115,13 +115,6 @@ class ALS(FactorModel):
         Latent dimension.
     regularization : float, default=10.0
         :math:`\lambda \ge 0`.
-    alpha : float, default=10.0
-        Confidence growth :math:`\alpha \ge 0`.
-    confidence : {"linear", "log"}, default="linear"
-        :math:`c = 1 + \alpha r` or :math:`c = 1 + \alpha \log(1 + r / \epsilon)` (Hu et
-        al., section 4) for an interaction of strength :math:`r`.
-    epsilon : float, default=1.0
-        :math:`\epsilon` of the log confidence.
     regularization_exponent : float, default=0.0
         :math:`\nu \ge 0` of the frequency-scaled regularization of Rendle et al. [3]_:
         user :math:`u` is penalised by
@@ -133,6 +126,13 @@ class ALS(FactorModel):
         :math:`\lambda`; ``1`` is the paper's choice, with a much smaller
         `regularization` (the scale then grows with the catalogue). See the guide's
         "Tuning ALS" section for their protocol.
+    alpha : float, default=10.0
+        Confidence growth :math:`\alpha \ge 0`.
+    confidence : {"linear", "log"}, default="linear"
+        :math:`c = 1 + \alpha r` or :math:`c = 1 + \alpha \log(1 + r / \epsilon)` (Hu et
+        al., section 4) for an interaction of strength :math:`r`.
+    epsilon : float, default=1.0
+        :math:`\epsilon` of the log confidence.
     max_iter : int, default=15
         Alternating sweeps (each updates users, then items).
     cg_steps : int, default=3
