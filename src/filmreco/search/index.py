@@ -420,7 +420,7 @@ class SearchIndex(Saveable, ParamsMixin):
         got = getattr(self, "_extras_of", None)
         if got is not None and got[0] is state:
             return got[1]  # type: ignore[no-any-return]
-        extras = Extras(state.records, self._cfg)
+        extras = Extras(state.records, self._cfg, store=self._store, state=state)
         self._extras_of = (state, extras)
         return extras
 
