@@ -136,8 +136,8 @@ def prior_values(records: Sequence[Mapping[str, Any]], field: str, id_field: str
             raise InputError(
                 f"prior_field={field!r}: record {shorten(rec.get(id_field))} has "
                 f"{shorten(v)} ({type(v).__name__}), which is not a number; give every record a "
-                "number, a numeric string or None (missing, counted as average), or pass "
-                "prior_field=None."
+                "number, a numeric string or None (missing, counted as average), or build the "
+                "index without a prior: SearchIndex(prior_field=None)."
             )
         if not math.isnan(f):
             out[i] = f
