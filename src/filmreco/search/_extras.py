@@ -7,6 +7,7 @@ built on first use; an index keeps the one of its current snapshot (see
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -14,19 +15,32 @@ import numpy as np
 
 from . import _pinyin
 from ._config import Config
-from ._intent import Normalizer, Request, RequestParser, prior_values, scaled_prior
+from ._intent import (
+    INTENT_FIELDS,
+    Normalizer,
+    Request,
+    RequestParser,
+    prior_values,
+    scaled_prior,
+)
 from ._records import field_texts
 from .analyze import PREFIX, normalize
 
 __all__ = ["Extras"]
 
+_HAN_WORD = re.compile("[\u4e00-\u9fff]+")
+
 
 class Extras:
     """The prior (raw and scaled) and the request parser of one snapshot's records."""
 
-    def __init__(self, records: Any, config: Config) -> None:
+    def __init__(
+        self, records: Any, config: Config, *, store: Any = None, state: Any = None
+    ) -> None:
         self.records = records
         self.config = config
+        self.store = store  # the index's term counts, when they are the snapshot's
+        self.state = state
         self.raw: np.ndarray | None = None
         self.prior: np.ndarray | None = None  # scaled to [0, 1], missing = neutral
         if config.prior_field is not None:
@@ -40,16 +54,53 @@ class Extras:
             with self._lock:
                 if self._parser is None:
                     cfg = self.config
-                    titles = set()
-                    norm = Normalizer(cfg.to_simplified)
-                    for rec in self.records:  # a query that is a title is never a request
-                        for f in cfg.name_fields:
-                            for raw in field_texts(rec.get(f)):
-                                titles.add("".join(norm(raw).split()))
                     self._parser = RequestParser(
-                        self.records, self.raw, titles, to_simplified=cfg.to_simplified
+                        self.records,
+                        self.raw,
+                        self._titles,
+                        to_simplified=cfg.to_simplified,
+                        people=self._people(),
                     )
         return self._parser
+
+    def _titles(self) -> set[str]:
+        """The normalised names of the name fields, without spaces (a query that is one is
+        never a request)."""
+        cfg = self.config
+        norm = Normalizer(cfg.to_simplified)
+        titles = set()
+        for rec in self.records:
+            for f in cfg.name_fields:
+                for raw in field_texts(rec.get(f)):
+                    titles.add("".join(norm(raw).split()))
+        return titles
+
+    def _people(self) -> dict[str, list[int]] | None:
+        """Person name (whole and parts) -> documents, from the term counts of the people
+        fields (already normalised: no pass over the records); None when the store is not
+        the snapshot's any more (a write in between) or holds no people field."""
+        store, state = self.store, self.state
+        if store is None or state is None:
+            return None
+        vocab = store.vocab.get("word")
+        if vocab is not state.vocab.get("word") or store.n_docs != state.n_docs:
+            return None
+        fields = [f for f in INTENT_FIELDS["person"] if ("word", f) in store.tf]
+        if not fields:
+            return None
+        terms = store.terms["word"]
+        out: dict[str, list[int]] = {}
+        for f in fields:
+            X = store.tf[("word", f)].tocsc()
+            X.sort_indices()
+            for k in np.flatnonzero(np.diff(X.indptr)).tolist():
+                t = terms[k]
+                if len(t) < 2 or not _HAN_WORD.fullmatch(t):
+                    continue
+                docs = X.indices[X.indptr[k] : X.indptr[k + 1]].tolist()
+                got = out.get(t)
+                out[t] = docs if got is None else sorted(set(got) | set(docs))
+        return out
 
     def parse(self, text: str) -> Request | None:
         """The request that normalised `text` makes, or None."""

@@ -137,7 +137,7 @@ def prior_values(records: Sequence[Mapping[str, Any]], field: str, id_field: str
                 f"prior_field={field!r}: record {shorten(rec.get(id_field))} has "
                 f"{shorten(v)} ({type(v).__name__}), which is not a number; give every record a "
                 "number, a numeric string or None (missing, counted as average), or build the "
-                "index with SearchIndex(prior_field=None)."
+                "index without a prior: SearchIndex(prior_field=None)."
             )
         if not math.isnan(f):
             out[i] = f
@@ -196,8 +196,12 @@ class RequestParser:
     records : sequence of dict
     prior : numpy.ndarray or None
         Each record's prior (NaN: missing), see :func:`prior_values`.
-    titles : collection of str
-        Normalised titles without spaces: a query equal to one is not a request.
+    titles : callable
+        ``titles() -> collection of str``: the normalised titles without spaces (a query
+        equal to one is not a request), called once, when a first query reads as a request.
+    people : dict of str to list of int, optional
+        Each person's name and name part -> its records (from the index's term counts);
+        read from `records` when not given.
     """
 
     def __init__(
@@ -207,12 +211,14 @@ class RequestParser:
         titles: Any,
         *,
         to_simplified: bool = True,
+        people: dict[str, list[int]] | None = None,
     ) -> None:
         self.records = records
         self.n = len(records)
         self.prior = prior
-        self.titles = titles
-        self.title_list = sorted(titles)
+        self._titles_of = titles
+        self._titles: set[str] | None = None
+        self.title_list: list[str] = []
         present = {k for r in records[:1000] for k in r}
         fields = {kind: [f for f in names if f in present] for kind, names in INTENT_FIELDS.items()}
         self.fields = fields
@@ -247,7 +253,9 @@ class RequestParser:
             found = self._region_core(target)
             if found is not None:
                 lex.setdefault(name, ("region", found))
-        for p, docs in self._values(fields["person"], norm, parts=True).items():
+        if people is None:
+            people = self._values(fields["person"], norm, parts=True)
+        for p, docs in people.items():
             if len(p) >= 2 and p not in lex:
                 self._person_docs[p] = docs
                 lex[p] = ("person", p)
@@ -304,7 +312,7 @@ class RequestParser:
     # ------------------------------------------------------------------ parsing
     def parse(self, text: str) -> Request | None:
         """The request normalised `text` makes, or None if it is not one (fast when not)."""
-        if not text or "".join(text.split()) in self.titles:
+        if not text:
             return None
         req = Request()
         covered = bytearray(len(text))
@@ -335,6 +343,11 @@ class RequestParser:
             elif kind == "quality":
                 req.quality = True
             i += size
+        if self._titles is None:
+            self._titles = set(self._titles_of())
+            self.title_list = sorted(self._titles)
+        if "".join(text.split()) in self._titles:
+            return None  # a title ("功夫")
         if self._starts_title(text, covered, spans):
             return None  # "我和我的 2019": the start of a title and a year
         if not (req.genres or req.regions or req.people or req.years):

@@ -33,7 +33,7 @@ from .._validation import (
 from ..data import _frames as frames
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError
 from ..sparse import IdMap
-from . import _io
+from . import _io, _pinyin
 from ._config import (
     DEFAULT_FIELDS,
     DEFAULT_NAME_FIELDS,
@@ -468,7 +468,7 @@ class SearchIndex(Saveable, ParamsMixin):
         got = getattr(self, "_extras_of", None)
         if got is not None and got[0] is state:
             return got[1]  # type: ignore[no-any-return]
-        extras = Extras(state.records, self._cfg)
+        extras = Extras(state.records, self._cfg, store=self._store, state=state)
         self._extras_of = (state, extras)
         return extras
 
@@ -905,11 +905,13 @@ class SearchIndex(Saveable, ParamsMixin):
                         if got is not None:
                             special[i] = got
             for i, t in enumerate(part):  # Latin queries: the precision rule, as search()
-                if i not in special and t.isascii() and t:
+                if i not in special and t and t.isascii() and _maybe_latin(t):
                     q = state.analyze(t)
                     if extras.latin_only(state, t, q):
                         special[i] = self._text_hits(state, extras, t, q, depth, mask)
             wide = max(depth, _PRIOR_DEPTH) if use_prior else depth
+            if special and not highlight:  # answered already: not scored again
+                part = ["" if i in special else t for i, t in enumerate(part)]
             idx, sc, found, qs = state.top_texts(part, wide, mask, keep=highlight)
             if use_prior or special:
                 idx, sc, found = _adjust(idx, sc, found, special, extras, cfg.prior_weight,
@@ -1028,6 +1030,12 @@ def _adjust(
         out_sc[i, : rows.size] = scores
         out_found[i] = rows.size
     return out_idx, out_sc, out_found
+
+
+def _maybe_latin(text: str) -> bool:
+    """Whether an ASCII query has a word of letters that is not typed pinyin (the queries
+    the Latin precision rule may apply to; see ``Extras.latin_only``)."""
+    return any(w.isalpha() and _pinyin.segment(w) is None for w in text.split())
 
 
 def _number(x: float) -> str:
