@@ -232,7 +232,8 @@ def test_the_demo_never_follows_a_planted_symlink(tmp_path, monkeypatch):
     temp.mkdir()
     victim.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    (temp / "filmreco-demo").symlink_to(victim)  # the old fixed name, planted by someone
+    monkeypatch.chdir(temp)  # the default folder is ./filmreco-demo: planted as a link here
+    (temp / "filmreco-demo").symlink_to(victim)  # the fixed name, planted by someone
     (temp / "filmreco-demo-x").symlink_to(victim)
     buf = io.StringIO()
     assert demo(out=buf, model="popularity") == 0

@@ -209,6 +209,7 @@ def to_frame(
             f"result must be the (ids, scores) pair of a recommend call or a filmreco "
             f"result object, got {type(result).__name__}."
         )
+    check_str(query, "query")
     result_name = "user" if query == "item" else "item"
     return ranked_frame(
         result[0],
