@@ -186,5 +186,5 @@ def restore(
     index.fields_ = dict(cfg.boosts)
     index.name_fields_ = cfg.name_fields
     index._refresh()
-    index._snapshot().warm()  # ready to search from the first query, as after fit
+    index._warm()  # ready to search from the first query, as after fit
     return index

@@ -441,7 +441,7 @@ class SearchIndex(Saveable, ParamsMixin):
         self._refresh()
         # ready to search from the first query: score matrix, compiled kernels, query
         # analyzer (later writes rebuild the snapshot at the next search)
-        self._snapshot().warm()
+        self._warm()
         logger.debug("SearchIndex: indexed %d documents", len(recs))
         return self
 
@@ -462,6 +462,13 @@ class SearchIndex(Saveable, ParamsMixin):
                     state = Snapshot(self._store, self._records, self.doc_ids_, self._cfg)
                     self._state = state
         return state
+
+    def _warm(self) -> None:
+        """Build what the first search reads (by fit and load): the snapshot's parts and,
+        with `intents`, the request parser, so that the first query is as fast as the next."""
+        state = self._snapshot().warm()
+        if self._cfg.intents:
+            self._extras(state).parser()
 
     def _extras(self, state: Snapshot) -> Extras:
         """The prior and request parser of `state` (built once per snapshot)."""
