@@ -16,7 +16,8 @@ from filmreco.search._pinyin import SYLLABLES
 # the class the engine really uses, and its module's globals (the doctest run imports another
 # copy of the modules under --import-mode=importlib)
 DeletionIndex = Snapshot.deletion_index.__globals__["HashedDeletionIndex"]
-FUZZY = DeletionIndex.lookup.__globals__
+# the globals of the module that builds its probes (``_fuzzy.lookup_probes``, shared by both indexes)
+FUZZY = DeletionIndex.lookup.__globals__["lookup_probes"].__globals__
 
 WORD = st.text(alphabet="abcde", min_size=0, max_size=9)
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._fuzzy import MAX_FUZZY_LENGTH, edit_distance, max_edits
+from ._fuzzy import MAX_FUZZY_LENGTH, lookup_probes, rank_candidates
 
 __all__ = ["HashedDeletionIndex"]
 
@@ -40,10 +40,6 @@ def _hashes(strings: list[str]) -> np.ndarray:
         live = (lengths > j).nonzero()[0]
         h[live] = h[live] * np.uint64(_BASE) + codes[starts[live] + j]
     return h
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class HashedDeletionIndex:
@@ -120,14 +116,9 @@ class HashedDeletionIndex:
         list of (term, distance)
             Sorted by distance, then term.
         """
-        limit = max_edits(word)
-        if limit == 0 or len(word) > min(MAX_FUZZY_LENGTH, self._longest + limit):
+        plist = list(lookup_probes(word, self._longest))
+        if not plist:
             return []
-        probes = {word} | _deletes(word)
-        if limit >= 2:
-            for probe in list(probes):
-                probes |= _deletes(probe)
-        plist = list(probes)
         hashes = _hashes(plist)
         lo = self._keys.searchsorted(hashes, "left").tolist()
         hi = self._keys.searchsorted(hashes, "right").tolist()
@@ -139,12 +130,4 @@ class HashedDeletionIndex:
                 i = int(pos[j])
                 if (t if i < 0 else t[:i] + t[i + 1 :]) == p:  # not a hash collision
                     seen.setdefault(t, None)
-        out: list[tuple[str, int]] = []
-        for t in seen:
-            if t == word:
-                continue
-            d = edit_distance(word, t, limit)
-            if d <= min(limit, max_edits(t) or 1):
-                out.append((t, d))
-        out.sort(key=lambda td: (td[1], td[0]))
-        return out
+        return rank_candidates(word, seen)

@@ -134,23 +134,38 @@ class DeletionIndex:
         list of (term, distance)
             Sorted by distance, then term.
         """
-        limit = max_edits(word)
-        if limit == 0 or len(word) > min(MAX_FUZZY_LENGTH, self._longest + limit):
-            return []
-        probes = {word} | _deletes(word)
-        if limit >= 2:
-            for probe in list(probes):
-                probes |= _deletes(probe)
+        probes = lookup_probes(word, self._longest)
         seen: dict[str, None] = {}
         for p in probes:
             for t in self._keys.get(p, ()):
                 seen.setdefault(t, None)
-        out: list[tuple[str, int]] = []
-        for t in seen:
-            if t == word:
-                continue
-            d = edit_distance(word, t, limit)
-            if d <= min(limit, max_edits(t) or 1):
-                out.append((t, d))
-        out.sort(key=lambda td: (td[1], td[0]))
-        return out
+        return rank_candidates(word, seen)
+
+
+def lookup_probes(word: str, longest: int) -> set[str]:
+    """The deletion probes of `word` (itself and its deletes up to :func:`max_edits`), or
+    none when it has no edits or is longer than :data:`MAX_FUZZY_LENGTH` or `longest` (the
+    longest indexed term) plus its edits."""
+    limit = max_edits(word)
+    if limit == 0 or len(word) > min(MAX_FUZZY_LENGTH, longest + limit):
+        return set()
+    probes = {word} | _deletes(word)
+    if limit >= 2:
+        for probe in list(probes):
+            probes |= _deletes(probe)
+    return probes
+
+
+def rank_candidates(word: str, candidates: Iterable[str]) -> list[tuple[str, int]]:
+    """The candidates within the edit limits of `word` and of themselves, nearest first
+    (then by term), `word` itself left out."""
+    limit = max_edits(word)
+    out: list[tuple[str, int]] = []
+    for t in candidates:
+        if t == word:
+            continue
+        d = edit_distance(word, t, limit)
+        if d <= min(limit, max_edits(t) or 1):
+            out.append((t, d))
+    out.sort(key=lambda td: (td[1], td[0]))
+    return out
