@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from filmreco.exceptions import InputError, UnknownIdError
+from filmreco.exceptions import InputError, InputTypeError, UnknownIdError
 from filmreco.social import (
     IndependentCascade,
     LinearThreshold,
@@ -421,3 +421,24 @@ def test_rr_bytes_counts_what_imm_allocates():
     assert rr_bytes(0, 5.0) == 0
     assert rr_bytes(10, 0.0) == 170
     assert rr_bytes(2, 1.5) == 2 * (17 + 18)
+
+
+@pytest.mark.parametrize(
+    ("costs", "error", "match"),
+    [
+        (["a"] * 14, InputTypeError, "costs must hold real numbers"),
+        ("cheap", InputTypeError, "got the string"),
+        ([1 + 2j] * 14, InputTypeError, "costs must hold real numbers"),
+        ({"h1": "x"}, InputTypeError, "costs values must hold real numbers"),
+        ({"h1": [1.0, 2.0]}, InputError, "one number"),
+        ({"h1": None, "h2": 1.0}, InputError, "user 'h1' a missing"),
+        ({"h1": float("nan")}, InputError, "user 'h1' a missing"),
+    ],
+)
+def test_bad_costs_name_the_argument(costs, error, match):
+    """Text, complex, nested or missing costs raise a clear error; a user listed with a
+    missing cost is never silently treated as unavailable."""
+    model = IndependentCascade(two_stars(), 1.0)
+    assert two_stars().n_nodes == 14
+    with pytest.raises(error, match=match):
+        maximize_influence(model, budget=5.0, costs=costs)

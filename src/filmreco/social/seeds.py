@@ -25,6 +25,7 @@ import numpy as np
 
 from .._parallel import effective_n_jobs, parallel_map, seed_sequence
 from .._validation import (
+    as_array,
     check_bool,
     check_int,
     check_option,
@@ -185,18 +186,51 @@ class SeedPlan:
         return card("SeedPlan", rows, warning=warning)
 
 
+def _cost_values(values: Any, name: str) -> np.ndarray:
+    """Costs as float64 (None read as a missing cost, NaN), with errors that name `name`
+    for text, complex or ragged values."""
+    arr = as_array(values, name)
+    if arr.dtype.kind == "O":
+        flat = [np.nan if v is None else v for v in arr.reshape(-1)]
+        if all(isinstance(v, (int, float, np.integer, np.floating)) for v in flat):
+            return np.asarray(flat, dtype=np.float64).reshape(arr.shape)
+    elif arr.dtype.kind in "biuf":
+        return arr.astype(np.float64)
+    raise InputTypeError(
+        f"{name} must hold real numbers, got {shorten(values)}; give each user a numeric cost."
+    )
+
+
 def _costs(model: PropagationModel, costs: Any, allowed: np.ndarray) -> np.ndarray:
     n = model.graph.n_nodes
     if isinstance(costs, Mapping):
         ids = list(costs)
         idx = model.graph.index(ids, name="costs keys")
+        values = _cost_values([costs[i] for i in ids], "costs values")
+        if values.shape != (len(ids),):
+            raise InputError(
+                "costs must map each user id to one number, got values of shape "
+                f"{values.shape[1:]} per user; give every user a single cost."
+            )
+        if not np.isfinite(values).all():
+            bad = ids[int(np.flatnonzero(~np.isfinite(values))[0])]
+            raise InputError(
+                f"costs gives user {shorten(bad)} a missing, NaN or infinite cost; give every "
+                "listed user a finite cost, or leave the user out of costs to make them "
+                "unavailable as a seed."
+            )
         out = np.full(n, np.inf)
-        out[idx] = np.asarray([costs[i] for i in ids], dtype=np.float64)
+        out[idx] = values
         listed = np.isfinite(out)
         allowed &= listed  # users without a fee are not available
         out[~listed] = 0.0
     else:
-        out = np.asarray(costs, dtype=np.float64)
+        if isinstance(costs, (str, bytes)):
+            raise InputTypeError(
+                f"costs must be a mapping {{user id: cost}} or an array of numbers, got the "
+                f"string {shorten(costs)}."
+            )
+        out = _cost_values(costs, "costs")
         if out.shape != (n,):
             raise InputError(
                 f"costs must be a mapping {{user id: cost}} or an array with one cost per node "
