@@ -12,9 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filmreco.data import Interactions
+from filmreco.data import Interactions, _assemble
 from filmreco.exceptions import DataWarning, DuplicateError
 from filmreco.sparse import IdMap, build_csr
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _compiled_route_for_any_size():
+    """The compiled route from the first event / byte (it starts at a size otherwise)."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_assemble, "MIN_EVENTS", 0)
+        yield
 
 
 def reference(users, items, values, ts, duplicates, dtype, user_map=None, item_map=None):

@@ -27,7 +27,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
-__all__ = ["Codes", "appearance_table", "assemble_csr"]
+__all__ = ["MIN_EVENTS", "Codes", "appearance_table", "assemble_csr"]
+
+#: Fewest events for the compiled route. Below it the numpy route (``build_csr``, same
+#: result) is quicker than numba's first call in a process (about 0.5 s even with the
+#: compiled code in numba's disk cache; seconds when it must compile), and takes little
+#: memory anyway.
+MIN_EVENTS = 500_000
 
 #: Duplicate policies, as codes for the compiled loop.
 _POLICY = {"sum": 0, "max": 1, "last": 2, "count": 3, "raise": 2}

@@ -16,6 +16,7 @@ from .._validation import check_bool, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
+from . import _assemble
 from ._assemble import Codes, appearance_table
 
 __all__ = [
@@ -195,7 +196,7 @@ def _event_codes(
     Integer ids spanning a range at most about twice their count get a table over that
     range (no array per event); other ids a code per event (-1: unknown to `fixed`).
     """
-    if fixed is None:
+    if fixed is None and ids.size >= _assemble.MIN_EVENTS:
         found = appearance_table(ids, max_span=2 * ids.size + 1024)
         if found is not None:
             order, codes = found

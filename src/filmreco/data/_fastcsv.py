@@ -23,7 +23,11 @@ import codecs
 import numpy as np
 from numba import njit
 
-__all__ = ["parse_numeric", "plain_encoding"]
+__all__ = ["MIN_BYTES", "parse_numeric", "plain_encoding"]
+
+#: Smallest file (bytes) for the compiled reader; smaller ones are read the general way,
+#: which is quicker than numba's first call in a process (see ``_assemble.MIN_EVENTS``).
+MIN_BYTES = 8 << 20
 
 #: Encodings in which every byte below 0x80 is the ASCII character (so a separator, a
 #: digit or a newline byte is never part of a multi-byte character).

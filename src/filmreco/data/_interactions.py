@@ -14,6 +14,7 @@ from .._persist import Saveable, csr_from_arrays, member
 from .._validation import check_csr, check_dtype, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError, InputTypeError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
+from . import _assemble
 from ._assemble import assemble_csr
 from ._clean import clean_events, event_codes_array, warn_data
 from ._ops import (
@@ -349,7 +350,7 @@ class Interactions(Saveable):
         )
         shape = (len(umap), len(imap))
         dt = check_dtype(dtype)
-        if dt in (np.float32, np.float64):
+        if dt in (np.float32, np.float64) and rows.source.size >= _assemble.MIN_EVENTS:
             # compiled counting sort into the CSR's own arrays (see data/_assemble.py)
             data, indices, indptr, tstamps, (n_in, n_dup, r, c, k) = assemble_csr(
                 rows, cols, vals, ts, shape=shape, duplicates=duplicates, dtype=dt
@@ -364,7 +365,7 @@ class Interactions(Saveable):
                 )
             X = sp.csr_array((data, indices, indptr), shape=shape)
             X.has_canonical_format = True
-        else:  # bool / int values: the coordinate route, reducing in that dtype
+        else:  # few events, or bool / int values: the coordinate route (same result)
             r_all, c_all = event_codes_array(rows), event_codes_array(cols)
             keep = (r_all >= 0) & (c_all >= 0)
             if not keep.all():

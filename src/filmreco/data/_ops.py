@@ -20,6 +20,7 @@ from .._persist import csr_from_arrays, member
 from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, row_indices
+from . import _fastcsv
 from ._fastcsv import parse_numeric, plain_encoding
 from ._text import (
     ON_ERROR,
@@ -303,7 +304,8 @@ def _read_plain(
     on anything it does not cover, and then the general reader reads the whole file.
     """
     if (
-        not isinstance(sep, str)
+        len(data) < _fastcsv.MIN_BYTES
+        or not isinstance(sep, str)
         or len(sep) != 1
         or not sep.isascii()
         or sep in '"\n'
