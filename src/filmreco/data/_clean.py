@@ -16,6 +16,8 @@ from .._validation import check_bool, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
+from . import _assemble
+from ._assemble import Codes, appearance_table
 
 __all__ = [
     "as_float_array",
@@ -23,6 +25,7 @@ __all__ = [
     "clean_events",
     "codes_by_appearance",
     "drop_rows",
+    "event_codes_array",
     "map_ids",
     "null_mask",
     "warn_data",
@@ -175,6 +178,44 @@ def codes_by_appearance(values: np.ndarray, name: str = "values") -> tuple[IdMap
     return IdMap.from_values(arr, name=name)
 
 
+def _numeric(values: Any, name: str, n: int) -> np.ndarray:
+    """Numeric `values` of length `n`, in their own dtype (int, float or bool: no copy)."""
+    arr = raw_array(values, name)
+    if arr.size != n:
+        raise InputError(f"{name} has {arr.size} entries but user_ids has {n}; give one per event.")
+    if arr.dtype.kind in "iufb":
+        return arr
+    return as_float_array(arr, name, n)
+
+
+def _event_codes(
+    ids: np.ndarray, fixed: IdMap | None, name: str, on_unknown: str
+) -> tuple[IdMap, Codes]:
+    """The id map of an id column and where its codes come from (see :class:`Codes`).
+
+    Integer ids spanning a range at most about twice their count get a table over that
+    range (no array per event); other ids a code per event (-1: unknown to `fixed`).
+    """
+    if fixed is None and ids.size >= _assemble.MIN_EVENTS:
+        found = appearance_table(ids, max_span=2 * ids.size + 1024)
+        if found is not None:
+            order, codes = found
+            check_not_padding(order, "int", name.replace("_map", "_ids"))
+            return IdMap._trusted(order, "int"), codes
+    idmap, per_event = map_ids(ids, fixed, name, on_unknown)
+    return idmap, Codes(per_event, 0, _NO_TABLE)
+
+
+_NO_TABLE = np.zeros(0, dtype=np.int32)
+
+
+def event_codes_array(codes: Codes) -> np.ndarray:
+    """The int64 code of every event (materialised from a table if need be)."""
+    if codes.table.size:
+        return codes.table[codes.source - codes.lo].astype(np.int64)
+    return np.asarray(codes.source, dtype=np.int64)
+
+
 def clean_events(
     user_ids: Any,
     item_ids: Any,
@@ -186,10 +227,13 @@ def clean_events(
     item_map: IdMap | None,
     on_unknown: str,
     nonnegative: bool,
-) -> tuple[IdMap, IdMap, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+) -> tuple[IdMap, IdMap, Codes, Codes, np.ndarray | None, np.ndarray | None]:
     """Validate events and apply the NaN and unknown-id policies (for Interactions).
 
-    Returns the user and item maps, the row and column codes and the float64 values and
+    Returns the user and item maps, where the row and column codes of the events come from
+    (:class:`~filmreco.data._assemble.Codes`; an event whose code is -1, an id unknown to a
+    fixed map under ``on_unknown="ignore"``, is to be left out, as the warning says), the
+    values (numeric, in their own dtype: no float64 copy of 20M values) and the float64
     timestamps (None when not given) of the events kept.
     """
     users = raw_array(user_ids, "user_ids")
@@ -199,10 +243,10 @@ def clean_events(
         raise InputError(
             f"user_ids and item_ids must have the same length, got {n} and {items.size}."
         )
-    vals = None if values is None else as_float_array(values, "values", n)
+    vals = None if values is None else _numeric(values, "values", n)
     ts = None if timestamps is None else as_timestamps(timestamps, "timestamps", n)
     parts = {
-        "value": None if vals is None else ~np.isfinite(vals),
+        "value": None if vals is None or vals.dtype.kind != "f" else ~np.isfinite(vals),
         "timestamp": None if ts is None else ~np.isfinite(ts),
         "user id": null_mask(users),
         "item id": null_mask(items),
@@ -214,6 +258,7 @@ def clean_events(
             bad |= mask
             what.append(label)
     kept = drop_rows(bad, on_nan, " or ".join(what), [users, items, vals, ts], stacklevel=5)
+    del parts, bad
     vals, ts = kept[2], kept[3]
     users, items = np.asarray(kept[0]), np.asarray(kept[1])
     if check_bool(nonnegative, "nonnegative") and vals is not None and vals.size and vals.min() < 0:
@@ -221,17 +266,17 @@ def clean_events(
             f"values must be non-negative here, but {int((vals < 0).sum())} are negative "
             f"(min {vals.min()}); shift, clip or threshold them first."
         )
-    umap, rows = map_ids(users, user_map, "user_map", on_unknown)
-    imap, cols = map_ids(items, item_map, "item_map", on_unknown)
-    unknown = (rows < 0) | (cols < 0)
-    if unknown.any():
+    umap, rows = _event_codes(users, user_map, "user_map", on_unknown)
+    imap, cols = _event_codes(items, item_map, "item_map", on_unknown)
+    unknown = None
+    for codes, fixed in ((rows, user_map), (cols, item_map)):
+        if fixed is not None:
+            miss = codes.source < 0
+            unknown = miss if unknown is None else unknown | miss
+    if unknown is not None and unknown.any():
         warn_data(
             f"dropped {int(unknown.sum())} of {unknown.size} events whose user or item id "
             "is not in the given map (on_unknown='ignore').",
             stacklevel=4,
         )
-        keep = ~unknown
-        rows, cols = rows[keep], cols[keep]
-        vals = None if vals is None else vals[keep]
-        ts = None if ts is None else ts[keep]
     return umap, imap, rows, cols, vals, ts

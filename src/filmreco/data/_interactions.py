@@ -14,7 +14,9 @@ from .._persist import Saveable, csr_from_arrays, member
 from .._validation import check_csr, check_dtype, check_option, check_real, lookup_option
 from ..exceptions import DuplicateError, InputError, InputTypeError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
-from ._clean import clean_events, warn_data
+from . import _assemble
+from ._assemble import assemble_csr
+from ._clean import clean_events, event_codes_array, warn_data
 from ._ops import (
     aligned_array,
     as_idmap,
@@ -347,20 +349,47 @@ class Interactions(Saveable):
             nonnegative=nonnegative,
         )
         shape = (len(umap), len(imap))
-        try:
-            X = build_csr(rows, cols, vals, shape=shape, duplicates=duplicates, dtype=dtype)
-        except DuplicateError as exc:
-            raise DuplicateError(
-                f"{exc} (Rows are users, columns items; find them with "
-                "Interactions.to_arrays() after building with duplicates='count'.)"
-            ) from None
-        tstamps = None
-        if ts is not None:
-            tstamps = build_csr(rows, cols, ts, shape=shape, duplicates="max", dtype=np.float64)
-            tstamps = tstamps.data
-        if X.nnz < rows.size:
+        dt = check_dtype(dtype)
+        if dt in (np.float32, np.float64) and rows.source.size >= _assemble.MIN_EVENTS:
+            # compiled counting sort into the CSR's own arrays (see data/_assemble.py)
+            data, indices, indptr, tstamps, (n_in, n_dup, r, c, k) = assemble_csr(
+                rows, cols, vals, ts, shape=shape, duplicates=duplicates, dtype=dt
+            )
+            if duplicates == "raise" and n_dup:
+                raise DuplicateError(
+                    f"{n_dup} (row, col) pairs occur more than once, e.g. ({r}, {c}) {k} "
+                    f"times; choose duplicates= one of "
+                    f"{[d for d in DUPLICATES if d != 'raise']}. (Rows are users, columns "
+                    "items; find them with Interactions.to_arrays() after building with "
+                    "duplicates='count'.)"
+                )
+            X = sp.csr_array((data, indices, indptr), shape=shape)
+            X.has_canonical_format = True
+        else:  # few events, or bool / int values: the coordinate route (same result)
+            r_all, c_all = event_codes_array(rows), event_codes_array(cols)
+            keep = (r_all >= 0) & (c_all >= 0)
+            if not keep.all():
+                r_all, c_all = r_all[keep], c_all[keep]
+                vals = None if vals is None else vals[keep]
+                ts = None if ts is None else ts[keep]
+            n_in = r_all.size
+            v = None if vals is None else np.asarray(vals, dtype=np.float64)
+            try:
+                X = build_csr(r_all, c_all, v, shape=shape, duplicates=duplicates, dtype=dt)
+            except DuplicateError as exc:
+                raise DuplicateError(
+                    f"{exc} (Rows are users, columns items; find them with "
+                    "Interactions.to_arrays() after building with duplicates='count'.)"
+                ) from None
+            tstamps = None
+            if ts is not None:
+                tstamps = build_csr(
+                    r_all, c_all, ts, shape=shape, duplicates="max", dtype=np.float64
+                )
+                tstamps = tstamps.data
+        if X.nnz < n_in:
             warn_data(
-                f"merged {rows.size - X.nnz} duplicate events: {rows.size} events became "
+                f"merged {n_in - X.nnz} duplicate events: {n_in} events became "
                 f"{X.nnz} (user, item) entries (duplicates={duplicates!r}).",
                 stacklevel=3,
             )

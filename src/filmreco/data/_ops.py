@@ -8,6 +8,7 @@ the (user, item) pairs a user rated, whatever the value.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import numbers
 from typing import Any
@@ -19,6 +20,8 @@ from .._persist import csr_from_arrays, member
 from .._validation import check_finite, check_option, shorten
 from ..exceptions import InputError, InputTypeError
 from ..sparse import IdMap, row_indices
+from . import _fastcsv
+from ._fastcsv import parse_numeric, plain_encoding
 from ._text import (
     ON_ERROR,
     _quote,
@@ -241,7 +244,8 @@ def check_column(col: Any, name: str, *, optional: bool, labels: tuple[type, ...
 
 
 def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[str, Any]:
-    """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as float.
+    """Columns of a DataFrame as numpy arrays: ids keep NaN/NA as None, numbers as they
+    are (numpy int, float or bool) or as float with NaN (pandas' nullable dtypes).
 
     `names` maps each key to ``(column, numeric)``; numeric columns are optional (None).
     """
@@ -261,7 +265,13 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
         s = df[col]
         if numeric:
             is_time = str(s.dtype).startswith("datetime")
-            out[key] = s.to_numpy() if is_time else s.to_numpy(dtype=np.float64, na_value=np.nan)
+            # a plain numpy column is passed as it is (no float64 copy of 20M values);
+            # pandas' nullable dtypes (pd.NA) become float64 with NaN
+            plain = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iufb"
+            if is_time or plain:
+                out[key] = s.to_numpy()
+            else:
+                out[key] = s.to_numpy(dtype=np.float64, na_value=np.nan)
             continue
         na = s.isna().to_numpy()
         if na.any():
@@ -270,6 +280,83 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
             out[key] = arr
         else:
             out[key] = s.to_numpy()
+    return out
+
+
+_SAMPLE = 1 << 16
+
+
+def _read_plain(
+    data: bytes,
+    source: str,
+    names: dict[str, str | int | None],
+    sep: str | None,
+    encoding: str,
+    id_type: type | None,
+    has_header: bool,
+    columns: Any,
+    comments: str,
+) -> dict[str, Any] | None:
+    """:func:`read_csv_columns` for a plain numeric file (see :mod:`._fastcsv`), or None.
+
+    The header and the column choice go through the general reader on the first lines
+    (its checks and messages); the rest is read by the compiled loop, which gives up (None)
+    on anything it does not cover, and then the general reader reads the whole file.
+    """
+    if (
+        len(data) < _fastcsv.MIN_BYTES
+        or not isinstance(sep, str)
+        or len(sep) != 1
+        or not sep.isascii()
+        or sep in '"\n'
+        or sep.isalnum()
+        or sep in ".-+"
+        or id_type is str
+        or not isinstance(comments, str)
+        or not plain_encoding(encoding)
+        or (sep == "," and b'"' in data)
+    ):
+        return None
+    base = 0
+    if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        base = len(codecs.BOM_UTF8)
+    cut = data.rfind(b"\n", base, base + _SAMPLE)
+    if cut < 0:
+        return None
+    sample = split_table(
+        data[base : cut + 1],
+        source=source,
+        delimiter=sep,
+        header=has_header,
+        encoding=encoding,
+        comments=comments,
+    )
+    if sample.n_rows == 0:
+        return None
+    head = column_names(sample, columns, has_header)
+    pos = {
+        key: None if col is None else column_index(col, head, sample, arg=key)
+        for key, col in names.items()
+    }
+    start = base
+    if has_header:  # past the first line with content (blank and comment lines skipped)
+        marks = comments.encode(encoding) if comments else b""
+        while True:
+            end = data.find(b"\n", start)
+            text = data[start:end].strip()
+            start = end + 1
+            if text and text[:1] not in marks:
+                break
+    out: dict[str, Any] | None = parse_numeric(
+        data, start, sep=sep, n_fields=int(sample.fields.shape[1]), columns=pos, comments=comments
+    )
+    if out is None:
+        return None
+    out["n_dropped"] = out["n_coerced"] = out["n_bad_ids"] = 0
+    ts = out["timestamp"]
+    if ts is not None and ts.size and np.isnan(ts).all():
+        logger.info("%s: every %r field is empty; no timestamps.", source, names["timestamp"])
+        out["timestamp"] = None
     return out
 
 
@@ -299,6 +386,9 @@ def read_csv_columns(
     for key, col in names.items():
         check_column(col, key, optional=key not in ("user", "item"), labels=(str, numbers.Integral))
     data, source = read_source(path)
+    fast = _read_plain(data, source, names, sep, encoding, id_type, has_header, columns, comments)
+    if fast is not None:
+        return fast
     table = split_table(
         data,
         source=source,

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from .._parallel import blocks, parallel_map
 from .._persist import csr_from_arrays
-from ..sparse import build_csr
+from ..exceptions import InputError
 from ._base import Recommender
 from ._itemitem_kernels import MODE_COSINE, MODE_DOT, MODE_SCALE, neighbour_rows, serve_rows
 
@@ -47,20 +47,38 @@ class ProductTop:
         shrink: float = 0.0,
     ) -> None:
         dtype = np.float32 if A.dtype == B.dtype == np.float32 else np.float64
-        self.A = sp.csr_array(A, dtype=dtype)
-        self.B = sp.csr_array(B, dtype=dtype)
-        n = self.B.shape[1]
+        # one dtype of indices for every input (int32 films / users, int64 offsets), so the
+        # compiled loop has one signature per precision (numba's on-disk cache) and reads
+        # half the index bytes
+        self.A = _compact(A, dtype)
+        self.B = _compact(B, dtype)
+        self.b_ones = bool((self.B[2] == 1).all())
+        n = B.shape[1]
         self.left = np.zeros(n) if left is None else np.ascontiguousarray(left, dtype=np.float64)
         self.right = np.zeros(n) if right is None else np.ascontiguousarray(right, dtype=np.float64)
         self.shrink = float(shrink)
         self.mode = int(mode)
 
     def __call__(self, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
-        A, B = self.A, self.B
         return neighbour_rows(  # type: ignore[no-any-return]
-            A.indptr, A.indices, A.data, B.indptr, B.indices, B.data,
-            self.left, self.right, self.shrink, self.mode, start, stop, k,
+            *self.A, *self.B,
+            self.left, self.right, self.shrink, self.mode, start, stop, k, self.b_ones,
         )  # fmt: skip
+
+
+def _compact(M: sp.csr_array, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(indptr, indices, data)`` of the CSR `M`: int64 offsets, int32 indices, `dtype`
+    values (each array copied only when its dtype differs)."""
+    if M.shape[1] >= 2**31:
+        raise InputError(
+            f"the item-item similarity handles up to 2**31 - 1 users and films, got "
+            f"{M.shape[1]:,}; keep fewer users or films in the interactions."
+        )
+    return (
+        np.asarray(M.indptr, dtype=np.int64),
+        np.asarray(M.indices, dtype=np.int32),
+        np.asarray(M.data, dtype=dtype),
+    )
 
 
 def _product_block(product: ProductTop, k: int, start: int, stop: int) -> tuple[np.ndarray, ...]:
@@ -100,19 +118,21 @@ class SparseItemItem(Recommender):
             show_progress=show,
             desc=f"{type(self).__name__} similarity",
         )
+        # each block holds its rows' kept neighbours in column order: the CSR is their
+        # concatenation (no sort, no coordinate pass)
+        indptr = np.zeros(n_items + 1, dtype=np.int64)
         if parts:
-            counts = np.concatenate([p[0] for p in parts])
+            np.cumsum(np.concatenate([p[0] for p in parts]), out=indptr[1:])
             idx = np.concatenate([p[1] for p in parts])
             val = np.concatenate([p[2] for p in parts])
         else:
-            counts = np.zeros(0, dtype=np.int64)
-            idx = np.zeros((0, k), dtype=np.int64)
-            val = np.zeros((0, k), dtype=np.float32)
-        keep = np.arange(k)[None, :] < counts[:, None]
-        rows = np.repeat(np.arange(n_items), counts)
-        self.similarity_ = build_csr(
-            rows, idx[keep], val[keep], shape=(n_items, n_items), duplicates="raise"
-        )
+            idx = np.zeros(0, dtype=np.int32)
+            val = np.zeros(0, dtype=np.float32)
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
+        S = sp.csr_array((val, idx, indptr), shape=(n_items, n_items))
+        S.has_canonical_format = True
+        self.similarity_ = S
         logger.info(
             "%s: similarity of %d items, %d neighbours kept, in %.2f s",
             type(self).__name__,

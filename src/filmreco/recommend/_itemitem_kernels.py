@@ -152,30 +152,34 @@ def _keep_best(bv, bj, cnt, k, t, ties):  # pragma: no cover - compiled
 @njit(nogil=True, cache=True)
 def neighbour_rows(
     a_indptr, a_indices, a_data, b_indptr, b_indices, b_data,
-    left, right, shrink, mode, start, stop, k,
+    left, right, shrink, mode, start, stop, k, b_ones,
 ):  # fmt: skip  # pragma: no cover - compiled
     """The `k` largest positive similarities of rows ``start..stop-1`` of ``A @ B``.
 
-    ``A`` (n x u) and ``B`` (u x n) are CSR, both float32 or both float64. The product's
-    value ``p`` of cell ``(i, j)``, summed in that precision in scipy's order (as
-    ``(A @ B).toarray()`` holds it), then taken to float64, becomes ``p`` (``MODE_DOT``),
-    ``p / (left[i] * right[j] + shrink)`` or 0 where that is not positive
-    (``MODE_COSINE``), or ``p * right[j]`` (``MODE_SCALE``), then float32; the diagonal
-    and values ``<= 0`` are dropped. Returns ``counts`` (int64, per row) and the kept
-    ``(indices, values)`` of each row (the `k` best, ties by the smaller column, in no
-    particular order) as ``(stop - start, k)`` arrays padded with -1 / 0.
+    ``A`` (n x u) and ``B`` (u x n) are CSR (int64 ``indptr``, int32 ``indices``), both
+    float32 or both float64; `b_ones` says every value of ``B`` is 1 (then ``B``'s values
+    are not read: ``w * 1`` is ``w``). The product's value ``p`` of cell ``(i, j)``, summed
+    in that precision in scipy's order (as ``(A @ B).toarray()`` holds it), then taken to
+    float64, becomes ``p`` (``MODE_DOT``), ``p / (left[i] * right[j] + shrink)`` or 0 where
+    that is not positive (``MODE_COSINE``), or ``p * right[j]`` (``MODE_SCALE``), then
+    float32; the diagonal and values ``<= 0`` are dropped. Returns ``counts`` (int64, per
+    row) and the kept ``indices`` (int32) and ``values`` (float32) of the rows one after
+    the other, each row's `k` best (ties by the smaller column) in column order: the rows
+    of a canonical CSR.
     """
     n = right.size
     rows = stop - start
     counts = np.zeros(rows, dtype=np.int64)
-    out_i = np.full((rows, k), -1, dtype=np.int64)
-    out_v = np.zeros((rows, k), dtype=np.float32)
+    out_i = np.empty(rows * k, dtype=np.int32)
+    out_v = np.empty(rows * k, dtype=np.float32)
     acc = np.zeros(n, dtype=b_data.dtype)
-    touched = np.empty(n, dtype=np.int64)
+    # one slot more than films: the first-touch test below writes before it counts
+    touched = np.empty(n + 1, dtype=np.int32)
     heap = np.empty(max(k, 1), dtype=np.float32)
-    bv = np.empty(n, dtype=np.float32)
-    bj = np.empty(n, dtype=np.int64)
-    ties = np.empty(n, dtype=np.int64)
+    bv = np.empty(n + 1, dtype=np.float32)
+    bj = np.empty(n + 1, dtype=np.int32)
+    ties = np.empty(n, dtype=np.int32)
+    pos = 0
     for r in range(start, stop):
         nt = 0
         for p in range(a_indptr[r], a_indptr[r + 1]):
@@ -183,14 +187,23 @@ def neighbour_rows(
             w = a_data[p]
             if not w > 0:  # nothing to add (the values are non-negative)
                 continue
-            for q in range(b_indptr[u], b_indptr[u + 1]):
-                x = w * b_data[q]
-                if x > 0:
+            # the touched films are listed without a branch (a first touch is unpredictable):
+            # the film is written at the list's end, which moves on only on a first touch
+            # (sums of positive terms stay positive, so acc == 0 means untouched)
+            if b_ones:
+                for q in range(b_indptr[u], b_indptr[u + 1]):
                     j = b_indices[q]
                     a = acc[j]
-                    if a == 0:  # first touch: sums of positive terms stay positive
-                        touched[nt] = j
-                        nt += 1
+                    touched[nt] = j
+                    nt += a == 0
+                    acc[j] = a + w
+            else:
+                for q in range(b_indptr[u], b_indptr[u + 1]):
+                    j = b_indices[q]
+                    x = w * b_data[q]
+                    a = acc[j]
+                    touched[nt] = j
+                    nt += (a == 0) & (x > 0)
                     acc[j] = a + x
         lr = left[r]
         cnt = 0
@@ -199,17 +212,15 @@ def neighbour_rows(
             j = touched[t]
             s = np.float64(acc[j])
             acc[j] = 0
-            if j == r:  # no self-similarity
-                continue
             if mode == MODE_COSINE:
                 denom = lr * right[j] + shrink
                 s = s / denom if denom > 0 else 0.0
             elif mode == MODE_SCALE:
                 s = s * right[j]
             v = np.float32(s)
-            if v > 0:
-                bv[cnt] = v
-                bj[cnt] = j
+            bv[cnt] = v
+            bj[cnt] = j
+            if v > 0 and j != r:  # no self-similarity
                 cnt += 1
                 if k > 0 and (size < k or v > heap[0]):
                     size = _offer_value(heap, size, k, v)
@@ -217,10 +228,13 @@ def neighbour_rows(
             cnt = 0
         elif cnt > k:
             cnt = _keep_best(bv, bj, cnt, k, heap[0], ties)
-        out_v[r - start, :cnt] = bv[:cnt]
-        out_i[r - start, :cnt] = bj[:cnt]
+        order = np.argsort(bj[:cnt])
+        for t in range(cnt):
+            out_i[pos + t] = bj[order[t]]
+            out_v[pos + t] = bv[order[t]]
+        pos += cnt
         counts[r - start] = cnt
-    return counts, out_i, out_v
+    return counts, out_i[:pos], out_v[:pos]
 
 
 @njit(nogil=True, cache=True)

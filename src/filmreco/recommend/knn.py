@@ -132,10 +132,12 @@ class ItemKNN(SparseItemItem):
         W64 = sp.csr_array(W, dtype=np.float64)
         sq = np.asarray(W64.multiply(W64).sum(axis=1), dtype=np.float64).reshape(-1)
         del W64
+        # users x items: unweighted, that is X itself (canonical float32), else W's transpose
+        Wt = X if weigh is _none and X.dtype == np.float32 else W.T.tocsr()
         cosine = self.similarity == "cosine"
         product = ProductTop(
             W,
-            W.T.tocsr(),
+            Wt,
             mode=MODE_COSINE if cosine else MODE_DOT,
             left=sq**asym,  # ||w_i||^(2a)
             right=sq ** (1.0 - asym),  # ||w_j||^(2(1-a))
