@@ -128,7 +128,7 @@ def test_sparse_model_stays_close_and_finite(synth):
     for density in (0.5, 0.2, 0.05):
         model = SANSA(20.0, density=density).fit(synth)
         assert np.isfinite(model.factor_.data).all()
-        assert model.factor_.nnz <= 50 + 50 * SANSA.budget(50, density)
+        assert model.factor_.nnz <= 50 + 50 * SANSA._budget(50, density)
         b = model.recommend(users, n=10)[0]
         overlap = np.mean([len(set(x) & set(y)) / 10 for x, y in zip(a, b)])
         assert overlap > (0.9 if density >= 0.5 else 0.5)

@@ -274,14 +274,14 @@ class SANSA(Recommender):
         return lam, density
 
     @staticmethod
-    def budget(n_items: int, density: float) -> int:
+    def _budget(n_items: int, density: float) -> int:
         """Entries kept per column of the factor for `n_items` items at `density`."""
         return max(1, min(n_items - 1, math.ceil(density * (n_items - 1))))
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         lam, density = self._check_params()
         n = X.shape[1]
-        p = self.budget(n, density) if n > 1 else 0
+        p = self._budget(n, density) if n > 1 else 0
         if X.nnz and float(X.data.max()) > 1e15:
             raise InputError(
                 f"interaction values up to {float(X.data.max()):.3g} overflow the Gram matrix; "
