@@ -32,13 +32,15 @@ from threadpoolctl import threadpool_limits
 
 from filmreco.data import Interactions
 from filmreco.metrics import ranking_metrics
-from filmreco.recommend import ALS, BPR, EASE, Hybrid, ItemKNN, Popularity
+from filmreco.recommend import ALS, BPR, EASE, SANSA, Hybrid, ItemKNN, Popularity
 from filmreco.recommend.evaluation import split_random
 
 SEED = 20261129
 SLIM_GRID = False  # --slim-grid
 THREADS = 2
 K = 10
+#: SANSA's densities (at EASE's tuned regularization): NDCG against density.
+SANSA_DENSITIES = (0.05, 0.1, 0.2, 0.3, 0.5)
 
 
 # --------------------------------------------------------------------------- data
@@ -207,6 +209,10 @@ def quality(root: Path, name: str, quick: bool) -> dict[str, dict[str, Any]]:
     record(
         "EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams), splits, True)
     )
+    for d in SANSA_DENSITIES if not quick else SANSA_DENSITIES[-2:-1]:
+        ep = results["EASE"]["params"]
+        record(f"SANSA density={d:g}", run(lambda p, d=d: Filmreco(lambda: SANSA(density=d,
+               **p)), [ep], splits, True))  # fmt: skip
     slim = grid(lambd=[0.5, 1.0, 2.0, 5.0], beta=[1.0, 5.0, 20.0, 100.0])
     record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim if not quick else slim[:3],
                                   splits, False))  # fmt: skip

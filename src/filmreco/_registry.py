@@ -39,6 +39,7 @@ KINDS: dict[str, str] = {
     "recommender.ItemKNN": "filmreco.recommend.knn:ItemKNN",
     "recommender.Popularity": "filmreco.recommend.popularity:Popularity",
     "recommender.RP3beta": "filmreco.recommend.rp3beta:RP3beta",
+    "recommender.SANSA": "filmreco.recommend.sansa:SANSA",
     # SocialRecommender files written before it became a Recommender subclass
     "SocialRecommender": "filmreco.social.recommend:SocialRecommender",
     "recommender.SocialRecommender": "filmreco.social.recommend:SocialRecommender",

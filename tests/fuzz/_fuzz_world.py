@@ -157,6 +157,7 @@ def _small_params(cls_name: str) -> dict[str, Any]:
         "ItemKNN": {"n_neighbors": 5},
         "EASE": {"regularization": 10.0},
         "EDLAE": {"regularization": 10.0, "dropout": 0.2},
+        "SANSA": {"regularization": 10.0, "density": 0.3},
         "RP3beta": {"n_neighbors": 5},
     }.get(cls_name, {})
 
@@ -203,6 +204,7 @@ RECOMMENDERS = (
     "filmreco.recommend.ItemKNN",
     "filmreco.recommend.Popularity",
     "filmreco.recommend.RP3beta",
+    "filmreco.recommend.SANSA",
     "filmreco.social.ReachRecommender",
     "filmreco.social.SocialRecommender",
 )

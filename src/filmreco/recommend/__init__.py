@@ -5,13 +5,14 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 :meth:`~Recommender.recommend` (films for users), :meth:`~Recommender.recommend_users`
 (the audience of a film), :meth:`~Recommender.similar_items`, :meth:`~Recommender.score`,
 :meth:`~Recommender.fold_in` (new users without refitting), :meth:`~Recommender.save` /
-``load`` and, for ItemKNN, RP3beta, EASE, EDLAE and ALS (and the social models of
+``load`` and, for ItemKNN, RP3beta, EASE, EDLAE, SANSA and ALS (and the social models of
 :mod:`filmreco.social`, in their own terms), :meth:`~Recommender.explain`.
 
 - :class:`Popularity` — the most watched films, optionally with time decay;
 - :class:`ItemKNN` — item-item neighbours (cosine, tf-idf or BM25 weighting, shrinkage);
 - :class:`EASE` — Steck's closed-form linear item-item model;
 - :class:`EDLAE` — EASE with emphasized denoising (dropout), also closed form;
+- :class:`SANSA` — EASE through a sparse approximate inverse, for large catalogues;
 - :class:`RP3beta` — random-walk item similarity with a popularity penalty;
 - :class:`ALS` — implicit-feedback matrix factorisation (Hu, Koren, Volinsky);
 - :class:`BPR` — Bayesian personalised ranking (Rendle et al.);
@@ -38,12 +39,14 @@ from .knn import ItemKNN
 from .popularity import Popularity
 from .rerank import mmr
 from .rp3beta import RP3beta
+from .sansa import SANSA
 
 __all__ = [
     "ALS",
     "BPR",
     "EASE",
     "EDLAE",
+    "SANSA",
     "ContentBased",
     "CrossDomain",
     "Hybrid",

@@ -20,6 +20,16 @@ _GIB = float(1 << 30)
 _ONE_THREAD_BELOW = 4096
 
 
+#: Entries per item that SANSA keeps in the catalogues EASE refuses (the suggestion of
+#: EASE's memory error): ``bench_scale.py`` fits 50,000 films at this budget in minutes.
+_SANSA_ENTRIES = 250
+
+
+def _sansa_density(n_items: int) -> float:
+    """The SANSA ``density`` keeping about :data:`_SANSA_ENTRIES` entries per item."""
+    return float(f"{min(1.0, _SANSA_ENTRIES / max(n_items - 1, 1)):.2g}")
+
+
 def _spd_inverse(G: np.ndarray) -> np.ndarray:
     """Inverse of a symmetric positive definite float32 matrix (lower triangle valid)."""
     c, info = sla.lapack.spotrf(G, lower=True, overwrite_a=True, clean=False)
@@ -103,7 +113,8 @@ class EASE(Recommender):
     ------
     InputError
         From :meth:`fit`, when the catalogue needs more than `memory_limit`: use
-        :class:`~filmreco.recommend.ALS` (memory linear in the catalogue) instead.
+        :class:`~filmreco.recommend.SANSA` (the same model through a sparse approximate
+        inverse; the message gives the arguments) or :class:`~filmreco.recommend.ALS`.
 
     References
     ----------
@@ -156,9 +167,12 @@ class EASE(Recommender):
         if need > limit:
             raise InputError(
                 f"{type(self).__name__} needs about {need:.1f} GiB for {X.shape[1]:,} items "
-                f"(dense item x item matrices), above memory_limit={limit:g} GiB. Use ALS "
-                "(memory linear in the catalogue) or ItemKNN (sparse) for a catalogue this "
-                "large, or raise memory_limit if the machine has the memory."
+                f"(dense item x item matrices), above memory_limit={limit:g} GiB. Use "
+                f"SANSA(regularization={self._check_params()[0]:g}, "
+                f"density={_sansa_density(X.shape[1])}) (filmreco.recommend.SANSA: EASE "
+                "through a sparse approximate "
+                "inverse, memory linear in the catalogue), ALS or ItemKNN for a catalogue "
+                "this large, or raise memory_limit if the machine has the memory."
             )
         with (
             progress_bar(3, type(self).__name__, self.show_progress) as bar,
