@@ -98,8 +98,10 @@ _DECADE = re.compile(
     r"(?:年代|后)"
     r"|(?<![0-9a-z])(?P<en_c>19|20)?(?P<en>[0-9])0s(?![a-z])"
 )
-# what every period (a year, a decade) holds: a query without it has none
+# what every period (a year, a decade) holds: a query without it has none; and the
+# characters a period can start with (see _YEAR and _DECADE)
 _PERIOD_HINT = re.compile("[0-9年后]|0s")
+_PERIOD_START = frozenset("0123456789零〇一二三四五六七八九")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
 _REGION_SUFFIXES = ("片", "剧", "影", "电影", "产片", "产电影", "产剧", "产")
 _MAX_WORD = 16
@@ -334,10 +336,13 @@ class RequestParser:
         most queries end at their first character, which starts no word of the lexicon)."""
         if not text:
             return None
-        periods = _PERIOD_HINT.search(text) is not None
         reach = self.reach
-        if not periods and text[0] not in reach and text[0] != " ":
-            return None  # the first character is no intent and no period covers it
+        first = text[0]
+        if first not in reach and first not in _PERIOD_START and first != " ":
+            return None  # the first character starts no word and no period
+        periods = _PERIOD_HINT.search(text) is not None
+        if not periods and first not in reach and first != " ":
+            return None
         req = Request()
         covered = bytearray(len(text))
         if periods:
