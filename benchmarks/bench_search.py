@@ -411,7 +411,19 @@ def main() -> None:
         help="only the first-query section: fresh processes, warm and empty numba cache",
     )
     ap.add_argument(
-        "--scale", type=int, default=0, help="only the scale section: the catalogue x SCALE"
+        "--scale",
+        type=int,
+        default=0,
+        help="only the scale section: the catalogue x SCALE (SCALE <= 1000) or SCALE records",
+    )
+    ap.add_argument(
+        "--scale-index",
+        default=None,
+        help="where the scale section saves its index (reused, not rebuilt, if it exists)",
+    )
+    ap.add_argument("--no-anchor", action="store_true", help="scale section without bm25s+bigrams")
+    ap.add_argument(
+        "--many", action="store_true", help="only search_many on the 2k catalogue (1 and 2 jobs)"
     )
     ap.add_argument("--threads", type=int, default=1, help="thread caps of the fresh processes")
     ap.add_argument(
@@ -424,15 +436,25 @@ def main() -> None:
         _jieba()
         print_real(real_queries(args.csv, args.rounds))
         return
-    if args.first_query or args.scale:  # sections in fresh processes (search_firstquery.py)
+    if args.first_query or args.scale or args.many:  # fresh processes (search_firstquery.py)
         import search_firstquery as fq
 
         args.csv = os.path.abspath(args.csv)
         out = {}
         if args.first_query:
             out["first_query"] = fq.first_query(args.csv, load_queries(), args.rounds, args.threads)
+        if args.many:
+            out["many"] = fq.many(args.csv, load_queries(), args.threads, args.rounds)
         if args.scale:
-            out["scale"] = fq.scale(args.csv, load_queries(), args.scale, args.threads)
+            out["scale"] = fq.scale(
+                args.csv,
+                load_queries(),
+                args.scale,
+                args.threads,
+                index_path=args.scale_index,
+                anchor=not args.no_anchor,
+                rounds=min(args.rounds, 2),
+            )
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(out, f, indent=1)

@@ -65,13 +65,22 @@ if cfg["system"] == "filmreco":
     t1 = time.perf_counter()
     if cfg.get("load"):
         index = SearchIndex.load(cfg["load"])
+        out["n_docs"] = len(index)
     elif cfg.get("scale"):
         from search_firstquery import scaled_records
         from search_queries import load_records
         records = scaled_records(load_records(cfg["csv"]), cfg["scale"])
+        out["n_docs"] = len(records)
         out["rss_before_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t1 = time.perf_counter()
         index = SearchIndex(fields=cfg["fields"]).fit(records)
+        del records
+        if cfg.get("save"):
+            out["build_s"] = time.perf_counter() - t1
+            t2 = time.perf_counter()
+            index.save(cfg["save"])
+            out["save_s"] = time.perf_counter() - t2
+            out["disk_mb"] = os.path.getsize(cfg["save"]) / 2**20
     else:
         index = SearchIndex(fields=cfg["fields"]).fit(
             Catalog.from_csv(cfg["csv"], id_field="movie_id"))
@@ -87,19 +96,20 @@ else:
     if cfg.get("scale"):
         from search_firstquery import scaled_records
         records = scaled_records(records, cfg["scale"])
+        out["n_docs"] = len(records)
         out["rss_before_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t1 = time.perf_counter()
     system = Bm25s(bigram_tokens, "bm25s+bigrams")
     system.build(records)
     search = system.search
     clear = lambda: None
-out["build_s"] = time.perf_counter() - t1
+out.setdefault("build_s", time.perf_counter() - t1)
 out["rss_built_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if cfg.get("first"):
     t = time.perf_counter()
     search(cfg["first"])
     out["first_ms"] = 1000 * (time.perf_counter() - t)
-else:
+elif cfg["passes"]:
     spent = 0.0
     for p in range(cfg["passes"]):
         clear()
@@ -108,15 +118,29 @@ else:
             search(q)
         spent += time.perf_counter() - t
     out["qps"] = cfg["passes"] * len(queries) / spent
-if cfg.get("many"):
-    big = cfg["many"]
-    for n_jobs in (1, 2, 1, 2):
+if cfg.get("many_small"):  # search_many on the query set, one block, as the main benchmark
+    for _ in range(cfg.get("many_rounds", 2)):
         clear()
         t = time.perf_counter()
-        index.search_many(big, n_jobs=n_jobs)
+        index.search_many(cfg["many_small"], n_jobs=1)
+        rate = len(cfg["many_small"]) / (time.perf_counter() - t)
+        out["many_small_qps"] = max(out.get("many_small_qps", 0.0), rate)
+if cfg.get("many"):
+    big = cfg["many"]
+    answers = {}
+    for n_jobs in (1, 2) * cfg.get("many_rounds", 2):  # interleaved, best of each
+        clear()
+        t = time.perf_counter()
+        got = index.search_many(big, n_jobs=n_jobs)
         rate = len(big) / (time.perf_counter() - t)
         key = f"many_qps_{n_jobs}"
         out[key] = max(out.get(key, 0.0), rate)
+        answers[n_jobs] = [(h.ids.tolist(), h.scores.tolist()) for h in got]
+    out["many_identical"] = answers[1] == answers[2]
+    if cfg.get("check_single"):  # search_many gives search's hits (on the first queries)
+        k = cfg["check_single"]
+        out["many_equals_search"] = answers[1][:k] == [
+            (h.ids.tolist(), h.scores.tolist()) for h in map(search, big[:k])]
 out["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
@@ -192,8 +216,12 @@ def many_queries(queries: list[dict], size: int = 4000) -> list[str]:
 
 
 # ------------------------------------------------------------------ the 100x catalogue
-def scaled_records(records: list[dict], times: int, seed: int = 20261207) -> list[dict]:
-    """`times` perturbed copies of every record (copy 0 is the original), new ids."""
+def scaled_records(records: list[dict], scale: int, seed: int = 20261207) -> list[dict]:
+    """`scale` perturbed copies of every record (copy 0 is the original), new ids; a `scale`
+    above 1,000 is a number of records instead (the copies needed, cut to that many)."""
+    if scale > 1000:
+        return scaled_records(records, -(-scale // len(records)), seed)[:scale]
+    times = scale
     rng = np.random.default_rng(seed)
     titles = [r["title"] for r in records]
     people = sorted({p for r in records for p in (*r["directors"], *r["actors"])})
@@ -201,8 +229,8 @@ def scaled_records(records: list[dict], times: int, seed: int = 20261207) -> lis
     out = []
     for c in range(times):
         for r in records:
-            if c == 0:
-                out.append(dict(r))
+            if c == 0:  # the original, its id as a string (ids of one type: saveable)
+                out.append({**r, "id": str(r["id"])})
                 continue
             title = r["title"]
             op = int(rng.integers(0, 4))
@@ -309,37 +337,123 @@ def first_query(csv: str, queries: list[dict], rounds: int, threads: int) -> dic
     return res
 
 
-def scale(csv: str, queries: list[dict], times: int, threads: int) -> dict:
-    """The 100x section: build, memory, q/s, search_many on 1 and 2 cores."""
+def scale(
+    csv: str,
+    queries: list[dict],
+    size: int,
+    threads: int,
+    *,
+    index_path: str | None = None,
+    anchor: bool = True,
+    rounds: int = 2,
+) -> dict:
+    """The large-catalogue section: `size` copies of the catalogue (or, above 1,000, that
+    many records). Fresh processes: one builds the index and saves it (build time, peak RSS,
+    size on disk; skipped when `index_path` already holds one), one loads it and measures
+    single-query q/s (400 queries, best of `rounds` passes) and ``search_many`` on 4,000
+    distinct queries with ``n_jobs=1`` and ``n_jobs=2`` (interleaved, best of `rounds`),
+    checking that both give the same hits; bm25s+bigrams built on the same records with
+    `anchor`."""
     warm = tempfile.mkdtemp(prefix="numba-warm-")
     texts = [q["query"] for q in queries]
-    base = {"csv": csv, "queries": texts, "scale": times, "passes": 1}
-    fr = run_child(
+    base = {"csv": csv, "queries": texts, "scale": size, "passes": 0}
+    if index_path is None:
+        index_path = os.path.join(tempfile.mkdtemp(), f"scale{size}.npz")
+    if not os.path.exists(index_path):
+        built = run_child(
+            {**base, "system": "filmreco", "fields": _record_fields(), "save": index_path},
+            warm,
+            threads,
+        )
+        print(
+            f"  built {built['n_docs']:,} records in {built['build_s']:.1f} s, peak RSS "
+            f"{built['rss_peak_mb']:.0f} MB, saved {built['disk_mb']:.0f} MB",
+            flush=True,
+        )
+    else:
+        built = {}
+        print(f"  (index read from {index_path}: build figures of the run that made it)")
+    many = many_queries(queries)
+    served = run_child(
         {
-            **base,
             "system": "filmreco",
-            "fields": _record_fields(),
-            "many": many_queries(queries),
+            "load": index_path,
+            "queries": texts,
+            "passes": rounds,
+            "many": many,
+            "many_rounds": rounds,
+            "check_single": 200,
         },
         warm,
-        threads,
+        max(threads, 2),  # two cores for search_many(n_jobs=2); the rest runs on one
     )
-    bm = run_child({**base, "system": "bm25s"}, warm, threads)
-    n = 2065 * times
-    print(f"\nScale: {times}x catalogue ({n:,} records), 400 queries, fresh processes")
-    print(f"{'system':>16s}{'build s':>9s}{'peak RSS MB':>13s}{'index MB':>10s}{'q/s':>9s}")
-    for name, r in (("filmreco", fr), ("bm25s+bigrams", bm)):
-        idx_mb = r["rss_built_mb"] - r["rss_before_mb"]
+    bm = run_child({**base, "system": "bm25s", "passes": rounds}, warm, threads) if anchor else None
+    n = served["n_docs"]
+    print(f"\nScale: {n:,} records, fresh processes")
+    if built:
         print(
-            f"{name:>16s}{r['build_s']:>9.1f}{r['rss_peak_mb']:>13.0f}{idx_mb:>10.0f}{r['qps']:>9.0f}"
+            f"filmreco build {built['build_s']:.1f} s (save {built['save_s']:.1f} s), peak RSS "
+            f"{built['rss_peak_mb']:.0f} MB (records alone {built['rss_before_mb']:.0f} MB), "
+            f"index on disk {built['disk_mb']:.0f} MB"
         )
-    print(f"q/s ratio filmreco / bm25s+bigrams: {fr['qps'] / bm['qps']:.2f}")
-    m1, m2 = fr["many_qps_1"], fr["many_qps_2"]
     print(
-        f"filmreco search_many, {len(many_queries(queries))} distinct queries: n_jobs=1 "
-        f"{m1:.0f} q/s, n_jobs=2 {m2:.0f} q/s: {m2 / m1:.2f}x"
+        f"filmreco load {served['build_s']:.1f} s, RSS after load {served['rss_built_mb']:.0f} "
+        f"MB, peak while searching {served['rss_peak_mb']:.0f} MB"
     )
-    return {"filmreco": fr, "bm25s": bm, "many_speedup": m2 / m1}
+    m1, m2 = served["many_qps_1"], served["many_qps_2"]
+    print(
+        f"filmreco single-query {served['qps']:.0f} q/s (400 queries, one per call); "
+        f"search_many on {len(many):,} distinct queries: n_jobs=1 {m1:.0f} q/s, n_jobs=2 "
+        f"{m2:.0f} q/s: {m2 / m1:.2f}x (hits identical: {served['many_identical']}; equal to "
+        f"search's: {served['many_equals_search']})"
+    )
+    if bm is not None:
+        print(
+            f"bm25s+bigrams build {bm['build_s']:.1f} s, peak RSS {bm['rss_peak_mb']:.0f} MB, "
+            f"{bm['qps']:.0f} q/s (filmreco / bm25s: {served['qps'] / bm['qps']:.2f}x)"
+        )
+    return {"build": built, "serve": served, "bm25s": bm, "many_speedup": m2 / m1}
+
+
+def many(csv: str, queries: list[dict], threads: int, rounds: int = 3) -> dict:
+    """``search_many`` on the 2k catalogue, in a fresh process that fits the index: the
+    400 queries one per call and as one batch, and 4,000 distinct queries one per call and
+    as a batch with ``n_jobs=1`` and ``n_jobs=2`` (interleaved, best of `rounds`)."""
+    warm = tempfile.mkdtemp(prefix="numba-warm-")
+    texts = [q["query"] for q in queries]
+    big = many_queries(queries)
+    base = {"csv": csv, "system": "filmreco", "fields": CSV_FIELDS}
+    run_child({**base, "passes": 0}, warm, threads)  # the process that compiles
+    small = run_child(
+        {**base, "queries": texts, "passes": rounds, "many_small": texts, "many_rounds": rounds},
+        warm,
+        max(threads, 2),
+    )
+    r = run_child(
+        {
+            **base,
+            "queries": big,
+            "passes": rounds,
+            "many": big,
+            "many_rounds": rounds,
+            "check_single": len(big),
+        },
+        warm,
+        max(threads, 2),
+    )
+    print(f"\nsearch_many on the 2k catalogue (fresh process, best of {rounds})")
+    print(
+        f"  400 queries: one per call {small['qps']:.0f} q/s, search_many "
+        f"{small['many_small_qps']:.0f} q/s ({small['many_small_qps'] / small['qps']:.2f}x)"
+    )
+    m1, m2 = r["many_qps_1"], r["many_qps_2"]
+    print(
+        f"  {len(big):,} distinct queries: one per call {r['qps']:.0f} q/s, search_many "
+        f"n_jobs=1 {m1:.0f} q/s ({m1 / r['qps']:.2f}x), n_jobs=2 {m2:.0f} q/s ({m2 / m1:.2f}x "
+        f"n_jobs=1); hits identical across n_jobs: {r['many_identical']}, equal to search's: "
+        f"{r['many_equals_search']}"
+    )
+    return {"small": small, "big": {k: v for k, v in r.items()}}
 
 
 def _record_fields() -> dict[str, float]:

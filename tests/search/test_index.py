@@ -350,10 +350,11 @@ def _reference_top(M, rows, weights, labels, n_units, n, mask):
 )
 def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
     """Few distinct values (many ties), several units, typo rows, masks: the compiled top n
-    of one query and of a batch equal a loop-by-loop reference, to the last bit."""
+    of one query (its scratch buffers reused from query to query) and of a batch, and the
+    compiled score vector, equal a loop-by-loop reference, to the last bit."""
     import scipy.sparse as sp
 
-    from filmreco.search._kernels import search_top, search_top_many
+    from filmreco.search._kernels import search_scores, search_top, search_top_many
 
     rng = np.random.default_rng(seed)
     n_terms, n_docs = 9, 25
@@ -363,6 +364,7 @@ def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
     mask = rng.random(n_docs) < 0.8 if masked else None
     kmask = mask if masked else np.zeros(0, dtype=bool)
     queries = []
+    buffers = (np.zeros(n_docs), np.zeros(n_docs, np.int32), np.empty(n_docs, np.int32))
     for _ in range(5):
         k = int(rng.integers(0, 6))
         rows = rng.choice(n_terms, size=k, replace=False).astype(np.int64)
@@ -371,10 +373,15 @@ def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
         queries.append((rows, weights, labels))
         want = _reference_top(M, rows, weights, labels, n_units, n, mask)
         got_i, got_s = search_top(
-            indptr, M.indices, M.data, rows, weights, labels, n_units, n_docs, n, kmask
+            indptr, M.indices, M.data, rows, weights, labels, n_units, n_docs, n, kmask, *buffers
         )
         assert (got_i.tolist(), got_s.tolist()) == want
         assert got_s.dtype == np.float32
+        assert not buffers[0].any() and not buffers[1].any()  # left zeroed for the next query
+        everything = _reference_top(M, rows, weights, labels, n_units, n_docs, None)
+        scores = search_scores(indptr, M.indices, M.data, rows, weights, labels, n_units, n_docs)
+        assert scores[everything[0]].astype(np.float32).tolist() == everything[1]
+        assert np.count_nonzero(scores > 0) == len(everything[0])
     qptr = np.cumsum([0] + [len(r) for r, _, _ in queries])
     idx, sc, found = search_top_many(
         indptr,
@@ -411,6 +418,7 @@ def test_compiled_top_equals_numpy_path(records, params):
             got_i, got_s = state.top(q, n, m)
             assert got_i.tolist() == want_i.tolist(), (query, n)
             assert got_s.tolist() == want_s.tolist(), (query, n)
+        assert state.all_scores(q).tolist() == state.score(q).tolist(), query
 
 
 def test_search_many_filters_and_highlights(index):

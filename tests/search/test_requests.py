@@ -349,3 +349,58 @@ def test_any_mix_of_request_words_searches_without_error(index, text):
     hits = index.search(text, 5)
     assert len(hits.ids) == len(set(hits.ids.tolist())) <= 5
     assert np.all(np.isfinite(hits.scores))
+
+
+class _EveryStart(dict):  # type: ignore[type-arg]
+    """A `reach` that lets every character start a word of any length (the scan before
+    the first-character table: every size looked up at every position)."""
+
+    def __init__(self, longest: int) -> None:
+        super().__init__()
+        self.longest = longest
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: object, default: object = None) -> int:  # type: ignore[override]
+        return self.longest
+
+
+_PIECES = [
+    "悬疑",
+    "片",
+    "的",
+    "好看",
+    "九十年代",
+    "港片",
+    "周星驰",
+    "喜剧",
+    "2019",
+    " ",
+    "动画",
+    "电影",
+    "流浪地球",
+    "二",
+    "xyz",
+    "有没有",
+    "吴京",
+    "80后",
+    "90s",
+    "功夫",
+    "大",
+    "剧情",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text("悬疑星驰年后0s话", max_size=2), max_size=6))
+def test_request_parse_quick_rejection_changes_no_answer(index, pieces):
+    """The parser's first-character table only skips lookups that cannot match: its answer
+    equals that of the scan looking every size up at every position."""
+    import copy
+
+    parser = index._extras(index._snapshot()).parser()
+    slow = copy.copy(parser)
+    slow.reach = _EveryStart(parser.longest)
+    text = normalize("".join(pieces))
+    assert parser.parse(text) == slow.parse(text)

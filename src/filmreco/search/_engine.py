@@ -134,6 +134,7 @@ class Snapshot:
         ]
         self._row_len = np.diff(self._indptr)
         self._lock = threading.Lock()
+        self._scratch = threading.local()  # each thread's buffers for the kernel (see top)
         self._analyzer: QueryAnalyzer | None = None
         self._deletion: HashedDeletionIndex | None = None
         self._suggester: Suggester | None = None
@@ -366,6 +367,40 @@ class Snapshot:
             scores *= self._coordination(n_units, labels, lengths, docs)
         return scores
 
+    def all_scores(self, q: QueryTerms) -> np.ndarray:
+        """:meth:`score`, compiled (the same scores to the last bit), when the kernels are
+        built: one pass over the query's rows instead of a dozen numpy calls."""
+        kernels = self._kernels
+        if kernels is None:
+            return self.score(q)
+        rows, weights, labels = self.query_rows(q)
+        if rows.size == 0:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        return kernels.search_scores(  # type: ignore[no-any-return]
+            self._indptr,
+            self._indices,
+            self._data,
+            rows,
+            weights,
+            _NO_LABELS if labels is None else labels,
+            q.n_units,
+            self.n_docs,
+        )
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This thread's scratch space for :meth:`top`'s kernel (the kernel leaves it zeroed):
+        allocated once per thread, not per query (clearing a slot per document would cost
+        more than the query itself on a large catalogue)."""
+        got: tuple[np.ndarray, np.ndarray, np.ndarray] | None = getattr(
+            self._scratch, "buffers", None
+        )
+        if got is None:
+            n = self.n_docs
+            got = (np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.int32),
+                   np.empty(n, dtype=np.int32))  # fmt: skip
+            self._scratch.buffers = got
+        return got
+
     def top(self, q: QueryTerms, n: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Top `n` documents of `q` (and in `mask`): :meth:`score` then :meth:`select`, in
         one compiled pass (:mod:`filmreco.search._kernels`), with the same result."""
@@ -376,6 +411,7 @@ class Snapshot:
         rows, weights, labels = self.query_rows(q)
         if rows.size == 0 or n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, state, touched = self._buffers()
         return kernels.search_top(  # type: ignore[no-any-return]
             self._indptr,
             self._indices,
@@ -387,6 +423,9 @@ class Snapshot:
             self.n_docs,
             n,
             _NO_MASK if mask is None else mask,
+            scores,
+            state,
+            touched,
         )
 
     def top_many(

@@ -48,6 +48,11 @@ class Extras:
             self.prior = scaled_prior(self.raw)
         self._parser: RequestParser | None = None
         self._lock = threading.Lock()
+        # document -> the Latin words of its name fields, and of all its searched fields
+        # (see keep_latin), read once per document: a Latin query checks up to a hundred
+        # candidates, and a batch the same documents again and again
+        self._latin_names: dict[int, set[str]] = {}
+        self._latin_all: dict[int, set[str]] = {}
 
     def parser(self) -> RequestParser:
         if self._parser is None:
@@ -125,7 +130,7 @@ class Extras:
         cand = np.arange(state.n_docs) if keep is None else np.flatnonzero(keep)
         if cand.size == 0:
             return None
-        text_score = state.score(q)[cand] if q else np.zeros(cand.size)
+        text_score = state.all_scores(q)[cand] if q else np.zeros(cand.size)
         if self.raw is not None:
             raw = self.raw[cand]
             mean = float(np.nanmean(self.raw)) if not np.isnan(self.raw).all() else 0.0
@@ -162,14 +167,20 @@ class Extras:
         words = {w for w in q.words if w.isalpha()}
         wanted = set(q.terms["word"])
         keep = []
+        in_names, in_all = self._latin_names, self._latin_all
         for j, i in enumerate(idx.tolist()):
             if i not in name_docs:
-                rec = self.records[i]
-                if not (
-                    _latin(rec, cfg.name_fields, cfg.to_simplified) & wanted
-                    or words <= _latin(rec, cfg.boosts, cfg.to_simplified)
-                ):
-                    continue
+                names = in_names.get(i)
+                if names is None:
+                    names = _latin(self.records[i], cfg.name_fields, cfg.to_simplified)
+                    in_names[i] = names
+                if not names & wanted:
+                    every = in_all.get(i)
+                    if every is None:
+                        every = _latin(self.records[i], cfg.boosts, cfg.to_simplified)
+                        in_all[i] = every
+                    if not words <= every:
+                        continue
             keep.append(j)
             if len(keep) == n:
                 break

@@ -98,6 +98,10 @@ _DECADE = re.compile(
     r"(?:年代|后)"
     r"|(?<![0-9a-z])(?P<en_c>19|20)?(?P<en>[0-9])0s(?![a-z])"
 )
+# what every period (a year, a decade) holds: a query without it has none; and the
+# characters a period can start with (see _YEAR and _DECADE)
+_PERIOD_HINT = re.compile("[0-9年后]|0s")
+_PERIOD_START = frozenset("0123456789零〇一二三四五六七八九")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
 _REGION_SUFFIXES = ("片", "剧", "影", "电影", "产片", "产电影", "产剧", "产")
 _MAX_WORD = 16
@@ -265,6 +269,14 @@ class RequestParser:
             lex.setdefault(w, ("filler", ""))
         self.lexicon = lex
         self.longest = min(_MAX_WORD, max((len(w) for w in lex), default=1))
+        # first character -> length of the longest word starting with it (at most
+        # `longest`): a position whose character starts no word ends the scan at once, and
+        # elsewhere only the sizes some word has are looked up
+        reach: dict[str, int] = {}
+        for w in lex:
+            if w and reach.get(w[0], 0) < len(w):
+                reach[w[0]] = min(len(w), self.longest)
+        self.reach = reach
         self._years = self._year_column(fields["year"])
 
     # ------------------------------------------------------------------ building
@@ -310,22 +322,42 @@ class RequestParser:
         return out
 
     # ------------------------------------------------------------------ parsing
+    def titles(self) -> set[str]:
+        """The catalogue's titles (normalised, without spaces), read once (by the first
+        query that reads as a request, or ahead of time by the index's fit and load)."""
+        if self._titles is None:
+            titles = set(self._titles_of())
+            self.title_list = sorted(titles)
+            self._titles = titles
+        return self._titles
+
     def parse(self, text: str) -> Request | None:
-        """The request normalised `text` makes, or None if it is not one (fast when not)."""
+        """The request normalised `text` makes, or None if it is not one (fast when not:
+        most queries end at their first character, which starts no word of the lexicon)."""
         if not text:
+            return None
+        reach = self.reach
+        first = text[0]
+        if first not in reach and first not in _PERIOD_START and first != " ":
+            return None  # the first character starts no word and no period
+        periods = _PERIOD_HINT.search(text) is not None
+        if not periods and first not in reach and first != " ":
             return None
         req = Request()
         covered = bytearray(len(text))
-        if any(c.isdigit() or c in "年后" for c in text) or "0s" in text:
+        if periods:
             self._periods(text, req, covered)
-        lex, longest = self.lexicon, self.longest
+        lex = self.lexicon
         spans: list[tuple[int, int]] = []  # filler and quality words
         i, n = 0, len(text)
         while i < n:
             if covered[i] or text[i] == " ":
                 i += 1
                 continue
-            for size in range(min(longest, n - i), 0, -1):
+            top = reach.get(text[i])
+            if top is None:
+                return None  # no word starts here: a text search
+            for size in range(min(top, n - i), 0, -1):
                 hit = lex.get(text[i : i + size])
                 if hit is not None and not any(covered[i : i + size]):
                     break
@@ -343,10 +375,7 @@ class RequestParser:
             elif kind == "quality":
                 req.quality = True
             i += size
-        if self._titles is None:
-            self._titles = set(self._titles_of())
-            self.title_list = sorted(self._titles)
-        if "".join(text.split()) in self._titles:
+        if "".join(text.split()) in self.titles():
             return None  # a title ("功夫")
         if self._starts_title(text, covered, spans):
             return None  # "我和我的 2019": the start of a title and a year

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["SIGNATURES", "search_top", "search_top_many"]
+__all__ = ["SIGNATURES", "search_scores", "search_top", "search_top_many"]
 
 # Explicit signatures: the kernels are compiled (or loaded from numba's on-disk cache,
 # ``cache=True``) when this module is imported, for exactly the argument types searches
@@ -30,7 +30,8 @@ _ARRAYS = "i8[::1], i4[::1], f4[::1]"
 #: Signatures of the public kernels, compiled at import.
 SIGNATURES = {
     "search_top": f"Tuple((i8[::1], f4[::1]))({_ARRAYS}, i8[::1], f8[::1], i8[::1], i8, i8, i8, "
-    "b1[::1])",
+    "b1[::1], f8[::1], i4[::1], i4[::1])",
+    "search_scores": f"f8[::1]({_ARRAYS}, i8[::1], f8[::1], i8[::1], i8, i8)",
     "search_top_many": f"Tuple((i8[:, ::1], f4[:, ::1], i8[::1]))({_ARRAYS}, i8[::1], i8[::1], "
     "f8[::1], i8[::1], i8[::1], i8, i8, b1[::1])",
 }
@@ -68,12 +69,13 @@ _COUNT_BITS = 0xFFFF
 
 
 @njit(cache=True, nogil=True)
-def _one(
-    indptr, indices, data, rows, weights, labels, n_units, k, mask, scores, state, touched, hs, hi
+def _accumulate(
+    indptr, indices, data, rows, weights, labels, n_units, scores, state, touched
 ):  # pragma: no cover - compiled
-    """Score one query into `scores` and put its top `k` in ``hs``/``hi`` (sorted, best
-    first); returns their number. `scores` and `state` (one slot per document) must come
-    zeroed and are left so; `touched` holds a slot per document, ``hs``/``hi`` `k` slots."""
+    """Add the entries of one query's rows into `scores` (zeroed on entry), counting in
+    `state` (zeroed on entry) the units matching each document; the documents touched go
+    to ``touched[:nt]``. Returns ``(nt, n_live)``, n_live the number of units matching
+    some document (0 for a query of one unit)."""
     n_rows = rows.size
     nt = 0  # documents touched, listed in touched[:nt]
     n_live = 0  # units matching some document
@@ -114,6 +116,20 @@ def _one(
                     nt += 1
                     state[d] = _TOUCHED
                 scores[d] += np.float64(data[p]) * w
+    return nt, n_live
+
+
+@njit(cache=True, nogil=True)
+def _one(
+    indptr, indices, data, rows, weights, labels, n_units, k, mask, scores, state, touched, hs, hi
+):  # pragma: no cover - compiled
+    """Score one query into `scores` and put its top `k` in ``hs``/``hi`` (sorted, best
+    first); returns their number. `scores` and `state` (one slot per document) must come
+    zeroed and are left so; `touched` holds a slot per document, ``hs``/``hi`` `k` slots."""
+    nt, n_live = _accumulate(
+        indptr, indices, data, rows, weights, labels, n_units, scores, state, touched
+    )
+    grouped = n_units > 1
     coordinate = grouped and n_live >= 2
     inv = 1.0 / n_live if coordinate else 1.0
     use_mask = mask.size > 0
@@ -158,7 +174,7 @@ def _one(
 
 @njit(SIGNATURES["search_top"], cache=True, nogil=True)
 def search_top(
-    indptr, indices, data, rows, weights, labels, n_units, n_docs, k, mask
+    indptr, indices, data, rows, weights, labels, n_units, n_docs, k, mask, scores, state, touched
 ):  # pragma: no cover
     """Top `k` documents of one query (compiled; see the module docstring).
 
@@ -168,15 +184,16 @@ def search_top(
     rows : int64 array, the matrix rows the query touches; weights : float64, their weights.
     labels : int64 array, the unit of each row (-1: none) when ``n_units > 1`` (else unused).
     n_docs, k : int; mask : bool array of the allowed documents, or empty for all.
+    scores, state, touched : float64, int32, int32 arrays of `n_docs` slots, `scores` and
+        `state` zeroed: the caller's scratch space, left zeroed (so one thread reuses it
+        from query to query instead of allocating and clearing it per query, which costs
+        more than the query on a large catalogue).
 
     Returns
     -------
     (int64 array, float32 array)
         Document indices and scores, best first (ties: smaller index first).
     """
-    scores = np.zeros(n_docs, dtype=np.float64)
-    state = np.zeros(n_docs, dtype=np.int32)
-    touched = np.empty(n_docs, dtype=np.int32)
     kk = min(k, n_docs)
     hs = np.empty(kk, dtype=np.float64)
     hi = np.empty(kk, dtype=np.int64)
@@ -246,3 +263,23 @@ def search_top_many(
             sc[i, j] = hs[j]
         found[i] = size
     return idx, sc, found
+
+
+@njit(SIGNATURES["search_scores"], cache=True, nogil=True)
+def search_scores(
+    indptr, indices, data, rows, weights, labels, n_units, n_docs
+):  # pragma: no cover - compiled
+    """Score of every document for one query (float64, 0 where nothing matched): the
+    arithmetic of :func:`search_top` (and of ``Snapshot.score``), without the selection."""
+    scores = np.zeros(n_docs, dtype=np.float64)
+    state = np.zeros(n_docs, dtype=np.int32)
+    touched = np.empty(n_docs, dtype=np.int32)
+    nt, n_live = _accumulate(
+        indptr, indices, data, rows, weights, labels, n_units, scores, state, touched
+    )
+    if n_units > 1 and n_live >= 2:
+        inv = 1.0 / n_live
+        for j in range(nt):
+            d = touched[j]
+            scores[d] = scores[d] * (np.float64(state[d] & _COUNT_BITS) * inv)
+    return scores

@@ -468,7 +468,7 @@ class SearchIndex(Saveable, ParamsMixin):
         with `intents`, the request parser, so that the first query is as fast as the next."""
         state = self._snapshot().warm()
         if self._cfg.intents:
-            self._extras(state).parser()
+            self._extras(state).parser().titles()
 
     def _extras(self, state: Snapshot) -> Extras:
         """The prior and request parser of `state` (built once per snapshot)."""
