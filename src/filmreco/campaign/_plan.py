@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -343,15 +344,15 @@ def _learn(graph: SocialGraph, log: tuple[Any, ...], calibration: str) -> Propag
             return IndependentCascade.from_logs(graph, *log, method=calibration)
         try:
             return IndependentCascade.from_logs(graph, *log, method="auto")
-        except InputError as exc:
-            reason = str(exc)
+        except InputError as exc:  # keep the diagnosis, drop learn's advice (not plan's arguments)
+            reason = re.split(r" (?:Give|Pick) ", str(exc), maxsplit=1)[0].rstrip(".")
         model = IndependentCascade.from_logs(graph, *log, method="bernoulli")
     assert model.calibration is not None
     model.calibration["backtest"] = None
     model.calibration["backtest_failed"] = reason
     warnings.warn(
         "the action log could not be back-tested, so the influence probabilities are "
-        f"Bernoulli estimates without a calibration factor ({reason}) To choose the "
+        f"Bernoulli estimates without a calibration factor ({reason}). To choose the "
         "estimator yourself and silence this, pass calibration='bernoulli' (or 'jaccard', "
         "'em', 'bayes').",
         DataWarning,
