@@ -226,7 +226,8 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
                 print(
                     f"\nauto: back-test on the ratings before the cut ({len(bt.cuts)} folds of "
                     f"{bt.holdout:.0%} of them) chose **{bt.chosen}** x {bt.factor:.3f} (fold "
-                    f"factors {', '.join(f'{f:.2f}' for f in bt.factors)}; drift {bt.drift:.2f}, "
+                    f"factors {', '.join(f'{f:.2f}' for f in bt.factors)} x activity ratios "
+                    f"{', '.join(f'{r:.2f}' for r in bt.activity)}; drift {bt.drift:.2f}, "
                     f"film dispersion {bt.dispersion:.3f}). 90% forecast intervals: "
                     f"{cov['n_films']} test films forecast to gain >= 5 adopters (coverage "
                     f"{cov['coverage']:.2f}); of the {cov1['n_films']} forecast to gain >= 1, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from filmreco.campaign import Audience, CampaignPlan, measure, plan
 from filmreco.campaign._report import interest_labels
 from filmreco.data import Interactions
 from filmreco.datasets import load_sample
-from filmreco.exceptions import InputError, UnknownIdError
+from filmreco.exceptions import DataWarning, InputError, UnknownIdError
 from filmreco.recommend import EASE
 from filmreco.search import SearchIndex
 from filmreco.social import UNCALIBRATED_WARNING, IndependentCascade, SocialGraph
@@ -263,3 +264,75 @@ def test_plan_with_a_social_recommender(world):
     look = plan(world.film, recommender=social, graph=world.social, audience_size=30, k=2,
                 n_runs=50, lookalike_of=world.interactions.user_ids.ids[:3], random_state=0)  # fmt: skip
     assert look.audience.size == 30
+
+
+# -- issue 16 item 3: the plan's probabilities come from the back-test ("auto") -----------
+@pytest.fixture(scope="module")
+def dated_log(world):
+    """Simulated cascades on the sample's graph, each film's adopters spread over time."""
+    model = IndependentCascade(world.social, 0.05)
+    users, cascades, steps = model.sample_cascades(300, n_seeds=3, random_state=0)
+    return users, cascades, cascades * 0.25 + steps * 50.0
+
+
+def test_action_log_is_calibrated_by_backtest(world, dated_log):
+    from filmreco.social import learn_probabilities
+
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=100, k=3, n_runs=100,
+              seed_method="degree", random_state=0)  # fmt: skip
+    p = plan(world.film, action_log=dated_log, **kw)  # calibration="auto" by default
+    bt = p.backtest
+    assert p.calibrated and p.model.calibration["method"] == "auto"
+    # the plan simulated exactly the back-test's probabilities
+    want, report = learn_probabilities(world.social, *dated_log, method="auto", return_report=True)
+    np.testing.assert_allclose(p.model.edge_probabilities, want)
+    assert bt == report.to_dict() and bt["chosen"] in bt["table"]
+    assert set(bt["table"]) == {"bernoulli", "jaccard", "em", "bayes"}
+    # the summary prints every estimator's ratio, Brier and AUC and marks the chosen one
+    text = p.summary()
+    assert f"influence probabilities: {bt['chosen']} x {bt['factor']:.3g}" in text
+    for name, row in bt["table"].items():
+        line = next(x for x in text.splitlines() if x.strip().startswith(name + " "))
+        if row["ratio"] is not None:
+            assert f"{row['ratio']:.2f}" in line and f"{row['brier']:.5f}" in line
+            assert f"{row['auc']:.3f}" in line
+        assert line.endswith("<- chosen") == (name == bt["chosen"])
+    d = p.to_dict()
+    assert d["backtest"] == bt and d["calibration_method"] == "auto"
+    json.dumps(d)  # JSON-ready, NaN written as null
+    # the old explicit path: a fixed estimator, no back-test
+    fixed = plan(world.film, action_log=dated_log, calibration="bernoulli", **kw)
+    assert fixed.backtest is None and fixed.calibrated
+    np.testing.assert_allclose(
+        fixed.model.edge_probabilities, learn_probabilities(world.social, *dated_log)
+    )
+    assert "method='bernoulli', no back-test" in fixed.summary()
+    assert "back-test on the action log" not in fixed.summary()
+    # without a log there is nothing to report
+    assert plan(world.film, **kw).backtest is None
+
+
+def test_backtest_impossible_falls_back_with_warning(world, dated_log):
+    users, films, _ = dated_log
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=80, k=2, n_runs=50,
+              seed_method="degree", random_state=0)  # fmt: skip
+    same_day = (users, films, np.zeros(users.size))  # no earlier date: no fold to back-test
+    with pytest.warns(DataWarning, match="could not be back-tested.*calibration='bernoulli'"):
+        p = plan(world.film, action_log=same_day, **kw)
+    assert p.calibrated and p.backtest is None
+    assert p.model.calibration["method"] == "bernoulli"
+    assert "the back-test was not possible" in p.summary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fixed estimator: no warning
+        plan(world.film, action_log=same_day, calibration="bernoulli", **kw)
+    with pytest.raises(InputError, match=r"calibration='best' is not supported"):
+        plan(world.film, action_log=dated_log, calibration="best", **kw)
+
+
+def test_from_logs_auto_keeps_backtest_through_save(world, dated_log, tmp_path):
+    m = IndependentCascade.from_logs(world.social, *dated_log, method="auto")
+    bt = m.calibration["backtest"]
+    assert bt["method"] == "auto" and bt["chosen"] in ("bernoulli", "jaccard", "em", "bayes")
+    m.save(tmp_path / "m")
+    back = IndependentCascade.load(tmp_path / "m")
+    assert back.calibration["backtest"] == bt

@@ -301,6 +301,44 @@ def test_calibrated_report_has_no_banner(world, tmp_path):
     assert "UNCALIBRATED" not in p._repr_html_()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_shows_backtest(world, tmp_path, lang):
+    model = IndependentCascade(world.social, 0.05)
+    users, cascades, steps = model.sample_cascades(300, n_seeds=3, random_state=0)
+    log = (users, cascades, cascades * 0.25 + steps * 50.0)
+    p = plan("m0008", recommender=world.rec, graph=world.social, catalog=world.catalog,
+             action_log=log, audience_size=100, k=3, n_runs=100, seed_method="degree",
+             random_state=0)  # fmt: skip
+    bt = p.backtest
+    w = Words(lang)
+    doc = parse(p.to_html(tmp_path / "b.html", lang=lang).read_text(encoding="utf-8"))
+    table = doc.find("table", data_table="backtest")
+    assert table is not None
+    head = [th.text() for th in table.iter("th")]
+    assert head == [w("estimator"), w("pred_obs"), w("brier"), w("auc"), w("factor"), w("chosen")]
+    rows = [[td.text() for td in tr.iter("td")] for tr in table.iter("tr")][1:]
+    assert [r[0] for r in rows] == list(bt["table"])
+    for r in rows:
+        row = bt["table"][r[0]]
+        if row["ratio"] is None:
+            assert r[1:5] == ["n/a"] * 4
+        else:
+            assert r[1:5] == [fmt_number(row["ratio"], 2), f"{row['brier']:.5f}",
+                              fmt_number(row["auc"], 3), fmt_number(row["factor"], 3)]  # fmt: skip
+        assert (r[5] == w("chosen")) == (r[0] == bt["chosen"])
+    status = w("calibrated_auto", m=bt["chosen"], f=fmt_number(bt["factor"], 3))
+    assert kpis(doc)["calibration"].text().count(status) == 1
+    zh = Words("zh")  # the card's language follows the (Chinese) catalogue
+    assert zh("calibrated_auto", m=bt["chosen"], f=fmt_number(bt["factor"], 3)) in p._repr_html_()
+    # a fixed estimator: named in the status, no back-test table
+    fixed = plan("m0008", recommender=world.rec, graph=world.social, catalog=world.catalog,
+                 action_log=log, calibration="jaccard", audience_size=100, k=3, n_runs=100,
+                 seed_method="degree", random_state=0)  # fmt: skip
+    doc = parse(fixed.to_html(tmp_path / "f.html", lang=lang).read_text(encoding="utf-8"))
+    assert doc.find("table", data_table="backtest") is None
+    assert w("calibrated_fixed", m="jaccard") in kpis(doc)["calibration"].text()
+
+
 def test_budget_report_shows_costs(world, tmp_path):
     costs = 1.0 + world.social.out_degree() / 10.0
     p = plan("m0008", recommender=world.rec, graph=world.social, catalog=world.catalog,

@@ -215,3 +215,18 @@ def test_plan_batch_command(tmp_path, capsys):
     assert "UNCALIBRATED" not in text
     report = json.loads((out / "calibrated" / "plan.json").read_text(encoding="utf-8"))
     assert report["calibrated"] is True
+    # --actions uses the back-test's choice (calibration "auto") and prints the back-test
+    bt = report["backtest"]
+    assert report["calibration_method"] == "auto" and bt["chosen"] in bt["table"]
+    assert "chosen by a back-test on the action log" in text
+    for name in ("bernoulli", "jaccard", "em", "bayes"):
+        assert re.search(rf"^  {name} +\S+ +\S+ +\S+ +\S+", text, re.M), name
+    html_text = (out / "calibrated" / "campaign_report.html").read_text(encoding="utf-8")
+    assert 'data-table="backtest"' in html_text
+    # --calibration picks one estimator instead (no back-test)
+    assert main([*argv[:-2], "--actions", str(actions), "--calibration", "bayes",
+                 "--out", str(out / "bayes")]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "method='bayes', no back-test" in text
+    report = json.loads((out / "bayes" / "plan.json").read_text(encoding="utf-8"))
+    assert report["backtest"] is None and report["calibration_method"] == "bayes"

@@ -384,8 +384,8 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     p = plan(
         args.film, recommender=_recommender(args.model).fit(X), graph=graph, index=index,
         catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
-        seed_method=args.seed_method, action_log=actions, n_runs=args.n_runs,
-        random_state=args.random_state,
+        seed_method=args.seed_method, action_log=actions, calibration=args.calibration,
+        n_runs=args.n_runs, random_state=args.random_state,
     )  # fmt: skip
     folder = Path(args.out)
     held = set(p.holdout.tolist())
@@ -438,6 +438,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--actions", metavar="FILE.csv",
                    help="dated action log (columns user,item,time) to learn the propagation "
                         "probabilities from; without it they are uncalibrated defaults")  # fmt: skip
+    p.add_argument("--calibration", choices=("auto", "bernoulli", "jaccard", "em", "bayes"),
+                   default="auto",
+                   help="with --actions: 'auto' (default) picks the estimator and its scale by a "
+                        "back-test on the log's last part and prints it; or one fixed "
+                        "estimator")  # fmt: skip
     p.add_argument("--audience-size", type=int, default=500)
     p.add_argument("--n-runs", type=int, default=2000)
     p.add_argument("--random-state", type=int, default=0)

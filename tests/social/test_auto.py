@@ -99,11 +99,13 @@ def test_backtest_fold_matches_validate_propagation(log):
             assert row["brier"] == pytest.approx(res.table[name]["brier"])
             assert row["auc"] == pytest.approx(res.table[name]["auc"])
         assert bt.observed == res.table["bayes"]["observed"]
-        # the factor makes the fold's forecast match what was observed
+        # the latest fold's factor makes its forecast match what was observed
         name = bt.chosen
+        f0 = bt.table[name]["factor"]
+        assert f0 == bt.factors[0]
         scaled = validate_propagation(
             g, u, f, t, cut=bt.cuts[0], exposers=exposers,
-            estimators=[("scaled", np.minimum(bt.factor * res.probabilities[name], 1.0))],
+            estimators=[("scaled", np.minimum(f0 * res.probabilities[name], 1.0))],
         )  # fmt: skip
         assert scaled.table["scaled"]["ratio"] == pytest.approx(1.0, rel=1e-6)
 
@@ -116,7 +118,22 @@ def test_folds_are_rolling_and_most_recent_first(log):
     assert list(bt.cuts) == sorted(bt.cuts, reverse=True)
     share_after = [float(np.mean(t >= c)) for c in bt.cuts]
     np.testing.assert_allclose(share_after, [0.1, 0.2, 0.3], atol=0.01)
-    assert bt.factor == bt.factors[0]
+    # the factor pools the folds' factors carried to the latest activity (geometric mean)
+    assert len(bt.activity) == 3
+    carried = np.array(bt.factors) * np.array(bt.activity)
+    assert bt.factor == pytest.approx(float(np.exp(np.mean(np.log(carried)))))
+
+
+def test_activity_ratios_compare_action_rates():
+    from filmreco.social._backtest import activity_ratios
+
+    # 100 actions 0.1 apart, then 100 actions 0.05 apart: the latest half acts twice as fast
+    t = np.r_[np.arange(100) * 0.1, 10.0 + np.arange(100) * 0.05]
+    (ratio,) = activity_ratios(t[::-1], [10.0], 0.5)
+    assert ratio == pytest.approx((100 / 4.95) / (100 / 10.0))
+    # one time for every action: no rate, no correction
+    assert activity_ratios(np.zeros(30), [0.0], 0.3) == [1.0]
+    assert activity_ratios(t, [], 0.1) == []
 
 
 # -- no hindsight ------------------------------------------------------------------------

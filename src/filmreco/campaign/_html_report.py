@@ -22,6 +22,7 @@ from .._version import __version__
 from ..exceptions import InputError
 from ..social import UNCALIBRATED_WARNING
 from ._i18n import Words, resolve_lang
+from ._report import calibration_of
 from ._svg import COLORS, Series, hbar_chart, line_chart, vbar_chart
 
 __all__ = ["comparison_card", "comparison_html", "plan_card", "plan_html", "sweep_card"]
@@ -213,10 +214,43 @@ def _summary(p: Any, w: Words) -> list[str]:
     cards.append(_kpi("holdout", w("holdout"), w.users(p.holdout.size),
                       w("holdout_of", h=w.num(p.holdout.size), n=w.num(p.audience.size)),
                       data={"value": p.holdout.size}))  # fmt: skip
-    status = w("calibrated") if p.calibrated else w("uncalibrated")
-    cards.append(_kpi("calibration", w("calibration"), status, data={"value": int(p.calibrated)},
-                      warn=not p.calibrated))  # fmt: skip
+    cards.append(_kpi("calibration", w("calibration"), _status(p, w),
+                      data={"value": int(p.calibrated)}, warn=not p.calibrated))  # fmt: skip
     return [f'<section aria-label="{_e(w("summary"))}"><div class="kpis">', *cards, "</div></section>"]  # fmt: skip
+
+
+def _status(p: Any, w: Words) -> str:
+    """The calibration in one phrase: uncalibrated, a fixed estimator, or the back-test's choice."""
+    if not p.calibrated:
+        return w("uncalibrated")
+    bt = getattr(p, "backtest", None)
+    if bt:
+        return w("calibrated_auto", m=bt["chosen"], f=w.num(bt["factor"], 3))
+    method = calibration_of(p).get("method")
+    return w("calibrated_fixed", m=method) if method else w("calibrated")
+
+
+def _backtest(p: Any, w: Words) -> list[str]:
+    """The back-test table (per estimator: ratio, Brier, AUC, factor; the chosen one marked)."""
+    bt = getattr(p, "backtest", None)
+    failed = calibration_of(p).get("backtest_failed") if p.calibrated else None
+    if not bt:
+        if failed:
+            return [f"<h3>{_e(w('backtest'))}</h3>",
+                    f'<p class="muted">{_e(w("backtest_failed", r=failed))}</p>']  # fmt: skip
+        return []
+    rows = []
+    for name, row in bt["table"].items():
+        vals = [row.get(c) for c in ("ratio", "brier", "auc", "factor")]
+        vals = [math.nan if v is None else float(v) for v in vals]
+        rows.append([name, w.num(vals[0], 2), f"{vals[1]:.5f}" if math.isfinite(vals[1]) else "n/a",
+                     w.num(vals[2], 3), w.num(vals[3], 3),
+                     w("chosen") if name == bt["chosen"] else ""])  # fmt: skip
+    note = w("backtest_note", n=w.num(len(bt["cuts"])), h=f"{bt['holdout']:.0%}")
+    table = _table([w("estimator"), w("pred_obs"), w("brier"), w("auc"), w("factor"),
+                    w("chosen")], rows, (1, 2, 3, 4))  # fmt: skip
+    return [f"<h3>{_e(w('backtest'))}</h3>", f'<p class="muted">{_e(note)}</p>',
+            table.replace("<table", '<table data-table="backtest"', 1)]  # fmt: skip
 
 
 def _varied_costs(costs: np.ndarray) -> bool:
@@ -347,10 +381,11 @@ def _details(p: Any, w: Words) -> list[str]:
     pr = p.params
     rows = [[w("model"), pr.get("model", "")], [w("seed_method"), getattr(p.seeds, "method", "")],
             [w("audience_source"), p.audience.source], [w("n_runs"), w.num(pr.get("n_runs", 0))],
-            [w("calibration"), w("calibrated") if p.calibrated else w("uncalibrated")]]  # fmt: skip
+            [w("calibration"), _status(p, w)]]  # fmt: skip
     if pr.get("budget") is not None:
         rows.append([w("budget"), w.num(pr["budget"], 2)])
     out += [f"<h3>{_e(w('method'))}</h3>", _table([w("field"), w("value")], rows)]
+    out += _backtest(p, w)
     out += [f"<h3>{_e(w('after_launch'))}</h3>",
             f"<p>{_e(w('after_launch_text', h=w.num(p.holdout.size)))}</p>"]  # fmt: skip
     return out
@@ -375,7 +410,7 @@ def plan_html(p: Any, *, lang: str | None = None) -> str:
              f'{_e(getattr(p.seeds, "method", ""))} · {_e(w("n_runs"))} '
              f'{_e(w.num(p.params.get("n_runs", 0)))}</p></header>']  # fmt: skip
     if p.calibrated:
-        body.append(f'<p class="ok">{_e(w("calibration"))}: {_e(w("calibrated"))}</p>')
+        body.append(f'<p class="ok">{_e(w("calibration"))}: {_e(_status(p, w))}</p>')
     body += _summary(p, w)
     body += _charts(p, w)
     body += _details(p, w)
@@ -401,6 +436,8 @@ def plan_card(p: Any) -> str:
             rows.append((w(f"lift_{b}"), f"{w.ratio(lf.ratio)} ({w.ci(lf.ci[0], lf.ci[1], 2)})"))
     rows.append((w("cost_per_user"), w.num(_cost_per_user(p)[0], 3)))
     rows.append((w("holdout"), w.users(p.holdout.size)))
+    if p.calibrated:
+        rows.append((w("calibration"), _status(p, w)))
     return card(w("report_for", title=p.title), rows,
                 warning=None if p.calibrated else UNCALIBRATED_WARNING)  # fmt: skip
 

@@ -37,6 +37,22 @@ _WORDS: dict[str, dict[str, str]] = {
         "calibration": "传播概率",
         "calibrated": "已用本平台行为日志校准",
         "uncalibrated": "未校准（教科书默认值）",
+        "calibrated_auto": "已用本平台行为日志校准：回测选用 {m} × {f}",
+        "calibrated_fixed": "已用本平台行为日志学得（{m}，未回测）",
+        "backtest": "传播概率的回测",
+        "backtest_note": (
+            "在行为日志最后 {n} 段（每段占 {h} 的行为）上，用每段之前的日志学习各估计方法，"
+            "再预测该段的新增观看者。下表为最近一段的结果：预测/实际 = 校准前预测的新增观看者"
+            "与实际之比（1 为准确），Brier 分数越低越好，AUC 越高越好。选用的方法乘以"
+            "使预测与实际相符的校准系数；全过程只用过去的数据。"
+        ),
+        "backtest_failed": "无法回测（{r}），使用 Bernoulli 估计，未乘校准系数。",
+        "estimator": "估计方法",
+        "pred_obs": "预测/实际",
+        "brier": "Brier 分数",
+        "auc": "AUC",
+        "factor": "校准系数",
+        "chosen": "选用",
         "uncalibrated_banner": (
             "未校准：传播概率是教科书默认值，并非从本平台的行为日志中学得；在真实数据上，"
             "这类默认值会把口碑传播的触达高估数倍。请把触达人数当作相对分数来读，"
@@ -132,6 +148,27 @@ _WORDS: dict[str, dict[str, str]] = {
         "calibration": "Influence probabilities",
         "calibrated": "calibrated on this platform's action log",
         "uncalibrated": "uncalibrated (textbook defaults)",
+        "calibrated_auto": "calibrated on this platform's action log: back-test chose {m} × {f}",
+        "calibrated_fixed": "learned from this platform's action log ({m}, no back-test)",
+        "backtest": "Back-test of the influence probabilities",
+        "backtest_note": (
+            "Each estimator learned on the action log before each of its last {n} folds "
+            "({h} of its actions each) and forecast the new adopters in the fold. The table "
+            "shows the most recent fold: predicted / observed new adopters before "
+            "calibration (1 is exact), Brier score (lower is better) and AUC (higher is "
+            "better). The chosen estimator is multiplied by the factor that made its "
+            "forecast match; only the past was used."
+        ),
+        "backtest_failed": (
+            "The back-test was not possible ({r}); Bernoulli estimates are used, without a "
+            "calibration factor."
+        ),
+        "estimator": "estimator",
+        "pred_obs": "predicted / observed",
+        "brier": "Brier score",
+        "auc": "AUC",
+        "factor": "calibration factor",
+        "chosen": "chosen",
         "uncalibrated_banner": "",
         "charts": "Charts",
         "chart_steps": "Reach curve per strategy",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,14 @@ import numpy as np
 from .._parallel import seed_sequence
 from .._persist import atomic_write
 from .._stats import Z95
-from .._validation import as_array, check_int, check_probability, shorten, user_stacklevel
+from .._validation import (
+    as_array,
+    check_int,
+    check_option,
+    check_probability,
+    shorten,
+    user_stacklevel,
+)
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..social import (
     IndependentCascade,
@@ -155,6 +163,11 @@ class CampaignPlan:
     model : PropagationModel or None
         The propagation model the plan was simulated with (:func:`compare` simulates the
         plans again on common worlds with it).
+    backtest : dict or None
+        When the probabilities were learned with ``calibration="auto"``: the back-test
+        that chose them (:meth:`~filmreco.social._backtest.Backtest.to_dict`): per
+        estimator (``table``) the ratio of predicted to observed new adopters, Brier score
+        and AUC on the most recent fold, the ``chosen`` estimator and its ``factor``.
 
     Examples
     --------
@@ -178,6 +191,7 @@ class CampaignPlan:
     curves: dict[str, SeedCurve] = field(default_factory=dict)
     step_bands: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     model: PropagationModel | None = field(default=None, repr=False)
+    backtest: dict[str, Any] | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """A readable text report (the calibration warning first when it applies)."""
@@ -317,7 +331,37 @@ def _lift(plan: SimulationResult, base: SimulationResult, name: str) -> Lift:
     return Lift(name, r, r * rel)
 
 
-def _model(graph: Any, model: Any, action_log: Any) -> PropagationModel:
+#: Values of ``plan(calibration=...)``: the back-test's choice, or one fixed estimator.
+CALIBRATIONS = ("auto", "bernoulli", "jaccard", "em", "bayes")
+
+
+def _learn(graph: SocialGraph, log: tuple[Any, ...], calibration: str) -> PropagationModel:
+    """The model learned from `log`; ``"auto"`` falls back to Bernoulli, with a warning,
+    when the log holds nothing to back-test on (too short, or no propagation at its end)."""
+    with warnings.catch_warnings():  # users outside the graph: reported by learn
+        warnings.simplefilter("ignore", DataWarning)
+        if calibration != "auto":
+            return IndependentCascade.from_logs(graph, *log, method=calibration)
+        try:
+            return IndependentCascade.from_logs(graph, *log, method="auto")
+        except InputError as exc:  # keep the diagnosis, drop learn's advice (not plan's arguments)
+            reason = re.split(r" (?:Give|Pick) ", str(exc), maxsplit=1)[0].rstrip(".")
+        model = IndependentCascade.from_logs(graph, *log, method="bernoulli")
+    assert model.calibration is not None
+    model.calibration["backtest"] = None
+    model.calibration["backtest_failed"] = reason
+    warnings.warn(
+        "the action log could not be back-tested, so the influence probabilities are "
+        f"Bernoulli estimates without a calibration factor ({reason}). To choose the "
+        "estimator yourself and silence this, pass calibration='bernoulli' (or 'jaccard', "
+        "'em', 'bayes').",
+        DataWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return model
+
+
+def _model(graph: Any, model: Any, action_log: Any, calibration: str = "auto") -> PropagationModel:
     if model is not None:
         if not isinstance(model, PropagationModel):
             raise InputTypeError(f"model must be a PropagationModel, got {type(model).__name__}.")
@@ -333,17 +377,22 @@ def _model(graph: Any, model: Any, action_log: Any) -> PropagationModel:
                     "action_log is an Interactions without timestamps; learning who "
                     "influenced whom needs the time of every action."
                 )
-            with warnings.catch_warnings():  # users outside the graph: reported by learn
-                warnings.simplefilter("ignore", DataWarning)
-                return IndependentCascade.from_logs(graph, action_log)
+            return _learn(graph, (action_log,), calibration)
         if not isinstance(action_log, (tuple, list)) or len(action_log) not in (2, 3):
             raise InputError(
                 "action_log must be an Interactions with timestamps, or a tuple (users, "
                 "items) or (users, items, times) of equal-length arrays; see "
                 "filmreco.social.learn_probabilities."
             )
-        return IndependentCascade.from_logs(graph, *action_log)
+        return _learn(graph, tuple(action_log), calibration)
     return IndependentCascade(graph, "weighted_cascade")
+
+
+def _backtest_record(prop: PropagationModel) -> dict[str, Any] | None:
+    """The back-test record of a model learned with ``method="auto"`` (else None)."""
+    cal = prop.calibration or {}
+    bt = cal.get("backtest")
+    return dict(bt) if isinstance(bt, dict) else None
 
 
 def plan(
@@ -353,6 +402,7 @@ def plan(
     graph: SocialGraph | None = None,
     model: PropagationModel | None = None,
     action_log: Any = None,
+    calibration: str = "auto",
     index: Any = None,
     catalog: Any = None,
     audience_size: int = 500,
@@ -389,6 +439,14 @@ def plan(
     action_log : Interactions or tuple, optional
         Past adoptions: an :class:`~filmreco.data.Interactions` with timestamps, or
         ``(users, items)`` / ``(users, items, times)`` arrays.
+    calibration : {"auto", "bernoulli", "jaccard", "em", "bayes"}, default="auto"
+        How the probabilities are learned from `action_log`. ``"auto"`` back-tests the
+        four estimators on the last part of the log (from the past alone) and keeps the
+        one that forecast best, scaled by the factor that calibrated it there
+        (:func:`~filmreco.social.learn_probabilities`); the back-test is shown in
+        :meth:`CampaignPlan.summary` and the reports. When the log holds nothing to
+        back-test on, the Bernoulli estimate is used with a :class:`DataWarning`. A fixed
+        estimator skips the back-test. Ignored without `action_log`.
     index : SearchIndex, optional
         Fitted search index; enables the search-visibility table.
     catalog : Catalog, optional
@@ -451,8 +509,9 @@ def plan(
     n_runs = check_int(n_runs, "n_runs", min_value=2)
     holdout = check_probability(holdout, "holdout")
     costs = check_costs(costs)
+    calibration = check_option(calibration, CALIBRATIONS, "calibration")
     _film_index(recommender, film_id, catalog)
-    prop = _model(graph, model, action_log)
+    prop = _model(graph, model, action_log, calibration)
     ss = seed_sequence(random_state).spawn(4)
     audience = _audience(recommender, film_id, catalog, audience_size, lookalike_of)
     treated, held = _holdout(audience.ids, holdout, ss[0])
@@ -481,6 +540,7 @@ def plan(
         curves=curves,
         step_bands=bands,
         model=prop,
+        backtest=_backtest_record(prop),
     )  # fmt: skip
 
 

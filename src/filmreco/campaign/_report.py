@@ -26,6 +26,55 @@ def _warning(p: Any) -> str | None:
     return None if p.calibrated else UNCALIBRATED_WARNING
 
 
+#: Columns of the back-test shown in the plan's reports: (key in the record, header).
+BACKTEST_SHOWN = (("ratio", "ratio"), ("brier", "Brier"), ("auc", "AUC"), ("factor", "factor"))
+
+
+def calibration_of(p: Any) -> dict[str, Any]:
+    """How the plan's probabilities were set: the model's calibration record (or {})."""
+    model = getattr(p, "model", None)
+    return dict(getattr(model, "calibration", None) or {})
+
+
+def _fmt(v: Any, spec: str) -> str:
+    return "nan" if v is None or not math.isfinite(v) else format(v, spec)
+
+
+def backtest_lines(p: Any) -> list[str]:
+    """The calibration of the plan's probabilities as text: the back-test when there was one."""
+    if not p.calibrated:
+        return []
+    cal = calibration_of(p)
+    bt = getattr(p, "backtest", None)
+    method = cal.get("method", "?")
+    if not bt:
+        line = f"influence probabilities: learned from the action log (method={method!r}"
+        if cal.get("backtest_failed"):
+            line += "; the back-test was not possible: " + str(cal["backtest_failed"])
+        else:
+            line += ", no back-test"
+        return [line + ")"]
+    lines = [
+        f"influence probabilities: {bt['chosen']} x {_fmt(bt['factor'], '.3g')}, chosen by a "
+        f"back-test on the action log (calibration='auto'; latest of {len(bt['cuts'])} folds of "
+        f"{bt['holdout']:.0%} of its actions each, {bt['observed']} new adopters):"
+    ]
+    names = list(bt["table"])
+    width = max(len("estimator"), *(len(n) for n in names))
+    lines.append(f"  {'estimator':<{width}}  " + "  ".join(f"{h:>8}" for _, h in BACKTEST_SHOWN))
+    for name in names:
+        row = bt["table"][name]
+        vals = [_fmt(row.get("ratio"), ".2f"), _fmt(row.get("brier"), ".5f"),
+                _fmt(row.get("auc"), ".3f"), _fmt(row.get("factor"), ".3g")]  # fmt: skip
+        mark = "  <- chosen" if name == bt["chosen"] else ""
+        lines.append(f"  {name:<{width}}  " + "  ".join(f"{v:>8}" for v in vals) + mark)
+    lines.append(
+        "  (ratio = predicted / observed new adopters before the factor; lower Brier and "
+        "higher AUC are better; nan: the estimator could not be fitted on a fold)"
+    )
+    return lines
+
+
 def summary(p: Any) -> str:
     lines = []
     if not p.calibrated:
@@ -50,6 +99,7 @@ def summary(p: Any) -> str:
     reach = p.reach.get("plan")
     if reach is not None and reach.mean > 0:
         lines.append(f"cost per reached user: {s.cost / reach.mean:.4g}")
+    lines += backtest_lines(p)
     for kind, q, rank in p.visibility:
         lines.append(
             f"search [{kind}] {q!r}: {'rank ' + str(rank) if rank else 'NOT in the top 10'}"
@@ -64,6 +114,8 @@ def to_dict(p: Any) -> dict[str, Any]:
         "title": p.title,
         "calibrated": bool(p.calibrated),
         "warning": _warning(p),
+        "calibration_method": calibration_of(p).get("method"),
+        "backtest": getattr(p, "backtest", None),
         "audience": {
             "source": a.source,
             "size": a.size,

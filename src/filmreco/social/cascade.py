@@ -482,7 +482,12 @@ class PropagationModel(Saveable):
         """A model whose arc probabilities are learned from an action log.
 
         See :func:`~filmreco.social.learn_probabilities` for the log format and the
-        estimators; `kwargs` go to the model's constructor.
+        estimators; `kwargs` go to the model's constructor. With ``method="auto"`` the
+        estimator and its scale are chosen by a back-test on the last part of the log, and
+        :attr:`calibration` holds its record under ``"backtest"``
+        (:meth:`~filmreco.social._backtest.Backtest.to_dict`: per estimator the ratio of
+        predicted to observed new adopters, Brier score and AUC; the chosen estimator and
+        its factor).
 
         Examples
         --------
@@ -490,18 +495,31 @@ class PropagationModel(Saveable):
         >>> m = IndependentCascade.from_logs(g, ["ann", "bob", "ann"], ["f1", "f1", "f2"], [0, 1, 0])
         >>> m.edge_probabilities.tolist()
         [0.5]
+        >>> m.calibration["method"], "backtest" in m.calibration
+        ('bernoulli', False)
         """
-        from .learn import learn_probabilities
+        from .._validation import check_option
+        from .learn import LEARN_METHODS, learn_probabilities
 
-        p = learn_probabilities(
-            graph, users, items, times, method=method, credit=credit, window=window
-        )
-        calibration = {
+        method = check_option(method, LEARN_METHODS, "method")
+        report = None
+        if method == "auto":
+            p, report = learn_probabilities(
+                graph, users, items, times, method=method, credit=credit, window=window,
+                return_report=True,
+            )  # fmt: skip
+        else:
+            p = learn_probabilities(
+                graph, users, items, times, method=method, credit=credit, window=window
+            )
+        calibration: dict[str, Any] = {
             "method": method,
             "credit": credit,
             "window": window,
             "mean_probability": float(p.mean()) if p.size else 0.0,
         }
+        if report is not None:
+            calibration["backtest"] = report.to_dict()
         return cls(graph, p, calibration=calibration, **kwargs)
 
     def __repr__(self) -> str:

@@ -24,8 +24,9 @@ instead of 1 ("partial credits", section 4 of the paper).
 
 ``method="auto"`` picks one of them from the log itself: it back-tests each on the last
 part of the log (:mod:`filmreco.social._backtest`), keeps the one whose calibration held
-best from one past fold to the next, and scales its probabilities by a factor fitted on
-the most recent fold, so that the forecast adopters match the observed ones there.
+best from one past fold to the next, and scales its probabilities by the factors that made
+the forecast adopters match the observed ones on the folds, each carried to the log's latest
+pace of actions, pooled (geometric mean).
 """
 
 from __future__ import annotations
@@ -340,10 +341,13 @@ def learn_probabilities(
     Independent Cascade step, as :func:`~filmreco.social.validate_propagation` scores).
     The factor that makes the forecast adopters equal the observed ones on a fold is tried
     on the next fold; the estimator with the best (lowest) mean Brier score of those
-    transfers wins, and its probabilities, learned on the whole log, are multiplied by the
-    most recent fold's factor (capped at 1). Nothing after the log's end is used. The
-    factor corrects the scale of the probabilities, not a trend: where activity grows or
-    shrinks quickly, forecasts far beyond a fold's length drift with it.
+    transfers wins. Each fold's factor is carried to the log's latest pace (times the
+    action rate of the log's last `holdout` share over the rate in the same share before
+    the fold's cut) and the estimator's probabilities, learned on the whole log, are
+    multiplied by the geometric mean of those (capped at 1). Nothing after the log's end
+    is used. The factor corrects the scale of the probabilities and today's pace, not a
+    trend: where activity grows or shrinks quickly after the log ends, forecasts far
+    beyond a fold's length drift with it.
 
     Examples
     --------
@@ -361,8 +365,11 @@ def learn_probabilities(
     [0.6, 0.6]
 
     ``"auto"`` on a log of simulated cascades (each film's adopters spread over time):
-    the back-test chose Bayes and scaled it up by half (one-step forecasts from the
-    earlier adopters miss the later steps of a cascade, the factor makes up for them):
+    the back-test chose Bayes; each fold alone would scale it up by half (one-step
+    forecasts from the earlier adopters miss the later steps of a cascade), but the log's
+    last tenth runs at 0.42 times the pace of the tenth before it (no film starts after
+    t = 1000, only the cascades' late steps remain), so the factor carried to that pace
+    is 0.64:
 
     >>> import numpy as np
     >>> from filmreco.social import IndependentCascade
@@ -372,7 +379,9 @@ def learn_probabilities(
     >>> times = films * 0.25 + steps * 50.0
     >>> p, report = learn_probabilities(g, u, films, times, method="auto", return_report=True)
     >>> report.chosen, round(report.factor, 2), len(report.cuts)
-    ('bayes', 1.54, 3)
+    ('bayes', 0.64, 3)
+    >>> [round(f, 2) for f in report.factors], [round(r, 2) for r in report.activity]
+    ([1.54, 1.52, 1.48], [0.42, 0.42, 0.42])
     >>> bayes = learn_probabilities(g, u, films, times, method="bayes")
     >>> bool(np.allclose(p, np.minimum(report.factor * bayes, 1.0)))
     True
