@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 import time
@@ -37,6 +38,8 @@ from filmreco.recommend.evaluation import split_random
 
 SEED = 20261129
 SLIM_GRID = False  # --slim-grid
+SEED_INDICES: list[int] = []  # --seed-index
+JSON_OUT: Path | None = None  # --json
 THREADS = 2
 K = 10
 #: SANSA's densities (at EASE's tuned regularization): NDCG against density.
@@ -322,20 +325,27 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
     from filmreco.recommend.evaluation import evaluate
 
     X = load(root, name)
-    lams = [100.0, 200.0, 400.0, 700.0, 1000.0, 1500.0, 2500.0]
+    lams = [200.0, 400.0, 700.0, 1000.0, 1500.0]
     als_i = grid(regularization=[50.0, 100.0, 200.0], alpha=[5.0, 10.0, 20.0])
+    # frequency-scaled ridge (Rendle et al. 2022): the penalty is lambda * (n + N / (1 + alpha)),
+    # so lambda is tied to (1 + alpha) / 10 to keep the effective ridge on the same scale
+    als_freq = [
+        {"regularization": c * (1.0 + a) / 10.0, "alpha": a, "regularization_exponent": 1.0}
+        for a in (4.0, 9.0, 19.0)
+        for c in (0.1, 0.15, 0.2, 0.3, 0.4)
+    ]
     # SLIM fits are the slowest of all: one setting, the winner of the full grid on ml-1m in
     # the single-seed run (lambd 2, beta 100), unless --slim-grid asks for the small grid
     slim = grid(lambd=[1.0, 2.0, 5.0], beta=[20.0, 100.0]) if SLIM_GRID else [
         {"lambd": 2.0, "beta": 100.0}]  # fmt: skip
     bm = grid(K=[100, 400], K1=[1.2, 10.0], B=[0.5, 0.8])
-    edlae = grid(regularization=[100.0, 300.0, 1000.0], dropout=[0.1, 0.25, 0.5])
+    edlae = grid(regularization=[200.0, 400.0, 700.0], dropout=[0.1, 0.25, 0.5])
     rp3 = grid(alpha=[0.5, 0.8, 1.0], beta=[0.2, 0.4, 0.6], n_neighbors=[200])
     if quick:
-        lams, als_i, slim, bm = lams[3:5], als_i[:2], slim[:1], bm[:2]
-        edlae, rp3 = edlae[:2], rp3[:2]
+        lams, als_i, slim, bm = lams[2:4], als_i[:2], slim[:1], bm[:2]
+        edlae, rp3, als_freq = edlae[:2], rp3[:2], als_freq[5:7]
     out: dict[str, list[dict[str, Any]]] = {}
-    for i in range(n_seeds):
+    for i in SEED_INDICES or range(n_seeds):
         seed = SEED + 10 * i
         train, test = split_random(X, 0.2, random_state=seed)
         tr, va = split_random(train, 0.2, random_state=seed + 1)
@@ -343,8 +353,9 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
         print(f"\n### {name}, split seed {seed}", flush=True)
 
         def record(
-            label: str, r: dict[str, Any], anchor: bool, train: Any = train, test: Any = test
-        ) -> dict[str, Any]:
+            label: str, r: dict[str, Any], anchor: bool, train: Any = train, test: Any = test,
+            seed: int = seed,
+        ) -> dict[str, Any]:  # fmt: skip
             t0 = time.perf_counter()
             if anchor:
                 S = anchor_scores(r["model"], train.matrix)
@@ -354,42 +365,130 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                                metrics=["ndcg", "recall"], fit=False, axis="items")  # fmt: skip
                 aud = {"aud_ndcg": res[f"ndcg@{AUDIENCE_K}"],
                        "aud_recall": res[f"recall@{AUDIENCE_K}"]}  # fmt: skip
-            row = {k: v for k, v in r.items() if k != "model"} | aud
+            row = {k: v for k, v in r.items() if k != "model"} | aud | {"seed": seed}
             out.setdefault(label, []).append(row)
             print(f"{label:24s} ndcg@10 {r['ndcg']:.4f}  audience ndcg@100 "
                   f"{aud.get('aud_ndcg', float('nan')):.4f}  fit {r['fit_s']:.2f}s  "
                   f"{r['params']}  ({time.perf_counter() - t0:.0f}s audience)", flush=True)  # fmt: skip
+            if JSON_OUT is not None:  # every row as soon as it exists (a long run may stop)
+                with open(JSON_OUT, "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"dataset": name, "model": label, **row},
+                                       default=float) + "\n")  # fmt: skip
             return row
 
         record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams), splits,
                                  False), True)  # fmt: skip
-        record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
         record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
             factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
             als_i, splits, False), True)  # fmt: skip
         record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
             num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
-        e = record("EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams),
-                               splits, True), False)  # fmt: skip
-        record("EDLAE", run(lambda p: Filmreco(lambda: EDLAE(**p)), edlae, splits, True), False)
-        r3 = record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
-                                   splits, True), False)  # fmt: skip
+        record("EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams),
+                           splits, True), False)  # fmt: skip
+        ed = record("EDLAE", run(lambda p: Filmreco(lambda: EDLAE(**p)), edlae, splits, True),
+                    False)  # fmt: skip
+        record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
+                              splits, True), False)  # fmt: skip
         als_f = [{"regularization": p["regularization"], "alpha": p["alpha"] - 1.0}
                  for p in als_i]  # fmt: skip
-        a = record("ALS", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
+        record("ALS", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
             random_state=SEED, **p)), als_f, splits, True), False)  # fmt: skip
+        af = record("ALS (freq. reg.)", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15,
+            n_jobs=THREADS, random_state=SEED, **p)), als_freq, splits, True), False)  # fmt: skip
 
-        def hybrid(p: dict[str, Any], e: Any = e, r3: Any = r3, a: Any = a) -> Filmreco:
+        def hybrid(p: dict[str, Any], ed: Any = ed, af: Any = af) -> Filmreco:
             # components at their tuned parameters; the weights are learned by the hybrid
             # itself on validation splits of the data it is fitted on (stacking)
             return Filmreco(lambda: Hybrid([
-                EASE(**e["params"]), RP3beta(n_jobs=THREADS, **r3["params"]),
-                ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **a["params"]),
+                EDLAE(**ed["params"]),
+                ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **af["params"]),
             ]))  # fmt: skip
 
         h = run(hybrid, [{}], splits, True)
         h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
         record("Hybrid (stacked)", h, False)
+        # SLIM last: its fits are the slowest of all
+        record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
+    return out
+
+
+def audience_run(
+    root: Path, name: str, n_seeds: int, quick: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Audience quality with every model tuned *for audiences*: each family's parameters are
+    chosen by audience NDCG@100 on the validation split carved from each seed's training
+    part (the anchors' too), then refitted on it and scored on its test part."""
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    from filmreco.recommend import EDLAE
+    from filmreco.recommend.evaluation import evaluate
+
+    X = load(root, name)
+    lams = [200.0, 400.0, 700.0, 1000.0, 1500.0]
+    als_i = grid(regularization=[25.0, 50.0, 100.0, 200.0], alpha=[5.0, 10.0, 20.0])
+    als_freq = [
+        {"regularization": c * (1.0 + a) / 10.0, "alpha": a, "regularization_exponent": 1.0}
+        for a in (4.0, 9.0, 19.0)
+        for c in (0.1, 0.15, 0.2, 0.3, 0.4, 0.6)
+    ]
+    edlae = grid(regularization=[200.0, 400.0, 700.0], dropout=[0.1, 0.25, 0.5])
+    if quick:
+        lams, als_i, als_freq, edlae = lams[2:4], als_i[:2], als_freq[5:7], edlae[:2]
+
+    def aud(model: Any, train: Interactions, test: Interactions) -> dict[str, float]:
+        if isinstance(model, Filmreco):
+            res = evaluate(model.model, train, test, k=AUDIENCE_K, metrics=["ndcg", "recall"],
+                           fit=False, axis="items")  # fmt: skip
+            return {
+                "aud_ndcg": res[f"ndcg@{AUDIENCE_K}"],
+                "aud_recall": res[f"recall@{AUDIENCE_K}"],
+            }
+        S = anchor_scores(model, train.matrix)
+        assert S is not None
+        return audience_of(S, train, test)
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i in SEED_INDICES or range(n_seeds):
+        seed = SEED + 10 * i
+        train, test = split_random(X, 0.2, random_state=seed)
+        tr, va = split_random(train, 0.2, random_state=seed + 1)
+        print(f"\n### {name}, split seed {seed} (tuned on audience NDCG@100)", flush=True)
+        families: dict[str, tuple[Callable[[dict[str, Any]], Any], list[dict[str, Any]], bool]]
+        families = {
+            "numpy EASE": (lambda p: NumpyEASE(**p), grid(regularization=lams), False),
+            "implicit ALS": (lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
+                factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
+                als_i, False),
+            "EASE": (lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams), True),
+            "EDLAE": (lambda p: Filmreco(lambda: EDLAE(**p)), edlae, True),
+            "ALS": (lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
+                random_state=SEED, **p)), [{"regularization": p["regularization"],
+                "alpha": p["alpha"] - 1.0} for p in als_i], True),
+            "ALS (freq. reg.)": (lambda p: Filmreco(lambda: ALS(64, max_iter=15,
+                n_jobs=THREADS, random_state=SEED, **p)), als_freq, True),
+        }  # fmt: skip
+        for label, (build, params, uses) in families.items():
+            best, best_score = params[0], -1.0
+            for p in params:
+                with threadpool_limits(THREADS):
+                    m = build(p).fit(tr if uses else tr.matrix)
+                score = aud(m, tr, va)["aud_ndcg"]
+                if score > best_score:
+                    best, best_score = p, score
+            with threadpool_limits(THREADS):
+                t0 = time.perf_counter()
+                m = build(best).fit(train if uses else train.matrix)
+                fit_s = time.perf_counter() - t0
+            users = test_users(test)
+            row = {"params": best, "valid": best_score, "fit_s": fit_s, "seed": seed,
+                   **metrics_of(m.rank(users, K), test, users), **aud(m, train, test)}  # fmt: skip
+            out.setdefault(label, []).append(row)
+            print(f"{label:24s} audience ndcg@100 {row['aud_ndcg']:.4f} (valid {best_score:.4f})"
+                  f"  ndcg@10 {row['ndcg']:.4f}  {best}", flush=True)  # fmt: skip
+            if JSON_OUT is not None:
+                with open(JSON_OUT, "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"dataset": name, "model": label, **row},
+                                       default=float) + "\n")  # fmt: skip
     return out
 
 
@@ -398,39 +497,57 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
     for name, res in results.items():
-        n = len(next(iter(res.values())))
-        print(f"\n### {name} ({n} split seeds)\n")
-        print("| model | NDCG@10 | recall@10 | audience NDCG@100 | audience recall@100 | "
-              "fit s (last seed) |")  # fmt: skip
-        print("|---|---:|---:|---:|---:|---:|")
+        # only the seeds every model finished (a long run may have been stopped)
+        common = sorted(set.intersection(*({r["seed"] for r in v} for v in res.values())))
+        res = {k: [r for r in v if r["seed"] in common] for k, v in res.items()}
+        n = len(common)
+        print(f"\n### {name} ({n} split seeds: {', '.join(map(str, common))})\n")
+        print("| model | NDCG@10 | per seed | recall@10 | audience NDCG@100 | "
+              "audience recall@100 | fit s (median) |")  # fmt: skip
+        print("|---|---:|---|---:|---:|---:|---:|")
 
         def ms(rows: list[dict[str, Any]], key: str) -> str:
             v = np.array([r.get(key, np.nan) for r in rows], dtype=float)
             return "n/a" if np.isnan(v).all() else f"{np.nanmean(v):.4f} ± {np.nanstd(v):.4f}"
 
         for label, rows in res.items():
+            per = ", ".join(f"{r['ndcg']:.4f}" for r in rows)
+            fit = float(np.median([r["fit_s"] for r in rows]))
             print(
-                f"| {label} | {ms(rows, 'ndcg')} | {ms(rows, 'recall')} | "
-                f"{ms(rows, 'aud_ndcg')} | {ms(rows, 'aud_recall')} | {rows[-1]['fit_s']:.2f} |"
+                f"| {label} | {ms(rows, 'ndcg')} | {per} | {ms(rows, 'recall')} | "
+                f"{ms(rows, 'aud_ndcg')} | {ms(rows, 'aud_recall')} | {fit:.2f} |"
             )
         mean = {k: float(np.mean([r["ndcg"] for r in v])) for k, v in res.items()}
         ours = [k for k in res if k not in anchors]
-        best_a, best_o = max(anchors, key=mean.get), max(ours, key=mean.get)
+        anch = [k for k in anchors if k in res]
+        best_a, best_o = max(anch, key=mean.get), max(ours, key=mean.get)
         per_seed = [
-            max(res[k][i]["ndcg"] for k in ours) - max(res[k][i]["ndcg"] for k in anchors)
+            max(res[k][i]["ndcg"] for k in ours) - max(res[k][i]["ndcg"] for k in anch)
             for i in range(n)
         ]
         print(
-            f"\nbest filmreco {best_o} {mean[best_o]:.4f} - best anchor {best_a} "
+            f"\n- best filmreco {best_o} {mean[best_o]:.4f} - best anchor {best_a} "
             f"{mean[best_a]:.4f} = {mean[best_o] - mean[best_a]:+.4f} (target >= +0.008); "
             f"per seed (best of each side): {', '.join(f'{d:+.4f}' for d in per_seed)}"
         )
+        valid = {k: float(np.mean([r["valid"] for r in v])) for k, v in res.items()
+                 if all(r["valid"] >= 0 for r in v)}  # fmt: skip
+        print("- validation NDCG@10 (mean; tuned models): "
+              + ", ".join(f"{k} {v:.4f}" for k, v in valid.items()))  # fmt: skip
         aud = {k: float(np.nanmean([r.get("aud_ndcg", np.nan) for r in v])) for k, v in res.items()}
         best_aud = max(ours, key=aud.get)
+        per_aud = [
+            res[best_aud][i].get("aud_ndcg", np.nan)
+            - res["implicit ALS"][i].get("aud_ndcg", np.nan)
+            for i in range(n)
+        ]
         print(
-            f"audience NDCG@100: best filmreco {best_aud} {aud[best_aud]:.4f} vs implicit ALS "
-            f"{aud['implicit ALS']:.4f} ({aud[best_aud] - aud['implicit ALS']:+.4f})"
+            f"- audience NDCG@100: best filmreco {best_aud} {aud[best_aud]:.4f} vs implicit ALS "
+            f"{aud['implicit ALS']:.4f} ({aud[best_aud] - aud['implicit ALS']:+.4f}); per seed "
+            + ", ".join(f"{d:+.4f}" for d in per_aud)
         )
+        for label, rows in res.items():
+            print(f"- {label} parameters per seed: {[r['params'] for r in rows]}")
 
 
 # --------------------------------------------------------------------------- speed
@@ -489,11 +606,44 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the multi-seed table (anchors, EASE, EDLAE, RP3beta, ALS, stacked "
                          "Hybrid; users and audiences) over this many split seeds instead")  # fmt: skip
     ap.add_argument("--slim-grid", action="store_true", help="tune SLIM in the --seeds run")
+    ap.add_argument("--seed-index", type=int, nargs="+", default=[],
+                    help="with --seeds: run only these split seeds (0-based), e.g. one per "
+                         "process; merge with --table")  # fmt: skip
+    ap.add_argument("--json", type=Path, help="with --seeds: append every result row to this "
+                    "JSON-lines file as soon as it exists")  # fmt: skip
+    ap.add_argument(
+        "--table",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="print the multi-seed tables from these --json files and stop",
+    )
+    ap.add_argument("--audience", action="store_true",
+                    help="with --seeds: tune every model for audiences (audience NDCG@100 on "
+                         "validation) and report audience quality")  # fmt: skip
     args = ap.parse_args(argv)
+    global SLIM_GRID, SEED_INDICES, JSON_OUT
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
+    if args.table:
+        merged: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for path in args.table:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                d, label = row.pop("dataset"), row.pop("model")
+                merged.setdefault(d, {}).setdefault(label, []).append(row)
+        for d, res in merged.items():
+            for rows in res.values():
+                rows.sort(key=lambda r: r["seed"])
+            seeds_table({d: res})
+        return 0
+    if args.seeds and args.audience:
+        SEED_INDICES, JSON_OUT = args.seed_index, args.json
+        for d in args.datasets:
+            seeds_table({d: audience_run(args.root, d, args.seeds, args.quick)})
+        return 0
     if args.seeds:
-        global SLIM_GRID
         SLIM_GRID = args.slim_grid
+        SEED_INDICES, JSON_OUT = args.seed_index, args.json
         for d in args.datasets:  # a table as soon as each data set is done
             seeds_table({d: seeds_run(args.root, d, args.seeds, args.quick)})
         return 0

@@ -10,12 +10,13 @@ import warnings
 import numpy as np
 import pytest
 
-from filmreco.campaign import Audience, CampaignPlan, measure, plan
+from filmreco._parallel import seed_sequence
+from filmreco.campaign import Audience, CampaignPlan, audience_model, measure, plan
 from filmreco.campaign._report import interest_labels
 from filmreco.data import Interactions
 from filmreco.datasets import load_sample
 from filmreco.exceptions import DataWarning, InputError, UnknownIdError
-from filmreco.recommend import EASE
+from filmreco.recommend import EASE, Recommender
 from filmreco.search import SearchIndex
 from filmreco.social import UNCALIBRATED_WARNING, IndependentCascade, SocialGraph
 
@@ -236,6 +237,41 @@ def test_bad_input(world):
         plan(world.film, recommender=world.rec, graph="edges")
     with pytest.raises(InputError, match="without timestamps"):
         plan(world.film, action_log=Interactions.from_arrays(["u1"], ["a"]), **kw)
+
+
+def test_default_audience_model_is_fitted_on_interactions(world):
+    # without recommender=, plan fits audience_model() on interactions= and takes the
+    # film's audience from its recommend_users, exactly as when that model is passed
+    kw = dict(graph=world.social, audience_size=40, k=2, n_runs=20, seed_method="degree",
+              random_state=0)  # fmt: skip
+    p = plan(world.film, interactions=world.interactions, **kw)
+    # the model is initialised from the sixth stream spawned from plan's random_state
+    rec = audience_model(random_state=seed_sequence(0).spawn(6)[5]).fit(world.interactions)
+    q = plan(world.film, recommender=rec, **kw)
+    ids, _ = rec.recommend_users([world.film], n=40)
+    assert p.audience.source == "recommend_users"
+    assert p.audience.ids.tolist() == q.audience.ids.tolist() == ids[0].tolist()
+    # another model still comes in through recommender=, and changes the audience
+    e = plan(world.film, recommender=world.rec, **kw)
+    assert e.audience.ids.tolist() != p.audience.ids.tolist()
+    # reproducible for a random_state
+    again = plan(world.film, interactions=world.interactions, **kw)
+    assert again.audience.ids.tolist() == p.audience.ids.tolist()
+
+
+def test_audience_model_is_a_new_unfitted_recommender():
+    a, b = audience_model(), audience_model(random_state=3)
+    assert a is not b and not hasattr(a, "item_ids_")
+    assert isinstance(a, Recommender)
+
+
+def test_plan_needs_exactly_one_audience_source(world):
+    kw = dict(graph=world.social, n_runs=20, random_state=0)
+    with pytest.raises(InputError, match="interactions=") as e:
+        plan(world.film, **kw)
+    assert "recommender=" in str(e.value)
+    with pytest.raises(InputError, match="not both"):
+        plan(world.film, recommender=world.rec, interactions=world.interactions, **kw)
 
 
 def test_seed_method_is_passed_to_influence_maximisation(world):

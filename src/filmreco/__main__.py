@@ -229,13 +229,15 @@ def _report_search(out: TextIO, world) -> None:
     out.write(f"suggest({prefix!r}): {'、'.join(index.suggest(prefix, n=5))}\n")
 
 
-_MODELS = ("ease", "als", "itemknn", "popularity")
+_MODELS = ("audience", "ease", "als", "itemknn", "popularity")
 
 
 def _recommender(name: str):
+    from .campaign import audience_model
     from .recommend import ALS, EASE, ItemKNN, Popularity
 
     return {
+        "audience": audience_model,  # the campaign's default: the best audience ranker
         "ease": lambda: EASE(regularization=300.0),
         "als": lambda: ALS(n_factors=32, regularization=50.0, alpha=5.0, random_state=0),
         "itemknn": lambda: ItemKNN(n_neighbors=200),
@@ -311,7 +313,7 @@ def demo(
     *,
     film: str | None = None,
     budget: float | None = None,
-    model: str = "ease",
+    model: str = "audience",
     output: str | os.PathLike[str] | None = None,
 ) -> int:
     """Print the demo report on the built-in sample world and write the campaign report.
@@ -414,7 +416,9 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     d.add_argument("--film", help="film id of the sample to plan for (default: a popular one)")
     d.add_argument("--budget", type=float, help="seeding budget (fees: 1 + followers/10)")
-    d.add_argument("--model", choices=_MODELS, default="ease", help="recommender (default: ease)")
+    d.add_argument("--model", choices=_MODELS, default="audience",
+                   help="recommender that picks the campaign's audience (default: audience, "
+                        "filmreco.campaign.audience_model())")  # fmt: skip
     d.add_argument(
         "--output",
         metavar="DIR",
@@ -430,7 +434,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
     p.add_argument("--graph", metavar="EDGES", help="edge list file: 'u v [w]' lines")
     p.add_argument("--catalog", metavar="FILE.csv", help="column id, title, genres (a|b), ...")
-    p.add_argument("--model", choices=_MODELS, default="ease")
+    p.add_argument("--model", choices=_MODELS, default="audience",
+                   help="recommender that picks the audience (default: audience, "
+                        "filmreco.campaign.audience_model())")  # fmt: skip
     p.add_argument("--budget", type=float)
     p.add_argument("--k", type=int, default=10, help="number of seeds (default: 10)")
     p.add_argument("--seed-method", choices=("imm", "celf", "degree_discount", "degree"),

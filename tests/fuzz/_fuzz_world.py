@@ -723,6 +723,7 @@ def _plan_args(w: World) -> dict[str, Any]:
 
 
 FUNCTIONS["filmreco.campaign.plan"] = _plan_args
+FUNCTIONS["filmreco.campaign.audience_model"] = lambda w: {}
 
 
 def _plan(w: World) -> Any:

@@ -3,8 +3,10 @@
 :func:`plan` composes the public APIs of :mod:`filmreco.recommend`, :mod:`filmreco.social`
 and :mod:`filmreco.search` for one film:
 
-1. the target audience (:meth:`~filmreco.recommend.Recommender.recommend_users`, or a
-   lookalike audience grown from seed users) and its top interests;
+1. the target audience (:meth:`~filmreco.recommend.Recommender.recommend_users` of the
+   recommender given, or of :func:`audience_model` fitted on the viewing history, the
+   benchmark's best audience ranker; or a lookalike audience grown from seed users) and its
+   top interests;
 2. a random holdout group drawn from the audience (the rest is *treated*);
 3. seed users (:func:`~filmreco.social.maximize_influence`) among the treated users,
    under a budget with per-user costs;
@@ -29,7 +31,7 @@ probabilities are textbook defaults rather than learned from an action log.
 
 from ._compare import BudgetSweep, Comparison, budget_sweep, compare
 from ._curve import SeedCurve
-from ._plan import Audience, CampaignPlan, Lift, Uplift, measure, plan
+from ._plan import Audience, CampaignPlan, Lift, Uplift, audience_model, measure, plan
 
 __all__ = [
     "Audience",
@@ -39,6 +41,7 @@ __all__ = [
     "Lift",
     "SeedCurve",
     "Uplift",
+    "audience_model",
     "budget_sweep",
     "compare",
     "measure",

@@ -469,7 +469,8 @@ def budget_sweep(
     film_id: Any,
     budgets: Any,
     *,
-    recommender: Any,
+    recommender: Any = None,
+    interactions: Any = None,
     graph: Any = None,
     model: Any = None,
     action_log: Any = None,
@@ -500,7 +501,9 @@ def budget_sweep(
     film_id : id
     budgets : array-like of float
         Non-negative budgets (any order; returned ascending).
-    recommender, graph, model, action_log, index, catalog, audience_size, lookalike_of, costs
+    recommender, interactions, graph, model, action_log, index, catalog, audience_size
+        As in :func:`plan`.
+    lookalike_of, costs
         As in :func:`plan`.
     k : int, optional
         At most this many seeds; by default as many as the largest budget buys.
@@ -551,7 +554,8 @@ def budget_sweep(
         raise InputError("the largest of budgets is 0; no seed can be bought. Raise budgets.")
     k_max = _ALL_SEEDS if k is None else check_int(k, "k", min_value=1)
     p = plan(
-        film_id, recommender=recommender, graph=graph, model=model, action_log=action_log,
+        film_id, recommender=recommender, interactions=interactions, graph=graph, model=model,
+        action_log=action_log,
         index=index, catalog=catalog, audience_size=audience_size, lookalike_of=lookalike_of,
         budget=top, costs=costs, k=k_max, seed_method=seed_method, n_runs=n_runs,
         holdout=holdout, queries=queries, random_state=random_state,
