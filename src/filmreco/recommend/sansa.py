@@ -70,11 +70,11 @@ def sparse_gram(
     counts = np.concatenate([p[0] for p in parts])
     idx = np.concatenate([p[1] for p in parts])
     val = np.concatenate([p[2] for p in parts])
-    keep = np.arange(k)[None, :] < counts[:, None]
+    # each block holds its rows' kept neighbours one row after the other
     rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-    cols = idx[keep]
-    vals = val[keep].astype(np.float64) * scale[rows]
-    del idx, val, keep
+    cols = idx.astype(np.int64)
+    vals = val.astype(np.float64) * scale[rows]
+    del idx, val
     both_r = np.concatenate([rows, cols, np.arange(n)])
     both_c = np.concatenate([cols, rows, np.arange(n)])
     both_v = np.concatenate([vals, vals, np.ones(n)])
