@@ -52,7 +52,7 @@ PASSES = 4
 # ------------------------------------------------------------------ child processes
 _CHILD = r"""
 import json, os, resource, sys, time
-cfg = json.loads(sys.argv[1])
+cfg = json.loads(sys.stdin.read())
 sys.path.insert(0, cfg["here"])
 t0 = time.perf_counter()
 out = {}
@@ -162,7 +162,8 @@ def run_child(cfg: dict, cache_dir: str, threads: int = 1) -> dict:
     """One fresh interpreter running `cfg` (see ``_CHILD``); its JSON report."""
     cfg = {"here": HERE, "passes": PASSES, "queries": [], **cfg}
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(cfg, ensure_ascii=False)],
+        [sys.executable, "-c", _CHILD],
+        input=json.dumps(cfg, ensure_ascii=False),  # stdin: 4,000 queries exceed an argument
         env=_env(cache_dir, threads),
         capture_output=True,
         text=True,
