@@ -202,7 +202,8 @@ class RequestParser:
         Each record's prior (NaN: missing), see :func:`prior_values`.
     titles : callable
         ``titles() -> collection of str``: the normalised titles without spaces (a query
-        equal to one is not a request), called once, when a first query reads as a request.
+        equal to one is not a request), called once: by :meth:`titles`, which the index's
+        fit and load call ahead of the first query.
     people : dict of str to list of int, optional
         Each person's name and name part -> its records (from the index's term counts);
         read from `records` when not given.
