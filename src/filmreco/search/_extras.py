@@ -217,11 +217,14 @@ class Extras:
         return idx[order], final[order].astype(np.float32)
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def _latin(rec: Any, fields: Any, to_simplified: bool) -> set[str]:
     """The normalised Latin words of `fields` of a record."""
     out: set[str] = set()
     for f in fields:
         for raw in field_texts(rec.get(f)):
-            if raw.isascii() or any(c.isascii() and c.isalpha() for c in raw):
+            if raw.isascii() or _ASCII_LETTER.search(raw):
                 out.update(normalize(raw, to_simplified=to_simplified).split())
     return out

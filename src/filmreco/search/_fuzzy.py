@@ -63,14 +63,22 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
         cur = [i] + [0] * lb
         ca = a[i - 1]
         best = cur[0]
-        for j in range(1, lb + 1):
+        for j in range(1, lb + 1):  # comparisons written out: min() calls cost more here
             cb = b[j - 1]
-            cost = 0 if ca == cb else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            v = prev[j - 1] if ca == cb else prev[j - 1] + 1
+            x = prev[j] + 1
+            if x < v:
+                v = x
+            x = cur[j - 1] + 1
+            if x < v:
+                v = x
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                v = min(v, prev2[j - 2] + 1)
+                x = prev2[j - 2] + 1
+                if x < v:
+                    v = x
             cur[j] = v
-            best = min(best, v)
+            if v < best:
+                best = v
         if limit is not None and best > limit:
             return limit + 1
         prev2, prev = prev, cur

@@ -202,7 +202,8 @@ class RequestParser:
         Each record's prior (NaN: missing), see :func:`prior_values`.
     titles : callable
         ``titles() -> collection of str``: the normalised titles without spaces (a query
-        equal to one is not a request), called once, when a first query reads as a request.
+        equal to one is not a request), called once: by :meth:`titles`, which the index's
+        fit and load call ahead of the first query.
     people : dict of str to list of int, optional
         Each person's name and name part -> its records (from the index's term counts);
         read from `records` when not given.
@@ -277,6 +278,7 @@ class RequestParser:
             if w and reach.get(w[0], 0) < len(w):
                 reach[w[0]] = min(len(w), self.longest)
         self.reach = reach
+        self._doc_arrays: dict[tuple[str, str], np.ndarray] = {}
         self._years = self._year_column(fields["year"])
 
     # ------------------------------------------------------------------ building
@@ -416,6 +418,15 @@ class RequestParser:
                 covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
 
     # ------------------------------------------------------------------ answering
+    def _docs(self, kind: str, value: str, lists: dict[str, list[int]]) -> np.ndarray:
+        """The documents of one intent as an int64 array, converted once (a genre of a large
+        catalogue lists tens of thousands: converting the list per query cost milliseconds)."""
+        got = self._doc_arrays.get((kind, value))
+        if got is None:
+            got = np.asarray(lists[value], dtype=np.int64)
+            self._doc_arrays[(kind, value)] = got
+        return got
+
     def mask(self, req: Request) -> np.ndarray | None:
         """Documents matching every intent of `req` (None: no condition, e.g. quality only);
         an intent on a kind the catalogue lacks (a period without a year field) selects none."""
@@ -428,11 +439,11 @@ class RequestParser:
             keep = m if keep is None else keep & m
 
         for g in req.genres:
-            both(self._genre_docs[g])
+            both(self._docs("genre", g, self._genre_docs))
         for p in req.people:
-            both(self._person_docs[p])
+            both(self._docs("person", p, self._person_docs))
         if req.regions:
-            both([d for r in req.regions for d in self._region_docs[r]])
+            both(np.concatenate([self._docs("region", r, self._region_docs) for r in req.regions]))
         if req.years is not None:
             if self._years is None:
                 return np.zeros(self.n, dtype=bool)

@@ -1024,6 +1024,17 @@ def _adjust(
     width = max(idx.shape[1], max((len(r) for r, _ in special.values()), default=0))
     out_idx = np.full((idx.shape[0], width), -1, dtype=np.int64)
     out_sc = np.zeros((idx.shape[0], width), dtype=np.float32)
+    if not use_prior:  # the batch's rows as they are (padded alike), the answered ones put in
+        out_idx[:, : idx.shape[1]] = idx
+        out_sc[:, : sc.shape[1]] = sc
+        out_found = found.copy()
+        for i, (rows, scores) in special.items():
+            out_idx[i] = -1
+            out_sc[i] = 0.0
+            out_idx[i, : rows.size] = rows
+            out_sc[i, : rows.size] = scores
+            out_found[i] = rows.size
+        return out_idx, out_sc, out_found
     out_found = np.zeros(idx.shape[0], dtype=found.dtype)
     for i, k in enumerate(found.tolist()):
         got = special.get(i)
