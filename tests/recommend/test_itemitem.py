@@ -228,3 +228,21 @@ def test_serve_rows_flags_negative_scores_and_pads():
     assert ok.tolist() == [True, False]
     assert idx[0].tolist() == [1, 2, -1]  # 1 scores 2, 2 scores 0, 0 is excluded
     assert val[0].tolist() == [2.0, 0.0, -np.inf]
+
+
+def test_product_top_padded_rows_are_the_compact_rows():
+    # ProductTop(...)(start, stop, k): (rows, k) arrays padded with -1 / 0, for callers that
+    # take a block that way; the same neighbours as the compact rows the CSR is built from
+    rng = np.random.default_rng(5)
+    X = sp.csr_array((rng.random((60, 25)) < 0.25).astype(np.float32))
+    W = sp.csr_array(X.T.tocsr())
+    sq = np.asarray(W.multiply(W).sum(axis=1)).reshape(-1).astype(np.float64)
+    product = _itemitem.ProductTop(W, X, mode=_itemitem.MODE_COSINE, left=sq**0.5, right=sq**0.5)
+    counts, idx, val = product.rows(3, 20, 4)
+    c2, i2, v2 = product(3, 20, 4)
+    np.testing.assert_array_equal(counts, c2)
+    assert i2.shape == v2.shape == (17, 4) and i2.dtype == np.int64
+    keep = np.arange(4)[None, :] < c2[:, None]
+    np.testing.assert_array_equal(i2[keep], idx)
+    np.testing.assert_array_equal(v2[keep], val)
+    assert (i2[~keep] == -1).all() and (v2[~keep] == 0).all()

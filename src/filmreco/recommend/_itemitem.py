@@ -59,11 +59,24 @@ class ProductTop:
         self.shrink = float(shrink)
         self.mode = int(mode)
 
-    def __call__(self, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
+    def rows(self, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
+        """``(counts, indices, values)`` of rows ``start..stop-1``: each row's kept
+        neighbours one row after the other, in column order (the rows of a CSR)."""
         return neighbour_rows(  # type: ignore[no-any-return]
             *self.A, *self.B,
             self.left, self.right, self.shrink, self.mode, start, stop, k, self.b_ones,
         )  # fmt: skip
+
+    def __call__(self, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
+        """:meth:`rows` as ``(counts, indices, values)`` with ``(stop - start, k)`` arrays
+        (int64 indices padded with -1, float32 values padded with 0)."""
+        counts, idx, val = self.rows(start, stop, k)
+        keep = np.arange(k)[None, :] < counts[:, None]
+        out_i = np.full((stop - start, k), -1, dtype=np.int64)
+        out_v = np.zeros((stop - start, k), dtype=np.float32)
+        out_i[keep] = idx
+        out_v[keep] = val
+        return counts, out_i, out_v
 
 
 def _compact(M: sp.csr_array, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,7 +95,7 @@ def _compact(M: sp.csr_array, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def _product_block(product: ProductTop, k: int, start: int, stop: int) -> tuple[np.ndarray, ...]:
-    return product(start, stop, k)
+    return product.rows(start, stop, k)
 
 
 class SparseItemItem(Recommender):
