@@ -40,7 +40,7 @@ class Factors:
 
 
 def _gram_block(product: ProductTop, k: int, start: int, stop: int) -> tuple[np.ndarray, ...]:
-    return product(start, stop, k)  # type: ignore[no-any-return]
+    return product.rows(start, stop, k)  # type: ignore[no-any-return]
 
 
 def sparse_gram(
