@@ -40,6 +40,7 @@ from filmreco.recommend import (
     ItemKNN,
     Popularity,
     RP3beta,
+    SANSA,
 )
 from filmreco.search import SearchIndex
 from filmreco.social import (
@@ -130,6 +131,7 @@ FACTORIES: dict[str, Callable[[], Any]] = {
     ),
     "recommender.EASE": lambda: _fit(EASE(20.0)),
     "recommender.EDLAE": lambda: _fit(EDLAE(20.0, 0.3)),
+    "recommender.SANSA": lambda: _fit(SANSA(20.0, density=0.3)),
     "recommender.Hybrid": lambda: _fit(Hybrid([EASE(20.0), ItemKNN(5)], weights=[1.0, 0.5])),
     "recommender.ItemKNN": lambda: _fit(ItemKNN(5, shrinkage=1.0)),
     "recommender.Popularity": lambda: _fit(Popularity(half_life=10.0)),
