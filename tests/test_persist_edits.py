@@ -34,13 +34,13 @@ from filmreco.recommend import (
     BPR,
     EASE,
     EDLAE,
+    SANSA,
     ContentBased,
     CrossDomain,
     Hybrid,
     ItemKNN,
     Popularity,
     RP3beta,
-    SANSA,
 )
 from filmreco.search import SearchIndex
 from filmreco.social import (
