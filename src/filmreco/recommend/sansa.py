@@ -110,17 +110,8 @@ def sansa_factors(
     if bar is not None:
         bar.update()
     t1 = time.perf_counter()
-    if order == "degree":
-        deg = np.diff(A.indptr)
-        perm = np.lexsort((np.arange(n), deg))
-    elif order == "popularity":
-        pop = np.diff(X.T.tocsr().indptr) if X.nnz else np.zeros(n, dtype=np.int64)
-        perm = np.lexsort((np.arange(n), pop))
-    elif order == "popular_first":
-        pop = np.diff(X.T.tocsr().indptr) if X.nnz else np.zeros(n, dtype=np.int64)
-        perm = np.lexsort((np.arange(n), -pop))
-    else:
-        perm = np.arange(n)
+    # fill-reducing order: fewest kept co-occurrences first (rare films), popular films last
+    perm = np.lexsort((np.arange(n), np.diff(A.indptr))) if order == "degree" else np.arange(n)
     C = A[perm][:, perm]
     lower = sp.csc_array(sp.tril(C, format="csc"))
     lower.sort_indices()
@@ -183,9 +174,10 @@ class SANSA(Recommender):
        keeping each item's largest co-occurrences (twice the factor's budget per item;
        the mass of the dropped entries goes to the diagonal, which keeps the matrix
        positive definite);
-    2. an incomplete :math:`L D L^\top` factorisation in the order of increasing
-       popularity, keeping the largest entries of each column of :math:`L` (a
-       ``density`` share of the items) and adding the dropped entries' magnitude to both
+    2. an incomplete :math:`L D L^\top` factorisation, films with the fewest kept
+       co-occurrences first (a static minimum-degree order of the sparsified matrix),
+       keeping the largest entries of each column of :math:`L` (a ``density`` share of
+       the items) and adding the dropped entries' magnitude to both
        diagonals (Jennings-Malik compensation): the factors are the exact ones of a
        positive definite matrix close to the Gram matrix, every pivot of :math:`D` is
        positive;
