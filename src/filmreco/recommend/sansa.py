@@ -164,7 +164,7 @@ class SANSA(Recommender):
     r"""EASE for large catalogues: a sparse approximate inverse instead of the dense one.
 
     :class:`EASE` needs :math:`P = (X^\top X + \lambda I)^{-1}`, a dense item x item
-    matrix (28 GiB for 50,000 films in float32, three times that while fitting). SANSA
+    matrix (9.3 GiB for 50,000 films in float32, three such arrays while fitting). SANSA
     (Spisak et al. [1]_) approximates it in sparse factored form,
     :math:`P \approx L^{-\top} D^{-1} L^{-1}`, with memory linear in the catalogue times
     `density`:
