@@ -37,6 +37,7 @@ class Factors:
     Mt: sp.csr_array  # float32, items x factor rows (the same, transposed)
     colscale: np.ndarray  # float64 (n,)
     n_floored: int = 0
+    tolerance: float = 0.0
 
 
 def _gram_block(product: ProductTop, k: int, start: int, stop: int) -> tuple[np.ndarray, ...]:
@@ -156,7 +157,7 @@ def _score_block(f: Factors, H: sp.csr_array, start: int, stop: int) -> np.ndarr
     h = H[start:stop]
     return score_rows(  # type: ignore[no-any-return]
         h.indptr, h.indices, h.data, f.scale, f.Mt.indptr, f.Mt.indices, f.Mt.data,
-        f.M.indptr, f.M.indices, f.M.data, f.colscale,
+        f.M.indptr, f.M.indices, f.M.data, f.colscale, f.tolerance,
     )  # fmt: skip
 
 
@@ -208,6 +209,11 @@ class SANSA(Recommender):
         of films needs a few hundred entries per item (``density=0.005`` at 50,000 films,
         what EASE's memory error suggests: 1M users x 50k films x 18M pairs fit in 4 min
         and 6.3 GB peak on 2 busy cores).
+    tolerance : float, default=0.01
+        In ``[0, 1)``: when scoring, a user's intermediate row :math:`x_u S M^\top` is cut
+        below this share of its largest entry before the second product (``0``: the exact
+        products). On MovieLens 1M at ``density=0.3``, 0.01 does 2.8x less work per user
+        with the same NDCG@10 (0.3283 against 0.3282).
     n_jobs : int or None, default=None
         Workers for the Gram matrix blocks in :meth:`fit`; see :ref:`n_jobs`. The model
         does not depend on it.
@@ -248,11 +254,13 @@ class SANSA(Recommender):
         regularization: float = 500.0,
         *,
         density: float = 0.3,
+        tolerance: float = 0.01,
         n_jobs: int | None = None,
         show_progress: bool = False,
     ) -> None:
         self.regularization = regularization
         self.density = density
+        self.tolerance = tolerance
         self.n_jobs = n_jobs
         self.show_progress = show_progress
 
@@ -261,6 +269,7 @@ class SANSA(Recommender):
         density = check_real(
             self.density, "density", min_value=0.0, max_value=1.0, min_inclusive=False
         )
+        check_real(self.tolerance, "tolerance", min_value=0.0, max_value=1.0, max_inclusive=False)
         check_n_jobs(self.n_jobs)
         check_bool(self.show_progress, "show_progress")
         if lam > 1e30:
@@ -300,6 +309,7 @@ class SANSA(Recommender):
         self.factor_ = f.M
         self.scale_ = f.scale
         self.column_scale_ = f.colscale
+        f.tolerance = float(self.tolerance)
         self._factors = f
 
     def _forget_items(self, gone: np.ndarray) -> None:
@@ -314,7 +324,11 @@ class SANSA(Recommender):
         allowed: np.ndarray | None = None,
     ) -> np.ndarray:
         h = sp.csr_array(H, dtype=np.float32)
-        S = _score_block(self._factors, h, 0, h.shape[0])
+        f = self._factors
+        f.tolerance = check_real(
+            self.tolerance, "tolerance", min_value=0.0, max_value=1.0, max_inclusive=False
+        )
+        S = _score_block(f, h, 0, h.shape[0])
         return S if cols is None else S[:, cols]
 
     def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
@@ -352,4 +366,4 @@ class SANSA(Recommender):
         self.factor_ = M
         self.scale_ = scale
         self.column_scale_ = cs
-        self._factors = Factors(scale, M, Mt, cs)
+        self._factors = Factors(scale, M, Mt, cs, 0, float(self.tolerance))
