@@ -214,7 +214,8 @@ class SANSA(Recommender):
         below this share of its largest entry before the second product (``0``: the exact
         products). At 0.003 NDCG@10 stays that of the exact products (MovieLens 1M at
         density 0.3: 0.3283 against 0.3282, 1.8x less work; ``bench_scale.py``'s 10k-film
-        data at 250 entries per film: 0.1401 both, 9x faster); 0.01 cost 0.009 (6%) there.
+        data at 250 entries per film: 0.1401 both, top 10 of 20k users in 2.3 s against
+        21.7 s); 0.01 cost 0.009 (6%) there.
     n_jobs : int or None, default=None
         Workers for the Gram matrix blocks in :meth:`fit`; see :ref:`n_jobs`. The model
         does not depend on it.
