@@ -24,6 +24,7 @@ EXACT = {
     "ItemKNN-dot",
     "EASE",
     "EDLAE",
+    "SANSA",
     "RP3beta",
     "ContentBased",
     "Hybrid-rank",

@@ -90,7 +90,7 @@ def test_score_rows_matches_dense_reference():
     H = sp.random_array((4, 5), density=0.4, random_state=rng, dtype=np.float32, format="csr")
     H.sort_indices()
     got = score_rows(H.indptr, H.indices, H.data, s, Mt.indptr, Mt.indices, Mt.data,
-                     M.indptr, M.indices, M.data, c)  # fmt: skip
+                     M.indptr, M.indices, M.data, c, 0.0)  # fmt: skip
     Md = M.toarray().astype(np.float64)
     x = H.toarray().astype(np.float64)
     want = x - ((x * s) @ Md.T @ Md) * c
@@ -104,7 +104,7 @@ def synth():
 
 def test_full_density_equals_ease(synth):
     ease = EASE(20.0).fit(synth)
-    sansa = SANSA(20.0, density=1.0).fit(synth)
+    sansa = SANSA(20.0, density=1.0, tolerance=0.0).fit(synth)
     users = synth.user_ids.ids[:40]
     a = ease.score(users, synth.item_ids.ids)
     b = sansa.score(users, synth.item_ids.ids)
@@ -124,7 +124,7 @@ def test_sparse_model_stays_close_and_finite(synth):
     ease = EASE(20.0).fit(synth)
     users = synth.user_ids.ids
     a = ease.recommend(users, n=10)[0]
-    dense = SANSA(20.0, density=1.0).fit(synth).recommend(users, n=10)[0]
+    dense = SANSA(20.0, density=1.0, tolerance=0.0).fit(synth).recommend(users, n=10)[0]
     for density in (0.5, 0.2, 0.05):
         model = SANSA(20.0, density=density).fit(synth)
         assert np.isfinite(model.factor_.data).all()
@@ -161,6 +161,8 @@ def test_gram_compensation_keeps_positive_definite(synth):
         ({"density": "half"}, "density"),
         ({"regularization": -1.0}, "regularization"),
         ({"regularization": float("nan")}, "regularization"),
+        ({"tolerance": 1.0}, "tolerance"),
+        ({"tolerance": -0.1}, "tolerance"),
         ({"n_jobs": 0}, "n_jobs"),
         ({"show_progress": "yes"}, "show_progress"),
     ],
@@ -184,3 +186,15 @@ def test_ease_memory_error_suggests_sansa(cls):
     X = sp.csr_array((np.ones(3, np.float32), ([0, 1, 2], [0, 1, 50_000])), shape=(3, 50_001))
     with pytest.raises(InputError, match=r"SANSA\(regularization=\d+, density=0\.005\)"):
         cls(memory_limit=1.0).fit(X)
+
+
+def test_tolerance_cuts_small_terms_only(synth):
+    exact = SANSA(20.0, density=0.5, tolerance=0.0).fit(synth)
+    cut = SANSA(20.0, density=0.5, tolerance=0.05).fit(synth)
+    users, items = synth.user_ids.ids, synth.item_ids.ids
+    a, b = exact.score(users, items), cut.score(users, items)
+    assert not np.array_equal(a, b)
+    np.testing.assert_allclose(b, a, atol=0.1 * np.abs(a).max())
+    # the kernel with tol=0 is the exact product; tolerance is read at scoring time
+    cut.set_params(tolerance=0.0)
+    np.testing.assert_array_equal(cut.score(users, items), a)

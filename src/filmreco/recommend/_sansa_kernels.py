@@ -15,7 +15,8 @@
   exact with ``p >= n - 1``.
 - :func:`score_rows`: ``x - ((x * s) M^T M) / c`` for a block of user rows ``x``, with
   ``M`` (factor rows x items) held both ways (``Mt`` items x rows, and ``M``); a dense
-  accumulator per row over the touched factor rows (Gustavson's sparse product).
+  accumulator per row over the touched factor rows (Gustavson's sparse product), skipping
+  the factor rows whose weight is below a share of the row's largest.
 
 Each function is a plain sequential loop; the scoring runs over blocks of users through
 :func:`filmreco._parallel.parallel_map`, each row by one thread.
@@ -211,12 +212,14 @@ def unit_lower_inverse(indptr, indices, data, p):  # pragma: no cover - compiled
 @njit(nogil=True, cache=True)
 def score_rows(
     h_indptr, h_indices, h_data, scale, mt_indptr, mt_indices, mt_data,
-    m_indptr, m_indices, m_data, colscale,
+    m_indptr, m_indices, m_data, colscale, tol,
 ):  # fmt: skip  # pragma: no cover - compiled
     """``x - ((x * scale) Mt) M * colscale`` for every row ``x`` of the CSR ``H``, float32.
 
     ``Mt`` (items x factor rows) and ``M`` (factor rows x items) are the same matrix as
-    CSR both ways; sums are float64, one dense accumulator per row.
+    CSR both ways; sums are float64, one dense accumulator per row. Entries of the
+    intermediate row ``y = (x * scale) Mt`` below ``tol * max|y|`` are skipped (``tol=0``:
+    the exact product).
     """
     n_rows = h_indptr.size - 1
     n_items = colscale.size
@@ -238,11 +241,19 @@ def score_rows(
                     touched[nt] = r
                     nt += 1
                 y[r] += xs * mt_data[q]
+        cut = 0.0
+        for t in range(nt):
+            a = abs(y[touched[t]])
+            if a > cut:
+                cut = a
+        cut *= tol
         for t in range(nt):
             r = touched[t]
             yr = y[r]
             y[r] = 0.0
             mark[r] = False
+            if abs(yr) < cut:
+                continue
             for q in range(m_indptr[r], m_indptr[r + 1]):
                 acc[m_indices[q]] += yr * m_data[q]
         for p in range(h_indptr[u], h_indptr[u + 1]):  # the user's own films: x_i - ...
