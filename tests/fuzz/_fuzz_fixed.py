@@ -229,6 +229,7 @@ FIXED: list[tuple[str, str, str]] = [
     ("filmreco.data.Catalog.from_csv", "list_sep", "''"),
     ("filmreco.data.Catalog.from_csv", "path", "text4k"),
     ("filmreco.data.Catalog.from_csv", "sep", "str-surrogate"),
+    ("filmreco.data.to_frame", "queries", "[[1,2],[3]]"),
     ("filmreco.datasets.load_movielens", "path", "text4k"),
     ("filmreco.privacy.forget_users", "model", "model-class"),
     ("filmreco.search.QueryAnalyzer", "stop_words", "[[1,2],[3]]"),

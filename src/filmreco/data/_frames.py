@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_str, shorten
+from .._validation import as_array, check_str, shorten
 from ..exceptions import InputError, InputTypeError
 
 __all__ = ["join_catalog", "pandas", "ranked_frame", "to_frame"]
@@ -93,8 +93,8 @@ def ranked_frame(
             f"query and result name the same column ({query!r}); for similar items pass "
             "e.g. query='film', result='item'."
         )
-    a = np.asarray(ids)
-    s = np.asarray(scores)
+    a = as_array(ids, "the result's ids")
+    s = as_array(scores, "the result's scores")
     if a.shape != s.shape or a.ndim not in (1, 2):
         raise InputError(
             f"ids and scores must have the same 1-D or 2-D shape (the (ids, scores) a "
@@ -105,7 +105,7 @@ def ranked_frame(
     if queries is None:
         q = np.arange(a.shape[0])
     else:
-        q = np.atleast_1d(np.asarray(queries))
+        q = np.atleast_1d(as_array(queries, "queries"))
         if q.ndim != 1 or q.size != a.shape[0]:
             raise InputError(
                 f"queries has {q.size} ids but the result has {a.shape[0]} rows; pass the ids "
