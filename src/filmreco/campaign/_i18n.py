@@ -44,14 +44,14 @@ _WORDS: dict[str, dict[str, str]] = {
             "在行为日志最后 {n} 段（每段占 {h} 的行为）上，用每段之前的日志学习各估计方法，"
             "再预测该段的新增观看者。下表为最近一段的结果：预测/实际 = 校准前预测的新增观看者"
             "与实际之比（1 为准确），Brier 分数越低越好，AUC 越高越好。选用的方法乘以"
-            "使预测与实际相符的校准系数；全过程只用过去的数据。"
+            "各段校准系数（按日志最近的行为速度折算后取几何平均）；全过程只用过去的数据。"
         ),
         "backtest_failed": "无法回测（{r}），使用 Bernoulli 估计，未乘校准系数。",
         "estimator": "估计方法",
         "pred_obs": "预测/实际",
         "brier": "Brier 分数",
         "auc": "AUC",
-        "factor": "校准系数",
+        "factor": "最近一段的校准系数",
         "chosen": "选用",
         "uncalibrated_banner": (
             "未校准：传播概率是教科书默认值，并非从本平台的行为日志中学得；在真实数据上，"
@@ -156,8 +156,8 @@ _WORDS: dict[str, dict[str, str]] = {
             "({h} of its actions each) and forecast the new adopters in the fold. The table "
             "shows the most recent fold: predicted / observed new adopters before "
             "calibration (1 is exact), Brier score (lower is better) and AUC (higher is "
-            "better). The chosen estimator is multiplied by the factor that made its "
-            "forecast match; only the past was used."
+            "better). The chosen estimator is multiplied by the folds' factors (each "
+            "carried to the log's latest pace of actions, then pooled); only the past was used."
         ),
         "backtest_failed": (
             "The back-test was not possible ({r}); Bernoulli estimates are used, without a "
@@ -167,7 +167,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "pred_obs": "predicted / observed",
         "brier": "Brier score",
         "auc": "AUC",
-        "factor": "calibration factor",
+        "factor": "latest fold's factor",
         "chosen": "chosen",
         "uncalibrated_banner": "",
         "charts": "Charts",

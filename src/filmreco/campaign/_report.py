@@ -27,7 +27,7 @@ def _warning(p: Any) -> str | None:
 
 
 #: Columns of the back-test shown in the plan's reports: (key in the record, header).
-BACKTEST_SHOWN = (("ratio", "ratio"), ("brier", "Brier"), ("auc", "AUC"), ("factor", "factor"))
+BACKTEST_SHOWN = (("ratio", "ratio"), ("brier", "Brier"), ("auc", "AUC"), ("factor", "fold f"))
 
 
 def calibration_of(p: Any) -> dict[str, Any]:
@@ -69,8 +69,10 @@ def backtest_lines(p: Any) -> list[str]:
         mark = "  <- chosen" if name == bt["chosen"] else ""
         lines.append(f"  {name:<{width}}  " + "  ".join(f"{v:>8}" for v in vals) + mark)
     lines.append(
-        "  (ratio = predicted / observed new adopters before the factor; lower Brier and "
-        "higher AUC are better; nan: the estimator could not be fitted on a fold)"
+        "  (ratio = predicted / observed new adopters before any factor; lower Brier and "
+        "higher AUC are better; fold f = the factor that calibrated the latest fold; the chosen "
+        "estimator's factor pools every fold's, carried to the log's latest pace; nan: the "
+        "estimator could not be fitted on a fold)"
     )
     return lines
 
