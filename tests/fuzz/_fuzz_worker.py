@@ -302,6 +302,7 @@ def worker_main(conn: Any, tmp: str, mem_mb: int, sys_path: list[str]) -> None:
     warnings.simplefilter("ignore")
     w = fw.World(tmp)
     os.chdir(w.tmp)  # a relative path in a case (save("x")) lands in the worker's folder
+    fw.warm_kernels(w)  # compile time is not the cases' (the start-up wait allows 300 s)
     conn.send({"ready": True})
     try:
         while True:
