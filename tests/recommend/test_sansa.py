@@ -198,3 +198,18 @@ def test_tolerance_cuts_small_terms_only(synth):
     # the kernel with tol=0 is the exact product; tolerance is read at scoring time
     cut.set_params(tolerance=0.0)
     np.testing.assert_array_equal(cut.score(users, items), a)
+
+
+def test_set_state_refuses_an_unsorted_factor(synth):
+    """A saved factor whose row is out of order (the scoring kernel merges sorted rows) is
+    refused on load; the model's own state passes."""
+    model = SANSA(20.0, density=0.3).fit(synth)
+    arrays, meta = model._state()
+    model._set_state(dict(arrays), meta)
+    indptr = arrays["factor_indptr"]
+    row = int(np.flatnonzero(np.diff(indptr) >= 2)[0])
+    ind = arrays["factor_indices"].copy()
+    a = int(indptr[row])
+    ind[a], ind[a + 1] = ind[a + 1], ind[a]
+    with pytest.raises(InputError, match="not sorted"):
+        model._set_state({**arrays, "factor_indices": ind}, meta)

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .._parallel import blocks, check_n_jobs, parallel_map, progress_bar
 from .._persist import csr_from_arrays, csr_to_arrays, member
-from .._validation import check_bool, check_real
+from .._validation import _is_canonical, check_bool, check_real
 from ..exceptions import InputError
 from ..sparse import build_csr
 from ._base import Recommender
@@ -354,11 +354,10 @@ class SANSA(Recommender):
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
         M = csr_from_arrays(arrays, "factor_", (m, m), dtype=np.float32)
-        step = np.diff(M.indices.astype(np.int64))
-        inside = np.ones(step.size, dtype=bool)
-        inside[M.indptr[1:-1][(M.indptr[1:-1] > 0) & (M.indptr[1:-1] <= step.size)] - 1] = False
-        if (step[inside] <= 0).any():
-            raise InputError("the factor of a SANSA model is not sorted within its rows.")
+        if not _is_canonical(M):
+            raise InputError(
+                "the factor of a SANSA model is not sorted (strictly increasing) within its rows."
+            )
         scale = member(arrays, "scale", kinds="f", shape=(m,), dtype=np.float64, finite=True)
         cs = member(arrays, "column_scale", kinds="f", shape=(m,), dtype=np.float64, finite=True)
         if (scale <= 0).any() or (cs <= 0).any():
