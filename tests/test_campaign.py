@@ -323,16 +323,17 @@ def test_action_log_is_calibrated_by_backtest(world, dated_log):
     want, report = learn_probabilities(world.social, *dated_log, method="auto", return_report=True)
     np.testing.assert_allclose(p.model.edge_probabilities, want)
     assert bt == report.to_dict() and bt["chosen"] in bt["table"]
-    assert set(bt["table"]) == {"bernoulli", "jaccard", "em", "bayes"}
+    methods = {"bernoulli", "jaccard", "em", "bayes"}
+    assert set(bt["table"]) == methods | {m + "+delays" for m in methods}
     # the summary prints every estimator's ratio, Brier and AUC and marks the chosen one
     text = p.summary()
-    assert f"influence probabilities: {bt['chosen']} x {bt['factor']:.3g}" in text
+    assert f"influence probabilities: {bt['chosen_row']} x {bt['factor']:.3g}" in text
     for name, row in bt["table"].items():
         line = next(x for x in text.splitlines() if x.strip().startswith(name + " "))
         if row["ratio"] is not None:
             assert f"{row['ratio']:.2f}" in line and f"{row['brier']:.5f}" in line
             assert f"{row['auc']:.3f}" in line
-        assert line.endswith("<- chosen") == (name == bt["chosen"])
+        assert line.endswith("<- chosen") == (name == bt["chosen_row"])
     d = p.to_dict()
     assert d["backtest"] == bt and d["calibration_method"] == "auto"
     json.dumps(d)  # JSON-ready, NaN written as null

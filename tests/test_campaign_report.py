@@ -325,11 +325,11 @@ def test_report_shows_backtest(world, tmp_path, lang):
         else:
             assert r[1:5] == [fmt_number(row["ratio"], 2), f"{row['brier']:.5f}",
                               fmt_number(row["auc"], 3), fmt_number(row["factor"], 3)]  # fmt: skip
-        assert (r[5] == w("chosen")) == (r[0] == bt["chosen"])
-    status = w("calibrated_auto", m=bt["chosen"], f=fmt_number(bt["factor"], 3))
+        assert (r[5] == w("chosen")) == (r[0] == bt["chosen_row"])
+    status = w("calibrated_auto", m=bt["chosen_row"], f=fmt_number(bt["factor"], 3))
     assert kpis(doc)["calibration"].text().count(status) == 1
     zh = Words("zh")  # the card's language follows the (Chinese) catalogue
-    assert zh("calibrated_auto", m=bt["chosen"], f=fmt_number(bt["factor"], 3)) in p._repr_html_()
+    assert zh("calibrated_auto", m=bt["chosen_row"], f=fmt_number(bt["factor"], 3)) in p._repr_html_()
     # a fixed estimator: named in the status, no back-test table
     fixed = plan("m0008", recommender=world.rec, graph=world.social, catalog=world.catalog,
                  action_log=log, calibration="jaccard", audience_size=100, k=3, n_runs=100,

@@ -19,6 +19,7 @@ from filmreco.social import (
     validate_propagation,
 )
 from filmreco.social._backtest import (
+    DELAYED,
     Backtest,
     exposures,
     fit_dispersion,
@@ -71,7 +72,8 @@ def test_auto_is_calibrated_on_simulated_cascades(seed, exposers):
     assert 0.8 <= res.table["auto"]["ratio"] <= 1.25
     # the chosen estimator, scaled by the factor, is what auto returns
     bt = res.backtest
-    assert res.table["auto"]["mean_p"] < res.table["bernoulli"]["mean_p"]
+    # undelayed, the factor shrinks p to a one-step chance; with delays p stays an eventual one
+    assert bt.timed or res.table["auto"]["mean_p"] < res.table["bernoulli"]["mean_p"]
     assert bt.chosen in ("bernoulli", "jaccard", "em", "bayes")
 
 
@@ -94,15 +96,19 @@ def test_backtest_fold_matches_validate_propagation(log):
             g, u, f, t, cut=bt.cuts[0], exposers=exposers,
             estimators=["bernoulli", "jaccard", "em", "bayes"],
         )  # fmt: skip
-        for name, row in bt.table.items():
+        plain = {n: r for n, r in bt.table.items() if not n.endswith(DELAYED)}
+        assert set(bt.table) == set(plain) | {n + DELAYED for n in plain}
+        for name, row in plain.items():
             assert row["ratio"] == pytest.approx(res.table[name]["ratio"])
             assert row["brier"] == pytest.approx(res.table[name]["brier"])
             assert row["auc"] == pytest.approx(res.table[name]["auc"])
         assert bt.observed == res.table["bayes"]["observed"]
+        # the chosen row's factors are the record's
+        row = bt.chosen + DELAYED if bt.timed else bt.chosen
+        assert bt.table[row]["factor"] == bt.factors[0]
         # the latest fold's factor makes its forecast match what was observed
         name = bt.chosen
         f0 = bt.table[name]["factor"]
-        assert f0 == bt.factors[0]
         scaled = validate_propagation(
             g, u, f, t, cut=bt.cuts[0], exposers=exposers,
             estimators=[("scaled", np.minimum(f0 * res.probabilities[name], 1.0))],
@@ -358,3 +364,61 @@ def test_a_fixed_estimator_that_does_not_converge_leaves_an_undefined_row(log, m
     assert math.isnan(res.table["em"]["ratio"]) and not math.isnan(res.table["bernoulli"]["ratio"])
     assert res.table["em"]["observed"] == res.table["bernoulli"]["observed"]
     assert any(n.startswith("em:") for n in res.notes)
+
+
+# -- forecasts with delays ----------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("q", [0.6, 0.7])
+@pytest.mark.parametrize("exposers", ["before_cut", "earlier"])
+def test_delays_keep_long_forecasts_calibrated(seed, q, exposers):
+    """A forecast over the last 30-40% of a log whose cascades take known time: the folds
+    are a tenth long, so only timing the exposures carries their factor to the longer
+    window (the uncalibrated Bayes estimate is off by up to 2x here)."""
+    g, u, f, t = synthetic_log(seed)
+    res = validate_propagation(
+        g, u, f, t, cut=float(np.quantile(t, q)), exposers=exposers, estimators=["auto"]
+    )
+    assert res.backtest.timed and res.backtest.chosen_row.endswith(DELAYED)
+    assert 0.8 <= res.table["auto"]["ratio"] <= 1.25
+
+
+def test_delay_quantiles_match_a_direct_count():
+    from filmreco.social._backtest import DELAY_LEVELS, delay_quantiles
+
+    # a -> c, b -> c, c -> d; film 0: a at 0, b at 4, c at 10, d at 13 -> c's delays
+    # 10 (from a) and 6 (from b), each half a credit; d's delay 3, a whole one
+    g = SocialGraph.from_arrays([0, 1, 2], [2, 2, 3])
+    u = g.node_ids.index(np.array([0, 1, 2, 3]))
+    a = np.zeros(4, dtype=np.int64)
+    t = np.array([0.0, 4.0, 10.0, 13.0])
+    q = delay_quantiles(g, u, a, t, 1, math.inf)
+    # weighted ECDF: 3 (weight 1/2 of the total), 6 (1/4), 10 (1/4)
+    want = np.where(DELAY_LEVELS <= 0.5, 3.0, np.where(DELAY_LEVELS <= 0.75, 6.0, 10.0))
+    np.testing.assert_array_equal(q, want)
+    # a window drops the long delay; nobody exposed: None
+    assert delay_quantiles(g, u, a, t, 1, 8.0).max() == 6.0
+    assert delay_quantiles(g, u[:1], a[:1], t[:1], 1, math.inf) is None
+
+
+def test_pair_probability_with_delays_is_the_window_chance():
+    from filmreco.social._backtest import delay_cdf, window_cdf
+
+    quantiles = np.linspace(0.0, 10.0, 201)  # delays uniform on [0, 10]
+    np.testing.assert_allclose(delay_cdf(quantiles, np.array([-1.0, 0.0, 5.0, 10.0, 99.0])),
+                               [0.0, 0.0, 0.5, 1.0, 1.0])  # fmt: skip
+    p = np.array([0.5, 0.2])
+    arc, inv = np.array([0, 1]), np.array([0, 0])
+    # window [10, 15]: exposure at 8 (2 of its 10 delay units before the window) and at 12
+    fa, fb = window_cdf(quantiles, np.array([8.0, 12.0]), 10.0, 15.0)
+    q0 = 0.5 * (fb[0] - fa[0]) / (1 - 0.5 * fa[0])
+    q1 = 0.2 * (fb[1] - fa[1])
+    got = pair_probability(p, arc, inv, 1, timing=(fa, fb))
+    np.testing.assert_allclose(got, [1 - (1 - q0) * (1 - q1)])
+    np.testing.assert_allclose([fa[0], fb[0], fa[1], fb[1]], [0.2, 0.7, 0.0, 0.3])
+    # a window that holds every delay from the start is the undelayed step
+    whole = (np.zeros(2), np.ones(2))
+    np.testing.assert_allclose(pair_probability(p, arc, inv, 1, 2.0, whole),
+                               pair_probability(p, arc, inv, 1, 2.0))  # fmt: skip
+    # a factor fitted with delays matches the observed count with delays
+    f = fit_factor(p, arc, inv, 1, 0.3, (fa, fb))
+    assert float(pair_probability(p, arc, inv, 1, f, (fa, fb))[0]) == pytest.approx(0.3)

@@ -225,7 +225,7 @@ def _status(p: Any, w: Words) -> str:
         return w("uncalibrated")
     bt = getattr(p, "backtest", None)
     if bt:
-        return w("calibrated_auto", m=bt["chosen"], f=w.num(bt["factor"], 3))
+        return w("calibrated_auto", m=bt.get("chosen_row", bt["chosen"]), f=w.num(bt["factor"], 3))
     method = calibration_of(p).get("method")
     return w("calibrated_fixed", m=method) if method else w("calibrated")
 
@@ -245,7 +245,7 @@ def _backtest(p: Any, w: Words) -> list[str]:
         vals = [math.nan if v is None else float(v) for v in vals]
         rows.append([name, w.num(vals[0], 2), f"{vals[1]:.5f}" if math.isfinite(vals[1]) else "n/a",
                      w.num(vals[2], 3), w.num(vals[3], 3),
-                     w("chosen") if name == bt["chosen"] else ""])  # fmt: skip
+                     w("chosen") if name == bt.get("chosen_row", bt["chosen"]) else ""])  # fmt: skip
     note = w("backtest_note", n=w.num(len(bt["cuts"])), h=f"{bt['holdout']:.0%}")
     table = _table([w("estimator"), w("pred_obs"), w("brier"), w("auc"), w("factor"),
                     w("chosen")], rows, (1, 2, 3, 4))  # fmt: skip

@@ -44,7 +44,8 @@ _WORDS: dict[str, dict[str, str]] = {
             "在行为日志最后 {n} 段（每段占 {h} 的行为）上，用每段之前的日志学习各估计方法，"
             "再预测该段的新增观看者。下表为最近一段的结果：预测/实际 = 校准前预测的新增观看者"
             "与实际之比（1 为准确），Brier 分数越低越好，AUC 越高越好。选用的方法乘以"
-            "各段校准系数（按日志最近的行为速度折算后取几何平均）；全过程只用过去的数据。"
+            "各段校准系数的几何平均（带 +delays 的方法按日志中的传播延迟为每次接触计时；"
+            "其余方法先按日志最近的行为速度折算各段系数）；全过程只用过去的数据。"
         ),
         "backtest_failed": "无法回测（{r}），使用 Bernoulli 估计，未乘校准系数。",
         "estimator": "估计方法",
@@ -156,8 +157,9 @@ _WORDS: dict[str, dict[str, str]] = {
             "({h} of its actions each) and forecast the new adopters in the fold. The table "
             "shows the most recent fold: predicted / observed new adopters before "
             "calibration (1 is exact), Brier score (lower is better) and AUC (higher is "
-            "better). The chosen estimator is multiplied by the folds' factors (each "
-            "carried to the log's latest pace of actions, then pooled); only the past was used."
+            "better). The chosen estimator is multiplied by the folds' pooled factors (rows "
+            "marked +delays time each exposure with the log's own delays; the others carry "
+            "each fold's factor to the log's latest pace of actions); only the past was used."
         ),
         "backtest_failed": (
             "The back-test was not possible ({r}); Bernoulli estimates are used, without a "

@@ -55,7 +55,7 @@ def backtest_lines(p: Any) -> list[str]:
             line += ", no back-test"
         return [line + ")"]
     lines = [
-        f"influence probabilities: {bt['chosen']} x {_fmt(bt['factor'], '.3g')}, chosen by a "
+        f"influence probabilities: {bt.get('chosen_row', bt['chosen'])} x {_fmt(bt['factor'], '.3g')}, chosen by a "
         f"back-test on the action log (calibration='auto'; latest of {len(bt['cuts'])} folds of "
         f"{bt['holdout']:.0%} of its actions each, {bt['observed']} new adopters):"
     ]
@@ -66,12 +66,13 @@ def backtest_lines(p: Any) -> list[str]:
         row = bt["table"][name]
         vals = [_fmt(row.get("ratio"), ".2f"), _fmt(row.get("brier"), ".5f"),
                 _fmt(row.get("auc"), ".3f"), _fmt(row.get("factor"), ".3g")]  # fmt: skip
-        mark = "  <- chosen" if name == bt["chosen"] else ""
+        mark = "  <- chosen" if name == bt.get("chosen_row", bt["chosen"]) else ""
         lines.append(f"  {name:<{width}}  " + "  ".join(f"{v:>8}" for v in vals) + mark)
     lines.append(
         "  (ratio = predicted / observed new adopters before any factor; lower Brier and "
         "higher AUC are better; fold f = the factor that calibrated the latest fold; the chosen "
-        "estimator's factor pools every fold's, carried to the log's latest pace; nan: the "
+        "estimator's factor pools every fold's (+delays: exposures timed with the log's "
+        "delays; without, each fold's factor is carried to the log's latest pace); nan: the "
         "estimator could not be fitted on a fold)"
     )
     return lines

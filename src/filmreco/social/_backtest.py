@@ -12,10 +12,23 @@ dates (a rolling-origin evaluation, Tashman, *Int. J. Forecasting* 16, 2000):
 - per fold and estimator: predicted / observed new adopters (the ratio), Brier score and
   AUC of the per-user probabilities, and the *factor* ``f`` that makes the predictions of
   ``min(1, f p)`` sum to the observed count;
+- every estimator is tried twice: as one IC step that succeeds whenever it succeeds (the
+  static test of Goyal et al., WSDM 2010), and *with delays*: an exposure at ``t_v``
+  succeeds with probability ``p`` after a delay drawn from the log's own distribution of
+  exposure-to-adoption delays ``F`` (:func:`delay_quantiles`), so within a window
+  ``[start, end]`` it adds an adopter with probability
+  ``p (F(end - t_v) - F(start - t_v)) / (1 - p F(start - t_v))`` (the continuous-time
+  cascade of Gomez-Rodriguez, Balduzzi & Schoelkopf, ICML 2011, with one delay
+  distribution for every arc). Without delays a pair exposed long before the window
+  counts as much as a fresh one, and the share of such stale pairs changes with the
+  window's length, so a factor fitted on short folds misses on a longer forecast (on
+  logs simulated with known delays, ``benchmarks/bench_social.py --only forecast``:
+  forecasts at 0.39-1.00 of the adopters seen without delays, 0.88-1.10 with them);
 - a factor fitted on one fold is tried on the next, more recent one (as it will be on
-  the future): the chosen estimator has the lowest mean Brier score of those transfers
+  the future): the chosen variant has the lowest mean Brier score of those transfers
   (a proper score, so both calibration and ranking count);
-- its factor pools the folds' factors after carrying each to today's activity: fold
+- its factor pools the folds' factors (geometric mean); without delays it first
+  carries each to today's activity (with delays, time is in the model already): fold
   ``k``'s factor is multiplied by the log's latest action rate (actions per unit time in
   the most recent ``holdout`` share) over the rate in the same share of actions before
   the fold's cut, and the factor is the geometric mean of those (equal weights). A fold
@@ -53,6 +66,9 @@ _TINY = 1e-300
 #: Columns of :attr:`Backtest.table`, per estimator.
 BACKTEST_COLUMNS = ("ratio", "brier", "auc", "factor", "transfer_ratio", "transfer_brier")
 
+#: Suffix of the back-test rows of estimators forecast with delays (:func:`pair_probability`).
+DELAYED = "+delays"
+
 
 def exposures(
     graph: SocialGraph,
@@ -64,9 +80,11 @@ def exposures(
     exposers: str,
     window: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair)``.
+    """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair,
+    exposure_time)``.
 
-    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
+    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film);
+    ``exposure_time`` is the exposer's adoption time of each exposure.
     """
     test_film = np.zeros(n_films, dtype=bool)
     test_film[a[t >= cut]] = True
@@ -93,19 +111,105 @@ def exposures(
     adopted = np.isfinite(tu)
     ok = (tu >= cut) & (tv < tu)  # at risk at the cut, exposed before adopting
     ok &= np.where(adopted, tu - tv <= window, tv >= cut - window)
-    arc, fa, q, adopted = arc[ok], fa[ok], q[ok], adopted[ok]
+    arc, fa, q, adopted, tv = arc[ok], fa[ok], q[ok], adopted[ok], tv[ok]
     pairs, first, inv = np.unique(q, return_index=True, return_inverse=True)
-    return fa[first], pairs // n_films, adopted[first], arc, inv
+    return fa[first], pairs // n_films, adopted[first], arc, inv, tv
 
 
 def pair_probability(
-    p: np.ndarray, arc: np.ndarray, inv: np.ndarray, n_pairs: int, factor: float = 1.0
+    p: np.ndarray,
+    arc: np.ndarray,
+    inv: np.ndarray,
+    n_pairs: int,
+    factor: float = 1.0,
+    timing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """One IC step per exposed pair: ``1 - prod (1 - min(1, factor p))`` over its exposers."""
+    """One IC step per exposed pair: ``1 - prod (1 - q)`` over its exposers.
+
+    Without `timing`, ``q = min(1, factor p)``: the attempt's eventual success. With
+    ``timing = (F(a), F(b))`` per exposure (:func:`window_cdf`), the chance that it
+    succeeds inside the window, given that it had not by the window's start:
+    ``q = r (F(b) - F(a)) / (1 - r F(a))`` with ``r = min(1, factor p)``.
+    """
     q = np.minimum(factor * p[arc], 1.0) if factor != 1.0 else p[arc]
-    with np.errstate(divide="ignore"):  # p = 1 gives log(0) = -inf: certain adoption
+    if timing is not None:
+        fa, fb = timing
+        den = 1.0 - q * fa
+        ok = den > 0
+        q = np.where(ok, q * (fb - fa) / np.where(ok, den, 1.0), 0.0)
+    with np.errstate(divide="ignore"):  # q = 1 gives log(0) = -inf: certain adoption
         log_fail = np.bincount(inv, weights=np.log1p(-q), minlength=n_pairs)
     return -np.expm1(log_fail)
+
+
+#: Levels of the stored delay distribution (:attr:`Backtest.delays`): 0, 0.5%, ..., 100%.
+DELAY_LEVELS = np.linspace(0.0, 1.0, 201)
+
+
+def delay_quantiles(
+    graph: SocialGraph,
+    u: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+    window: float,
+) -> np.ndarray | None:
+    """Quantiles (at :data:`DELAY_LEVELS`) of the delay from an exposure to the adoption.
+
+    Every adoption ``(u, film, t_u)`` preceded by in-neighbours ``v`` who adopted the film
+    at ``t_v < t_u`` (within `window`) gives the delays ``t_u - t_v``, each weighted
+    ``1 / (number of those v)`` (the adoption's credit split among its exposers, Goyal et
+    al.'s partial credit). Delays longer than the log are not seen, so a short log
+    under-states them; re-weighting them by the inverse share of exposures early enough
+    to show them (inverse-probability-of-censoring weighting) was tried and over-stated
+    them on CiaoDVD (forecasts 2-3x the adopters seen), so the plain distribution is
+    kept. None when no adoption followed an exposure.
+
+    `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
+    """
+    deg = graph.out_degree()[u]
+    start = graph.out_adj.indptr[u]
+    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
+    fa, tv = np.repeat(a, deg), np.repeat(t, deg)
+    target = graph.targets[arc]
+    key = u.astype(np.int64) * n_films + a
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = target.astype(np.int64) * n_films + fa
+    pos = np.searchsorted(skey, q)
+    hit = pos < skey.size
+    hit[hit] = skey[pos[hit]] == q[hit]
+    tu = np.full(q.size, np.inf)
+    tu[hit] = t[order][pos[hit]]
+    d = tu - tv
+    ok = hit & (d > 0) & (d <= window)
+    if not ok.any():
+        return None
+    d, q = d[ok], q[ok]
+    _, pair, n_exp = np.unique(q, return_inverse=True, return_counts=True)
+    w = 1.0 / n_exp[pair]
+    order = np.argsort(d, kind="stable")
+    d, cw = d[order], np.cumsum(w[order])
+    cw /= cw[-1]
+    idx = np.minimum(np.searchsorted(cw, DELAY_LEVELS, side="left"), d.size - 1)
+    return d[idx]
+
+
+def delay_cdf(quantiles: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``F(x)``: the share of delays at most `x`, read off stored quantiles (a step
+    function at :data:`DELAY_LEVELS`; 0 below the smallest delay, 1 from the largest)."""
+    k = np.searchsorted(quantiles, x, side="right")
+    return np.where(k > 0, DELAY_LEVELS[np.maximum(k - 1, 0)], 0.0)
+
+
+def window_cdf(
+    quantiles: np.ndarray, exposed_at: np.ndarray, start: float, end: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(F(a), F(b))`` per exposure at `exposed_at` for the window ``[start, end]``:
+    ``a = max(start - t_v, 0)``, ``b = end - t_v`` (see :func:`pair_probability`)."""
+    fa = delay_cdf(quantiles, np.maximum(start - exposed_at, 0.0))
+    fb = delay_cdf(quantiles, end - exposed_at)
+    return fa, fb
 
 
 def auc(score: np.ndarray, y: np.ndarray) -> float:
@@ -119,7 +223,12 @@ def auc(score: np.ndarray, y: np.ndarray) -> float:
 
 
 def fit_factor(
-    p: np.ndarray, arc: np.ndarray, inv: np.ndarray, n_pairs: int, observed: float
+    p: np.ndarray,
+    arc: np.ndarray,
+    inv: np.ndarray,
+    n_pairs: int,
+    observed: float,
+    timing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """The factor ``f`` with ``sum(pair_probability(p, ..., f)) == observed`` (bisection).
 
@@ -134,7 +243,7 @@ def fit_factor(
         return math.nan
 
     def total(f: float) -> float:
-        return float(pair_probability(p, arc, inv, n_pairs, f).sum())
+        return float(pair_probability(p, arc, inv, n_pairs, f, timing).sum())
 
     cap = 1.0 / float(pa[pos].min())  # every exposing arc with p > 0 reaches 1
     if total(cap) <= observed:
@@ -197,7 +306,8 @@ class Backtest:
         out-of-sample test; NaN with one fold): ``transfer_ratio`` and ``transfer_brier``
         (mean over the transfers; the lowest picks the estimator).
     chosen : str
-        The estimator whose probabilities are returned.
+        The estimator whose probabilities are returned (its back-test row is
+        ``chosen + "+delays"`` when :attr:`timed`).
     factor : float
         Its calibration factor: the returned probabilities are ``min(1, factor * p)``
         with ``p`` learned on the whole log; the geometric mean over the folds of
@@ -224,8 +334,12 @@ class Backtest:
         The chosen estimator's factor per fold, most recent first (as fitted on the fold).
     activity : tuple of float
         Per fold, the log's latest action rate over the rate before the fold's cut
-        (:func:`activity_ratios`); :attr:`factor` is the geometric mean of
-        ``factors * activity``.
+        (:func:`activity_ratios`), or all 1 when :attr:`timed`; :attr:`factor` is the
+        geometric mean of ``factors * activity``.
+    delays : tuple of float or None
+        When the forecast with delays won the back-test: the quantiles of the log's
+        exposure-to-adoption delays at 0, 0.5%, ..., 100% (:data:`DELAY_LEVELS`), which
+        time a forecast over a window (:func:`pair_probability`); None otherwise.
 
     Examples
     --------
@@ -236,8 +350,8 @@ class Backtest:
     ...     4000, n_seeds=5, random_state=1)
     >>> p, bt = learn_probabilities(g, u, films, films * 0.25 + steps * 50.0, method="auto",
     ...                             return_report=True)
-    >>> bt.chosen, bt.observed, [round(f, 2) for f in bt.factors]
-    ('bayes', 248, [1.54, 1.52, 1.48])
+    >>> bt.chosen_row, bt.observed, [round(f, 2) for f in bt.factors]
+    ('bayes+delays', 248, [1.83, 1.81, 1.87])
     >>> low, high = bt.interval([0.0, 10.0])  # 90% intervals of two forecasts
     >>> low.tolist(), high.tolist()
     ([0.0, 5.0], [0.0, 15.0])
@@ -255,6 +369,18 @@ class Backtest:
     drift: float
     factors: tuple[float, ...] = field(default=())
     activity: tuple[float, ...] = field(default=())
+    delays: tuple[float, ...] | None = None
+
+    @property
+    def chosen_row(self) -> str:
+        """The chosen variant's row of :attr:`table` (``chosen``, plus ``"+delays"`` when
+        :attr:`timed`)."""
+        return f"{self.chosen}{DELAYED}" if self.timed else self.chosen
+
+    @property
+    def timed(self) -> bool:
+        """Whether the chosen forecast times exposures with the log's delays."""
+        return self.delays is not None
 
     @property
     def spread(self) -> float:
@@ -325,6 +451,7 @@ class Backtest:
         return {
             "method": "auto",
             "chosen": self.chosen,
+            "chosen_row": self.chosen_row,
             "factor": clean(float(self.factor)),
             "cuts": [float(c) for c in self.cuts],
             "holdout": float(self.holdout),
@@ -335,6 +462,7 @@ class Backtest:
             "drift": float(self.drift),
             "factors": [clean(float(f)) for f in self.factors],
             "activity": [clean(float(r)) for r in self.activity],
+            "delays": None if self.delays is None else [float(d) for d in self.delays],
             "table": {
                 k: {c: clean(float(v)) for c, v in row.items()} for k, row in self.table.items()
             },
@@ -351,7 +479,7 @@ class Backtest:
             )
             lines.append(f"{name:<{width}}  {vals}")
         lines.append(
-            f"chosen: {self.chosen} x {self.factor:.3g} (back-test on the last "
+            f"chosen: {self.chosen_row} x {self.factor:.3g} (back-test on the last "
             f"{len(self.cuts)} x {self.holdout:.0%} of the log's actions, exposers="
             f"{self.exposers!r}; {self.observed} new adopters in the latest fold)"
         )
@@ -403,6 +531,42 @@ def activity_ratios(t: np.ndarray, cuts: Sequence[float], holdout: float) -> lis
     return out
 
 
+def _evaluate(
+    ps: list[np.ndarray], folds: list[Any], timed: bool
+) -> tuple[dict[str, float], list[float], float]:
+    """One estimator's back-test row, per-fold factors and choice score (lower is better)."""
+    tms = [fold[5] if timed else None for fold in folds]
+    fs = [
+        fit_factor(p, arc, inv, y.size, float(y.sum()), tm)
+        for p, (_, arc, inv, y, *_), tm in zip(ps, folds, tms)
+    ]
+    _, arc, inv, y, *_ = folds[0]
+    prob = pair_probability(ps[0], arc, inv, y.size, timing=tms[0])
+    t_ratio, t_brier = [], []
+    for k in range(1, len(folds)):  # fold k's factor tried on fold k - 1
+        _, arc_k, inv_k, y_k, *_ = folds[k - 1]
+        if not math.isnan(fs[k]):
+            pk = pair_probability(ps[k - 1], arc_k, inv_k, y_k.size, fs[k], tms[k - 1])
+            t_ratio.append(float(pk.sum() / y_k.sum()))
+            t_brier.append(float(np.mean((pk - y_k) ** 2)))
+    row = {
+        "ratio": float(prob.sum() / y.sum()),
+        "brier": float(np.mean((prob - y) ** 2)),
+        "auc": auc(prob, y),
+        "factor": fs[0],
+        "transfer_ratio": float(np.exp(np.mean(np.log(t_ratio)))) if t_ratio else math.nan,
+        "transfer_brier": float(np.mean(t_brier)) if t_brier else math.nan,
+    }
+    if math.isnan(fs[0]):
+        score = math.inf  # cannot be calibrated on the most recent fold
+    elif t_brier:
+        score = float(np.mean(t_brier))
+    else:  # one fold: its Brier score once calibrated
+        cal = pair_probability(ps[0], arc, inv, y.size, fs[0], tms[0])
+        score = float(np.mean((cal - y) ** 2))
+    return row, fs, score
+
+
 def backtest(
     graph: SocialGraph,
     node: np.ndarray,
@@ -425,67 +589,58 @@ def backtest(
     adopter (nothing to calibrate on).
     """
     cuts = _fold_cuts(t, holdout, n_folds)
-    folds = []  # per fold, most recent first: (films, arc, inv, y, train mask)
+    t_end = float(t.max())
+    folds = []  # per fold, most recent first: (films, arc, inv, y, train mask, timing)
     for k, c in enumerate(cuts):
         end = cuts[k - 1] if k else math.inf
         m = t < end
-        films, _, y, arc, inv = exposures(graph, node[m], a[m], t[m], n_films, c, exposers, window)
+        films, _, y, arc, inv, tv = exposures(
+            graph, node[m], a[m], t[m], n_films, c, exposers, window
+        )
         if y.sum() == 0:
             break  # older folds are not used past a fold that cannot be scored
-        folds.append((films, arc, inv, y, t < c))
+        train = t < c
+        dq = delay_quantiles(graph, node[train], a[train], t[train], n_films, window)
+        timing = None if dq is None else window_cdf(dq, tv, c, end if k else t_end)
+        if k and (timing is None) != (folds[0][5] is None):
+            break  # every fold needs the same variants
+        folds.append((films, arc, inv, y, train, timing))
     if not folds:
         return None
     cuts = cuts[: len(folds)]
     table: dict[str, dict[str, float]] = {}
     factors: dict[str, list[float]] = {}
     score: dict[str, float] = {}
+    variants: list[tuple[str, str, bool]] = []  # (row name, method, timed), in choice order
     for method in methods:
         try:
-            ps = [learn(method, train) for *_, train in folds]
+            ps = [learn(method, fold[4]) for fold in folds]
         except ConvergenceError:  # (EM) left out of the choice, its row undefined
-            table[method] = dict.fromkeys(BACKTEST_COLUMNS, math.nan)
-            factors[method] = [math.nan] * len(folds)
-            score[method] = math.inf
-            continue
-        fs = [
-            fit_factor(p, arc, inv, y.size, float(y.sum()))
-            for p, (_, arc, inv, y, _) in zip(ps, folds)
-        ]
-        _, arc, inv, y, _ = folds[0]
-        prob = pair_probability(ps[0], arc, inv, y.size)
-        t_ratio, t_brier = [], []
-        for k in range(1, len(folds)):  # fold k's factor tried on fold k - 1
-            _, arc_k, inv_k, y_k, _ = folds[k - 1]
-            if not math.isnan(fs[k]):
-                pk = pair_probability(ps[k - 1], arc_k, inv_k, y_k.size, fs[k])
-                t_ratio.append(float(pk.sum() / y_k.sum()))
-                t_brier.append(float(np.mean((pk - y_k) ** 2)))
-        table[method] = {
-            "ratio": float(prob.sum() / y.sum()),
-            "brier": float(np.mean((prob - y) ** 2)),
-            "auc": auc(prob, y),
-            "factor": fs[0],
-            "transfer_ratio": float(np.exp(np.mean(np.log(t_ratio)))) if t_ratio else math.nan,
-            "transfer_brier": float(np.mean(t_brier)) if t_brier else math.nan,
-        }
-        factors[method] = fs
-        if math.isnan(fs[0]):
-            score[method] = math.inf  # cannot be calibrated on the most recent fold
-        elif t_brier:
-            score[method] = float(np.mean(t_brier))
-        else:  # one fold: its Brier score once calibrated
-            cal = pair_probability(ps[0], arc, inv, y.size, fs[0])
-            score[method] = float(np.mean((cal - y) ** 2))
-    chosen = min(methods, key=lambda name: score[name])  # ties: the first listed
-    activity = activity_ratios(t, cuts, holdout)
-    normed = [f * r for f, r in zip(factors[chosen], activity)]
+            ps = None
+        for timed in (False, True):
+            if timed and folds[0][5] is None:
+                continue  # no delay to time with (no propagation before the folds)
+            name = f"{method}{DELAYED}" if timed else method
+            variants.append((name, method, timed))
+            if ps is None:
+                table[name] = dict.fromkeys(BACKTEST_COLUMNS, math.nan)
+                factors[name] = [math.nan] * len(folds)
+                score[name] = math.inf
+                continue
+            table[name], factors[name], score[name] = _evaluate(ps, folds, timed)
+    name, chosen, timed = min(variants, key=lambda v: score[v[0]])  # ties: the first
+    # the undelayed forecast carries each fold's factor to today's pace; the delayed one
+    # has time in its model already
+    activity = [1.0] * len(cuts) if timed else activity_ratios(t, cuts, holdout)
+    normed = [f * r for f, r in zip(factors[name], activity)]
     logs = [math.log(f) for f in normed if math.isfinite(f) and f > 0]
     factor = math.exp(float(np.mean(logs))) if logs else math.nan
-    films, arc, inv, y, train = folds[0]
+    films, arc, inv, y, train, tm = folds[0]
+    tm = tm if timed else None
     drift = math.sqrt(float(np.mean(np.diff(logs) ** 2))) if len(logs) > 1 else 0.0
     dispersion = 0.0
     if not math.isnan(factor):
-        prob = pair_probability(learn(chosen, train), arc, inv, y.size, factor)
+        prob = pair_probability(learn(chosen, train), arc, inv, y.size, factor, tm)
         _, col = np.unique(films, return_inverse=True)
         mu = np.bincount(col, weights=prob)
         dispersion = fit_dispersion(mu, np.bincount(col, weights=y.astype(np.float64)))
@@ -500,6 +655,11 @@ def backtest(
         n_pairs=int(y.size),
         dispersion=dispersion,
         drift=drift,
-        factors=tuple(float(f) for f in factors[chosen]),
+        factors=tuple(float(f) for f in factors[name]),
         activity=tuple(float(r) for r in activity),
+        delays=(
+            tuple(float(d) for d in delay_quantiles(graph, node, a, t, n_films, window))  # type: ignore[union-attr]
+            if timed
+            else None
+        ),
     )

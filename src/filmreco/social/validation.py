@@ -36,7 +36,7 @@ from .._validation import (
 )
 from ..exceptions import ConvergenceError, DataWarning, InputError
 from ..sparse import IdMap
-from ._backtest import Backtest, pair_probability
+from ._backtest import Backtest, pair_probability, window_cdf
 from ._backtest import auc as _auc
 from ._backtest import exposures as _exposures
 from ._schemes import PROBABILITY_SCHEMES
@@ -414,7 +414,7 @@ def validate_propagation(
     node, a, t = node[first], a[first], t[first]
     train = t < cut_f
     n_films = len(film_map)
-    films, _, y, arc, inv = _exposures(graph, node, a, t, n_films, cut_f, exposers, w)
+    films, _, y, arc, inv, tv = _exposures(graph, node, a, t, n_films, cut_f, exposers, w)
     test_films = np.unique(a[~train])
     notes = []
     if not y.size:
@@ -469,7 +469,10 @@ def validate_propagation(
                 continue
         else:
             p = graph.resolve_probabilities(spec, random_state=random_state)
-        prob = pair_probability(p, arc, inv, y.size)
+        timing = None
+        if name == "auto" and backtest is not None and backtest.delays is not None:
+            timing = window_cdf(np.asarray(backtest.delays), tv, cut_f, hi)
+        prob = pair_probability(p, arc, inv, y.size, timing=timing)
         per_film = np.bincount(col, weights=prob, minlength=test_films.size)
         n_obs = int(y.sum())
         err = np.abs(per_film - observed)[has_pair]
