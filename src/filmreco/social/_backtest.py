@@ -79,7 +79,7 @@ def exposures(
     cut: float,
     exposers: str,
     window: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Exposed pairs: ``(pair_film, pair_user, pair_observed, exposure_arc, exposure_pair,
     exposure_time)``.
 
@@ -590,7 +590,7 @@ def backtest(
     """
     cuts = _fold_cuts(t, holdout, n_folds)
     t_end = float(t.max())
-    folds = []  # per fold, most recent first: (films, arc, inv, y, train mask, timing)
+    folds: list[Any] = []  # per fold, most recent first: (films, arc, inv, y, train, timing)
     for k, c in enumerate(cuts):
         end = cuts[k - 1] if k else math.inf
         m = t < end
