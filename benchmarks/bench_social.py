@@ -481,7 +481,7 @@ def bench_forecast(data: Path, quick: bool, repeat: int) -> None:
                     rows.append(
                         [
                             name, str(s), f"{q:.0%}", rule, f"{films.size:,}",
-                            f"{bt.chosen} x {bt.factor:.2f}", f"{res.table['auto']['ratio']:.2f}",
+                            f"{bt.chosen_row} x {bt.factor:.2f}", f"{res.table['auto']['ratio']:.2f}",
                             f"{c5['n_films']}", f"**{c5['coverage']:.2f}**",
                             f"{c5['below']:.2f} / {c5['above']:.2f}",
                             f"{c1['coverage']:.2f} ({c1['n_films']})",

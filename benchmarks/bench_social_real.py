@@ -225,7 +225,7 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
                 cov1 = res.coverage(0.9, 1.0)
                 print(
                     f"\nauto: back-test on the ratings before the cut ({len(bt.cuts)} folds of "
-                    f"{bt.holdout:.0%} of them) chose **{bt.chosen}** x {bt.factor:.3f} (fold "
+                    f"{bt.holdout:.0%} of them) chose **{bt.chosen_row}** x {bt.factor:.3f} (fold "
                     f"factors {', '.join(f'{f:.2f}' for f in bt.factors)} x activity ratios "
                     f"{', '.join(f'{r:.2f}' for r in bt.activity)}; drift {bt.drift:.2f}, "
                     f"film dispersion {bt.dispersion:.3f}). 90% forecast intervals: "
