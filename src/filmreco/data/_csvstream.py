@@ -51,8 +51,10 @@ __all__ = ["BLOCK", "read_events"]
 
 logger = logging.getLogger("filmreco")
 
-#: Bytes per block (a block ends at a line end, so it holds a little more or less).
-BLOCK = 8 << 20
+#: Bytes per block (a block ends at a line end, so it holds a little more or less). A
+#: block costs about 4 times its size in memory at once (the bytes read ahead, the block
+#: and its parsed columns); below a MiB the per-block overhead starts to show.
+BLOCK = 2 << 20
 
 #: Errors of reading or decompressing a stream: the whole-file route reports them.
 _READ_ERRORS = (OSError, EOFError, lzma.LZMAError, ValueError, zlib.error)
@@ -466,8 +468,10 @@ def _second_pass(
             if not ok:
                 return None
             placed += u.size
-    if placed != n or not np.array_equal(nxt, indptr[1:]):
+            del ev, u, it, vals, ts  # before the next block is parsed
+    if placed != n or not np.array_equal(nxt, ends):
         return None  # the file changed between the passes
+    del nxt, ends
     users.table = items.table = np.zeros(0, dtype=np.int32)
     parts = merge_csr(indptr, cols, out, out_ts if has_ts else None, duplicates)
     umap = IdMap._trusted(users.order, "int")
