@@ -137,6 +137,7 @@ def plain_files(draw: Any) -> tuple[bytes, dict[str, Any]]:
         "sep": sep,
         "header": 0 if header else None,
         "comments": "#",
+        "id_type": draw(st.sampled_from([None, int])),
         "duplicates": draw(st.sampled_from(["sum", "max", "last", "count"] * 2 + ["raise"])),
         "on_nan": draw(st.sampled_from(["raise", "drop"])),
         "dtype": draw(st.sampled_from([np.float32, np.float64])),

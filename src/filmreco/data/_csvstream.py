@@ -20,9 +20,10 @@ columns the whole-file reader returns), this route gives up (None) and the calle
 the file the usual way, which also owns every error message: a quote, a field the
 compiled reader does not cover (it gives up on those too), an empty value or timestamp
 (they follow ``on_nan`` there), a negative value under ``nonnegative=True``, ids spanning
-more than the whole-file route's table, fewer events than its compiled route takes, a
-source that cannot be read twice (a pipe, a text-mode file object, a zip archive) or
-that fails to decompress.
+more than the whole-file route's table, an id -1, fewer events than its compiled route
+takes, a source that cannot be read twice (a pipe, a text-mode file object, a zip
+archive) or that fails to decompress, a file whose ids or counts changed between the
+passes.
 """
 
 from __future__ import annotations
@@ -53,10 +54,13 @@ logger = logging.getLogger("filmreco")
 
 #: Bytes per block (a block ends at a line end, so it holds a little more or less). A
 #: block costs about 4 times its size in memory at once (the bytes read ahead, the block
-#: and its parsed columns); below a MiB the per-block overhead starts to show.
+#: and its parsed columns); at 20M events 1, 2 and 4 MiB took the same time, and 2 MiB
+#: the least memory (benchmarks/README_scale.md).
 BLOCK = 2 << 20
 
-#: Errors of reading or decompressing a stream: the whole-file route reports them.
+#: Errors of reading or decompressing a stream (and, as ValueErrors, the library's
+#: InputError / FormatError about the file's first lines): the whole-file route reads the
+#: file again and reports them.
 _READ_ERRORS = (OSError, EOFError, lzma.LZMAError, ValueError, zlib.error)
 
 
