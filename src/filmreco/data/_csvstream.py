@@ -439,17 +439,19 @@ def _second_pass(
 ) -> tuple[tuple[Any, ...], IdMap, IdMap] | None:
     """The second pass: every event to its row's slot, then the rows merged."""
     n_rows = users.n
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(users.counts[:n_rows], out=indptr[1:])
-    users.counts = users.counts[:0]
+    # row offsets and next free slots as int32 while the rows fill (n < 2**31 - 1 here),
+    # int64 for the merge
+    ptr = np.zeros(n_rows + 1, dtype=np.int32)
+    np.cumsum(users.counts[:n_rows], out=ptr[1:])
+    users.counts = np.zeros(0, dtype=np.int64)  # (a view would keep its buffer)
     users.order = users.order[:n_rows].copy()
     items.order = items.order[: items.n].copy()
     cols = np.empty(n, dtype=np.int32 if items.n < 2**31 else np.int64)
     out = np.empty(n, dtype=dtype)
     has_ts = pos.get("timestamp") is not None
     out_ts = np.empty(n if has_ts else 0, dtype=np.float64)
-    nxt = indptr[:-1].copy()
-    ends = indptr[1:]
+    nxt = ptr[:-1].copy()
+    ends = ptr[1:]
     none = np.zeros(0, dtype=np.float64)
     placed = 0
     with open_() as raw:
@@ -476,6 +478,8 @@ def _second_pass(
     if placed != n or not np.array_equal(nxt, ends):
         return None  # the file changed between the passes
     del nxt, ends
+    indptr = ptr.astype(np.int64)
+    del ptr
     users.table = items.table = np.zeros(0, dtype=np.int32)
     parts = merge_csr(indptr, cols, out, out_ts if has_ts else None, duplicates)
     umap = IdMap._trusted(users.order, "int")
