@@ -286,6 +286,22 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
 _SAMPLE = 1 << 16
 
 
+def plain_candidate(sep: Any, encoding: str, id_type: type | None, comments: Any) -> bool:
+    """Whether the arguments allow the compiled reader (one plain single-byte separator,
+    an encoding that leaves ASCII alone, ids not forced to strings)."""
+    return not (
+        not isinstance(sep, str)
+        or len(sep) != 1
+        or not sep.isascii()
+        or sep in '"\n'
+        or sep.isalnum()
+        or sep in ".-+"
+        or id_type is str
+        or not isinstance(comments, str)
+        or not plain_encoding(encoding)
+    )
+
+
 def plain_layout(
     data: bytes,
     source: str,
@@ -305,17 +321,7 @@ def plain_layout(
     the header and the column choice go through the general reader on its first lines
     (its checks and messages). Quotes are the caller's to look for.
     """
-    if (
-        not isinstance(sep, str)
-        or len(sep) != 1
-        or not sep.isascii()
-        or sep in '"\n'
-        or sep.isalnum()
-        or sep in ".-+"
-        or id_type is str
-        or not isinstance(comments, str)
-        or not plain_encoding(encoding)
-    ):
+    if not plain_candidate(sep, encoding, id_type, comments):
         return None
     base = 0
     if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
@@ -376,7 +382,11 @@ def _read_plain(
     The compiled loop gives up (None) on anything it does not cover, and then the general
     reader reads the whole file.
     """
-    if len(data) < _fastcsv.MIN_BYTES or (sep == "," and b'"' in data):
+    if (
+        len(data) < _fastcsv.MIN_BYTES
+        or not plain_candidate(sep, encoding, id_type, comments)
+        or (sep == "," and b'"' in data)
+    ):
         return None
     layout = plain_layout(
         data, source, names, sep, encoding, id_type, has_header, columns, comments
