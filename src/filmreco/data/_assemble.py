@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
-__all__ = ["MIN_EVENTS", "Codes", "appearance_table", "assemble_csr"]
+__all__ = ["MIN_EVENTS", "Codes", "appearance_table", "assemble_csr", "merge_csr"]
 
 #: Fewest events for the compiled route. Below it the numpy route (``build_csr``, same
 #: result) is quicker than numba's first call in a process (about 0.5 s even with the
@@ -288,19 +288,36 @@ def assemble_csr(
         items.table, none if values is None else values,
         none if timestamps is None else timestamps, n_rows, cols, out, out_ts,
     )  # fmt: skip
+    return merge_csr(indptr, cols, out, out_ts if timestamps is not None else None, duplicates)
+
+
+def merge_csr(
+    indptr: np.ndarray,
+    cols: np.ndarray,
+    out: np.ndarray,
+    out_ts: np.ndarray | None,
+    duplicates: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, tuple[int, int, int, int, int]]:
+    """The second half of :func:`assemble_csr`, for events already placed in their rows.
+
+    `indptr` (int64) gives each row's slots in `cols`, `out` and `out_ts` (None: no
+    timestamps), in input order within a row; the arrays may be longer than ``indptr[-1]``.
+    Sorts each row by column, merges under `duplicates` and shrinks the arrays in place.
+    """
     n_in = int(indptr[-1])
-    if n_in < m:  # events left out (unknown ids): the arrays hold n_in of them
+    ts_arr = np.zeros(0, dtype=np.float64) if out_ts is None else out_ts
+    if n_in < cols.size:  # events left out (unknown ids): the arrays hold n_in of them
         cols.resize(n_in, refcheck=False)
         out.resize(n_in, refcheck=False)
-        if timestamps is not None:
-            out_ts.resize(n_in, refcheck=False)
-    indptr, nnz, n_dup, r, c, k = _merge_rows(indptr, cols, out, out_ts, _POLICY[duplicates])
+        if out_ts is not None:
+            ts_arr.resize(n_in, refcheck=False)
+    indptr, nnz, n_dup, r, c, k = _merge_rows(indptr, cols, out, ts_arr, _POLICY[duplicates])
     cols.resize(nnz, refcheck=False)  # in place (realloc): no second copy
     out.resize(nnz, refcheck=False)
     ts = None
-    if timestamps is not None:
-        out_ts.resize(nnz, refcheck=False)
-        ts = out_ts
+    if out_ts is not None:
+        ts_arr.resize(nnz, refcheck=False)
+        ts = ts_arr
     if nnz < np.iinfo(np.int32).max:
         indptr = indptr.astype(np.int32)
     return out, cols, indptr, ts, (n_in, int(n_dup), int(r), int(c), int(k))

@@ -286,7 +286,23 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
 _SAMPLE = 1 << 16
 
 
-def _read_plain(
+def plain_candidate(sep: Any, encoding: str, id_type: type | None, comments: Any) -> bool:
+    """Whether the arguments allow the compiled reader (one plain single-byte separator,
+    an encoding that leaves ASCII alone, ids not forced to strings)."""
+    return not (
+        not isinstance(sep, str)
+        or len(sep) != 1
+        or not sep.isascii()
+        or sep in '"\n'
+        or sep.isalnum()
+        or sep in ".-+"
+        or id_type is str
+        or not isinstance(comments, str)
+        or not plain_encoding(encoding)
+    )
+
+
+def plain_layout(
     data: bytes,
     source: str,
     names: dict[str, str | int | None],
@@ -296,26 +312,16 @@ def _read_plain(
     has_header: bool,
     columns: Any,
     comments: str,
-) -> dict[str, Any] | None:
-    """:func:`read_csv_columns` for a plain numeric file (see :mod:`._fastcsv`), or None.
+) -> tuple[dict[str, int | None], int, int] | None:
+    """Where the compiled reader (see :mod:`._fastcsv`) finds the columns of a plain
+    numeric file: ``(positions, n_fields, start)``, `start` being the offset in `data` of
+    the first line after the header; None when the file is not a candidate.
 
-    The header and the column choice go through the general reader on the first lines
-    (its checks and messages); the rest is read by the compiled loop, which gives up (None)
-    on anything it does not cover, and then the general reader reads the whole file.
+    `data` is the file's start (at least its first ``_SAMPLE`` bytes when it is longer):
+    the header and the column choice go through the general reader on its first lines
+    (its checks and messages). Quotes are the caller's to look for.
     """
-    if (
-        len(data) < _fastcsv.MIN_BYTES
-        or not isinstance(sep, str)
-        or len(sep) != 1
-        or not sep.isascii()
-        or sep in '"\n'
-        or sep.isalnum()
-        or sep in ".-+"
-        or id_type is str
-        or not isinstance(comments, str)
-        or not plain_encoding(encoding)
-        or (sep == "," and b'"' in data)
-    ):
+    if not plain_candidate(sep, encoding, id_type, comments):
         return None
     base = 0
     if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
@@ -343,21 +349,74 @@ def _read_plain(
         marks = comments.encode(encoding) if comments else b""
         while True:
             end = data.find(b"\n", start)
+            if end < 0:
+                return None
             text = data[start:end].strip()
             start = end + 1
             if text and text[:1] not in marks:
                 break
+    return pos, int(sample.fields.shape[1]), start
+
+
+def no_timestamps(ts: np.ndarray | None, source: str, column: Any) -> bool:
+    """Whether a read timestamp column is all empty (NaN): then it is treated as absent."""
+    if ts is not None and ts.size and np.isnan(ts).all():
+        logger.info("%s: every %r field is empty; no timestamps.", source, column)
+        return True
+    return False
+
+
+def _read_plain(
+    data: bytes,
+    source: str,
+    names: dict[str, str | int | None],
+    sep: str | None,
+    encoding: str,
+    id_type: type | None,
+    has_header: bool,
+    columns: Any,
+    comments: str,
+) -> dict[str, Any] | None:
+    """:func:`read_csv_columns` for a plain numeric file (see :mod:`._fastcsv`), or None.
+
+    The compiled loop gives up (None) on anything it does not cover, and then the general
+    reader reads the whole file.
+    """
+    if (
+        len(data) < _fastcsv.MIN_BYTES
+        or not plain_candidate(sep, encoding, id_type, comments)
+        or (sep == "," and b'"' in data)
+    ):
+        return None
+    layout = plain_layout(
+        data, source, names, sep, encoding, id_type, has_header, columns, comments
+    )
+    if layout is None:
+        return None
+    pos, n_fields, start = layout
+    assert isinstance(sep, str)
     out: dict[str, Any] | None = parse_numeric(
-        data, start, sep=sep, n_fields=int(sample.fields.shape[1]), columns=pos, comments=comments
+        data, start, sep=sep, n_fields=n_fields, columns=pos, comments=comments
     )
     if out is None:
         return None
     out["n_dropped"] = out["n_coerced"] = out["n_bad_ids"] = 0
-    ts = out["timestamp"]
-    if ts is not None and ts.size and np.isnan(ts).all():
-        logger.info("%s: every %r field is empty; no timestamps.", source, names["timestamp"])
+    if no_timestamps(out["timestamp"], source, names["timestamp"]):
         out["timestamp"] = None
     return out
+
+
+def check_csv_args(
+    names: dict[str, str | int | None], *, id_type: Any, on_error: str, header: Any
+) -> bool:
+    """Check the arguments of :func:`read_csv_columns` that need no file; returns whether
+    the file has a header line."""
+    check_option(id_type, (None, int, str), "id_type")
+    check_option(on_error, ON_ERROR, "on_error")
+    has_header = check_header(header)
+    for key, col in names.items():
+        check_column(col, key, optional=key not in ("user", "item"), labels=(str, numbers.Integral))
+    return has_header
 
 
 def read_csv_columns(
@@ -380,11 +439,7 @@ def read_csv_columns(
     returned as None (treated as absent). Lines with a bad cell follow `on_error`; the
     result holds "n_bad" (lines dropped, or cells coerced to NaN).
     """
-    check_option(id_type, (None, int, str), "id_type")
-    check_option(on_error, ON_ERROR, "on_error")
-    has_header = check_header(header)
-    for key, col in names.items():
-        check_column(col, key, optional=key not in ("user", "item"), labels=(str, numbers.Integral))
+    has_header = check_csv_args(names, id_type=id_type, on_error=on_error, header=header)
     data, source = read_source(path)
     fast = _read_plain(data, source, names, sep, encoding, id_type, has_header, columns, comments)
     if fast is not None:
@@ -455,8 +510,6 @@ def read_csv_columns(
     out["n_dropped"] = int(bad.sum())
     out["n_coerced"] = coerced
     out["n_bad_ids"] = n_bad_ids
-    ts = out["timestamp"]
-    if ts is not None and ts.size and np.isnan(ts).all():
-        logger.info("%s: every %r field is empty; no timestamps.", source, names["timestamp"])
+    if no_timestamps(out["timestamp"], source, names["timestamp"]):
         out["timestamp"] = None
     return out
