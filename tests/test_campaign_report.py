@@ -329,7 +329,9 @@ def test_report_shows_backtest(world, tmp_path, lang):
     status = w("calibrated_auto", m=bt["chosen_row"], f=fmt_number(bt["factor"], 3))
     assert kpis(doc)["calibration"].text().count(status) == 1
     zh = Words("zh")  # the card's language follows the (Chinese) catalogue
-    assert zh("calibrated_auto", m=bt["chosen_row"], f=fmt_number(bt["factor"], 3)) in p._repr_html_()
+    assert (
+        zh("calibrated_auto", m=bt["chosen_row"], f=fmt_number(bt["factor"], 3)) in p._repr_html_()
+    )
     # a fixed estimator: named in the status, no back-test table
     fixed = plan("m0008", recommender=world.rec, graph=world.social, catalog=world.catalog,
                  action_log=log, calibration="jaccard", audience_size=100, k=3, n_runs=100,
