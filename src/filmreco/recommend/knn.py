@@ -9,22 +9,41 @@ import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
-from ..sparse import bm25, tfidf
+from ..sparse import row_indices
+from ..sparse._weighting import IDF, bm25_factors, bm25_values, term_weights
 from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem
 
 __all__ = ["ItemKNN"]
 
+# A weighting gives the values of the item vectors twice: on the entries of ``XT`` (items
+# x users, the rows of ``W``) and on those of ``X`` (users x items, the rows of ``W^T``),
+# both float32, each entry by the same arithmetic as ``filmreco.sparse.tfidf`` /
+# ``bm25`` applied to ``XT`` (so ``W^T`` needs no transpose of ``W``). Items are the
+# documents, users the terms.
+Pair = tuple[np.ndarray, np.ndarray]
 
-def _none(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return V
+
+def _none(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    return XT.data, X.data
 
 
-def _tfidf(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return tfidf(V, idf="plain", norm=None)
+def _tfidf(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    weights = term_weights(XT.indices, XT.shape, IDF["plain"])
+    a = XT.data.astype(np.float64) * weights[XT.indices]
+    return a.astype(np.float32), (X.data.astype(np.float64) * weights[row_indices(X)]).astype(
+        np.float32
+    )
 
 
-def _bm25(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return bm25(V, k1=k1, b=b, idf="lucene")
+def _bm25(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    items = row_indices(XT)
+    tf = XT.data.astype(np.float64)
+    lengths, weights = bm25_factors(tf, items, XT.indices, XT.shape, k1, b, IDF["lucene"])
+    a = bm25_values(tf, items, XT.indices, lengths, weights, k1).astype(np.float32)
+    del items, tf
+    tf = X.data.astype(np.float64)
+    w = bm25_values(tf, X.indices, row_indices(X), lengths, weights, k1).astype(np.float32)
+    return a, w
 
 
 _WEIGHTING = {"cosine": _none, "tfidf": _tfidf, "bm25": _bm25}
@@ -126,14 +145,21 @@ class ItemKNN(SparseItemItem):
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         k, weigh, asym, shrink, k1, b = self._check_params()
         n_items = X.shape[1]
-        # float32 item vectors (the weightings give float32), dot products summed in
-        # float32 as implicit does; norms and the division in float64
-        W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float32)
-        W64 = sp.csr_array(W, dtype=np.float64)
-        sq = np.asarray(W64.multiply(W64).sum(axis=1), dtype=np.float64).reshape(-1)
-        del W64
-        # users x items: unweighted, that is X itself (canonical float32), else W's transpose
-        Wt = X if weigh is _none and X.dtype == np.float32 else W.T.tocsr()
+        if X.nnz and not X.data.all():  # a stored zero is no interaction (nor a term)
+            X = X.copy()
+            X.eliminate_zeros()
+        XT = X.T.tocsr()  # items x users
+        # float32 item vectors, dot products summed in float32 as implicit does; norms and
+        # the division in float64. W's rows are the items, W^T's the users (same values).
+        a_data, b_data = weigh(XT, X, k1, b) if X.nnz else (XT.data, X.data)
+        W = sp.csr_array((a_data, XT.indices, XT.indptr), shape=XT.shape)
+        Wt = sp.csr_array((b_data, X.indices, X.indptr), shape=X.shape)
+        # squared norms summed as scipy sums a row (W's structure is canonical: no check)
+        a64 = a_data.astype(np.float64)
+        W2 = sp.csr_array((a64 * a64, XT.indices, XT.indptr), shape=XT.shape)
+        W2.has_canonical_format = True
+        sq = np.asarray(W2.sum(axis=1), dtype=np.float64).reshape(-1)
+        del a64, W2
         cosine = self.similarity == "cosine"
         product = ProductTop(
             W,
