@@ -246,3 +246,19 @@ def test_product_top_padded_rows_are_the_compact_rows():
     np.testing.assert_array_equal(i2[keep], idx)
     np.testing.assert_array_equal(v2[keep], val)
     assert (i2[~keep] == -1).all() and (v2[~keep] == 0).all()
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf", "bm25"])
+def test_stored_zeros_are_not_interactions(weighting):
+    # the weightings count a user's films (document frequency) from the stored entries of
+    # X and X^T: a stored zero must count as nothing, as it does for filmreco.sparse.bm25
+    rng = np.random.default_rng(11)
+    X = sp.csr_array((rng.random((40, 15)) < 0.3).astype(np.float32))
+    Z = X.copy()
+    Z.data[::3] = 0.0  # stored zeros
+    clean = Z.copy()
+    clean.eliminate_zeros()
+    model = ItemKNN(4, weighting=weighting)
+    got = model.fit(Z).similarity_
+    assert_same_csr(got, ItemKNN(4, weighting=weighting).fit(clean).similarity_)
+    assert_same_csr(got, knn_reference(clean, model))
