@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -77,6 +78,29 @@ class ProductTop:
         out_i[keep] = idx
         out_v[keep] = val
         return counts, out_i, out_v
+
+
+def load_kernel(dtype: Any) -> threading.Thread:
+    """Start loading the compiled similarity loop for `dtype` values in a thread.
+
+    The first call of a numba kernel in a process costs numba's own set-up (its typing
+    and target registries: about 0.25 s on this machine even with the on-disk cache warm)
+    plus loading the cached machine code; the thread does it while the caller prepares
+    the item vectors (numpy and scipy, which release the GIL in their loops). Join it
+    before the first block: a failure there is raised again by the real call.
+    """
+
+    def touch() -> None:
+        i64, i32 = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        data, side = np.zeros(0, dtype=dtype), np.zeros(0)
+        try:
+            neighbour_rows(i64, i32, data, i64, i32, data, side, side, 0.0, 0, 0, 0, 1, True)
+        except Exception:  # pragma: no cover - the real call raises it again
+            pass
+
+    thread = threading.Thread(target=touch, name="filmreco-load-kernel", daemon=True)
+    thread.start()
+    return thread
 
 
 def _compact(M: sp.csr_array, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

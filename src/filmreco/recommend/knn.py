@@ -11,7 +11,7 @@ from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
 from ..sparse import row_indices
 from ..sparse._weighting import IDF, bm25_factors, bm25_values, term_weights
-from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem
+from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
 
@@ -144,6 +144,7 @@ class ItemKNN(SparseItemItem):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         k, weigh, asym, shrink, k1, b = self._check_params()
+        loading = load_kernel(np.float32)
         n_items = X.shape[1]
         if X.nnz and not X.data.all():  # a stored zero is no interaction (nor a term)
             X = X.copy()
@@ -169,4 +170,5 @@ class ItemKNN(SparseItemItem):
             right=sq ** (1.0 - asym),  # ||w_j||^(2(1-a))
             shrink=shrink,
         )
+        loading.join()  # the compiled loop is loaded (or failed: the first block says why)
         self._keep_top(product, n_items, k)
