@@ -215,10 +215,12 @@ class SparseItemItem(Recommender):
             allowed[:] = False
             allowed[candidates] = True
         ex_indptr, ex_indices = exclude if exclude is not None else (np.zeros(0), np.zeros(0))
+        # int64 offsets, int32 columns (one compiled signature; similarity_'s columns are
+        # int32 already, so a block copies only offsets, never the similarity's columns)
         idx, val, ok = serve_rows(
-            H.indptr.astype(np.int64, copy=False), H.indices.astype(np.int64, copy=False), H.data,
-            S.indptr.astype(np.int64, copy=False), S.indices.astype(np.int64, copy=False), S.data,
-            ex_indptr.astype(np.int64, copy=False), ex_indices.astype(np.int64, copy=False),
+            _offsets(H.indptr), _columns(H.indices), H.data,
+            _offsets(S.indptr), _columns(S.indices), S.data,
+            _offsets(ex_indptr), _columns(ex_indices),
             allowed, k,
         )  # fmt: skip
         if not ok.all():
@@ -241,4 +243,16 @@ class SparseItemItem(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
-        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        S = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        if S.indices.dtype != np.int32 and S.nnz < np.iinfo(np.int32).max:
+            S.indices = S.indices.astype(np.int32)  # as fit leaves them (see _select_top)
+            S.indptr = S.indptr.astype(np.int32)
+        self.similarity_ = S
+
+
+def _offsets(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int64, copy=False)
+
+
+def _columns(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int32, copy=False)

@@ -263,7 +263,7 @@ def serve_rows(
     """Top `n` films of each row of ``H @ S`` (float32), skipping excluded / disallowed films.
 
     ``H`` (rows x films, float32 CSR) holds the users' histories, ``S`` (films x films,
-    float32 CSR) the similarity; row ``r``'s excluded films are
+    float32 CSR) the similarity (int64 ``indptr``, int32 ``indices``, as ``ex_*``); row ``r``'s excluded films are
     ``ex_indices[ex_indptr[r]:ex_indptr[r + 1]]`` (an empty ``ex_indptr`` excludes none)
     and ``allowed`` (bool per film) the candidates. Ranks as a dense selection over every
     allowed, non-excluded film would (best first, ties by the smaller column): positive
