@@ -9,17 +9,19 @@ import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
-from ..sparse import row_indices
-from ..sparse._weighting import IDF, bm25_factors, bm25_values, term_weights
+from ..sparse._weighting import IDF, bm25_lengths, bm25_values, idf_of
 from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
 
 # A weighting gives the values of the item vectors twice: on the entries of ``XT`` (items
 # x users, the rows of ``W``) and on those of ``X`` (users x items, the rows of ``W^T``),
-# both float32, each entry by the same arithmetic as ``filmreco.sparse.tfidf`` /
-# ``bm25`` applied to ``XT`` (so ``W^T`` needs no transpose of ``W``). Items are the
-# documents, users the terms.
+# both float32, each entry by the arithmetic of ``filmreco.sparse.tfidf`` / ``bm25``
+# applied to ``XT`` (items are the documents, users the terms), so ``W^T`` needs no
+# transpose of ``W``. Per-user and per-item factors reach the entries by a gather over
+# the column indices or a repeat over the rows (no array of row indices); a user's
+# document frequency is the length of its row of X (no stored zeros), an item's length
+# the sum of its column of X, entry by entry in user order as bm25() sums XT's row.
 Pair = tuple[np.ndarray, np.ndarray]
 
 
@@ -27,22 +29,27 @@ def _none(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
     return XT.data, X.data
 
 
+def _per_row(values: np.ndarray, M: sp.csr_array) -> np.ndarray:
+    """``values[row]`` for every stored entry of `M`, in storage order."""
+    return np.repeat(values, np.diff(M.indptr))
+
+
 def _tfidf(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
-    weights = term_weights(XT.indices, XT.shape, IDF["plain"])
+    weights = idf_of(np.diff(X.indptr), XT.shape[0], IDF["plain"])
     a = XT.data.astype(np.float64) * weights[XT.indices]
-    return a.astype(np.float32), (X.data.astype(np.float64) * weights[row_indices(X)]).astype(
-        np.float32
-    )
+    w = X.data.astype(np.float64) * _per_row(weights, X)
+    return a.astype(np.float32), w.astype(np.float32)
 
 
 def _bm25(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
-    items = row_indices(XT)
-    tf = XT.data.astype(np.float64)
-    lengths, weights = bm25_factors(tf, items, XT.indices, XT.shape, k1, b, IDF["lucene"])
-    a = bm25_values(tf, items, XT.indices, lengths, weights, k1).astype(np.float32)
-    del items, tf
     tf = X.data.astype(np.float64)
-    w = bm25_values(tf, X.indices, row_indices(X), lengths, weights, k1).astype(np.float32)
+    n_items = XT.shape[0]
+    lengths = bm25_lengths(np.bincount(X.indices, weights=tf, minlength=n_items), k1, b)
+    weights = idf_of(np.diff(X.indptr), n_items, IDF["lucene"])
+    w = bm25_values(tf, _per_row(weights, X), lengths[X.indices], k1).astype(np.float32)
+    del tf
+    tf = XT.data.astype(np.float64)
+    a = bm25_values(tf, weights[XT.indices], _per_row(lengths, XT), k1).astype(np.float32)
     return a, w
 
 
