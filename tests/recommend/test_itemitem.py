@@ -221,9 +221,10 @@ def test_serve_rows_flags_negative_scores_and_pads():
     H = sp.csr_array(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32))
     S = sp.csr_array(np.array([[0, 2, 0], [0, 0, -1], [0, 0, 0]], dtype=np.float32))
     i64 = lambda a: np.asarray(a, dtype=np.int64)  # noqa: E731
+    i32 = lambda a: np.asarray(a, dtype=np.int32)  # noqa: E731
     idx, val, ok = serve_rows(
-        i64(H.indptr), i64(H.indices), H.data, i64(S.indptr), i64(S.indices), S.data,
-        i64([0, 1, 1]), i64([0]), np.ones(3, dtype=bool), 3,
+        i64(H.indptr), i32(H.indices), H.data, i64(S.indptr), i32(S.indices), S.data,
+        i64([0, 1, 1]), i32([0]), np.ones(3, dtype=bool), 3,
     )  # fmt: skip
     assert ok.tolist() == [True, False]
     assert idx[0].tolist() == [1, 2, -1]  # 1 scores 2, 2 scores 0, 0 is excluded
@@ -246,3 +247,34 @@ def test_product_top_padded_rows_are_the_compact_rows():
     np.testing.assert_array_equal(i2[keep], idx)
     np.testing.assert_array_equal(v2[keep], val)
     assert (i2[~keep] == -1).all() and (v2[~keep] == 0).all()
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf", "bm25"])
+def test_stored_zeros_are_not_interactions(weighting):
+    # the weightings count a user's films (document frequency) from the stored entries of
+    # X and X^T: a stored zero must count as nothing, as it does for filmreco.sparse.bm25
+    rng = np.random.default_rng(11)
+    X = sp.csr_array((rng.random((40, 15)) < 0.3).astype(np.float32))
+    Z = X.copy()
+    Z.data[::3] = 0.0  # stored zeros
+    clean = Z.copy()
+    clean.eliminate_zeros()
+    model = ItemKNN(4, weighting=weighting)
+    got = model.fit(Z).similarity_
+    assert_same_csr(got, ItemKNN(4, weighting=weighting).fit(clean).similarity_)
+    assert_same_csr(got, knn_reference(clean, model))
+
+
+def test_loaded_similarity_keeps_int32_columns_and_recommends_the_same(tmp_path):
+    # serving passes the similarity's columns to the compiled loop as int32 without a
+    # copy per block: a loaded model holds them as int32 too, and ranks the same
+    rng = np.random.default_rng(2)
+    X = sp.csr_array((rng.random((50, 30)) < 0.2).astype(np.float32))
+    model = ItemKNN(6, weighting="bm25").fit(X)
+    back = ItemKNN.load(model.save(tmp_path / "knn"))
+    assert model.similarity_.indices.dtype == np.int32
+    assert back.similarity_.indices.dtype == np.int32
+    assert_same_csr(back.similarity_, model.similarity_)
+    users = np.arange(50)
+    for a, b in zip(back.recommend(users, 5), model.recommend(users, 5)):
+        np.testing.assert_array_equal(a, b)

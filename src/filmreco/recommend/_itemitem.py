@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -77,6 +78,29 @@ class ProductTop:
         out_i[keep] = idx
         out_v[keep] = val
         return counts, out_i, out_v
+
+
+def load_kernel(dtype: Any) -> threading.Thread:
+    """Start loading the compiled similarity loop for `dtype` values in a thread.
+
+    The first call of a numba kernel in a process costs numba's own set-up (its typing
+    and target registries: about 0.25 s on this machine even with the on-disk cache warm)
+    plus loading the cached machine code; the thread does it while the caller prepares
+    the item vectors (numpy and scipy, which release the GIL in their loops). Join it
+    before the first block: a failure there is raised again by the real call.
+    """
+
+    def touch() -> None:
+        i64, i32 = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        data, side = np.zeros(0, dtype=dtype), np.zeros(0)
+        try:
+            neighbour_rows(i64, i32, data, i64, i32, data, side, side, 0.0, 0, 0, 0, 1, True)
+        except Exception:  # pragma: no cover - the real call raises it again
+            pass
+
+    thread = threading.Thread(target=touch, name="filmreco-load-kernel", daemon=True)
+    thread.start()
+    return thread
 
 
 def _compact(M: sp.csr_array, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,10 +215,12 @@ class SparseItemItem(Recommender):
             allowed[:] = False
             allowed[candidates] = True
         ex_indptr, ex_indices = exclude if exclude is not None else (np.zeros(0), np.zeros(0))
+        # int64 offsets, int32 columns (one compiled signature; similarity_'s columns are
+        # int32 already, so a block copies only offsets, never the similarity's columns)
         idx, val, ok = serve_rows(
-            H.indptr.astype(np.int64, copy=False), H.indices.astype(np.int64, copy=False), H.data,
-            S.indptr.astype(np.int64, copy=False), S.indices.astype(np.int64, copy=False), S.data,
-            ex_indptr.astype(np.int64, copy=False), ex_indices.astype(np.int64, copy=False),
+            _offsets(H.indptr), _columns(H.indices), H.data,
+            _offsets(S.indptr), _columns(S.indices), S.data,
+            _offsets(ex_indptr), _columns(ex_indices),
             allowed, k,
         )  # fmt: skip
         if not ok.all():
@@ -217,4 +243,16 @@ class SparseItemItem(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
-        self.similarity_ = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        S = csr_from_arrays(arrays, "", (m, m), dtype=np.float32)
+        if S.indices.dtype != np.int32 and S.nnz < np.iinfo(np.int32).max:
+            S.indices = S.indices.astype(np.int32)  # as fit leaves them (see _select_top)
+            S.indptr = S.indptr.astype(np.int32)
+        self.similarity_ = S
+
+
+def _offsets(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int64, copy=False)
+
+
+def _columns(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int32, copy=False)

@@ -205,28 +205,46 @@ def neighbour_rows(
                     touched[nt] = j
                     nt += (a == 0) & (x > 0)
                     acc[j] = a + x
+        # the row's similarities, the diagonal and values <= 0 dropped (branch-free: each
+        # is written, and kept by moving on); one loop per mode
         lr = left[r]
         cnt = 0
-        size = 0
-        for t in range(nt):
-            j = touched[t]
-            s = np.float64(acc[j])
-            acc[j] = 0
-            if mode == MODE_COSINE:
+        if mode == MODE_COSINE:
+            for t in range(nt):
+                j = touched[t]
+                s = np.float64(acc[j])
+                acc[j] = 0
                 denom = lr * right[j] + shrink
-                s = s / denom if denom > 0 else 0.0
-            elif mode == MODE_SCALE:
-                s = s * right[j]
-            v = np.float32(s)
-            bv[cnt] = v
-            bj[cnt] = j
-            if v > 0 and j != r:  # no self-similarity
-                cnt += 1
-                if k > 0 and (size < k or v > heap[0]):
-                    size = _offer_value(heap, size, k, v)
+                v = np.float32(s / denom if denom > 0 else 0.0)
+                bv[cnt] = v
+                bj[cnt] = j
+                cnt += (v > 0) & (j != r)
+        elif mode == MODE_SCALE:
+            for t in range(nt):
+                j = touched[t]
+                v = np.float32(np.float64(acc[j]) * right[j])
+                acc[j] = 0
+                bv[cnt] = v
+                bj[cnt] = j
+                cnt += (v > 0) & (j != r)
+        else:
+            for t in range(nt):
+                j = touched[t]
+                v = np.float32(np.float64(acc[j]))
+                acc[j] = 0
+                bv[cnt] = v
+                bj[cnt] = j
+                cnt += (v > 0) & (j != r)
+        # then the k best, only for a row holding more (the k-th largest value from a
+        # min-heap of values, then the entries above it and the ties of smallest columns)
         if k == 0:
             cnt = 0
         elif cnt > k:
+            size = 0
+            for c in range(cnt):
+                v = bv[c]
+                if size < k or v > heap[0]:
+                    size = _offer_value(heap, size, k, v)
             cnt = _keep_best(bv, bj, cnt, k, heap[0], ties)
         order = np.argsort(bj[:cnt])
         for t in range(cnt):
@@ -245,7 +263,7 @@ def serve_rows(
     """Top `n` films of each row of ``H @ S`` (float32), skipping excluded / disallowed films.
 
     ``H`` (rows x films, float32 CSR) holds the users' histories, ``S`` (films x films,
-    float32 CSR) the similarity; row ``r``'s excluded films are
+    float32 CSR) the similarity (int64 ``indptr``, int32 ``indices``, as ``ex_*``); row ``r``'s excluded films are
     ``ex_indices[ex_indptr[r]:ex_indptr[r + 1]]`` (an empty ``ex_indptr`` excludes none)
     and ``allowed`` (bool per film) the candidates. Ranks as a dense selection over every
     allowed, non-excluded film would (best first, ties by the smaller column): positive

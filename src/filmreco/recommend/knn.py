@@ -9,22 +9,48 @@ import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
-from ..sparse import bm25, tfidf
-from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem
+from ..sparse._weighting import IDF, bm25_lengths, bm25_values, idf_of
+from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
 
+# A weighting gives the values of the item vectors twice: on the entries of ``XT`` (items
+# x users, the rows of ``W``) and on those of ``X`` (users x items, the rows of ``W^T``),
+# both float32, each entry by the arithmetic of ``filmreco.sparse.tfidf`` / ``bm25``
+# applied to ``XT`` (items are the documents, users the terms), so ``W^T`` needs no
+# transpose of ``W``. Per-user and per-item factors reach the entries by a gather over
+# the column indices or a repeat over the rows (no array of row indices); a user's
+# document frequency is the length of its row of X (no stored zeros), an item's length
+# the sum of its column of X, entry by entry in user order as bm25() sums XT's row.
+Pair = tuple[np.ndarray, np.ndarray]
 
-def _none(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return V
+
+def _none(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    return XT.data, X.data
 
 
-def _tfidf(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return tfidf(V, idf="plain", norm=None)
+def _per_row(values: np.ndarray, M: sp.csr_array) -> np.ndarray:
+    """``values[row]`` for every stored entry of `M`, in storage order."""
+    return np.repeat(values, np.diff(M.indptr))
 
 
-def _bm25(V: sp.csr_array, k1: float, b: float) -> sp.csr_array:
-    return bm25(V, k1=k1, b=b, idf="lucene")
+def _tfidf(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    weights = idf_of(np.diff(X.indptr), XT.shape[0], IDF["plain"])
+    a = XT.data.astype(np.float64) * weights[XT.indices]
+    w = X.data.astype(np.float64) * _per_row(weights, X)
+    return a.astype(np.float32), w.astype(np.float32)
+
+
+def _bm25(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
+    tf = X.data.astype(np.float64)
+    n_items = XT.shape[0]
+    lengths = bm25_lengths(np.bincount(X.indices, weights=tf, minlength=n_items), k1, b)
+    weights = idf_of(np.diff(X.indptr), n_items, IDF["lucene"])
+    w = bm25_values(tf, _per_row(weights, X), lengths[X.indices], k1).astype(np.float32)
+    del tf
+    tf = XT.data.astype(np.float64)
+    a = bm25_values(tf, weights[XT.indices], _per_row(lengths, XT), k1).astype(np.float32)
+    return a, w
 
 
 _WEIGHTING = {"cosine": _none, "tfidf": _tfidf, "bm25": _bm25}
@@ -125,15 +151,23 @@ class ItemKNN(SparseItemItem):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         k, weigh, asym, shrink, k1, b = self._check_params()
+        loading = load_kernel(np.float32)
         n_items = X.shape[1]
-        # float32 item vectors (the weightings give float32), dot products summed in
-        # float32 as implicit does; norms and the division in float64
-        W = sp.csr_array(weigh(X.T.tocsr(), k1, b), dtype=np.float32)
-        W64 = sp.csr_array(W, dtype=np.float64)
-        sq = np.asarray(W64.multiply(W64).sum(axis=1), dtype=np.float64).reshape(-1)
-        del W64
-        # users x items: unweighted, that is X itself (canonical float32), else W's transpose
-        Wt = X if weigh is _none and X.dtype == np.float32 else W.T.tocsr()
+        if X.nnz and not X.data.all():  # a stored zero is no interaction (nor a term)
+            X = X.copy()
+            X.eliminate_zeros()
+        XT = X.T.tocsr()  # items x users
+        # float32 item vectors, dot products summed in float32 as implicit does; norms and
+        # the division in float64. W's rows are the items, W^T's the users (same values).
+        a_data, b_data = weigh(XT, X, k1, b) if X.nnz else (XT.data, X.data)
+        W = sp.csr_array((a_data, XT.indices, XT.indptr), shape=XT.shape)
+        Wt = sp.csr_array((b_data, X.indices, X.indptr), shape=X.shape)
+        # squared norms summed as scipy sums a row (W's structure is canonical: no check)
+        a64 = a_data.astype(np.float64)
+        W2 = sp.csr_array((a64 * a64, XT.indices, XT.indptr), shape=XT.shape)
+        W2.has_canonical_format = True
+        sq = np.asarray(W2.sum(axis=1), dtype=np.float64).reshape(-1)
+        del a64, W2
         cosine = self.similarity == "cosine"
         product = ProductTop(
             W,
@@ -143,4 +177,5 @@ class ItemKNN(SparseItemItem):
             right=sq ** (1.0 - asym),  # ||w_j||^(2(1-a))
             shrink=shrink,
         )
+        loading.join()  # the compiled loop is loaded (or failed: the first block says why)
         self._keep_top(product, n_items, k)

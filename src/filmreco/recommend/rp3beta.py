@@ -9,7 +9,7 @@ from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_real
 from ..exceptions import InputError
 from ..sparse import normalize
-from ._itemitem import MODE_SCALE, ProductTop, SparseItemItem
+from ._itemitem import MODE_SCALE, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["RP3beta"]
 
@@ -109,6 +109,7 @@ class RP3beta(SparseItemItem):
 
     def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
         alpha, beta, k = self._check_params()
+        loading = load_kernel(np.float64)  # while the walk's matrices are built
         n_items = X.shape[1]
         X = sp.csr_array(X, dtype=np.float64)
         X.eliminate_zeros()
@@ -123,4 +124,6 @@ class RP3beta(SparseItemItem):
         pop = np.asarray(X.sum(axis=0), dtype=np.float64).reshape(-1)
         penalty = np.zeros(n_items)
         np.power(pop, -beta, out=penalty, where=pop > 0)  # no walk reaches an unseen film
-        self._keep_top(ProductTop(P_iu, P_ui, mode=MODE_SCALE, right=penalty), n_items, k)
+        product = ProductTop(P_iu, P_ui, mode=MODE_SCALE, right=penalty)
+        loading.join()
+        self._keep_top(product, n_items, k)

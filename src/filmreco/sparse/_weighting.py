@@ -310,11 +310,7 @@ def tfidf(
     if norm is not None:
         lookup_option(NORMS, norm, "norm")
     Y = _prepare(X, "X", nonnegative=True)
-    n_docs = Y.shape[0]
-    df = np.bincount(Y.indices, minlength=Y.shape[1]).astype(np.float64)
-    weights = np.zeros(Y.shape[1], dtype=np.float64)
-    seen = df > 0
-    weights[seen] = func(df[seen], n_docs)
+    weights = idf_of(np.bincount(Y.indices, minlength=Y.shape[1]), Y.shape[0], func)
     tf = Y.data.astype(np.float64)
     if check_bool(sublinear_tf, "sublinear_tf"):
         tf = np.log(tf) + 1.0
@@ -378,19 +374,44 @@ def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") ->
     b = check_real(b, "b", min_value=0.0, max_value=1.0)
     func = lookup_option(IDF, idf, "idf")
     Y = _prepare(X, "X", nonnegative=True)
-    n_docs = Y.shape[0]
     if Y.nnz == 0:
         return Y
+    n_docs = Y.shape[0]
     row = row_indices(Y)
     tf = Y.data.astype(np.float64)
-    doc_len = _group_sum(row, tf, n_docs)
-    avg_len = doc_len.mean()  # > 0: there is at least one positive count
-    df = np.bincount(Y.indices, minlength=Y.shape[1]).astype(np.float64)
-    weights = np.zeros(Y.shape[1], dtype=np.float64)
+    lengths = bm25_lengths(_group_sum(row, tf, n_docs), k1, b)
+    weights = idf_of(np.bincount(Y.indices, minlength=Y.shape[1]), n_docs, func)
+    return _finish(Y, bm25_values(tf, weights[Y.indices], lengths[row], k1))
+
+
+# The pieces of bm25 and tfidf, private to filmreco: a caller holding a matrix and its
+# transpose (ItemKNN) weighs both with them, bit for bit as bm25() / tfidf() weigh one.
+def idf_of(df: np.ndarray, n_docs: int, idf: Callable[[np.ndarray, int], np.ndarray]) -> np.ndarray:
+    """`idf` (a function of :data:`IDF`) of terms found in `df` documents each (float64;
+    0 for a term in no document)."""
+    df = np.asarray(df, dtype=np.float64)
+    weights = np.zeros(df.size, dtype=np.float64)
     seen = df > 0
-    weights[seen] = func(df[seen], n_docs)
-    denom = tf + k1 * (1.0 - b + b * (doc_len / avg_len))[row]
-    return _finish(Y, weights[Y.indices] * tf * (k1 + 1.0) / denom)
+    weights[seen] = idf(df[seen], n_docs)
+    return weights
+
+
+def bm25_lengths(doc_len: np.ndarray, k1: float, b: float) -> np.ndarray:
+    """``k1 * (1 - b + b * |d| / avg |d|)`` of each document from its length (float64;
+    the lengths summed entry by entry in storage order, as :func:`bm25` sums them)."""
+    avg_len = doc_len.mean()  # > 0: there is at least one positive count
+    return k1 * (1.0 - b + b * (doc_len / avg_len))
+
+
+def bm25_values(tf: np.ndarray, weight: np.ndarray, length: np.ndarray, k1: float) -> np.ndarray:
+    """BM25 weights (float64) of entries with counts `tf`, their term's idf `weight` and
+    their document's :func:`bm25_lengths` factor `length` (one value per entry each)."""
+    # weight * tf * (k1 + 1) / (tf + length), in place
+    out = weight * tf
+    out *= k1 + 1.0
+    length = length + tf
+    out /= length
+    return out
 
 
 # implicit-feedback confidence ------------------------------------------------------------
