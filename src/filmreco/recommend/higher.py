@@ -1,0 +1,354 @@
+"""Higher-order EASE: EASE plus item-pair relations (Steck and Liang, 2021)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._parallel import progress_bar, thread_limits
+from .._persist import member
+from .._validation import check_bool, check_int, check_real
+from ..exceptions import FormatError, InputError
+from ._base import Recommender
+from .ease import _ONE_THREAD_BELOW, _spd_inverse
+
+__all__ = ["HigherOrderEASE"]
+
+_GIB = float(1 << 30)
+
+
+def select_pairs(X: sp.csr_array, n_pairs: int, min_count: int) -> np.ndarray:
+    """The item pairs ``(i, k)``, ``i < k``, seen together most often in `X`.
+
+    A pair's count is the number of users with both items (stored entries of `X`, whatever
+    their values). Pairs with a count of at least `min_count` are kept, the `n_pairs`
+    largest counts first (ties: smaller ``i``, then smaller ``k``). Returns an int64 array
+    of shape ``(n, 2)``, ``n <= n_pairs``, in that order.
+    """
+    if n_pairs == 0 or X.nnz == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    P = sp.csr_array((np.ones(X.nnz, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
+    counts = sp.triu(sp.coo_array(P.T @ P), k=1).tocoo()
+    keep = counts.data >= min_count
+    i, k, c = counts.row[keep], counts.col[keep], counts.data[keep]
+    order = np.lexsort((k, i, -c))[:n_pairs]
+    return np.stack([i[order], k[order]], axis=1).astype(np.int64)
+
+
+def pair_features(H: sp.csr_array, pairs: np.ndarray) -> sp.csr_array:
+    """Users x pairs matrix ``z_ur = h_ui * h_uk`` for every pair ``r = (i, k)``."""
+    if len(pairs) == 0:
+        return sp.csr_array((H.shape[0], 0), dtype=H.dtype)
+    Hc = H.tocsc()
+    Z = Hc[:, pairs[:, 0]].multiply(Hc[:, pairs[:, 1]])
+    return sp.csr_array(Z)
+
+
+def higher_order_weights(
+    X: sp.csr_array,
+    pairs: np.ndarray,
+    item_penalty: float | np.ndarray,
+    pair_penalty: float | np.ndarray,
+    bar: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The weights ``(B, C)`` of the higher-order model, solved exactly.
+
+    Every item column :math:`j` is a ridge regression of :math:`x_j` on the features
+    :math:`F = [X, Z]` (items, then pairs) with the features of :math:`S_j = \{j\} \cup
+    \{r : j \in r\}` held at zero. With :math:`W = (F^\top F + \mathrm{dMat}(\lambda))^{-1}`
+    the unconstrained solution is :math:`W F^\top x_j`; the equality constraints are
+    added by the Lagrangian, and because :math:`F^\top x_j` is column :math:`j` of
+    :math:`F^\top F`, the penalty cancels out of the result:
+
+    .. math:: \theta_j = e_j - W_{:, S_j}\, (W_{S_j S_j})^{-1} e_1,
+
+    (:math:`e_1`: the first unit vector of :math:`|S_j|` entries, :math:`j` itself). For an
+    item in no pair this is EASE's :math:`e_j - W_{:,j} / W_{jj}`. One Cholesky inverse of
+    the (items + pairs) square Gram matrix, plus one small solve per item that is in pairs.
+    `bar` advances after the Gram matrix, the inverse and the weights.
+    """
+    n, m = X.shape[1], len(pairs)
+    Z = pair_features(X, pairs)
+    F = sp.hstack([X, Z], format="csr", dtype=np.float64)
+    Ft = F.T.tocsr()
+    A = (Ft @ F).toarray().astype(np.float32)  # sparse product: the pairs are sparse too
+    del Ft
+    if bar is not None:
+        bar.update()
+    penalty = np.empty(n + m, dtype=np.float32)
+    penalty[:n] = item_penalty
+    penalty[n:] = pair_penalty
+    A[np.diag_indices_from(A)] += penalty
+    if A.shape[0] < _ONE_THREAD_BELOW:
+        with thread_limits(1):
+            W = _spd_inverse(A)
+    else:
+        W = _spd_inverse(A)
+    del A
+    if bar is not None:
+        bar.update()
+    W = np.tril(W)
+    W += np.tril(W, -1).T
+    # every item: EASE's column e_j - W[:, j] / W[j, j]
+    theta = W[:, :n] / -np.diag(W)[None, :n]
+    theta[np.arange(n), np.arange(n)] = 0.0
+    # items in pairs: the constraint set S_j = {j} + the pairs holding j
+    members: list[list[int]] = [[] for _ in range(n)]
+    for r, (i, k) in enumerate(pairs.tolist()):
+        members[i].append(n + r)
+        members[k].append(n + r)
+    for j in np.flatnonzero([len(s) > 0 for s in members]).tolist():
+        S = np.array([j, *members[j]], dtype=np.int64)
+        M = W[np.ix_(S, S)].astype(np.float64)
+        v = np.linalg.solve(M, np.eye(len(S))[:, 0])
+        col = -(W[:, S].astype(np.float64) @ v)
+        col[S] = 0.0  # exactly (e_j cancels the -1 at j; the rest are zero up to rounding)
+        theta[:, j] = col
+    if bar is not None:
+        bar.update()
+    return (
+        np.ascontiguousarray(theta[:n], dtype=np.float32),
+        np.ascontiguousarray(theta[n:], dtype=np.float32),
+    )
+
+
+class HigherOrderEASE(Recommender):
+    r"""EASE with item-pair relations: "don't go deeper, go higher" (Steck and Liang, 2021).
+
+    A linear model whose inputs are a user's films *and* pairs of films seen together
+    [1]_. Besides EASE's item-item weights :math:`B`, each selected pair
+    :math:`r = (i, k)` gets a row of weights :math:`C_{r\cdot}`, used when the user has both
+    films: with :math:`z_{ur} = x_{ui} x_{uk}`, the scores are
+
+    .. math:: \hat{x}_u = x_u B + z_u C .
+
+    A pair row can say "people with *both* i and k rarely want j" even when i and k alone
+    point to j: the negative interactions a sum of single items cannot express, which the
+    paper shows carry much of what deep models add over EASE. Training minimises
+
+    .. math:: \|X - XB - ZC\|_F^2 + \lambda_B \|B\|_F^2 + \lambda_C \|C\|_F^2
+              \quad \text{s.t.}\quad \mathrm{diag}(B) = 0,\;
+              C_{rj} = 0 \text{ for } j \in r,
+
+    so neither an item nor a pair holding it can predict the item itself. The paper
+    trains it by ADMM; the problem is a ridge regression per item column with a few
+    coordinates held at zero, so this class solves the same optimum exactly in closed
+    form (one Cholesky inverse of the :math:`(n_{items} + n_{pairs})` square Gram matrix of
+    :math:`[X, Z]`, then a small linear solve per film that is in some pair; see
+    :func:`higher_order_weights` in the source). As in the paper, only the pairs with the
+    highest co-occurrence counts are used (at least `min_count` users, the `n_pairs` most
+    frequent), which bounds the cost: the fit costs about
+    :math:`((n_{items} + n_{pairs}) / n_{items})^3` times EASE's.
+
+    Parameters
+    ----------
+    regularization : float, default=400.0
+        :math:`\lambda_B > 0`, the penalty of the item weights (EASE's ``regularization``).
+    pair_regularization : float, default=400.0
+        :math:`\lambda_C > 0`, the penalty of the pair weights.
+    n_pairs : int, default=1000
+        Most pairs used (``0`` gives :class:`EASE` exactly); the most frequent pairs with at
+        least `min_count` users are taken.
+    min_count : int, default=1
+        Fewest users a pair must have (the paper's threshold on co-occurrence counts).
+    dropout : float, default=0.0
+        :math:`p \in [0, 0.999]`: adds :class:`EDLAE`'s emphasized-denoising penalty
+        :math:`\frac{p}{1-p}` times a feature's own squared norm to the penalty of every
+        item and pair (an extension, not in [1]_; ``0`` is the paper's model).
+    memory_limit : float, default=4.0
+        GiB the (items + pairs) square matrices may take (about ``3 * (n_items +
+        n_pairs)**2 * 4`` bytes during :meth:`fit`); larger problems are refused.
+    show_progress : bool, default=False
+        Show a tqdm bar over the steps of :meth:`fit` (Gram matrix, inverse, weights).
+
+    Attributes
+    ----------
+    weights_ : numpy.ndarray of float32, shape (n_items, n_items)
+        :math:`B`, zero diagonal.
+    pairs_ : numpy.ndarray of int64, shape (n_selected, 2)
+        The selected pairs ``(i, k)``, ``i < k``, as item positions, most frequent first.
+    pair_weights_ : numpy.ndarray of float32, shape (n_selected, n_items)
+        :math:`C`; row ``r`` is zero at the two items of pair ``r``.
+
+    Raises
+    ------
+    InputError
+        From :meth:`fit`, when the matrices need more than `memory_limit`.
+
+    See Also
+    --------
+    EASE : the model without pairs.
+    EDLAE : EASE with the dropout penalty.
+
+    Notes
+    -----
+    :meth:`explain` splits a pair's contribution :math:`z_{ur} C_{rj}` equally between its
+    two films, so the contributions still add up to the score.
+
+    References
+    ----------
+    .. [1] H. Steck and D. Liang, "Negative Interactions for Improved Collaborative
+       Filtering: Don't go Deeper, go Higher", RecSys 2021.
+
+    Examples
+    --------
+    >>> from filmreco.data import Interactions
+    >>> X = Interactions.from_arrays([0, 0, 1, 1, 2], ["a", "b", "a", "b", "a"])
+    >>> model = HigherOrderEASE(1.0, 1.0, n_pairs=10).fit(X)
+    >>> model.pairs_.tolist(), model.recommend([2], n=1)[0].tolist()
+    ([[0, 1]], [['b']])
+    """
+
+    def __init__(
+        self,
+        regularization: float = 400.0,
+        pair_regularization: float = 400.0,
+        n_pairs: int = 1000,
+        min_count: int = 1,
+        dropout: float = 0.0,
+        *,
+        memory_limit: float = 4.0,
+        show_progress: bool = False,
+    ) -> None:
+        self.regularization = regularization
+        self.pair_regularization = pair_regularization
+        self.n_pairs = n_pairs
+        self.min_count = min_count
+        self.dropout = dropout
+        self.memory_limit = memory_limit
+        self.show_progress = show_progress
+
+    @staticmethod
+    def estimated_memory(n_items: int, n_pairs: int) -> float:
+        """GiB that :meth:`fit` needs (three float32 (items + pairs) square arrays)."""
+        n = check_int(n_items, "n_items", min_value=0) + check_int(n_pairs, "n_pairs", min_value=0)
+        return 3.0 * 4.0 * float(n) ** 2 / _GIB
+
+    def _check_params(self) -> tuple[float, float, int, int, float, float]:
+        top = float(np.finfo(np.float32).max)
+        lam_b = check_real(
+            self.regularization, "regularization", min_value=0.0, min_inclusive=False
+        )
+        lam_c = check_real(
+            self.pair_regularization, "pair_regularization", min_value=0.0, min_inclusive=False
+        )
+        for name, lam in (("regularization", lam_b), ("pair_regularization", lam_c)):
+            if lam > top:
+                raise InputError(
+                    f"{name}={lam!r} overflows the float32 Gram matrix (largest float32: "
+                    f"{top:.3g}); use a value such as 500."
+                )
+        n_pairs = check_int(self.n_pairs, "n_pairs", min_value=0)
+        min_count = check_int(self.min_count, "min_count", min_value=1)
+        p = check_real(self.dropout, "dropout", min_value=0.0, max_value=0.999)
+        limit = check_real(self.memory_limit, "memory_limit", min_value=0.0, min_inclusive=False)
+        check_bool(self.show_progress, "show_progress")
+        return lam_b, lam_c, n_pairs, min_count, p, limit
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        lam_b, lam_c, n_pairs, min_count, p, limit = self._check_params()
+        n_items = X.shape[1]
+        need = self.estimated_memory(n_items, min(n_pairs, n_items * (n_items - 1) // 2))
+        if need > limit:
+            raise InputError(
+                f"HigherOrderEASE needs about {need:.1f} GiB for {n_items:,} items and up to "
+                f"n_pairs={n_pairs:,} pairs (dense (items + pairs) square matrices), above "
+                f"memory_limit={limit:g} GiB. Use fewer pairs, EASE or SANSA for a catalogue "
+                "this large, or raise memory_limit if the machine has the memory."
+            )
+        X = sp.csr_array(X, dtype=np.float64)
+        X.eliminate_zeros()
+        pairs = select_pairs(X, n_pairs, min_count)
+        item_pen: float | np.ndarray = lam_b
+        pair_pen: float | np.ndarray = lam_c
+        if p > 0.0:
+            own = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).reshape(-1)
+            item_pen = lam_b + (p / (1.0 - p)) * own
+            Z = pair_features(X, pairs)
+            own_z = np.asarray(Z.multiply(Z).sum(axis=0), dtype=np.float64).reshape(-1)
+            pair_pen = lam_c + (p / (1.0 - p)) * own_z
+        with (
+            progress_bar(3, "HigherOrderEASE", self.show_progress) as bar,
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        ):
+            B, C = higher_order_weights(X, pairs, item_pen, pair_pen, bar)
+        if not (np.isfinite(B).all() and np.isfinite(C).all()):
+            top = float(X.data.max()) if X.nnz else 0.0
+            raise InputError(
+                f"HigherOrderEASE weights are not finite: interaction values up to {top:.3g} "
+                f"with regularization={lam_b!r}, pair_regularization={lam_c!r} overflow "
+                "float32. Scale the values down (e.g. Interactions.to_implicit) or raise the "
+                "regularization."
+            )
+        self.weights_ = B
+        self.pairs_ = pairs
+        self.pair_weights_ = C
+
+    def _forget_items(self, gone: np.ndarray) -> None:
+        # the pairs and weights come from the Gram matrix: solve again without the erased users
+        self._fit(self.user_items_, None)
+
+    def _scores(
+        self,
+        H: sp.csr_array,
+        rows: np.ndarray,
+        cols: np.ndarray | None,
+        allowed: np.ndarray | None = None,
+    ) -> np.ndarray:
+        Z = pair_features(sp.csr_array(H, dtype=np.float32), self.pairs_)
+        if cols is None:
+            B, C = self.weights_, self.pair_weights_
+        else:
+            B, C = self.weights_[:, cols], self.pair_weights_[:, cols]
+        S = np.asarray(H @ B, dtype=np.float32)
+        if Z.nnz:
+            S += np.asarray(Z @ C, dtype=np.float32)
+        return S
+
+    def _similarity(self, items: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+        B = self.weights_[items]
+        return np.asarray(B if cols is None else B[:, cols], dtype=np.float32)
+
+    def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:
+        idx = h.indices.astype(np.int64)
+        contrib = h.data.astype(np.float64) * self.weights_[idx, item].astype(np.float64)
+        z = pair_features(sp.csr_array(h, dtype=np.float64), self.pairs_)
+        if z.nnz:
+            at = {int(i): pos for pos, i in enumerate(idx)}
+            for r, value in zip(z.indices.tolist(), z.data.tolist()):
+                half = 0.5 * value * float(self.pair_weights_[r, item])
+                i, k = self.pairs_[r]
+                contrib[at[int(i)]] += half
+                contrib[at[int(k)]] += half
+        return idx, contrib
+
+    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return {
+            "weights": self.weights_,
+            "pairs": self.pairs_,
+            "pair_weights": self.pair_weights_,
+        }, {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        m = len(self.item_ids_)
+        weights = member(arrays, "weights", kinds="f", shape=(m, m), dtype=np.float32, finite=True)
+        pairs = member(arrays, "pairs", kinds="i", shape=(None, 2), dtype=np.int64)
+        if len(pairs) and (
+            pairs.min() < 0
+            or pairs.max() >= m
+            or (pairs[:, 0] >= pairs[:, 1]).any()
+            or len(np.unique(pairs[:, 0] * m + pairs[:, 1])) != len(pairs)
+        ):
+            raise FormatError(
+                f"array 'pairs' must hold distinct item pairs (i, k) with 0 <= i < k < {m}."
+            )
+        if len(pairs) > int(self.n_pairs):
+            raise FormatError(f"array 'pairs' holds {len(pairs)} pairs, above n_pairs.")
+        pair_weights = member(
+            arrays, "pair_weights", kinds="f", shape=(len(pairs), m), dtype=np.float32, finite=True
+        )
+        self.weights_ = weights
+        self.pairs_ = pairs
+        self.pair_weights_ = pair_weights
