@@ -124,6 +124,12 @@ def test_select_pairs_bounds_and_threshold():
     assert len(select_pairs(M, 5, 1)) == 5
     assert np.array_equal(select_pairs(M, 1000, 15), _dense_pairs(X, 1000, 15))
     assert len(select_pairs(M, 1000, 10_000)) == 0
+    # from a dense count matrix (what fit passes on 0/1 data): the same pairs
+    counts = (M.T @ M).toarray()
+    for n_pairs, min_count in [(5, 1), (40, 1), (1000, 15), (1000, 1)]:
+        assert np.array_equal(
+            select_pairs(M, n_pairs, min_count, counts), _dense_pairs(X, n_pairs, min_count)
+        )
 
 
 def test_save_load_round_trip(tmp_path):

@@ -12,29 +12,75 @@ from .._persist import member
 from .._validation import check_bool, check_int, check_real
 from ..exceptions import FormatError, InputError
 from ._base import Recommender
-from .ease import _ONE_THREAD_BELOW, _spd_inverse
+from .ease import _spd_inverse
 
 __all__ = ["HigherOrderEASE"]
 
 _GIB = float(1 << 30)
+#: Below this many items + pairs the Cholesky inverse runs on one BLAS thread (as EASE's
+#: below 4,096 items, and further: OpenBLAS's threaded ``spotri`` measured 3x slower than
+#: one thread on ml-1m's 3,706 items + 1,000 pairs while another process held a core).
+_ONE_THREAD_BELOW = 12_000
 
 
-def select_pairs(X: sp.csr_array, n_pairs: int, min_count: int) -> np.ndarray:
+def select_pairs(
+    X: sp.csr_array, n_pairs: int, min_count: int, counts: np.ndarray | None = None
+) -> np.ndarray:
     """The item pairs ``(i, k)``, ``i < k``, seen together most often in `X`.
 
     A pair's count is the number of users with both items (stored entries of `X`, whatever
-    their values). Pairs with a count of at least `min_count` are kept, the `n_pairs`
-    largest counts first (ties: smaller ``i``, then smaller ``k``). Returns an int64 array
-    of shape ``(n, 2)``, ``n <= n_pairs``, in that order.
+    their values; `counts`, when given, is that items x items matrix, dense). Pairs with a
+    count of at least `min_count` are kept, the `n_pairs` largest counts first (ties:
+    smaller ``i``, then smaller ``k``). Returns an int64 array of shape ``(n, 2)``,
+    ``n <= n_pairs``, in that order.
     """
     if n_pairs == 0 or X.nnz == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    P = sp.csr_array((np.ones(X.nnz, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
-    counts = sp.triu(sp.coo_array(P.T @ P), k=1).tocoo()
-    keep = counts.data >= min_count
-    i, k, c = counts.row[keep], counts.col[keep], counts.data[keep]
+    if counts is None:
+        P = sp.csr_array((np.ones(X.nnz, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
+        C = sp.triu(sp.coo_array(P.T @ P), k=1).tocoo()
+        i, k, c = C.row, C.col, C.data
+    else:
+        flat = np.triu(counts, k=1).ravel()
+        at = np.flatnonzero(flat >= max(min_count, 1))  # zero counts are no pairs
+        i, k = np.divmod(at, counts.shape[0])
+        c = flat[at]
+    keep = c >= min_count
+    i, k, c = i[keep], k[keep], c[keep]
+    if len(c) > n_pairs:  # the n_pairs largest counts, every tie of the last one included
+        cut = np.partition(c, len(c) - n_pairs)[len(c) - n_pairs]
+        top = c >= cut
+        i, k, c = i[top], k[top], c[top]
     order = np.lexsort((k, i, -c))[:n_pairs]
     return np.stack([i[order], k[order]], axis=1).astype(np.int64)
+
+
+#: Users per block when the pair features are made dense for the Gram products (bounds the
+#: block to about 64 MB of float32 whatever the number of users).
+_BLOCK_FLOATS = 1 << 24
+
+
+def gram_matrix(X: sp.csr_array, G: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The float32 Gram matrix of the features ``[X, Z]`` (items, then pairs), `G` being
+    ``X'X``: the pair blocks ``X'Z`` and ``Z'Z`` come from dense blocks of users of ``Z``
+    (BLAS), which is several times faster than a sparse product once pairs are many."""
+    n, m = X.shape[1], len(pairs)
+    A = np.zeros((n + m, n + m), dtype=np.float32)
+    A[:n, :n] = G
+    if m == 0:
+        return A
+    K = np.zeros((n, m), dtype=np.float32)
+    Hm = np.zeros((m, m), dtype=np.float32)
+    step = max(1, _BLOCK_FLOATS // m)
+    for start in range(0, X.shape[0], step):
+        Xb = X[start : start + step]
+        Zb = pair_features(Xb, pairs).toarray().astype(np.float32)
+        K += np.asarray(Xb.T.astype(np.float32) @ Zb)
+        Hm += Zb.T @ Zb
+    A[:n, n:] = K
+    A[n:, :n] = K.T
+    A[n:, n:] = Hm
+    return A
 
 
 def pair_features(H: sp.csr_array, pairs: np.ndarray) -> sp.csr_array:
@@ -49,8 +95,10 @@ def pair_features(H: sp.csr_array, pairs: np.ndarray) -> sp.csr_array:
 def higher_order_weights(
     X: sp.csr_array,
     pairs: np.ndarray,
-    item_penalty: float | np.ndarray,
-    pair_penalty: float | np.ndarray,
+    item_penalty: float,
+    pair_penalty: float,
+    dropout: float = 0.0,
+    G: np.ndarray | None = None,
     bar: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""The weights ``(B, C)`` of the higher-order model, solved exactly.
@@ -67,20 +115,20 @@ def higher_order_weights(
     (:math:`e_1`: the first unit vector of :math:`|S_j|` entries, :math:`j` itself). For an
     item in no pair this is EASE's :math:`e_j - W_{:,j} / W_{jj}`. One Cholesky inverse of
     the (items + pairs) square Gram matrix, plus one small solve per item that is in pairs.
-    `bar` advances after the Gram matrix, the inverse and the weights.
+    :math:`\lambda` is `item_penalty` for the items and `pair_penalty` for the pairs, plus
+    ``dropout / (1 - dropout)`` times every feature's own squared norm (EDLAE's penalty).
+    `G` is ``X'X`` when the caller has it. `bar` advances after the Gram matrix, the inverse and the weights.
     """
     n, m = X.shape[1], len(pairs)
-    Z = pair_features(X, pairs)
-    F = sp.hstack([X, Z], format="csr", dtype=np.float64)
-    Ft = F.T.tocsr()
-    A = (Ft @ F).toarray().astype(np.float32)  # sparse product: the pairs are sparse too
-    del Ft
+    A = gram_matrix(X, (X.T @ X).toarray() if G is None else G, pairs)
     if bar is not None:
         bar.update()
-    penalty = np.empty(n + m, dtype=np.float32)
+    penalty = np.empty(n + m, dtype=np.float64)
     penalty[:n] = item_penalty
     penalty[n:] = pair_penalty
-    A[np.diag_indices_from(A)] += penalty
+    if dropout > 0.0:
+        penalty += dropout / (1.0 - dropout) * np.diag(A).astype(np.float64)
+    A[np.diag_indices_from(A)] += penalty.astype(np.float32)
     if A.shape[0] < _ONE_THREAD_BELOW:
         with thread_limits(1):
             W = _spd_inverse(A)
@@ -260,20 +308,14 @@ class HigherOrderEASE(Recommender):
             )
         X = sp.csr_array(X, dtype=np.float64)
         X.eliminate_zeros()
-        pairs = select_pairs(X, n_pairs, min_count)
-        item_pen: float | np.ndarray = lam_b
-        pair_pen: float | np.ndarray = lam_c
-        if p > 0.0:
-            own = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).reshape(-1)
-            item_pen = lam_b + (p / (1.0 - p)) * own
-            Z = pair_features(X, pairs)
-            own_z = np.asarray(Z.multiply(Z).sum(axis=0), dtype=np.float64).reshape(-1)
-            pair_pen = lam_c + (p / (1.0 - p)) * own_z
         with (
             progress_bar(3, "HigherOrderEASE", self.show_progress) as bar,
             np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         ):
-            B, C = higher_order_weights(X, pairs, item_pen, pair_pen, bar)
+            G = (X.T @ X).toarray()
+            binary = X.nnz == 0 or bool((X.data == 1.0).all())  # then G holds the counts
+            pairs = select_pairs(X, n_pairs, min_count, G if binary else None)
+            B, C = higher_order_weights(X, pairs, lam_b, lam_c, p, G, bar)
         if not (np.isfinite(B).all() and np.isfinite(C).all()):
             top = float(X.data.max()) if X.nnz else 0.0
             raise InputError(
