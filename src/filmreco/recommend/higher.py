@@ -41,10 +41,19 @@ def select_pairs(
         C = sp.triu(sp.coo_array(P.T @ P), k=1).tocoo()
         i, k, c = C.row, C.col, C.data
     else:
-        flat = np.triu(counts, k=1).ravel()
-        at = np.flatnonzero(flat >= max(min_count, 1))  # zero counts are no pairs
-        i, k = np.divmod(at, counts.shape[0])
-        c = flat[at]
+        # every pair is counted twice off the diagonal (i, k and k, i): the (2 n_pairs)-th
+        # largest off-diagonal count is the n_pairs-th largest pair's, the cut below which no
+        # pair is kept (one partition of the matrix, no upper-triangle copy)
+        n = counts.shape[0]
+        flat = counts.astype(np.float64).ravel()  # a copy
+        flat[:: n + 1] = -np.inf
+        floor = float(max(min_count, 1))  # zero counts are no pairs
+        if 2 * n_pairs < flat.size:
+            floor = max(floor, float(np.partition(flat, flat.size - 2 * n_pairs)[-2 * n_pairs]))
+        at = np.flatnonzero(flat >= floor)
+        i, k = np.divmod(at, n)
+        upper = i < k
+        i, k, c = i[upper], k[upper], flat[at[upper]]
     keep = c >= min_count
     i, k, c = i[keep], k[keep], c[keep]
     if len(c) > n_pairs:  # the n_pairs largest counts, every tie of the last one included
