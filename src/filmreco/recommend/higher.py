@@ -182,8 +182,8 @@ class HigherOrderEASE(Recommender):
     .. math:: \hat{x}_u = x_u B + z_u C .
 
     A pair row can say "people with *both* i and k rarely want j" even when i and k alone
-    point to j: the negative interactions a sum of single items cannot express, which the
-    paper shows carry much of what deep models add over EASE. Training minimises
+    point to j: a negative interaction that a sum over single items cannot express, and
+    that [1]_ adds explicitly instead of going to a deeper model. Training minimises
 
     .. math:: \|X - XB - ZC\|_F^2 + \lambda_B \|B\|_F^2 + \lambda_C \|C\|_F^2
               \quad \text{s.t.}\quad \mathrm{diag}(B) = 0,\;
