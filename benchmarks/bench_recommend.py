@@ -37,6 +37,10 @@ from filmreco.recommend import ALS, BPR, EASE, SANSA, Hybrid, ItemKNN, Popularit
 from filmreco.recommend.evaluation import split_random
 
 SEED = 20261129
+#: HigherOrderEASE in the --seeds run: the number of pairs (bounds its fit to a few times
+#: EASE's on ml-1m) and the grid of the pairs' penalty
+HO_PAIRS = 1000
+HO_PAIR_REG = (3000.0, 10000.0, 30000.0)
 SLIM_GRID = False  # --slim-grid
 SEED_INDICES: list[int] = []  # --seed-index
 JSON_OUT: Path | None = None  # --json
@@ -44,6 +48,20 @@ THREADS = 2
 K = 10
 #: SANSA's densities (at EASE's tuned regularization): NDCG against density.
 SANSA_DENSITIES = (0.05, 0.1, 0.2, 0.3, 0.5)
+MODELS: set[str] = set()  # --models (empty: every model)
+#: what a --seeds row needs from the rows before it (run whenever a dependant runs)
+NEEDS = {
+    "HigherOrderEASE": ("EDLAE",),
+    "Hybrid (stacked)": ("EDLAE", "ALS (freq. reg.)"),
+    "Hybrid (stacked, higher-order)": ("EDLAE", "HigherOrderEASE", "ALS (freq. reg.)"),
+}
+
+
+def wanted(label: str) -> bool:
+    """Whether the --seeds run computes `label` (--models, plus the rows those need)."""
+    if not MODELS:
+        return True
+    return label in MODELS or any(label in NEEDS.get(m, ()) for m in MODELS)
 
 
 # --------------------------------------------------------------------------- data
@@ -321,7 +339,7 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
     from implicit.cpu.als import AlternatingLeastSquares
     from implicit.nearest_neighbours import BM25Recommender
 
-    from filmreco.recommend import EDLAE, RP3beta
+    from filmreco.recommend import EDLAE, HigherOrderEASE, RP3beta
     from filmreco.recommend.evaluation import evaluate
 
     X = load(root, name)
@@ -376,39 +394,62 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                                        default=float) + "\n")  # fmt: skip
             return row
 
-        record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams), splits,
-                                 False), True)  # fmt: skip
-        record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
-            factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
-            als_i, splits, False), True)  # fmt: skip
-        record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
-            num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
-        record("EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams),
-                           splits, True), False)  # fmt: skip
-        ed = record("EDLAE", run(lambda p: Filmreco(lambda: EDLAE(**p)), edlae, splits, True),
-                    False)  # fmt: skip
-        record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
-                              splits, True), False)  # fmt: skip
-        als_f = [{"regularization": p["regularization"], "alpha": p["alpha"] - 1.0}
-                 for p in als_i]  # fmt: skip
-        record("ALS", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
-            random_state=SEED, **p)), als_f, splits, True), False)  # fmt: skip
-        af = record("ALS (freq. reg.)", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15,
-            n_jobs=THREADS, random_state=SEED, **p)), als_freq, splits, True), False)  # fmt: skip
+        if wanted("numpy EASE"):
+            record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams),
+                                     splits, False), True)  # fmt: skip
+        if wanted("implicit ALS"):
+            record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
+                factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
+                als_i, splits, False), True)  # fmt: skip
+        if wanted("implicit BM25 kNN"):
+            record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
+                num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
+        if wanted("EASE"):
+            record("EASE", run(lambda p: Filmreco(lambda: EASE(**p)), grid(regularization=lams),
+                               splits, True), False)  # fmt: skip
+        ed = af = ho = None
+        if wanted("EDLAE"):
+            ed = record("EDLAE", run(lambda p: Filmreco(lambda: EDLAE(**p)), edlae, splits,
+                                     True), False)  # fmt: skip
+        if wanted("HigherOrderEASE"):
+            # Steck and Liang (2021): EDLAE's tuned (regularization, dropout) plus the
+            # HO_PAIRS most frequent pairs, the pairs' penalty tuned on validation
+            hog = [{**ed["params"], "n_pairs": HO_PAIRS, "pair_regularization": c}
+                   for c in HO_PAIR_REG]  # fmt: skip
+            ho = record("HigherOrderEASE", run(lambda p: Filmreco(lambda: HigherOrderEASE(**p)),
+                                               hog, splits, True), False)  # fmt: skip
+        if wanted("RP3beta"):
+            record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
+                                  splits, True), False)  # fmt: skip
+        if wanted("ALS"):
+            als_f = [{"regularization": p["regularization"], "alpha": p["alpha"] - 1.0}
+                     for p in als_i]  # fmt: skip
+            record("ALS", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15, n_jobs=THREADS,
+                random_state=SEED, **p)), als_f, splits, True), False)  # fmt: skip
+        if wanted("ALS (freq. reg.)"):
+            af = record("ALS (freq. reg.)", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15,
+                n_jobs=THREADS, random_state=SEED, **p)), als_freq, splits, True), False)  # fmt: skip
 
-        def hybrid(p: dict[str, Any], ed: Any = ed, af: Any = af) -> Filmreco:
+        def hybrid(first: Any, af: Any = af) -> Filmreco:
             # components at their tuned parameters; the weights are learned by the hybrid
             # itself on validation splits of the data it is fitted on (stacking)
             return Filmreco(lambda: Hybrid([
-                EDLAE(**ed["params"]),
+                first(),
                 ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **af["params"]),
             ]))  # fmt: skip
 
-        h = run(hybrid, [{}], splits, True)
-        h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
-        record("Hybrid (stacked)", h, False)
+        if wanted("Hybrid (stacked)"):
+            h = run(lambda p, ed=ed: hybrid(lambda: EDLAE(**ed["params"])), [{}], splits, True)
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record("Hybrid (stacked)", h, False)
+        if wanted("Hybrid (stacked, higher-order)"):
+            h = run(lambda p, ho=ho: hybrid(lambda: HigherOrderEASE(**ho["params"])), [{}],
+                    splits, True)  # fmt: skip
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record("Hybrid (stacked, higher-order)", h, False)
         # SLIM last: its fits are the slowest of all
-        record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
+        if wanted("SLIM (fastslim)"):
+            record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
     return out
 
 
@@ -603,12 +644,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=0,
-                    help="run the multi-seed table (anchors, EASE, EDLAE, RP3beta, ALS, stacked "
-                         "Hybrid; users and audiences) over this many split seeds instead")  # fmt: skip
+                    help="run the multi-seed table (anchors, EASE, EDLAE, HigherOrderEASE, RP3beta, "
+                         "ALS, stacked Hybrids; users and audiences) over this many split seeds instead")  # fmt: skip
     ap.add_argument("--slim-grid", action="store_true", help="tune SLIM in the --seeds run")
     ap.add_argument("--seed-index", type=int, nargs="+", default=[],
                     help="with --seeds: run only these split seeds (0-based), e.g. one per "
                          "process; merge with --table")  # fmt: skip
+    ap.add_argument("--models", nargs="+", default=[],
+                    help="with --seeds: run only these rows (labels as in the table; the rows "
+                         "they need too), e.g. to add a model without re-running SLIM")  # fmt: skip
     ap.add_argument("--json", type=Path, help="with --seeds: append every result row to this "
                     "JSON-lines file as soon as it exists")  # fmt: skip
     ap.add_argument(
@@ -622,7 +666,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --seeds: tune every model for audiences (audience NDCG@100 on "
                          "validation) and report audience quality")  # fmt: skip
     args = ap.parse_args(argv)
-    global SLIM_GRID, SEED_INDICES, JSON_OUT
+    global SLIM_GRID, SEED_INDICES, JSON_OUT, MODELS
+    MODELS = set(args.models)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
     if args.table:
         merged: dict[str, dict[str, list[dict[str, Any]]]] = {}

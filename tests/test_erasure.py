@@ -24,6 +24,7 @@ EXACT = {
     "ItemKNN-dot",
     "EASE",
     "EDLAE",
+    "HigherOrderEASE",
     "SANSA",
     "RP3beta",
     "ContentBased",

@@ -35,6 +35,7 @@ KINDS: dict[str, str] = {
     "recommender.CrossDomain": "filmreco.recommend.crossdomain:CrossDomain",
     "recommender.EASE": "filmreco.recommend.ease:EASE",
     "recommender.EDLAE": "filmreco.recommend.edlae:EDLAE",
+    "recommender.HigherOrderEASE": "filmreco.recommend.higher:HigherOrderEASE",
     "recommender.Hybrid": "filmreco.recommend.hybrid:Hybrid",
     "recommender.ItemKNN": "filmreco.recommend.knn:ItemKNN",
     "recommender.Popularity": "filmreco.recommend.popularity:Popularity",

@@ -157,6 +157,7 @@ def _small_params(cls_name: str) -> dict[str, Any]:
         "ItemKNN": {"n_neighbors": 5},
         "EASE": {"regularization": 10.0},
         "EDLAE": {"regularization": 10.0, "dropout": 0.2},
+        "HigherOrderEASE": {"regularization": 10.0, "pair_regularization": 20.0, "n_pairs": 10},
         "SANSA": {"regularization": 10.0, "density": 0.3},
         "RP3beta": {"n_neighbors": 5},
     }.get(cls_name, {})
@@ -198,6 +199,7 @@ RECOMMENDERS = (
     "filmreco.recommend.BPR",
     "filmreco.recommend.EASE",
     "filmreco.recommend.EDLAE",
+    "filmreco.recommend.HigherOrderEASE",
     "filmreco.recommend.ContentBased",
     "filmreco.recommend.CrossDomain",
     "filmreco.recommend.Hybrid",
@@ -265,6 +267,10 @@ METHODS[("filmreco.recommend.ContentBased", "user_profile")] = lambda w: {"user_
 METHODS[("filmreco.social.SocialRecommender", "user_weights")] = lambda w: {"user_ids": w.users}
 METHODS[("filmreco.recommend.EASE", "estimated_memory")] = lambda w: {"n_items": 20}
 METHODS[("filmreco.recommend.EDLAE", "estimated_memory")] = lambda w: {"n_items": 20}
+METHODS[("filmreco.recommend.HigherOrderEASE", "estimated_memory")] = lambda w: {
+    "n_items": 20,
+    "n_pairs": 10,
+}
 for _rec in RECOMMENDERS:
     METHODS[(_rec, "load")] = lambda w, _n=_rec: {"path": w.saved(_n, lambda: _fitted(w, _n))}
 

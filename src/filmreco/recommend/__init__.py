@@ -5,13 +5,14 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 :meth:`~Recommender.recommend` (films for users), :meth:`~Recommender.recommend_users`
 (the audience of a film), :meth:`~Recommender.similar_items`, :meth:`~Recommender.score`,
 :meth:`~Recommender.fold_in` (new users without refitting), :meth:`~Recommender.save` /
-``load`` and, for ItemKNN, RP3beta, EASE, EDLAE, SANSA and ALS (and the social models of
+``load`` and, for ItemKNN, RP3beta, EASE, EDLAE, HigherOrderEASE, SANSA and ALS (and the social models of
 :mod:`filmreco.social`, in their own terms), :meth:`~Recommender.explain`.
 
 - :class:`Popularity` — the most watched films, optionally with time decay;
 - :class:`ItemKNN` — item-item neighbours (cosine, tf-idf or BM25 weighting, shrinkage);
 - :class:`EASE` — Steck's closed-form linear item-item model;
 - :class:`EDLAE` — EASE with emphasized denoising (dropout), also closed form;
+- :class:`HigherOrderEASE` — EASE plus item-pair relations (Steck and Liang), closed form;
 - :class:`SANSA` — EASE through a sparse approximate inverse, for large catalogues;
 - :class:`RP3beta` — random-walk item similarity with a popularity penalty;
 - :class:`ALS` — implicit-feedback matrix factorisation (Hu, Koren, Volinsky);
@@ -34,6 +35,7 @@ from .crossdomain import CrossDomain
 from .ease import EASE
 from .edlae import EDLAE
 from .evaluation import TuneResult, tune
+from .higher import HigherOrderEASE
 from .hybrid import Hybrid
 from .knn import ItemKNN
 from .popularity import Popularity
@@ -49,6 +51,7 @@ __all__ = [
     "SANSA",
     "ContentBased",
     "CrossDomain",
+    "HigherOrderEASE",
     "Hybrid",
     "ItemKNN",
     "Popularity",
