@@ -220,6 +220,35 @@ def test_fit_dispersion_recovers_the_negative_binomial():
     assert fit_dispersion(np.array([1.0]), np.array([3])) == 0.0
 
 
+def test_fit_dispersion_power_recovers_the_nb_p_model():
+    from filmreco.social._backtest import fit_dispersion_power
+
+    rng = np.random.default_rng(3)
+    mu = rng.uniform(0.5, 60.0, 4000)
+    for phi, power in [(0.3, 1.5), (0.1, 2.0), (1.0, 1.2)]:
+        r = mu ** (2.0 - power) / phi
+        y = rng.negative_binomial(r, r / (r + mu))
+        got_phi, got_power = fit_dispersion_power(mu, y)
+        assert got_power == pytest.approx(power, abs=0.15)
+        # the variance it implies at mid-range counts is the true one
+        m = 20.0
+        assert got_phi * m**got_power == pytest.approx(phi * m**power, rel=0.25)
+    assert fit_dispersion_power(np.array([1.0]), np.array([2])) == (0.0, 2.0)
+
+
+def test_intervals_follow_the_power():
+    mu = np.array([2.0, 10.0, 50.0])
+    base = dict(table={}, chosen="bayes", factor=1.0, cuts=(1.0,), holdout=0.1,
+                exposers="before_cut", observed=10, n_pairs=100, dispersion=0.3, drift=0.0)  # fmt: skip
+    low, high = Backtest(**base, power=1.5).interval(mu, 0.9)
+    r = mu**0.5 / 0.3
+    np.testing.assert_array_equal(low, nbinom.ppf(0.05, r, r / (r + mu)))
+    np.testing.assert_array_equal(high, nbinom.ppf(0.95, r, r / (r + mu)))
+    # a lower power narrows the large counts' intervals relative to p = 2
+    l2, h2 = Backtest(**base).interval(mu, 0.9)
+    assert h2[-1] - l2[-1] > high[-1] - low[-1]
+
+
 def _backtest(dispersion: float, drift: float) -> Backtest:
     return Backtest(table={}, chosen="bayes", factor=1.0, cuts=(1.0,), holdout=0.1,
                     exposers="before_cut", observed=10, n_pairs=100,

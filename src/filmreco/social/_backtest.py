@@ -38,13 +38,15 @@ dates (a rolling-origin evaluation, Tashman, *Int. J. Forecasting* 16, 2000):
   against 11 of 18 with it; see ``benchmarks/README_social_real.md``);
 - forecast intervals: the films' counts scatter around their predictions more than
   Bernoulli noise explains (films differ in appeal), modelled as a gamma-Poisson
-  (negative binomial) count with variance ``mu + phi mu^2``; ``phi`` is fitted by maximum
-  likelihood on the films of every fold, each forecast with the pooled factor (not its
-  own), so the scatter holds the factor's error from fold to fold too. Fitted on the most
-  recent fold alone (and widened by the factor's drift) it was noisier: on dated logs
-  simulated on NetHEPT and wiki-Vote the 90% intervals covered 0.76-1.00 of the films
-  forecast to gain 5 or more (5 of 24 settings within [0.85, 0.95]) against 0.85-1.00
-  pooled (10 of 24; ``benchmarks/README_social.md``, section 3c).
+  (negative binomial) count with variance ``mu + phi mu^p`` (the NB-P model of Greene,
+  2008); ``phi`` and ``p`` are fitted by maximum likelihood on the films of every fold,
+  each forecast with the pooled factor (not its own), so the scatter holds the factor's
+  error from fold to fold too. On dated logs simulated on NetHEPT and wiki-Vote
+  (``benchmarks/README_social.md``, section 3c) the 90% intervals covered 0.76-1.00 of the
+  films forecast to gain 5 or more (5 of 24 settings within [0.85, 0.95]) with ``p = 2``
+  fitted on the latest fold alone and widened by the factor's drift, 0.85-1.00 (10 of 24,
+  mean 0.95, over-covered) with ``p = 2`` pooled over the folds, and with ``p`` fitted
+  (1.2-1.6 there) the figures in that section.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ from ..exceptions import ConvergenceError
 from .graph import SocialGraph
 
 __all__ = [
-    "Backtest", "auc", "backtest", "exposures", "fit_dispersion", "fit_factor",
+    "Backtest", "auc", "backtest", "exposures", "fit_dispersion", "fit_dispersion_power",
+    "fit_factor",
     "pair_probability",
 ]  # fmt: skip
 
@@ -266,10 +269,10 @@ def fit_factor(
     return 0.5 * (lo + up)
 
 
-def _nb_loglik(phi: float, mu: np.ndarray, y: np.ndarray) -> float:
+def _nb_loglik(phi: float, mu: np.ndarray, y: np.ndarray, power: float = 2.0) -> float:
     from scipy.special import gammaln
 
-    r = 1.0 / phi
+    r = mu ** (2.0 - power) / phi
     return float(
         (
             gammaln(y + r) - gammaln(r) - gammaln(y + 1.0)
@@ -278,8 +281,8 @@ def _nb_loglik(phi: float, mu: np.ndarray, y: np.ndarray) -> float:
     )  # fmt: skip
 
 
-def fit_dispersion(mu: np.ndarray, y: np.ndarray) -> float:
-    """Maximum-likelihood ``phi`` of counts ``y ~ NegBin(mean mu, var mu + phi mu^2)``.
+def fit_dispersion(mu: np.ndarray, y: np.ndarray, power: float = 2.0) -> float:
+    """Maximum-likelihood ``phi`` of counts ``y ~ NegBin(mean mu, var mu + phi mu^power)``.
 
     Searched on a log grid from 1e-4 to 100 (then refined); films with ``mu = 0`` carry
     no information and are left out. 0 when fewer than two films remain.
@@ -289,11 +292,37 @@ def fit_dispersion(mu: np.ndarray, y: np.ndarray) -> float:
     if mu.size < 2:
         return 0.0
     grid = np.logspace(-4, 2, 61)
-    ll = np.array([_nb_loglik(g, mu, y) for g in grid])
+    ll = np.array([_nb_loglik(g, mu, y, power) for g in grid])
     i = int(np.argmax(ll))
     fine = np.logspace(math.log10(grid[max(i - 1, 0)]), math.log10(grid[min(i + 1, 60)]), 41)
-    ll = np.array([_nb_loglik(g, mu, y) for g in fine])
+    ll = np.array([_nb_loglik(g, mu, y, power) for g in fine])
     return float(fine[int(np.argmax(ll))])
+
+
+#: Powers tried by :func:`fit_dispersion_power`: 1.0, 1.1, ..., 2.5.
+DISPERSION_POWERS = np.round(np.linspace(1.0, 2.5, 16), 2)
+
+
+def fit_dispersion_power(mu: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Maximum-likelihood ``(phi, power)`` of the NB-P count model.
+
+    ``y ~ NegBin`` with mean ``mu`` and variance ``mu + phi mu^power`` (Greene, *Economics
+    Letters* 99, 2008): ``power = 2`` is the usual negative binomial (every film's count
+    scattered by the same relative amount), ``power = 1`` a Poisson widened by a constant
+    factor; the power is searched over :data:`DISPERSION_POWERS`, ``phi`` by
+    :func:`fit_dispersion` at each. ``(0.0, 2.0)`` when fewer than two films have ``mu > 0``.
+    """
+    keep = mu > 0
+    mu, y = mu[keep], y[keep].astype(np.float64)
+    if mu.size < 2:
+        return 0.0, 2.0
+    best = (-math.inf, 0.0, 2.0)
+    for power in DISPERSION_POWERS:
+        phi = fit_dispersion(mu, y, float(power))
+        ll = _nb_loglik(phi, mu, y, float(power)) if phi > 0 else -math.inf
+        if ll > best[0]:
+            best = (ll, phi, float(power))
+    return best[1], best[2]
 
 
 @dataclass(frozen=True, eq=False)
@@ -330,7 +359,7 @@ class Backtest:
         Exposed (film, user) pairs of the most recent fold.
     dispersion : float
         ``phi`` of the films' counts around their forecasts with the pooled
-        :attr:`factor`, over the films of every fold: variance ``mu + phi mu^2``.
+        :attr:`factor`, over the films of every fold: variance ``mu + phi mu^power``.
     drift : float
         Root mean square of the log ratios of successive folds' activity-carried factors
         (``factors * activity``; 0 with one fold): how much the calibration moved from
@@ -345,6 +374,9 @@ class Backtest:
         When the forecast with delays won the back-test: the quantiles of the log's
         exposure-to-adoption delays at 0, 0.5%, ..., 100% (:data:`DELAY_LEVELS`), which
         time a forecast over a window (:func:`pair_probability`); None otherwise.
+    power : float
+        The power of the films' variance (:func:`fit_dispersion_power`), fitted with
+        :attr:`dispersion`.
 
     Examples
     --------
@@ -375,6 +407,7 @@ class Backtest:
     factors: tuple[float, ...] = field(default=())
     activity: tuple[float, ...] = field(default=())
     delays: tuple[float, ...] | None = None
+    power: float = 2.0
 
     @property
     def chosen_row(self) -> str:
@@ -397,7 +430,7 @@ class Backtest:
         """Forecast interval of adopter counts whose expected values are `expected`.
 
         The count is negative binomial with mean `expected` and variance
-        ``expected + spread * expected^2`` (Poisson when :attr:`spread` is 0): the
+        ``expected + spread * expected^power`` (Poisson when :attr:`spread` is 0): the
         simulation's noise plus the back-test's error spread.
 
         Parameters
@@ -440,7 +473,7 @@ class Backtest:
         m = mu[pos]
         for out, qq in zip((low, high), qs):
             if phi > 0:
-                r = 1.0 / phi
+                r = m ** (2.0 - self.power) / phi
                 out[pos] = nbinom.ppf(qq, r, r / (r + m))
             else:
                 out[pos] = poisson.ppf(qq, m)
@@ -465,6 +498,7 @@ class Backtest:
             "observed": int(self.observed),
             "n_pairs": int(self.n_pairs),
             "dispersion": float(self.dispersion),
+            "power": float(self.power),
             "drift": float(self.drift),
             "factors": [clean(float(f)) for f in self.factors],
             "activity": [clean(float(r)) for r in self.activity],
@@ -645,7 +679,7 @@ def backtest(
     factor = math.exp(float(np.mean(logs))) if logs else math.nan
     y = folds[0][3]
     drift = math.sqrt(float(np.mean(np.diff(logs) ** 2))) if len(logs) > 1 else 0.0
-    dispersion = 0.0
+    dispersion, power = 0.0, 2.0
     if not math.isnan(factor):
         # every fold's films, forecast with the pooled factor (carried back to the fold's
         # pace when undelayed)
@@ -657,7 +691,7 @@ def backtest(
             _, col = np.unique(films_k, return_inverse=True)
             mus.append(np.bincount(col, weights=prob))
             counts.append(np.bincount(col, weights=y_k.astype(np.float64)))
-        dispersion = fit_dispersion(np.concatenate(mus), np.concatenate(counts))
+        dispersion, power = fit_dispersion_power(np.concatenate(mus), np.concatenate(counts))
     return Backtest(
         table=table,
         chosen=chosen,
@@ -669,6 +703,7 @@ def backtest(
         n_pairs=int(y.size),
         dispersion=dispersion,
         drift=drift,
+        power=power,
         factors=tuple(float(f) for f in factors[name]),
         activity=tuple(float(r) for r in activity),
         delays=(
