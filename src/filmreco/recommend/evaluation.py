@@ -16,7 +16,6 @@ import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -471,11 +470,13 @@ def tune(
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}
-    null = getattr(base, "_null_candidate", None)
-    nulls = np.array([bool(null(c)) if callable(null) else False for c in candidates])
-    guard = bool(nulls.any() and not nulls.all())
+    null_parts = _null_parts(base, candidates)
+    guard = any(
+        any(parts[name] for parts in null_parts) and not all(parts[name] for parts in null_parts)
+        for name in null_parts[0]
+    )
     total = np.zeros(len(candidates))
-    per_user: list[list[np.ndarray]] = [[] for _ in candidates]
+    record = _GuardRecord(len(candidates)) if guard else None
     refit = check_bool(refit, "refit")
     bar = progress_bar(n_splits * len(candidates) + int(refit), "tune", show_progress)
     with bar:
@@ -484,9 +485,11 @@ def tune(
             for i, params in enumerate(candidates):
                 m = clone(base).set_params(**params, **shared).fit(train)
                 res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs, not guard)
-                if guard:
-                    per_user[i].append(np.asarray(res[metric], dtype=np.float64))
-                    score = _nanmean(per_user[i][-1])
+                if record is not None:
+                    if i == 0:
+                        record.new_split(m, valid)
+                    record.values[i].append(np.asarray(res[metric], dtype=np.float64))
+                    score = _nanmean(record.values[i][-1])
                 else:
                     score = float(res[metric])
                 logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
@@ -497,8 +500,8 @@ def tune(
             raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
         results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
         best = int(np.nanargmax(scores))
-        if guard:
-            best = _guarded_best(scores, nulls, per_user, results)
+        if record is not None:
+            best = _guarded_best(scores, null_parts, record, results, random_state)
         best_params: dict[str, Any] = dict(candidates[best])
         best_model = None
         if refit:
@@ -517,32 +520,129 @@ def _nanmean(a: np.ndarray) -> float:
     return float(a[ok].mean()) if ok.any() else float("nan")
 
 
+#: Sign-flip resamples of :func:`tune`'s test (its p-values are multiples of 1 / (this + 1)).
+TUNE_RESAMPLES = 1999
+
+
+def _null_parts(base: Any, candidates: list[dict[str, Any]]) -> list[dict[str, bool]]:
+    """Per candidate, whether it adds nothing to the model's null for each part of the users.
+
+    A model may split its users into parts that different parameters serve (a social
+    model: users with a history of their own, by ``weight``; users without, by
+    ``new_user_weight``) through ``_null_parts(params) -> {part: bool}``; a model with
+    only ``_null_candidate(params) -> bool`` has one part, ``"all"``.
+    """
+    parts = getattr(base, "_null_parts", None)
+    if callable(parts):
+        out = [{str(key): bool(v) for key, v in parts(c).items()} for c in candidates]
+        if out and all(list(o) == list(out[0]) for o in out) and out[0]:
+            return out
+    null = getattr(base, "_null_candidate", None)
+    return [{"all": bool(null(c)) if callable(null) else False} for c in candidates]
+
+
+class _GuardRecord:
+    """Per split: the validation user ids, their part masks, every candidate's values."""
+
+    def __init__(self, n_candidates: int) -> None:
+        self.user_ids: list[np.ndarray] = []
+        self.masks: list[dict[str, np.ndarray]] = []
+        self.values: list[list[np.ndarray]] = [[] for _ in range(n_candidates)]
+
+    def new_split(self, fitted: Any, valid: Interactions) -> None:
+        users = np.flatnonzero(np.diff(valid.matrix.indptr) > 0)  # as _evaluate_one
+        ids = valid.user_ids.ids[users]
+        self.user_ids.append(ids)
+        parts = getattr(fitted, "_tuning_user_parts", None)
+        masks = parts(ids) if callable(parts) else {}
+        self.masks.append({str(key): np.asarray(v, dtype=bool) for key, v in masks.items()})
+
+    def part_values(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(users, candidates)`` values of the part's users, each user's mean over the
+        splits that validated them in this part (and the users' ids)."""
+        ids, vals = [], []
+        for s, split_ids in enumerate(self.user_ids):
+            mask = self.masks[s].get(part, np.ones(split_ids.size, dtype=bool))
+            ids.append(split_ids[mask])
+            vals.append(np.stack([v[s][mask] for v in self.values], axis=1))
+        all_ids = np.concatenate(ids)
+        V = np.concatenate(vals, axis=0)
+        keep = ~np.isnan(V).any(axis=1)
+        all_ids, V = all_ids[keep], V[keep]
+        if not all_ids.size:
+            return all_ids, V
+        uniq, inv = np.unique(all_ids, return_inverse=True)
+        count = np.bincount(inv, minlength=uniq.size).astype(np.float64)
+        sums = np.zeros((uniq.size, V.shape[1]))
+        np.add.at(sums, inv, V)
+        return uniq, sums / count[:, None]
+
+
+def _max_t_lower_bounds(D: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
+    """Simultaneous lower confidence bounds of the column means of the paired differences
+    `D` (users x candidates): ``mean - c * se``, with ``c`` the ``1 - alpha`` quantile of the
+    largest studentized mean under random sign flips of the users' rows (Westfall & Young,
+    *Resampling-based multiple testing*, 1993): the flips keep the candidates' correlation,
+    so near-duplicate candidates cost less than a Bonferroni correction would."""
+    n = D.shape[0]
+    mean = D.mean(axis=0)
+    sq = (D**2).sum(axis=0)
+    se = np.sqrt(np.maximum(sq - n * mean**2, 0.0) / (n - 1) / n)
+    live = se > 0
+    lower = np.where(mean > 0, 0.0, mean)  # a candidate equal to the null never passes
+    if not live.any():
+        return lower
+    Dl = D[:, live]
+    sq_l, top = sq[live], []
+    for start in range(0, TUNE_RESAMPLES, 250):
+        b = min(250, TUNE_RESAMPLES - start)
+        signs = rng.integers(0, 2, size=(b, n)).astype(np.float64) * 2.0 - 1.0
+        m = signs @ Dl / n
+        s = np.sqrt(np.maximum(sq_l - n * m**2, 1e-300) / (n - 1) / n)
+        top.append((m / s).max(axis=1))
+    c = float(np.quantile(np.concatenate(top), 1.0 - alpha, method="higher"))
+    lower[live] = mean[live] - c * se[live]
+    return lower
+
+
 def _guarded_best(
     scores: np.ndarray,
-    nulls: np.ndarray,
-    per_user: list[list[np.ndarray]],
+    null_parts: list[dict[str, bool]],
+    record: _GuardRecord,
     results: list[dict[str, Any]],
+    random_state: Any,
 ) -> int:
-    """The best candidate among the null ones and those significantly better than the best
-    null candidate (a paired one-sided z-test per validation user, Bonferroni-corrected over
-    the non-null candidates at :data:`TUNE_ALPHA`); records each test's lower bound."""
-    null_idx = np.flatnonzero(nulls)
-    ref = int(null_idx[np.nanargmax(np.where(np.isnan(scores[null_idx]), -np.inf,
-                                             scores[null_idx]))])  # fmt: skip
-    others = np.flatnonzero(~nulls)
-    z = NormalDist().inv_cdf(1.0 - TUNE_ALPHA / others.size)
-    ref_values = np.concatenate(per_user[ref])
-    allowed: list[int] = [int(x) for x in null_idx]
-    for i in others:
-        d = np.concatenate(per_user[i]) - ref_values
-        d = d[~np.isnan(d)]
-        if d.size < 2:
-            continue
-        lower = float(d.mean() - z * d.std(ddof=1) / np.sqrt(d.size))
-        results[i]["gain_lower_bound"] = lower
-        if lower > 0:
-            allowed.append(int(i))
-    allowed_scores = np.where(np.isin(np.arange(scores.size), allowed), scores, np.nan)
-    if np.isnan(allowed_scores).all():
-        return ref
-    return int(np.nanargmax(allowed_scores))
+    """The best-scoring candidate among those that, on every part of the users where they
+    differ from the model's null, beat the null there significantly.
+
+    Each part (users with a history, new users, ...) is judged on its own validation users,
+    each user's values averaged over the splits: a one-sided paired test of every
+    candidate against the part's null, simultaneous over the candidates by sign-flip
+    resampling, at :data:`TUNE_ALPHA` divided among the parts tested (so that with a useless
+    addition, every candidate is refused everywhere with probability at least
+    ``1 - TUNE_ALPHA``). Records each test's lower bound per part and their minimum."""
+    rng = check_random_state(random_state)
+    parts = list(null_parts[0])
+    nulls = np.array([[c[p] for p in parts] for c in null_parts])  # candidates x parts
+    tested = [j for j in range(len(parts)) if nulls[:, j].any() and not nulls[:, j].all()]
+    alpha = TUNE_ALPHA / max(len(tested), 1)
+    ok = np.ones(len(null_parts), dtype=bool)
+    failed = np.zeros(len(null_parts), dtype=np.int64)
+    for j in tested:
+        _, V = record.part_values(parts[j])
+        if V.shape[0] < 2:
+            continue  # no validation users in this part: its parameters cannot be judged
+        refs = np.flatnonzero(nulls[:, j])
+        others = np.flatnonzero(~nulls[:, j])
+        ref = refs[int(np.argmax(V[:, refs].mean(axis=0)))]
+        lower = _max_t_lower_bounds(V[:, others] - V[:, [ref]], alpha, rng)
+        for i, lo in zip(others, lower):
+            bounds = results[i].setdefault("part_gain_lower_bounds", {})
+            bounds[parts[j]] = float(lo)
+            results[i]["gain_lower_bound"] = min(bounds.values())
+            if not lo > 0:
+                ok[i] = False
+                failed[i] += 1
+    allowed = ok if ok.any() else failed == failed.min()
+    masked = np.where(allowed & ~np.isnan(scores), scores, -np.inf)
+    return int(np.argmax(masked)) if np.isfinite(masked).any() else int(np.nanargmax(scores))
