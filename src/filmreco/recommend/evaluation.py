@@ -477,11 +477,27 @@ def tune(
     )
     total = np.zeros(len(candidates))
     record = _GuardRecord(len(candidates)) if guard else None
+    part_keys = _part_keys(base, candidates, null_parts) if guard else None
     refit = check_bool(refit, "refit")
     bar = progress_bar(n_splits * len(candidates) + int(refit), "tune", show_progress)
     with bar:
         for train, valid in _validation_splits(interactions, split, n_splits, random_state):
             shared = base._tuning_parts(train, tuned)
+            if record is not None and part_keys is not None and shared:
+                # one base for every candidate: equal keys rank a part's users alike
+
+                def fit_one(c: dict[str, Any], shared: Any = shared, train: Any = train) -> Any:
+                    return clone(base).set_params(**c, **shared).fit(train)
+
+                split_scores = _by_part_behaviour(
+                    fit_one, candidates, part_keys, valid, k, name, n_jobs, record
+                )
+                for i, score in enumerate(split_scores):
+                    logger.info("tune %s %s: %s=%.5f", type(base).__name__, candidates[i],
+                                metric, score)  # fmt: skip
+                    total[i] += score
+                    bar.update()
+                continue
             for i, params in enumerate(candidates):
                 m = clone(base).set_params(**params, **shared).fit(train)
                 res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs, not guard)
@@ -539,6 +555,67 @@ def _null_parts(base: Any, candidates: list[dict[str, Any]]) -> list[dict[str, b
             return out
     null = getattr(base, "_null_candidate", None)
     return [{"all": bool(null(c)) if callable(null) else False} for c in candidates]
+
+
+def _part_keys(
+    base: Any, candidates: list[dict[str, Any]], null_parts: list[dict[str, bool]]
+) -> list[dict[str, Any]] | None:
+    """Per candidate and part, a key that is equal for candidates ranking the part's users
+    alike (``_tuning_part_keys(params)`` of the model), or None when the model gives none."""
+    keys_of = getattr(base, "_tuning_part_keys", None)
+    if not callable(keys_of):
+        return None
+    keys = [keys_of(c) for c in candidates]
+    parts = set(null_parts[0])
+    if any(k is None or set(k) != parts for k in keys):
+        return None
+    return keys
+
+
+def _by_part_behaviour(
+    fit_one: Callable[[dict[str, Any]], Any],
+    candidates: list[dict[str, Any]],
+    part_keys: list[dict[str, Any]],
+    valid: Interactions,
+    k: int,
+    name: str,
+    n_jobs: int | None,
+    record: _GuardRecord,
+) -> list[float]:
+    """Every candidate's per-user values on one split, each part's users scored once per
+    distinct behaviour there (candidates with the same key rank those users alike), so a
+    grid crossing a weight for some users with a policy for others costs their sum, not
+    their product. Records the values; returns each candidate's mean."""
+    metric = f"{name}@{k}"
+    first = fit_one(candidates[0])
+    record.new_split(first, valid)
+    users = np.flatnonzero(np.diff(valid.matrix.indptr) > 0)
+    masks = record.masks[-1]
+    values = np.full((len(candidates), users.size), np.nan)
+    covered = np.zeros(users.size, dtype=bool)
+    for part, mask in masks.items():
+        if not mask.any():
+            continue
+        covered |= mask
+        sub = valid.take_users(users[mask])
+        done: dict[Any, np.ndarray] = {}
+        for i, c in enumerate(candidates):
+            key = part_keys[i].get(part)
+            if key not in done:
+                m = first if i == 0 else fit_one(c)
+                res = _evaluate_one(m, sub, sub, [k], [name], False, True, n_jobs, False)
+                done[key] = np.asarray(res[metric], dtype=np.float64)
+            values[i, mask] = done[key]
+    rest = ~covered
+    if rest.any():  # users in no part: every candidate scores them itself
+        sub = valid.take_users(users[rest])
+        for i, c in enumerate(candidates):
+            m = first if i == 0 else fit_one(c)
+            res = _evaluate_one(m, sub, sub, [k], [name], False, True, n_jobs, False)
+            values[i, rest] = np.asarray(res[metric], dtype=np.float64)
+    for i in range(len(candidates)):
+        record.values[i].append(values[i])
+    return [_nanmean(v) for v in values]
 
 
 class _GuardRecord:

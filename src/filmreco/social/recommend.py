@@ -392,6 +392,28 @@ class SocialRecommender(Recommender):
             return {"history": False, "new": False}
         return {"history": w == 0.0, "new": w_new == 0.0}
 
+    def _tuning_part_keys(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Per part of :meth:`_null_parts`, a key equal for parameters that rank that part's
+        users alike, so :func:`~filmreco.recommend.evaluation.tune` scores each distinct
+        behaviour once (None when the grid changes the base, graph or refit)."""
+        if {"base", "graph", "refit"} & set(params) or any(k.startswith("base__") for k in params):
+            return None
+        p = {**self.get_params(deep=False), **params}
+        try:
+            w = float(p["weight"])
+            new = p["new_user_weight"]
+            w_new = w if new is None else float(new)
+            h = None if p["half_weight_at"] is None else float(p["half_weight_at"])
+        except (TypeError, ValueError):
+            return None
+        common = tuple(
+            repr(p[key]) for key in ("mode", "direction", "rank_constant", "friend_scale")
+        )
+        return {
+            "history": ("base",) if w == 0.0 else (*common, w, h),
+            "new": ("base",) if w_new == 0.0 else (*common, w_new),
+        }
+
     def _null_candidate(self, params: dict[str, Any]) -> bool:
         """Whether these parameters (over this model's) rank exactly as the base for every
         user: no weight for anyone's friends (see :meth:`_null_parts`)."""
