@@ -384,12 +384,19 @@ def tune(
     Some models have *null* candidates, settings under which they add nothing to a
     simpler model (a :class:`~filmreco.social.SocialRecommender` with ``weight=0`` and
     no ``new_user_weight`` ranks exactly as its base). When the grid holds null and other
-    candidates, another candidate wins only if it beats the best null one significantly:
-    a paired one-sided z-test on the per-user validation scores (all splits pooled),
-    Bonferroni-corrected over the non-null candidates so that, with a useless addition
-    (a social graph that carries no signal), a non-null candidate is chosen with
-    probability at most :data:`TUNE_ALPHA` (5%). Each tested candidate's lower
-    confidence bound of its gain is in its ``results`` entry (``"gain_lower_bound"``).
+    candidates, another candidate wins only if it beats the null significantly wherever it
+    departs from it. A model may split its users into parts served by different
+    parameters (a social model: users with a history, by ``weight``; users without, by
+    ``new_user_weight``); each part is judged on its own validation users: a one-sided
+    paired test of every candidate that changes the part against the part's null, over
+    the part's users (each user's values averaged over the splits), simultaneous over the
+    candidates by sign-flip resampling (:data:`TUNE_RESAMPLES`, Westfall & Young 1993),
+    at :data:`TUNE_ALPHA` (5%) shared among the parts, so that with a useless addition
+    (a social graph that carries no signal) a non-null candidate is chosen with
+    probability at most 5%. The best-scoring candidate that passes in every part it
+    changes wins; a part without validation users is not judged. Each tested candidate's
+    lower confidence bounds of its gains are in its ``results`` entry
+    (``"part_gain_lower_bounds"``, and their minimum ``"gain_lower_bound"``).
     Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
     Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
     validation data cannot tell them apart. Any :class:`Recommender` can be tuned, the social
@@ -420,7 +427,8 @@ def tune(
     refit : bool, default=True
         Fit the best model on all of `interactions`.
     random_state : int, Generator or None
-        Seed of the default split.
+        Seed of the default split and of the sign flips of the test against null
+        candidates.
     n_jobs : int or None, default=None
         Workers of the batch recommendation (not of the fits); see :ref:`n_jobs`.
     show_progress : bool, default=False
