@@ -161,3 +161,20 @@ def test_users_are_averaged_over_splits_before_the_test():
     ids, V = rec.part_values("new")
     assert ids.tolist() == ["a", "b", "c"]
     assert V.tolist() == [[1.0, 0.0], [3.0, 1.0], [5.0, 1.0]]
+
+
+def test_scoring_each_behaviour_once_gives_every_candidates_scores(monkeypatch):
+    # the part-wise shortcut (each part's users scored once per distinct behaviour there)
+    # must give exactly the scores and choice of scoring every candidate on every user
+    X, g, newcomers = cold_signal_world(4)
+    model = SocialRecommender(Popularity(), g, mode="rank")
+    run = lambda: tune(model, GRID, X, split=newcomer_split(newcomers, 4), n_splits=2,  # noqa: E731
+                       refit=False, random_state=4)  # fmt: skip
+    fast = run()
+    monkeypatch.setattr(SocialRecommender, "_tuning_part_keys", lambda self, params: None)
+    slow = run()
+    assert [r["score"] for r in fast.results] == [r["score"] for r in slow.results]
+    assert fast.best_params == slow.best_params
+    assert [r.get("part_gain_lower_bounds") for r in fast.results] == [
+        r.get("part_gain_lower_bounds") for r in slow.results
+    ]
