@@ -247,7 +247,7 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
 
 
 def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot: int,
-                  n_folds: int, transform=None) -> None:  # fmt: skip
+                  n_folds: int, transform=None, tune_splits: int = 5) -> None:  # fmt: skip
     t_start = time.time()
     # EASE's regularization: a validation split carved from the training part of one random
     # 80/20 split (it sets the base of both arms alike; the social parameters are tuned inside
@@ -260,12 +260,13 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
     lam = ease.best_params["regularization"]
     grid = [
         {"weight": [0.0], "new_user_weight": [None]},  # EASE alone
-        # users without history: friends first (new_user_weight=1) or like everyone else;
-        # everyone else: a weight and decay (weight 0: the base alone). Friends in both
+        # two separate decisions, each tested by `tune` on the validation users it affects:
+        # users without history get friends first (new_user_weight=1) or the base (0);
+        # everyone else a weight and decay (weight 0: the base alone). Friends in both
         # directions, as in the groups: a user's every link is what the graph knows.
         {
             "weight": [0.0, 0.1, 0.2, 0.3, 0.5],
-            "new_user_weight": [None, 1.0],
+            "new_user_weight": [0.0, 1.0],
             "direction": ["both"],
             "half_weight_at": [None, 5.0],
         },
@@ -273,7 +274,7 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
     model = SocialRecommender(EASE(regularization=lam), g, mode="score", friend_scale="max")
     friends = SocialRecommender(EASE(regularization=lam), g, weight=1.0, direction="both")
     ev = cross_evaluate_social(
-        model, X, n_folds=n_folds, grid=grid, friends_direction="both",
+        model, X, n_folds=n_folds, grid=grid, tune_splits=tune_splits, friends_direction="both",
         others={"popularity": Popularity(), "friends_only": friends},
         transform_train=transform, n_boot=n_boot, random_state=seed + 3,
     )  # fmt: skip
@@ -282,7 +283,13 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
         for p in ev.params
     )
     kept = sum(p["weight"] == 0 and p["new_user_weight"] in (None, 0) for p in ev.params)
-    chosen += f" (tuning kept the base alone, weight 0, in {kept} of {len(ev.params)} folds)"
+    warm = sum(p["weight"] > 0 for p in ev.params)
+    first = sum(p["new_user_weight"] == 1.0 for p in ev.params)
+    chosen += (
+        f" (tuning kept the base alone in {kept} of {len(ev.params)} folds; a weight > 0 for "
+        f"users with a history in {warm}, friends first for new users in {first}; "
+        f"{tune_splits} inner validation folds)"
+    )
     print(
         f"\n### {label}\n\n{X.n_users:,} users, {X.n_items:,} films, {X.nnz:,} positives, "
         f"{g.n_arcs:,} arcs; {n_folds}-fold cross-validation. EASE lambda={lam:g}; "
@@ -306,12 +313,14 @@ def run_recommend(label: str, X: Interactions, g: SocialGraph, seed: int, n_boot
 
 
 def section_recommend(data: dict, seed: int, n_boot: int, cold_sim: tuple[str, ...],
-                      n_folds: int, new_sim: tuple[str, ...] = ()) -> None:  # fmt: skip
+                      n_folds: int, new_sim: tuple[str, ...] = (),
+                      tune_splits: int = 5) -> None:  # fmt: skip
     print("\n## 3. Social recommendation: NDCG@10 gains by user group\n")
     for name, (r, arcs, thr) in data.items():
         X = positives(r, thr)
         g = graph_for(arcs)
-        run_recommend(f"{name} (rating >= {thr:g})", X, g, seed, n_boot, n_folds)
+        run_recommend(f"{name} (rating >= {thr:g})", X, g, seed, n_boot, n_folds,
+                      tune_splits=tune_splits)  # fmt: skip
         if name in cold_sim:
 
             def cold(train: Interactions, g: SocialGraph = g) -> Interactions:
@@ -319,7 +328,8 @@ def section_recommend(data: dict, seed: int, n_boot: int, cold_sim: tuple[str, .
 
             label = (f"{name}, simulated cold start (in every fold, half of the users with "
                      "friends keep 1-5 training positives)")  # fmt: skip
-            run_recommend(label, X, g, seed, n_boot, n_folds, transform=cold)
+            run_recommend(label, X, g, seed, n_boot, n_folds, transform=cold,
+                          tune_splits=tune_splits)  # fmt: skip
         if name in new_sim:
 
             def new(train: Interactions, g: SocialGraph = g) -> Interactions:
@@ -327,7 +337,8 @@ def section_recommend(data: dict, seed: int, n_boot: int, cold_sim: tuple[str, .
 
             label = (f"{name}, simulated new users (in every fold, half of the users with "
                      "friends keep no training positive)")  # fmt: skip
-            run_recommend(label, X, g, seed, n_boot, n_folds, transform=new)
+            run_recommend(label, X, g, seed, n_boot, n_folds, transform=new,
+                          tune_splits=tune_splits)  # fmt: skip
 
 
 def main() -> None:
@@ -340,6 +351,9 @@ def main() -> None:
                     help="propagation: cut dates as quantiles of the rating dates")  # fmt: skip
     ap.add_argument("--seed", type=int, default=1, help="seed 0 was used while developing")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds (recommend)")
+    ap.add_argument("--tune-splits", type=int, default=None,
+                    help="inner validation folds of the social tuning (default: --folds, "
+                         "every training interaction validates once)")  # fmt: skip
     ap.add_argument("--new-sim", default="douban_small,filmtrust",
                     help="data sets also run with simulated new users (no history)")  # fmt: skip
     ap.add_argument("--cold-sim", default="douban_small,filmtrust",
@@ -358,7 +372,7 @@ def main() -> None:
     if args.only in (None, "recommend"):
         section_recommend(
             data, args.seed, args.n_boot, tuple(args.cold_sim.split(",")), args.folds,
-            tuple(args.new_sim.split(",")),
+            tuple(args.new_sim.split(",")), args.tune_splits or args.folds,
         )  # fmt: skip
 
 

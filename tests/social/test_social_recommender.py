@@ -498,10 +498,11 @@ def test_cross_evaluate_social_pools_folds_per_user(world):
 def test_cross_evaluate_social_tunes_inside_each_fold():
     # where tastes follow the graph, every fold's tuning must prefer the friends to the base
     # (dense enough that one fold's validation part shows the gain significantly: tune keeps
-    # the base unless the friends beat it beyond noise)
+    # the base unless the friends beat it beyond noise). New users keep the base
+    # (new_user_weight=0), so the weight is judged on the users with a history alone.
     w = make_synthetic(600, 150, density=0.04, homophily=0.95, avg_degree=6, random_state=3)
     homophilous = SocialRecommender(Popularity(), SocialGraph.from_edgelist(w.graph))
-    grid = {"weight": [0.0, 0.5]}  # ties would go to 0.0, listed first
+    grid = {"weight": [0.0, 0.5], "new_user_weight": [0.0]}  # ties: 0.0, listed first
     ev = cross_evaluate_social(homophilous, w.interactions, n_folds=2, grid=grid, n_boot=50,
                                random_state=1)  # fmt: skip
     assert [p["weight"] for p in ev.params] == [0.5, 0.5]

@@ -16,7 +16,6 @@ import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -385,12 +384,19 @@ def tune(
     Some models have *null* candidates, settings under which they add nothing to a
     simpler model (a :class:`~filmreco.social.SocialRecommender` with ``weight=0`` and
     no ``new_user_weight`` ranks exactly as its base). When the grid holds null and other
-    candidates, another candidate wins only if it beats the best null one significantly:
-    a paired one-sided z-test on the per-user validation scores (all splits pooled),
-    Bonferroni-corrected over the non-null candidates so that, with a useless addition
-    (a social graph that carries no signal), a non-null candidate is chosen with
-    probability at most :data:`TUNE_ALPHA` (5%). Each tested candidate's lower
-    confidence bound of its gain is in its ``results`` entry (``"gain_lower_bound"``).
+    candidates, another candidate wins only if it beats the null significantly wherever it
+    departs from it. A model may split its users into parts served by different
+    parameters (a social model: users with a history, by ``weight``; users without, by
+    ``new_user_weight``); each part is judged on its own validation users: a one-sided
+    paired test of every candidate that changes the part against the part's null, over
+    the part's users (each user's values averaged over the splits), simultaneous over the
+    candidates by sign-flip resampling (:data:`TUNE_RESAMPLES`, Westfall & Young 1993),
+    at :data:`TUNE_ALPHA` (5%) shared among the parts, so that with a useless addition
+    (a social graph that carries no signal) a non-null candidate is chosen with
+    probability at most 5%. The best-scoring candidate that passes in every part it
+    changes wins; a part without validation users is not judged. Each tested candidate's
+    lower confidence bounds of its gains are in its ``results`` entry
+    (``"part_gain_lower_bounds"``, and their minimum ``"gain_lower_bound"``).
     Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
     Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
     validation data cannot tell them apart. Any :class:`Recommender` can be tuned, the social
@@ -421,7 +427,8 @@ def tune(
     refit : bool, default=True
         Fit the best model on all of `interactions`.
     random_state : int, Generator or None
-        Seed of the default split.
+        Seed of the default split and of the sign flips of the test against null
+        candidates.
     n_jobs : int or None, default=None
         Workers of the batch recommendation (not of the fits); see :ref:`n_jobs`.
     show_progress : bool, default=False
@@ -471,22 +478,42 @@ def tune(
     if not candidates:
         raise InputError("grid holds no candidate parameters.")
     tuned = {key for params in candidates for key in params}
-    null = getattr(base, "_null_candidate", None)
-    nulls = np.array([bool(null(c)) if callable(null) else False for c in candidates])
-    guard = bool(nulls.any() and not nulls.all())
+    null_parts = _null_parts(base, candidates)
+    guard = any(
+        any(parts[name] for parts in null_parts) and not all(parts[name] for parts in null_parts)
+        for name in null_parts[0]
+    )
     total = np.zeros(len(candidates))
-    per_user: list[list[np.ndarray]] = [[] for _ in candidates]
+    record = _GuardRecord(len(candidates)) if guard else None
+    part_keys = _part_keys(base, candidates, null_parts) if guard else None
     refit = check_bool(refit, "refit")
     bar = progress_bar(n_splits * len(candidates) + int(refit), "tune", show_progress)
     with bar:
         for train, valid in _validation_splits(interactions, split, n_splits, random_state):
             shared = base._tuning_parts(train, tuned)
+            if record is not None and part_keys is not None and shared:
+                # one base for every candidate: equal keys rank a part's users alike
+
+                def fit_one(c: dict[str, Any], shared: Any = shared, train: Any = train) -> Any:
+                    return clone(base).set_params(**c, **shared).fit(train)
+
+                split_scores = _by_part_behaviour(
+                    fit_one, candidates, part_keys, valid, k, name, n_jobs, record
+                )
+                for i, score in enumerate(split_scores):
+                    logger.info("tune %s %s: %s=%.5f", type(base).__name__, candidates[i],
+                                metric, score)  # fmt: skip
+                    total[i] += score
+                    bar.update()
+                continue
             for i, params in enumerate(candidates):
                 m = clone(base).set_params(**params, **shared).fit(train)
                 res = _evaluate_one(m, train, valid, [k], [name], False, True, n_jobs, not guard)
-                if guard:
-                    per_user[i].append(np.asarray(res[metric], dtype=np.float64))
-                    score = _nanmean(per_user[i][-1])
+                if record is not None:
+                    if i == 0:
+                        record.new_split(m, valid)
+                    record.values[i].append(np.asarray(res[metric], dtype=np.float64))
+                    score = _nanmean(record.values[i][-1])
                 else:
                     score = float(res[metric])
                 logger.info("tune %s %s: %s=%.5f", type(base).__name__, params, metric, score)
@@ -497,8 +524,8 @@ def tune(
             raise InputError(f"{metric} is undefined for every candidate (no validation users?).")
         results = [{"params": dict(c), "score": float(v)} for c, v in zip(candidates, scores)]
         best = int(np.nanargmax(scores))
-        if guard:
-            best = _guarded_best(scores, nulls, per_user, results)
+        if record is not None:
+            best = _guarded_best(scores, null_parts, record, results, random_state)
         best_params: dict[str, Any] = dict(candidates[best])
         best_model = None
         if refit:
@@ -517,32 +544,190 @@ def _nanmean(a: np.ndarray) -> float:
     return float(a[ok].mean()) if ok.any() else float("nan")
 
 
+#: Sign-flip resamples of :func:`tune`'s test (its p-values are multiples of 1 / (this + 1)).
+TUNE_RESAMPLES = 1999
+
+
+def _null_parts(base: Any, candidates: list[dict[str, Any]]) -> list[dict[str, bool]]:
+    """Per candidate, whether it adds nothing to the model's null for each part of the users.
+
+    A model may split its users into parts that different parameters serve (a social
+    model: users with a history of their own, by ``weight``; users without, by
+    ``new_user_weight``) through ``_null_parts(params) -> {part: bool}``; a model with
+    only ``_null_candidate(params) -> bool`` has one part, ``"all"``.
+    """
+    parts = getattr(base, "_null_parts", None)
+    if callable(parts):
+        out = [{str(key): bool(v) for key, v in parts(c).items()} for c in candidates]
+        if out and all(list(o) == list(out[0]) for o in out) and out[0]:
+            return out
+    null = getattr(base, "_null_candidate", None)
+    return [{"all": bool(null(c)) if callable(null) else False} for c in candidates]
+
+
+def _part_keys(
+    base: Any, candidates: list[dict[str, Any]], null_parts: list[dict[str, bool]]
+) -> list[dict[str, Any]] | None:
+    """Per candidate and part, a key that is equal for candidates ranking the part's users
+    alike (``_tuning_part_keys(params)`` of the model), or None when the model gives none."""
+    keys_of = getattr(base, "_tuning_part_keys", None)
+    if not callable(keys_of):
+        return None
+    keys = [keys_of(c) for c in candidates]
+    parts = set(null_parts[0])
+    if any(k is None or set(k) != parts for k in keys):
+        return None
+    return keys
+
+
+def _by_part_behaviour(
+    fit_one: Callable[[dict[str, Any]], Any],
+    candidates: list[dict[str, Any]],
+    part_keys: list[dict[str, Any]],
+    valid: Interactions,
+    k: int,
+    name: str,
+    n_jobs: int | None,
+    record: _GuardRecord,
+) -> list[float]:
+    """Every candidate's per-user values on one split, each part's users scored once per
+    distinct behaviour there (candidates with the same key rank those users alike), so a
+    grid crossing a weight for some users with a policy for others costs their sum, not
+    their product. Records the values; returns each candidate's mean."""
+    metric = f"{name}@{k}"
+    first = fit_one(candidates[0])
+    record.new_split(first, valid)
+    users = np.flatnonzero(np.diff(valid.matrix.indptr) > 0)
+    masks = record.masks[-1]
+    values = np.full((len(candidates), users.size), np.nan)
+    covered = np.zeros(users.size, dtype=bool)
+    for part, mask in masks.items():
+        if not mask.any():
+            continue
+        covered |= mask
+        sub = valid.take_users(users[mask])
+        done: dict[Any, np.ndarray] = {}
+        for i, c in enumerate(candidates):
+            key = part_keys[i].get(part)
+            if key not in done:
+                m = first if i == 0 else fit_one(c)
+                res = _evaluate_one(m, sub, sub, [k], [name], False, True, n_jobs, False)
+                done[key] = np.asarray(res[metric], dtype=np.float64)
+            values[i, mask] = done[key]
+    rest = ~covered
+    if rest.any():  # users in no part: every candidate scores them itself
+        sub = valid.take_users(users[rest])
+        for i, c in enumerate(candidates):
+            m = first if i == 0 else fit_one(c)
+            res = _evaluate_one(m, sub, sub, [k], [name], False, True, n_jobs, False)
+            values[i, rest] = np.asarray(res[metric], dtype=np.float64)
+    for i in range(len(candidates)):
+        record.values[i].append(values[i])
+    return [_nanmean(v) for v in values]
+
+
+class _GuardRecord:
+    """Per split: the validation user ids, their part masks, every candidate's values."""
+
+    def __init__(self, n_candidates: int) -> None:
+        self.user_ids: list[np.ndarray] = []
+        self.masks: list[dict[str, np.ndarray]] = []
+        self.values: list[list[np.ndarray]] = [[] for _ in range(n_candidates)]
+
+    def new_split(self, fitted: Any, valid: Interactions) -> None:
+        users = np.flatnonzero(np.diff(valid.matrix.indptr) > 0)  # as _evaluate_one
+        ids = valid.user_ids.ids[users]
+        self.user_ids.append(ids)
+        parts = getattr(fitted, "_tuning_user_parts", None)
+        masks = parts(ids) if callable(parts) else {}
+        self.masks.append({str(key): np.asarray(v, dtype=bool) for key, v in masks.items()})
+
+    def part_values(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(users, candidates)`` values of the part's users, each user's mean over the
+        splits that validated them in this part (and the users' ids)."""
+        ids, vals = [], []
+        for s, split_ids in enumerate(self.user_ids):
+            mask = self.masks[s].get(part, np.ones(split_ids.size, dtype=bool))
+            ids.append(split_ids[mask])
+            vals.append(np.stack([v[s][mask] for v in self.values], axis=1))
+        all_ids = np.concatenate(ids)
+        V = np.concatenate(vals, axis=0)
+        keep = ~np.isnan(V).any(axis=1)
+        all_ids, V = all_ids[keep], V[keep]
+        if not all_ids.size:
+            return all_ids, V
+        uniq, inv = np.unique(all_ids, return_inverse=True)
+        count = np.bincount(inv, minlength=uniq.size).astype(np.float64)
+        sums = np.zeros((uniq.size, V.shape[1]))
+        np.add.at(sums, inv, V)
+        return uniq, sums / count[:, None]
+
+
+def _max_t_lower_bounds(D: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
+    """Simultaneous lower confidence bounds of the column means of the paired differences
+    `D` (users x candidates): ``mean - c * se``, with ``c`` the ``1 - alpha`` quantile of the
+    largest studentized mean under random sign flips of the users' rows (Westfall & Young,
+    *Resampling-based multiple testing*, 1993): the flips keep the candidates' correlation,
+    so near-duplicate candidates cost less than a Bonferroni correction would."""
+    n = D.shape[0]
+    mean = D.mean(axis=0)
+    sq = (D**2).sum(axis=0)
+    se = np.sqrt(np.maximum(sq - n * mean**2, 0.0) / (n - 1) / n)
+    live = se > 0
+    lower = np.where(mean > 0, 0.0, mean)  # a candidate equal to the null never passes
+    if not live.any():
+        return lower
+    Dl = D[:, live]
+    sq_l, top = sq[live], []
+    for start in range(0, TUNE_RESAMPLES, 250):
+        b = min(250, TUNE_RESAMPLES - start)
+        signs = rng.integers(0, 2, size=(b, n)).astype(np.float64) * 2.0 - 1.0
+        m = signs @ Dl / n
+        s = np.sqrt(np.maximum(sq_l - n * m**2, 1e-300) / (n - 1) / n)
+        top.append((m / s).max(axis=1))
+    c = float(np.quantile(np.concatenate(top), 1.0 - alpha, method="higher"))
+    lower[live] = mean[live] - c * se[live]
+    return lower
+
+
 def _guarded_best(
     scores: np.ndarray,
-    nulls: np.ndarray,
-    per_user: list[list[np.ndarray]],
+    null_parts: list[dict[str, bool]],
+    record: _GuardRecord,
     results: list[dict[str, Any]],
+    random_state: Any,
 ) -> int:
-    """The best candidate among the null ones and those significantly better than the best
-    null candidate (a paired one-sided z-test per validation user, Bonferroni-corrected over
-    the non-null candidates at :data:`TUNE_ALPHA`); records each test's lower bound."""
-    null_idx = np.flatnonzero(nulls)
-    ref = int(null_idx[np.nanargmax(np.where(np.isnan(scores[null_idx]), -np.inf,
-                                             scores[null_idx]))])  # fmt: skip
-    others = np.flatnonzero(~nulls)
-    z = NormalDist().inv_cdf(1.0 - TUNE_ALPHA / others.size)
-    ref_values = np.concatenate(per_user[ref])
-    allowed: list[int] = [int(x) for x in null_idx]
-    for i in others:
-        d = np.concatenate(per_user[i]) - ref_values
-        d = d[~np.isnan(d)]
-        if d.size < 2:
-            continue
-        lower = float(d.mean() - z * d.std(ddof=1) / np.sqrt(d.size))
-        results[i]["gain_lower_bound"] = lower
-        if lower > 0:
-            allowed.append(int(i))
-    allowed_scores = np.where(np.isin(np.arange(scores.size), allowed), scores, np.nan)
-    if np.isnan(allowed_scores).all():
-        return ref
-    return int(np.nanargmax(allowed_scores))
+    """The best-scoring candidate among those that, on every part of the users where they
+    differ from the model's null, beat the null there significantly.
+
+    Each part (users with a history, new users, ...) is judged on its own validation users,
+    each user's values averaged over the splits: a one-sided paired test of every
+    candidate against the part's null, simultaneous over the candidates by sign-flip
+    resampling, at :data:`TUNE_ALPHA` divided among the parts tested (so that with a useless
+    addition, every candidate is refused everywhere with probability at least
+    ``1 - TUNE_ALPHA``). Records each test's lower bound per part and their minimum."""
+    rng = check_random_state(random_state)
+    parts = list(null_parts[0])
+    nulls = np.array([[c[p] for p in parts] for c in null_parts])  # candidates x parts
+    tested = [j for j in range(len(parts)) if nulls[:, j].any() and not nulls[:, j].all()]
+    alpha = TUNE_ALPHA / max(len(tested), 1)
+    ok = np.ones(len(null_parts), dtype=bool)
+    failed = np.zeros(len(null_parts), dtype=np.int64)
+    for j in tested:
+        _, V = record.part_values(parts[j])
+        if V.shape[0] < 2:
+            continue  # no validation users in this part: its parameters cannot be judged
+        refs = np.flatnonzero(nulls[:, j])
+        others = np.flatnonzero(~nulls[:, j])
+        ref = refs[int(np.argmax(V[:, refs].mean(axis=0)))]
+        lower = _max_t_lower_bounds(V[:, others] - V[:, [ref]], alpha, rng)
+        for i, lo in zip(others, lower):
+            bounds = results[i].setdefault("part_gain_lower_bounds", {})
+            bounds[parts[j]] = float(lo)
+            results[i]["gain_lower_bound"] = min(bounds.values())
+            if not lo > 0:
+                ok[i] = False
+                failed[i] += 1
+    allowed = ok if ok.any() else failed == failed.min()
+    masked = np.where(allowed & ~np.isnan(scores), scores, -np.inf)
+    return int(np.argmax(masked)) if np.isfinite(masked).any() else int(np.nanargmax(scores))

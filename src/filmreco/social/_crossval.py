@@ -86,7 +86,10 @@ def cross_evaluate_social(
         users with no training interaction count in the tuning too); None uses the
         model's parameters.
     tune_splits : int, default=1
-        Validation splits per fold for the tuning.
+        Validation splits per fold for the tuning: the folds of one k-fold split of the
+        fold's training part in turn (``tune_splits=n_folds``: an inner cross-validation in
+        which every training interaction validates once, so the tuning's test of each part
+        of the users, e.g. new users with friends, sees all of them).
     k : int, default=10
     cold_max : int, default=5
     friends_direction : {"in", "out", "both"}, optional
@@ -191,12 +194,21 @@ def cross_evaluate_social(
             # validate as we test: one k-fold fold of the training part per tuning split, so
             # users whose every interaction is held out (new users) are tuned for too
             fold_rng = np.random.default_rng(rng.integers(2**32))
+            test_rng = fold_rng.spawn(1)[0]  # tune's significance test; no draw from fold_rng
+            inner: list[Any] = []
 
-            def one_fold(part: Any, fold_rng: np.random.Generator = fold_rng) -> Any:
-                return split_kfold(part, n_folds, random_state=fold_rng.integers(2**32))[0]
+            def one_fold(
+                part: Any, fold_rng: np.random.Generator = fold_rng, inner: list[Any] = inner
+            ) -> Any:
+                # the folds of one k-fold split of the part in turn (a fresh split after
+                # n_folds calls): with tune_splits=n_folds, every training interaction
+                # validates once
+                if not inner:
+                    inner.extend(split_kfold(part, n_folds, random_state=fold_rng.integers(2**32)))
+                return inner.pop(0)
 
             # tune_social's protocol (binary relevance), on the NDCG@k the folds report
-            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, None)
+            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, test_rng)
             fold_model = clone(model).set_params(**tuned.best_params)
         params.append({key: fold_model.get_params()[key] for key in _SOCIAL_PARAMS})
         base = clone(model.base).fit(train)

@@ -315,7 +315,7 @@ def _tune_social(
         return fit_part, _binary(valid)
 
     return tune(model, grid, train, split=checked, n_splits=n_splits, metric=f"ndcg@{k}",
-                refit=refit)  # fmt: skip
+                refit=refit, random_state=random_state)  # fmt: skip
 
 
 def tune_social(

@@ -373,19 +373,61 @@ class SocialRecommender(Recommender):
         self.friends_ = F
         self.social_ = S
 
-    def _null_candidate(self, params: dict[str, Any]) -> bool:
-        """Whether these parameters (over this model's) rank exactly as the base: no weight
-        for anyone's friends. :func:`~filmreco.recommend.evaluation.tune` keeps such a
-        candidate unless another beats it significantly."""
+    def _null_parts(self, params: dict[str, Any]) -> dict[str, bool]:
+        """Whether these parameters (over this model's) rank exactly as the base, for each
+        part of the users: ``"history"``, users with interactions of their own (served by
+        `weight`), and ``"new"``, users without (served by `new_user_weight`, or `weight`
+        when it is None). :func:`~filmreco.recommend.evaluation.tune` judges the two parts
+        on their own validation users: a candidate that departs from the base for a part
+        must beat the base significantly there."""
         p = {**self.get_params(deep=False), **params}
         if "base" in params or any(key.startswith("base__") for key in params):
-            return False  # a different base is not this model's null
+            return {"history": False, "new": False}  # a different base is not this model's null
         weight: Any = p.get("weight")
         new: Any = p.get("new_user_weight")
         try:
-            return float(weight) == 0.0 and (new is None or float(new) == 0.0)
+            w = float(weight)
+            w_new = w if new is None else float(new)
         except (TypeError, ValueError):
-            return False
+            return {"history": False, "new": False}
+        return {"history": w == 0.0, "new": w_new == 0.0}
+
+    def _tuning_part_keys(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Per part of :meth:`_null_parts`, a key equal for parameters that rank that part's
+        users alike, so :func:`~filmreco.recommend.evaluation.tune` scores each distinct
+        behaviour once (None when the grid changes the base, graph or refit)."""
+        if {"base", "graph", "refit"} & set(params) or any(k.startswith("base__") for k in params):
+            return None
+        p = {**self.get_params(deep=False), **params}
+        try:
+            w = float(p["weight"])
+            new = p["new_user_weight"]
+            w_new = w if new is None else float(new)
+            h = None if p["half_weight_at"] is None else float(p["half_weight_at"])
+        except (TypeError, ValueError):
+            return None
+        common = tuple(
+            repr(p[key]) for key in ("mode", "direction", "rank_constant", "friend_scale")
+        )
+        return {
+            "history": ("base",) if w == 0.0 else (*common, w, h),
+            "new": ("base",) if w_new == 0.0 else (*common, w_new),
+        }
+
+    def _null_candidate(self, params: dict[str, Any]) -> bool:
+        """Whether these parameters (over this model's) rank exactly as the base for every
+        user: no weight for anyone's friends (see :meth:`_null_parts`)."""
+        return all(self._null_parts(params).values())
+
+    def _tuning_user_parts(self, user_ids: Any) -> dict[str, np.ndarray]:
+        """The parts of :meth:`_null_parts` these users belong to in the fitted model: users
+        unknown to it or without interactions are ``"new"``."""
+        check_fitted(self)
+        rows = self.user_ids_.index(np.asarray(user_ids), on_unknown="mask", name="user_ids")
+        n_u = np.zeros(rows.size, dtype=np.int64)
+        known = rows >= 0
+        n_u[known] = np.diff(self.user_items_.indptr)[rows[known]]
+        return {"history": n_u > 0, "new": n_u == 0}
 
     def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
         """The base, fitted once per validation split when the grid leaves it alone."""
