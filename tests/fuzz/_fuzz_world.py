@@ -975,3 +975,5 @@ def warm_kernels(w: World) -> None:
     """
     model = _fitted(w, "filmreco.recommend.SANSA")
     model.recommend(list(w.inter.user_ids)[:2], 3)
+    # item-kNN's similarity, BM25 weighting and serving loops (a few seconds together)
+    _fitted(w, "filmreco.recommend.ItemKNN").recommend(list(w.inter.user_ids)[:2], 3)

@@ -278,3 +278,25 @@ def test_loaded_similarity_keeps_int32_columns_and_recommends_the_same(tmp_path)
     users = np.arange(50)
     for a, b in zip(back.recommend(users, 5), model.recommend(users, 5)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bm25_kernel_gives_the_bits_of_bm25_values(dtype):
+    """ItemKNN's one-pass BM25 weighting equals the numpy formula of `bm25_values`."""
+    from filmreco.recommend.knn import _bm25, _per_row
+    from filmreco.sparse._weighting import IDF, bm25_lengths, bm25_values, idf_of
+
+    X = sp.random_array((400, 90), density=0.05, random_state=3, format="csr").astype(dtype)
+    X.data = np.ceil(X.data * 7).astype(dtype)
+    XT = X.T.tocsr()
+    k1, b = 1.5, 0.6
+    tf = X.data.astype(np.float64)
+    lengths = bm25_lengths(np.bincount(X.indices, weights=tf, minlength=90), k1, b)
+    weights = idf_of(np.diff(X.indptr), 90, IDF["lucene"])
+    w0 = bm25_values(tf, _per_row(weights, X), lengths[X.indices], k1).astype(np.float32)
+    tf = XT.data.astype(np.float64)
+    a0 = bm25_values(tf, weights[XT.indices], _per_row(lengths, XT), k1).astype(np.float32)
+    a, w = _bm25(XT, X, k1, b)
+    assert a.dtype == w.dtype == np.float32
+    np.testing.assert_array_equal(a, a0)
+    np.testing.assert_array_equal(w, w0)

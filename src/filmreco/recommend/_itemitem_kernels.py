@@ -324,3 +324,34 @@ def serve_rows(
             for p in range(ex_indptr[r], ex_indptr[r + 1]):
                 banned[ex_indices[p]] = False
     return out_i, out_v, ok
+
+
+@njit(nogil=True, cache=True)
+def bm25_entries(
+    indptr, indices, data, row_value, col_value, row_is_weight, k1
+):  # pragma: no cover - compiled
+    """BM25 weights (float32) of a CSR's entries in storage order, one pass.
+
+    An entry with count ``tf`` in row ``r`` and column ``c`` gets ``w * tf * (k1 + 1) /
+    (l + tf)`` with ``(w, l) = (row_value[r], col_value[c])`` when `row_is_weight`, else
+    ``(col_value[c], row_value[r])``; computed in float64 in the order of
+    :func:`filmreco.sparse._weighting.bm25_values` (same bits), then rounded to float32.
+    The caller passes a validated CSR whose rows and columns index `row_value` and
+    `col_value`.
+    """
+    out = np.empty(data.size, dtype=np.float32)
+    for r in range(indptr.size - 1):
+        rv = row_value[r]
+        for p in range(indptr[r], indptr[r + 1]):
+            tf = np.float64(data[p])
+            cv = col_value[indices[p]]
+            if row_is_weight:
+                v = rv * tf
+                v *= k1 + 1.0
+                v /= cv + tf
+            else:
+                v = cv * tf
+                v *= k1 + 1.0
+                v /= rv + tf
+            out[p] = np.float32(v)
+    return out

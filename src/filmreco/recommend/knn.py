@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
-from ..sparse._weighting import IDF, bm25_lengths, bm25_values, idf_of
+from ..sparse._weighting import IDF, bm25_lengths, idf_of
 from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
@@ -42,14 +42,17 @@ def _tfidf(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
 
 
 def _bm25(XT: sp.csr_array, X: sp.csr_array, k1: float, b: float) -> Pair:
-    tf = X.data.astype(np.float64)
+    from ._itemitem_kernels import bm25_entries
+
     n_items = XT.shape[0]
+    tf = X.data.astype(np.float64)
     lengths = bm25_lengths(np.bincount(X.indices, weights=tf, minlength=n_items), k1, b)
-    weights = idf_of(np.diff(X.indptr), n_items, IDF["lucene"])
-    w = bm25_values(tf, _per_row(weights, X), lengths[X.indices], k1).astype(np.float32)
     del tf
-    tf = XT.data.astype(np.float64)
-    a = bm25_values(tf, weights[XT.indices], _per_row(lengths, XT), k1).astype(np.float32)
+    weights = idf_of(np.diff(X.indptr), n_items, IDF["lucene"])
+    # one compiled pass per side (the arithmetic of bm25_values, same bits); X and XT are the
+    # validated training matrix and its transpose, so every index is in range
+    w = bm25_entries(X.indptr, X.indices, X.data, weights, lengths, True, float(k1))
+    a = bm25_entries(XT.indptr, XT.indices, XT.data, lengths, weights, False, float(k1))
     return a, w
 
 
