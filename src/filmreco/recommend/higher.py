@@ -372,13 +372,14 @@ class HigherOrderEASE(Recommender):
         idx = h.indices.astype(np.int64)
         contrib = h.data.astype(np.float64) * self.weights_[idx, item].astype(np.float64)
         z = pair_features(sp.csr_array(h, dtype=np.float64), self.pairs_)
-        if z.nnz:
-            at = {int(i): pos for pos, i in enumerate(idx)}
-            for r, value in zip(z.indices.tolist(), z.data.tolist()):
-                half = 0.5 * value * float(self.pair_weights_[r, item])
-                i, k = self.pairs_[r]
-                contrib[at[int(i)]] += half
-                contrib[at[int(k)]] += half
+        if z.nnz:  # a pair's share split equally between its two films (both in the history)
+            r = z.indices
+            half = 0.5 * z.data * self.pair_weights_[r, item].astype(np.float64)
+            order = np.argsort(idx, kind="stable")
+            for side in (0, 1):
+                np.add.at(
+                    contrib, order[np.searchsorted(idx, self.pairs_[r, side], sorter=order)], half
+                )
         return idx, contrib
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -22,8 +22,9 @@ dates (a rolling-origin evaluation, Tashman, *Int. J. Forecasting* 16, 2000):
   distribution for every arc). Without delays a pair exposed long before the window
   counts as much as a fresh one, and the share of such stale pairs changes with the
   window's length, so a factor fitted on short folds misses on a longer forecast (on
-  logs simulated with known delays, ``benchmarks/bench_social.py --only forecast``:
-  forecasts at 0.39-1.00 of the adopters seen without delays, 0.88-1.10 with them);
+  logs simulated with known delays, ``benchmarks/bench_social.py --only forecast
+  --quick``: forecasts at 0.39-1.00 of the adopters seen without delays, 0.88-1.10 with
+  them);
 - a factor fitted on one fold is tried on the next, more recent one (as it will be on
   the future): the chosen variant has the lowest mean Brier score of those transfers
   (a proper score, so both calibration and ranking count);
@@ -77,6 +78,35 @@ BACKTEST_COLUMNS = ("ratio", "brier", "auc", "factor", "transfer_ratio", "transf
 DELAYED = "+delays"
 
 
+def _out_arcs(
+    graph: SocialGraph,
+    v: np.ndarray,
+    fv: np.ndarray,
+    tv: np.ndarray,
+    u: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every out-arc of the adoptions ``(v, fv, tv)``: ``(arc, film, exposer_time, key,
+    target_time)``, where ``key = target * n_films + film`` and ``target_time`` is the
+    target's own first adoption of the film among ``(u, a, t)`` (inf when none)."""
+    deg = graph.out_degree()[v]
+    start = graph.out_adj.indptr[v]
+    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
+    fa, ta = np.repeat(fv, deg), np.repeat(tv, deg)
+    key = u.astype(np.int64) * n_films + a
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    q = graph.targets[arc].astype(np.int64) * n_films + fa
+    pos = np.searchsorted(skey, q)
+    hit = pos < skey.size
+    hit[hit] = skey[pos[hit]] == q[hit]
+    tu = np.full(q.size, np.inf)
+    tu[hit] = t[order][pos[hit]]
+    return arc, fa, ta, q, tu
+
+
 def exposures(
     graph: SocialGraph,
     u: np.ndarray,
@@ -100,21 +130,7 @@ def exposures(
     if exposers == "before_cut":
         keep = tv < cut
         v, fa, tv = v[keep], fa[keep], tv[keep]
-    deg = graph.out_degree()[v]
-    start = graph.out_adj.indptr[v]
-    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
-    fa, tv = np.repeat(fa, deg), np.repeat(tv, deg)
-    target = graph.targets[arc]
-    # the target's own first adoption of the film (inf when none)
-    key = u.astype(np.int64) * n_films + a
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    q = target * n_films + fa
-    pos = np.searchsorted(skey, q)
-    hit = pos < skey.size
-    hit[hit] = skey[pos[hit]] == q[hit]
-    tu = np.full(q.size, np.inf)
-    tu[hit] = t[order][pos[hit]]
+    arc, fa, tv, q, tu = _out_arcs(graph, v, fa, tv, u, a, t, n_films)
     adopted = np.isfinite(tu)
     ok = (tu >= cut) & (tv < tu)  # at risk at the cut, exposed before adopting
     ok &= np.where(adopted, tu - tv <= window, tv >= cut - window)
@@ -174,22 +190,9 @@ def delay_quantiles(
 
     `u`, `a`, `t` are first adoptions (node, film code, time), one per (node, film).
     """
-    deg = graph.out_degree()[u]
-    start = graph.out_adj.indptr[u]
-    arc = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(int(deg.sum()))
-    fa, tv = np.repeat(a, deg), np.repeat(t, deg)
-    target = graph.targets[arc]
-    key = u.astype(np.int64) * n_films + a
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    q = target.astype(np.int64) * n_films + fa
-    pos = np.searchsorted(skey, q)
-    hit = pos < skey.size
-    hit[hit] = skey[pos[hit]] == q[hit]
-    tu = np.full(q.size, np.inf)
-    tu[hit] = t[order][pos[hit]]
+    _, _, tv, q, tu = _out_arcs(graph, u, a, t, u, a, t, n_films)
     d = tu - tv
-    ok = hit & (d > 0) & (d <= window)
+    ok = np.isfinite(tu) & (d > 0) & (d <= window)
     if not ok.any():
         return None
     d, q = d[ok], q[ok]
