@@ -411,6 +411,8 @@ class Backtest:
     activity: tuple[float, ...] = field(default=())
     delays: tuple[float, ...] | None = None
     power: float = 2.0
+    horizon: float | None = None
+    share: float = math.nan
 
     @property
     def chosen_row(self) -> str:
@@ -541,6 +543,43 @@ def _fold_cuts(t: np.ndarray, holdout: float, n_folds: int) -> list[float]:
     return cuts
 
 
+def _quantile_time(ts: np.ndarray, share: float) -> float:
+    """The time below which `share` of the sorted times `ts` lie (the log's start at 0)."""
+    return float(ts[min(max(math.floor(ts.size * share), 0), ts.size - 1)])
+
+
+def horizon_folds(
+    t: np.ndarray, horizon: float, holdout: float, n_folds: int
+) -> list[tuple[float, float, float]]:
+    """Folds whose test windows last `horizon` time units, most recent first.
+
+    Fold ``k`` (``k = 0`` the most recent) tests on the actions in the `horizon` time
+    units up to the ``1 - k * holdout`` quantile of `t` (rolling origins, one `holdout`
+    share of actions apart, every window as long as the forecast's), and learns on the
+    actions before it; folds that would learn on less than `holdout` of the log's actions
+    are left out, and when none remains, the window is shortened to the most recent
+    ``1 - holdout`` of the actions (one fold). Per fold: ``(origin, end, origin_share)``
+    with ``end = inf`` for the most recent fold and ``origin_share`` the share of actions
+    before the origin.
+    """
+    ts = np.sort(t)
+    out: list[tuple[float, float, float]] = []
+    for k in range(n_folds):
+        end_share = 1.0 - k * holdout
+        end = float(ts[-1]) if k == 0 else _quantile_time(ts, end_share)
+        c = end - horizon
+        s = float(np.searchsorted(ts, c, side="left")) / ts.size
+        if s < holdout:
+            if k == 0:  # the log is shorter than the horizon: the longest fold it allows
+                c, s = _quantile_time(ts, holdout), holdout
+            else:
+                break
+        if c <= ts[0] or not end > c or (out and c >= out[-1][0]):
+            break
+        out.append((c, math.inf if k == 0 else end, s))
+    return out
+
+
 def _rate(t: np.ndarray, lo: float, hi: float, *, closed: bool = False) -> float:
     """Actions per unit time in ``[lo, hi)`` (``[lo, hi]`` when `closed`); NaN if empty."""
     if not hi > lo:
@@ -549,7 +588,12 @@ def _rate(t: np.ndarray, lo: float, hi: float, *, closed: bool = False) -> float
     return n / (hi - lo) if n else math.nan
 
 
-def activity_ratios(t: np.ndarray, cuts: Sequence[float], holdout: float) -> list[float]:
+def activity_ratios(
+    t: np.ndarray,
+    cuts: Sequence[float],
+    holdout: float,
+    origin_shares: Sequence[float] | None = None,
+) -> list[float]:
     """Per fold: the log's latest action rate over the rate before that fold's cut.
 
     The latest rate is that of the most recent window, ``[cuts[0], end]``; fold ``k``'s
@@ -559,13 +603,23 @@ def activity_ratios(t: np.ndarray, cuts: Sequence[float], holdout: float) -> lis
     activity: adopters are users who act, so the share of exposed users who adopt in a
     window of a given share of the log's actions grows with how fast they act. 1 where a
     rate is undefined (zero-length windows, all actions at one time).
+
+    With `origin_shares` (the quantile share of each fold's cut, as
+    :func:`horizon_folds` gives), the latest window is the log's last `holdout` share and
+    fold ``k``'s is the `holdout` share of actions just before its cut.
     """
     if not cuts:
         return []
     ts = np.sort(t)
-    now = _rate(ts, cuts[0], float(ts[-1]), closed=True)
-    extra = float(ts[min(math.floor(ts.size * (1.0 - (len(cuts) + 1) * holdout)), ts.size - 1)])
-    lows = [*cuts[1:], extra if extra < cuts[-1] else float(ts[0])]
+    if origin_shares is not None:
+        now = _rate(ts, _quantile_time(ts, 1.0 - holdout), float(ts[-1]), closed=True)
+        lows = [_quantile_time(ts, s - holdout) if s - holdout > 0 else float(ts[0])
+                for s in origin_shares]  # fmt: skip
+        lows = [lo if lo < c else float(ts[0]) for lo, c in zip(lows, cuts)]
+    else:
+        now = _rate(ts, cuts[0], float(ts[-1]), closed=True)
+        extra = _quantile_time(ts, 1.0 - (len(cuts) + 1) * holdout)
+        lows = [*cuts[1:], extra if extra < cuts[-1] else float(ts[0])]
     out = []
     for hi, lo in zip(cuts, lows):
         r = _rate(ts, lo, hi)
@@ -623,6 +677,7 @@ def backtest(
     window: float,
     holdout: float,
     n_folds: int,
+    horizon: float | None = None,
 ) -> Backtest | None:
     """Back-test `methods` on the last folds of a log of first adoptions.
 
@@ -630,12 +685,27 @@ def backtest(
     ``mask`` selects; a method that raises ConvergenceError on a fold is left out (its
     row is NaN). None when the most recent fold has no exposed pair with an observed
     adopter (nothing to calibrate on).
+
+    With `horizon` (the length, in time units, of the window the forecast will cover),
+    the folds' test windows are as long as that window, measured in actions at the log's
+    latest pace (:func:`horizon_share`, :func:`horizon_folds`), instead of `holdout`.
     """
-    cuts = _fold_cuts(t, holdout, n_folds)
+    share = math.nan
+    hf = horizon_folds(t, horizon, holdout, n_folds) if horizon is not None else []
+    if hf:
+        cuts = [c for c, _, _ in hf]
+        ends = [e for _, e, _ in hf]
+        origin_shares: list[float] | None = [s for _, _, s in hf]
+        share = 1.0 - hf[0][2]
+    else:
+        share = math.nan
+        cuts = _fold_cuts(t, holdout, n_folds)
+        ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]
+        origin_shares = None
     t_end = float(t.max())
     folds: list[Any] = []  # per fold, most recent first: (films, arc, inv, y, train, timing)
     for k, c in enumerate(cuts):
-        end = cuts[k - 1] if k else math.inf
+        end = ends[k]
         m = t < end
         films, _, y, arc, inv, tv = exposures(
             graph, node[m], a[m], t[m], n_films, c, exposers, window
@@ -676,7 +746,13 @@ def backtest(
     name, chosen, timed = min(variants, key=lambda v: score[v[0]])  # ties: the first
     # the undelayed forecast carries each fold's factor to today's pace; the delayed one
     # has time in its model already
-    activity = [1.0] * len(cuts) if timed else activity_ratios(t, cuts, holdout)
+    activity = (
+        [1.0] * len(cuts)
+        if timed
+        else activity_ratios(
+            t, cuts, holdout, None if origin_shares is None else origin_shares[: len(cuts)]
+        )
+    )
     normed = [f * r for f, r in zip(factors[name], activity)]
     logs = [math.log(f) for f in normed if math.isfinite(f) and f > 0]
     factor = math.exp(float(np.mean(logs))) if logs else math.nan
@@ -707,6 +783,8 @@ def backtest(
         dispersion=dispersion,
         drift=drift,
         power=power,
+        horizon=None if horizon is None else float(horizon),
+        share=float(share),
         factors=tuple(float(f) for f in factors[name]),
         activity=tuple(float(r) for r in activity),
         delays=(

@@ -237,6 +237,7 @@ def auto_probabilities(
     exposers: str,
     holdout: float,
     n_folds: int,
+    horizon: float | None = None,
 ) -> tuple[np.ndarray, Any]:
     """``method="auto"`` on a users x actions CSR of first times: ``(p, Backtest)``."""
     from ._backtest import backtest
@@ -250,7 +251,7 @@ def auto_probabilities(
 
     bt = backtest(
         graph, node, a, t, X.shape[1], methods=FIXED_METHODS, learn=learn,
-        exposers=exposers, window=window, holdout=holdout, n_folds=n_folds,
+        exposers=exposers, window=window, holdout=holdout, n_folds=n_folds, horizon=horizon,
     )  # fmt: skip
     if bt is None:
         raise InputError(
@@ -283,6 +284,7 @@ def learn_probabilities(
     n_folds: int = 3,
     exposers: str = "before_cut",
     return_report: bool = False,
+    horizon: float | None = None,
 ) -> Any:
     """Estimate the influence probability of every arc from an action log.
 
@@ -321,6 +323,11 @@ def learn_probabilities(
         :func:`~filmreco.social.validate_propagation`.
     return_report : bool, default=False
         ``"auto"`` only: also return the back-test record.
+    horizon : float, optional
+        ``"auto"`` only: how far past the log's end the forecast will reach, in time
+        units. The back-test's folds then forecast windows of that length (in actions at
+        the log's latest pace; see Notes) instead of `holdout`, so the estimator, its
+        variant, factor and spread are chosen on forecasts as long as the one to make.
 
     Returns
     -------
@@ -411,6 +418,15 @@ def learn_probabilities(
     w = np.inf if window is None else check_real(window, "window", min_value=0.0)
     max_iter = check_int(max_iter, "max_iter", min_value=1)
     tol = check_real(tol, "tol", min_value=0.0)
+    if horizon is not None:
+        if method != "auto":
+            raise InputError(
+                f"horizon sets the back-test of method='auto'; method={method!r} has none. "
+                "Pass method='auto', or leave horizon=None."
+            )
+        horizon = check_real(horizon, "horizon", min_value=0.0)
+        if not horizon > 0:
+            raise InputError(f"horizon must be a positive time length, got {horizon!r}.")
     if method == "auto":
         holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
         n_folds = check_int(n_folds, "n_folds", min_value=1)
@@ -432,7 +448,7 @@ def learn_probabilities(
     if method == "auto":
         p, report = auto_probabilities(
             graph, X, credit=credit, window=w, max_iter=max_iter, tol=tol,
-            exposers=exposers, holdout=holdout, n_folds=n_folds,
+            exposers=exposers, holdout=holdout, n_folds=n_folds, horizon=horizon,
         )  # fmt: skip
         return (p, report) if return_report else p
     return _estimate(graph, X, method, credit, w, max_iter, tol)

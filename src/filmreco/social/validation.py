@@ -280,6 +280,7 @@ def validate_propagation(
     random_state: Any = None,
     holdout: float = 0.1,
     n_folds: int = 3,
+    match_horizon: bool = True,
 ) -> PropagationValidation:
     """Learn influence probabilities before `cut` and test them on the adoptions after it.
 
@@ -317,6 +318,10 @@ def validate_propagation(
         ``"auto"``: the share of the training actions each back-test fold forecasts.
     n_folds : int, default=3
         ``"auto"``: back-test folds.
+    match_horizon : bool, default=True
+        ``"auto"``: its back-test folds forecast windows as long as this test's (from the
+        cut to the log's end; the ``horizon`` of :func:`learn_probabilities`), rather
+        than `holdout` shares of the training actions.
 
     Returns
     -------
@@ -352,6 +357,8 @@ def validate_propagation(
     k = check_int(k, "k", min_value=1)
     holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
     n_folds = check_int(n_folds, "n_folds", min_value=1)
+    if not isinstance(match_horizon, (bool, np.bool_)):
+        raise InputError(f"match_horizon must be True or False, got {match_horizon!r}.")
     if not 0.0 < holdout * n_folds < 1.0:
         raise InputError(
             f"holdout * n_folds must lie in (0, 1): the oldest back-test fold needs actions "
@@ -441,6 +448,7 @@ def validate_propagation(
                 p, backtest = auto_probabilities(
                     graph, X_train, credit="full", window=w, max_iter=1000, tol=1e-6,
                     exposers=exposers, holdout=holdout, n_folds=n_folds,
+                    horizon=(hi - cut_f) if match_horizon and hi > cut_f else None,
                 )  # fmt: skip
             except (InputError, ConvergenceError) as why:  # too little to back-test on
                 notes.append(f"{name}: {why}")
