@@ -142,9 +142,58 @@ def test_activity_ratios_compare_action_rates():
     assert activity_ratios(t, [], 0.1) == []
 
 
+def test_horizon_folds_forecast_windows_as_long_as_the_horizon():
+    from filmreco.social._backtest import horizon_folds
+
+    t = np.arange(1000, dtype=np.float64)  # one action per time unit
+    folds = horizon_folds(t[::-1], 300.0, 0.1, 3)
+    # rolling origins one tenth of the actions apart, every window 300 time units long
+    np.testing.assert_allclose([c for c, _, _ in folds], [699.0, 600.0, 500.0])
+    np.testing.assert_allclose([e for _, e, _ in folds], [math.inf, 900.0, 800.0])
+    np.testing.assert_allclose([s for _, _, s in folds], [0.699, 0.6, 0.5])
+    # a fold must keep a holdout share to learn from: the older origins run out
+    assert len(horizon_folds(t, 750.0, 0.1, 3)) == 2
+    # a horizon longer than the log: the longest window it allows, one fold
+    assert horizon_folds(t, 5000.0, 0.1, 3) == [(100.0, math.inf, 0.1)]
+
+
+def test_activity_ratios_with_explicit_fold_origins():
+    from filmreco.social._backtest import activity_ratios
+
+    # 100 actions 0.1 apart, then 100 actions 0.05 apart: the latest tenth acts twice as
+    # fast as the tenth before an origin at the 40% quantile (4.0)
+    t = np.r_[np.arange(100) * 0.1, 10.0 + np.arange(100) * 0.05]
+    (ratio,) = activity_ratios(t, [4.0], 0.1, [0.2])
+    assert ratio == pytest.approx((20 / (14.95 - 14.0)) / (20 / 2.0))
+
+
+def test_horizon_matched_backtest_forecasts_the_horizon(log):
+    """With ``horizon``, the most recent fold forecasts the last `horizon` time units
+    (the old rule's fold forecasts the last `holdout` share of actions whatever the
+    horizon)."""
+    g, u, f, t = log
+    b = t < float(np.quantile(t, 0.7))
+    horizon = 0.3 * float(t[b].max() - t[b].min())
+    p, bt = learn_probabilities(g, u[b], f[b], t[b], method="auto", return_report=True,
+                                horizon=horizon)  # fmt: skip
+    assert bt.horizon == horizon
+    assert bt.cuts[0] == pytest.approx(float(t[b].max()) - horizon, abs=1.0)
+    assert bt.share == pytest.approx(float(np.mean(t[b] >= bt.cuts[0])), abs=1e-3)
+    assert len(bt.cuts) >= 2 and all(x > y for x, y in zip(bt.cuts, bt.cuts[1:]))
+    assert bt.to_dict()["horizon"] == horizon
+    assert f"windows of {horizon:g} time units" in bt.summary()
+    # learned on the whole log, scaled by the horizon-matched folds' factor
+    chosen = learn_probabilities(g, u[b], f[b], t[b], method=bt.chosen)
+    np.testing.assert_allclose(p, np.minimum(bt.factor * chosen, 1.0))
+    _, old = learn_probabilities(g, u[b], f[b], t[b], method="auto", return_report=True)
+    assert old.horizon is None and math.isnan(old.share)
+    assert old.cuts[0] > bt.cuts[0] + 0.1 * horizon
+
+
 # -- no hindsight ------------------------------------------------------------------------
+@pytest.mark.parametrize("match_horizon", [False, True])
 @pytest.mark.parametrize("exposers", ["before_cut", "earlier"])
-def test_actions_after_the_cut_do_not_change_the_auto_choice(log, exposers):
+def test_actions_after_the_cut_do_not_change_the_auto_choice(log, exposers, match_horizon):
     g, u, f, t = log
     cut = float(np.quantile(t, 0.8))
     before = t < cut
@@ -156,9 +205,10 @@ def test_actions_after_the_cut_do_not_change_the_auto_choice(log, exposers):
     t2 = t.copy()
     t2[after] = cut + rng.permutation(t[after] - cut)
     runs = [
-        validate_propagation(g, u, f, t, cut=cut, exposers=exposers, estimators=["auto"]),
+        validate_propagation(g, u, f, t, cut=cut, exposers=exposers, estimators=["auto"],
+                             match_horizon=match_horizon),
         validate_propagation(g, u[keep], f[keep], t2[keep], cut=cut, exposers=exposers,
-                             estimators=["auto"]),
+                             estimators=["auto"], match_horizon=match_horizon),
     ]  # fmt: skip
     assert runs[0].backtest.to_dict() == runs[1].backtest.to_dict()
     assert np.array_equal(runs[0].probabilities["auto"], runs[1].probabilities["auto"])
@@ -169,7 +219,8 @@ def test_auto_learns_only_from_the_log_it_is_given(log):
     g, u, f, t = log
     cut = float(np.quantile(t, 0.8))
     b = t < cut
-    res = validate_propagation(g, u, f, t, cut=cut, exposers="earlier", estimators=["auto"])
+    res = validate_propagation(g, u, f, t, cut=cut, exposers="earlier", estimators=["auto"],
+                               match_horizon=True)  # fmt: skip
     # validate_propagation's forecast runs from the cut to the log's end: that horizon
     p, bt = learn_probabilities(g, u[b], f[b], t[b], method="auto", exposers="earlier",
                                 return_report=True, horizon=t.max() - cut)  # fmt: skip
@@ -317,6 +368,13 @@ def test_bad_auto_arguments(log):
         learn_probabilities(g, u, f, t, method="auto", return_report="yes")
     with pytest.raises(InputError, match="holdout"):
         validate_propagation(g, u, f, t, cut=float(np.median(t)), holdout=0.5, n_folds=2)
+    with pytest.raises(InputError, match="horizon"):
+        learn_probabilities(g, u, f, t, method="bayes", horizon=10.0)
+    for bad in (0.0, -1.0, math.inf):
+        with pytest.raises(InputError, match="horizon"):
+            learn_probabilities(g, u, f, t, method="auto", horizon=bad)
+    with pytest.raises(InputError, match="match_horizon"):
+        validate_propagation(g, u, f, t, cut=float(np.median(t)), match_horizon="yes")
 
 
 def test_auto_without_any_propagation_says_so():

@@ -380,6 +380,13 @@ class Backtest:
     power : float
         The power of the films' variance (:func:`fit_dispersion_power`), fitted with
         :attr:`dispersion`.
+    horizon : float or None
+        With ``learn_probabilities(..., horizon=h)``: ``h``, and the folds' test windows
+        last ``h`` time units each (:func:`horizon_folds`); None for the default folds of
+        `holdout` shares of the actions.
+    share : float
+        With :attr:`horizon`: the share of the log's actions in the most recent fold's
+        window; NaN otherwise.
 
     Examples
     --------
@@ -504,6 +511,8 @@ class Backtest:
             "n_pairs": int(self.n_pairs),
             "dispersion": float(self.dispersion),
             "power": float(self.power),
+            "horizon": None if self.horizon is None else float(self.horizon),
+            "share": clean(float(self.share)),
             "drift": float(self.drift),
             "factors": [clean(float(f)) for f in self.factors],
             "activity": [clean(float(r)) for r in self.activity],
@@ -523,9 +532,14 @@ class Backtest:
                 for c in BACKTEST_COLUMNS
             )
             lines.append(f"{name:<{width}}  {vals}")
+        folds = (
+            f"the last {len(self.cuts)} x {self.holdout:.0%} of the log's actions"
+            if self.horizon is None
+            else f"{len(self.cuts)} windows of {self.horizon:g} time units (the latest "
+            f"{self.share:.0%} of the log's actions)"
+        )
         lines.append(
-            f"chosen: {self.chosen_row} x {self.factor:.3g} (back-test on the last "
-            f"{len(self.cuts)} x {self.holdout:.0%} of the log's actions, exposers="
+            f"chosen: {self.chosen_row} x {self.factor:.3g} (back-test on {folds}, exposers="
             f"{self.exposers!r}; {self.observed} new adopters in the latest fold)"
         )
         return "\n".join(lines)
@@ -664,6 +678,37 @@ def _evaluate(
     return row, fs, score
 
 
+def _build_folds(
+    graph: SocialGraph,
+    node: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    n_films: int,
+    cuts: Sequence[float],
+    ends: Sequence[float],
+    exposers: str,
+    window: float,
+) -> list[Any]:
+    """Per fold, most recent first: ``(films, arc, inv, y, train, timing)``; stops at the
+    first fold without an observed adopter or without the most recent fold's variants."""
+    t_end = float(t.max())
+    folds: list[Any] = []
+    for k, (c, end) in enumerate(zip(cuts, ends)):
+        m = t < end
+        films, _, y, arc, inv, tv = exposures(
+            graph, node[m], a[m], t[m], n_films, c, exposers, window
+        )
+        if y.sum() == 0:
+            break  # older folds are not used past a fold that cannot be scored
+        train = t < c
+        dq = delay_quantiles(graph, node[train], a[train], t[train], n_films, window)
+        timing = None if dq is None else window_cdf(dq, tv, c, min(end, t_end))
+        if k and (timing is None) != (folds[0][5] is None):
+            break  # every fold needs the same variants
+        folds.append((films, arc, inv, y, train, timing))
+    return folds
+
+
 def backtest(
     graph: SocialGraph,
     node: np.ndarray,
@@ -690,34 +735,17 @@ def backtest(
     the folds' test windows are as long as that window, measured in actions at the log's
     latest pace (:func:`horizon_share`, :func:`horizon_folds`), instead of `holdout`.
     """
-    share = math.nan
     hf = horizon_folds(t, horizon, holdout, n_folds) if horizon is not None else []
+    share = 1.0 - hf[0][2] if hf else math.nan
     if hf:
         cuts = [c for c, _, _ in hf]
         ends = [e for _, e, _ in hf]
         origin_shares: list[float] | None = [s for _, _, s in hf]
-        share = 1.0 - hf[0][2]
     else:
-        share = math.nan
         cuts = _fold_cuts(t, holdout, n_folds)
         ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]
         origin_shares = None
-    t_end = float(t.max())
-    folds: list[Any] = []  # per fold, most recent first: (films, arc, inv, y, train, timing)
-    for k, c in enumerate(cuts):
-        end = ends[k]
-        m = t < end
-        films, _, y, arc, inv, tv = exposures(
-            graph, node[m], a[m], t[m], n_films, c, exposers, window
-        )
-        if y.sum() == 0:
-            break  # older folds are not used past a fold that cannot be scored
-        train = t < c
-        dq = delay_quantiles(graph, node[train], a[train], t[train], n_films, window)
-        timing = None if dq is None else window_cdf(dq, tv, c, end if k else t_end)
-        if k and (timing is None) != (folds[0][5] is None):
-            break  # every fold needs the same variants
-        folds.append((films, arc, inv, y, train, timing))
+    folds = _build_folds(graph, node, a, t, n_films, cuts, ends, exposers, window)
     if not folds:
         return None
     cuts = cuts[: len(folds)]

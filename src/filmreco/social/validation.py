@@ -280,7 +280,7 @@ def validate_propagation(
     random_state: Any = None,
     holdout: float = 0.1,
     n_folds: int = 3,
-    match_horizon: bool = True,
+    match_horizon: bool = False,
 ) -> PropagationValidation:
     """Learn influence probabilities before `cut` and test them on the adoptions after it.
 
@@ -318,7 +318,7 @@ def validate_propagation(
         ``"auto"``: the share of the training actions each back-test fold forecasts.
     n_folds : int, default=3
         ``"auto"``: back-test folds.
-    match_horizon : bool, default=True
+    match_horizon : bool, default=False
         ``"auto"``: its back-test folds forecast windows as long as this test's (from the
         cut to the log's end; the ``horizon`` of :func:`learn_probabilities`), rather
         than `holdout` shares of the training actions.
