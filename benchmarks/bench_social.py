@@ -448,6 +448,10 @@ def simulate_log(
     return node_ids, np.concatenate(films), np.concatenate(times)
 
 
+#: ``--log-seeds`` and ``--auto-folds`` of the forecast step (set by :func:`main`).
+FORECAST_OPTIONS: dict = {"log_seeds": None, "match_horizon": False}
+
+
 def bench_forecast(data: Path, quick: bool, repeat: int) -> None:
     """Coverage of the 90% forecast intervals where films do gain >= 5 adopters.
 
@@ -461,7 +465,8 @@ def bench_forecast(data: Path, quick: bool, repeat: int) -> None:
 
     rows = []
     graphs = ["NetHEPT"] if quick else ["NetHEPT", "wiki-Vote"]
-    seeds = (0,) if quick else (0, 1)
+    seeds = FORECAST_OPTIONS["log_seeds"] or ((0,) if quick else (0, 1))
+    match_horizon = FORECAST_OPTIONS["match_horizon"]
     for name in graphs:
         g = load(data, name)
         for s in seeds:
@@ -474,7 +479,14 @@ def bench_forecast(data: Path, quick: bool, repeat: int) -> None:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", DataWarning)
                         res = validate_propagation(
-                            g, users, films, times, cut=cut, exposers=rule, estimators=["auto"]
+                            g,
+                            users,
+                            films,
+                            times,
+                            cut=cut,
+                            exposers=rule,
+                            estimators=["auto"],
+                            match_horizon=match_horizon,
                         )
                     c5, c1 = res.coverage(0.9, 5.0), res.coverage(0.9, 1.0)
                     bt = res.backtest
@@ -509,7 +521,18 @@ def main() -> None:
         action="append",
         default=None,
     )
+    ap.add_argument(
+        "--log-seeds",
+        default=None,
+        help="forecast: seeds of the simulated logs (default 0,1; 0 with --quick)",
+    )
+    ap.add_argument("--auto-folds", choices=["holdout", "horizon"], default="holdout",
+                    help="forecast: auto's back-test folds, holdout shares (default) or "
+                         "windows as long as the forecast's (match_horizon=True)")  # fmt: skip
     args = ap.parse_args()
+    if args.log_seeds:
+        FORECAST_OPTIONS["log_seeds"] = tuple(int(x) for x in args.log_seeds.split(",") if x)
+    FORECAST_OPTIONS["match_horizon"] = args.auto_folds == "horizon"
     data = Path(args.data)
     if not (data / "nethept.txt").exists():
         sys.exit(f"graphs not found in {data}; pass --data")

@@ -177,7 +177,8 @@ def section_homophily(data: dict, seed: int) -> None:
         )
 
 
-def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0.8, 0.9)) -> None:
+def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0.8, 0.9),
+                        match_horizon: bool = False) -> None:  # fmt: skip
     if "ciaodvd" not in data:
         print("\n(propagation needs CiaoDVD, the one data set with dates; skipped)")
         return
@@ -201,7 +202,14 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataWarning)
                 res = validate_propagation(
-                    g, users, items, times, cut=cut, exposers=exposers, random_state=seed
+                    g,
+                    users,
+                    items,
+                    times,
+                    cut=cut,
+                    exposers=exposers,
+                    random_state=seed,
+                    match_horizon=match_horizon,
                 )
             cpu = time.process_time() - t0
             print(
@@ -225,7 +233,13 @@ def section_propagation(data: dict, seed: int, cuts: tuple[float, ...] = (0.7, 0
                 cov1 = res.coverage(0.9, 1.0)
                 print(
                     f"\nauto: back-test on the ratings before the cut ({len(bt.cuts)} folds of "
-                    f"{bt.holdout:.0%} of them) chose **{bt.chosen_row}** x {bt.factor:.3f} (fold "
+                    + (
+                        f"{bt.holdout:.0%} of them"
+                        if bt.horizon is None
+                        else f"{bt.horizon / 365.25:.1f} years, the latest holding {bt.share:.0%} "
+                        "of them"
+                    )
+                    + f") chose **{bt.chosen_row}** x {bt.factor:.3f} (fold "
                     f"factors {', '.join(f'{f:.2f}' for f in bt.factors)} x activity ratios "
                     f"{', '.join(f'{r:.2f}' for r in bt.activity)}; drift {bt.drift:.2f}, "
                     f"film dispersion {bt.dispersion:.3f}). 90% forecast intervals: "
@@ -358,6 +372,9 @@ def main() -> None:
                     help="data sets also run with simulated new users (no history)")  # fmt: skip
     ap.add_argument("--cold-sim", default="douban_small,filmtrust",
                     help="data sets also run with a simulated cold start")  # fmt: skip
+    ap.add_argument("--auto-folds", choices=["holdout", "horizon"], default="holdout",
+                    help="propagation: auto's back-test folds, holdout shares (default) or "
+                         "windows as long as the test's (match_horizon=True)")  # fmt: skip
     args = ap.parse_args()
     names = [n for n in args.datasets.split(",") if n]
     missing = [n for n in names if not (args.data / n).is_dir()]
@@ -368,7 +385,8 @@ def main() -> None:
     if args.only in (None, "homophily"):
         section_homophily(data, args.seed)
     if args.only in (None, "propagation"):
-        section_propagation(data, args.seed, tuple(float(c) for c in args.cuts.split(",") if c))
+        section_propagation(data, args.seed, tuple(float(c) for c in args.cuts.split(",") if c),
+                            args.auto_folds == "horizon")  # fmt: skip
     if args.only in (None, "recommend"):
         section_recommend(
             data, args.seed, args.n_boot, tuple(args.cold_sim.split(",")), args.folds,
