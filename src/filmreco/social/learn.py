@@ -372,11 +372,11 @@ def learn_probabilities(
     forecast's ratio (predicted / observed new adopters) fell in [0.8, 1.25] at 3 of 18
     cut x exposure settings against 12 of 18, and on logs simulated on NetHEPT and
     wiki-Vote (log seeds 0-3, 48 settings) at 25 against 35, with 27 against 28 interval
-    coverages in [0.85, 0.95] (``benchmarks/README_social.md``, section 3c). A window as
-    long as the forecast leaves its fold a much shorter log to learn from than the
-    forecast will have, and what is learned (the probabilities' scale, the delay curve,
-    whose long delays a short log cannot show) depends on the log's length; on a real
-    log, long windows also reach back into years of different activity.
+    coverages in [0.85, 0.95] (``benchmarks/README_social.md``, section 3c). A fold
+    whose window is as long as the forecast starts a whole horizon before the cut, so it
+    learns on a much shorter log and lies further in the past; where the factor a window
+    needs drifts with the date (the folds' transfer ratios show it), that drift costs
+    more than matching the window's length gains.
 
     Examples
     --------
