@@ -362,7 +362,8 @@ class Backtest:
         ``factors * activity``.
     cuts : tuple of float
         The folds' cut times, most recent first; fold ``k`` tests on the actions from
-        ``cuts[k]`` up to ``cuts[k - 1]`` (the first one up to the end of the log).
+        ``cuts[k]`` up to ``cuts[k - 1]`` (the first one up to the end of the log), or,
+        with :attr:`horizon`, on the :attr:`horizon` time units from ``cuts[k]``.
     holdout : float
         Share of the log's actions in each fold's test window.
     exposers : str
@@ -744,8 +745,8 @@ def backtest(
     adopter (nothing to calibrate on).
 
     With `horizon` (the length, in time units, of the window the forecast will cover),
-    the folds' test windows are as long as that window, measured in actions at the log's
-    latest pace (:func:`horizon_share`, :func:`horizon_folds`), instead of `holdout`.
+    the folds' test windows last `horizon` time units each (:func:`horizon_folds`)
+    instead of holding `holdout` of the actions.
     """
     hf = horizon_folds(t, horizon, holdout, n_folds) if horizon is not None else []
     share = 1.0 - hf[0][2] if hf else math.nan

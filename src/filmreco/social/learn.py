@@ -325,9 +325,10 @@ def learn_probabilities(
         ``"auto"`` only: also return the back-test record.
     horizon : float, optional
         ``"auto"`` only: how far past the log's end the forecast will reach, in time
-        units. The back-test's folds then forecast windows of that length (in actions at
-        the log's latest pace; see Notes) instead of `holdout`, so the estimator, its
-        variant, factor and spread are chosen on forecasts as long as the one to make.
+        units. The back-test's folds then forecast windows of that length instead of
+        `holdout` shares of the actions, so the estimator, its variant, factor and spread
+        are chosen on forecasts as long as the one to make. Measured less accurate than
+        the default folds (see Notes); None (default) keeps those.
 
     Returns
     -------
