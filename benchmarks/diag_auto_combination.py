@@ -1,0 +1,296 @@
+"""Diagnosis (issue 16 items 1-2): forecast combination instead of ``method="auto"``'s pick.
+
+``learn_probabilities(..., method="auto")`` back-tests every estimator in two variants (one
+IC step, ``+delays``) and picks one row by its transfer Brier score. This script asks whether
+*combining* the calibrated forecasts of all rows (Bates & Granger, *Oper. Res. Q.* 20, 1969)
+would forecast better than the pick. For each setting it caches, per back-test row, the row's
+calibrated test forecast per film (the row's pooled factor applied to the probabilities
+learned on the whole pre-cut log, exactly as ``auto`` does for the row it picks) and the
+back-test's per-fold per-film forecasts and counts (for the combination's NB-P dispersion);
+``score`` then rates combinations offline. Nothing after the cut enters a weight or the
+dispersion. The row ``auto`` picks reproduces ``validate_propagation``'s ``auto`` ratio (the
+``rows`` step checks and prints it).
+
+Usage (from the repository root, ``PYTHONPATH=src``; ``FILMRECO_DATA`` the folder holding
+``social_rec/`` and ``graphs/`` when it is not ``../shared/data``)::
+
+    python benchmarks/diag_auto_combination.py rows ciao 0.55,0.6,...,0.95 CACHE
+    python benchmarks/diag_auto_combination.py rows sim NetHEPT,wiki-Vote 0,1 CACHE
+    python benchmarks/diag_auto_combination.py score 'ciao_*' CACHE [v]
+
+Schemes: ``pick`` (auto as it is), ``eq`` (equal weights over the rows with a finite
+factor), ``invB`` (weights 1 / transfer Brier), ``invLL`` (1 / transfer log loss), ``invMSE``
+(1 / (mean squared log transfer ratio + 0.05^2), Bates-Granger's inverse error variance of the
+total), ``geo`` (equal weights in log space, per film), ``eq_delays`` (equal weights over the
+``+delays`` rows); and two chosen after the CiaoDVD figures (post hoc): ``fam`` (the winning
+variant's four estimators, equally) and ``top2`` (the two best back-test scores, equally).
+Results: ``benchmarks/README_social_real.md`` and ``README_social.md`` section 3c.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from filmreco.exceptions import ConvergenceError, DataWarning
+from filmreco.social import validate_propagation
+from filmreco.social._backtest import (
+    DELAYED,
+    Backtest,
+    _build_folds,
+    _evaluate,
+    _fold_cuts,
+    activity_ratios,
+    delay_quantiles,
+    exposures,
+    fit_dispersion_power,
+    pair_probability,
+    window_cdf,
+)
+from filmreco.social.learn import FIXED_METHODS, _estimate, _subset, action_matrix
+
+HERE = Path(__file__).resolve().parent
+#: ``social_rec/`` (CiaoDVD) and ``graphs/`` live here (override: ``FILMRECO_DATA``).
+DATA = Path(os.environ.get("FILMRECO_DATA", HERE.parent.parent / "shared" / "data"))
+
+
+def rows_for(graph, users, items, times, cut_f, exposers, holdout=0.1, n_folds=3):
+    """Per back-test row: calibrated test forecast per film and the folds' forecasts."""
+    w = math.inf
+    node = graph.node_ids.index(np.asarray(users), on_unknown="mask", name="users")
+    keep = node >= 0
+    node, it, t = node[keep], np.asarray(items)[keep], np.asarray(times, dtype=float)[keep]
+    _, a = np.unique(it, return_inverse=True)
+    order = np.lexsort((t, a, node))
+    node, a, t = node[order], a[order], t[order]
+    first = np.ones(node.size, dtype=bool)
+    first[1:] = (node[1:] != node[:-1]) | (a[1:] != a[:-1])
+    node, a, t = node[first], a[first], t[first]
+    train = t < cut_f
+    hi = float(t.max())
+    n_films = int(a.max()) + 1
+    films, _, y, arc, inv, tv = exposures(graph, node, a, t, n_films, cut_f, exposers, w)
+    test_films = np.unique(a[~train])
+    col = np.searchsorted(test_films, films)
+    observed = np.bincount(col, weights=y, minlength=test_films.size)
+    train_ids = graph.node_ids.to_ids(node[train])
+    X, _ = action_matrix(graph, train_ids, a[train], t[train])
+    bn = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    ba, bt_ = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
+
+    def learn(method, mask):
+        return _estimate(graph, _subset(X, mask), method, "full", w, 1000, 1e-6)
+
+    cuts = _fold_cuts(bt_, holdout, n_folds)
+    ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]
+    folds = _build_folds(graph, bn, ba, bt_, X.shape[1], cuts, ends, exposers, w)
+    cuts = cuts[: len(folds)]
+    act = activity_ratios(bt_, cuts, holdout)
+    dq = delay_quantiles(graph, bn, ba, bt_, X.shape[1], w)
+    test_timing = None if dq is None else window_cdf(np.asarray(dq), tv, cut_f, hi)
+    rows = {}
+    for method in FIXED_METHODS:
+        try:
+            ps = [learn(method, f[4]) for f in folds]
+            p_full = learn(method, np.ones(bt_.size, dtype=bool))
+        except ConvergenceError:
+            continue
+        for timed in (False, True):
+            if timed and folds[0][5] is None:
+                continue
+            name = f"{method}{DELAYED}" if timed else method
+            row, fs, score = _evaluate(ps, folds, timed)
+            tms = [f[5] if timed else None for f in folds]
+            t_lr, t_ll = [], []  # fold k's own factor on fold k - 1
+            for k in range(1, len(folds)):
+                _, arc_k, inv_k, y_k, *_ = folds[k - 1]
+                if not math.isnan(fs[k]):
+                    pk = pair_probability(ps[k - 1], arc_k, inv_k, y_k.size, fs[k], tms[k - 1])
+                    t_lr.append(math.log(pk.sum() / y_k.sum()))
+                    pc = np.clip(pk, 1e-12, 1 - 1e-12)
+                    t_ll.append(float(-np.mean(y_k * np.log(pc) + (1 - y_k) * np.log1p(-pc))))
+            r = [1.0] * len(cuts) if timed else act
+            logs = [math.log(f * q) for f, q in zip(fs, r) if math.isfinite(f) and f > 0]
+            factor = math.exp(float(np.mean(logs))) if logs else math.nan
+            fold_mu, fold_y, test_mu = [], [], None
+            if math.isfinite(factor):
+                for p_k, r_k, fold in zip(ps, r, folds):
+                    films_k, arc_k, inv_k, y_k, _, tm_k = fold
+                    prob = pair_probability(
+                        p_k, arc_k, inv_k, y_k.size, factor / r_k, tm_k if timed else None
+                    )
+                    _, c = np.unique(films_k, return_inverse=True)
+                    fold_mu.append(np.bincount(c, weights=prob))
+                    fold_y.append(np.bincount(c, weights=y_k.astype(float)))
+                pc = np.minimum(factor * p_full, 1.0)
+                prob = pair_probability(pc, arc, inv, y.size, timing=test_timing if timed else None)
+                test_mu = np.bincount(col, weights=prob, minlength=test_films.size)
+            rows[name] = dict(
+                score=score, table=row, factor=factor, fold_factors=fs, t_lr=t_lr,
+                t_ll=t_ll, fold_mu=fold_mu, fold_y=fold_y, test_mu=test_mu,
+            )  # fmt: skip
+    chosen = min(rows, key=lambda n: rows[n]["score"])
+    out = dict(observed=observed, n_obs=float(y.sum()), rows=rows, chosen=chosen, cut=cut_f,
+               exposers=exposers)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        res = validate_propagation(
+            graph, users, items, times, cut=cut_f, exposers=exposers, estimators=["auto"]
+        )
+    mine = rows[chosen]["test_mu"].sum() / y.sum()
+    out["check"] = (chosen == res.backtest.chosen_row, mine, res.table["auto"]["ratio"])
+    return out
+
+
+def weights(rows, scheme):
+    names = [n for n, r in rows.items() if math.isfinite(r["factor"]) and r["test_mu"] is not None]
+    if scheme == "eq":
+        w = np.ones(len(names))
+    elif scheme == "eq_delays":
+        w = np.array([1.0 if n.endswith(DELAYED) else 0.0 for n in names])
+        if not w.any():
+            w = np.ones(len(names))
+    elif scheme == "invB":
+        w = np.array([1.0 / rows[n]["score"] for n in names])
+    elif scheme == "invLL":
+        w = np.array([1.0 / np.mean(rows[n]["t_ll"]) if rows[n]["t_ll"] else 1.0 for n in names])
+    elif scheme == "invMSE":
+        w = np.array(
+            [1.0 / (np.mean(np.square(rows[n]["t_lr"])) + 0.05**2) if rows[n]["t_lr"] else 1.0
+             for n in names]
+        )  # fmt: skip
+    elif scheme == "fam":  # post hoc: the winning variant family, its estimators equally
+        best = min(names, key=lambda n: rows[n]["score"])
+        w = np.array([1.0 if n.endswith(DELAYED) == best.endswith(DELAYED) else 0.0
+                      for n in names])  # fmt: skip
+    elif scheme == "top2":  # post hoc: the two best back-test scores, equally
+        order = sorted(range(len(names)), key=lambda i: rows[names[i]]["score"])
+        w = np.zeros(len(names))
+        w[order[:2]] = 1.0
+    else:
+        raise ValueError(scheme)
+    return names, w / w.sum()
+
+
+def combine(out, scheme):
+    """``(ratio, coverage of films forecast >= 5, n such films, weights)`` of a scheme."""
+    rows = out["rows"]
+    geo = scheme == "geo"
+    if scheme == "pick":
+        names, w = [out["chosen"]], np.array([1.0])
+    else:
+        names, w = weights(rows, "eq" if geo else scheme)
+
+    def mix(arrs):
+        A = np.vstack(arrs)
+        if geo:
+            with np.errstate(divide="ignore"):
+                return np.exp(w @ np.log(A))
+        return w @ A
+
+    mu = mix([rows[n]["test_mu"] for n in names])
+    nf = len(rows[names[0]]["fold_mu"])
+    fm = np.concatenate([mix([rows[n]["fold_mu"][k] for n in names]) for k in range(nf)])
+    fy = np.concatenate(rows[names[0]]["fold_y"])
+    phi, power = fit_dispersion_power(fm, fy)
+    bt = Backtest(table={}, chosen="", factor=1.0, cuts=(), holdout=0.1, exposers="",
+                  observed=0, n_pairs=0, dispersion=phi, drift=0.0, power=power)  # fmt: skip
+    low, high = bt.interval(mu)
+    obs = out["observed"]
+    sel = mu >= 5
+    cov = (
+        float(np.mean((obs[sel] >= low[sel]) & (obs[sel] <= high[sel]))) if sel.any() else math.nan
+    )
+    return mu.sum() / out["n_obs"], cov, int(sel.sum()), dict(zip(names, w))
+
+
+SCHEMES = ["pick", "eq", "invB", "invLL", "invMSE", "geo", "eq_delays", "fam", "top2"]
+
+
+def score(pattern, cache, verbose):
+    files = sorted(cache.glob(f"{pattern}.pkl"))
+    inr, inc, ncov = (dict.fromkeys(SCHEMES, 0) for _ in range(3))
+    lerr = {s: [] for s in SCHEMES}
+    for f in files:
+        with open(f, "rb") as fh:
+            out = pickle.load(fh)
+        cells = []
+        for s in SCHEMES:
+            r, c, n, _ = combine(out, s)
+            inr[s] += 0.8 <= r <= 1.25
+            lerr[s].append(abs(math.log(r)))
+            if not math.isnan(c):
+                ncov[s] += 1
+                inc[s] += 0.85 <= c <= 0.95
+            cells.append(f"{r:.2f}/{c:.2f}({n})")
+        if verbose:
+            print(f.stem, out["chosen"], " ".join(f"{s}={x}" for s, x in zip(SCHEMES, cells)))
+    print(f"{pattern}: {len(files)} settings")
+    for s in SCHEMES:
+        print(
+            f"  {s:10s} ratio in range {inr[s]:2d}  mean|log r| {np.mean(lerr[s]):.3f}  "
+            f"max|log r| {np.max(lerr[s]):.3f}  cov in range {inc[s]}/{ncov[s]}"
+        )
+
+
+def main():
+    step, bed = sys.argv[1], sys.argv[2]
+    if step == "score":
+        score(bed, Path(sys.argv[3]), len(sys.argv) > 4)
+        return
+    sys.path.insert(0, str(HERE))
+    if bed == "ciao":
+        from bench_social_real import graph_for, load_ciaodvd
+
+        cache = Path(sys.argv[4])
+        r, arcs, _ = load_ciaodvd(DATA / "social_rec")
+        g = graph_for(arcs)
+        users, items, times = r["user"].to_numpy(), r["item"].to_numpy(), r["time"].to_numpy()
+        settings = [
+            (f"ciao_{q:.2f}_{ex}", users, items, times,
+             float(np.quantile(times, q, method="lower")) + 1.0, ex)
+            for q in (float(x) for x in sys.argv[3].split(","))
+            for ex in ("earlier", "before_cut")
+        ]  # fmt: skip
+        run(g, settings, cache)
+    else:  # sim: graphs, log seeds (bench_social.py's forecast step)
+        from bench_social import load, simulate_log
+
+        cache = Path(sys.argv[5])
+        for name in sys.argv[3].split(","):
+            g = load(DATA / "graphs", name)
+            for s in (int(x) for x in sys.argv[4].split(",")):
+                users, films, times = simulate_log(
+                    g, n_films=600, horizon=1000.0, scale=0.6, seeds=8.0, seed=s
+                )
+                settings = [
+                    (f"sim_{name}_{s}_{q:.2f}_{ex}", users, films, times,
+                     float(np.quantile(times, q)), ex)
+                    for q in (0.7, 0.8, 0.9)
+                    for ex in ("earlier", "before_cut")
+                ]  # fmt: skip
+                run(g, settings, cache)
+
+
+def run(g, settings, cache):
+    cache.mkdir(parents=True, exist_ok=True)
+    for key, users, items, times, cut, ex in settings:
+        f = cache / f"{key}.pkl"
+        if f.exists():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            out = rows_for(g, users, items, times, cut, ex)
+        with open(f, "wb") as fh:
+            pickle.dump(out, fh)
+        print(key, out["chosen"], out["check"], flush=True)
+
+
+if __name__ == "__main__":
+    main()
