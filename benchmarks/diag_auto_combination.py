@@ -223,11 +223,11 @@ def score(pattern, cache, verbose):
         cells = []
         for s in SCHEMES:
             r, c, n, _ = combine(out, s)
-            inr[s] += 0.8 <= r <= 1.25
+            inr[s] += 0.8 <= round(r, 2) <= 1.25  # as printed (two decimals), like the READMEs
             lerr[s].append(abs(math.log(r)))
             if not math.isnan(c):
                 ncov[s] += 1
-                inc[s] += 0.85 <= c <= 0.95
+                inc[s] += 0.85 <= round(c, 2) <= 0.95
             cells.append(f"{r:.2f}/{c:.2f}({n})")
         if verbose:
             print(f.stem, out["chosen"], " ".join(f"{s}={x}" for s, x in zip(SCHEMES, cells)))
