@@ -54,6 +54,12 @@ NEEDS = {
     "HigherOrderEASE": ("EDLAE",),
     "Hybrid (stacked)": ("EDLAE", "ALS (freq. reg.)"),
     "Hybrid (stacked, higher-order)": ("EDLAE", "HigherOrderEASE", "ALS (freq. reg.)"),
+    "HigherOrderEASE (size-aware)": ("EDLAE (size-aware)",),
+    "Hybrid (stacked, higher-order, size-aware)": (
+        "EDLAE (size-aware)",
+        "HigherOrderEASE (size-aware)",
+        "ALS (freq. reg., size-aware)",
+    ),
     "Hybrid (stacked, higher-order, size-aware ALS)": (
         "EDLAE",
         "HigherOrderEASE",
@@ -503,6 +509,15 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                    for c in HO_PAIR_REG]  # fmt: skip
             ho = record("HigherOrderEASE", run(lambda p: Filmreco(lambda: HigherOrderEASE(**p)),
                                                hog, splits, True), False)  # fmt: skip
+        eds = hos = None
+        if wanted("EDLAE (size-aware)"):
+            eds = record("EDLAE (size-aware)", run_size_aware(lambda p: Filmreco(
+                lambda: EDLAE(**p)), edlae, splits, True)[1], False)  # fmt: skip
+        if wanted("HigherOrderEASE (size-aware)"):
+            hog = [{**eds["params"], "n_pairs": HO_PAIRS, "pair_regularization": c}
+                   for c in HO_PAIR_REG]  # fmt: skip
+            hos = record("HigherOrderEASE (size-aware)", run_size_aware(lambda p: Filmreco(
+                lambda: HigherOrderEASE(**p)), hog, splits, True)[1], False)  # fmt: skip
         if wanted("RP3beta"):
             record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
                                   splits, True), False)  # fmt: skip
@@ -544,6 +559,11 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                     afs), [{}], splits, True)  # fmt: skip
             h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
             record("Hybrid (stacked, higher-order, size-aware ALS)", h, False)
+        if wanted("Hybrid (stacked, higher-order, size-aware)"):
+            h = run(lambda p, hos=hos, afs=afs: hybrid(lambda: HigherOrderEASE(
+                **hos["params"]), afs), [{}], splits, True)  # fmt: skip
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record("Hybrid (stacked, higher-order, size-aware)", h, False)
         # SLIM last: its fits are the slowest of all
         if wanted("SLIM (fastslim)"):
             record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
