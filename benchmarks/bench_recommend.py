@@ -54,6 +54,17 @@ NEEDS = {
     "HigherOrderEASE": ("EDLAE",),
     "Hybrid (stacked)": ("EDLAE", "ALS (freq. reg.)"),
     "Hybrid (stacked, higher-order)": ("EDLAE", "HigherOrderEASE", "ALS (freq. reg.)"),
+    "HigherOrderEASE (size-aware)": ("EDLAE (size-aware)",),
+    "Hybrid (stacked, higher-order, size-aware)": (
+        "EDLAE (size-aware)",
+        "HigherOrderEASE (size-aware)",
+        "ALS (freq. reg., size-aware)",
+    ),
+    "Hybrid (stacked, higher-order, size-aware ALS)": (
+        "EDLAE",
+        "HigherOrderEASE",
+        "ALS (freq. reg., size-aware)",
+    ),
 }
 
 
@@ -197,6 +208,80 @@ def run(
         fit_s = time.perf_counter() - t0
     res = metrics_of(model.rank(users, K), test, users)
     return {"params": best, "valid": best_score, "fit_s": fit_s, "model": model, **res}
+
+
+#: size-aware selection (session 9): the fraction of the tuning part's positives (per user)
+#: the second, smaller fit uses; the final fit has 1 / 0.8 = 1.25x the tuning part's
+#: positives, so one step of the same ratio above it is the refit's size
+SIZE_STEP = 0.8
+
+
+def dense_scores(model: Any, X: Interactions, users: np.ndarray) -> np.ndarray:
+    """users x items scores (columns in `X`'s item order) of a fitted filmreco model or
+    anchor; films a model does not know score -inf."""
+    if isinstance(model, Filmreco):
+        m = model.model
+        cols = m.item_ids_.index(X.item_ids.ids, on_unknown="mask")
+        s = np.asarray(m.score(X.user_ids.ids[users], m.item_ids_.ids), dtype=np.float64)
+        S = np.full((users.size, X.matrix.shape[1]), -np.inf)
+        S[:, cols >= 0] = s[:, cols[cols >= 0]]
+        return S
+    S = anchor_scores(model, sp.csr_array(model.X))
+    assert S is not None
+    return np.asarray(S, dtype=np.float64)[users]
+
+
+def valid_ndcg(model: Any, seen: Interactions, va: Interactions) -> float:
+    """Validation NDCG@10 of `model` with every positive of `seen` filtered (a model fitted
+    on part of `seen` must not be credited nor blamed for the rest of it)."""
+    users = test_users(va)
+    S = dense_scores(model, seen, users)
+    S[sp.csr_array(seen.matrix)[users].toarray() > 0] = -np.inf
+    top = np.argpartition(-S, K, axis=1)[:, :K]
+    order = np.argsort(-np.take_along_axis(S, top, axis=1), axis=1, kind="stable")
+    return metrics_of(np.take_along_axis(top, order, axis=1), va, users)["ndcg"]
+
+
+def run_size_aware(
+    build: Callable[[dict[str, Any]], Any],
+    params: list[dict[str, Any]],
+    splits: dict[str, Any],
+    uses_interactions: bool,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The usual pick (best validation NDCG@10 of a fit on tr) and the size-aware one.
+
+    Every setting is fitted on tr and on a per-user SIZE_STEP subsample of tr, both judged
+    on the same validation split (tr's positives filtered). The final model is refitted on
+    train, 1 / SIZE_STEP times tr, so the size-aware pick is the best *extrapolated*
+    score ``v(tr) + (v(tr) - v(SIZE_STEP tr))`` (linear in log training size, one step
+    on): it prefers settings still improving with data over ones already saturated. Only
+    training data is used. Returns (usual, size-aware) result dicts as `run`'s."""
+
+    def data(X: Interactions) -> Any:
+        return X if uses_interactions else X.matrix
+
+    tr, va, train, test = splits["tr"], splits["va"], splits["train"], splits["test"]
+    sub = split_random(tr, 1.0 - SIZE_STEP, random_state=SEED + 2)[0]
+    v_full, v_sub = [], []
+    for p in params:
+        for part, out in ((tr, v_full), (sub, v_sub)):
+            with threadpool_limits(THREADS):
+                m = build(p).fit(data(part))
+            out.append(valid_ndcg(m, tr, va))
+    extrap = [2.0 * a - b for a, b in zip(v_full, v_sub)]
+    users = test_users(test)
+    out_rows = []
+    for scores in (v_full, extrap):
+        best = int(np.argmax(scores))
+        with threadpool_limits(THREADS):
+            t0 = time.perf_counter()
+            model = build(params[best]).fit(data(train))
+            fit_s = time.perf_counter() - t0
+        res = metrics_of(model.rank(users, K), test, users)
+        out_rows.append({"params": params[best], "valid": float(v_full[best]),
+                         "valid_extrap": float(extrap[best]), "valid_sub": float(v_sub[best]),
+                         "fit_s": fit_s, "model": model, **res})  # fmt: skip
+    return out_rows[0], out_rows[1]
 
 
 def quality(root: Path, name: str, quick: bool) -> dict[str, dict[str, Any]]:
@@ -401,6 +486,12 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
             record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
                 factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
                 als_i, splits, False), True)  # fmt: skip
+        if wanted("implicit ALS (size-aware)"):
+            # the anchor gets the same size-aware selection as filmreco's ALS (fairness)
+            record("implicit ALS (size-aware)", run_size_aware(lambda p: ImplicitModel(
+                lambda: AlternatingLeastSquares(factors=64, iterations=15,
+                num_threads=THREADS, random_state=SEED, **p)), als_i, splits, False)[1],
+                True)  # fmt: skip
         if wanted("implicit BM25 kNN"):
             record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
                 num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
@@ -418,6 +509,15 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                    for c in HO_PAIR_REG]  # fmt: skip
             ho = record("HigherOrderEASE", run(lambda p: Filmreco(lambda: HigherOrderEASE(**p)),
                                                hog, splits, True), False)  # fmt: skip
+        eds = hos = None
+        if wanted("EDLAE (size-aware)"):
+            eds = record("EDLAE (size-aware)", run_size_aware(lambda p: Filmreco(
+                lambda: EDLAE(**p)), edlae, splits, True)[1], False)  # fmt: skip
+        if wanted("HigherOrderEASE (size-aware)"):
+            hog = [{**eds["params"], "n_pairs": HO_PAIRS, "pair_regularization": c}
+                   for c in HO_PAIR_REG]  # fmt: skip
+            hos = record("HigherOrderEASE (size-aware)", run_size_aware(lambda p: Filmreco(
+                lambda: HigherOrderEASE(**p)), hog, splits, True)[1], False)  # fmt: skip
         if wanted("RP3beta"):
             record("RP3beta", run(lambda p: Filmreco(lambda: RP3beta(n_jobs=THREADS, **p)), rp3,
                                   splits, True), False)  # fmt: skip
@@ -429,6 +529,13 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
         if wanted("ALS (freq. reg.)"):
             af = record("ALS (freq. reg.)", run(lambda p: Filmreco(lambda: ALS(64, max_iter=15,
                 n_jobs=THREADS, random_state=SEED, **p)), als_freq, splits, True), False)  # fmt: skip
+
+        afs = None
+        if wanted("ALS (freq. reg., size-aware)"):
+            # session 9: the same grid, the pick extrapolated to the refit's training size
+            afs = record("ALS (freq. reg., size-aware)", run_size_aware(lambda p: Filmreco(
+                lambda: ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **p)),
+                als_freq, splits, True)[1], False)  # fmt: skip
 
         def hybrid(first: Any, af: Any = af) -> Filmreco:
             # components at their tuned parameters; the weights are learned by the hybrid
@@ -447,6 +554,16 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                     splits, True)  # fmt: skip
             h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
             record("Hybrid (stacked, higher-order)", h, False)
+        if wanted("Hybrid (stacked, higher-order, size-aware ALS)"):
+            h = run(lambda p, ho=ho, afs=afs: hybrid(lambda: HigherOrderEASE(**ho["params"]),
+                    afs), [{}], splits, True)  # fmt: skip
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record("Hybrid (stacked, higher-order, size-aware ALS)", h, False)
+        if wanted("Hybrid (stacked, higher-order, size-aware)"):
+            h = run(lambda p, hos=hos, afs=afs: hybrid(lambda: HigherOrderEASE(
+                **hos["params"]), afs), [{}], splits, True)  # fmt: skip
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record("Hybrid (stacked, higher-order, size-aware)", h, False)
         # SLIM last: its fits are the slowest of all
         if wanted("SLIM (fastslim)"):
             record("SLIM (fastslim)", run(lambda p: SlimModel(**p), slim, splits, False), True)
@@ -534,7 +651,13 @@ def audience_run(
 
 
 def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
-    anchors = ["numpy EASE", "SLIM (fastslim)", "implicit ALS", "implicit BM25 kNN"]
+    anchors = [
+        "numpy EASE",
+        "SLIM (fastslim)",
+        "implicit ALS",
+        "implicit BM25 kNN",
+        "implicit ALS (size-aware)",
+    ]
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
     for name, res in results.items():
@@ -575,6 +698,8 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
                  if all(r["valid"] >= 0 for r in v)}  # fmt: skip
         print("- validation NDCG@10 (mean; tuned models): "
               + ", ".join(f"{k} {v:.4f}" for k, v in valid.items()))  # fmt: skip
+        if "implicit ALS" not in res:  # a partial run (--models)
+            continue
         aud = {k: float(np.nanmean([r.get("aud_ndcg", np.nan) for r in v])) for k, v in res.items()}
         best_aud = max(ours, key=aud.get)
         per_aud = [
