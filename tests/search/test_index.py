@@ -427,21 +427,43 @@ def test_search_many_filters_and_highlights(index):
     assert all("directors" in h for h in got[0].highlights)
 
 
-def test_search_many_parallel_blocks(index):
+@pytest.mark.parametrize("backend", [None, "threading", "loky"])
+def test_search_many_parallel_blocks(index, monkeypatch, backend):
     from joblib import parallel_config
 
     from filmreco.search import index as module
 
-    queries = QUERIES * 300
-    serial = index.search_many(queries)
-    with parallel_config(backend="threading"):
-        old = module._BATCH
-        module._BATCH = 64
-        try:
+    queries = QUERIES * 30
+    serial = index.search_many(queries, n_jobs=1)
+    monkeypatch.setattr(module, "_PIPE_BATCH", 16)  # many blocks, of other sizes than serial's
+    if backend is None:  # the default: threads (pipeline_map)
+        parallel = index.search_many(queries, n_jobs=2)
+    else:
+        with parallel_config(backend=backend):
             parallel = index.search_many(queries, n_jobs=2)
-        finally:
-            module._BATCH = old
     assert [h.ids.tolist() for h in parallel] == [h.ids.tolist() for h in serial]
+    assert [h.scores.tolist() for h in parallel] == [h.scores.tolist() for h in serial]
+
+
+def test_search_many_scores_in_other_threads(index, monkeypatch):
+    from filmreco.search import index as module
+
+    where = []
+    score = module.SearchIndex._score_block
+
+    def spy(block, mask):
+        where.append(threading.get_ident())
+        return score(block, mask)
+
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(spy))
+    monkeypatch.setattr(module, "_PIPE_BATCH", 8)
+    queries = QUERIES * 40
+    want = [h.ids.tolist() for h in index.search_many(queries, n_jobs=1)]
+    where.clear()
+    got = [h.ids.tolist() for h in index.search_many(queries, n_jobs=2)]
+    assert got == want
+    assert len(where) == math.ceil(len(queries) / 8)
+    assert set(where) != {threading.get_ident()}  # a worker thread scored blocks
 
 
 def test_concurrent_searches_match_serial(records):
