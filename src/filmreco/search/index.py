@@ -837,8 +837,10 @@ class SearchIndex(Saveable, ParamsMixin):
         n_jobs : int or None, default=None
             Workers for the blocks of queries; see :ref:`n_jobs`. The hits do not depend on it.
             Threads unless a joblib backend is configured (:func:`joblib.parallel_config`):
-            the scoring kernel releases the GIL, so one thread scores a block while another
-            analyses the next; batches of at most 2,048 queries run in the calling thread.
+            the calling thread analyses the blocks of 128 queries and builds their hits
+            while the other threads score the blocks already analysed (the scoring kernel
+            releases the GIL), and, once every block is analysed, scores the rest itself.
+            Batches of at most 256 queries run in the calling thread.
 
         Returns
         -------
