@@ -621,6 +621,7 @@ class _Batch:
         qptr, rows, weights, labels, units = self.arrays  # type: ignore[misc]
         if state._kernels is None:  # numba could not build the kernels: the numpy path
             return self._top_numpy(state, qptr, rows, weights, labels, units, n, mask)
+        scores, marks, touched = state._buffers()  # this thread's, left zeroed by the kernel
         return state._kernels.search_top_many(  # type: ignore[no-any-return]
             state._indptr,
             state._indices,
@@ -633,6 +634,9 @@ class _Batch:
             state.n_docs,
             n,
             _NO_MASK if mask is None else mask,
+            scores,
+            marks,
+            touched,
         )
 
     @staticmethod
