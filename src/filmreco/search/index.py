@@ -869,7 +869,7 @@ class SearchIndex(Saveable, ParamsMixin):
         mask = self._mask(state, filters)
         user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)
-        shared = (self, n, mask, opts, highlight, user)
+        shared = (self, _Pinned(state), n, mask, opts, highlight, user)
         if effective_n_jobs(n_jobs) > 1 and len(texts) > 2 * _PIPE_BATCH:
             # threads unless the caller configured a backend: the calling thread analyses
             # the blocks of queries (Python, under the GIL) and builds their hits, while the
@@ -883,12 +883,13 @@ class SearchIndex(Saveable, ParamsMixin):
             return [h for chunk in chunks for h in chunk]
         out: list[SearchHits] = []
         for a, b in blocks(len(texts), _BATCH):
-            block = self._prepare_block(texts[a:b], n, mask, opts, highlight, user)
+            block = self._prepare_block(state, texts[a:b], n, mask, opts, highlight, user)
             out.extend(self._finish_block(block, self._score_block(block, mask), opts, user))
         return out
 
     def _prepare_block(
         self,
+        state: Snapshot,
         texts: list[str],
         n: int,
         mask: np.ndarray | None,
@@ -899,7 +900,6 @@ class SearchIndex(Saveable, ParamsMixin):
         """The Python part of a block of :meth:`search_many` before its scoring: requests and
         Latin queries answered one by one (as :meth:`search` does), the other queries
         analysed into the rows of one compiled call."""
-        state = self._snapshot()
         depth = n if user is None else max(n, opts.rerank_depth)
         extras = self._extras(state)
         cfg = self._cfg
@@ -1037,8 +1037,28 @@ class _Block:
     highlight: bool
 
 
+class _Pinned:
+    """The snapshot a batch of :meth:`SearchIndex.search_many` reads, the same for all its
+    blocks (a write during the batch makes a new one); a copy sent to a worker process
+    carries none: there the index's own copy is the batch's."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: Snapshot | None) -> None:
+        self.state = state
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Pinned, (None,))
+
+    def get(self, index: SearchIndex) -> Snapshot:
+        if self.state is None:
+            self.state = index._snapshot()
+        return self.state
+
+
 def _prepare_block(
     index: SearchIndex,
+    state: _Pinned,
     n: int,
     mask: np.ndarray | None,
     opts: QueryOptions,
@@ -1046,11 +1066,12 @@ def _prepare_block(
     user: tuple[Any, Any] | None,
     texts: list[str],
 ) -> _Block:
-    return index._prepare_block(texts, n, mask, opts, highlight, user)
+    return index._prepare_block(state.get(index), texts, n, mask, opts, highlight, user)
 
 
 def _score_block(
     index: SearchIndex,
+    state: _Pinned,
     n: int,
     mask: np.ndarray | None,
     opts: QueryOptions,
@@ -1063,6 +1084,7 @@ def _score_block(
 
 def _finish_block(
     index: SearchIndex,
+    state: _Pinned,
     n: int,
     mask: np.ndarray | None,
     opts: QueryOptions,
