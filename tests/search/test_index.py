@@ -625,3 +625,30 @@ def test_fit_without_records_says_so(records):
     assert index.search("霸王别姬").ids.size == 0
     index.add([{"id": 7, "title": "霸王别姬"}])
     assert index.search("霸王别姬").ids.tolist() == [7]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_search_many_reads_one_snapshot(records, monkeypatch, n_jobs):
+    """A write while a batch runs (here: after its first block is scored) changes none of
+    the batch's hits: every block reads the snapshot the batch started with."""
+    from filmreco.search import index as module
+
+    index = SearchIndex().fit(records)
+    queries = QUERIES * 40
+    want = [(h.ids.tolist(), h.scores.tolist()) for h in index.search_many(queries)]
+    monkeypatch.setattr(module, "_BATCH", 8)
+    monkeypatch.setattr(module, "_PIPE_BATCH", 8)
+    score = module.SearchIndex._score_block
+    written = []
+
+    def write_then_score(block, mask):
+        if not written:
+            written.append(1)
+            index.add([{"id": "new", "title": "星海漫游 柯南 剧情 家"}])
+        return score(block, mask)
+
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(write_then_score))
+    got = [(h.ids.tolist(), h.scores.tolist()) for h in index.search_many(queries, n_jobs=n_jobs)]
+    assert written and got == want
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(score))
+    assert "new" in index.search_many(queries, n_jobs=n_jobs)[0].ids.tolist()  # the write is in
