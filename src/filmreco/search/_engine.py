@@ -441,18 +441,6 @@ class Snapshot:
             batch.add(self, q)
         return batch.top(self, n, mask)
 
-    def top_texts(
-        self, texts: Sequence[str], n: int, mask: np.ndarray | None, *, keep: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[QueryTerms] | None]:
-        """:meth:`top_many` of normalised query texts, each distinct text analysed once.
-
-        Returns :meth:`top_many`'s arrays and, with `keep`, the queries' terms (see
-        :meth:`batch_texts`).
-        """
-        batch, kept = self.batch_texts(texts, keep=keep)
-        idx, sc, found = batch.top(self, n, mask)
-        return idx, sc, found, kept
-
     def batch_texts(
         self, texts: Sequence[str], *, keep: bool = False
     ) -> tuple[_Batch, list[QueryTerms] | None]:
@@ -574,7 +562,7 @@ class Snapshot:
 
 
 class _Batch:
-    """The rows of a batch of queries, collected query by query (see :meth:`Snapshot.top_texts`)."""
+    """The rows of a batch of queries, collected query by query (see :meth:`Snapshot.batch_texts`)."""
 
     __slots__ = ("arrays", "ids", "labels", "qptr", "units", "ws")
 
