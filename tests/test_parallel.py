@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 
 import joblib
 import numpy as np
@@ -26,6 +27,7 @@ from filmreco._parallel import (
     deep_nbytes,
     effective_n_jobs,
     parallel_map,
+    pipeline_map,
     seed_sequence,
 )
 from filmreco._validation import check_int
@@ -336,3 +338,94 @@ def test_kernel_threads_is_one_inside_every_task(backend):
         assert parallel_map(_kernel_threads_here, [(2,)], n_jobs=1) == [1]  # serial task too
     assert kernel_threads(None) == 1
     assert kernel_threads(2) == 2
+
+
+# -- pipeline_map ----------------------------------------------------------------------------
+def _prep(k, t):
+    if t == "bad":
+        raise InputError("bad task")
+    return (threading.get_ident(), t * k)
+
+
+def _square(k, p):
+    if p[1] == -k:
+        raise ValueError("bad compute")
+    return (threading.get_ident(), p[1] * p[1])
+
+
+def _fin(k, p, c):
+    return (p[0], c[0], p[1], c[1])
+
+
+def _values(out):
+    return [(p, c) for _, _, p, c in out]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3, -1])
+@pytest.mark.parametrize("n_tasks", [0, 1, 2, 7, 40])
+def test_pipeline_map_is_the_serial_loop(n_jobs, n_tasks):
+    tasks = list(range(n_tasks))
+    want = [(t * 10, t * t * 100) for t in tasks]
+    out = pipeline_map(_prep, _square, _fin, tasks, shared=(10,), n_jobs=n_jobs)
+    assert _values(out) == want
+    # prepare and finish run in the calling thread, whatever the workers
+    me = threading.get_ident()
+    assert all(prep == me for prep, _, _, _ in out)
+
+
+def test_pipeline_map_computes_in_other_threads_and_here():
+    import time
+
+    def slow(k, p):
+        time.sleep(0.002)
+        return _square(k, p)
+
+    me = threading.get_ident()
+    out = pipeline_map(_prep, slow, _fin, list(range(60)), shared=(1,), n_jobs=2)
+    assert _values(out) == [(t, t * t) for t in range(60)]
+    where = {c for _, c, _, _ in out}
+    assert any(c != me for c in where)  # a worker thread scored some
+
+
+def test_pipeline_map_serial_runs_in_this_thread_with_caps():
+    import numba
+
+    me = threading.get_ident()
+    out = pipeline_map(_prep, _square, _fin, [1, 2, 3], shared=(2,), n_jobs=1)
+    assert {c for _, c, _, _ in out} == {me}
+    assert _values(out) == [(2, 4), (4, 16), (6, 36)]
+    got = pipeline_map(
+        lambda t: t, lambda p: (numba.get_num_threads(), _blas_threads()), lambda p, c: c,
+        [1, 2, 3], n_jobs=2,
+    )  # fmt: skip
+    assert all(nb == 1 and all(b == 1 for b in blas) for nb, blas in got)
+
+
+@pytest.mark.parametrize("where", ["prepare", "compute"])
+def test_pipeline_map_errors_propagate(where):
+    tasks = list(range(1, 30))
+    bad = "bad" if where == "prepare" else -1
+    tasks[17] = bad
+    err = InputError if where == "prepare" else ValueError
+    with pytest.raises(err, match="bad"):
+        pipeline_map(_prep, _square, _fin, tasks, shared=(1,), n_jobs=2)
+    with pytest.raises(err, match="bad"):
+        pipeline_map(_prep, _square, _fin, tasks, shared=(1,), n_jobs=1)
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky", "sequential"])
+def test_pipeline_map_under_a_configured_backend(backend):
+    import operator
+
+    # built-in steps, which a worker process can unpickle: t * k, then + k, then a slice
+    tasks = list(range(12))
+    with joblib.parallel_config(backend=backend, n_jobs=2):
+        out = pipeline_map(operator.mul, operator.add, slice, tasks, shared=(3,))
+    assert out == [slice(3, 3 * t, 3 + 3 * t) for t in tasks]
+
+
+def test_pipeline_map_checks_its_arguments():
+    with pytest.raises(TypeError, match="shared=\\(obj,\\)"):
+        pipeline_map(_prep, _square, _fin, [1], shared=np.float64(1.0), n_jobs=1)
+    with pytest.raises(InputError, match="n_jobs"):
+        pipeline_map(_prep, _square, _fin, [1], n_jobs=0)

@@ -64,6 +64,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -83,6 +84,7 @@ __all__ = [
     "effective_n_jobs",
     "kernel_threads",
     "parallel_map",
+    "pipeline_map",
     "seed_sequence",
     "thread_limits",
 ]
@@ -551,6 +553,147 @@ def parallel_map(
     finally:
         if bar is not None:
             bar.close()
+
+
+def pipeline_map(
+    prepare: Callable[..., Any],
+    compute: Callable[..., Any],
+    finish: Callable[..., R],
+    tasks: Sequence[Any],
+    *,
+    shared: Sequence[Any] = (),
+    n_jobs: int | None = None,
+) -> list[R]:
+    """``[finish(*shared, p, compute(*shared, p)) for p in (prepare(*shared, t) for t in tasks)]``,
+    the middle step in threads while the calling thread prepares and finishes.
+
+    For work in three steps of which only the middle one runs without the GIL: batch search
+    analyses a block of queries in Python, scores it in a compiled kernel that releases the
+    GIL, then builds the hits in Python. Through :func:`parallel_map` with threads, each
+    worker would run whole tasks; as they start together and the tasks are alike, the
+    workers then want the GIL at the same moments, so they analyse in turn (one core idle)
+    and score together, which caps two workers well below twice one. Here the calling
+    thread prepares the tasks one after the other (and finishes, in order, those already
+    computed), while ``workers - 1`` threads compute the prepared ones; once every task is
+    prepared, the calling thread computes those no thread has started yet (the last
+    first), then finishes the rest. With a GIL-bound share below one half, the GIL-free
+    steps of the workers cover the calling thread's Python.
+
+    Parameters
+    ----------
+    prepare, compute, finish : callable
+        The three steps: ``prepare(*shared, task)``, ``compute(*shared, prepared)`` (run in
+        a worker thread, so it should release the GIL to gain anything),
+        ``finish(*shared, prepared, computed)``. Module-level functions, so that a
+        process-based backend can pickle them.
+    tasks : sequence
+        One argument per task.
+    shared : sequence, default=()
+        Leading arguments of every step, as in :func:`parallel_map`.
+    n_jobs : int or None, default=None
+        Workers; see :ref:`n_jobs`. The result does not depend on it.
+
+    Returns
+    -------
+    list
+        One ``finish`` result per task, in task order.
+
+    Notes
+    -----
+    Threads are used when joblib would run ``prefer="threads"`` work in threads (its
+    default backend, or ``"threading"`` configured). Under another configured backend
+    (Dask, loky, ...) the three steps of each task run as one task of
+    :func:`parallel_map`, so the work goes where the backend sends it. Each step runs
+    with the thread caps of a task (:func:`thread_limits`), serial or not.
+
+    Examples
+    --------
+    >>> def prep(k, t):
+    ...     return t * k
+    >>> def square(k, p):
+    ...     return p * p
+    >>> def fin(k, p, c):
+    ...     return (p, c)
+    >>> pipeline_map(prep, square, fin, [1, 2, 3], shared=(10,), n_jobs=2)
+    [(10, 100), (20, 400), (30, 900)]
+    """
+    n = check_n_jobs(n_jobs)
+    tasks = list(tasks)
+    if isinstance(shared, (str, bytes)) or not isinstance(shared, Sequence):
+        raise InputTypeError(
+            f"shared must be a tuple of the arguments every task shares, "
+            f"got {type(shared).__name__}; wrap a single object as shared=(obj,)."
+        )
+    lead = tuple(shared)
+    workers = effective_n_jobs(n) if len(tasks) > 1 else 1
+    if workers == 1:
+        out = []
+        for t in tasks:
+            with _task():
+                out.append(_three_steps(prepare, compute, finish, *lead, t))
+        return out
+    backend, _ = joblib.parallel.get_active_backend(prefer="threads")
+    if not isinstance(backend, joblib.parallel.ThreadingBackend):
+        return parallel_map(
+            _three_steps, [(t,) for t in tasks], shared=(prepare, compute, finish, *lead), n_jobs=n
+        )
+    logger.debug(
+        "pipeline_map: %d tasks of %s on the calling thread and %d more",
+        len(tasks),
+        getattr(compute, "__name__", compute),
+        workers - 1,
+    )
+    out = []
+    prepared: list[Any] = []
+    futures: list[Future[Any]] = []
+    head = 0  # tasks finished so far (in order)
+
+    def finish_ready(wait: bool) -> None:
+        nonlocal head
+        while head < len(futures) and (wait or futures[head].done()):
+            got = futures[head].result()
+            out.append(finish(*lead, prepared[head], got))
+            prepared[head] = futures[head] = None  # type: ignore[call-overload]
+            head += 1
+
+    with _task(), ThreadPoolExecutor(workers - 1, thread_name_prefix="filmreco") as pool:
+        try:
+            for t in tasks:
+                p = prepare(*lead, t)
+                prepared.append(p)
+                futures.append(pool.submit(_compute_task, compute, lead, p))
+                finish_ready(False)
+            # every task prepared: compute here those no thread has started, the last first
+            i = len(futures) - 1
+            while i >= head:
+                if futures[i].cancel():
+                    here: Future[Any] = Future()
+                    here.set_result(compute(*lead, prepared[i]))
+                    futures[i] = here
+                i -= 1
+                finish_ready(False)
+            finish_ready(True)
+        except BaseException:
+            for f in futures[head:]:
+                if f is not None:
+                    f.cancel()
+            raise
+    return out
+
+
+def _three_steps(
+    prepare: Callable[..., Any], compute: Callable[..., Any], finish: Callable[..., R], *args: Any
+) -> R:
+    """The three steps of one task of :func:`pipeline_map` (``args``: the shared, the task)."""
+    lead, task = args[:-1], args[-1]
+    p = prepare(*lead, task)
+    return finish(*lead, p, compute(*lead, p))
+
+
+def _compute_task(compute: Callable[..., Any], lead: tuple[Any, ...], prepared: Any) -> Any:
+    """The middle step of :func:`pipeline_map` in a worker thread, with a task's thread caps."""
+    with _task():
+        return compute(*lead, prepared)
 
 
 def n_chunks_for(n_items: int, n_jobs: int | None, *, min_chunk: int, max_chunk: int) -> int:

@@ -395,7 +395,9 @@ def test_compiled_top_matches_reference(n, seed, levels, n_units, masked):
         n_docs,
         n,
         kmask,
+        *buffers,  # the same scratch again: one thread's, reused from call to call
     )
+    assert not buffers[0].any() and not buffers[1].any()
     for i, (rows, weights, labels) in enumerate(queries):
         want_i, want_s = _reference_top(M, rows, weights, labels, n_units, n, mask)
         assert idx[i, : found[i]].tolist() == want_i and sc[i, : found[i]].tolist() == want_s
@@ -427,21 +429,43 @@ def test_search_many_filters_and_highlights(index):
     assert all("directors" in h for h in got[0].highlights)
 
 
-def test_search_many_parallel_blocks(index):
+@pytest.mark.parametrize("backend", [None, "threading", "loky"])
+def test_search_many_parallel_blocks(index, monkeypatch, backend):
     from joblib import parallel_config
 
     from filmreco.search import index as module
 
-    queries = QUERIES * 300
-    serial = index.search_many(queries)
-    with parallel_config(backend="threading"):
-        old = module._BATCH
-        module._BATCH = 64
-        try:
+    queries = QUERIES * 30
+    serial = index.search_many(queries, n_jobs=1)
+    monkeypatch.setattr(module, "_PIPE_BATCH", 16)  # many blocks, of other sizes than serial's
+    if backend is None:  # the default: threads (pipeline_map)
+        parallel = index.search_many(queries, n_jobs=2)
+    else:
+        with parallel_config(backend=backend):
             parallel = index.search_many(queries, n_jobs=2)
-        finally:
-            module._BATCH = old
     assert [h.ids.tolist() for h in parallel] == [h.ids.tolist() for h in serial]
+    assert [h.scores.tolist() for h in parallel] == [h.scores.tolist() for h in serial]
+
+
+def test_search_many_scores_in_other_threads(index, monkeypatch):
+    from filmreco.search import index as module
+
+    where = []
+    score = module.SearchIndex._score_block
+
+    def spy(block, mask):
+        where.append(threading.get_ident())
+        return score(block, mask)
+
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(spy))
+    monkeypatch.setattr(module, "_PIPE_BATCH", 8)
+    queries = QUERIES * 40
+    want = [h.ids.tolist() for h in index.search_many(queries, n_jobs=1)]
+    where.clear()
+    got = [h.ids.tolist() for h in index.search_many(queries, n_jobs=2)]
+    assert got == want
+    assert len(where) == math.ceil(len(queries) / 8)
+    assert set(where) != {threading.get_ident()}  # a worker thread scored blocks
 
 
 def test_concurrent_searches_match_serial(records):
@@ -601,3 +625,30 @@ def test_fit_without_records_says_so(records):
     assert index.search("霸王别姬").ids.size == 0
     index.add([{"id": 7, "title": "霸王别姬"}])
     assert index.search("霸王别姬").ids.tolist() == [7]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_search_many_reads_one_snapshot(records, monkeypatch, n_jobs):
+    """A write while a batch runs (here: after its first block is scored) changes none of
+    the batch's hits: every block reads the snapshot the batch started with."""
+    from filmreco.search import index as module
+
+    index = SearchIndex().fit(records)
+    queries = QUERIES * 40
+    want = [(h.ids.tolist(), h.scores.tolist()) for h in index.search_many(queries)]
+    monkeypatch.setattr(module, "_BATCH", 8)
+    monkeypatch.setattr(module, "_PIPE_BATCH", 8)
+    score = module.SearchIndex._score_block
+    written = []
+
+    def write_then_score(block, mask):
+        if not written:
+            written.append(1)
+            index.add([{"id": "new", "title": "星海漫游 柯南 剧情 家"}])
+        return score(block, mask)
+
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(write_then_score))
+    got = [(h.ids.tolist(), h.scores.tolist()) for h in index.search_many(queries, n_jobs=n_jobs)]
+    assert written and got == want
+    monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(score))
+    assert "new" in index.search_many(queries, n_jobs=n_jobs)[0].ids.tolist()  # the write is in

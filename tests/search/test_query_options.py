@@ -134,14 +134,16 @@ def test_long_query_cut_to_the_given_length(index):
 
 @pytest.mark.parametrize("options", [{}, CUSTOM, {"rerank_depth": 1, "rerank_weight": 0.0}])
 @pytest.mark.parametrize("user", [None, "u1", "u2"])
-def test_search_many_equals_search(index, monkeypatch, options, user):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_search_many_equals_search(index, monkeypatch, options, user, n_jobs):
     from filmreco.search import index as module
 
     monkeypatch.setattr(module, "_BATCH", 4)  # several blocks
+    monkeypatch.setattr(module, "_PIPE_BATCH", 2)  # in threads (n_jobs=2): several too
     kw = dict(highlight=True, rerank=rerank, user_id=user, **options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        batch = index.search_many(QUERIES, n=3, **kw)
+        batch = index.search_many(QUERIES, n=3, n_jobs=n_jobs, **kw)
         singles = [index.search(q, n=3, **kw) for q in QUERIES]
     for q, got, want in zip(QUERIES, batch, singles):
         assert got.ids.tolist() == want.ids.tolist(), q
@@ -158,14 +160,14 @@ def test_search_many_personalised_in_parallel(index):
     queries = QUERIES * 40
     serial = index.search_many(queries, rerank=rerank, user_id="u1", rerank_depth=3)
     with parallel_config(backend="threading"):
-        old = module._BATCH
-        module._BATCH = 16
+        old = module._BATCH, module._PIPE_BATCH
+        module._BATCH = module._PIPE_BATCH = 16
         try:
             parallel = index.search_many(
                 queries, rerank=rerank, user_id="u1", rerank_depth=3, n_jobs=2
             )
         finally:
-            module._BATCH = old
+            module._BATCH, module._PIPE_BATCH = old
     assert [h.ids.tolist() for h in parallel] == [h.ids.tolist() for h in serial]
     assert [h.scores.tolist() for h in parallel] == [h.scores.tolist() for h in serial]
     with pytest.raises(InputError, match="rerank"):

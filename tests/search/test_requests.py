@@ -211,7 +211,11 @@ def test_request_matching_nothing_falls_back_to_text(index):
     assert top(index, "宫崎骏 犯罪") != []
 
 
-def test_search_many_answers_requests_and_prior_as_search(index):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_search_many_answers_requests_and_prior_as_search(index, monkeypatch, n_jobs):
+    from filmreco.search import index as module
+
+    monkeypatch.setattr(module, "_PIPE_BATCH", 1)  # with n_jobs=2: one query per block
     queries = [
         "有没有好看的悬疑片",
         "流浪地球二",
@@ -221,7 +225,7 @@ def test_search_many_answers_requests_and_prior_as_search(index):
         "",
         "Harry Potter",
     ]
-    many = index.search_many(queries, 5)
+    many = index.search_many(queries, 5, n_jobs=n_jobs)
     for q, h in zip(queries, many):
         one = index.search(q, 5)
         assert h.ids.tolist() == one.ids.tolist(), q

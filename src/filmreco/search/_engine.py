@@ -441,15 +441,16 @@ class Snapshot:
             batch.add(self, q)
         return batch.top(self, n, mask)
 
-    def top_texts(
-        self, texts: Sequence[str], n: int, mask: np.ndarray | None, *, keep: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[QueryTerms] | None]:
-        """:meth:`top_many` of normalised query texts, each distinct text analysed once.
+    def batch_texts(
+        self, texts: Sequence[str], *, keep: bool = False
+    ) -> tuple[_Batch, list[QueryTerms] | None]:
+        """The rows of normalised query texts, each distinct text analysed once, ready for
+        one compiled call (:meth:`_Batch.top`, which then holds no Python object).
 
         A query's terms are turned into rows at once and dropped (unless `keep`, e.g. for
         highlights): a batch holding thousands of small objects alive makes Python's
         garbage collector walk them again and again, which cost more than the scoring.
-        Returns :meth:`top_many`'s arrays and, with `keep`, the queries' terms.
+        Returns the batch and, with `keep`, the queries' terms.
         """
         batch = _Batch()
         seen: dict[str, int] = {}  # text -> its first query in the batch
@@ -466,8 +467,8 @@ class Snapshot:
             batch.add(self, q)
             if kept is not None:
                 kept.append(q)
-        idx, sc, found = batch.top(self, n, mask)
-        return idx, sc, found, kept
+        batch.freeze()
+        return batch, kept
 
     def coordination(self, q: QueryTerms) -> np.ndarray:
         """Share of the query's units each document matches (see :meth:`_coordination`)."""
@@ -561,9 +562,9 @@ class Snapshot:
 
 
 class _Batch:
-    """The rows of a batch of queries, collected query by query (see :meth:`Snapshot.top_texts`)."""
+    """The rows of a batch of queries, collected query by query (see :meth:`Snapshot.batch_texts`)."""
 
-    __slots__ = ("ids", "labels", "qptr", "units", "ws")
+    __slots__ = ("arrays", "ids", "labels", "qptr", "units", "ws")
 
     def __init__(self) -> None:
         self.ids: list[int] = []
@@ -571,6 +572,7 @@ class _Batch:
         self.labels: list[int] = []
         self.qptr = [0]
         self.units: list[int] = []
+        self.arrays: tuple[np.ndarray, ...] | None = None
 
     def add(self, state: Snapshot, q: QueryTerms) -> None:
         state._collect(q, self.ids, self.ws, self.labels)
@@ -586,17 +588,28 @@ class _Batch:
         self.qptr.append(len(self.ids))
         self.units.append(self.units[i])
 
+    def freeze(self) -> None:
+        """Turn the lists into the kernel's arrays (and drop the lists): after this, :meth:`top`
+        runs no Python over the queries, so a thread runs it while another holds the GIL."""
+        self.arrays = (
+            np.array(self.qptr, dtype=np.int64),
+            np.array(self.ids, dtype=np.int64),
+            np.array(self.ws, dtype=np.float64),
+            np.array(self.labels, dtype=np.int64),
+            np.array(self.units, dtype=np.int64),
+        )
+        self.ids, self.ws, self.labels, self.qptr, self.units = [], [], [], [0], []
+
     def top(
         self, state: Snapshot, n: int, mask: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = min(n, state.n_docs)  # columns past the documents would only hold padding
-        qptr = np.array(self.qptr, dtype=np.int64)
-        rows = np.array(self.ids, dtype=np.int64)
-        weights = np.array(self.ws, dtype=np.float64)
-        labels = np.array(self.labels, dtype=np.int64)
-        units = np.array(self.units, dtype=np.int64)
+        if self.arrays is None:
+            self.freeze()
+        qptr, rows, weights, labels, units = self.arrays  # type: ignore[misc]
         if state._kernels is None:  # numba could not build the kernels: the numpy path
             return self._top_numpy(state, qptr, rows, weights, labels, units, n, mask)
+        scores, marks, touched = state._buffers()  # this thread's, left zeroed by the kernel
         return state._kernels.search_top_many(  # type: ignore[no-any-return]
             state._indptr,
             state._indices,
@@ -609,6 +622,9 @@ class _Batch:
             state.n_docs,
             n,
             _NO_MASK if mask is None else mask,
+            scores,
+            marks,
+            touched,
         )
 
     @staticmethod

@@ -33,7 +33,7 @@ SIGNATURES = {
     "b1[::1], f8[::1], i4[::1], i4[::1])",
     "search_scores": f"f8[::1]({_ARRAYS}, i8[::1], f8[::1], i8[::1], i8, i8)",
     "search_top_many": f"Tuple((i8[:, ::1], f4[:, ::1], i8[::1]))({_ARRAYS}, i8[::1], i8[::1], "
-    "f8[::1], i8[::1], i8[::1], i8, i8, b1[::1])",
+    "f8[::1], i8[::1], i8[::1], i8, i8, b1[::1], f8[::1], i4[::1], i4[::1])",
 }
 
 
@@ -218,13 +218,28 @@ def search_top(
 
 @njit(SIGNATURES["search_top_many"], cache=True, nogil=True)
 def search_top_many(
-    indptr, indices, data, qptr, rows, weights, labels, n_units, n_docs, k, mask
+    indptr,
+    indices,
+    data,
+    qptr,
+    rows,
+    weights,
+    labels,
+    n_units,
+    n_docs,
+    k,
+    mask,
+    scores,
+    state,
+    touched,
 ):  # pragma: no cover - compiled
     """Top `k` documents of each query of a batch, as :func:`search_top` one by one.
 
     Query ``i`` touches ``rows[qptr[i]:qptr[i + 1]]`` (with their `weights` and `labels`)
-    and has ``n_units[i]`` units. Returns the indices ``(n_queries, k)`` (-1 past the hits),
-    the scores (float32, 0 past the hits) and the number of hits of each query.
+    and has ``n_units[i]`` units. `scores`, `state`, `touched`: the caller's scratch space,
+    as in :func:`search_top` (a thread's own, reused from block to block). Returns the
+    indices ``(n_queries, k)`` (-1 past the hits), the scores (float32, 0 past the hits)
+    and the number of hits of each query.
     """
     m = qptr.size - 1
     idx = np.full((m, k), -1, dtype=np.int64)
@@ -233,9 +248,6 @@ def search_top_many(
     kk = min(k, n_docs)
     if kk == 0:
         return idx, sc, found
-    scores = np.zeros(n_docs, dtype=np.float64)  # left zeroed by every query: reused
-    state = np.zeros(n_docs, dtype=np.int32)
-    touched = np.empty(n_docs, dtype=np.int32)
     hs = np.empty(kk, dtype=np.float64)
     hi = np.empty(kk, dtype=np.int64)
     for i in range(m):

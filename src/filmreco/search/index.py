@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +16,7 @@ from .._parallel import (
     blocks,
     check_n_jobs,
     effective_n_jobs,
-    parallel_map,
+    pipeline_map,
     progress_bar,
 )
 from .._persist import Saveable
@@ -64,6 +63,7 @@ logger = logging.getLogger("filmreco")
 
 _ON_DUPLICATE = {"raise": "raise", "replace": "replace", "skip": "skip"}
 _BATCH = 512  # most queries scored together by search_many
+_PIPE_BATCH = 128  # queries per block of search_many in threads (see pipeline_map)
 _PROGRESS_BLOCK = 256  # records analysed between two updates of a progress bar
 _PRIOR_DEPTH = 50  # text hits re-ordered by the prior (prior_field)
 
@@ -837,8 +837,10 @@ class SearchIndex(Saveable, ParamsMixin):
         n_jobs : int or None, default=None
             Workers for the blocks of queries; see :ref:`n_jobs`. The hits do not depend on it.
             Threads unless a joblib backend is configured (:func:`joblib.parallel_config`):
-            the scoring kernel releases the GIL, so one thread scores a block while another
-            analyses the next; batches of at most 2,048 queries run in the calling thread.
+            the calling thread analyses the blocks of 128 queries and builds their hits
+            while the other threads score the blocks already analysed (the scoring kernel
+            releases the GIL), and, once every block is analysed, scores the rest itself.
+            Batches of at most 256 queries run in the calling thread.
 
         Returns
         -------
@@ -867,75 +869,96 @@ class SearchIndex(Saveable, ParamsMixin):
         mask = self._mask(state, filters)
         user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)
-        if effective_n_jobs(n_jobs) > 1 and len(texts) > 4 * _BATCH:
-            parts = blocks(
-                len(texts), max(_BATCH, math.ceil(len(texts) / (4 * effective_n_jobs(n_jobs))))
+        shared = (self, _Pinned(state), n, mask, opts, highlight, user)
+        if effective_n_jobs(n_jobs) > 1 and len(texts) > 2 * _PIPE_BATCH:
+            # threads unless the caller configured a backend: the calling thread analyses
+            # the blocks of queries (Python, under the GIL) and builds their hits, while the
+            # other threads score the blocks already analysed (the kernel releases the
+            # GIL); the index is shared, not copied to worker processes. The blocks do not
+            # depend on n_jobs, nor do the hits on the blocks.
+            tasks = [texts[a:b] for a, b in blocks(len(texts), _PIPE_BATCH)]
+            chunks = pipeline_map(
+                _prepare_block, _score_block, _finish_block, tasks, shared=shared, n_jobs=n_jobs
             )
-            tasks = [(texts[a:b],) for a, b in parts]
-            out: list[SearchHits] = []
-            shared = (self, n, mask, opts, highlight, user)
-            # threads unless the caller configured a backend: the kernel releases the GIL,
-            # so one thread scores a block while the other analyses the next, and the index
-            # is shared, not copied to worker processes
-            chunks = parallel_map(
-                _search_block, tasks, shared=shared, n_jobs=n_jobs, prefer="threads"
-            )
-            for chunk in chunks:
-                out.extend(chunk)
-            return out
-        return self._search_block(texts, n, mask, opts, highlight, user)
+            return [h for chunk in chunks for h in chunk]
+        out: list[SearchHits] = []
+        for a, b in blocks(len(texts), _BATCH):
+            block = self._prepare_block(state, texts[a:b], n, mask, opts, highlight, user)
+            out.extend(self._finish_block(block, self._score_block(block, mask), opts, user))
+        return out
 
-    def _search_block(
+    def _prepare_block(
         self,
+        state: Snapshot,
         texts: list[str],
         n: int,
         mask: np.ndarray | None,
         opts: QueryOptions,
         highlight: bool,
         user: tuple[Any, Any] | None,
-    ) -> list[SearchHits]:
-        state = self._snapshot()
-        out: list[SearchHits] = []
-        doc_ids = state.doc_ids.ids
-        highlighter = opts.highlighter() if highlight else None
+    ) -> _Block:
+        """The Python part of a block of :meth:`search_many` before its scoring: requests and
+        Latin queries answered one by one (as :meth:`search` does), the other queries
+        analysed into the rows of one compiled call."""
         depth = n if user is None else max(n, opts.rerank_depth)
         extras = self._extras(state)
         cfg = self._cfg
         use_prior = extras.prior is not None and cfg.prior_weight > 0
-        for a, b in blocks(len(texts), _BATCH):
-            part = texts[a:b]
-            special: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-            if cfg.intents:  # requests: answered one by one, as by search()
-                for i, t in enumerate(part):
-                    if t and extras.parse(t) is not None:
-                        got = extras.request(state, t, state.analyze(t), depth, mask)
-                        if got is not None:
-                            special[i] = got
-            for i, t in enumerate(part):  # Latin queries: the precision rule, as search()
-                if i not in special and t and t.isascii() and _maybe_latin(t):
-                    q = state.analyze(t)
-                    if extras.latin_only(state, t, q):
-                        special[i] = self._text_hits(state, extras, t, q, depth, mask)
-            wide = max(depth, _PRIOR_DEPTH) if use_prior else depth
-            if special and not highlight:  # answered already: not scored again
-                part = ["" if i in special else t for i, t in enumerate(part)]
-            idx, sc, found, qs = state.top_texts(part, wide, mask, keep=highlight)
-            if use_prior or special:
-                idx, sc, found = _adjust(idx, sc, found, special, extras, cfg.prior_weight,
-                                         depth, use_prior)  # fmt: skip
-            # padding (-1) is never read; an empty index has only padding
-            ids = doc_ids[idx] if doc_ids.size else np.empty(idx.shape, dtype=doc_ids.dtype)
-            for i, k in enumerate(found.tolist()):
-                rows, hit_ids, scores = idx[i, :k], ids[i, :k], sc[i, :k]
-                if user is not None and k:
-                    rows, scores = personalize(
-                        state, rows, scores, user[0], user[1], n, opts.rerank_weight
-                    )
-                    hit_ids = doc_ids[rows]
-                hl = None
-                if highlighter is not None and qs is not None:
-                    hl = [state.highlights(j, qs[i], highlighter) for j in rows.tolist()]
-                out.append(SearchHits(hit_ids, scores, hl))
+        special: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if cfg.intents:  # requests: answered one by one, as by search()
+            for i, t in enumerate(texts):
+                if t and extras.parse(t) is not None:
+                    got = extras.request(state, t, state.analyze(t), depth, mask)
+                    if got is not None:
+                        special[i] = got
+        for i, t in enumerate(texts):  # Latin queries: the precision rule, as search()
+            if i not in special and t and t.isascii() and _maybe_latin(t):
+                q = state.analyze(t)
+                if extras.latin_only(state, t, q):
+                    special[i] = self._text_hits(state, extras, t, q, depth, mask)
+        wide = max(depth, _PRIOR_DEPTH) if use_prior else depth
+        if special and not highlight:  # answered already: not scored again
+            texts = ["" if i in special else t for i, t in enumerate(texts)]
+        batch, qs = state.batch_texts(texts, keep=highlight)
+        return _Block(state, extras, batch, qs, special, wide, depth, n, use_prior, highlight)
+
+    @staticmethod
+    def _score_block(block: _Block, mask: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        """The compiled part of a block: the top hits of its analysed queries (the GIL is
+        released while the kernel runs)."""
+        return block.batch.top(block.state, block.wide, mask)  # type: ignore[no-any-return]
+
+    def _finish_block(
+        self,
+        block: _Block,
+        top: tuple[np.ndarray, ...],
+        opts: QueryOptions,
+        user: tuple[Any, Any] | None,
+    ) -> list[SearchHits]:
+        """A block's hits: the answered queries put in, the prior applied, re-ranked for
+        `user`, highlighted."""
+        idx, sc, found = top
+        state, special, extras = block.state, block.special, block.extras
+        if block.use_prior or special:
+            idx, sc, found = _adjust(idx, sc, found, special, extras, self._cfg.prior_weight,
+                                     block.depth, block.use_prior)  # fmt: skip
+        doc_ids = state.doc_ids.ids
+        highlighter = opts.highlighter() if block.highlight else None
+        qs = block.qs
+        # padding (-1) is never read; an empty index has only padding
+        ids = doc_ids[idx] if doc_ids.size else np.empty(idx.shape, dtype=doc_ids.dtype)
+        out: list[SearchHits] = []
+        for i, k in enumerate(found.tolist()):
+            rows, hit_ids, scores = idx[i, :k], ids[i, :k], sc[i, :k]
+            if user is not None and k:
+                rows, scores = personalize(
+                    state, rows, scores, user[0], user[1], block.n, opts.rerank_weight
+                )
+                hit_ids = doc_ids[rows]
+            hl = None
+            if highlighter is not None and qs is not None:
+                hl = [state.highlights(j, qs[i], highlighter) for j in rows.tolist()]
+            out.append(SearchHits(hit_ids, scores, hl))
         return out
 
     def suggest(
@@ -998,16 +1021,79 @@ class SearchIndex(Saveable, ParamsMixin):
                 self._query_defaults = self._deprecated_defaults()
 
 
-def _search_block(
+@dataclass
+class _Block:
+    """A block of :meth:`SearchIndex.search_many` between its Python and compiled parts."""
+
+    state: Snapshot
+    extras: Extras
+    batch: Any  # the analysed queries' rows (_engine._Batch)
+    qs: list[QueryTerms] | None  # the queries' terms, kept for highlights
+    special: dict[int, tuple[np.ndarray, np.ndarray]]  # queries answered one by one
+    wide: int  # hits scored per query
+    depth: int  # hits kept per query (before a user re-ranking)
+    n: int  # hits asked for
+    use_prior: bool
+    highlight: bool
+
+
+class _Pinned:
+    """The snapshot a batch of :meth:`SearchIndex.search_many` reads, the same for all its
+    blocks (a write during the batch makes a new one); a copy sent to a worker process
+    carries none: there the index's own copy is the batch's."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: Snapshot | None) -> None:
+        self.state = state
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Pinned, (None,))
+
+    def get(self, index: SearchIndex) -> Snapshot:
+        if self.state is None:
+            self.state = index._snapshot()
+        return self.state
+
+
+def _prepare_block(
     index: SearchIndex,
+    state: _Pinned,
     n: int,
     mask: np.ndarray | None,
     opts: QueryOptions,
     highlight: bool,
     user: tuple[Any, Any] | None,
     texts: list[str],
+) -> _Block:
+    return index._prepare_block(state.get(index), texts, n, mask, opts, highlight, user)
+
+
+def _score_block(
+    index: SearchIndex,
+    state: _Pinned,
+    n: int,
+    mask: np.ndarray | None,
+    opts: QueryOptions,
+    highlight: bool,
+    user: tuple[Any, Any] | None,
+    block: _Block,
+) -> tuple[np.ndarray, ...]:
+    return index._score_block(block, mask)
+
+
+def _finish_block(
+    index: SearchIndex,
+    state: _Pinned,
+    n: int,
+    mask: np.ndarray | None,
+    opts: QueryOptions,
+    highlight: bool,
+    user: tuple[Any, Any] | None,
+    block: _Block,
+    top: tuple[np.ndarray, ...],
 ) -> list[SearchHits]:
-    return index._search_block(texts, n, mask, opts, highlight, user)
+    return index._finish_block(block, top, opts, user)
 
 
 def _adjust(
