@@ -37,6 +37,11 @@ __all__ = ["MODE_COSINE", "MODE_DOT", "MODE_SCALE", "neighbour_rows", "serve_row
 #: How an accumulated product becomes a similarity (see :func:`neighbour_rows`).
 MODE_DOT, MODE_COSINE, MODE_SCALE = 0, 1, 2
 
+#: Bins of the per-row histogram of similarity values (the top 11 bits of a positive
+#: float32: exponent and 3 bits of mantissa, bins 1/8 of an octave wide).
+_BIN_SHIFT = 20
+_BINS = 1 << (32 - 1 - _BIN_SHIFT)
+
 
 @njit(nogil=True, cache=True, inline="always")
 def _worse(va, ia, vb, ib):  # pragma: no cover - compiled
@@ -179,6 +184,10 @@ def neighbour_rows(
     bv = np.empty(n + 1, dtype=np.float32)
     bj = np.empty(n + 1, dtype=np.int32)
     ties = np.empty(n, dtype=np.int32)
+    # the bits of a positive float32 order as its values: a histogram of their top bits
+    # below the sign (exponent, 3 bits of mantissa) locate the k-th largest value of a row
+    bits = bv.view(np.uint32)
+    hist = np.zeros(_BINS, dtype=np.int32)
     pos = 0
     for r in range(start, stop):
         nt = 0
@@ -218,7 +227,9 @@ def neighbour_rows(
                 v = np.float32(s / denom if denom > 0 else 0.0)
                 bv[cnt] = v
                 bj[cnt] = j
-                cnt += (v > 0) & (j != r)
+                keep = (v > 0) & (j != r)
+                hist[(bits[cnt] >> _BIN_SHIFT) & (_BINS - 1)] += keep
+                cnt += keep
         elif mode == MODE_SCALE:
             for t in range(nt):
                 j = touched[t]
@@ -226,7 +237,9 @@ def neighbour_rows(
                 acc[j] = 0
                 bv[cnt] = v
                 bj[cnt] = j
-                cnt += (v > 0) & (j != r)
+                keep = (v > 0) & (j != r)
+                hist[(bits[cnt] >> _BIN_SHIFT) & (_BINS - 1)] += keep
+                cnt += keep
         else:
             for t in range(nt):
                 j = touched[t]
@@ -234,18 +247,36 @@ def neighbour_rows(
                 acc[j] = 0
                 bv[cnt] = v
                 bj[cnt] = j
-                cnt += (v > 0) & (j != r)
-        # then the k best, only for a row holding more (the k-th largest value from a
-        # min-heap of values, then the entries above it and the ties of smallest columns)
+                keep = (v > 0) & (j != r)
+                hist[(bits[cnt] >> _BIN_SHIFT) & (_BINS - 1)] += keep
+                cnt += keep
+        # then the k best, only for a row holding more: the bin of the k-th largest value
+        # from the histogram, the entries of that bin and above moved to the front (the
+        # rest rank below all of them), and among those the k-th largest value from a
+        # min-heap of values, then the entries above it and the ties of smallest columns
         if k == 0:
             cnt = 0
         elif cnt > k:
-            size = 0
+            top = _BINS - 1
+            above = hist[top]
+            while above < k:
+                top -= 1
+                above += hist[top]
+            m = 0
             for c in range(cnt):
-                v = bv[c]
-                if size < k or v > heap[0]:
-                    size = _offer_value(heap, size, k, v)
-            cnt = _keep_best(bv, bj, cnt, k, heap[0], ties)
+                inside = (bits[c] >> _BIN_SHIFT) >= top
+                bv[m] = bv[c]
+                bj[m] = bj[c]
+                m += inside
+            cnt = m
+            if cnt > k:
+                size = 0
+                for c in range(cnt):
+                    v = bv[c]
+                    if size < k or v > heap[0]:
+                        size = _offer_value(heap, size, k, v)
+                cnt = _keep_best(bv, bj, cnt, k, heap[0], ties)
+        hist[:] = 0
         order = np.argsort(bj[:cnt])
         for t in range(cnt):
             out_i[pos + t] = bj[order[t]]
