@@ -300,3 +300,20 @@ def test_bm25_kernel_gives_the_bits_of_bm25_values(dtype):
     assert a.dtype == w.dtype == np.float32
     np.testing.assert_array_equal(a, a0)
     np.testing.assert_array_equal(w, w0)
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf", "bm25"])
+@pytest.mark.parametrize("similarity", ["cosine", "dot"])
+@pytest.mark.parametrize("k", [1, 9, 60])
+def test_rows_with_many_neighbours_select_as_the_reference(weighting, similarity, k):
+    # rows of hundreds of positive similarities spread over several octaves (counts 1..40
+    # on a few popular films) and many ties (binary elsewhere): the k-th largest value is
+    # located through a histogram of the values' bits before the exact selection
+    rng = np.random.default_rng(11)
+    n_users, n_items = 400, 300
+    pop = rng.zipf(1.6, n_items).clip(1, 200).astype(float)
+    mask = rng.random((n_users, n_items)) < 0.08 * pop / pop.mean()
+    vals = np.where(rng.random(mask.shape) < 0.2, rng.integers(1, 41, mask.shape), 1)
+    X = sp.csr_array(np.where(mask, vals, 0).astype(np.float32))
+    model = ItemKNN(k, weighting=weighting, similarity=similarity)
+    assert_same_csr(model.fit(X).similarity_, knn_reference(X, model))
