@@ -317,7 +317,8 @@ def test_tune_fits_the_social_base_once_per_split(world, mode, monkeypatch):
     monkeypatch.setattr(SocialRecommender, "_tuning_parts", lambda self, train, tuned: {})
     CountingEASE.fits.clear()
     each = tune(model, grid, X, n_splits=2, random_state=0, refit=False)
-    assert len(CountingEASE.fits) == 2 * 6
+    # every candidate, then the five that depart from the base on their shuffled-graph control
+    assert len(CountingEASE.fits) == 2 * 6 + 2 * 5
     assert [r["score"] for r in each.results] == [r["score"] for r in shared.results]
     monkeypatch.undo()
     # a grid over the base's own parameters fits a base per candidate
@@ -365,10 +366,12 @@ def test_tune_social_is_deprecated_with_the_same_results(world, seed):
         model, graded, grid, lambda d: split_random(d, 0.2, random_state=rng.integers(2**32)), 2, 5
     )
     assert [r["score"] for r in res.results] == want.tolist()
-    # the best of the null candidates (the base alone) and those significantly better
+    # the best of the null candidates (the base alone) and those significantly better than
+    # it and than themselves on the shuffled graph
     null = [r["params"]["weight"] == 0 and r["params"].get("new_user_weight") is None
             for r in res.results]  # fmt: skip
-    ok = [n or r["gain_lower_bound"] > 0 for n, r in zip(null, res.results)]
+    ok = [n or (r["gain_lower_bound"] > 0 and r["control_lower_bound"] > 0)
+          for n, r in zip(null, res.results)]  # fmt: skip
     best = max((i for i in range(len(ok)) if ok[i]), key=lambda i: (want[i], -i))
     assert res.best_params == res.results[best]["params"]
     assert isinstance(res, SocialTuning) and isinstance(res, TuneResult)
