@@ -518,15 +518,15 @@ def test_cross_evaluate_social_tunes_on_the_k_it_reports(world, monkeypatch):
     seen = []
     real = cv._tune_social
 
-    def spy(*args):
-        seen.append(args[5])  # the k of NDCG@k
-        return real(*args)
+    def spy(*args, **kwargs):
+        seen.append((args[5], kwargs["control"]))  # the k of NDCG@k; the control is on
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(cv, "_tune_social", spy)
     model = SocialRecommender(Popularity(), g)
     ev = cross_evaluate_social(model, X, n_folds=2, k=5, grid={"weight": [0.0, 0.5]}, n_boot=20,
                                random_state=0)  # fmt: skip
-    assert seen == [5, 5] and ev.k == 5
+    assert seen == [(5, True), (5, True)] and ev.k == 5
 
 
 def test_cross_evaluate_social_simulates_cold_starts(world):
