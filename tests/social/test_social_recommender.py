@@ -252,6 +252,18 @@ def test_shuffle_graph_keeps_degrees_and_changes_friends():
         shuffle_graph(G)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("directed", [False, True])
+def test_shuffle_graph_keeps_every_degree_when_rewiring_clashes(seed, directed):
+    # dense enough that the first permutation repeats arcs, so the clashes are re-drawn;
+    # a re-draw touching a position twice must not lose one arc's source for another's
+    G = nx.gnm_random_graph(40, 300, seed=seed, directed=directed)
+    g = SocialGraph.from_networkx(G)
+    s = shuffle_graph(g, random_state=seed)
+    assert s.n_arcs == g.n_arcs
+    assert (s.in_degree() == g.in_degree()).all() and (s.out_degree() == g.out_degree()).all()
+
+
 def test_tune_scores_every_social_candidate_on_validation(world):
     X, g = world
     model = SocialRecommender(EASE(regularization=5.0), g)

@@ -105,7 +105,11 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
             break
         idx = np.flatnonzero(bad)
         other = rng.integers(0, s.size, size=idx.size)
-        s[idx], s[other] = s[other], s[idx].copy()
+        if np.unique(other).size == other.size and not np.isin(other, idx).any():
+            s[idx], s[other] = s[other], s[idx].copy()
+        else:  # overlapping positions: one swap at a time, so every arc keeps a source
+            for a, b in zip(idx.tolist(), other.tolist()):
+                s[a], s[b] = s[b], s[a]
     else:
         bad = clashes()  # the last swaps may have made new clashes: drop those too
     if bad.any():
