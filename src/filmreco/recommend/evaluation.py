@@ -404,11 +404,14 @@ def tune(
     :func:`~filmreco.social.shuffle_graph`, seeded from `random_state`, the same for every
     split). With `control` on, a candidate must also beat its own control on the part's
     users: a gain that any graph with the same degrees would give (mixing in some other
-    users' films smooths sparse users' rankings) is not evidence for the links. Both
-    comparisons of every candidate, ``candidate - null`` and ``candidate - its control``
-    per user, enter one simultaneous max-t test, so the 5% error rate still holds for the
-    whole choice; the control's lower bounds are in ``"part_control_lower_bounds"`` and
-    ``"control_lower_bound"``.
+    users' films smooths sparse users' rankings) is not evidence for the links. The
+    comparisons ``candidate - its control`` per user form a second family, simultaneous over
+    the candidates by the same sign flips at the same level: a candidate that does not beat
+    the null is chosen with probability at most 5%, as without the control (its bounds
+    against the null are unchanged), and so is a candidate whose gain its control matches
+    (with a graph that carries no signal, every candidate is one); the control's lower
+    bounds are in ``"part_control_lower_bounds"`` and ``"control_lower_bound"``.
+
     Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
     Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
     validation data cannot tell them apart. Any :class:`Recommender` can be tuned, the social
@@ -746,30 +749,43 @@ class _GuardRecord:
         return uniq, sums / count[:, None]
 
 
-def _max_t_lower_bounds(D: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
+def _max_t_lower_bounds(
+    D: np.ndarray, alpha: float, rng: np.random.Generator, families: int = 1
+) -> np.ndarray:
     """Simultaneous lower confidence bounds of the column means of the paired differences
     `D` (users x candidates): ``mean - c * se``, with ``c`` the ``1 - alpha`` quantile of the
     largest studentized mean under random sign flips of the users' rows (Westfall & Young,
     *Resampling-based multiple testing*, 1993): the flips keep the candidates' correlation,
-    so near-duplicate candidates cost less than a Bonferroni correction would."""
+    so near-duplicate candidates cost less than a Bonferroni correction would.
+
+    With ``families > 1`` the columns are that many equal blocks (e.g. every candidate
+    against the null, then every candidate against its control), each simultaneous within
+    itself at `alpha` with its own ``c``, all from the same flips: the first block's bounds
+    are exactly those of ``families=1`` on it alone."""
     n = D.shape[0]
     mean = D.mean(axis=0)
     sq = (D**2).sum(axis=0)
     se = np.sqrt(np.maximum(sq - n * mean**2, 0.0) / (n - 1) / n)
     live = se > 0
     lower = np.where(mean > 0, 0.0, mean)  # a candidate equal to the null never passes
-    if not live.any():
+    width = D.shape[1] // families
+    family = np.arange(D.shape[1]) // width
+    if not live[family == 0].any():  # nothing passes the first family: no flips drawn
         return lower
-    Dl = D[:, live]
-    sq_l, top = sq[live], []
+    blocks = [live & (family == f) for f in range(families)]
+    top: list[list[np.ndarray]] = [[] for _ in range(families)]
     for start in range(0, TUNE_RESAMPLES, 250):
         b = min(250, TUNE_RESAMPLES - start)
         signs = rng.integers(0, 2, size=(b, n)).astype(np.float64) * 2.0 - 1.0
-        m = signs @ Dl / n
-        s = np.sqrt(np.maximum(sq_l - n * m**2, 1e-300) / (n - 1) / n)
-        top.append((m / s).max(axis=1))
-    c = float(np.quantile(np.concatenate(top), 1.0 - alpha, method="higher"))
-    lower[live] = mean[live] - c * se[live]
+        for f, cols in enumerate(blocks):
+            if cols.any():
+                m = signs @ D[:, cols] / n
+                s = np.sqrt(np.maximum(sq[cols] - n * m**2, 1e-300) / (n - 1) / n)
+                top[f].append((m / s).max(axis=1))
+    for f, cols in enumerate(blocks):
+        if cols.any():
+            c = float(np.quantile(np.concatenate(top[f]), 1.0 - alpha, method="higher"))
+            lower[cols] = mean[cols] - c * se[cols]
     return lower
 
 
@@ -789,9 +805,10 @@ def _guarded_best(
     resampling, at :data:`TUNE_ALPHA` divided among the parts tested (so that with a useless
     addition, every candidate is refused everywhere with probability at least
     ``1 - TUNE_ALPHA``). With a control recorded, each candidate must also beat its own
-    control there: both differences of every candidate enter the same max-t test (an
-    intersection-union rule, simultaneous over all the comparisons). Records each test's
-    lower bound per part and their minimum."""
+    control there: a second family of one-sided tests, ``candidate - its control``, made
+    simultaneous over the candidates by the same sign flips at the same level (so the
+    bounds against the null are those without the control, which can only refuse).
+    Records each test's lower bound per part and their minimum."""
     rng = check_random_state(random_state)
     parts = list(null_parts[0])
     nulls = np.array([[c[p] for p in parts] for c in null_parts])  # candidates x parts
@@ -813,7 +830,7 @@ def _guarded_best(
             if np.isnan(C).any():  # pragma: no cover - tune scores every tested control
                 raise RuntimeError("tune: a tested candidate's control was not scored")
             D = np.concatenate([D, V[:, others] - C], axis=1)
-        lower = _max_t_lower_bounds(D, alpha, rng)
+        lower = _max_t_lower_bounds(D, alpha, rng, 1 if record.control is None else 2)
         for pos, i in enumerate(others):
             lo = lower[pos]
             bounds = results[i].setdefault("part_gain_lower_bounds", {})
