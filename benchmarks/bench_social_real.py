@@ -29,7 +29,8 @@ Sections:
    user's NDCG@10 is the mean over the folds that test them). EASE's regularization is
    tuned once on a validation split of one 80/20 training part; the SocialRecommender's
    weight, direction and decay are tuned inside every fold on that fold's training part
-   (one k-fold fold of it as validation). Gains by user group come with paired bootstrap
+   (the folds of one inner k-fold split of it as validation; a candidate must beat EASE and
+   itself on a shuffled copy of the graph, ``--no-tune-control`` drops the latter). Gains by user group come with paired bootstrap
    95% intervals and a shuffled-graph control, beside Popularity and "what my friends
    liked" alone (weight 1). Douban small and FilmTrust have few naturally cold users, so
    they also run with a simulated cold start (1-5 training positives) and with simulated

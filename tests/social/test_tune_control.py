@@ -97,6 +97,8 @@ def test_control_must_be_a_bool():
     X, g = world(1, homophily=0.9)
     with pytest.raises(InputError, match="control must be True or False"):
         run(X, g, 0, control="yes")
+    with pytest.raises(InputError, match="control must be True or False"):  # no null candidate
+        tune(SocialRecommender(EASE(), g), {"weight": [0.5]}, X, refit=False, control=1)
 
 
 @pytest.mark.parametrize("seed", [0, 3])
