@@ -409,8 +409,9 @@ def tune(
     the candidates by the same sign flips at the same level: a candidate that does not beat
     the null is chosen with probability at most 5%, as without the control (its bounds
     against the null are unchanged), and so is a candidate whose gain its control matches
-    (with a graph that carries no signal, every candidate is one); the control's lower
-    bounds are in ``"part_control_lower_bounds"`` and ``"control_lower_bound"``.
+    (with a graph that carries no signal, every candidate is one; a grid mixing both kinds
+    of failures bounds their union by 10%). The control's lower bounds are in
+    ``"part_control_lower_bounds"`` and ``"control_lower_bound"``.
 
     Like the one-standard-error rule (Hastie, Tibshirani & Friedman, *The Elements of
     Statistical Learning*, 2009, section 7.10), this prefers the simpler model when the
