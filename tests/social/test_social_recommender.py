@@ -252,6 +252,18 @@ def test_shuffle_graph_keeps_degrees_and_changes_friends():
         shuffle_graph(G)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("directed", [False, True])
+def test_shuffle_graph_keeps_every_degree_when_rewiring_clashes(seed, directed):
+    # dense enough that the first permutation repeats arcs, so the clashes are re-drawn;
+    # a re-draw touching a position twice must not lose one arc's source for another's
+    G = nx.gnm_random_graph(40, 300, seed=seed, directed=directed)
+    g = SocialGraph.from_networkx(G)
+    s = shuffle_graph(g, random_state=seed)
+    assert s.n_arcs == g.n_arcs
+    assert (s.in_degree() == g.in_degree()).all() and (s.out_degree() == g.out_degree()).all()
+
+
 def test_tune_scores_every_social_candidate_on_validation(world):
     X, g = world
     model = SocialRecommender(EASE(regularization=5.0), g)
@@ -317,7 +329,8 @@ def test_tune_fits_the_social_base_once_per_split(world, mode, monkeypatch):
     monkeypatch.setattr(SocialRecommender, "_tuning_parts", lambda self, train, tuned: {})
     CountingEASE.fits.clear()
     each = tune(model, grid, X, n_splits=2, random_state=0, refit=False)
-    assert len(CountingEASE.fits) == 2 * 6
+    # every candidate, then the five that depart from the base on their shuffled-graph control
+    assert len(CountingEASE.fits) == 2 * 6 + 2 * 5
     assert [r["score"] for r in each.results] == [r["score"] for r in shared.results]
     monkeypatch.undo()
     # a grid over the base's own parameters fits a base per candidate
@@ -365,10 +378,12 @@ def test_tune_social_is_deprecated_with_the_same_results(world, seed):
         model, graded, grid, lambda d: split_random(d, 0.2, random_state=rng.integers(2**32)), 2, 5
     )
     assert [r["score"] for r in res.results] == want.tolist()
-    # the best of the null candidates (the base alone) and those significantly better
+    # the best of the null candidates (the base alone) and those significantly better than
+    # it and than themselves on the shuffled graph
     null = [r["params"]["weight"] == 0 and r["params"].get("new_user_weight") is None
             for r in res.results]  # fmt: skip
-    ok = [n or r["gain_lower_bound"] > 0 for n, r in zip(null, res.results)]
+    ok = [n or (r["gain_lower_bound"] > 0 and r["control_lower_bound"] > 0)
+          for n, r in zip(null, res.results)]  # fmt: skip
     best = max((i for i in range(len(ok)) if ok[i]), key=lambda i: (want[i], -i))
     assert res.best_params == res.results[best]["params"]
     assert isinstance(res, SocialTuning) and isinstance(res, TuneResult)
@@ -515,15 +530,15 @@ def test_cross_evaluate_social_tunes_on_the_k_it_reports(world, monkeypatch):
     seen = []
     real = cv._tune_social
 
-    def spy(*args):
-        seen.append(args[5])  # the k of NDCG@k
-        return real(*args)
+    def spy(*args, **kwargs):
+        seen.append((args[5], kwargs["control"]))  # the k of NDCG@k; the control is on
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(cv, "_tune_social", spy)
     model = SocialRecommender(Popularity(), g)
     ev = cross_evaluate_social(model, X, n_folds=2, k=5, grid={"weight": [0.0, 0.5]}, n_boot=20,
                                random_state=0)  # fmt: skip
-    assert seen == [5, 5] and ev.k == 5
+    assert seen == [(5, True), (5, True)] and ev.k == 5
 
 
 def test_cross_evaluate_social_simulates_cold_starts(world):

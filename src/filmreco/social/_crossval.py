@@ -45,6 +45,7 @@ def cross_evaluate_social(
     n_folds: int = 5,
     grid: Mapping[str, Any] | list[Mapping[str, Any]] | None = None,
     tune_splits: int = 1,
+    tune_control: bool = True,
     k: int = 10,
     cold_max: int = 5,
     friends_direction: str | None = None,
@@ -90,6 +91,11 @@ def cross_evaluate_social(
         fold's training part in turn (``tune_splits=n_folds``: an inner cross-validation in
         which every training interaction validates once, so the tuning's test of each part
         of the users, e.g. new users with friends, sees all of them).
+    tune_control : bool, default=True
+        The tuning's shuffled-graph control (`control` of
+        :func:`~filmreco.recommend.evaluation.tune`): a candidate must also beat itself on
+        one degree-preserving shuffle of the graph. False roughly halves the tuning's
+        scoring.
     k : int, default=10
     cold_max : int, default=5
     friends_direction : {"in", "out", "both"}, optional
@@ -140,6 +146,7 @@ def cross_evaluate_social(
             )
     n_folds = check_int(n_folds, "n_folds", min_value=2)
     tune_splits = check_int(tune_splits, "tune_splits", min_value=1)
+    tune_control = check_bool(tune_control, "tune_control")
     k = check_int(k, "k", min_value=1)
     cold_max = check_int(cold_max, "cold_max", min_value=0)
     n_boot = check_int(n_boot, "n_boot", min_value=1)
@@ -208,7 +215,8 @@ def cross_evaluate_social(
                 return inner.pop(0)
 
             # tune_social's protocol (binary relevance), on the NDCG@k the folds report
-            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, test_rng)
+            tuned = _tune_social(model, train, grid, one_fold, tune_splits, k, False, test_rng,
+                                 control=tune_control)  # fmt: skip
             fold_model = clone(model).set_params(**tuned.best_params)
         params.append({key: fold_model.get_params()[key] for key in _SOCIAL_PARAMS})
         base = clone(model.base).fit(train)

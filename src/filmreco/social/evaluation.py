@@ -275,6 +275,7 @@ def _tune_social(
     k: int,
     refit: bool,
     random_state: Any,
+    control: bool = True,
 ) -> TuneResult:
     """:func:`~filmreco.recommend.evaluation.tune` as :func:`tune_social` used it.
 
@@ -315,7 +316,7 @@ def _tune_social(
         return fit_part, _binary(valid)
 
     return tune(model, grid, train, split=checked, n_splits=n_splits, metric=f"ndcg@{k}",
-                refit=refit, random_state=random_state)  # fmt: skip
+                refit=refit, control=control, random_state=random_state)  # fmt: skip
 
 
 def tune_social(

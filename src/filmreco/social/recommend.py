@@ -105,7 +105,11 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
             break
         idx = np.flatnonzero(bad)
         other = rng.integers(0, s.size, size=idx.size)
-        s[idx], s[other] = s[other], s[idx].copy()
+        if np.unique(other).size == other.size and not np.isin(other, idx).any():
+            s[idx], s[other] = s[other], s[idx].copy()
+        else:  # overlapping positions: one swap at a time, so every arc keeps a source
+            for a, b in zip(idx.tolist(), other.tolist()):
+                s[a], s[b] = s[b], s[a]
     else:
         bad = clashes()  # the last swaps may have made new clashes: drop those too
     if bad.any():
@@ -428,6 +432,18 @@ class SocialRecommender(Recommender):
         known = rows >= 0
         n_u[known] = np.diff(self.user_items_.indptr)[rows[known]]
         return {"history": n_u > 0, "new": n_u == 0}
+
+    def _tuning_control(self, tuned: set[str], random_state: Any) -> dict[str, Any] | None:
+        """The control of :func:`~filmreco.recommend.evaluation.tune`: the same parameters
+        on one :func:`shuffle_graph` of the graph (every user keeps their numbers of links,
+        who is linked to whom is random), so a candidate must beat what any graph with the
+        same degrees would give. None when the grid tunes the graph itself."""
+        if "graph" in tuned or not isinstance(self.graph, SocialGraph):
+            return None
+        with warnings.catch_warnings():
+            # a few arcs of a very dense graph may not be rewirable: the control loses them
+            warnings.simplefilter("ignore", DataWarning)
+            return {"graph": shuffle_graph(self.graph, random_state)}
 
     def _tuning_parts(self, train: Any, tuned: set[str]) -> dict[str, Any]:
         """The base, fitted once per validation split when the grid leaves it alone."""
