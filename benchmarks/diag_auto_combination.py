@@ -17,6 +17,7 @@ Usage (from the repository root, ``PYTHONPATH=src``; ``FILMRECO_DATA`` the folde
     python benchmarks/diag_auto_combination.py rows ciao 0.55,0.6,...,0.95 CACHE
     python benchmarks/diag_auto_combination.py rows sim NetHEPT,wiki-Vote 0,1 CACHE
     python benchmarks/diag_auto_combination.py score 'ciao_*' CACHE [v]
+    python benchmarks/diag_auto_combination.py select 'ciao_*' CACHE [v]
 
 Schemes: ``pick`` (auto as it is), ``eq`` (equal weights over the rows with a finite
 factor), ``invB`` (weights 1 / transfer Brier), ``invLL`` (1 / transfer log loss), ``invMSE``
@@ -25,6 +26,12 @@ total), ``geo`` (equal weights in log space, per film), ``eq_delays`` (equal wei
 ``+delays`` rows); and two chosen after the CiaoDVD figures (post hoc): ``fam`` (the winning
 variant's four estimators, equally) and ``top2`` (the two best back-test scores, equally).
 Results: ``benchmarks/README_social_real.md`` and ``README_social.md`` section 3c.
+
+``select`` (session 9, h-select) keeps a single row but chooses the *variant* (one-step or
+``+delays``) by a past-only rule fixed before scoring, then the variant's best row by transfer
+Brier score: ``stable`` (smaller standard deviation of the log per-fold factors), ``near1``
+(pooled factor closer to 1), ``latest`` (latest fold's transfer ratio, fold 1's factor on
+fold 0, closer to 1); ``pick`` is auto as it is.
 """
 
 from __future__ import annotations
@@ -239,10 +246,75 @@ def score(pattern, cache, verbose):
         )
 
 
+def _variant_statistic(row, rule):
+    """The back-test statistic (lower is better) a variant-choice rule compares."""
+    if rule == "stable":
+        lf = [math.log(f) for f in row["fold_factors"] if math.isfinite(f) and f > 0]
+        return float(np.std(lf)) if len(lf) >= 2 else math.nan
+    if rule == "near1":
+        return abs(math.log(row["factor"]))
+    if rule == "latest":
+        return abs(row["t_lr"][0]) if row["t_lr"] else math.nan
+    raise ValueError(rule)
+
+
+def select_row(out, rule):
+    """The row a variant-choice rule keeps (``pick``: auto's own row)."""
+    rows = out["rows"]
+    if rule == "pick":
+        return out["chosen"]
+    best = {}
+    for timed in (False, True):
+        names = [
+            n for n, r in rows.items()
+            if n.endswith(DELAYED) == timed and math.isfinite(r["factor"])
+            and r["test_mu"] is not None
+        ]  # fmt: skip
+        if names:
+            best[timed] = min(names, key=lambda n: rows[n]["score"])
+    stat = {d: _variant_statistic(rows[n], rule) for d, n in best.items()}
+    ok = [d for d, v in stat.items() if math.isfinite(v)]
+    if not ok:
+        return out["chosen"]
+    if len(ok) == 2 and stat[True] == stat[False]:
+        return best[out["chosen"].endswith(DELAYED)]
+    return best[min(ok, key=lambda d: stat[d])]
+
+
+RULES = ["pick", "stable", "near1", "latest"]
+
+
+def select(pattern, cache, verbose):
+    files = sorted(cache.glob(f"{pattern}.pkl"))
+    inr, inc, ncov = (dict.fromkeys(RULES, 0) for _ in range(3))
+    lerr = {s: [] for s in RULES}
+    for f in files:
+        with open(f, "rb") as fh:
+            out = pickle.load(fh)
+        cells = []
+        for rule in RULES:
+            name = select_row(out, rule)
+            r, c, n, _ = combine(dict(out, chosen=name), "pick")
+            inr[rule] += 0.8 <= round(r, 2) <= 1.25
+            lerr[rule].append(abs(math.log(r)))
+            if not math.isnan(c):
+                ncov[rule] += 1
+                inc[rule] += 0.85 <= round(c, 2) <= 0.95
+            cells.append(f"{rule}={name}:{r:.2f}/{c:.2f}({n})")
+        if verbose:
+            print(f.stem, " ".join(cells))
+    print(f"{pattern}: {len(files)} settings")
+    for rule in RULES:
+        print(
+            f"  {rule:8s} ratio in range {inr[rule]:2d}  mean|log r| {np.mean(lerr[rule]):.3f}  "
+            f"cov in range {inc[rule]}/{ncov[rule]}"
+        )
+
+
 def main():
     step, bed = sys.argv[1], sys.argv[2]
-    if step == "score":
-        score(bed, Path(sys.argv[3]), len(sys.argv) > 4)
+    if step in ("score", "select"):
+        (score if step == "score" else select)(bed, Path(sys.argv[3]), len(sys.argv) > 4)
         return
     sys.path.insert(0, str(HERE))
     if bed == "ciao":
