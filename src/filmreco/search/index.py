@@ -869,7 +869,7 @@ class SearchIndex(Saveable, ParamsMixin):
         mask = self._mask(state, filters)
         user = (rerank, user_id) if _personal(rerank, user_id) else None
         check_n_jobs(n_jobs)
-        shared = (self, _Pinned(state), n, mask, opts, highlight, user)
+        shared = (self, _Batch(state, n, mask, opts, highlight, user))
         if effective_n_jobs(n_jobs) > 1 and len(texts) > 2 * _PIPE_BATCH:
             # threads unless the caller configured a backend: the calling thread analyses
             # the blocks of queries (Python, under the GIL) and builds their hits, while the
@@ -1037,18 +1037,31 @@ class _Block:
     highlight: bool
 
 
-class _Pinned:
-    """The snapshot a batch of :meth:`SearchIndex.search_many` reads, the same for all its
-    blocks (a write during the batch makes a new one); a copy sent to a worker process
-    carries none: there the index's own copy is the batch's."""
+class _Batch:
+    """One :meth:`SearchIndex.search_many` call's settings, shared by all its blocks, and the
+    snapshot they all read (a write during the batch makes a new one); a copy sent to a
+    worker process carries no snapshot: there the index's own copy is the batch's."""
 
-    __slots__ = ("state",)
+    __slots__ = ("highlight", "mask", "n", "opts", "state", "user")
 
-    def __init__(self, state: Snapshot | None) -> None:
+    def __init__(
+        self,
+        state: Snapshot | None,
+        n: int,
+        mask: np.ndarray | None,
+        opts: QueryOptions,
+        highlight: bool,
+        user: tuple[Any, Any] | None,
+    ) -> None:
         self.state = state
+        self.n = n
+        self.mask = mask
+        self.opts = opts
+        self.highlight = highlight
+        self.user = user
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Pinned, (None,))
+        return (_Batch, (None, self.n, self.mask, self.opts, self.highlight, self.user))
 
     def get(self, index: SearchIndex) -> Snapshot:
         if self.state is None:
@@ -1056,44 +1069,21 @@ class _Pinned:
         return self.state
 
 
-def _prepare_block(
-    index: SearchIndex,
-    state: _Pinned,
-    n: int,
-    mask: np.ndarray | None,
-    opts: QueryOptions,
-    highlight: bool,
-    user: tuple[Any, Any] | None,
-    texts: list[str],
-) -> _Block:
-    return index._prepare_block(state.get(index), texts, n, mask, opts, highlight, user)
+# the three steps of a block for pipeline_map (module level, so a process backend pickles them)
+def _prepare_block(index: SearchIndex, batch: _Batch, texts: list[str]) -> _Block:
+    return index._prepare_block(
+        batch.get(index), texts, batch.n, batch.mask, batch.opts, batch.highlight, batch.user
+    )
 
 
-def _score_block(
-    index: SearchIndex,
-    state: _Pinned,
-    n: int,
-    mask: np.ndarray | None,
-    opts: QueryOptions,
-    highlight: bool,
-    user: tuple[Any, Any] | None,
-    block: _Block,
-) -> tuple[np.ndarray, ...]:
-    return index._score_block(block, mask)
+def _score_block(index: SearchIndex, batch: _Batch, block: _Block) -> tuple[np.ndarray, ...]:
+    return index._score_block(block, batch.mask)
 
 
 def _finish_block(
-    index: SearchIndex,
-    state: _Pinned,
-    n: int,
-    mask: np.ndarray | None,
-    opts: QueryOptions,
-    highlight: bool,
-    user: tuple[Any, Any] | None,
-    block: _Block,
-    top: tuple[np.ndarray, ...],
+    index: SearchIndex, batch: _Batch, block: _Block, top: tuple[np.ndarray, ...]
 ) -> list[SearchHits]:
-    return index._finish_block(block, top, opts, user)
+    return index._finish_block(block, top, batch.opts, batch.user)
 
 
 def _adjust(
