@@ -60,7 +60,13 @@ from filmreco.social._backtest import (
     pair_probability,
     window_cdf,
 )
-from filmreco.social.learn import FIXED_METHODS, _estimate, _subset, action_matrix
+from filmreco.social.learn import (
+    FIXED_METHODS,
+    _estimate,
+    _first_adoptions,
+    _subset,
+    action_matrix,
+)
 
 HERE = Path(__file__).resolve().parent
 #: ``social_rec/`` (CiaoDVD) and ``graphs/`` live here (override: ``FILMRECO_DATA``).
@@ -74,11 +80,7 @@ def rows_for(graph, users, items, times, cut_f, exposers, holdout=0.1, n_folds=3
     keep = node >= 0
     node, it, t = node[keep], np.asarray(items)[keep], np.asarray(times, dtype=float)[keep]
     _, a = np.unique(it, return_inverse=True)
-    order = np.lexsort((t, a, node))
-    node, a, t = node[order], a[order], t[order]
-    first = np.ones(node.size, dtype=bool)
-    first[1:] = (node[1:] != node[:-1]) | (a[1:] != a[:-1])
-    node, a, t = node[first], a[first], t[first]
+    node, a, t = _first_adoptions(node, a, t)
     train = t < cut_f
     hi = float(t.max())
     n_films = int(a.max()) + 1

@@ -158,16 +158,23 @@ def action_matrix(
     known = u >= 0
     _, codes = IdMap.from_values(it) if it.size else (None, np.zeros(0, np.int64))
     u, codes, t = u[known], codes[known], t[known]
-    order = np.lexsort((t, codes, u))
-    u, codes, t = u[order], codes[order], t[order]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (codes[1:] != codes[:-1])
-    u, codes, t = u[first], codes[first], t[first]
+    u, codes, t = _first_adoptions(u, codes, t)
     n_items = int(codes.max()) + 1 if codes.size else 0
     indptr = np.zeros(graph.n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(u, minlength=graph.n_nodes), out=indptr[1:])
     X = sp.csr_array((t, codes.astype(np.int64), indptr), shape=(graph.n_nodes, n_items))
     return X, np.asarray(int((~known).sum()))
+
+
+def _first_adoptions(
+    node: np.ndarray, film: np.ndarray, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (node, film)'s earliest action, sorted by node, film: ``(node, film, time)``."""
+    order = np.lexsort((t, film, node))
+    node, film, t = node[order], film[order], t[order]
+    first = np.ones(node.size, dtype=bool)
+    first[1:] = (node[1:] != node[:-1]) | (film[1:] != film[:-1])
+    return node[first], film[first], t[first]
 
 
 def _log_arrays(users: Any, items: Any, times: Any) -> tuple[Any, Any, Any]:

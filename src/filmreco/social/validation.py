@@ -44,6 +44,7 @@ from .graph import SocialGraph
 from .learn import (
     FIXED_METHODS,
     LEARN_METHODS,
+    _first_adoptions,
     action_matrix,
     auto_probabilities,
     learn_probabilities,
@@ -414,12 +415,7 @@ def validate_propagation(
             "with actions on both sides."
         )
     film_map, a = IdMap.from_values(it, sort=True)
-    # first adoption of every (node, film)
-    order = np.lexsort((t, a, node))
-    node, a, t = node[order], a[order], t[order]
-    first = np.ones(node.size, dtype=bool)
-    first[1:] = (node[1:] != node[:-1]) | (a[1:] != a[:-1])
-    node, a, t = node[first], a[first], t[first]
+    node, a, t = _first_adoptions(node, a, t)
     train = t < cut_f
     n_films = len(film_map)
     films, _, y, arc, inv, tv = _exposures(graph, node, a, t, n_films, cut_f, exposers, w)
