@@ -446,9 +446,7 @@ def learn_probabilities(
                 f"horizon sets the back-test of method='auto'; method={method!r} has none. "
                 "Pass method='auto', or leave horizon=None."
             )
-        horizon = check_real(horizon, "horizon", min_value=0.0)
-        if not horizon > 0:
-            raise InputError(f"horizon must be a positive time length, got {horizon!r}.")
+        horizon = check_real(horizon, "horizon", min_value=0.0, min_inclusive=False)
     if method == "auto":
         holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
         n_folds = check_int(n_folds, "n_folds", min_value=1)

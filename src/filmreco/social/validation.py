@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import (
+    check_bool,
     check_instance,
     check_int,
     check_iterable,
@@ -359,8 +360,7 @@ def validate_propagation(
     k = check_int(k, "k", min_value=1)
     holdout = check_real(holdout, "holdout", min_value=0.0, max_value=1.0)
     n_folds = check_int(n_folds, "n_folds", min_value=1)
-    if not isinstance(match_horizon, (bool, np.bool_)):
-        raise InputError(f"match_horizon must be True or False, got {match_horizon!r}.")
+    match_horizon = check_bool(match_horizon, "match_horizon")
     if not 0.0 < holdout * n_folds < 1.0:
         raise InputError(
             f"holdout * n_folds must lie in (0, 1): the oldest back-test fold needs actions "
