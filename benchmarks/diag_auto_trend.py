@@ -1,0 +1,311 @@
+"""Diagnosis (issue 16 items 1-2): calibration factors that follow the folds' drift.
+
+``learn_probabilities(..., method="auto")`` calibrates its chosen row with the geometric
+mean of the back-test folds' factors (each carried to today's activity when undelayed),
+equal weights. The folds' factors drift with their date (CiaoDVD 70% cut, Goyal-style
+exposures: 3.54, 2.46, 1.57 from oldest to newest, pooled 2.39, forecast 1.92 times the
+adopters seen), so the pooled factor lags. This script scores past-only factor rules that
+weight the recent folds more or extrapolate the drift, with auto's pick of row unchanged,
+offline: the ``rows`` step caches, per setting, the chosen row's per-fold exposures and
+probabilities (5 folds, of which auto uses the newest 3) and its test exposures;
+``score`` rates every rule (ratio predicted / observed; coverage of 90% intervals whose
+NB-P dispersion is fitted on the folds forecast with the rule's own factor). Nothing after
+the cut enters a factor or a dispersion. The rules, the scoring and the decision rule were
+fixed before any was scored (``/work/wt/notes/h-trend.md`` in session 10; restated in
+``benchmarks/README_social_real.md``).
+
+Usage (from the repository root, ``PYTHONPATH=src``; ``FILMRECO_DATA`` the folder holding
+``social_rec/`` and ``graphs/`` when it is not ``../shared/data``)::
+
+    python benchmarks/diag_auto_trend.py rows ciao 0.55,0.6,...,0.95 CACHE
+    python benchmarks/diag_auto_trend.py rows sim NetHEPT,wiki-Vote 0,1 CACHE
+    python benchmarks/diag_auto_trend.py score 'ciao_*' CACHE [v]
+
+Rules (``F_k``: fold ``k``'s factor carried to today's activity, ``k = 0`` the newest; fold
+``k``'s window is ``[-(k + 1), -k]`` in units of one fold's share of the actions, midpoint
+``x_k = -(k + 0.5)``; the target is the next such window after the cut, ``x* = 0.5``):
+
+- ``pool``: ``exp(mean log F_k)``, auto as it is;
+- ``latest``: ``F_0``;
+- ``ewma``: geometric mean with weights ``2^-k`` (half-life one fold);
+- ``trend_se``: least-squares line of ``log F_k`` on ``x_k`` extrapolated to ``x*``, its
+  slope ``b`` shrunk by ``b^2 / (b^2 + se_b^2)`` (``se_b`` from the line's residuals);
+- ``trend_clip``: the line unshrunk, its value clipped to the folds' range widened by one
+  root-mean-square fold-to-fold step (``Backtest.drift``) each way;
+- ``trend_se5``, ``trend_clip5``: the same on 5 folds;
+- ``trend_se_h`` (exploratory): ``trend_se`` with the target at the forecast window's
+  midpoint in fold units (the test window's length over fold 0's).
+
+The trend rules need 3 finite factors and fall back to ``pool`` otherwise. ``score`` with
+``v`` prints every setting's factors and ratios; the ``in-sample`` column is the trend
+rules' coverage with the dispersion fitted around the line's in-sample value per fold
+(exploratory).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from filmreco.exceptions import DataWarning
+from filmreco.social._backtest import (
+    Backtest,
+    _build_folds,
+    _fold_cuts,
+    activity_ratios,
+    backtest,
+    exposures,
+    fit_dispersion_power,
+    fit_factor,
+    pair_probability,
+    window_cdf,
+)
+from filmreco.social.learn import (
+    FIXED_METHODS,
+    _estimate,
+    _first_adoptions,
+    _subset,
+    action_matrix,
+)
+
+HERE = Path(__file__).resolve().parent
+#: ``social_rec/`` (CiaoDVD) and ``graphs/`` live here (override: ``FILMRECO_DATA``).
+DATA = Path(os.environ.get("FILMRECO_DATA", HERE.parent.parent / "shared" / "data"))
+HOLDOUT = 0.1
+
+
+def rows_for(graph, users, items, times, cut_f, exposers, n_folds=5):
+    """The chosen row's per-fold and test exposures of one setting (see module docstring)."""
+    w = math.inf
+    node = graph.node_ids.index(np.asarray(users), on_unknown="mask", name="users")
+    keep = node >= 0
+    node, it, t = node[keep], np.asarray(items)[keep], np.asarray(times, dtype=float)[keep]
+    _, a = np.unique(it, return_inverse=True)
+    node, a, t = _first_adoptions(node, a, t)
+    train = t < cut_f
+    hi = float(t.max())
+    n_films = int(a.max()) + 1
+    films, _, y, arc, inv, tv = exposures(graph, node, a, t, n_films, cut_f, exposers, w)
+    test_films = np.unique(a[~train])
+    col = np.searchsorted(test_films, films)
+    observed = np.bincount(col, weights=y, minlength=test_films.size)
+    train_ids = graph.node_ids.to_ids(node[train])
+    X, _ = action_matrix(graph, train_ids, a[train], t[train])
+    bn = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    ba, bt_ = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
+
+    def learn(method, mask):
+        return _estimate(graph, _subset(X, mask), method, "full", w, 1000, 1e-6)
+
+    bt = backtest(
+        graph, bn, ba, bt_, X.shape[1], methods=FIXED_METHODS, learn=learn,
+        exposers=exposers, window=w, holdout=HOLDOUT, n_folds=3,
+    )  # fmt: skip
+    timed = bt.timed
+    cuts = _fold_cuts(bt_, HOLDOUT, n_folds)
+    ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]
+    folds = _build_folds(graph, bn, ba, bt_, X.shape[1], cuts, ends, exposers, w)
+    cuts = cuts[: len(folds)]
+    act = [1.0] * len(cuts) if timed else activity_ratios(bt_, cuts, HOLDOUT)
+    fold_data, fs = [], []
+    for fold in folds:
+        films_k, arc_k, inv_k, y_k, train_k, tm_k = fold
+        p_k = learn(bt.chosen, train_k)
+        tm_k = tm_k if timed else None
+        fs.append(fit_factor(p_k, arc_k, inv_k, y_k.size, float(y_k.sum()), tm_k))
+        _, c = np.unique(films_k, return_inverse=True)
+        fold_data.append(dict(pa=p_k[arc_k], inv=inv_k, y=y_k, col=c, timing=tm_k))
+    # the newest 3 folds are auto's own: same factors and activity
+    n3 = len(bt.factors)
+    assert np.allclose(fs[:n3], bt.factors, equal_nan=True), (fs, bt.factors)
+    assert np.allclose(act[:n3], bt.activity), (act, bt.activity)
+    p_full = learn(bt.chosen, np.ones(bt_.size, dtype=bool))
+    timing = window_cdf(np.asarray(bt.delays), tv, cut_f, hi) if timed else None
+    test = dict(pa=p_full[arc], inv=inv, col=col, timing=timing, n_films=test_films.size)
+    mu = _forecast(test, bt.factor)
+    return dict(
+        key=None, cut=cut_f, exposers=exposers, chosen=bt.chosen_row, n3=n3, factors=fs,
+        activity=act, cuts=cuts, fold0_length=float(bt_.max()) - cuts[0],
+        horizon=hi - cut_f, folds=fold_data, test=test, observed=observed,
+        n_obs=float(y.sum()), auto_factor=bt.factor, auto_ratio=float(mu.sum() / y.sum()),
+        auto_dispersion=(bt.dispersion, bt.power),
+    )  # fmt: skip
+
+
+def _forecast(d, factor, scale=1.0):
+    """Per-film expected adopters of cached exposures ``d`` at ``factor / scale``."""
+    n = d["inv"].max() + 1 if d["inv"].size else 0
+    prob = pair_probability(d["pa"], np.arange(d["pa"].size), d["inv"], n, factor / scale,
+                            d["timing"])  # fmt: skip
+    return np.bincount(d["col"], weights=prob, minlength=d.get("n_films", 0))
+
+
+def _line(logs, xs):
+    """Least-squares line of `logs` on `xs`: ``(mean_x, mean_l, slope, se_slope)``."""
+    x, lv = np.asarray(xs), np.asarray(logs)
+    mx, ml = float(x.mean()), float(lv.mean())
+    sxx = float(((x - mx) ** 2).sum())
+    b = float(((x - mx) * (lv - ml)).sum() / sxx)
+    resid = lv - ml - b * (x - mx)
+    s2 = float((resid**2).sum() / (x.size - 2))
+    return mx, ml, b, math.sqrt(s2 / sxx)
+
+
+def rule_factor(rule, out):
+    """``(factor, n_folds used, per-fold in-sample factors or None)`` of a rule."""
+    five = rule.endswith("5")
+    n = len(out["factors"]) if five else out["n3"]
+    F = [f * r for f, r in zip(out["factors"][:n], out["activity"][:n])]
+    ok = [k for k, f in enumerate(F) if math.isfinite(f) and f > 0]
+    lf = {k: math.log(F[k]) for k in ok}
+    pool = math.exp(float(np.mean(list(lf.values()))))
+    base = rule.rstrip("5")
+    if base == "pool":
+        return pool, n, None
+    if base == "latest":
+        return (F[0] if 0 in lf else pool), n, None
+    if base == "ewma":
+        wk = np.array([2.0**-k for k in ok])
+        return math.exp(float(np.dot(wk, [lf[k] for k in ok]) / wk.sum())), n, None
+    if len(ok) < 3:
+        return pool, n, None
+    xs = [-(k + 0.5) for k in ok]
+    mx, ml, b, se = _line([lf[k] for k in ok], xs)
+    target = 0.5
+    if base == "trend_se_h":
+        target = out["horizon"] / (2.0 * out["fold0_length"])
+    if base in ("trend_se", "trend_se_h"):
+        bs = b * b * b / (b * b + se * se) if b != 0 else 0.0
+    elif base == "trend_clip":
+        bs = b
+    else:
+        raise ValueError(rule)
+    fit = {k: math.exp(ml + bs * (x - mx)) for k, x in zip(ok, xs)}
+    val = ml + bs * (target - mx)
+    if base == "trend_clip":
+        ls = [lf[k] for k in ok]
+        drift = math.sqrt(float(np.mean(np.diff(ls) ** 2)))
+        val = min(max(val, min(ls) - drift), max(ls) + drift)
+    return math.exp(val), n, fit
+
+
+RULES = ["pool", "latest", "ewma", "trend_se", "trend_clip", "trend_se5", "trend_clip5",
+         "trend_se_h"]  # fmt: skip
+
+
+def _coverage(mu, obs, phi, power):
+    bt = Backtest(table={}, chosen="", factor=1.0, cuts=(), holdout=HOLDOUT, exposers="",
+                  observed=0, n_pairs=0, dispersion=phi, drift=0.0, power=power)  # fmt: skip
+    low, high = bt.interval(mu)
+    sel = mu >= 5
+    if not sel.any():
+        return math.nan
+    return float(np.mean((obs[sel] >= low[sel]) & (obs[sel] <= high[sel])))
+
+
+def evaluate(out, rule):
+    """``(ratio, coverage, in-sample coverage or NaN, factor)`` of a rule on one setting."""
+    factor, n, fit = rule_factor(rule, out)
+    mu = _forecast(out["test"], factor)
+    folds, act = out["folds"][:n], out["activity"][:n]
+    fm = np.concatenate([_forecast(d, factor, r) for d, r in zip(folds, act)])
+    fy = np.concatenate([np.bincount(d["col"], weights=d["y"].astype(float)) for d in folds])
+    cov = _coverage(mu, out["observed"], *fit_dispersion_power(fm, fy))
+    cov_in = math.nan
+    if fit is not None:
+        fm_in = np.concatenate([_forecast(folds[k], fit.get(k, factor), act[k]) for k in range(n)])
+        cov_in = _coverage(mu, out["observed"], *fit_dispersion_power(fm_in, fy))
+    return float(mu.sum() / out["n_obs"]), cov, cov_in, factor
+
+
+def score(pattern, cache, verbose):
+    files = sorted(cache.glob(f"{pattern}.pkl"))
+    inr, inc, inc_in, ncov = (dict.fromkeys(RULES, 0) for _ in range(4))
+    lerr = {s: [] for s in RULES}
+    for f in files:
+        with open(f, "rb") as fh:
+            out = pickle.load(fh)
+        cells = []
+        for rule in RULES:
+            r, c, ci, fac = evaluate(out, rule)
+            inr[rule] += 0.8 <= round(r, 2) <= 1.25  # as printed, like the READMEs
+            lerr[rule].append(abs(math.log(r)))
+            if not math.isnan(c):
+                ncov[rule] += 1
+                inc[rule] += 0.85 <= round(c, 2) <= 0.95
+                inc_in[rule] += 0.85 <= round(ci if not math.isnan(ci) else c, 2) <= 0.95
+            cells.append(f"{rule}={fac:.2f}:{r:.2f}/{c:.2f}")
+        if verbose:
+            F = [f"{x * q:.2f}" for x, q in zip(out["factors"], out["activity"])]
+            print(f.stem, out["chosen"], "F=" + ",".join(F), " ".join(cells))
+    print(f"{pattern}: {len(files)} settings")
+    for rule in RULES:
+        print(
+            f"  {rule:12s} ratio in range {inr[rule]:2d}  mean|log r| {np.mean(lerr[rule]):.3f}  "
+            f"max|log r| {np.max(lerr[rule]):.3f}  cov in range {inc[rule]}/{ncov[rule]}  "
+            f"(in-sample {inc_in[rule]})"
+        )
+
+
+def main():
+    step, bed = sys.argv[1], sys.argv[2]
+    if step == "score":
+        score(bed, Path(sys.argv[3]), len(sys.argv) > 4)
+        return
+    sys.path.insert(0, str(HERE))
+    if bed == "ciao":
+        from bench_social_real import graph_for, load_ciaodvd
+
+        cache = Path(sys.argv[4])
+        r, arcs, _ = load_ciaodvd(DATA / "social_rec")
+        g = graph_for(arcs)
+        users, items, times = r["user"].to_numpy(), r["item"].to_numpy(), r["time"].to_numpy()
+        settings = [
+            (f"ciao_{q:.2f}_{ex}", users, items, times,
+             float(np.quantile(times, q, method="lower")) + 1.0, ex)
+            for q in (float(x) for x in sys.argv[3].split(","))
+            for ex in ("earlier", "before_cut")
+        ]  # fmt: skip
+        run(g, settings, cache)
+    else:  # sim: graphs, log seeds (bench_social.py's forecast step)
+        from bench_social import load, simulate_log
+
+        cache = Path(sys.argv[5])
+        for name in sys.argv[3].split(","):
+            g = load(DATA / "graphs", name)
+            for s in (int(x) for x in sys.argv[4].split(",")):
+                users, films, times = simulate_log(
+                    g, n_films=600, horizon=1000.0, scale=0.6, seeds=8.0, seed=s
+                )
+                settings = [
+                    (f"sim_{name}_{s}_{q:.2f}_{ex}", users, films, times,
+                     float(np.quantile(times, q)), ex)
+                    for q in (0.7, 0.8, 0.9)
+                    for ex in ("earlier", "before_cut")
+                ]  # fmt: skip
+                run(g, settings, cache)
+
+
+def run(g, settings, cache):
+    cache.mkdir(parents=True, exist_ok=True)
+    for key, users, items, times, cut, ex in settings:
+        f = cache / f"{key}.pkl"
+        if f.exists():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            out = rows_for(g, users, items, times, cut, ex)
+        out["key"] = key
+        with open(f, "wb") as fh:
+            pickle.dump(out, fh)
+        print(key, out["chosen"], f"auto ratio {out['auto_ratio']:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
