@@ -20,6 +20,7 @@ Usage (from the repository root, ``PYTHONPATH=src``; ``FILMRECO_DATA`` the folde
     python benchmarks/diag_auto_trend.py rows ciao 0.55,0.6,...,0.95 CACHE
     python benchmarks/diag_auto_trend.py rows sim NetHEPT,wiki-Vote 0,1 CACHE
     python benchmarks/diag_auto_trend.py score 'ciao_*' CACHE [v]
+    python benchmarks/diag_auto_trend.py table 'ciao_*' CACHE
 
 Rules (``F_k``: fold ``k``'s factor carried to today's activity, ``k = 0`` the newest; fold
 ``k``'s window is ``[-(k + 1), -k]`` in units of one fold's share of the actions, midpoint
@@ -39,7 +40,8 @@ Rules (``F_k``: fold ``k``'s factor carried to today's activity, ``k = 0`` the n
 The trend rules need 3 finite factors and fall back to ``pool`` otherwise. ``score`` with
 ``v`` prints every setting's factors and ratios; the ``in-sample`` column is the trend
 rules' coverage with the dispersion fitted around the line's in-sample value per fold
-(exploratory).
+(exploratory). ``table`` prints the per-setting table of ``README_social_real.md`` with, as
+a diagnosis only, the factor the test needed (fitted on the test's own adopters).
 """
 
 from __future__ import annotations
@@ -253,10 +255,50 @@ def score(pattern, cache, verbose):
         )
 
 
+def needed_factor(out):
+    """The factor that would have forecast the test's adopters exactly (uses the test:
+    a diagnosis of where the rules had to go, never an input to one)."""
+    d = out["test"]
+    n = int(d["inv"].max()) + 1
+    return fit_factor(d["pa"], np.arange(d["pa"].size), d["inv"], n, out["n_obs"], d["timing"])
+
+
+TABLE_RULES = ["pool", "latest", "ewma", "trend_se", "trend_clip", "trend_se5"]
+
+
+def table(pattern, cache):
+    """Per setting, a markdown row: carried factors, the needed factor, each rule's ratio."""
+    print(
+        "| setting | row | F_0, F_1, F_2 (newest first) | needed (test) | "
+        + " | ".join(f"`{r}`" for r in TABLE_RULES)
+        + " |"
+    )
+    print("|---|---|---|---|" + "---|" * len(TABLE_RULES))
+    default = dict.fromkeys(TABLE_RULES, 0)
+    for f in sorted(cache.glob(f"{pattern}.pkl")):
+        with open(f, "rb") as fh:
+            out = pickle.load(fh)
+        F = [x * q for x, q in zip(out["factors"][:3], out["activity"][:3])]
+        cells = []
+        for rule in TABLE_RULES:
+            r = evaluate(out, rule)[0]
+            ok = 0.8 <= round(r, 2) <= 1.25
+            cells.append(f"**{r:.2f}**" if ok else f"{r:.2f}")
+            default[rule] += ok and any(f"_{q}_" in f.stem for q in ("0.70", "0.80", "0.90"))
+        print(
+            f"| {f.stem} | {out['chosen']} | {', '.join(f'{x:.2f}' for x in F)} | "
+            f"{needed_factor(out):.2f} | " + " | ".join(cells) + " |"
+        )
+    print("in range at the 70/80/90% cuts:", default)
+
+
 def main():
     step, bed = sys.argv[1], sys.argv[2]
     if step == "score":
         score(bed, Path(sys.argv[3]), len(sys.argv) > 4)
+        return
+    if step == "table":
+        table(bed, Path(sys.argv[3]))
         return
     sys.path.insert(0, str(HERE))
     if bed == "ciao":
