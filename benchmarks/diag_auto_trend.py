@@ -230,12 +230,14 @@ def score(pattern, cache, verbose):
     files = sorted(cache.glob(f"{pattern}.pkl"))
     inr, inc, inc_in, ncov = (dict.fromkeys(RULES, 0) for _ in range(4))
     lerr = {s: [] for s in RULES}
+    covs = {s: [] for s in RULES}
     for f in files:
         with open(f, "rb") as fh:
             out = pickle.load(fh)
         cells = []
         for rule in RULES:
             r, c, ci, fac = evaluate(out, rule)
+            covs[rule].append(c)
             inr[rule] += 0.8 <= round(r, 2) <= 1.25  # as printed, like the READMEs
             lerr[rule].append(abs(math.log(r)))
             if not math.isnan(c):
@@ -251,6 +253,7 @@ def score(pattern, cache, verbose):
         print(
             f"  {rule:12s} ratio in range {inr[rule]:2d}  mean|log r| {np.mean(lerr[rule]):.3f}  "
             f"max|log r| {np.max(lerr[rule]):.3f}  cov in range {inc[rule]}/{ncov[rule]}  "
+            f"mean cov {np.nanmean(covs[rule]) if ncov[rule] else math.nan:.3f}  "
             f"(in-sample {inc_in[rule]})"
         )
 
