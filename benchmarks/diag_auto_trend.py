@@ -37,6 +37,11 @@ Rules (``F_k``: fold ``k``'s factor carried to today's activity, ``k = 0`` the n
 - ``trend_se_h`` (exploratory): ``trend_se`` with the target at the forecast window's
   midpoint in fold units (the test window's length over fold 0's).
 
+- ``xfer3``, ``xfer5`` (item 2; written down after the rules above were scored): the pooled
+  factor (auto's forecast), with the NB-P dispersion fitted on the folds that have older
+  ones, each forecast with the pooled factor of its older folds (among auto's 3, or 5): the
+  scatter then holds the factor's transfer error, not its in-sample spread.
+
 The trend rules need 3 finite factors and fall back to ``pool`` otherwise. ``score`` with
 ``v`` prints every setting's factors and ratios; the ``in-sample`` column is the trend
 rules' coverage with the dispersion fitted around the line's in-sample value per fold
@@ -198,7 +203,7 @@ def rule_factor(rule, out):
 
 
 RULES = ["pool", "latest", "ewma", "trend_se", "trend_clip", "trend_se5", "trend_clip5",
-         "trend_se_h"]  # fmt: skip
+         "trend_se_h", "xfer3", "xfer5"]  # fmt: skip
 
 
 def _coverage(mu, obs, phi, power):
@@ -211,8 +216,31 @@ def _coverage(mu, obs, phi, power):
     return float(np.mean((obs[sel] >= low[sel]) & (obs[sel] <= high[sel])))
 
 
+def _transfer_dispersion(out, n):
+    """NB-P ``(phi, power)`` of the folds forecast with the pooled factor of their older folds
+    (among the newest `n`), each carried back to its pace: the factor's own transfer error."""
+    F = [f * r for f, r in zip(out["factors"][:n], out["activity"][:n])]
+    mus, ys = [], []
+    for k in range(n - 1):
+        older = [math.log(f) for f in F[k + 1 :] if math.isfinite(f) and f > 0]
+        if not older:
+            continue
+        d = out["folds"][k]
+        mus.append(_forecast(d, math.exp(float(np.mean(older))), out["activity"][k]))
+        ys.append(np.bincount(d["col"], weights=d["y"].astype(float)))
+    if not mus:
+        return 0.0, 2.0
+    return fit_dispersion_power(np.concatenate(mus), np.concatenate(ys))
+
+
 def evaluate(out, rule):
     """``(ratio, coverage, in-sample coverage or NaN, factor)`` of a rule on one setting."""
+    if rule.startswith("xfer"):  # the pooled factor, a transfer-fitted dispersion
+        factor = rule_factor("pool", out)[0]
+        mu = _forecast(out["test"], factor)
+        n = len(out["factors"]) if rule == "xfer5" else out["n3"]
+        cov = _coverage(mu, out["observed"], *_transfer_dispersion(out, n))
+        return float(mu.sum() / out["n_obs"]), cov, math.nan, factor
     factor, n, fit = rule_factor(rule, out)
     mu = _forecast(out["test"], factor)
     folds, act = out["folds"][:n], out["activity"][:n]
