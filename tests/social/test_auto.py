@@ -511,3 +511,87 @@ def test_pair_probability_with_delays_is_the_window_chance():
     # a factor fitted with delays matches the observed count with delays
     f = fit_factor(p, arc, inv, 1, 0.3, (fa, fb))
     assert float(pair_probability(p, arc, inv, 1, f, (fa, fb))[0]) == pytest.approx(0.3)
+
+
+# -- the dispersion of the forecast intervals: transferred forecasts ----------------------
+def _toy_fold(n_films: int, pairs: int, counts: np.ndarray):
+    """A fold of `n_films` films, each with `pairs` exposed pairs of one exposure each (arc
+    = pair), the first ``counts[f]`` pairs of film ``f`` adopting."""
+    films = np.repeat(np.arange(n_films), pairs)
+    y = np.arange(films.size) - np.repeat(np.arange(n_films) * pairs, pairs) < np.repeat(
+        counts, pairs
+    )
+    idx = np.arange(films.size)
+    return films, idx, idx, y, None, None
+
+
+def test_dispersion_forecasts_each_fold_with_its_older_folds(monkeypatch):
+    """Fold k is forecast with the geometric mean of the carried factors of the folds older
+    than it (newest first), carried back to its own pace; the oldest fold is left out."""
+    from filmreco.social import _backtest as B
+
+    rng = np.random.default_rng(0)
+    folds = [_toy_fold(30, 50, rng.integers(0, 6, 30)) for _ in range(4)]
+    ps = [np.full(30 * 50, 0.002 * (k + 1)) for k in range(4)]
+    factors = [8.0, 4.0, math.nan, 1.0]  # a fold without a factor is skipped
+    pace = [1.0, 1.5, 2.0, 2.5]
+    seen = {}
+
+    def capture(mu, y):
+        seen["mu"], seen["y"] = mu, y
+        return 0.25, 1.5
+
+    monkeypatch.setattr(B, "fit_dispersion_power", capture)
+    phi, power, n = B._transfer_dispersion(ps, factors, pace, folds, False, 3.0)
+    assert (phi, power, n) == (0.25, 1.5, 3)
+    older = [math.sqrt(6.0 * 2.5), 2.5, 2.5]  # fold 0: folds 1 and 3; folds 1, 2: fold 3
+    want_mu, want_y = [], []
+    for k in range(3):
+        prob = pair_probability(ps[k], folds[k][1], folds[k][2], 1500, older[k] / pace[k])
+        want_mu.append(np.bincount(folds[k][0], weights=prob))
+        want_y.append(np.bincount(folds[k][0], weights=folds[k][3].astype(float)))
+    np.testing.assert_allclose(seen["mu"], np.concatenate(want_mu))
+    np.testing.assert_array_equal(seen["y"], np.concatenate(want_y))
+    # a single fold has nothing older: its spread around the pooled factor
+    B._transfer_dispersion(ps[:1], factors[:1], pace[:1], folds[:1], False, 3.0)
+    prob = pair_probability(ps[0], folds[0][1], folds[0][2], 1500, 3.0)
+    np.testing.assert_allclose(seen["mu"], np.bincount(folds[0][0], weights=prob))
+
+
+def test_dispersion_is_fitted_on_the_scatter_of_transferred_forecasts():
+    """Counts drawn around the transferred forecasts give a small dispersion; the newest
+    fold's counts around a factor off by 2x (the folds' factors drift 8x from oldest to
+    newest, so a pooled factor is) a large one."""
+    from filmreco.social._backtest import _transfer_dispersion
+
+    rng = np.random.default_rng(1)
+    n_films, pairs, p = 400, 100, 0.004
+    factors = [16.0, 8.0, 4.0, 2.0]  # newest first: adoption rose over time
+    ps, folds = [], []
+    for k in range(4):
+        older = factors[k + 1 :]
+        g = math.exp(float(np.mean(np.log(older)))) if older else 1.0
+        counts = rng.poisson(pairs * g * p, n_films)  # drawn around the transferred mean
+        folds.append(_toy_fold(n_films, pairs, counts))
+        ps.append(np.full(n_films * pairs, p))
+    phi, _, n = _transfer_dispersion(ps, factors, [1.0] * 4, folds, False, 5.66)
+    assert n == 3 and phi < 0.02
+    # the same counts around one pooled factor scatter by the drift
+    pooled, _, _ = _transfer_dispersion(ps[:1], factors[:1], [1.0], folds[:1], False, 2.0)
+    assert pooled > 0.05
+
+
+def test_backtest_records_its_dispersion_folds(log):
+    g, u, f, t = log
+    _, bt3 = learn_probabilities(g, u, f, t, method="auto", return_report=True)
+    _, bt5 = learn_probabilities(g, u, f, t, method="auto", n_folds=5, return_report=True)
+    assert len(bt3.factors) == 3 and len(bt5.factors) == 5
+    # up to 5 folds feed the dispersion whatever n_folds is; the oldest has nothing older
+    assert bt3.dispersion_folds == bt5.dispersion_folds == 4
+    assert bt3.to_dict()["dispersion_folds"] == 4
+    # the choice and factor come from the newest n_folds only
+    carried = np.array(bt3.factors) * np.array(bt3.activity)
+    assert bt3.factor == pytest.approx(float(np.exp(np.mean(np.log(carried)))))
+    if bt3.chosen_row == bt5.chosen_row:  # same row: the same 5 folds, the same dispersion
+        assert bt3.dispersion == pytest.approx(bt5.dispersion)
+        assert bt3.power == bt5.power

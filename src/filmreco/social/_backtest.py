@@ -397,8 +397,11 @@ class Backtest:
     n_pairs : int
         Exposed (film, user) pairs of the most recent fold.
     dispersion : float
-        ``phi`` of the films' counts around their forecasts with the pooled
-        :attr:`factor`, over the films of every fold: variance ``mu + phi mu^power``.
+        ``phi`` of the films' counts around the forecasts the folds would have had from the
+        folds before them (variance ``mu + phi mu^power``): each of up to
+        ``DISPERSION_FOLDS - 1 = 4`` folds, newest first, forecast with the pooled factor of
+        the (up to 5) folds older than it, carried to its pace, so the spread holds the
+        factor's error as it moves forward in time; see :attr:`dispersion_folds`.
     drift : float
         Root mean square of the log ratios of successive folds' activity-carried factors
         (``factors * activity``; 0 with one fold): how much the calibration moved from
@@ -423,6 +426,9 @@ class Backtest:
     share : float
         With :attr:`horizon`: the share of the log's actions in the most recent fold's
         window; NaN otherwise.
+    dispersion_folds : int
+        Folds whose films :attr:`dispersion` was fitted on (0 when nothing was calibrated;
+        1 when only one fold exists, forecast with the pooled factor).
 
     Examples
     --------
@@ -456,6 +462,7 @@ class Backtest:
     power: float = 2.0
     horizon: float | None = None
     share: float = math.nan
+    dispersion_folds: int = 0
 
     @property
     def chosen_row(self) -> str:
@@ -549,6 +556,7 @@ class Backtest:
             "power": float(self.power),
             "horizon": None if self.horizon is None else float(self.horizon),
             "share": clean(float(self.share)),
+            "dispersion_folds": int(self.dispersion_folds),
             "drift": float(self.drift),
             "factors": [clean(float(f)) for f in self.factors],
             "activity": [clean(float(r)) for r in self.activity],
@@ -745,6 +753,57 @@ def _build_folds(
     return folds
 
 
+#: Folds, the newest first, whose films fit the forecast intervals' dispersion
+#: (:func:`_transfer_dispersion`); the choice and the factor use the newest ``n_folds``.
+DISPERSION_FOLDS = 5
+
+
+def _fold_films(
+    p: np.ndarray, fold: Any, factor: float, timed: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """A fold's per-film forecast at `factor` and its per-film observed adopters."""
+    films_k, arc_k, inv_k, y_k, _, tm_k = fold
+    prob = pair_probability(p, arc_k, inv_k, y_k.size, factor, tm_k if timed else None)
+    _, col = np.unique(films_k, return_inverse=True)
+    return np.bincount(col, weights=prob), np.bincount(col, weights=y_k.astype(np.float64))
+
+
+def _transfer_dispersion(
+    ps: list[np.ndarray],
+    factors: list[float],
+    pace: list[float],
+    folds: list[Any],
+    timed: bool,
+    factor: float,
+) -> tuple[float, float, int]:
+    """NB-P ``(phi, power, n_folds)`` of the films' counts around *transferred* forecasts.
+
+    Fold ``k`` (newest first) is forecast with the geometric mean of the carried factors
+    (``factors * pace``) of the folds older than it, carried back to its own pace, as the
+    forecast after the cut is made with the factor of the folds before it: the scatter then
+    holds the factor's error when it moves forward in time, not only its spread around the
+    folds' own mean. The oldest fold has nothing older and is left out; when no fold can be
+    forecast so, every fold is forecast with the pooled `factor` instead. ``n_folds``: the
+    folds whose films entered.
+    """
+    carried = [f * r for f, r in zip(factors, pace)]
+    mus, counts = [], []
+    for k in range(len(folds) - 1):
+        older = [math.log(f) for f in carried[k + 1 :] if math.isfinite(f) and f > 0]
+        if older:
+            mu, obs = _fold_films(ps[k], folds[k], math.exp(float(np.mean(older))) / pace[k],
+                                  timed)  # fmt: skip
+            mus.append(mu)
+            counts.append(obs)
+    if not mus:  # a single fold: its spread around the pooled factor
+        for p_k, r_k, fold in zip(ps, pace, folds):
+            mu, obs = _fold_films(p_k, fold, factor / r_k, timed)
+            mus.append(mu)
+            counts.append(obs)
+    phi, power = fit_dispersion_power(np.concatenate(mus), np.concatenate(counts))
+    return phi, power, len(mus)
+
+
 def backtest(
     graph: SocialGraph,
     node: np.ndarray,
@@ -771,20 +830,25 @@ def backtest(
     the folds' test windows last `horizon` time units each (:func:`horizon_folds`)
     instead of holding `holdout` of the actions.
     """
-    hf = horizon_folds(t, horizon, holdout, n_folds) if horizon is not None else []
+    # the choice and the factor use the newest `n_folds` folds; the dispersion also older
+    # ones, up to DISPERSION_FOLDS in all (the first folds are the same either way)
+    n_all = max(n_folds, DISPERSION_FOLDS)
+    hf = horizon_folds(t, horizon, holdout, n_all) if horizon is not None else []
     share = 1.0 - hf[0][2] if hf else math.nan
     if hf:
         cuts = [c for c, _, _ in hf]
         ends = [e for _, e, _ in hf]
         origin_shares: list[float] | None = [s for _, _, s in hf]
     else:
-        cuts = _fold_cuts(t, holdout, n_folds)
+        cuts = _fold_cuts(t, holdout, n_all)
         ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]
         origin_shares = None
-    folds = _build_folds(graph, node, a, t, n_films, cuts, ends, exposers, window)
-    if not folds:
+    all_folds = _build_folds(graph, node, a, t, n_films, cuts, ends, exposers, window)
+    if not all_folds:
         return None
-    cuts = cuts[: len(folds)]
+    all_cuts = cuts[: len(all_folds)]
+    folds = all_folds[:n_folds]
+    cuts = all_cuts[: len(folds)]
     table: dict[str, dict[str, float]] = {}
     factors: dict[str, list[float]] = {}
     score: dict[str, float] = {}
@@ -808,33 +872,39 @@ def backtest(
                 continue
             table[name], factors[name], score[name] = _evaluate(ps, folds, timed)
     name, chosen, timed = min(variants, key=lambda v: score[v[0]])  # ties: the first
+
     # the undelayed forecast carries each fold's factor to today's pace; the delayed one
     # has time in its model already
-    activity = (
-        [1.0] * len(cuts)
-        if timed
-        else activity_ratios(
-            t, cuts, holdout, None if origin_shares is None else origin_shares[: len(cuts)]
+    def carry(cs: list[float]) -> list[float]:
+        if timed:
+            return [1.0] * len(cs)
+        return activity_ratios(
+            t, cs, holdout, None if origin_shares is None else origin_shares[: len(cs)]
         )
-    )
+
+    activity = carry(cuts)
     normed = [f * r for f, r in zip(factors[name], activity)]
     logs = [math.log(f) for f in normed if math.isfinite(f) and f > 0]
     factor = math.exp(float(np.mean(logs))) if logs else math.nan
     y = folds[0][3]
     drift = math.sqrt(float(np.mean(np.diff(logs) ** 2))) if len(logs) > 1 else 0.0
-    dispersion, power = 0.0, 2.0
+    dispersion, power, n_disp = 0.0, 2.0, 0
     if not math.isnan(factor):
-        # every fold's films, forecast with the pooled factor (carried back to the fold's
-        # pace when undelayed)
-        mus, counts = [], []
-        for p_k, r_k, fold in zip(learned[chosen], activity, folds):
-            films_k, arc_k, inv_k, y_k, _, tm_k = fold
+        # the older folds' probabilities and factors (the chosen row's), then their pace
+        ps = list(learned[chosen])
+        fs = list(factors[name])
+        for fold in all_folds[len(folds) :]:
+            _, arc_k, inv_k, y_k, train_k, tm_k = fold
+            try:
+                p_k = learn(chosen, train_k)
+            except ConvergenceError:
+                break
+            ps.append(p_k)
             tm_k = tm_k if timed else None
-            prob = pair_probability(p_k, arc_k, inv_k, y_k.size, factor / r_k, tm_k)
-            _, col = np.unique(films_k, return_inverse=True)
-            mus.append(np.bincount(col, weights=prob))
-            counts.append(np.bincount(col, weights=y_k.astype(np.float64)))
-        dispersion, power = fit_dispersion_power(np.concatenate(mus), np.concatenate(counts))
+            fs.append(fit_factor(p_k, arc_k, inv_k, y_k.size, float(y_k.sum()), tm_k))
+        used = all_folds[: len(ps)]
+        pace = activity + carry(all_cuts[: len(ps)])[len(activity) :]
+        dispersion, power, n_disp = _transfer_dispersion(ps, fs, pace, used, timed, factor)
     return Backtest(
         table=table,
         chosen=chosen,
@@ -851,6 +921,7 @@ def backtest(
         share=float(share),
         factors=tuple(float(f) for f in factors[name]),
         activity=tuple(float(r) for r in activity),
+        dispersion_folds=n_disp,
         delays=(
             tuple(float(d) for d in delay_quantiles(graph, node, a, t, n_films, window))  # type: ignore[union-attr]
             if timed
