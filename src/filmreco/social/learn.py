@@ -370,7 +370,14 @@ def learn_probabilities(
     Nothing after the log's end is used. The factor corrects the scale of the
     probabilities, not a trend: where activity grows or shrinks quickly after the log
     ends, forecasts far beyond a fold's length drift with it (see
-    ``benchmarks/README_social_real.md`` for CiaoDVD at 18 cuts).
+    ``benchmarks/README_social_real.md`` for CiaoDVD at 18 cuts). Nor do the folds'
+    own drift help: weighting the recent folds more or extrapolating a trend through the
+    folds' factors put fewer CiaoDVD settings in range (6-10 of 18 against 12), as the drift
+    does not carry on past the cut. The report's forecast intervals
+    (:meth:`~filmreco.social._backtest.Backtest.interval`) are negative binomial with the
+    scatter of the folds' films around the forecasts each fold would have had from the
+    folds before it (up to 5 folds of `holdout` each, when the log holds them), so they
+    carry the factor's error as it moves forward in time.
 
     With `horizon`, the folds forecast windows as long as the forecast instead: fold ``k``
     learns on the actions more than `horizon` time units before the ``1 - k * holdout``
