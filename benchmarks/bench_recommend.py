@@ -516,6 +516,11 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
         if wanted("numpy EASE"):
             record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams),
                                      splits, False), True)  # fmt: skip
+        if wanted("numpy EASE (rating-weighted)"):
+            grid_w = [{"regularization": lam, "stars5": c} for c in STARS5 for lam in lams]
+            record("numpy EASE (rating-weighted)", run(lambda p: RatingWeighted(NumpyEASE(
+                p["regularization"]), p["stars5"], matrix=True), grid_w, splits, True),
+                True)  # fmt: skip
         if wanted("implicit ALS"):
             record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
                 factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
@@ -725,6 +730,7 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         "implicit ALS (size-aware)",
         "implicit ALS (rating-weighted)",
         "implicit ALS (rating-weighted, size-aware)",
+        "numpy EASE (rating-weighted)",
     ]
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
