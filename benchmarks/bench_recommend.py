@@ -97,15 +97,10 @@ def load(root: Path, name: str) -> Interactions:
 def rating_weighted(X: Interactions, stars5: float) -> Interactions:
     """`X` with each positive weighted by its rating: 1 for 4 stars, `stars5` for 5 (the
     ratings ``load`` keeps), rescaled so that the mean weight is 1 (ALS's alpha and EASE's
-    lambda keep their scale). Same entries, ids, ratings and seen set; 1.0 returns `X`."""
+    lambda keep their scale): ``Interactions.weight_by_rating``. 1.0 returns `X`."""
     if stars5 == 1.0:
         return X
-    if X.ratings is None:
-        raise ValueError("rating_weighted needs the ratings (Interactions.ratings)")
-    w = np.where(np.asarray(X.ratings) >= 5.0, float(stars5), 1.0)
-    M = sp.csr_array(X.matrix, copy=True)
-    M.data = (w / w.mean()).astype(M.data.dtype) if w.size else M.data
-    return X.with_matrix(M)
+    return X.weight_by_rating(lambda r: np.where(r >= 5.0, float(stars5), 1.0))
 
 
 class RatingWeighted:

@@ -18,6 +18,7 @@ import pytest
 import scipy.sparse as sp
 
 from filmreco.data import Interactions
+from filmreco.exceptions import InputError
 from filmreco.recommend import ALS
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_recommend.py"
@@ -66,7 +67,7 @@ def test_carries_ids_ratings_seen(bench: Any, rated: Interactions) -> None:
 def test_one_is_identity_and_needs_ratings(bench: Any, rated: Interactions) -> None:
     assert bench.rating_weighted(rated, 1.0) is rated
     plain = Interactions(sp.csr_array(rated.matrix))
-    with pytest.raises(ValueError, match="ratings"):
+    with pytest.raises(InputError, match="ratings"):
         bench.rating_weighted(plain, 2.0)
 
 
