@@ -91,6 +91,13 @@ def test_weights_must_be_positive_finite(rated: Interactions, bad: float) -> Non
         rated.weight_by_rating(lambda r: np.where(r >= 5, bad, 1.0))
 
 
+def test_weights_beyond_the_dtype_range(rated: Interactions) -> None:
+    with pytest.raises(InputError, match="float32"):
+        rated.weight_by_rating({4: 1.0, 4.5: 1.0, 5: 1e40}, rescale=False)
+    with pytest.raises(InputError, match="float32"):
+        rated.weight_by_rating({4: 1.0, 4.5: 1.0, 5: 1e-50}, rescale=False)
+
+
 def test_bad_callable_shape_and_types(rated: Interactions) -> None:
     with pytest.raises(InputError, match="shape"):
         rated.weight_by_rating(lambda r: np.ones(2))

@@ -784,10 +784,11 @@ class Interactions(Saveable):
             w = w / w.mean()
         X = self._matrix.copy()
         X.data = w.astype(X.dtype)
-        if not (X.data > 0).all():  # e.g. a weight too small for float32
+        if not (np.isfinite(X.data).all() and (X.data > 0).all()):  # beyond float32's range
             raise InputError(
-                f"weights must be positive and finite in {X.dtype}; the smallest "
-                f"became {float(X.data.min())}."
+                f"weights must be positive and finite in {X.dtype}; they became "
+                f"{float(X.data.min())} to {float(X.data.max())}. Use weights of similar "
+                "size (or rescale=True)."
             )
         return self._derived(X, np.arange(X.nnz))
 
