@@ -783,7 +783,8 @@ class Interactions(Saveable):
         if rescale and w.size:
             w = w / w.mean()
         X = self._matrix.copy()
-        X.data = w.astype(X.dtype)
+        with np.errstate(over="ignore", under="ignore"):  # checked just below
+            X.data = w.astype(X.dtype)
         if not (np.isfinite(X.data).all() and (X.data > 0).all()):  # beyond float32's range
             raise InputError(
                 f"weights must be positive and finite in {X.dtype}; they became "
