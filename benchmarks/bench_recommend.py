@@ -65,7 +65,15 @@ NEEDS = {
         "HigherOrderEASE",
         "ALS (freq. reg., size-aware)",
     ),
+    "Hybrid (stacked, higher-order, size-aware ALS, rating-weighted)": (
+        "EDLAE",
+        "HigherOrderEASE",
+        "ALS (freq. reg., rating-weighted, size-aware)",
+    ),
 }
+#: rating-weighted rows (session 10): the 5-star weights tried (4 stars: 1), tuned on
+#: validation with each model's grid; the weights are rescaled to mean 1 (see rating_weighted)
+STARS5 = (1.0, 1.5, 2.0)
 
 
 def wanted(label: str) -> bool:
@@ -84,6 +92,27 @@ def load(root: Path, name: str) -> Interactions:
     return Interactions(
         X.matrix, X.user_ids, X.item_ids, timestamps=X.timestamps, ratings=X.ratings
     )
+
+
+def rating_weighted(X: Interactions, stars5: float) -> Interactions:
+    """`X` with each positive weighted by its rating: 1 for 4 stars, `stars5` for 5 (the
+    ratings ``load`` keeps), rescaled so that the mean weight is 1 (ALS's alpha and EASE's
+    lambda keep their scale): ``Interactions.weight_by_rating``. 1.0 returns `X`."""
+    if stars5 == 1.0:
+        return X
+    return X.weight_by_rating(lambda r: np.where(r >= 5.0, float(stars5), 1.0))
+
+
+class RatingWeighted:
+    """Adapter: fit `inner` (a Filmreco / ImplicitModel adapter; `matrix`: it takes the
+    sparse matrix) on the rating-weighted data; `fit` returns the fitted inner adapter."""
+
+    def __init__(self, inner: Any, stars5: float, matrix: bool = False) -> None:
+        self.inner, self.stars5, self.matrix = inner, stars5, matrix
+
+    def fit(self, X: Interactions) -> Any:
+        W = rating_weighted(X, self.stars5)
+        return self.inner.fit(W.matrix if self.matrix else W)
 
 
 def test_users(test: Interactions) -> np.ndarray:
@@ -482,6 +511,11 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
         if wanted("numpy EASE"):
             record("numpy EASE", run(lambda p: NumpyEASE(**p), grid(regularization=lams),
                                      splits, False), True)  # fmt: skip
+        if wanted("numpy EASE (rating-weighted)"):
+            grid_w = [{"regularization": lam, "stars5": c} for c in STARS5 for lam in lams]
+            record("numpy EASE (rating-weighted)", run(lambda p: RatingWeighted(NumpyEASE(
+                p["regularization"]), p["stars5"], matrix=True), grid_w, splits, True),
+                True)  # fmt: skip
         if wanted("implicit ALS"):
             record("implicit ALS", run(lambda p: ImplicitModel(lambda: AlternatingLeastSquares(
                 factors=64, iterations=15, num_threads=THREADS, random_state=SEED, **p)),
@@ -537,6 +571,29 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                 lambda: ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **p)),
                 als_freq, splits, True)[1], False)  # fmt: skip
 
+        afw = None
+        if wanted("ALS (freq. reg., rating-weighted)") or wanted(
+            "ALS (freq. reg., rating-weighted, size-aware)"
+        ):
+            # session 10: 5-star positives weighted (STARS5, tuned with the usual grid)
+            grid_w = [{**p, "stars5": c} for c in STARS5 for p in als_freq]
+            usual, afw = run_size_aware(lambda p: RatingWeighted(Filmreco(lambda: ALS(64,
+                max_iter=15, n_jobs=THREADS, random_state=SEED, **{k: v for k, v in p.items()
+                if k != "stars5"})), p["stars5"]), grid_w, splits, True)  # fmt: skip
+            record("ALS (freq. reg., rating-weighted)", usual, False)
+            afw = record("ALS (freq. reg., rating-weighted, size-aware)", afw, False)
+        if wanted("implicit ALS (rating-weighted)") or wanted(
+            "implicit ALS (rating-weighted, size-aware)"
+        ):
+            # the anchor gets the same rating weights (fairness), usual and size-aware picks
+            grid_w = [{**p, "stars5": c} for c in STARS5 for p in als_i]
+            usual, sa = run_size_aware(lambda p: RatingWeighted(ImplicitModel(
+                lambda: AlternatingLeastSquares(factors=64, iterations=15, num_threads=THREADS,
+                random_state=SEED, **{k: v for k, v in p.items() if k != "stars5"})),
+                p["stars5"], matrix=True), grid_w, splits, True)  # fmt: skip
+            record("implicit ALS (rating-weighted)", usual, True)
+            record("implicit ALS (rating-weighted, size-aware)", sa, True)
+
         def hybrid(first: Any, af: Any = af) -> Filmreco:
             # components at their tuned parameters; the weights are learned by the hybrid
             # itself on validation splits of the data it is fitted on (stacking)
@@ -559,6 +616,15 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                     afs), [{}], splits, True)  # fmt: skip
             h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
             record("Hybrid (stacked, higher-order, size-aware ALS)", h, False)
+        if wanted("Hybrid (stacked, higher-order, size-aware ALS, rating-weighted)"):
+            # the whole stack fitted on the data weighted with the ALS member's 5-star weight
+            pw = {k: v for k, v in afw["params"].items() if k != "stars5"}
+            c5 = afw["params"]["stars5"]
+            h = run(lambda p, ho=ho, pw=pw, c5=c5: RatingWeighted(hybrid(lambda: HigherOrderEASE(
+                **ho["params"]), {"params": pw}), c5), [{}], splits, True)  # fmt: skip
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist(),
+                           "stars5": c5}  # fmt: skip
+            record("Hybrid (stacked, higher-order, size-aware ALS, rating-weighted)", h, False)
         if wanted("Hybrid (stacked, higher-order, size-aware)"):
             h = run(lambda p, hos=hos, afs=afs: hybrid(lambda: HigherOrderEASE(
                 **hos["params"]), afs), [{}], splits, True)  # fmt: skip
@@ -657,6 +723,9 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         "implicit ALS",
         "implicit BM25 kNN",
         "implicit ALS (size-aware)",
+        "implicit ALS (rating-weighted)",
+        "implicit ALS (rating-weighted, size-aware)",
+        "numpy EASE (rating-weighted)",
     ]
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
@@ -684,6 +753,8 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         mean = {k: float(np.mean([r["ndcg"] for r in v])) for k, v in res.items()}
         ours = [k for k in res if k not in anchors]
         anch = [k for k in anchors if k in res]
+        if not ours or not anch:  # a --models run without one side: no comparison
+            continue
         best_a, best_o = max(anch, key=mean.get), max(ours, key=mean.get)
         per_seed = [
             max(res[k][i]["ndcg"] for k in ours) - max(res[k][i]["ndcg"] for k in anch)
