@@ -318,28 +318,39 @@ def main():
     if step in ("score", "select"):
         (score if step == "score" else select)(bed, Path(sys.argv[3]), len(sys.argv) > 4)
         return
+    rows_step(bed, sys.argv[3:], rows_for, lambda out: out["check"])
+
+
+def rows_step(bed, args, rows_for, describe):
+    """The ``rows`` step (also ``diag_auto_trend.py``'s): cache ``rows_for``'s output per setting.
+
+    ``bed`` is ``ciao`` (``args``: the cuts as quantiles of the dates, the cache folder) or
+    ``sim`` (``args``: graphs, log seeds, the cache folder; the logs of ``bench_social.py``'s
+    forecast step). A setting whose file is cached already is skipped; ``describe(out)`` is
+    printed after each new one.
+    """
     sys.path.insert(0, str(HERE))
     if bed == "ciao":
         from bench_social_real import graph_for, load_ciaodvd
 
-        cache = Path(sys.argv[4])
+        cache = Path(args[1])
         r, arcs, _ = load_ciaodvd(DATA / "social_rec")
         g = graph_for(arcs)
         users, items, times = r["user"].to_numpy(), r["item"].to_numpy(), r["time"].to_numpy()
         settings = [
             (f"ciao_{q:.2f}_{ex}", users, items, times,
              float(np.quantile(times, q, method="lower")) + 1.0, ex)
-            for q in (float(x) for x in sys.argv[3].split(","))
+            for q in (float(x) for x in args[0].split(","))
             for ex in ("earlier", "before_cut")
         ]  # fmt: skip
-        run(g, settings, cache)
+        run(g, settings, cache, rows_for, describe)
     else:  # sim: graphs, log seeds (bench_social.py's forecast step)
         from bench_social import load, simulate_log
 
-        cache = Path(sys.argv[5])
-        for name in sys.argv[3].split(","):
+        cache = Path(args[2])
+        for name in args[0].split(","):
             g = load(DATA / "graphs", name)
-            for s in (int(x) for x in sys.argv[4].split(",")):
+            for s in (int(x) for x in args[1].split(",")):
                 users, films, times = simulate_log(
                     g, n_films=600, horizon=1000.0, scale=0.6, seeds=8.0, seed=s
                 )
@@ -349,10 +360,10 @@ def main():
                     for q in (0.7, 0.8, 0.9)
                     for ex in ("earlier", "before_cut")
                 ]  # fmt: skip
-                run(g, settings, cache)
+                run(g, settings, cache, rows_for, describe)
 
 
-def run(g, settings, cache):
+def run(g, settings, cache, rows_for, describe):
     cache.mkdir(parents=True, exist_ok=True)
     for key, users, items, times, cut, ex in settings:
         f = cache / f"{key}.pkl"
@@ -361,9 +372,10 @@ def run(g, settings, cache):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             out = rows_for(g, users, items, times, cut, ex)
+        out["key"] = key
         with open(f, "wb") as fh:
             pickle.dump(out, fh)
-        print(key, out["chosen"], out["check"], flush=True)
+        print(key, out["chosen"], describe(out), flush=True)
 
 
 if __name__ == "__main__":

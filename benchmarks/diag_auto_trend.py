@@ -55,12 +55,10 @@ import math
 import os
 import pickle
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from filmreco.exceptions import DataWarning
 from filmreco.social._backtest import (
     Backtest,
     _build_folds,
@@ -331,53 +329,11 @@ def main():
     if step == "table":
         table(bed, Path(sys.argv[3]))
         return
+    # the settings and the cache as diag_auto_combination.py's rows step, with this rows_for
     sys.path.insert(0, str(HERE))
-    if bed == "ciao":
-        from bench_social_real import graph_for, load_ciaodvd
+    from diag_auto_combination import rows_step
 
-        cache = Path(sys.argv[4])
-        r, arcs, _ = load_ciaodvd(DATA / "social_rec")
-        g = graph_for(arcs)
-        users, items, times = r["user"].to_numpy(), r["item"].to_numpy(), r["time"].to_numpy()
-        settings = [
-            (f"ciao_{q:.2f}_{ex}", users, items, times,
-             float(np.quantile(times, q, method="lower")) + 1.0, ex)
-            for q in (float(x) for x in sys.argv[3].split(","))
-            for ex in ("earlier", "before_cut")
-        ]  # fmt: skip
-        run(g, settings, cache)
-    else:  # sim: graphs, log seeds (bench_social.py's forecast step)
-        from bench_social import load, simulate_log
-
-        cache = Path(sys.argv[5])
-        for name in sys.argv[3].split(","):
-            g = load(DATA / "graphs", name)
-            for s in (int(x) for x in sys.argv[4].split(",")):
-                users, films, times = simulate_log(
-                    g, n_films=600, horizon=1000.0, scale=0.6, seeds=8.0, seed=s
-                )
-                settings = [
-                    (f"sim_{name}_{s}_{q:.2f}_{ex}", users, films, times,
-                     float(np.quantile(times, q)), ex)
-                    for q in (0.7, 0.8, 0.9)
-                    for ex in ("earlier", "before_cut")
-                ]  # fmt: skip
-                run(g, settings, cache)
-
-
-def run(g, settings, cache):
-    cache.mkdir(parents=True, exist_ok=True)
-    for key, users, items, times, cut, ex in settings:
-        f = cache / f"{key}.pkl"
-        if f.exists():
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            out = rows_for(g, users, items, times, cut, ex)
-        out["key"] = key
-        with open(f, "wb") as fh:
-            pickle.dump(out, fh)
-        print(key, out["chosen"], f"auto ratio {out['auto_ratio']:.4f}", flush=True)
+    rows_step(bed, sys.argv[3:], rows_for, lambda out: f"auto ratio {out['auto_ratio']:.4f}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,3 +114,15 @@ def parity_catalog() -> Catalog:
     return Catalog.from_records(
         [{"id": f"m{k}", "genres": ["even" if k % 2 == 0 else "odd"]} for k in range(30)]
     )
+
+
+@pytest.fixture(scope="session")
+def bench() -> Any:
+    """``benchmarks/bench_recommend.py`` loaded as a module: its selection helpers are tested."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_recommend.py"
+    spec = importlib.util.spec_from_file_location("bench_recommend_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

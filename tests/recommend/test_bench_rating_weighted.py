@@ -8,9 +8,6 @@ and that the adapter's model really sees the weighted values.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,18 +17,6 @@ import scipy.sparse as sp
 from filmreco.data import Interactions
 from filmreco.exceptions import InputError
 from filmreco.recommend import ALS
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_recommend.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_recommend_rw_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,6 @@ the tuning part, and that only the final refits see the training part (never tes
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,18 +17,6 @@ import pytest
 from filmreco.datasets import make_synthetic
 from filmreco.recommend import EASE, Popularity
 from filmreco.recommend.evaluation import split_random
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_recommend.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_recommend_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
