@@ -42,6 +42,7 @@ import pickle
 import sys
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -73,8 +74,14 @@ HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("FILMRECO_DATA", HERE.parent.parent / "shared" / "data"))
 
 
-def rows_for(graph, users, items, times, cut_f, exposers, holdout=0.1, n_folds=3):
-    """Per back-test row: calibrated test forecast per film and the folds' forecasts."""
+def prepare(graph, users, items, times, cut_f, exposers):
+    """One setting's test exposures and pre-cut log (shared with ``diag_auto_trend.py``).
+
+    The fields: ``w`` (the window, none), ``y`` / ``arc`` / ``inv`` / ``tv`` (the test's exposed
+    pairs), ``col`` / ``observed`` / ``test_films`` (their films and adopters per film),
+    ``hi`` (the log's end), ``X`` (the pre-cut action matrix), ``bn`` / ``ba`` / ``bt``
+    (its actions) and ``learn(method, mask)`` (an estimator on a subset of those actions).
+    """
     w = math.inf
     node = graph.node_ids.index(np.asarray(users), on_unknown="mask", name="users")
     keep = node >= 0
@@ -82,19 +89,30 @@ def rows_for(graph, users, items, times, cut_f, exposers, holdout=0.1, n_folds=3
     _, a = np.unique(it, return_inverse=True)
     node, a, t = _first_adoptions(node, a, t)
     train = t < cut_f
-    hi = float(t.max())
     n_films = int(a.max()) + 1
     films, _, y, arc, inv, tv = exposures(graph, node, a, t, n_films, cut_f, exposers, w)
     test_films = np.unique(a[~train])
     col = np.searchsorted(test_films, films)
     observed = np.bincount(col, weights=y, minlength=test_films.size)
-    train_ids = graph.node_ids.to_ids(node[train])
-    X, _ = action_matrix(graph, train_ids, a[train], t[train])
-    bn = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    ba, bt_ = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
+    X, _ = action_matrix(graph, graph.node_ids.to_ids(node[train]), a[train], t[train])
 
     def learn(method, mask):
         return _estimate(graph, _subset(X, mask), method, "full", w, 1000, 1e-6)
+
+    return SimpleNamespace(
+        w=w, y=y, arc=arc, inv=inv, tv=tv, col=col, observed=observed, test_films=test_films,
+        hi=float(t.max()), X=X, bn=np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)),
+        ba=X.indices.astype(np.int64), bt=np.asarray(X.data, dtype=np.float64), learn=learn,
+    )  # fmt: skip
+
+
+def rows_for(graph, users, items, times, cut_f, exposers, holdout=0.1, n_folds=3):
+    """Per back-test row: calibrated test forecast per film and the folds' forecasts."""
+    d = prepare(graph, users, items, times, cut_f, exposers)
+    w, y, arc, inv, tv, col, observed, test_films, hi, X, bn, ba, bt_, learn = (
+        d.w, d.y, d.arc, d.inv, d.tv, d.col, d.observed, d.test_films, d.hi, d.X, d.bn, d.ba,
+        d.bt, d.learn,
+    )  # fmt: skip
 
     cuts = _fold_cuts(bt_, holdout, n_folds)
     ends = [cuts[k - 1] if k else math.inf for k in range(len(cuts))]

@@ -65,7 +65,6 @@ from filmreco.social._backtest import (
     _fold_cuts,
     activity_ratios,
     backtest,
-    exposures,
     fit_dispersion_power,
     fit_factor,
     pair_probability,
@@ -73,10 +72,6 @@ from filmreco.social._backtest import (
 )
 from filmreco.social.learn import (
     FIXED_METHODS,
-    _estimate,
-    _first_adoptions,
-    _subset,
-    action_matrix,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -87,26 +82,14 @@ HOLDOUT = 0.1
 
 def rows_for(graph, users, items, times, cut_f, exposers, n_folds=5):
     """The chosen row's per-fold and test exposures of one setting (see module docstring)."""
-    w = math.inf
-    node = graph.node_ids.index(np.asarray(users), on_unknown="mask", name="users")
-    keep = node >= 0
-    node, it, t = node[keep], np.asarray(items)[keep], np.asarray(times, dtype=float)[keep]
-    _, a = np.unique(it, return_inverse=True)
-    node, a, t = _first_adoptions(node, a, t)
-    train = t < cut_f
-    hi = float(t.max())
-    n_films = int(a.max()) + 1
-    films, _, y, arc, inv, tv = exposures(graph, node, a, t, n_films, cut_f, exposers, w)
-    test_films = np.unique(a[~train])
-    col = np.searchsorted(test_films, films)
-    observed = np.bincount(col, weights=y, minlength=test_films.size)
-    train_ids = graph.node_ids.to_ids(node[train])
-    X, _ = action_matrix(graph, train_ids, a[train], t[train])
-    bn = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    ba, bt_ = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
+    sys.path.insert(0, str(HERE))
+    from diag_auto_combination import prepare
 
-    def learn(method, mask):
-        return _estimate(graph, _subset(X, mask), method, "full", w, 1000, 1e-6)
+    d = prepare(graph, users, items, times, cut_f, exposers)
+    w, y, arc, inv, tv, col, observed, test_films, hi, X, bn, ba, bt_, learn = (
+        d.w, d.y, d.arc, d.inv, d.tv, d.col, d.observed, d.test_films, d.hi, d.X, d.bn, d.ba,
+        d.bt, d.learn,
+    )  # fmt: skip
 
     bt = backtest(
         graph, bn, ba, bt_, X.shape[1], methods=FIXED_METHODS, learn=learn,
