@@ -186,7 +186,8 @@ def _build(w: Any, entry: str) -> tuple[Any, dict[str, Any], Any, Any]:
     cls_name, meth = entry.rsplit(".", 1)
     builder = fw.method_builder(entry)
     assert builder is not None, entry
-    receiver = fw.RECEIVERS[cls_name](w)
+    # a method may need a receiver of its own (e.g. data with ratings)
+    receiver = fw.RECEIVERS.get(entry, fw.RECEIVERS[cls_name])(w)
     kwargs = builder(w)
     if receiver is None:
         return obj, kwargs, None, None

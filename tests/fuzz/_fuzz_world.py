@@ -15,6 +15,7 @@ test ``test_every_entry_point_has_valid_arguments`` fails):
   bad parameter meets ``fit``), ``RECEIVERS["filmreco.x.C"] = lambda w: instance`` (a
   fresh, ready instance: fitted when it has a ``fit``) and ``METHODS[("filmreco.x.C",
   "method")] = lambda w: {...}``; a ``("*", "method")`` key serves every recommender;
+  ``RECEIVERS["filmreco.x.C.method"]`` gives one method a receiver of its own;
 * an entry point that must not be fuzzed goes to ``NOT_FUZZED`` with the reason.
 
 This module runs in the fuzz worker process; the test process only reads the names.
@@ -364,6 +365,11 @@ METHODS[("filmreco.data.Interactions", "to_arrays")] = lambda w: {}
 METHODS[("filmreco.data.Interactions", "to_frame")] = lambda w: {}
 METHODS[("filmreco.data.Interactions", "to_implicit")] = lambda w: {"threshold": 3}
 METHODS[("filmreco.data.Interactions", "with_matrix")] = lambda w: {"matrix": _X(w) * 2}
+# weight_by_rating needs the ratings that to_implicit keeps: its own receiver
+RECEIVERS["filmreco.data.Interactions.weight_by_rating"] = lambda w: w.inter.to_implicit(3)
+METHODS[("filmreco.data.Interactions", "weight_by_rating")] = lambda w: {
+    "weights": {3.0: 1.0, 4.0: 1.5, 5.0: 2.0}
+}
 
 CONSTRUCTORS["filmreco.data.Catalog"] = lambda w: {
     "item_ids": ["m1", "m2"],
