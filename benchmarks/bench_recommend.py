@@ -83,6 +83,9 @@ NEEDS = {
 #: the collective EDLAE row (session 10): weights of the catalogue's genre rows, tuned on
 #: validation by the stack's score
 SIDE_WEIGHTS = (30.0, 100.0, 300.0, 1000.0)
+#: the anchors given the same genre rows (fairness): the rows' value for implicit ALS (its
+#: confidences scale with the values); numpy EASE takes sqrt(SIDE_WEIGHTS), as the EDLAE row
+ALS_GENRE_VALUES = (1.0, 3.0, 10.0, 30.0)
 #: rating-weighted rows (session 10): the 5-star weights tried (4 stars: 1), tuned on
 #: validation with each model's grid; the weights are rescaled to mean 1 (see rating_weighted)
 STARS5 = (1.0, 1.5, 2.0)
@@ -179,6 +182,25 @@ class CollectiveEDLAE(EDLAE):
         G = genre_matrix(self.catalog, self.item_ids_.ids)
         side = np.sqrt(float(self.side_weight)) * G.T
         super()._fit(sp.csr_array(sp.vstack([sp.csr_array(X, dtype=np.float64), side])), timestamps)
+
+
+class GenreRows:
+    """Adapter: fit `inner` (an anchor adapter taking the sparse matrix) on the interactions
+    with one extra row per genre of `catalog`, ``value`` on the genre's films (the same
+    pseudo-users as CollectiveEDLAE's, for the anchors: fairness); ranks the real users."""
+
+    def __init__(self, inner: Any, catalog: Catalog, value: float) -> None:
+        self.inner, self.catalog, self.value = inner, catalog, value
+
+    def fit(self, X: Interactions) -> GenreRows:
+        G = genre_matrix(self.catalog, X.item_ids.ids)
+        side = float(self.value) * G.T
+        self.n_users = X.matrix.shape[0]
+        self.fitted = self.inner.fit(sp.csr_array(sp.vstack([X.matrix, side])))
+        return self
+
+    def rank(self, users: np.ndarray, n: int) -> np.ndarray:
+        return self.fitted.rank(users, n)
 
 
 class RatingWeighted:
@@ -509,6 +531,9 @@ def audience_of(S: np.ndarray, train: Interactions, test: Interactions) -> dict[
 
 def anchor_scores(model: Any, X: sp.csr_array) -> np.ndarray | None:
     """Dense users x items scores of a fitted anchor (None if it exposes none)."""
+    if isinstance(model, GenreRows):  # the real users' rows, not the genres'
+        S = anchor_scores(model.fitted, X)
+        return None if S is None else S[: model.n_users]
     if isinstance(model, NumpyEASE):
         return np.asarray(X @ model.B)
     if isinstance(model, ImplicitModel):
@@ -604,6 +629,21 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                 lambda: AlternatingLeastSquares(factors=64, iterations=15,
                 num_threads=THREADS, random_state=SEED, **p)), als_i, splits, False)[1],
                 True)  # fmt: skip
+        catalog = load_catalog(root, name)
+        if wanted("numpy EASE (+ catalogue genre rows)") and catalog is not None:
+            # session 10: the anchors given the catalogue's genres as extra rows (fairness
+            # towards the collective EDLAE row), the rows' weight tuned with their grid
+            grid_g = [{"regularization": lam, "side_weight": w} for w in SIDE_WEIGHTS
+                      for lam in lams]  # fmt: skip
+            record("numpy EASE (+ catalogue genre rows)", run(lambda p, c=catalog: GenreRows(
+                NumpyEASE(p["regularization"]), c, np.sqrt(p["side_weight"])), grid_g, splits,
+                True), True)  # fmt: skip
+        if wanted("implicit ALS (+ catalogue genre rows)") and catalog is not None:
+            grid_g = [{**p, "value": v} for v in ALS_GENRE_VALUES for p in als_i]
+            record("implicit ALS (+ catalogue genre rows)", run(lambda p, c=catalog: GenreRows(
+                ImplicitModel(lambda: AlternatingLeastSquares(factors=64, iterations=15,
+                num_threads=THREADS, random_state=SEED, **{k: v for k, v in p.items()
+                if k != "value"})), c, p["value"]), grid_g, splits, True), True)  # fmt: skip
         if wanted("implicit BM25 kNN"):
             record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
                 num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
@@ -703,7 +743,6 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
             h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist(),
                            "stars5": c5}  # fmt: skip
             record("Hybrid (stacked, higher-order, size-aware ALS, rating-weighted)", h, False)
-        catalog = load_catalog(root, name)
         label = "Hybrid (stacked, collective EDLAE on catalogue genres, size-aware ALS)"
         if wanted(label) and catalog is not None:
             # session 10, not pure collaborative filtering: EDLAE at its tuned setting, fitted
