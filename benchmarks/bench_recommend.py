@@ -85,8 +85,9 @@ NEEDS = {
 #: edge, on four seeds, so the grid was extended down for both rows and both were re-run)
 SIDE_WEIGHTS = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 #: the anchors given the same genre rows (fairness): the rows' value for implicit ALS (its
-#: confidences scale with the values); numpy EASE takes sqrt(SIDE_WEIGHTS), as the EDLAE row
-ALS_GENRE_VALUES = (1.0, 3.0, 10.0, 30.0)
+#: confidences scale with the values; first grid 1-30: its pick was 30, the edge, on four seeds,
+#: so it was extended and re-run); numpy EASE takes sqrt(SIDE_WEIGHTS), as the EDLAE row
+ALS_GENRE_VALUES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 #: rating-weighted rows (session 10): the 5-star weights tried (4 stars: 1), tuned on
 #: validation with each model's grid; the weights are rescaled to mean 1 (see rating_weighted)
 STARS5 = (1.0, 1.5, 2.0)
