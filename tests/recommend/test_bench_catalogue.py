@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from filmreco.data import Catalog, Interactions
 from filmreco.exceptions import DataWarning
@@ -111,3 +112,22 @@ def test_collective_edlae_checks(bench: Any, small: tuple[Any, Interactions]) ->
         bench.CollectiveEDLAE(None).fit(X)
     with pytest.raises(ValueError, match="side_weight"):
         bench.CollectiveEDLAE(cat, side_weight=-1.0).fit(X)
+
+
+def test_genre_rows_for_the_anchors(bench: Any, small: tuple[Any, Interactions]) -> None:
+    cat, X = small
+    fitted = bench.GenreRows(bench.NumpyEASE(1.0), cat, 2.0).fit(X)
+    # the anchor saw the genres as extra users with value 2 on their films
+    G = bench.genre_matrix(cat, X.item_ids.ids).toarray()
+    S = fitted.fitted.X.toarray()
+    assert S.shape == (X.matrix.shape[0] + G.shape[1], X.matrix.shape[1])
+    assert np.array_equal(S[X.matrix.shape[0] :], 2.0 * G.T)
+    ref = bench.NumpyEASE(1.0).fit(sp.csr_array(S))
+    assert np.allclose(fitted.fitted.B, ref.B)
+    # ranks and scores cover the real users only, seen films filtered
+    assert bench.anchor_scores(fitted, X.matrix).shape == X.matrix.shape
+    top = fitted.rank(np.arange(X.matrix.shape[0]), 1)[:, 0]
+    assert not X.matrix.toarray()[np.arange(top.size), top].any()
+    # value 0 adds empty rows: the plain anchor
+    plain = bench.NumpyEASE(1.0).fit(X.matrix)
+    assert np.allclose(bench.GenreRows(bench.NumpyEASE(1.0), cat, 0.0).fit(X).fitted.B, plain.B)
