@@ -878,6 +878,8 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         "implicit ALS (rating-weighted)",
         "implicit ALS (rating-weighted, size-aware)",
         "numpy EASE (rating-weighted)",
+        "numpy EASE (+ catalogue genre rows)",
+        "implicit ALS (+ catalogue genre rows)",
     ]
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
