@@ -31,9 +31,9 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from filmreco.data import Interactions
+from filmreco.data import Catalog, Interactions
 from filmreco.metrics import ranking_metrics
-from filmreco.recommend import ALS, BPR, EASE, SANSA, Hybrid, ItemKNN, Popularity
+from filmreco.recommend import ALS, BPR, EASE, EDLAE, SANSA, Hybrid, ItemKNN, Popularity
 from filmreco.recommend.evaluation import split_random
 
 SEED = 20261129
@@ -70,7 +70,24 @@ NEEDS = {
         "HigherOrderEASE",
         "ALS (freq. reg., rating-weighted, size-aware)",
     ),
+    "Hybrid (stacked, collective EDLAE on catalogue genres, size-aware ALS)": (
+        "EDLAE",
+        "ALS (freq. reg., size-aware)",
+    ),
+    "Hybrid (stacked, higher-order, size-aware ALS, + catalogue genres)": (
+        "EDLAE",
+        "HigherOrderEASE",
+        "ALS (freq. reg., size-aware)",
+    ),
 }
+#: the genre rows' weights (session 10), tuned on validation: the collective EDLAE row (by the
+#: stack's score) and numpy EASE given the same rows (first grid 30-1000: its pick was 30, the
+#: edge, on four seeds, so the grid was extended down for both rows and both were re-run)
+SIDE_WEIGHTS = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+#: the anchors given the same genre rows (fairness): the rows' value for implicit ALS (its
+#: confidences scale with the values; first grid 1-30: its pick was 30, the edge, on four seeds,
+#: so it was extended and re-run); numpy EASE takes sqrt(SIDE_WEIGHTS), as the EDLAE row
+ALS_GENRE_VALUES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 #: rating-weighted rows (session 10): the 5-star weights tried (4 stars: 1), tuned on
 #: validation with each model's grid; the weights are rescaled to mean 1 (see rating_weighted)
 STARS5 = (1.0, 1.5, 2.0)
@@ -101,6 +118,91 @@ def rating_weighted(X: Interactions, stars5: float) -> Interactions:
     if stars5 == 1.0:
         return X
     return X.weight_by_rating(lambda r: np.where(r >= 5.0, float(stars5), 1.0))
+
+
+def load_catalog(root: Path, name: str) -> Catalog | None:
+    """The films' metadata shipped with the ratings, ``<root>/<name>/items.csv`` (item,
+    title, year, genres split on ``|``), or None without one (ml-100k ships it; the ml-1m
+    copy here has ratings only)."""
+    path = root / name / "items.csv"
+    if not path.exists():
+        return None
+    return Catalog.from_csv(path, id_field="item", on_error="coerce")  # 2 years unknown
+
+
+class CatalogueStack:
+    """Adapter: fit ``Filmreco(lambda: make(catalog'))``, catalog' = `catalog` restricted to
+    the films of the data it is fitted on, so that the model ranks the same candidate films
+    as the anchors (no cold-start films, which pure collaborative filtering cannot rank);
+    `fit` returns the fitted Filmreco adapter."""
+
+    def __init__(self, make: Callable[[Catalog], Any], catalog: Catalog) -> None:
+        self.make, self.catalog = make, catalog
+
+    def fit(self, X: Interactions) -> Filmreco:
+        cat = self.catalog.subset(X.item_ids.ids, on_unknown="ignore")
+        return Filmreco(lambda: self.make(cat)).fit(X)
+
+
+def genre_matrix(catalog: Catalog, item_ids: np.ndarray) -> sp.csr_array:
+    """Films x genres, 1 where the film (`item_ids`, in order) has the genre; films the
+    catalogue lacks have no genre."""
+    pos = catalog.item_ids.index(item_ids, on_unknown="mask")
+    genres = catalog.field("genres")
+    names = sorted({g for p in pos.tolist() if p >= 0 for g in genres[p]})
+    col = {g: j for j, g in enumerate(names)}
+    rows = [r for r, p in enumerate(pos.tolist()) if p >= 0 for _ in genres[p]]
+    cols = [col[g] for p in pos.tolist() if p >= 0 for g in genres[p]]
+    shape = (len(item_ids), len(names))
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=shape)
+
+
+class CollectiveEDLAE(EDLAE):
+    """Prototype (benchmark only): EDLAE fitted on the interactions stacked with the
+    catalogue's genres as extra rows, ``[X ; sqrt(side_weight) G^T]`` (G: films x genres),
+    a "collective" closed form in the spirit of Jeunen, Van Balen and Goethals (RecSys
+    2020, "Closed-form models for collaborative filtering with side-information"). Each
+    genre acts as a pseudo-user who watched its films, so films sharing genres co-occur
+    more; the dropout penalty uses the stacked matrix's diagonal. Scores are the users'
+    rows times B, as EDLAE's. Uses the catalogue: not pure collaborative filtering."""
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        regularization: float = 200.0,
+        dropout: float = 0.5,
+        side_weight: float = 100.0,
+    ) -> None:
+        super().__init__(regularization, dropout)
+        self.catalog, self.side_weight = catalog, side_weight
+
+    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
+        if not isinstance(self.catalog, Catalog):
+            raise TypeError(f"catalog must be a filmreco.data.Catalog, got {self.catalog!r}")
+        if not float(self.side_weight) >= 0.0:
+            raise ValueError(f"side_weight must be >= 0, got {self.side_weight!r}")
+        G = genre_matrix(self.catalog, self.item_ids_.ids)
+        side = np.sqrt(float(self.side_weight)) * G.T
+        super()._fit(sp.csr_array(sp.vstack([sp.csr_array(X, dtype=np.float64), side])), timestamps)
+
+
+class GenreRows:
+    """Adapter: fit `inner` (an anchor adapter taking the sparse matrix) on the interactions
+    with one extra row per genre of `catalog`, ``value`` on the genre's films (the same
+    pseudo-users as CollectiveEDLAE's, for the anchors: fairness); ranks the real users."""
+
+    def __init__(self, inner: Any, catalog: Catalog, value: float) -> None:
+        self.inner, self.catalog, self.value = inner, catalog, value
+
+    def fit(self, X: Interactions) -> GenreRows:
+        G = genre_matrix(self.catalog, X.item_ids.ids)
+        side = float(self.value) * G.T
+        self.n_users = X.matrix.shape[0]
+        self.fitted = self.inner.fit(sp.csr_array(sp.vstack([X.matrix, side])))
+        return self
+
+    def rank(self, users: np.ndarray, n: int) -> np.ndarray:
+        return self.fitted.rank(users, n)
 
 
 class RatingWeighted:
@@ -431,6 +533,9 @@ def audience_of(S: np.ndarray, train: Interactions, test: Interactions) -> dict[
 
 def anchor_scores(model: Any, X: sp.csr_array) -> np.ndarray | None:
     """Dense users x items scores of a fitted anchor (None if it exposes none)."""
+    if isinstance(model, GenreRows):  # the real users' rows, not the genres'
+        S = anchor_scores(model.fitted, X)
+        return None if S is None else S[: model.n_users]
     if isinstance(model, NumpyEASE):
         return np.asarray(X @ model.B)
     if isinstance(model, ImplicitModel):
@@ -453,7 +558,7 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
     from implicit.cpu.als import AlternatingLeastSquares
     from implicit.nearest_neighbours import BM25Recommender
 
-    from filmreco.recommend import EDLAE, HigherOrderEASE, RP3beta
+    from filmreco.recommend import ContentBased, HigherOrderEASE, RP3beta
     from filmreco.recommend.evaluation import evaluate
 
     X = load(root, name)
@@ -526,6 +631,21 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
                 lambda: AlternatingLeastSquares(factors=64, iterations=15,
                 num_threads=THREADS, random_state=SEED, **p)), als_i, splits, False)[1],
                 True)  # fmt: skip
+        catalog = load_catalog(root, name)
+        if wanted("numpy EASE (+ catalogue genre rows)") and catalog is not None:
+            # session 10: the anchors given the catalogue's genres as extra rows (fairness
+            # towards the collective EDLAE row), the rows' weight tuned with their grid
+            grid_g = [{"regularization": lam, "side_weight": w} for w in SIDE_WEIGHTS
+                      for lam in lams]  # fmt: skip
+            record("numpy EASE (+ catalogue genre rows)", run(lambda p, c=catalog: GenreRows(
+                NumpyEASE(p["regularization"]), c, np.sqrt(p["side_weight"])), grid_g, splits,
+                True), True)  # fmt: skip
+        if wanted("implicit ALS (+ catalogue genre rows)") and catalog is not None:
+            grid_g = [{**p, "value": v} for v in ALS_GENRE_VALUES for p in als_i]
+            record("implicit ALS (+ catalogue genre rows)", run(lambda p, c=catalog: GenreRows(
+                ImplicitModel(lambda: AlternatingLeastSquares(factors=64, iterations=15,
+                num_threads=THREADS, random_state=SEED, **{k: v for k, v in p.items()
+                if k != "value"})), c, p["value"]), grid_g, splits, True), True)  # fmt: skip
         if wanted("implicit BM25 kNN"):
             record("implicit BM25 kNN", run(lambda p: ImplicitModel(lambda: BM25Recommender(
                 num_threads=THREADS, **p)), bm, splits, False), True)  # fmt: skip
@@ -625,6 +745,38 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
             h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist(),
                            "stars5": c5}  # fmt: skip
             record("Hybrid (stacked, higher-order, size-aware ALS, rating-weighted)", h, False)
+        label = "Hybrid (stacked, collective EDLAE on catalogue genres, size-aware ALS)"
+        if wanted(label) and catalog is not None:
+            # session 10, not pure collaborative filtering: EDLAE at its tuned setting, fitted
+            # with the catalogue's genres as extra rows; their weight is tuned on validation
+            # by the whole stack's score (the member's own score favours small weights)
+            def collective(cat: Catalog, w: float, ed: Any = ed, afs: Any = afs) -> Hybrid:
+                return Hybrid([
+                    CollectiveEDLAE(cat, side_weight=w, **ed["params"]),
+                    ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **afs["params"]),
+                ])  # fmt: skip
+
+            h = run(lambda p, c=catalog: CatalogueStack(lambda cat: collective(
+                cat, p["side_weight"]), c), grid(side_weight=SIDE_WEIGHTS), splits,
+                True)  # fmt: skip
+            h["params"] = {"side_weight": h["params"]["side_weight"],
+                           "weights": np.round(h["model"].model.weights_, 2).tolist()}  # fmt: skip
+            record(label, h, False)
+        label = "Hybrid (stacked, higher-order, size-aware ALS, + catalogue genres)"
+        if wanted(label) and catalog is not None:
+            # session 10, not pure collaborative filtering: the catalogue's genres (which the
+            # anchors do not use) as a third member, ContentBased's genre profiles; the
+            # weights are learned by the stack as for the other rows
+            def with_genres(cat: Catalog, ho: Any = ho, afs: Any = afs) -> Hybrid:
+                return Hybrid([
+                    HigherOrderEASE(**ho["params"]),
+                    ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **afs["params"]),
+                    ContentBased(cat, fields=["genres"]),
+                ])  # fmt: skip
+
+            h = run(lambda p, c=catalog: CatalogueStack(with_genres, c), [{}], splits, True)
+            h["params"] = {"weights": np.round(h["model"].model.weights_, 2).tolist()}
+            record(label, h, False)
         if wanted("Hybrid (stacked, higher-order, size-aware)"):
             h = run(lambda p, hos=hos, afs=afs: hybrid(lambda: HigherOrderEASE(
                 **hos["params"]), afs), [{}], splits, True)  # fmt: skip
@@ -726,6 +878,8 @@ def seeds_table(results: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         "implicit ALS (rating-weighted)",
         "implicit ALS (rating-weighted, size-aware)",
         "numpy EASE (rating-weighted)",
+        "numpy EASE (+ catalogue genre rows)",
+        "implicit ALS (+ catalogue genre rows)",
     ]
     print("\n## Over split seeds: mean ± standard deviation (test NDCG@10; audience "
           "NDCG@100 / recall@100, axis='items')\n")  # fmt: skip
