@@ -22,11 +22,11 @@ from filmreco.exceptions import DataWarning
 from filmreco.recommend import EDLAE, ContentBased
 
 ITEMS = """item,title,year,genres
-1,Toy Story,1995,Animation|Children's|Comedy
-2,GoldenEye,1995,Action|Thriller
-3,Heat,unknown,Action|Crime
-4,Babe,1995,Children's|Comedy
-5,Cold,1996,Action|Thriller
+1,Paper Boats,1995,Animation|Children's|Comedy
+2,Night Harbour,1995,Action|Thriller
+3,Red Signal,unknown,Action|Crime
+4,Small Farm,1995,Children's|Comedy
+5,Glass River,1996,Action|Thriller
 """
 
 
