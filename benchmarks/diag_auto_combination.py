@@ -240,30 +240,61 @@ def combine(out, scheme):
 SCHEMES = ["pick", "eq", "invB", "invLL", "invMSE", "geo", "eq_delays", "fam", "top2"]
 
 
-def score(pattern, cache, verbose):
-    files = sorted(cache.glob(f"{pattern}.pkl"))
-    inr, inc, ncov = (dict.fromkeys(SCHEMES, 0) for _ in range(3))
-    lerr = {s: [] for s in SCHEMES}
-    for f in files:
+def cached(pattern, cache):
+    """``(name, out)`` of every cached setting matching ``pattern``, in name order."""
+    for f in sorted(cache.glob(f"{pattern}.pkl")):
         with open(f, "rb") as fh:
-            out = pickle.load(fh)
+            yield f.stem, pickle.load(fh)
+
+
+class Tally:
+    """Per rule, over settings: ratios in [0.8, 1.25] and coverages in [0.85, 0.95].
+
+    Both judged as printed (two decimals), like the READMEs; also the mean and largest
+    ``|log ratio|`` and the mean coverage over the settings that have one. Shared by
+    ``diag_auto_trend.py``.
+    """
+
+    def __init__(self, rules):
+        self.rules = list(rules)
+        self.ratios = {r: [] for r in self.rules}
+        self.covs = {r: [] for r in self.rules}
+
+    def add(self, rule, ratio, cov):
+        self.ratios[rule].append(ratio)
+        if not math.isnan(cov):
+            self.covs[rule].append(cov)
+
+    def in_range(self, rule):
+        ratios = sum(0.8 <= round(r, 2) <= 1.25 for r in self.ratios[rule])
+        return ratios, sum(0.85 <= round(c, 2) <= 0.95 for c in self.covs[rule])
+
+    def line(self, rule):
+        lr, c = np.abs(np.log(self.ratios[rule])), self.covs[rule]
+        ratios, covs = self.in_range(rule)
+        return (
+            f"ratio in range {ratios:2d}  mean|log r| {np.mean(lr):.3f}  max|log r| "
+            f"{np.max(lr):.3f}  cov in range {covs}/{len(c)}  mean cov "
+            f"{np.mean(c) if c else math.nan:.3f}"
+        )
+
+    def print(self, pattern, width):
+        print(f"{pattern}: {len(self.ratios[self.rules[0]])} settings")
+        for rule in self.rules:
+            print(f"  {rule:{width}s} {self.line(rule)}")
+
+
+def score(pattern, cache, verbose):
+    tally = Tally(SCHEMES)
+    for name, out in cached(pattern, cache):
         cells = []
         for s in SCHEMES:
             r, c, n, _ = combine(out, s)
-            inr[s] += 0.8 <= round(r, 2) <= 1.25  # as printed (two decimals), like the READMEs
-            lerr[s].append(abs(math.log(r)))
-            if not math.isnan(c):
-                ncov[s] += 1
-                inc[s] += 0.85 <= round(c, 2) <= 0.95
+            tally.add(s, r, c)
             cells.append(f"{r:.2f}/{c:.2f}({n})")
         if verbose:
-            print(f.stem, out["chosen"], " ".join(f"{s}={x}" for s, x in zip(SCHEMES, cells)))
-    print(f"{pattern}: {len(files)} settings")
-    for s in SCHEMES:
-        print(
-            f"  {s:10s} ratio in range {inr[s]:2d}  mean|log r| {np.mean(lerr[s]):.3f}  "
-            f"max|log r| {np.max(lerr[s]):.3f}  cov in range {inc[s]}/{ncov[s]}"
-        )
+            print(name, out["chosen"], " ".join(f"{s}={x}" for s, x in zip(SCHEMES, cells)))
+    tally.print(pattern, 10)
 
 
 def _variant_statistic(row, rule):
@@ -305,30 +336,17 @@ RULES = ["pick", "stable", "near1", "latest"]
 
 
 def select(pattern, cache, verbose):
-    files = sorted(cache.glob(f"{pattern}.pkl"))
-    inr, inc, ncov = (dict.fromkeys(RULES, 0) for _ in range(3))
-    lerr = {s: [] for s in RULES}
-    for f in files:
-        with open(f, "rb") as fh:
-            out = pickle.load(fh)
+    tally = Tally(RULES)
+    for name, out in cached(pattern, cache):
         cells = []
         for rule in RULES:
-            name = select_row(out, rule)
-            r, c, n, _ = combine(dict(out, chosen=name), "pick")
-            inr[rule] += 0.8 <= round(r, 2) <= 1.25
-            lerr[rule].append(abs(math.log(r)))
-            if not math.isnan(c):
-                ncov[rule] += 1
-                inc[rule] += 0.85 <= round(c, 2) <= 0.95
-            cells.append(f"{rule}={name}:{r:.2f}/{c:.2f}({n})")
+            row = select_row(out, rule)
+            r, c, n, _ = combine(dict(out, chosen=row), "pick")
+            tally.add(rule, r, c)
+            cells.append(f"{rule}={row}:{r:.2f}/{c:.2f}({n})")
         if verbose:
-            print(f.stem, " ".join(cells))
-    print(f"{pattern}: {len(files)} settings")
-    for rule in RULES:
-        print(
-            f"  {rule:8s} ratio in range {inr[rule]:2d}  mean|log r| {np.mean(lerr[rule]):.3f}  "
-            f"cov in range {inc[rule]}/{ncov[rule]}"
-        )
+            print(name, " ".join(cells))
+    tally.print(pattern, 8)
 
 
 def main():

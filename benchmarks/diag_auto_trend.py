@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -236,35 +235,23 @@ def evaluate(out, rule):
 
 
 def score(pattern, cache, verbose):
-    files = sorted(cache.glob(f"{pattern}.pkl"))
-    inr, inc, inc_in, ncov = (dict.fromkeys(RULES, 0) for _ in range(4))
-    lerr = {s: [] for s in RULES}
-    covs = {s: [] for s in RULES}
-    for f in files:
-        with open(f, "rb") as fh:
-            out = pickle.load(fh)
+    sys.path.insert(0, str(HERE))
+    from diag_auto_combination import Tally, cached
+
+    tally, in_sample = Tally(RULES), Tally(RULES)
+    for name, out in cached(pattern, cache):
         cells = []
         for rule in RULES:
             r, c, ci, fac = evaluate(out, rule)
-            covs[rule].append(c)
-            inr[rule] += 0.8 <= round(r, 2) <= 1.25  # as printed, like the READMEs
-            lerr[rule].append(abs(math.log(r)))
-            if not math.isnan(c):
-                ncov[rule] += 1
-                inc[rule] += 0.85 <= round(c, 2) <= 0.95
-                inc_in[rule] += 0.85 <= round(ci if not math.isnan(ci) else c, 2) <= 0.95
+            tally.add(rule, r, c)
+            in_sample.add(rule, r, c if math.isnan(ci) else ci)
             cells.append(f"{rule}={fac:.2f}:{r:.2f}/{c:.2f}")
         if verbose:
             F = [f"{x * q:.2f}" for x, q in zip(out["factors"], out["activity"])]
-            print(f.stem, out["chosen"], "F=" + ",".join(F), " ".join(cells))
-    print(f"{pattern}: {len(files)} settings")
+            print(name, out["chosen"], "F=" + ",".join(F), " ".join(cells))
+    print(f"{pattern}: {len(tally.ratios[RULES[0]])} settings")
     for rule in RULES:
-        print(
-            f"  {rule:12s} ratio in range {inr[rule]:2d}  mean|log r| {np.mean(lerr[rule]):.3f}  "
-            f"max|log r| {np.max(lerr[rule]):.3f}  cov in range {inc[rule]}/{ncov[rule]}  "
-            f"mean cov {np.nanmean(covs[rule]) if ncov[rule] else math.nan:.3f}  "
-            f"(in-sample {inc_in[rule]})"
-        )
+        print(f"  {rule:12s} {tally.line(rule)}  (in-sample {in_sample.in_range(rule)[1]})")
 
 
 def needed_factor(out):
@@ -286,19 +273,20 @@ def table(pattern, cache):
         + " |"
     )
     print("|---|---|---|---|" + "---|" * len(TABLE_RULES))
+    sys.path.insert(0, str(HERE))
+    from diag_auto_combination import cached
+
     default = dict.fromkeys(TABLE_RULES, 0)
-    for f in sorted(cache.glob(f"{pattern}.pkl")):
-        with open(f, "rb") as fh:
-            out = pickle.load(fh)
+    for name, out in cached(pattern, cache):
         F = [x * q for x, q in zip(out["factors"][:3], out["activity"][:3])]
         cells = []
         for rule in TABLE_RULES:
             r = evaluate(out, rule)[0]
             ok = 0.8 <= round(r, 2) <= 1.25
             cells.append(f"**{r:.2f}**" if ok else f"{r:.2f}")
-            default[rule] += ok and any(f"_{q}_" in f.stem for q in ("0.70", "0.80", "0.90"))
+            default[rule] += ok and any(f"_{q}_" in name for q in ("0.70", "0.80", "0.90"))
         print(
-            f"| {f.stem} | {out['chosen']} | {', '.join(f'{x:.2f}' for x in F)} | "
+            f"| {name} | {out['chosen']} | {', '.join(f'{x:.2f}' for x in F)} | "
             f"{needed_factor(out):.2f} | " + " | ".join(cells) + " |"
         )
     print("in range at the 70/80/90% cuts:", default)
