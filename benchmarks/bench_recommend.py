@@ -157,39 +157,11 @@ def genre_matrix(catalog: Catalog, item_ids: np.ndarray) -> sp.csr_array:
     return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=shape)
 
 
-class CollectiveEDLAE(EDLAE):
-    """Prototype (benchmark only): EDLAE fitted on the interactions stacked with the
-    catalogue's genres as extra rows, ``[X ; sqrt(side_weight) G^T]`` (G: films x genres),
-    a "collective" closed form in the spirit of Jeunen, Van Balen and Goethals (RecSys
-    2020, "Closed-form models for collaborative filtering with side-information"). Each
-    genre acts as a pseudo-user who watched its films, so films sharing genres co-occur
-    more; the dropout penalty uses the stacked matrix's diagonal. Scores are the users'
-    rows times B, as EDLAE's. Uses the catalogue: not pure collaborative filtering."""
-
-    def __init__(
-        self,
-        catalog: Catalog | None = None,
-        regularization: float = 200.0,
-        dropout: float = 0.5,
-        side_weight: float = 100.0,
-    ) -> None:
-        super().__init__(regularization, dropout)
-        self.catalog, self.side_weight = catalog, side_weight
-
-    def _fit(self, X: sp.csr_array, timestamps: np.ndarray | None) -> None:
-        if not isinstance(self.catalog, Catalog):
-            raise TypeError(f"catalog must be a filmreco.data.Catalog, got {self.catalog!r}")
-        if not float(self.side_weight) >= 0.0:
-            raise ValueError(f"side_weight must be >= 0, got {self.side_weight!r}")
-        G = genre_matrix(self.catalog, self.item_ids_.ids)
-        side = np.sqrt(float(self.side_weight)) * G.T
-        super()._fit(sp.csr_array(sp.vstack([sp.csr_array(X, dtype=np.float64), side])), timestamps)
-
-
 class GenreRows:
     """Adapter: fit `inner` (an anchor adapter taking the sparse matrix) on the interactions
     with one extra row per genre of `catalog`, ``value`` on the genre's films (the same
-    pseudo-users as CollectiveEDLAE's, for the anchors: fairness); ranks the real users."""
+    pseudo-users as the collective EDLAE's, ``EDLAE(catalog=...)``, for the anchors:
+    fairness); ranks the real users."""
 
     def __init__(self, inner: Any, catalog: Catalog, value: float) -> None:
         self.inner, self.catalog, self.value = inner, catalog, value
@@ -752,7 +724,7 @@ def seeds_run(root: Path, name: str, n_seeds: int, quick: bool) -> dict[str, lis
             # by the whole stack's score (the member's own score favours small weights)
             def collective(cat: Catalog, w: float, ed: Any = ed, afs: Any = afs) -> Hybrid:
                 return Hybrid([
-                    CollectiveEDLAE(cat, side_weight=w, **ed["params"]),
+                    EDLAE(catalog=cat, side_weight=w, **ed["params"]),
                     ALS(64, max_iter=15, n_jobs=THREADS, random_state=SEED, **afs["params"]),
                 ])  # fmt: skip
 

@@ -171,6 +171,8 @@ def _recommender_init(w: World, name: str) -> dict[str, Any]:
     cls_name = name.rsplit(".", 1)[1]
     if cls_name == "ContentBased":
         return {"catalog": w.catalog}
+    if cls_name == "EDLAE":  # with side information, so the fuzz reaches that path too
+        return {**_small_params(cls_name), "catalog": w.catalog, "side_weight": 1.0}
     if cls_name == "Hybrid":
         return {"models": [Popularity(), ItemKNN(n_neighbors=5)], "weights": [0.5, 0.5]}
     if cls_name == "SocialRecommender":
@@ -602,6 +604,10 @@ FUNCTIONS["filmreco.social.rank_films"] = lambda w: {
     "random_state": 0,
 }
 FUNCTIONS["filmreco.social.shuffle_graph"] = lambda w: {"graph": w.graph, "random_state": 0}
+FUNCTIONS["filmreco.recommend.shuffle_catalog"] = lambda w: {
+    "catalog": w.catalog,
+    "random_state": 0,
+}
 
 
 def _social_rec(w: World) -> Any:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from filmreco.data import Catalog, Interactions
 from filmreco.exceptions import DataWarning
-from filmreco.recommend import EDLAE, ContentBased
+from filmreco.recommend import ContentBased
 
 ITEMS = """item,title,year,genres
 1,Paper Boats,1995,Animation|Children's|Comedy
@@ -85,33 +85,6 @@ def test_genre_matrix(bench: Any, small: tuple[Any, Interactions]) -> None:
     G = bench.genre_matrix(cat, np.array([4, 9, 2]))
     # columns: the genres of these films, sorted (Action, Children's, Comedy, Thriller)
     assert G.toarray().tolist() == [[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 0, 1]]
-
-
-def test_collective_edlae_closed_form(bench: Any, small: tuple[Any, Interactions]) -> None:
-    cat, X = small
-    lam, p, w = 2.0, 0.25, 3.0
-    m = bench.CollectiveEDLAE(cat, lam, p, w).fit(X)
-    # reference: EDLAE's closed form (Steck 2020) on the stacked matrix [X ; sqrt(w) G^T]
-    A = X.matrix.toarray().astype(np.float64)
-    G = bench.genre_matrix(cat, m.item_ids_.ids).toarray()
-    S = np.vstack([A, np.sqrt(w) * G.T])
-    gram = S.T @ S
-    P = np.linalg.inv(gram + np.diag(lam + p / (1.0 - p) * np.diag(gram)))
-    B = -P / np.diag(P)[None, :]
-    np.fill_diagonal(B, 0.0)
-    assert np.allclose(m.weights_, B, atol=1e-5)
-    # side_weight 0 is EDLAE bit for bit; a positive weight links films by genre
-    plain = EDLAE(lam, p).fit(X)
-    assert np.array_equal(bench.CollectiveEDLAE(cat, lam, p, 0.0).fit(X).weights_, plain.weights_)
-    assert not np.allclose(m.weights_, plain.weights_, atol=1e-3)
-
-
-def test_collective_edlae_checks(bench: Any, small: tuple[Any, Interactions]) -> None:
-    cat, X = small
-    with pytest.raises(TypeError, match="catalog"):
-        bench.CollectiveEDLAE(None).fit(X)
-    with pytest.raises(ValueError, match="side_weight"):
-        bench.CollectiveEDLAE(cat, side_weight=-1.0).fit(X)
 
 
 def test_genre_rows_for_the_anchors(bench: Any, small: tuple[Any, Interactions]) -> None:

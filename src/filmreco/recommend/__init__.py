@@ -21,6 +21,8 @@ Every model shares the :class:`Recommender` API: :meth:`~Recommender.fit` on an
 - :class:`ContentBased` — user profiles over genres, tags, people and description terms;
 - :class:`Hybrid` — weighted score or rank fusion of the above;
 - :func:`mmr` — diversity re-ranking (also ``recommend(..., diversity=...)``).
+- :func:`shuffle_catalog` — a placebo catalogue (the films' metadata dealt at random), the
+  control of EASE / EDLAE's catalogue side information.
 
 Evaluation (splitters, metrics tables, tuning) lives in :mod:`filmreco.recommend.evaluation`;
 its :func:`~filmreco.recommend.evaluation.tune`, the one tuning API of filmreco (social models
@@ -28,6 +30,7 @@ included), is importable from here too.
 """
 
 from ._base import Recommender
+from ._side import shuffle_catalog
 from .als import ALS
 from .bpr import BPR
 from .content import ContentBased
@@ -59,5 +62,6 @@ __all__ = [
     "Recommender",
     "TuneResult",
     "mmr",
+    "shuffle_catalog",
     "tune",
 ]

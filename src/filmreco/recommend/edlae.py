@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_real
+from ..data import Catalog
 from .ease import EASE
 
 __all__ = ["EDLAE"]
@@ -41,6 +44,11 @@ class EDLAE(EASE):
         validation splits, over five split seeds, test NDCG@10 was 0.3219 against EASE's
         0.3199 on ml-100k and 0.3368 against 0.3338 on ml-1m (ahead on 4 and 5 of the 5
         seeds; ``benchmarks/README_recommend.md``); tune both on your data.
+    catalog, side_fields, side_weight, cold_start_items
+        Catalogue side information, as for :class:`EASE` (collective EDLAE: the feature
+        rows count in the Gram matrix and in the dropout penalty's diagonal). On
+        MovieLens 100k's genres, with EDLAE in a stack with ALS, the weight that helped
+        the stack most on validation was 100 (alone: 10).
     memory_limit : float, default=4.0
         GiB the item x item matrices may take (see :class:`EASE`).
     show_progress : bool, default=False
@@ -77,11 +85,19 @@ class EDLAE(EASE):
         regularization: float = 200.0,
         dropout: float = 0.5,
         *,
+        catalog: Catalog | None = None,
+        side_fields: Sequence[str] | Mapping[str, float] = ("genres",),
+        side_weight: float = 10.0,
+        cold_start_items: bool = False,
         memory_limit: float = 4.0,
         show_progress: bool = False,
     ) -> None:
         self.regularization = regularization
         self.dropout = dropout
+        self.catalog = catalog
+        self.side_fields = side_fields
+        self.side_weight = side_weight
+        self.cold_start_items = cold_start_items
         self.memory_limit = memory_limit
         self.show_progress = show_progress
 
