@@ -373,3 +373,30 @@ def test_from_logs_auto_keeps_backtest_through_save(world, dated_log, tmp_path):
     m.save(tmp_path / "m")
     back = IndependentCascade.load(tmp_path / "m")
     assert back.calibration["backtest"] == bt
+
+
+def test_plan_for_a_film_nobody_has_watched(world):
+    # a new release: the film is in the catalogue but not in the history; a recommender
+    # with the catalogue as side information ranks its audience through its genres
+    from filmreco.recommend import EDLAE
+
+    X = world.interactions
+    new = X.item_ids.ids[11]
+    history = X.subset_items(X.item_ids.ids[X.item_ids.ids != new])
+    with pytest.raises(UnknownIdError):
+        plan(new, recommender=EASE(regularization=300.0).fit(history), graph=world.social,
+             audience_size=50, n_runs=50, random_state=0)  # fmt: skip
+    release = EDLAE(200.0, 0.5, catalog=world.catalog, side_fields=["genres", "tags"],
+                    side_weight=3.0, cold_start_items=True).fit(history)  # fmt: skip
+    p = plan(new, recommender=release, graph=world.social, catalog=world.catalog,
+             audience_size=100, n_runs=100, random_state=0)  # fmt: skip
+    assert p.audience.size == 100
+    # the audience leans to the film's genres: its users watched them more than average
+    genres = set(world.catalog[new]["genres"])
+    has = np.array([bool(genres & set(g or [])) for g in
+                    world.catalog.subset(history.item_ids.ids).field("genres")])  # fmt: skip
+    share = np.asarray(history.matrix[:, has].sum(axis=1)).ravel() / np.maximum(
+        np.diff(history.matrix.indptr), 1
+    )
+    rows = history.user_ids.index(p.audience.ids)
+    assert share[rows].mean() > share.mean()
