@@ -400,3 +400,38 @@ def test_plan_for_a_film_nobody_has_watched(world):
     )
     rows = history.user_ids.index(p.audience.ids)
     assert share[rows].mean() > share.mean()
+
+
+def test_plan_falls_back_to_the_release_model(world):
+    # interactions= without the film, catalog= with it: plan ranks the audience through the
+    # film's genres and tags (release_model) instead of refusing
+    from filmreco.campaign import release_model
+
+    X = world.interactions
+    new = X.item_ids.ids[11]
+    history = X.subset_items(X.item_ids.ids[X.item_ids.ids != new])
+    with pytest.raises(UnknownIdError):  # no catalogue: nothing to rank it by
+        plan(new, interactions=history, graph=world.social, audience_size=50, n_runs=50,
+             random_state=0)  # fmt: skip
+    p = plan(new, interactions=history, graph=world.social, catalog=world.catalog,
+             audience_size=80, n_runs=50, random_state=0)  # fmt: skip
+    assert p.audience.source == "release_model" and p.audience.size == 80
+    assert "release_model" in p.summary()
+    # the same audience as the model release_model fits, ranked by recommend_users
+    ids, _ = release_model(world.catalog, history).recommend_users([new], n=80)
+    assert p.audience.ids.tolist() == ids[0].tolist()
+    # a film with a history keeps the default audience model
+    known = history.item_ids.ids[3]
+    q = plan(known, interactions=history, graph=world.social, catalog=world.catalog,
+             audience_size=50, n_runs=50, random_state=0)  # fmt: skip
+    assert q.audience.source == "recommend_users"
+    # the model's ridge follows the data: 25 x the most-watched film's views
+    model = release_model(world.catalog, history)
+    top = int(np.diff(history.matrix.tocsc().indptr).max())
+    assert model.regularization == 25.0 * top and model.cold_start_items
+    bare = world.catalog.subset(world.catalog.item_ids.ids)  # same films
+    with pytest.raises(InputError, match="genres or tags"):
+        from filmreco.data import Catalog
+
+        no_genres = Catalog.from_records([{"id": r["id"], "title": r["title"]} for r in bare])
+        release_model(no_genres, history)

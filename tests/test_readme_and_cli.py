@@ -203,6 +203,15 @@ def test_plan_batch_command(tmp_path, capsys):
     assert lines[0] == "user,score,group" and len(lines) > 1
     assert main(["plan", "--film", "f3", "--interactions", str(inter), "--k", "1",
                  "--n-runs", "50", "--out", str(out / "nograph")]) == 0  # fmt: skip
+    # a film in the catalogue that nobody has watched yet: release_model ranks its audience
+    cat.write_text(cat.read_text(encoding="utf-8") + "f9,电影新,剧情|喜剧,2024\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["plan", "--film", "f9", "--interactions", str(inter), "--graph", str(edges),
+                 "--catalog", str(cat), "--k", "1", "--n-runs", "50",
+                 "--out", str(out / "release")]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "(release_model)" in text and "电影新" in text
+    assert len((out / "release" / "audience.csv").read_text(encoding="utf-8").splitlines()) > 1
     # a dated action log calibrates the propagation; another seed method is honoured
     actions = tmp_path / "actions.csv"
     pairs = [line.split(",") for line in inter.read_text().splitlines()[1:]]

@@ -275,13 +275,16 @@ def _report_campaign(out: TextIO, world, film, budget, model: str, output) -> Pa
     X = world.interactions
     if film is None:
         film = X.item_ids.ids[int(np.argsort(-np.diff(X.matrix.tocsc().indptr), kind="stable")[19])]
-    rec = _recommender(model).fit(X)
+    # the default audience model is fitted by plan itself (seeded by its random_state)
+    source = (
+        {"interactions": X} if model == "audience" else {"recommender": _recommender(model).fit(X)}
+    )
     graph = SocialGraph.from_edgelist(world.graph)
     fields = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
     index = SearchIndex(fields=fields).fit(world.catalog)
     costs = None if budget is None else _fee_costs(graph)
     p = plan(
-        film, recommender=rec, graph=graph, index=index, catalog=world.catalog,
+        film, **source, graph=graph, index=index, catalog=world.catalog,
         budget=budget, costs=costs, random_state=0,
     )  # fmt: skip
     out.write(p.summary() + "\n")
@@ -383,8 +386,15 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     actions = None
     if args.actions:
         actions = Interactions.from_csv(args.actions, timestamp="time")
+    # the default: plan fits audience_model (seeded by --random-state), or release_model
+    # for a film missing from the interactions that the catalogue has
+    source = (
+        {"interactions": X}
+        if args.model == "audience"
+        else {"recommender": _recommender(args.model).fit(X)}
+    )
     p = plan(
-        args.film, recommender=_recommender(args.model).fit(X), graph=graph, index=index,
+        args.film, **source, graph=graph, index=index,
         catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
         seed_method=args.seed_method, action_log=actions, calibration=args.calibration,
         n_runs=args.n_runs, random_state=args.random_state,
@@ -436,7 +446,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", metavar="FILE.csv", help="column id, title, genres (a|b), ...")
     p.add_argument("--model", choices=_MODELS, default="audience",
                    help="recommender that picks the audience (default: audience, "
-                        "filmreco.campaign.audience_model())")  # fmt: skip
+                        "filmreco.campaign.audience_model(); for a film missing from "
+                        "--interactions but in --catalog, filmreco.campaign.release_model())")  # fmt: skip
     p.add_argument("--budget", type=float)
     p.add_argument("--k", type=int, default=10, help="number of seeds (default: 10)")
     p.add_argument("--seed-method", choices=("imm", "celf", "degree_discount", "degree"),

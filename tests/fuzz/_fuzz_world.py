@@ -742,6 +742,10 @@ def _plan_args(w: World) -> dict[str, Any]:
 
 FUNCTIONS["filmreco.campaign.plan"] = _plan_args
 FUNCTIONS["filmreco.campaign.audience_model"] = lambda w: {}
+FUNCTIONS["filmreco.campaign.release_model"] = lambda w: {
+    "catalog": w.catalog,
+    "interactions": w.inter,
+}
 
 
 def _plan(w: World) -> Any:

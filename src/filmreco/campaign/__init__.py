@@ -5,8 +5,9 @@ and :mod:`filmreco.search` for one film:
 
 1. the target audience (:meth:`~filmreco.recommend.Recommender.recommend_users` of the
    recommender given, or of :func:`audience_model` fitted on the viewing history, the
-   benchmark's best audience ranker; or a lookalike audience grown from seed users) and its
-   top interests;
+   benchmark's best audience ranker; for a film missing from the history, of
+   :func:`release_model`, which ranks it through its genres and tags; or a lookalike
+   audience grown from seed users) and its top interests;
 2. a random holdout group drawn from the audience (the rest is *treated*);
 3. seed users (:func:`~filmreco.social.maximize_influence`) among the treated users,
    under a budget with per-user costs;
@@ -31,7 +32,16 @@ probabilities are textbook defaults rather than learned from an action log.
 
 from ._compare import BudgetSweep, Comparison, budget_sweep, compare
 from ._curve import SeedCurve
-from ._plan import Audience, CampaignPlan, Lift, Uplift, audience_model, measure, plan
+from ._plan import (
+    Audience,
+    CampaignPlan,
+    Lift,
+    Uplift,
+    audience_model,
+    measure,
+    plan,
+    release_model,
+)
 
 __all__ = [
     "Audience",
@@ -46,4 +56,5 @@ __all__ = [
     "compare",
     "measure",
     "plan",
+    "release_model",
 ]
