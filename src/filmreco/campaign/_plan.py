@@ -461,9 +461,12 @@ def release_model(catalog: Any, interactions: Any) -> Any:
     share its values. Its ridge is heavy, 25 times the views of the most-watched film
     (``side_weight=100``, ``dropout=0.5``): on validation cold splits of MovieLens 100k
     (10% of the films held out whole, five seeds; ``benchmarks/bench_cold_start.py``) the
-    new films' audiences and users' lists both ranked best with ridges of 10,000-20,000
-    there, far above what the films with a history want (200-400). Such a ridge is wrong
-    for films with a history: :func:`plan` uses it only for films missing from it.
+    new films' audiences ranked best with ridges of 12,500-20,000 there (users' lists of
+    new films with 20,000-50,000), far above what films with a history want (200-400);
+    the rule was picked by the audience score there. Such a ridge is wrong for films with
+    a history: :func:`plan` uses this model only for films missing from it. On the test
+    cold splits its audiences scored NDCG@100 0.330, against 0.265 for the most active
+    users and 0.131 for :class:`~filmreco.recommend.ContentBased`.
 
     Parameters
     ----------
