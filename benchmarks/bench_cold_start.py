@@ -12,7 +12,8 @@ ranked, NDCG@100 / recall@100 against its viewers. Models:
 - ``most active users``: for audiences only, the users with the most training positives;
 - ``genre overlap``: the number of (user's film, shared genre) pairs, an
   activity-weighted genre affinity without parameters;
-- ``ContentBased``: cosine of the user's genre profile with the film's genres;
+- ``ContentBased``: cosine of the user's genre profile with the film's genres (with
+  ``normalize_profiles=False``: the profile unnormalised, the same users' lists);
 - ``EASE (catalog, cold_start_items)``: the collective EASE with the genres as pseudo-users,
   the new films scored through the films they share genres with;
 - ``EDLAE (catalog, cold_start_items)``: the same with EDLAE's penalty;
@@ -152,6 +153,9 @@ def one_seed(X: Interactions, catalog: Catalog, i: int) -> dict[str, dict[str, A
     rows["genre overlap (baseline)"] = scores_of(genre_overlap(warm, catalog), warm, cold)
     rows["ContentBased (genres)"] = scores_of(
         ContentBased(catalog, fields=["genres"]).fit(warm), warm, cold)  # fmt: skip
+    rows["ContentBased (genres, normalize_profiles=False)"] = scores_of(
+        ContentBased(catalog, fields=["genres"], normalize_profiles=False).fit(warm), warm,
+        cold)  # fmt: skip
     # the campaign's model for a film missing from the history: fixed rule, no tuning here
     rows["campaign.release_model (EDLAE, no tuning)"] = scores_of(
         release_model(catalog, warm), warm, cold)  # fmt: skip

@@ -286,6 +286,37 @@ def test_content_errors():
         ContentBased(cat, field_weights={"tags": 1.0}).fit(X)
 
 
+def test_content_profiles_unnormalised_rank_heavy_users_first(world, tmp_path):
+    X = world.interactions
+    norm = ContentBased(world.catalog, fields=["genres"]).fit(X)
+    raw = ContentBased(world.catalog, fields=["genres"], normalize_profiles=False).fit(X)
+    users = X.user_ids.ids[:30]
+    # each user's films rank the same: a profile's length scales all its scores alike
+    sn = norm.score(users, X.item_ids.ids).astype(np.float64)
+    sr = raw.score(users, X.item_ids.ids).astype(np.float64)
+    length = np.linalg.norm((X.matrix[X.user_ids.index(users)] @ raw.item_features_).toarray(),
+                            axis=1)  # fmt: skip
+    np.testing.assert_allclose(sr, sn * length[:, None], rtol=1e-4, atol=1e-5)
+    # raw scores are the profile sums: the cosine times the profile's length
+    H = X.matrix[:5]
+    P = (H @ raw.item_features_).toarray()
+    np.testing.assert_allclose(raw.score(X.user_ids.ids[:5], X.item_ids.ids[:7]),
+                               P @ raw.item_features_[:7].toarray().T, rtol=1e-5)  # fmt: skip
+    # audiences: unnormalised, users who watched more films of the kind come first
+    film = X.item_ids.ids[0]
+    counts = np.diff(X.matrix.indptr)
+    aud_raw = raw.recommend_users([film], n=50)[0][0]
+    aud_norm = norm.recommend_users([film], n=50)[0][0]
+    mean = lambda ids: counts[X.user_ids.index(ids)].mean()  # noqa: E731
+    assert mean(aud_raw) > mean(aud_norm)
+    # the readable profile is the normalised one either way; the option is saved
+    assert raw.user_profile(users[0], n=3) == norm.user_profile(users[0], n=3)
+    back = ContentBased.load(raw.save(tmp_path / "raw"))
+    assert back.normalize_profiles is False
+    with pytest.raises(InputError, match="normalize_profiles"):
+        ContentBased(world.catalog, normalize_profiles="no").fit(X)
+
+
 def test_content_tokenises_descriptions(world):
     model = ContentBased(world.catalog, fields=["description"]).fit(world.interactions)
     assert set(model.feature_fields_) == {"description"}
