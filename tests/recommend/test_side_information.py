@@ -68,7 +68,7 @@ def test_weights_match_the_stacked_closed_form(cls: Any, lam: float, p: float, f
     kw = {"dropout": p} if cls is EDLAE else {}
     m = cls(lam, catalog=cat, side_fields=fields, side_weight=w, **kw).fit(X)
     names = list(fields)
-    S, f, _, _ = side_matrix(cat, m.item_ids_.ids, dict.fromkeys(names, 1.0))
+    S, f, _ = side_matrix(cat, m.item_ids_.ids, names)
     per_field = dict(fields) if isinstance(fields, dict) else dict.fromkeys(names, 1.0)
     weights = w * np.array([per_field[x] for x in f])
     B = _reference(X.matrix.toarray().astype(np.float64), S.toarray(), weights, lam, p)
@@ -100,13 +100,12 @@ def test_zero_weight_or_no_catalogue_is_plain_ease() -> None:
 
 
 def test_films_the_catalogue_lacks_have_no_features() -> None:
-    cat, X = _world()
+    cat, _ = _world()
     X2 = Interactions.from_arrays(["u1", "u1", "u2", "u2"], ["a", "zz", "zz", "c"])
     m = EASE(2.0, catalog=cat, side_weight=1.0).fit(X2)
     zz = m.item_ids_.index(["zz"])[0]
     assert m.side_features_[[zz]].nnz == 0
     assert set(m.item_ids_.ids.tolist()) == {"a", "c", "zz"}  # no catalogue-only film
-    del X
 
 
 def test_cold_start_items_are_scored_by_their_metadata() -> None:
@@ -215,8 +214,8 @@ def test_shuffle_catalogue_keeps_the_counts(seed: int) -> None:
     sh = shuffle_catalog(cat, seed)
     assert sh.item_ids.ids.tolist() == cat.item_ids.ids.tolist()
     ids = cat.item_ids.ids
-    S, f, v, _ = side_matrix(cat, ids, {"genres": 1.0, "region": 1.0})
-    T, f2, v2, _ = side_matrix(sh, ids, {"genres": 1.0, "region": 1.0})
+    S, f, v = side_matrix(cat, ids, ["genres", "region"])
+    T, f2, v2 = side_matrix(sh, ids, ["genres", "region"])
     assert (f.tolist(), v.tolist()) == (f2.tolist(), v2.tolist())
     # every value keeps its number of films, and the films' feature counts are permuted
     assert np.array_equal(np.asarray(S.sum(axis=0)), np.asarray(T.sum(axis=0)))

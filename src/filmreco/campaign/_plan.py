@@ -512,8 +512,8 @@ def release_model(catalog: Any, interactions: Any) -> Any:
             f"watched; this catalogue has {catalog.fields}. Pass recommender= (a model "
             "fitted with the film) instead."
         )
-    views = np.diff(interactions.matrix.tocsc().indptr)
-    ridge = 25.0 * float(max(int(views.max()) if views.size else 1, 1))
+    views = np.diff(interactions.matrix.tocsc().indptr)  # per film
+    ridge = 25.0 * float(views.max(initial=1))
     model = EDLAE(ridge, 0.5, catalog=catalog, side_fields=fields, side_weight=100.0,
                   cold_start_items=True)  # fmt: skip
     return model.fit(interactions)

@@ -10,7 +10,7 @@ side information, each feature value a pseudo-user who "watched" the items that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -58,15 +58,15 @@ def check_side_fields(side_fields: Any) -> dict[str, float]:
 
 
 def side_matrix(
-    catalog: Catalog, item_ids: np.ndarray, fields: Mapping[str, float]
-) -> tuple[sp.csr_array, np.ndarray, np.ndarray, np.ndarray]:
+    catalog: Catalog, item_ids: np.ndarray, fields: Iterable[str]
+) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
     """Items x feature values, 1 where the item (`item_ids`, in order) has the value.
 
     Every value of the `fields` (list cells: each element; other cells: one category,
     ``str(value)``; None: nothing) is a feature; items the catalogue lacks have none.
-    Returns the matrix (float64), each column's field and value, and each column's
-    weight (its field's).
+    Returns the matrix (float64) and each column's field and value.
     """
+    fields = list(fields)
     missing = [f for f in fields if f not in catalog.fields]
     if missing:
         raise InputError(
@@ -74,8 +74,8 @@ def side_matrix(
             f"{catalog.fields}."
         )
     pos = catalog.item_ids.index(np.asarray(item_ids), on_unknown="mask")
-    blocks, names, values, weights = [], [], [], []
-    for name, w in fields.items():
+    blocks, names, values = [], [], []
+    for name in fields:
         column = catalog.field(name)
         aligned = [column[p] if p >= 0 else None for p in pos.tolist()]
         M, vocab = _block(_field_tokens(aligned, False, None), 1)
@@ -85,23 +85,17 @@ def side_matrix(
         blocks.append(sp.csr_array(M, dtype=np.float64))
         names.append(np.full(vocab.size, name))
         values.append(np.asarray(vocab, dtype=str))
-        weights.append(np.full(vocab.size, float(w)))
     if not blocks:
         raise InputError(
-            f"the catalogue's fields {list(fields)} hold no values for these films (do the "
+            f"the catalogue's fields {fields} hold no values for these films (do the "
             "catalogue's ids match the interactions' item ids?); pass other side_fields, or "
             "catalog=None."
         )
     S = sp.csr_array(sp.hstack(blocks, format="csr"))
-    return (
-        S,
-        np.concatenate(names).astype(str),
-        np.concatenate(values).astype(str),
-        np.concatenate(weights),
-    )
+    return S, np.concatenate(names).astype(str), np.concatenate(values).astype(str)
 
 
-def catalog_only_items(catalog: Catalog, items: IdMap, fields: Mapping[str, float]) -> np.ndarray:
+def catalog_only_items(catalog: Catalog, items: IdMap, fields: Iterable[str]) -> np.ndarray:
     """The catalogue's films missing from `items` that have a value in one of `fields`."""
     ids = catalog.item_ids.ids
     new = items.index(ids, on_unknown="mask") < 0

@@ -89,10 +89,6 @@ def ease_weights(
     return np.ascontiguousarray(P, dtype=np.float32)
 
 
-def _plain_default(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
 class EASE(Recommender):
     r"""Embarrassingly shallow autoencoder: a dense item-item regression, solved exactly.
 
@@ -257,7 +253,7 @@ class EASE(Recommender):
 
     def _side_rows(self) -> sp.csr_array | None:
         """The feature rows stacked under the interactions, ``sqrt(w) S^T`` (None without)."""
-        S, names = getattr(self, "side_features_", None), self.side_feature_fields_
+        S, names = self.side_features_, self.side_feature_fields_
         if S is None or names is None:
             return None
         fields = check_side_fields(self.side_fields)
@@ -292,7 +288,7 @@ class EASE(Recommender):
         self.side_feature_values_: np.ndarray | None = None
         if cat is not None:
             fields = check_side_fields(self.side_fields)
-            S, names, values, _ = side_matrix(cat, self.item_ids_.ids, fields)
+            S, names, values = side_matrix(cat, self.item_ids_.ids, fields)
             self.side_features_ = sp.csr_array(S, dtype=np.float32)
             self.side_feature_fields_, self.side_feature_values_ = names, values
         self._solve(X)
@@ -357,8 +353,7 @@ class EASE(Recommender):
 
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays = {"weights": self.weights_}
-        S = getattr(self, "side_features_", None)
-        names, values = self.side_feature_fields_, self.side_feature_values_
+        S, names, values = self.side_features_, self.side_feature_fields_, self.side_feature_values_
         if S is not None and names is not None and values is not None:
             # so forget_users can solve again after a load
             arrays.update(
@@ -403,6 +398,7 @@ class EASE(Recommender):
         ):
             # a file from before the side-information option: plain EASE, the defaults
             defaults = cls().get_params(deep=False)
-            added = {k: _plain_default(defaults[k]) for k in new}
+            added = {k: defaults[k] for k in new}
+            added["side_fields"] = list(added["side_fields"])  # as JSON holds it
             meta = {**meta, "params": {**params, **added, "catalog": None}}
         return arrays, meta
