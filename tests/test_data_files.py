@@ -173,6 +173,13 @@ def test_header_none_messages_and_names_replace_header() -> None:
     # names= with header=0 replaces the header line
     Y = Interactions.from_csv(b"a,b,c\n1,2,3\n", value="r", names=["user", "item", "r"])
     assert Y.matrix.toarray().tolist() == [[3.0]]
+    # a 0-d array is not a list of names (found by the full fuzz corpus: it raised numpy's
+    # bare "iteration over a 0-d array")
+    for bad in (np.array("user"), np.array(3), "user", 3):
+        with pytest.raises(TypeError, match="names must be a list of column names"):
+            Interactions.from_csv(data, sep="\t", header=None, names=bad)
+        with pytest.raises(TypeError, match="names must be a list of column names"):
+            Catalog.from_csv(b"id,title\n1,a\n", names=bad)
 
 
 def test_catalog_headerless_with_names_and_comments() -> None:

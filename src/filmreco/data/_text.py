@@ -398,9 +398,11 @@ def column_names(table: Table, names: Any, header: bool) -> list[str] | None:
     """The column names of `table`: `names` when given, else its header (or None)."""
     if names is None:
         return table.header if header else None
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+    zero_d = isinstance(names, np.ndarray) and names.ndim == 0
+    if isinstance(names, (str, bytes)) or zero_d or not hasattr(names, "__iter__"):
+        got = "a 0-d array" if zero_d else type(names).__name__
         raise InputTypeError(
-            f"names must be a list of column names, got {type(names).__name__}; "
+            f"names must be a list of column names, got {got}; "
             "e.g. names=['user', 'item', 'rating']."
         )
     out = list(names)
