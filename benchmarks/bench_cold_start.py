@@ -170,13 +170,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("root", type=Path, help="directory holding ml-100k/ratings.csv, items.csv")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="index of the first split seed (e.g. 5 with --seeds 5: seeds 5-9, "
+                         "never used to choose anything)")  # fmt: skip
     args = ap.parse_args(argv)
     X = load(args.root, "ml-100k")
     catalog = load_catalog(args.root, "ml-100k")
     if catalog is None:
         raise SystemExit("ml-100k/items.csv not found: run shared/data/get_movielens.sh")
     per: dict[str, list[dict[str, Any]]] = {}
-    for i in range(args.seeds):
+    for i in range(args.first_seed, args.first_seed + args.seeds):
         for name, row in one_seed(X, catalog, i).items():
             per.setdefault(name, []).append(row)
             print(f"seed {i} {name:36s} " + " ".join(
