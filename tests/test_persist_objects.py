@@ -23,7 +23,9 @@ from filmreco.social import IndependentCascade, LinearThreshold, SocialGraph
 from filmreco.sparse import IdMap
 
 ids_st = st.one_of(
-    st.lists(st.integers(-1000, 1000), unique=True, max_size=8),
+    st.lists(
+        st.integers(-1000, 1000).filter(lambda i: i != -1), unique=True, max_size=8
+    ),  # -1 pads
     st.lists(st.text("abcxyz影片", min_size=1, max_size=4), unique=True, max_size=8),
 )
 events_st = st.lists(

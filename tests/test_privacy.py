@@ -39,7 +39,11 @@ def _reference(key: bytes, raw: Any) -> str:
     return hmac.new(key, tag, hashlib.sha256).hexdigest()
 
 
-@given(st.lists(st.one_of(st.text(min_size=1, max_size=12)), min_size=1, max_size=8))
+# ids ending in NUL are refused (numpy string arrays drop it): see the test below
+_IDS = st.text(min_size=1, max_size=12).filter(lambda s: not s.endswith("\x00"))
+
+
+@given(st.lists(_IDS, min_size=1, max_size=8))
 def test_same_id_same_pseudonym_under_one_key_unrelated_under_another(ids: list[str]) -> None:
     a, b = Pseudonymizer(KEY), Pseudonymizer(OTHER)
     pa, pb = a.pseudonymize(ids), b.pseudonymize(ids)
@@ -48,6 +52,19 @@ def test_same_id_same_pseudonym_under_one_key_unrelated_under_another(ids: list[
     for x, y in zip(pa.tolist(), ids):
         assert (x == pa[ids.index(y)]) and x not in set(pb.tolist())
     assert len(set(pa.tolist())) == len(set(ids))
+
+
+def test_ids_ending_in_nul_are_refused_not_merged() -> None:
+    # numpy's fixed-width strings drop trailing NULs, so "a\x00" would become "a" and share
+    # its pseudonym (found by the random hypothesis profile with ids=["\x00"])
+    p = Pseudonymizer(KEY)
+    for ids in (["a\x00", "a"], ["\x00"], ["x", "b\x00\x00"]):
+        with pytest.raises(InputError, match="NUL"):
+            p.pseudonymize(ids)
+    with pytest.raises(InputError, match="NUL"):
+        Interactions.from_arrays(["u\x00", "u"], ["f1", "f2"])
+    # a NUL inside an id is kept by numpy and is fine
+    assert p.pseudonymize(["a\x00b"]).tolist() == [_reference(KEY, "a\x00b")]
 
 
 def test_ints_and_strings_get_distinct_pseudonyms() -> None:

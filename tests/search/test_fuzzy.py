@@ -50,6 +50,14 @@ def test_edit_distance_limit(a, b, limit):
     assert got == d if d <= limit else got == limit + 1
 
 
+def test_edit_distance_limit_when_no_row_exits_early():
+    # every row's minimum stays within the limit, the final distance does not (found by the
+    # random hypothesis profile: it returned 4, not limit + 1)
+    assert edit_distance("aa", "bbbb", 2) == 3
+    assert edit_distance("", "abc", 1) == 2
+    assert edit_distance("ab", "ba", 1) == 1
+
+
 @given(st.lists(st.text(alphabet="abcd", min_size=3, max_size=9), max_size=30), WORD)
 def test_lookup_is_exact_at_distance_one_and_sound_at_two(vocab, word):
     found = dict(DeletionIndex(vocab).lookup(word))

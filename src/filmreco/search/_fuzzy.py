@@ -56,7 +56,8 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     if limit is not None and abs(la - lb) > limit:
         return limit + 1
     if la == 0 or lb == 0:
-        return max(la, lb)
+        d = max(la, lb)
+        return limit + 1 if limit is not None and d > limit else d
     prev2: list[int] = []
     prev = list(range(lb + 1))
     for i in range(1, la + 1):
@@ -82,7 +83,8 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
         if limit is not None and best > limit:
             return limit + 1
         prev2, prev = prev, cur
-    return prev[lb]
+    d = prev[lb]
+    return limit + 1 if limit is not None and d > limit else d
 
 
 def max_edits(word: str) -> int:
