@@ -64,10 +64,38 @@ def test_matches_reference(log, window, graph_seed):
     users = [u for u, _, _ in log]
     items = [f"f{a}" for _, a, _ in log]
     times = [float(t) for _, _, t in log]
-    got = learn_probabilities(g, users, items, times, method="em", window=window, tol=1e-12,
-                              max_iter=100_000)  # fmt: skip
-    want = reference_em(g, users, items, times, np.inf if window is None else window)
+    w = np.inf if window is None else window
+    try:
+        got = learn_probabilities(g, users, items, times, method="em", window=window, tol=1e-12,
+                                  max_iter=100_000)  # fmt: skip
+    except ConvergenceError:
+        # where two parents' shares of a success are not identified, EM creeps to a boundary
+        # optimum sublinearly (the random hypothesis profile found a log whose last step at
+        # 100,000 iterations was 2e-10): then the reference does not get there either
+        with pytest.raises(AssertionError, match="did not converge"):
+            reference_em(g, users, items, times, w)
+        return
+    want = reference_em(g, users, items, times, w)
     np.testing.assert_allclose(got, want, atol=1e-8)
+
+
+def test_unidentified_credit_converges_slowly_and_says_so():
+    # user 3 and user 4 both precede user 0 on f0, and 3 alone on f1: EM creeps towards the
+    # boundary (found by the random hypothesis profile); max_iter is hit with the
+    # ConvergenceError's advice (even the defaults, 1e-6 in 1,000 steps: 2e-6 at the last),
+    # and following it converges
+    G = nx.gnp_random_graph(6, 0.4, seed=0, directed=True)
+    g = SocialGraph.from_networkx(G)
+    log = [(0, 0, 1), (0, 1, 1), (3, 0, 0), (3, 1, 0), (3, 2, 0), (3, 3, 0), (4, 0, 0), (4, 2, 0)]
+    users, items = [u for u, _, _ in log], [f"f{a}" for _, a, _ in log]
+    times = [float(t) for _, _, t in log]
+    with pytest.raises(ConvergenceError, match="Raise max_iter, or loosen tol"):
+        learn_probabilities(g, users, items, times, method="em", tol=1e-12, max_iter=2000)
+    with pytest.raises(ConvergenceError, match="Raise max_iter, or loosen tol"):
+        learn_probabilities(g, users, items, times, method="em")
+    p = learn_probabilities(g, users, items, times, method="em", max_iter=20_000)
+    q = learn_probabilities(g, users, items, times, method="em", tol=1e-4)
+    assert np.all((p >= 0) & (p <= 1)) and np.abs(p - q).max() < 0.05
 
 
 def test_single_parents_give_successes_over_tries():
