@@ -350,6 +350,23 @@ def test_bpr_divergence_names_learning_rate(learning_rate: float) -> None:
         BPR(4, learning_rate=learning_rate, max_iter=3, random_state=0).fit(_small_world())
 
 
+def test_bpr_divergence_from_the_weight_decay_names_both() -> None:
+    # regularization=1e15: the advice used to say "raise regularization"
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.recommend import BPR
+
+    with pytest.raises(ConvergenceError, match=r"learning_rate x regularization = .* below 1"):
+        BPR(4, regularization=1e15, max_iter=3, random_state=0).fit(_small_world())
+
+
+def test_als_regularization_overflow_is_named() -> None:
+    from filmreco.exceptions import InputError
+    from filmreco.recommend import ALS
+
+    with pytest.raises(InputError, match=r"regularization=1e\+30 overflows float32"):
+        ALS(4, regularization=1e30, max_iter=2, random_state=0).fit(_small_world())
+
+
 def test_bpr_fold_in_divergence_is_named() -> None:
     from filmreco.exceptions import ConvergenceError
     from filmreco.recommend import BPR

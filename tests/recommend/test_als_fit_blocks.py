@@ -125,3 +125,13 @@ def test_saved_model_keeps_the_exponent(world, tmp_path):
         loaded.recommend([0, 1, 2], user_items=new)[0],
         model.recommend([0, 1, 2], user_items=new)[0],
     )
+
+
+def test_overflowing_confidences_raise_naming_alpha(world):
+    # found by the fuzz suite's hypothesis values under the random profile: alpha=1e30
+    # left NaN factors in a fitted model without a word
+    X = world.interactions
+    with pytest.raises(InputError, match=r"not finite.*alpha=1e\+30.*Lower alpha"):
+        ALS(8, alpha=1e30, max_iter=2, random_state=0).fit(X)
+    model = ALS(8, alpha=1e12, max_iter=2, random_state=0).fit(X)  # large, still finite
+    assert np.isfinite(model.item_factors_).all() and np.isfinite(model.user_factors_).all()

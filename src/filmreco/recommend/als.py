@@ -17,6 +17,7 @@ from .._validation import (
     check_seed,
     lookup_option,
 )
+from ..exceptions import InputError
 from ..sparse import confidence, log_scale
 from ._factors import FactorModel
 from ._inputs import take_rows
@@ -288,7 +289,26 @@ class ALS(FactorModel):
                     loss = self._loss(Cu, U, V, ridge_u, ridge_i)
                     self.loss_history_.append(loss)
                     logger.debug("ALS sweep %d: loss %.6g", it + 1, loss)
+        if not (np.isfinite(U).all() and np.isfinite(V).all()):
+            raise self._overflow(Cu)
         self.user_factors_, self.item_factors_ = U, V
+
+    def _overflow(self, C: sp.csr_array) -> InputError:
+        """The error for factors that overflowed float32 (confidences far too large)."""
+        top = float(C.data.max()) if C.nnz else 1.0
+        lam = float(self.regularization)
+        if lam > 1e15:
+            return InputError(
+                f"{type(self).__name__}'s factors are not finite: regularization={lam:.3g} "
+                "overflows float32 in the solves. Use a regularization below 1e15 (usual "
+                "values: 0.01-100, or about 0.1-1 with regularization_exponent=1)."
+            )
+        return InputError(
+            f"{type(self).__name__}'s factors are not finite: confidences up to {top:.3g} "
+            f"(alpha={self.alpha!r}, confidence={self.confidence!r}) overflow float32 in the "
+            "solves. Lower alpha (Hu et al. use 40; 1-100 is usual), use confidence='log', or "
+            "scale the values down (e.g. Interactions.to_implicit)."
+        )
 
     def _loss(
         self,
@@ -319,6 +339,8 @@ class ALS(FactorModel):
         rows = np.arange(H.shape[0])
         with thread_limits(kernel_threads(None)):  # fold_in(n_jobs=) sets the ambient value
             als_sweep(C.indptr, C.indices, C.data, U, V, self._A(V), steps, rows, ridge)
+        if not np.isfinite(U).all():
+            raise self._overflow(C)
         return U
 
     def _explain(self, h: sp.csr_array, row: int, item: int) -> tuple[np.ndarray, np.ndarray]:

@@ -156,10 +156,18 @@ class BPR(FactorModel):
 
     def _diverged(self, when: str) -> ConvergenceError:
         """The error for an SGD run whose factors overflowed (too large a step)."""
+        step = float(self.learning_rate) * float(self.regularization)
+        if step >= 1.0:  # the weight decay alone flips and grows the factors each step
+            advice = (
+                f"learning_rate x regularization = {step:.3g} must stay below 1: lower "
+                "learning_rate or regularization (the defaults are 0.05 and 0.002)."
+            )
+        else:
+            advice = "Lower learning_rate (the default is 0.05) or raise regularization."
         return ConvergenceError(
             f"BPR diverged {when}: the factors overflowed to infinity or NaN with "
-            f"learning_rate={self.learning_rate!r}. Lower learning_rate (the default is 0.05) "
-            "or raise regularization."
+            f"learning_rate={self.learning_rate!r}, regularization={self.regularization!r}. "
+            + advice
         )
 
     @staticmethod
