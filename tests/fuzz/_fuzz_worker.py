@@ -140,13 +140,16 @@ def _check_ranked(result: Any, receiver: Any, side: str) -> str | None:
 
 
 #: Entry points documented to return NaN for a query without relevant items
-#: (``filmreco.metrics``' module docstring).
+#: (``filmreco.metrics``' module docstring), or, for ``novelty``, for a row with no item
+#: in its first `k` slots (its docstring; the random hypothesis profile drew an empty
+#: ``(1, 0)`` ranking).
 NAN_FOR_NO_DATA = frozenset(
     f"filmreco.metrics.{m}"
     for m in (
         "average_precision_at_k",
         "hit_rate_at_k",
         "ndcg_at_k",
+        "novelty",
         "precision_at_k",
         "recall_at_k",
         "reciprocal_rank",
