@@ -486,6 +486,19 @@ def check_instance(value: Any, types: type | tuple[type, ...], name: str, hint: 
     return value
 
 
+def check_strings_kept(items: Any, converted: np.ndarray, name: str) -> None:
+    """Raise if numpy's fixed-width `converted` (``U`` or ``S``) lost characters of the
+    str / bytes `items` it was made from: numpy drops trailing NULs, so ``"u\x00"`` would
+    silently become ``"u"`` (another id). One pass of ``len`` over the items."""
+    if int(np.char.str_len(converted).sum()) != sum(map(len, items)):
+        raise InputError(
+            f"{name} contains a value ending in a NUL character ('\\x00'), which numpy "
+            "string arrays drop (the id would silently become another one); strip NUL "
+            "characters first, e.g. [s.rstrip('\\x00') for s in ids] if that keeps them "
+            "distinct."
+        )
+
+
 def check_iterable(value: Any, name: str, *, strings: bool = False) -> list[Any]:
     """Return the items of `value` as a list; a str or bytes counts as one item only if asked.
 

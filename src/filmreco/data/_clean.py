@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, user_stacklevel
+from .._validation import check_bool, check_strings_kept, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
@@ -62,14 +62,8 @@ def raw_array(values: Any, name: str) -> np.ndarray:
         if arr.dtype.kind in "US" and not all(isinstance(x, (str, bytes)) for x in items):
             arr = np.empty(len(items), dtype=object)  # keep None/NaN/ints apart from strings
             arr[:] = items
-        elif arr.dtype.kind in "US" and int(np.char.str_len(arr).sum()) != sum(map(len, items)):
-            # numpy's fixed-width strings drop trailing NULs: "a\x00" would become "a"
-            raise InputError(
-                f"{name} contains a value ending in a NUL character ('\\x00'), which numpy "
-                "string arrays drop (the id would silently become another one); strip NUL "
-                "characters first, e.g. [s.rstrip('\\x00') for s in ids] if that keeps them "
-                "distinct."
-            )
+        elif arr.dtype.kind in "US":
+            check_strings_kept(items, arr, name)
     if arr.ndim != 1:
         raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}.")
     return arr

@@ -224,9 +224,11 @@ class ContentBased(Recommender):
         self.feature_fields_ = np.concatenate(fields).astype(str)
         self.feature_values_ = np.concatenate(values).astype(str)
 
-    def _profiles(self, H: sp.csr_array) -> sp.csr_array:
+    def _profiles(self, H: sp.csr_array, *, unit: bool | None = None) -> sp.csr_array:
+        """The users' profiles, summed over their films; unit length when `unit` (default:
+        the `normalize_profiles` option)."""
         P = sp.csr_array(H @ self.item_features_)
-        return normalize(P) if self.normalize_profiles else P
+        return normalize(P) if (self.normalize_profiles if unit is None else unit) else P
 
     def _scores(
         self,
@@ -266,7 +268,7 @@ class ContentBased(Recommender):
         check_fitted(self)
         n = check_int(n, "n", min_value=0)
         u = self.user_ids_.index([user_id], name="user_id")
-        p = normalize(sp.csr_array(take_rows(self.user_items_, u) @ self.item_features_))
+        p = self._profiles(take_rows(self.user_items_, u), unit=True)
         idx, w = p.indices, p.data
         if fields is not None:
             wanted = check_iterable(fields, "fields")

@@ -55,9 +55,8 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     la, lb = len(a), len(b)
     if limit is not None and abs(la - lb) > limit:
         return limit + 1
-    if la == 0 or lb == 0:
-        d = max(la, lb)
-        return limit + 1 if limit is not None and d > limit else d
+    if la == 0 or lb == 0:  # within the limit: the length check above
+        return max(la, lb)
     prev2: list[int] = []
     prev = list(range(lb + 1))
     for i in range(1, la + 1):

@@ -14,6 +14,7 @@ from .._validation import (
     check_instance,
     check_option,
     check_str,
+    check_strings_kept,
     shorten,
     user_stacklevel,
 )
@@ -52,14 +53,9 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     if kind == "O" and arr.size:
         types = {type(x) for x in arr}
         if all(issubclass(t, (str, np.str_)) for t in types):
-            if any(x.endswith("\x00") for x in arr):
-                raise InputError(
-                    f"{name} contains an id ending in a NUL character ('\\x00'), which numpy "
-                    "string arrays drop (the id would silently become another one); strip "
-                    "NUL characters from the ids first, e.g. [s.rstrip('\\x00') for s in ids] "
-                    "if that keeps them distinct."
-                )
-            arr, kind = arr.astype(str), "U"
+            converted = arr.astype(str)
+            check_strings_kept(arr, converted, name)
+            arr, kind = converted, "U"
         elif all(issubclass(t, (int, np.integer)) and not issubclass(t, bool) for t in types):
             kind = "i"
         elif all(issubclass(t, (float, np.floating, int, np.integer)) for t in types):
