@@ -21,6 +21,26 @@ none was written or picked by hand. Kinds:
   period, region or person); the query records the genre and years for the measures.
 - ``out_of_catalogue``: two or three English words (from a list of common words of English
   film titles) of which none occurs in the catalogue. Relevant: nothing.
+
+Added in session 13 (after the library learnt to read them; the four kinds above are unchanged,
+each kind draws from its own seeded generator):
+
+- ``toned_pinyin``: a title of 2-8 Chinese characters (no other title alike) as pinyin with
+  tones, pypinyin's phrase-aware reading, in one of four styles (marks or numbers, spaced or
+  not). Relevant: that film.
+- ``pinyin_typed_so_far``: the full pinyin of such a title of 3+ characters cut inside its
+  last syllable (1 to all but one of its letters kept), as a search box holds it while typing.
+  Relevant: that film.
+- ``spelt_out``: such a title with a space between its characters. Relevant: that film.
+- ``western_name``: a person (director or actor) of 2-3 Chinese characters with a
+  one-character surname, in the Western order: the given name's pinyin, then the surname's,
+  capitalised (``Bingbing Fan``) or spaced syllables (``bing bing fan``). Relevant: the films
+  of every person with that pinyin (homophones count).
+- ``spaced_initials``: the initials of a unique title of 2-8 characters typed with a space
+  between the letters (``x j c y``). Relevant: every film whose title has those initials.
+- ``mixed_pinyin``: a unique title of 3-8 characters typed as IMEs accept "mixed" input: its
+  first syllable whole and initials for the rest (``xingjcy``), or initials and its last
+  syllable whole (``xjcyue``). Relevant: that film.
 """
 
 from __future__ import annotations
@@ -45,8 +65,16 @@ if not os.path.exists(DEFAULT_CSV):
     DEFAULT_CSV = "/work/shared/data/films_zh/douban_all_movies.csv"
 OUT = os.path.join(HERE, "search_queries_real.jsonl")
 SEED = 20261207
-KINDS = ("sequel", "initials_prefix", "request", "out_of_catalogue")
-PER_KIND = {"sequel": 50, "initials_prefix": 50, "request": 80, "out_of_catalogue": 40}
+KINDS = (
+    "sequel", "initials_prefix", "request", "out_of_catalogue",
+    "toned_pinyin", "pinyin_typed_so_far", "spelt_out", "western_name", "spaced_initials",
+    "mixed_pinyin",
+)  # fmt: skip
+PER_KIND = {
+    "sequel": 50, "initials_prefix": 50, "request": 80, "out_of_catalogue": 40,
+    "toned_pinyin": 60, "pinyin_typed_so_far": 60, "spelt_out": 40, "western_name": 50,
+    "spaced_initials": 40, "mixed_pinyin": 60,
+}  # fmt: skip
 _CN = "零一二三四五六七八九"
 _ROMAN_UNI = {2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "Ⅵ", 7: "Ⅶ", 8: "Ⅷ", 9: "Ⅸ"}
 _ROMAN = {2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX"}
@@ -205,6 +233,103 @@ def out_of_catalogue(records, rng):
     return out
 
 
+_TITLE_HAN = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+_NAME_HAN = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+
+
+def _unique_han_titles(records, rng, min_chars=2):
+    count = collections.Counter(r["title"] for r in records)
+    for i in rng.permutation(len(records)).tolist():
+        t = records[i]["title"]
+        if _TITLE_HAN.match(t) and count[t] == 1 and len(t) >= min_chars:
+            yield records[i]
+
+
+def toned_pinyin(records, rng):
+    from pypinyin import Style, lazy_pinyin
+
+    for r in _unique_han_titles(records, rng):
+        style = int(rng.integers(0, 4))
+        syl = lazy_pinyin(r["title"], style=Style.TONE if style < 2 else Style.TONE3)
+        q = (" " if style % 2 == 0 else "").join(syl)
+        yield {"query": q, "relevant": [r["id"]], "style": style}
+
+
+def pinyin_typed_so_far(records, rng):
+    from pypinyin import lazy_pinyin
+
+    for r in _unique_han_titles(records, rng, min_chars=3):
+        syl = lazy_pinyin(r["title"])
+        last = syl[-1]
+        if len(last) < 2:
+            continue
+        keep = int(rng.integers(1, len(last)))
+        yield {"query": "".join(syl[:-1]) + last[:keep], "relevant": [r["id"]]}
+
+
+def spelt_out(records, rng):
+    for r in _unique_han_titles(records, rng):
+        yield {"query": " ".join(r["title"]), "relevant": [r["id"]]}
+
+
+def western_name(records, rng):
+    from pypinyin import lazy_pinyin
+
+    people = sorted(
+        {p for r in records for p in r["directors"] + r["actors"] if _NAME_HAN.match(p)}
+    )
+    by_sound = collections.defaultdict(set)
+    for r in records:
+        for p in r["directors"] + r["actors"]:
+            if _NAME_HAN.match(p):
+                by_sound["".join(lazy_pinyin(p))].add(r["id"])
+    compound = (
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "司徒",
+        "夏侯",
+        "端木",
+        "东方",
+        "皇甫",
+        "慕容",
+        "令狐",
+    )
+    for i in rng.permutation(len(people)).tolist():
+        p = people[i]
+        if p[:2] in compound:
+            continue
+        syl = lazy_pinyin(p)
+        if rng.random() < 0.5:
+            q = "".join(syl[1:]).capitalize() + " " + syl[0].capitalize()
+        else:
+            q = " ".join(syl[1:] + syl[:1])
+        yield {"query": q, "relevant": sorted(by_sound["".join(syl)]), "person": p}
+
+
+def spaced_initials(records, rng):
+    initials = collections.defaultdict(list)
+    for r in records:
+        if _TITLE_HAN.match(r["title"]):
+            initials[_initials(r["title"])].append(r["id"])
+    for r in _unique_han_titles(records, rng):
+        key = _initials(r["title"])
+        yield {"query": " ".join(key), "relevant": sorted(initials[key])}
+
+
+def mixed_pinyin(records, rng):
+    from pypinyin import lazy_pinyin
+
+    for r in _unique_han_titles(records, rng, min_chars=3):
+        syl = lazy_pinyin(r["title"])
+        if rng.random() < 0.5:
+            q = syl[0] + "".join(p[0] for p in syl[1:])
+        else:
+            q = "".join(p[0] for p in syl[:-1]) + syl[-1]
+        yield {"query": q, "relevant": [r["id"]]}
+
+
 def build(path: str = DEFAULT_CSV) -> list[dict]:
     records = load(path)
     makers = {
@@ -212,6 +337,12 @@ def build(path: str = DEFAULT_CSV) -> list[dict]:
         "initials_prefix": initials_prefix,
         "request": requests,
         "out_of_catalogue": out_of_catalogue,
+        "toned_pinyin": toned_pinyin,
+        "pinyin_typed_so_far": pinyin_typed_so_far,
+        "spelt_out": spelt_out,
+        "western_name": western_name,
+        "spaced_initials": spaced_initials,
+        "mixed_pinyin": mixed_pinyin,
     }
     out = []
     for k, kind in enumerate(KINDS):

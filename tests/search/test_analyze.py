@@ -138,6 +138,9 @@ def _fewest(letters: str) -> int | None:
     return best[-1]
 
 
+PLAIN_SYLLABLES_ALL = sorted(_pinyin.SYLLABLES - {"lve", "nve"})
+
+
 @given(st.lists(st.sampled_from(SYLLABLE_LIST), min_size=1, max_size=6))
 def test_segment_spells_the_input_with_fewest_syllables(syllables):
     letters = "".join(syllables)
@@ -157,9 +160,160 @@ def test_segment_spells_the_input_with_fewest_syllables(syllables):
     assert len(got) == _fewest(letters)
 
 
+@given(st.lists(st.sampled_from(PLAIN_SYLLABLES_ALL), min_size=1, max_size=6))
+def test_segment_shortest_first_is_another_fewest_split(syllables):
+    letters = "".join(syllables)
+    longest, shortest = _pinyin.segment(letters), _pinyin.segment(letters, shortest_first=True)
+    assert shortest is not None and len(shortest) == len(longest) == _fewest(letters)
+    assert "".join(shortest) == "".join(longest) == letters
+    # at the first syllable where they differ, the shortest-first split takes the shorter one
+    diff = next(((a, b) for a, b in zip(shortest, longest) if a != b), None)
+    assert diff is None or len(diff[0]) < len(diff[1])
+
+
 @pytest.mark.parametrize("letters", ["xjcy", "bcd", "", "q" * 70])
 def test_segment_refuses_non_pinyin(letters):
     assert _pinyin.segment(letters) is None
+
+
+PLAIN_SYLLABLES = sorted(_pinyin.SYLLABLES - {"lve", "nve"})
+
+
+@given(
+    st.lists(st.sampled_from(PLAIN_SYLLABLES), min_size=2, max_size=6),
+    st.lists(st.sampled_from("012345"), min_size=6, max_size=6),
+    st.booleans(),
+)
+def test_plain_pinyin_removes_tone_numbers(syllables, tones, spaced):
+    typed = [s + t for s, t in zip(syllables, tones)]
+    text = " ".join(typed) if spaced else "".join(typed)
+    plain, marked = _pinyin.plain_pinyin(text)
+    assert plain == (" ".join(syllables) if spaced else "".join(syllables))
+    assert marked == []
+
+
+@given(st.lists(st.sampled_from(PLAIN_SYLLABLES), min_size=1, max_size=5), st.data())
+def test_plain_pinyin_removes_tone_marks(syllables, data):
+    # a mark on the first vowel of each syllable (not always where a dictionary puts it:
+    # any marked vowel is read without its mark)
+    marks = {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "v": "ǖǘǚǜ"}
+    typed = []
+    for syl in syllables:
+        i = next((k for k, c in enumerate(syl) if c in marks), None)
+        if i is not None:
+            syl = syl[:i] + data.draw(st.sampled_from(marks[syl[i]])) + syl[i + 1 :]
+        typed.append(syl)
+    plain, marked = _pinyin.plain_pinyin(" ".join(typed))
+    assert plain == " ".join(syllables)
+    assert marked == [t for t in typed if not t.isascii()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bianxingjingang2",
+        "xing1",
+        "yyss2049",
+        "r2d2 c3po",
+        "café",
+        "qwert1y2",
+        "2046 1942",
+        "",
+        "xing ji",
+    ],
+)
+def test_plain_pinyin_leaves_what_is_not_toned_pinyin(text):
+    assert _pinyin.plain_pinyin(text) == (text, [])
+
+
+@given(
+    st.lists(st.sampled_from(PLAIN_SYLLABLES), min_size=1, max_size=5),
+    st.sampled_from(sorted(_pinyin._STARTS)),
+)
+def test_segment_partial_splits_pinyin_cut_short(syllables, tail):
+    letters = "".join(syllables) + tail
+    got = _pinyin.segment_partial(letters)
+    if _pinyin.segment(letters) is not None:
+        assert got is None
+        return
+    assert got is not None, letters
+    head, rest = got
+    assert "".join(head) + rest == letters
+    assert rest in _pinyin._STARTS and rest not in _pinyin.SYLLABLES
+    assert _pinyin.segment("".join(head)) == head
+
+
+def test_query_reads_tones_spelt_characters_and_pinyin_typed_so_far():
+    qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
+    assert qa("xīng jì").terms == qa("xing ji").terms | {
+        "word": {"xing": 1.0, "ji": 1.0, "xīng": 1.0, "jì": 1.0}
+    }
+    assert qa("xing1 ji4").terms == qa("xing ji").terms
+    assert qa("人 生 大 事").terms == qa("人生大事").terms
+    assert qa("人生 大事").terms != qa("人生大事").terms  # words of two characters stay apart
+    partial = qa("xingjichuany").terms
+    assert {"xing ji", "ji chuan"} <= set(partial["syllable"])
+    assert {"xjcy", "xjcy>"} <= set(partial["initials"])
+    ambiguous = qa("yidenanh").terms["initials"]  # yi den an | yi de nan, then h
+    assert {"ydah", "ydah>", "ydnh", "ydnh>"} <= set(ambiguous)
+    assert "xjcy" not in qa("war").terms["initials"]  # one syllable: not read as pinyin
+    no_pinyin = QueryAnalyzer(Tokenizer(mode="search"), stop_words=(), pinyin=False)
+    assert "1" in no_pinyin("xing1 ji4").terms["word"]  # no pinyin reading: digits are words
+
+
+@given(
+    st.lists(st.sampled_from(PLAIN_SYLLABLES), min_size=3, max_size=6),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_segment_mixed_reads_syllables_and_initials(syllables, whole):
+    typed = [s if w else s[0] for s, w in zip(syllables, whole)]
+    letters = "".join(typed)
+    got = _pinyin.segment_mixed(letters)
+    if got is None:
+        return
+    # a split of the letters into syllables and lone initials, no longer than the typed one
+    assert "".join(got) == letters
+    assert all(u in _pinyin.SYLLABLES or len(u) == 1 for u in got)
+    assert len(got) <= len(typed)  # the fewest units: the typed split is one of the splits
+    assert any(len(u) == 1 and u not in _pinyin.SYLLABLES for u in got)
+
+
+@pytest.mark.parametrize(
+    ("letters", "want"),
+    [
+        ("shenqnx", ("shen", "q", "n", "x")),
+        ("sqnxia", ("s", "q", "n", "xia")),
+        ("xjcy", None),  # initials only
+        ("xingji", None),  # pinyin only
+        ("lost", None),  # three units with two letters of whole syllables
+        ("city", None),
+        ("pandz", ("pan", "d", "z")),
+        ("ab1", None),
+    ],
+)
+def test_segment_mixed_cases(letters, want):
+    assert _pinyin.segment_mixed(letters) == want
+
+
+def test_query_reads_mixed_pinyin_and_spaced_initials():
+    qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
+    mixed = qa("shenqnx").terms["initials"]
+    assert mixed["sqnx"] == 0.5 and mixed["sqnx>"] == 0.5
+    assert "sqnx" not in qa("city shenqnx").terms["initials"]  # several Latin words: not read
+    assert qa("x j c y").terms == qa("xjcy").terms
+
+
+def test_query_reads_names_in_the_western_order():
+    qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
+    terms = qa("bingbing fan").terms
+    assert terms["pinyin"]["fanbingbing"] == 0.5 and terms["pinyin"]["bingbingfan"] == 1.0
+    assert terms["initials"]["fbb"] == 0.5
+    assert qa("bing bing fan").terms["pinyin"]["fanbingbing"] == 0.5
+    assert qa("na ouyang").terms["pinyin"]["ouyangna"] == 0.5  # a compound surname
+    two = qa("xing ji").terms
+    assert two["pinyin"]["jixing"] == 0.5 and "jx" not in two["initials"]  # 2 letters: no
+    for text in ("wo bu shi yao shen", "harry potter", "xing jichuany", "xjcy fan"):
+        assert not any(v == 0.5 for v in qa(text).terms["pinyin"].values()), text
 
 
 def test_segment_reads_keyboard_u_umlaut():

@@ -66,6 +66,21 @@ def top(index, query, **kw):
         ("nigth trian", "f10"),
         ("钢琴 意大利", "f11"),
         ("2008", "f05"),  # a year
+        ("xīng hǎi màn yóu", "f01"),  # pinyin with tone marks
+        ("XĪNGHǍI", "f01"),
+        ("xing1 hai3 man4 you2", "f01"),  # pinyin with tone numbers
+        ("xing1hai3man4you2", "f01"),
+        ("cháng chéng", "f04"),
+        ("xīnghǎi 2", "f02"),  # tones, then a sequel number
+        ("xing1hai3 2", "f02"),
+        ("星 海 漫 游", "f01"),  # spelt out with spaces
+        ("长 城", "f04"),
+        ("xinghaimany", "f01"),  # pinyin cut short while typing
+        ("changchengsh", "f04"),
+        ("yuan gao", "f01"),  # a name in the Western order (高远)
+        ("x h m y", "f01"),  # initials typed one by one
+        ("xinghmy", "f01"),  # mixed: a whole syllable, then initials
+        ("ccshouwei", "f04"),  # initials, then whole syllables
     ],
 )
 def test_known_answers(index, query, want):

@@ -29,7 +29,10 @@ __all__ = [
     "full_pinyin",
     "han_syllables",
     "initials",
+    "plain_pinyin",
     "segment",
+    "segment_mixed",
+    "segment_partial",
     "syllable_bigrams",
     "to_units",
 ]
@@ -267,12 +270,14 @@ def syllable_bigrams(units: tuple[tuple[str, bool], ...], *, markers: bool = Tru
 
 
 @lru_cache(maxsize=16384)
-def segment(letters: str) -> tuple[str, ...] | None:
+def segment(letters: str, shortest_first: bool = False) -> tuple[str, ...] | None:
     """Split a string of Latin letters into pinyin syllables, or None if it is not pinyin.
 
     Among all splits the one with the fewest syllables wins; ties go to the split whose
-    syllables are longest first (``"fangan"`` -> ``fang an``). ``"lue"``/``"nue"`` are read
-    as ``"lve"``/``"nve"``.
+    syllables are longest first (``"fangan"`` -> ``fang an``), or shortest first with
+    `shortest_first` (``fan gan``: the other reading of an ambiguous string, which the
+    apostrophe of written pinyin, ``fang'an``, would settle and typed pinyin lacks).
+    ``"lue"``/``"nue"`` are read as ``"lve"``/``"nve"``.
 
     Examples
     --------
@@ -280,12 +285,22 @@ def segment(letters: str) -> tuple[str, ...] | None:
     ('xing', 'ji', 'chuan', 'yue')
     >>> segment("xjcy") is None
     True
+    >>> segment("yidenan"), segment("yidenan", shortest_first=True)
+    (('yi', 'den', 'an'), ('yi', 'de', 'nan'))
     """
-    n = len(letters)
-    if n == 0 or n > 64 or not letters.isalpha():
+    if not letters or len(letters) > 64 or not letters.isalpha():
         return None
-    # count[i]: fewest syllables spelling letters[i:] (n + 1 = impossible), nxt[i]: where
-    # the first of them ends; built from the end, longest syllable first on ties
+    return _fewest_units(letters, frozenset(), shortest_first)
+
+
+def _fewest_units(
+    letters: str, lone: frozenset[str], shortest_first: bool
+) -> tuple[str, ...] | None:
+    """The split of `letters` into the fewest units, each a syllable or a letter of `lone`
+    (longest unit first on ties, or shortest first), or None if there is none."""
+    n = len(letters)
+    # count[i]: fewest units spelling letters[i:] (n + 1 = impossible), nxt[i]: where the
+    # first of them ends; built from the end
     impossible = n + 1
     count = [impossible] * (n + 1)
     nxt = [0] * (n + 1)
@@ -293,10 +308,13 @@ def segment(letters: str) -> tuple[str, ...] | None:
     known = _KNOWN
     for i in range(n - 1, -1, -1):
         best = impossible
-        for j in range(min(n, i + _MAX_SYLLABLE), i, -1):
-            if count[j] + 1 < best and letters[i:j] in known:
-                best = count[j] + 1
-                nxt[i] = j
+        ends = range(min(n, i + _MAX_SYLLABLE), i, -1)
+        for j in reversed(ends) if shortest_first else ends:
+            if count[j] + 1 < best:
+                piece = letters[i:j]
+                if piece in known or (j == i + 1 and piece in lone):
+                    best = count[j] + 1
+                    nxt[i] = j
         count[i] = best
     if count[0] == impossible:
         return None
@@ -307,6 +325,151 @@ def segment(letters: str) -> tuple[str, ...] | None:
         out.append(_ALIASES.get(piece, piece))
         i = nxt[i]
     return tuple(out)
+
+
+# proper starts of syllables ("zh", "zhua"): what the last letters of pinyin typed so far
+# may be
+_STARTS = frozenset(s[:k] for s in _KNOWN for k in range(1, len(s))) - _KNOWN
+
+
+@lru_cache(maxsize=16384)
+def segment_partial(letters: str) -> tuple[tuple[str, ...], str] | None:
+    """Split pinyin typed so far: whole syllables, then the start of the next one.
+
+    For a query cut short while typing (``"xingjichuany"``): the longest head that
+    :func:`segment` splits, followed by a tail that starts some syllable but is none. None
+    when `letters` is whole pinyin (use :func:`segment`) or no such split exists.
+
+    Examples
+    --------
+    >>> segment_partial("xingjichuany")
+    (('xing', 'ji', 'chuan'), 'y')
+    >>> segment_partial("xingji") is None, segment_partial("qwerty") is None
+    (True, True)
+    """
+    n = len(letters)
+    if n < 2 or n > 64 or not letters.isalpha() or segment(letters) is not None:
+        return None
+    for cut in range(n - 1, max(0, n - _MAX_SYLLABLE), -1):
+        tail = letters[cut:]
+        if tail in _STARTS:
+            head = segment(letters[:cut])
+            if head is not None:
+                return head, tail
+    return None
+
+
+# letters that start a syllable, typed alone as its initial (i, u and v start none)
+_INITIAL_LETTERS = frozenset(s[0] for s in SYLLABLES)
+
+
+@lru_cache(maxsize=16384)
+def segment_mixed(letters: str, shortest_first: bool = False) -> tuple[str, ...] | None:
+    """Split letters mixing whole syllables and initials (``"shenqnx"`` -> ``shen q n x``).
+
+    Input methods accept a name typed partly in full pinyin and partly as initials (the
+    "mixed" input of Sogou and other IMEs). Among the splits into units that are each a
+    syllable or one letter starting a syllable, the one with the fewest units wins (longest
+    first on ties, or shortest first with `shortest_first`, as in :func:`segment`). None unless the split holds both a syllable of two letters or more and
+    a lone initial that is not itself a syllable, in three units or more (three only with
+    three letters or more of whole syllables: "lo s t", "ci t y" would read English words
+    such as "lost" and "city"): whole pinyin (:func:`segment`) and plain initials are read
+    as such.
+
+    Examples
+    --------
+    >>> segment_mixed("shenqnx"), segment_mixed("xjcy"), segment_mixed("xingji")
+    (('shen', 'q', 'n', 'x'), None, None)
+    """
+    if len(letters) < 3 or len(letters) > 64 or not letters.isalpha():
+        return None
+    out = _fewest_units(letters, _INITIAL_LETTERS, shortest_first)
+    if out is None or len(out) < 3:
+        return None
+    whole = sum(len(u) for u in out if len(u) > 1)
+    lone = any(len(u) == 1 and u not in _KNOWN for u in out)
+    # three units need three letters of whole syllables: "lo s t", "ci t y" are English
+    return tuple(out) if lone and whole >= (2 if len(out) > 3 else 3) else None
+
+
+# a letter of pinyin written with its tone mark (or ü): the cheap test for plain_pinyin
+_MARKED = re.compile("[āáǎàēéěèêīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]")
+# a syllable followed by its tone number ("xing1"): the other cheap test
+_NUMBERED_TONE = re.compile("[a-z][0-5]")
+_LATIN_RUN = re.compile("[a-z0-9āáǎàēéěèêīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+")
+_TONE_NUMBERS = re.compile("(?:[a-z]+[0-5])+[a-z]*")
+
+
+def _numbered_syllables(run: str) -> str | None:
+    """`run` without its tone numbers if it is pinyin written with them, else None."""
+    if _TONE_NUMBERS.fullmatch(run) is None:
+        return None
+    letters = re.split("[0-5]", run)
+    if not all(segment(p) is not None for p in letters if p):
+        return None
+    return "".join(letters)
+
+
+def plain_pinyin(text: str) -> tuple[str, list[str]]:
+    """Typed pinyin in a normalised query without its tones.
+
+    Pinyin copied from a dictionary or typed by a learner carries tones: as marks
+    (``"xīng jì"``, ``"nǚ"``) or as numbers after each syllable (``"xing1 ji4"``, the style
+    of CC-CEDICT and of pypinyin's ``TONE3``). The index reads pinyin without tones, so
+    each run of Latin letters that is pinyin once its marks are removed is written without
+    them (ü as ``v``), and so are the runs of syllables with tone numbers when the query
+    holds two numbers or more in all (one number after a word may be a sequel's:
+    ``"bianxingjingang2"``). Runs that are not pinyin without their marks (``"café"``) are
+    left as typed.
+
+    Parameters
+    ----------
+    text : str
+        A normalised query (:func:`~filmreco.search.normalize`).
+
+    Returns
+    -------
+    text : str
+        The query with the tones removed.
+    marked : list of str
+        The tone-marked runs that were rewritten, as typed (the index may hold them as
+        words, e.g. a French title).
+
+    Examples
+    --------
+    >>> plain_pinyin("xīng jì chuān yuè")
+    ('xing ji chuan yue', ['xīng', 'jì', 'chuān', 'yuè'])
+    >>> plain_pinyin("xing1ji4 chuan1yue4")[0], plain_pinyin("bianxingjingang2")[0]
+    ('xingji chuanyue', 'bianxingjingang2')
+    """
+    marked = _MARKED.search(text) is not None
+    numbered = _NUMBERED_TONE.search(text) is not None
+    if not (marked or numbered):
+        return text, []
+    pieces: list[str] = []
+    rewritten: list[str] = []
+    numbers: list[tuple[int, str]] = []
+    last = 0
+    for m in _LATIN_RUN.finditer(text):
+        run = m.group()
+        pieces.append(text[last : m.start()])
+        last = m.end()
+        if marked and _MARKED.search(run) is not None and run.isalpha():
+            plain = toneless(run)
+            if plain.isascii() and segment(plain) is not None:
+                pieces.append(plain)
+                rewritten.append(run)
+                continue
+        elif numbered:
+            plain2 = _numbered_syllables(run)
+            if plain2 is not None:  # rewritten below if the query holds 2+ tone numbers
+                numbers.append((len(pieces), plain2))
+        pieces.append(run)
+    pieces.append(text[last:])
+    if numbers and sum(len(pieces[i]) - len(p) for i, p in numbers) >= 2:
+        for i, p in numbers:
+            pieces[i] = p
+    return "".join(pieces), rewritten
 
 
 def is_han(text: str) -> bool:

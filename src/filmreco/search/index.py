@@ -674,7 +674,8 @@ class SearchIndex(Saveable, ParamsMixin):
         Parameters
         ----------
         query : str
-            Chinese, pinyin, initials, Latin words, digits, or a mix. Empty or
+            Chinese, pinyin (with or without tone marks or numbers, whole or cut short
+            while typing), initials, Latin words, digits, or a mix. Empty or
             whitespace-only (after removing punctuation, emoji and control characters) gives
             no hits; longer than `max_query_length` is cut, with a :class:`DataWarning`.
         n : int, default=10

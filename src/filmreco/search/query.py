@@ -1,6 +1,8 @@
 """Query analysis: a normalised query into the weighted terms of every channel.
 
-A query is cut into *units* (:func:`query_units`): each part holding Chinese characters,
+Before that, typed pinyin loses its tones (marks or numbers,
+:func:`~filmreco.search._pinyin.plain_pinyin`) and single Chinese characters separated by
+spaces are joined (``"人 生 大 事"``). A query is cut into *units* (:func:`query_units`): each part holding Chinese characters,
 and each run of Latin/digit parts (typed pinyin is often spaced). Each unit gives
 
 - words: the words an index holds that occur in it (:class:`~filmreco.search.analyze.
@@ -10,7 +12,10 @@ and each run of Latin/digit parts (typed pinyin is often spaced). Each unit give
   by ``homophone_weight`` (a same-sounding name is a typo guess, ranked below an exact
   match);
 - from Latin letters: the word as full pinyin and as initials, and its split into
-  syllables (:func:`~filmreco.search._pinyin.segment`) as syllable bigrams.
+  syllables (:func:`~filmreco.search._pinyin.segment`) as syllable bigrams; a last word
+  that ends in the start of a syllable (pinyin typed so far,
+  :func:`~filmreco.search._pinyin.segment_partial`) gives its whole syllables' bigrams and
+  the initials of names starting so.
 
 With several units, :class:`QueryTerms` remembers which unit each term came from, so the
 index can rank documents matching more of the units first.
@@ -237,6 +242,14 @@ class QueryAnalyzer:
         q = QueryTerms()
         if not text:
             return q
+        marked: list[str] = []
+        if self.pinyin and (not text.isascii() or _TONE_HINT.search(text) is not None):
+            text, marked = _pinyin.plain_pinyin(text)
+        if " " in text:
+            text = _join_spelled(text)
+        if marked:  # the runs as typed are words too (a French title: "amélie")
+            for w in dict.fromkeys(marked):
+                q.terms["word"][w] = q.terms["word"].get(w, 0.0) + 1.0
         numbers: list[int] = []
         if _MAYBE_SEQUEL.search(text):
             text, numbers = self._sequels(text)
@@ -352,6 +365,32 @@ class QueryAnalyzer:
             _add_latin(latin, q, weight)
 
 
+# a cheap test before reading tone numbers ("xing1"): plain_pinyin looks closer
+_TONE_HINT = re.compile("[a-z][0-5]")
+# a query spelt out one character at a time ("人 生 大 事", "x j c y"): two or more single
+# CJK characters, or single Latin letters, separated by spaces, joined back into one word
+_SPELT = re.compile(
+    r"(?<!\S)[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?: [\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?!\S))+"
+    r"|(?<!\S)[a-z](?: [a-z](?!\S))+"
+)
+
+
+def _join_spelled(text: str) -> str:
+    """Single Chinese characters typed with spaces between them, joined: ``"人 生 大 事"``
+    -> ``"人生大事"`` (a name spelt out is searched as the name; a word of two characters or
+    more keeps its spaces); so are single Latin letters, initials typed one by one
+    (``"x j c y"`` -> ``"xjcy"``).
+
+    Examples
+    --------
+    >>> _join_spelled("人 生 大 事"), _join_spelled("吴京 喜剧"), _join_spelled("吴 京 2")
+    ('人生大事', '吴京 喜剧', '吴京 2')
+    >>> _join_spelled("x j c y"), _join_spelled("x men 2")
+    ('xjcy', 'x men 2')
+    """
+    return _SPELT.sub(lambda m: m.group().replace(" ", ""), text)
+
+
 # a cheap test before looking for sequel numbers: a digit, a numeral, a Roman numeral's letters
 _MAYBE_SEQUEL = re.compile("[0-9一二两三四五六七八九十续ivx]")
 
@@ -383,20 +422,33 @@ def _latin_units(part: str) -> list[tuple[str, bool]] | None:
     return units
 
 
+def _put(terms: dict[str, float], term: str, weight: float) -> None:
+    """``terms[term] += weight``: :meth:`QueryTerms.add` without its argument checks, for the
+    analysis's own terms (the hot path of a search)."""
+    terms[term] = terms.get(term, 0.0) + weight
+
+
 def _add_latin(parts: list[str], q: QueryTerms, weight: float) -> None:
     """Latin parts typed in a row: joined as full pinyin/initials, split into syllables."""
     if not parts:
         return
     if len(parts) > 1:
         joined = "".join(parts)
-        q.add("pinyin", joined, weight)
-        q.add("initials", joined, weight)
+        _put(q.terms["pinyin"], joined, weight)
+        _put(q.terms["initials"], joined, weight)
         if joined.isalpha():
             q.latin.append(joined)
+        _add_surname_first(parts, q, weight)
     seq: list[tuple[str, bool]] = []
-    for p in parts:
+    last = len(parts) - 1
+    for i, p in enumerate(parts):
         units = _latin_units(p)
+        if units is None and i == last:  # pinyin cut short while typing: "xingjichuany"
+            if _add_partial(p, seq, q, weight):
+                return
         if units is None:  # an English word or initials: breaks the pinyin sequence
+            if last == 0:
+                _add_mixed(p, q, weight)
             _add_syllables(seq, q, weight)
             seq = []
         else:
@@ -404,10 +456,90 @@ def _add_latin(parts: list[str], q: QueryTerms, weight: float) -> None:
     _add_syllables(seq, q, weight)
 
 
+# two-syllable surnames (compound surnames of the Hundred Family Surnames still in use), which
+# a name written in the Western order ends with: "Na Ouyang" is 欧阳娜
+_COMPOUND_SURNAMES = frozenset(
+    "ouyang sima zhuge shangguan situ xiahou duanmu dongfang huangfu murong linghu yuwen "
+    "zhangsun gongsun".split()
+)
+
+
+def _add_surname_first(parts: list[str], q: QueryTerms, weight: float) -> None:
+    """A Chinese name written in the Western order, given name first (``"Bingbing Fan"``,
+    ``"bing bing fan"``): also looked for as the name's full pinyin and initials with the
+    surname first (``fanbingbing``, ``fbb``), with :data:`PREFIX_WEIGHT`, so the typed order
+    wins a tie (initials only for three syllables or more). Only for two to four syllables of
+    pinyin whose last word is one syllable or a compound surname."""
+    last = parts[-1]
+    if not last.isalpha() or not (last in _pinyin.SYLLABLES or last in _COMPOUND_SURNAMES):
+        return
+    syllables = [_pinyin.segment(p) if p.isalpha() else None for p in parts[:-1]]
+    if any(s is None for s in syllables):
+        return
+    given = [syl for s in syllables for syl in s]  # type: ignore[union-attr]
+    if not 1 <= len(given) <= 3 - (last in _COMPOUND_SURNAMES):
+        return
+    swapped = last + "".join(given)
+    _put(q.terms["pinyin"], swapped, weight * PREFIX_WEIGHT)
+    surname = _pinyin.segment(last) or (last,)
+    if len(surname) + len(given) >= 3:  # two letters of initials would match far too much
+        _put(q.terms["initials"], "".join(s[0] for s in (*surname, *given)), weight * PREFIX_WEIGHT)
+
+
+def _add_mixed(part: str, q: QueryTerms, weight: float) -> None:
+    """A word mixing whole syllables and initials (``"shenqnx"`` for 神奇女侠,
+    :func:`~filmreco.search._pinyin.segment_mixed`): the initials of its units look for
+    names with those initials, whole or at the start, with :data:`PREFIX_WEIGHT`. Read only
+    when it is the query's one Latin word: in a query of several English words ("city
+    girl"), words would be read so by chance and bring in names matching no word."""
+    for key in _mixed_keys(part):
+        _put(q.terms["initials"], key, weight * PREFIX_WEIGHT)
+        _put(q.terms["initials"], key + PREFIX, weight * PREFIX_WEIGHT)
+
+
+@lru_cache(maxsize=16384)
+def _mixed_keys(part: str) -> tuple[str, ...]:
+    """The initials of `part` read as mixed pinyin, one per reading of an ambiguous split."""
+    if not part.isalpha():
+        return ()
+    keys: dict[str, None] = {}
+    for shortest_first in (False, True):
+        units = _pinyin.segment_mixed(part, shortest_first)
+        if units is not None:
+            keys.setdefault("".join(u[0] for u in units), None)
+    return tuple(keys)
+
+
+def _add_partial(part: str, seq: list[tuple[str, bool]], q: QueryTerms, weight: float) -> bool:
+    """The last Latin part of a query as pinyin typed so far: its whole syllables join the
+    sequence's bigrams, and the initials of the sequence plus the next syllable's first
+    letter look for names starting so (and for whole names of that many syllables), with
+    :data:`PREFIX_WEIGHT`; an ambiguous split gives the initials of both readings. Only
+    with two whole syllables or more in the sequence, so a short English word ("war") is
+    not read as pinyin. False if `part` is not such pinyin."""
+    split = _pinyin.segment_partial(part)  # None for anything but letters
+    if split is None:
+        return False
+    head, tail = split
+    units = [*seq, *((syl, True) for syl in head)]
+    if sum(is_syllable for _, is_syllable in units) < 2:
+        return False
+    _add_syllables(units, q, weight)
+    readings = [units]
+    other = _pinyin.segment(part[: len(part) - len(tail)], shortest_first=True)
+    if other is not None and other != head:  # "yidenan": yi den an, or yi de nan
+        readings.append([*seq, *((syl, True) for syl in other)])
+    for reading in readings:
+        start = "".join(u if u[0].isdigit() else u[0] for u, _ in reading) + tail[0]
+        _put(q.terms["initials"], start, weight * PREFIX_WEIGHT)
+        _put(q.terms["initials"], start + PREFIX, weight * PREFIX_WEIGHT)
+    return True
+
+
 def _add_syllables(units: list[tuple[str, bool]], q: QueryTerms, weight: float) -> None:
     if any(is_syllable for _, is_syllable in units):
         for g in _pinyin.syllable_bigrams(tuple(units), markers=False):
-            q.add("syllable", g, weight)
+            _put(q.terms["syllable"], g, weight)
 
 
 def clear_caches() -> None:
@@ -419,5 +551,6 @@ def clear_caches() -> None:
     --------
     >>> clear_caches()
     """
-    for f in (_sound, _pinyin.to_units, _pinyin.han_syllables, _pinyin.segment):
+    for f in (_sound, _pinyin.to_units, _pinyin.han_syllables, _pinyin.segment,
+              _pinyin.segment_partial, _pinyin.segment_mixed, _mixed_keys):  # fmt: skip
         f.cache_clear()
