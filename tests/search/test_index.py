@@ -81,10 +81,35 @@ def top(index, query, **kw):
         ("x h m y", "f01"),  # initials typed one by one
         ("xinghmy", "f01"),  # mixed: a whole syllable, then initials
         ("ccshouwei", "f04"),  # initials, then whole syllables
+        ("fogcity", "f03"),  # two words of a name typed as one
     ],
 )
 def test_known_answers(index, query, want):
     assert top(index, query)[:1] == [want], (query, [TITLE[i] for i in top(index, query)])
+
+
+def test_latin_names_typed_without_their_hyphen_or_space():
+    films = [
+        {"id": 1, "title": "蛛网", "aliases": ["Spider-Man: Far Away"]},
+        {"id": 2, "title": "变种", "aliases": ["X-Men"]},
+        {"id": 3, "title": "另一部", "aliases": ["Spider Web"], "description": "a man"},
+    ]
+    index = SearchIndex().fit(films)
+    assert top(index, "spiderman")[:1] == [1]
+    assert top(index, "xmen") == [2]  # the alias's words joined: a name match
+    assert top(index, "spiderweb")[:1] == [3]
+    assert top(index, "batmanx") == []  # no split into two name words, no typo of one
+
+
+@given(st.sampled_from(["spider", "man", "x", "men", "far", "away", "web"]),
+       st.sampled_from(["spider", "man", "men", "far", "away", "web"]))  # fmt: skip
+def test_compound_split_halves_are_names(a, b):
+    from filmreco.search._engine import compound_split
+
+    names = frozenset(["spider", "man", "x", "men", "far", "away", "web"])
+    got = compound_split(a + b, names)
+    assert got is not None and "".join(got) == a + b and set(got) <= names
+    assert min(map(len, got)) >= min(len(a), len(b))  # the most even split
 
 
 def test_exact_title_ranks_above_its_homophone():

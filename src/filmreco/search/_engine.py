@@ -42,6 +42,33 @@ _MAX_EXPANSIONS = 5
 # Words of one query that get typo correction (the first ones that match nothing): bounds
 # the work of a long query of unknown words, each lookup being bounded by MAX_FUZZY_LENGTH.
 _MAX_FUZZY_WORDS = 16
+
+
+def compound_split(word: str, names: frozenset[str] | set[str]) -> tuple[str, str] | None:
+    """`word` as two Latin words of names typed without the space or hyphen between them
+    (``"spiderman"`` for Spider-Man, ``"xmen"`` for X-Men), or None.
+
+    Among the splits whose halves are both in `names`, the most even one wins (a one-letter
+    half only when no other split exists). Typo tolerance looks for such a split before it
+    looks for near terms.
+
+    Examples
+    --------
+    >>> compound_split("spiderman", {"spider", "man", "spi"}), compound_split("xmen", {"x", "men"})
+    (('spider', 'man'), ('x', 'men'))
+    >>> compound_split("batman", {"bat", "woman"}) is None
+    True
+    """
+    best: tuple[str, str] | None = None
+    best_len = 0
+    for i in range(1, len(word)):
+        a, b = word[:i], word[i:]
+        shorter = min(len(a), len(b))
+        if shorter > best_len and a in names and b in names:
+            best, best_len = (a, b), shorter
+    return best
+
+
 _NO_LABELS = np.zeros(0, dtype=np.int64)
 _NO_MASK = np.zeros(0, dtype=bool)
 
@@ -137,6 +164,7 @@ class Snapshot:
         self._scratch = threading.local()  # each thread's buffers for the kernel (see top)
         self._analyzer: QueryAnalyzer | None = None
         self._deletion: HashedDeletionIndex | None = None
+        self._name_words: frozenset[str] | None = None
         self._suggester: Suggester | None = None
         self._filters: FilterColumns | None = None
 
@@ -224,11 +252,18 @@ class Snapshot:
                     # typos are corrected to names (their pinyin, the Latin words of name
                     # fields), never to words of plot text: "harry" is no typo of "barry"
                     terms = [t for t in self.vocab["pinyin"] if t.isalpha()]
-                    terms += name_latin_words(
-                        self.records, self.config.name_fields, self.config.to_simplified
-                    )
+                    terms += self.name_words()
                     self._deletion = HashedDeletionIndex(sorted(set(terms)))
         return self._deletion
+
+    def name_words(self) -> frozenset[str]:
+        """The Latin words of the name fields (titles, aliases, people), read on first use."""
+        if self._name_words is None:
+            words = name_latin_words(
+                self.records, self.config.name_fields, self.config.to_simplified
+            )
+            self._name_words = frozenset(words)
+        return self._name_words
 
     def suggester(self) -> Suggester:
         if self._suggester is None:
@@ -269,12 +304,20 @@ class Snapshot:
         vocab = self.vocab
         budget = _MAX_FUZZY_WORDS
         for word in dict.fromkeys(q.latin):
-            if word in vocab["word"] or word in vocab["pinyin"] or word in vocab["initials"]:
+            if word in vocab["word"] or len(word) > MAX_FUZZY_LENGTH:
                 continue
-            if len(word) > MAX_FUZZY_LENGTH or _pinyin.segment(word) is not None:
-                continue  # too long to be near a term; typed pinyin: the syllables match it
+            if _pinyin.segment(word) is not None:
+                continue  # typed pinyin: the syllables match it
             if budget == 0:
                 break
+            parts = compound_split(word, self.name_words())
+            if parts is not None:  # "spiderman", "xmen": two words of names run together
+                budget -= 1
+                for part in parts:
+                    q.add("word", part, 1.0)
+                continue
+            if word in vocab["pinyin"] or word in vocab["initials"]:
+                continue
             budget -= 1
             for term, dist in self.deletion_index().lookup(word)[:_MAX_EXPANSIONS]:
                 w = self.config.fuzzy_weight**dist

@@ -221,10 +221,14 @@ _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def _latin(rec: Any, fields: Any, to_simplified: bool) -> set[str]:
-    """The normalised Latin words of `fields` of a record."""
+    """The normalised Latin words of `fields` of a record, and each value's words joined
+    (the index's whole-name word: ``"xmen"`` for X-Men)."""
     out: set[str] = set()
     for f in fields:
         for raw in field_texts(rec.get(f)):
             if raw.isascii() or _ASCII_LETTER.search(raw):
-                out.update(normalize(raw, to_simplified=to_simplified).split())
+                words = normalize(raw, to_simplified=to_simplified).split()
+                out.update(words)
+                if len(words) > 1:
+                    out.add("".join(words))
     return out
