@@ -112,6 +112,22 @@ def test_compound_split_halves_are_names(a, b):
     assert min(map(len, got)) >= min(len(a), len(b))  # the most even split
 
 
+TYPED = st.text(
+    alphabet=st.sampled_from(list("xinghaiyoumnjcsw 1234506789āǎèīóǔǚü星海漫游城长 -'")),
+    max_size=24,
+)
+
+
+@given(TYPED)
+def test_any_typed_query_gives_valid_hits(index, query):
+    hits = index.search(query, 5)
+    ids = hits.ids.tolist()
+    assert len(ids) == len(set(ids)) <= 5
+    assert set(ids) <= set(TITLE)
+    assert np.all(np.diff(hits.scores) <= 0) and np.isfinite(hits.scores).all()
+    assert index.search_many([query], 5)[0].ids.tolist() == ids
+
+
 def test_exact_title_ranks_above_its_homophone():
     recs = films()
     recs.append({"id": "f13", "title": "星海慢游", "genres": ["纪录片"]})
@@ -535,6 +551,11 @@ def test_suggest(index):
     assert index.suggest("gao") == ["高远"]
     assert index.suggest("") == [] and index.suggest("😀") == []
     assert index.suggest("星海", n=0) == []
+    # pinyin typed with tones completes as without them
+    assert index.suggest("xīnghǎi", n=1) == index.suggest("xing1hai3", n=1) == ["星海漫游"]
+    assert index.suggest("gāo") == ["高远"]
+    plain = SearchIndex(pinyin=False).fit(films())
+    assert plain.suggest("xīnghǎi") == []  # no pinyin keys, no reading of tones
 
 
 def test_highlights(index):

@@ -51,6 +51,7 @@ class Suggester:
         *,
         pinyin: bool = True,
     ) -> None:
+        self._pinyin = bool(pinyin)
         weight: dict[str, float] = {}
         entry_keys: dict[str, dict[str, set[str]]] = {}
         for rec in records:
@@ -97,17 +98,25 @@ class Suggester:
 
     def suggest(self, prefix: str, n: int = 10) -> list[str]:
         """Up to `n` names completing `prefix`, best first (see the module docstring)."""
-        p = "".join(normalize(prefix).split())
+        text = normalize(prefix)
+        p = "".join(text.split())
         if not p or n <= 0:
             return []
+        prefixes = [p]
+        if self._pinyin and (not text.isascii() or _pinyin._NUMBERED_TONE.search(text)):
+            # pinyin typed with tones ("xīngjì", "xing1 ji4"), after the prefix as typed
+            plain = "".join(_pinyin.plain_pinyin(text)[0].split())
+            if plain != p:
+                prefixes.append(plain)
         out: dict[int, None] = {}
-        kinds: Iterable[str] = _KINDS if p.isascii() else ("text",)
-        for kind in kinds:
-            if len(out) >= n:
-                break
-            ranks = np.unique(self._range(kind, p))  # sorted: best ranks first
-            for r in ranks[: n + len(out)].tolist():
-                out.setdefault(r, None)
+        for q in prefixes:
+            kinds: Iterable[str] = _KINDS if q.isascii() else ("text",)
+            for kind in kinds:
                 if len(out) >= n:
                     break
+                ranks = np.unique(self._range(kind, q))  # sorted: best ranks first
+                for r in ranks[: n + len(out)].tolist():
+                    out.setdefault(r, None)
+                    if len(out) >= n:
+                        break
         return [self._names[r] for r in out]
