@@ -79,7 +79,12 @@ dates (a rolling-origin evaluation, Tashman, *Int. J. Forecasting* 16, 2000):
   own: the variant with the steadier per-fold factors, with the pooled factor closer to 1, or
   with the latest transfer ratio closer to 1 put 9, 12 and 7 of 18 CiaoDVD settings within
   [0.8, 1.25] (the Brier pick 12) and 33, 35 and 36 of 48 simulated ones (the pick 35), with
-  coverage 26, 28, 26 against 28 (``diag_auto_combination.py select``);
+  coverage 26, 28, 26 against 28 (``diag_auto_combination.py select``); nor is the one-step
+  variant preferred unless the delayed one's transfer Brier score is significantly lower (a
+  paired one-sided z test over the transferred pairs at 5%, session 13): it went back to the
+  one-step rows at 5 of the 6 CiaoDVD settings where the delayed row is chosen (z = 0.1-1.6),
+  in range at the 70% cut (0.82 against 1.92) but out at 62%, 65% (both) and 67%, so 11 of
+  18 settings and 9 of the 16 other cuts against 12 and 11;
 - the folds' factors are pooled with equal weights, not weighted toward the recent folds nor
   extrapolated along their drift: the newest fold's factor, weights ``2^-k`` (half-life one
   fold), and a log-linear trend over the folds carried to the next window (its slope shrunk
