@@ -211,6 +211,36 @@ def test_iso_date_timestamps() -> None:
     assert X.timestamps.tolist() == want.astype(np.int64).astype(float).tolist()
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.datetimes(
+        min_value=__import__("datetime").datetime(1971, 1, 1),
+        max_value=__import__("datetime").datetime(2099, 12, 31),
+    ),
+    st.sampled_from(["{y}/{m}/{d} {H}:{M:02d}", "{y}/{m:02d}/{d:02d} {H:02d}:{M:02d}:{S:02d}",
+                     "{y}.{m:02d}.{d:02d}", "{y}年{m}月{d}日", "{y}年{m}月{d}日 {H}:{M:02d}",
+                     "{y}-{m}-{d}"]),
+)  # fmt: skip
+def test_year_first_dates_of_chinese_exports(when, form) -> None:
+    text = form.format(y=when.year, m=when.month, d=when.day, H=when.hour, M=when.minute,
+                       S=when.second)  # fmt: skip
+    X = Interactions.from_csv(f"用户,电影,时间\nu,m,{text}\n".encode(), "用户", "电影",
+                              timestamp="时间")  # fmt: skip
+    has_clock = "{H" in form
+    exact = when.replace(microsecond=0, second=when.second if "{S" in form else 0)
+    if not has_clock:
+        exact = exact.replace(hour=0, minute=0, second=0)
+    want = np.datetime64(exact.isoformat(), "s").astype(np.int64)
+    assert X.timestamps.tolist() == [float(want)]
+
+
+@pytest.mark.parametrize("cell", ["5/1/2023", "2023/13/01", "2023年2月30日", "昨天"])
+def test_ambiguous_or_impossible_dates_are_refused(cell) -> None:
+    data = f"u,m,{cell}\n".encode()
+    with pytest.raises(FormatError, match="is not a number or a date"):
+        Interactions.from_csv(data, 0, 1, timestamp=2, header=None)
+
+
 # --- per-field separators ---------------------------------------------------------------
 _name = st.text("张王李赵周星驰巩俐葛优ab", min_size=1, max_size=4)
 
@@ -384,3 +414,17 @@ def test_real_file_layouts(tmp_path: Path) -> None:
     douban.write_text("1\t475\t4\n1\t295\t3\n")
     Z = Interactions.from_csv(douban, "u", "i", "r", sep="\t", header=None, names=["u", "i", "r"])
     assert Z.nnz == 2
+
+
+@pytest.mark.parametrize(
+    ("kw", "advice"),
+    [({"user_col": "用户"}, "did you mean user="), ({"duplicate": "max"}, "did you mean duplicates="),
+     ({"values": [1]}, "did you mean value="), ({"zzz": 1}, "it accepts user, item")],
+)  # fmt: skip
+def test_unknown_keywords_are_named_before_the_file_is_read(kw, advice, tmp_path) -> None:
+    missing = tmp_path / "no-such-file.csv"  # never opened: the keyword is checked first
+    with pytest.raises(TypeError, match=advice):
+        Interactions.from_csv(missing, **kw)
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match=advice.replace("it accepts user, item", "it accepts")):
+        Interactions.from_frame(pd.DataFrame({"user": [1], "item": [2]}), **kw)

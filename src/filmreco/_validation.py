@@ -435,6 +435,48 @@ def check_fitted(estimator: Any, attribute: str | None = None) -> None:
         )
 
 
+def check_forwarded(
+    kw: Mapping[str, Any],
+    target: Callable[..., Any],
+    call: str,
+    own: Iterable[str] = (),
+    taken: Iterable[str] = (),
+) -> None:
+    """Raise a TypeError for a keyword of `kw` that `target` (where a ``**kw`` call passes
+    them) does not accept, before any work: naming the keyword and the closest accepted one
+    among `target`'s keywords and `own` (the calling function's), e.g. ``user_col`` ->
+    ``user``. `taken`: keywords of `target` the caller fills itself (not accepted in `kw`).
+
+    Examples
+    --------
+    >>> def target(a, *, duplicates="sum"): ...
+    >>> check_forwarded({"duplicates": "max"}, target, "f")
+    >>> check_forwarded({"user_col": "id"}, target, "f", own=["user", "item"])
+    Traceback (most recent call last):
+    ...
+    filmreco.exceptions.InputTypeError: f() got an unexpected keyword argument 'user_col'; did you mean user=?
+    """
+    import difflib
+    import inspect
+
+    params = inspect.signature(target).parameters
+    skip = set(taken)
+    accepted = [
+        n
+        for n, p in params.items()
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in skip
+    ]
+    for key in kw:
+        if key in accepted:
+            continue
+        names = [*own, *(n for n in accepted if n not in own)]
+        stem = key.removesuffix("_col").removesuffix("_column").removesuffix("_name")
+        near = [stem] if stem != key and stem in names else []
+        near = near or difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]}=?" if near else f"; it accepts {', '.join(names)}."
+        raise InputTypeError(f"{call}() got an unexpected keyword argument {key!r}{hint}")
+
+
 def check_callable(value: Any, name: str) -> Callable[..., Any]:
     """Raise unless `value` is callable."""
     if not callable(value):

@@ -15,6 +15,7 @@ from .._validation import (
     check_bool,
     check_csr,
     check_dtype,
+    check_forwarded,
     check_option,
     check_real,
     lookup_option,
@@ -111,6 +112,12 @@ def _warn_merged(X: sp.csr_array, n_in: int, duplicates: str) -> None:
             f"{X.nnz} (user, item) entries (duplicates={duplicates!r}).",
             stacklevel=3,
         )
+
+
+# the column arguments of from_csv / from_frame, and the from_arrays arguments they fill
+_COLUMNS = ("user", "item", "value", "timestamp")
+_FILLED = ("user_ids", "item_ids", "values", "timestamps")
+_CSV_ARGS = (*_COLUMNS, "sep", "encoding", "id_type", "header", "names", "comments", "on_error")
 
 
 class Interactions(Saveable):
@@ -478,6 +485,7 @@ class Interactions(Saveable):
         >>> Interactions.from_frame(df, value="stars").matrix.toarray().tolist()
         [[4.0, 0.0], [0.0, 5.0]]
         """
+        check_forwarded(kw, cls.from_arrays, "from_frame", _COLUMNS, _FILLED)
         c = frame_columns(
             df,
             {
@@ -516,7 +524,10 @@ class Interactions(Saveable):
         user, item, value, timestamp : str or int
             The columns to read, by name (in the header or `names`) or by position
             (0-based); `value` and `timestamp` are optional. Timestamps are numbers
-            (seconds) or ISO dates (``2000-07-12``, converted to seconds since the epoch).
+            (seconds) or dates, converted to seconds since the epoch: ISO
+            (``2000-07-12``, ``2000-07-12 10:00:00``) or the year-first forms of Chinese
+            and spreadsheet exports (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``);
+            day-first and month-first dates (``12/7/2000``) are refused as ambiguous.
         sep : str or None, default=","
             Field separator (any string: ``"\\t"``, ``"::"``, ``";"``); None splits on runs
             of blanks. Quoted fields are supported for ``","``.
@@ -544,7 +555,8 @@ class Interactions(Saveable):
             skipped under "coerce" too. Both warn with a
             :class:`~filmreco.exceptions.DataWarning` counting the cells.
         **kw
-            Passed to :meth:`from_arrays` (``duplicates``, ``on_nan``, ``user_map`` ...).
+            Passed to :meth:`from_arrays` (``duplicates``, ``on_nan``, ``user_map`` ...);
+            any other keyword raises a TypeError naming it before the file is read.
 
         Raises
         ------
@@ -584,6 +596,7 @@ class Interactions(Saveable):
         >>> X.matrix.toarray().tolist(), X.timestamps.tolist()
         ([[5.0], [4.0]], [963360000.0, 978307200.0])
         """
+        check_forwarded(kw, cls.from_arrays, "from_csv", _CSV_ARGS, _FILLED)
         wanted = {"user": user, "item": item, "value": value, "timestamp": timestamp}
         has_header = check_csv_args(wanted, id_type=id_type, on_error=on_error, header=header)
         dt = _streamable(kw)

@@ -24,6 +24,7 @@ import io
 import itertools
 import lzma
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -469,13 +470,46 @@ def column_index(spec: Any, head: list[str] | None, table: Table, *, arg: str) -
 ON_ERROR = ("raise", "coerce", "drop")
 
 
+# year-first dates as Chinese software and spreadsheet exports write them (2023/1/5,
+# 2023.01.05, 2023年1月5日), each optionally followed by a time (14:03 or 14:03:09)
+_YEAR_FIRST = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|T|\s*日\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+def _iso_date(value: str) -> str:
+    """A year-first date (``2023/1/5 14:03``, ``2023年1月5日``) in ISO form
+    (``2023-01-05T14:03:00``); any other text unchanged (numpy then accepts or refuses it).
+
+    Examples
+    --------
+    >>> _iso_date("2023/1/5 14:03"), _iso_date("2023年1月5日"), _iso_date("5/1/2023")
+    ('2023-01-05T14:03:00', '2023-01-05', '5/1/2023')
+    """
+    m = _YEAR_FIRST.fullmatch(value)
+    if m is None:
+        return value
+    y, mo, d, h, mi, sec = m.groups()
+    clock = f"T{int(h):02d}:{mi}:{sec or '00'}" if h is not None else ""
+    return f"{y}-{int(mo):02d}-{int(d):02d}{clock}"
+
+
 def _parse_time(col: np.ndarray) -> np.ndarray:
-    """ISO dates/times (``2000-07-12``, ``2000-07-12 10:00:00``) as float seconds; NaN for
-    empty fields. Raises ValueError for anything else."""
+    """Dates/times as float seconds: ISO (``2000-07-12``, ``2000-07-12 10:00:00``) and the
+    year-first forms of Chinese exports (``2000/7/12 10:00``, ``2000.07.12``,
+    ``2000年7月12日``); NaN for empty fields. Raises ValueError for anything else
+    (day-first or month-first dates such as ``12/7/2000`` are ambiguous)."""
     text = col if col.dtype.kind == "U" else np.strings.decode(col, "utf-8", "replace")
     text = np.strings.strip(text)
     empty = (text == "") | (np.strings.lower(text) == "nan")
-    t = np.where(empty, "NaT", text).astype("datetime64[s]")
+    text = np.where(empty, "NaT", text)
+    try:
+        t = text.astype("datetime64[s]")
+    except ValueError:
+        uniq, inv = np.unique(text, return_inverse=True)
+        iso = np.array([_iso_date(u) for u in uniq.tolist()], dtype=str)
+        t = iso.astype("datetime64[s]")[inv.reshape(-1)]
     out = t.astype(np.int64).astype(np.float64)
     out[np.isnat(t)] = np.nan
     return out
