@@ -428,3 +428,23 @@ def test_unknown_keywords_are_named_before_the_file_is_read(kw, advice, tmp_path
     pd = pytest.importorskip("pandas")
     with pytest.raises(TypeError, match=advice.replace("it accepts user, item", "it accepts")):
         Interactions.from_frame(pd.DataFrame({"user": [1], "item": [2]}), **kw)
+
+
+def test_date_strings_as_timestamps_from_arrays_and_frames() -> None:
+    want = np.array(["2023-01-05T14:03", "2023-01-06"], dtype="datetime64[s]").astype(float)
+    for ts in (["2023/1/5 14:03", "2023年1月6日"], np.array(["2023-01-05 14:03", "2023-01-06"]),
+               [b"2023-01-05T14:03", b"2023-01-06"]):  # fmt: skip
+        X = Interactions.from_arrays(["u", "v"], ["a", "b"], timestamps=ts)
+        assert X.timestamps.tolist() == want.tolist()
+    with pytest.warns(DataWarning, match="dropped 1 of 2"):
+        X = Interactions.from_arrays(["u", "v"], ["a", "b"], timestamps=["2023/1/5", None],
+                                     on_nan="drop")  # fmt: skip
+    assert X.nnz == 1
+    with pytest.raises(InputError, match=r"timestamps\[1\] = '5/1/2023' is neither"):
+        Interactions.from_arrays(["u", "v"], ["a", "b"], timestamps=["2023/1/5", "5/1/2023"])
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"user": ["u", "v"], "item": ["a", "b"], "t": ["2023/1/5 14:03", "2023/1/6"],
+                       "stars": ["4", "很好"]})  # fmt: skip
+    assert Interactions.from_frame(df, timestamp="t").timestamps.tolist() == want.tolist()
+    with pytest.raises(InputError, match="column 'stars' .asked for by value=. is not numeric"):
+        Interactions.from_frame(df, value="stars")

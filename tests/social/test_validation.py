@@ -224,6 +224,15 @@ def test_datetimes_interactions_and_summary():
     dates = np.datetime64("2020-01-01") + days.astype("timedelta64[D]")
     got = validate_propagation(g, users, films, dates, cut=np.datetime64("2020-01-11"), **kw)
     assert got.table == want.table
+    # date strings, as spreadsheets export them, and a date string or datetime.date cut
+    text = [f"{d.astype(object).year}/{d.astype(object).month}/{d.astype(object).day}"
+            for d in dates]  # fmt: skip
+    for cut in ("2020年1月11日", "2020-01-11", __import__("datetime").date(2020, 1, 11)):
+        assert validate_propagation(g, users, films, text, cut=cut, **kw).table == want.table
+    with pytest.raises(InputError, match="cut='soon' is not a date"):
+        validate_propagation(g, users, films, text, cut="soon", **kw)
+    with pytest.raises(InputError, match=r"times\[1\] = 'yesterday' is neither"):
+        validate_propagation(g, users, films, ["2020/1/1", "yesterday", *text[2:]], cut=5, **kw)
     X = Interactions.from_arrays(users, films, timestamps=days.astype(float))
     from_x = validate_propagation(g, X, cut=10, **kw)
     assert from_x.table == validate_propagation(g, users, films, days, cut=10, **kw).table

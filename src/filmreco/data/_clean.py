@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_strings_kept, user_stacklevel
+from .._validation import check_bool, check_strings_kept, shorten, user_stacklevel
 from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from ..sparse import IdMap
 from ..sparse._idmap import check_not_padding
@@ -98,8 +98,12 @@ def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
 
 
 def as_timestamps(values: Any, name: str, n: int) -> np.ndarray:
-    """Timestamps as float64 seconds; datetime64 values are converted, NaT becomes NaN."""
+    """Timestamps as float64 seconds; datetime64 values are converted, NaT becomes NaN;
+    date strings are read as :meth:`Interactions.from_csv` reads them (ISO, or the
+    year-first forms of Chinese exports), a missing one (None, NaN, "") as NaN."""
     arr = raw_array(values, name)
+    if arr.dtype.kind in "US" or (arr.dtype.kind == "O" and _all_text(arr)):
+        return _date_strings(arr, name, n)
     if arr.dtype.kind == "M":
         nat = np.isnat(arr)
         secs = arr.astype("datetime64[ns]").astype(np.int64).astype(np.float64) / 1e9
@@ -108,6 +112,46 @@ def as_timestamps(values: Any, name: str, n: int) -> np.ndarray:
             raise InputError(f"{name} has {secs.size} entries, expected {n}.")
         return secs
     return as_float_array(arr, name, n)
+
+
+def _all_text(arr: np.ndarray) -> bool:
+    """Whether an object array holds only strings and missing values (and one string)."""
+    seen = False
+    for x in arr.tolist():
+        if isinstance(x, str):
+            seen = True
+        elif not (x is None or (isinstance(x, float) and x != x)):
+            return False
+    return seen
+
+
+def _date_strings(arr: np.ndarray, name: str, n: int) -> np.ndarray:
+    """Date strings as float seconds (see :func:`as_timestamps`), or an InputError naming
+    `name`, the first entry that is not a date and the forms accepted."""
+    from ._text import _parse_time
+
+    if arr.dtype.kind == "S":
+        arr = np.strings.decode(arr, "utf-8", "replace")
+    elif arr.dtype.kind == "O":
+        arr = np.array(["" if not isinstance(x, str) else x for x in arr.tolist()], dtype=str)
+    if arr.size != n:
+        raise InputError(f"{name} has {arr.size} entries, expected {n}.")
+    try:
+        return _parse_time(arr)
+    except ValueError:
+        pass
+    for i, x in enumerate(arr.tolist()):
+        try:
+            _parse_time(np.array([x]))
+        except ValueError:
+            raise InputError(
+                f"{name}[{i}] = {shorten(x)} is neither a number nor a date; give seconds, "
+                "datetime64 values or dates such as '2023-01-05', '2023-01-05 14:03:00', "
+                "'2023/1/5 14:03' or '2023年1月5日' (day-first or month-first dates are "
+                "ambiguous: convert them first, e.g. with pandas.to_datetime(..., "
+                "format=...))."
+            ) from None
+    raise AssertionError("unreachable: some entry failed as a whole")  # pragma: no cover
 
 
 def drop_rows(

@@ -270,8 +270,21 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
             plain = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iufb"
             if is_time or plain:
                 out[key] = s.to_numpy()
-            else:
+                continue
+            try:
                 out[key] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError):
+                if key == "timestamp":  # date strings: read by as_timestamps
+                    arr = s.to_numpy(dtype=object).copy()
+                    arr[s.isna().to_numpy()] = None
+                    out[key] = arr
+                    continue
+                example = next((x for x in s.tolist() if not _is_number(x)), None)
+                raise InputError(
+                    f"column {shorten(col)} (asked for by {key}=) is not numeric: it holds "
+                    f"{shorten(example)}; convert it first, e.g. with "
+                    f"pandas.to_numeric(df[{col!r}], errors='coerce')."
+                ) from None
             continue
         na = s.isna().to_numpy()
         if na.any():
@@ -281,6 +294,14 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
         else:
             out[key] = s.to_numpy()
     return out
+
+
+def _is_number(x: Any) -> bool:
+    try:
+        float(x)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 _SAMPLE = 1 << 16

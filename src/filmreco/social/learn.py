@@ -37,11 +37,56 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_instance, check_int, check_option, check_real, user_stacklevel
-from ..exceptions import DataWarning, InputError
+from .._validation import (
+    check_instance,
+    check_int,
+    check_option,
+    check_real,
+    shorten,
+    user_stacklevel,
+)
+from ..exceptions import DataWarning, InputError, InputTypeError
 from ._coadopt import Credit, PriorCount, co_adoptions
 from ._em import em_probabilities
 from .graph import SocialGraph
+
+
+def as_times(values: Any, name: str) -> np.ndarray:
+    """Times of actions as float64: numbers as they are (any unit, e.g. Unix seconds);
+    datetime64 values and date strings (ISO, or year-first forms such as ``"2023/1/5"`` and
+    ``"2023年1月5日"``, as :meth:`~filmreco.Interactions.from_csv` reads them) as seconds
+    since the epoch, so `window`, `horizon` and `cut` are then in seconds; a missing date
+    is NaN.
+
+    Examples
+    --------
+    >>> as_times(np.array(["2023-01-01", "2023-01-02"], dtype="datetime64[D]"), "times")
+    array([1.6725312e+09, 1.6726176e+09])
+    >>> as_times(["2023/1/1", "2023年1月2日"], "times").tolist() == _.tolist()
+    True
+    """
+    from ..data._clean import as_timestamps, raw_array
+
+    try:
+        arr = raw_array(values, name)
+    except InputError:
+        raise InputError(f"{name} must be a 1-D array of times.") from None
+    if arr.dtype.kind == "O" and not any(isinstance(x, str) for x in arr.tolist()):
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{name} must be numbers (e.g. Unix seconds), datetime64 values or dates, "
+                f"got {shorten(arr.tolist())}."
+            ) from None
+    try:
+        return as_timestamps(arr, name, arr.size)
+    except InputTypeError:  # another dtype: not times
+        raise InputError(
+            f"{name} must be numbers (e.g. Unix seconds), datetime64 values or dates, got "
+            f"dtype {arr.dtype}."
+        ) from None
+
 
 __all__ = [
     "FIXED_METHODS", "LEARN_METHODS", "action_matrix", "beta_prior_strength",
@@ -139,12 +184,7 @@ def action_matrix(
         it = np.asarray(items)
     except ValueError:
         raise InputError("users and items must be 1-D arrays, got nested lists.") from None
-    try:
-        t = np.asarray(times, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"times must be numbers (e.g. Unix seconds), got {type(times).__name__}."
-        ) from None
+    t = as_times(times, "times")
     if not (u_ids.ndim == it.ndim == t.ndim == 1) or not (u_ids.size == it.size == t.size):
         raise InputError(
             f"users, items and times must be 1-D of the same length, got {u_ids.shape}, "
@@ -300,7 +340,8 @@ def learn_probabilities(
     graph : SocialGraph
     users, items, times : array-like
         One row per action: who (node ids of `graph`), what (any ids, e.g. film ids) and
-        when (numbers; larger is later). Alternatively pass an
+        when (numbers, larger is later; or ``datetime64`` values or date strings, then
+        seconds since the epoch, and `window` / `horizon` in seconds too). Alternatively pass an
         :class:`~filmreco.data.Interactions` with timestamps as `users` and leave `items`
         and `times` out; its user ids must be node ids of the graph.
     method : {"bernoulli", "jaccard", "em", "bayes", "auto"}, default="bernoulli"

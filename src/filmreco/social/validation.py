@@ -18,6 +18,7 @@ film before it. Only users who had not adopted the film before the cut are at ri
 
 from __future__ import annotations
 
+import datetime
 import math
 import warnings
 from collections.abc import Iterable
@@ -47,6 +48,7 @@ from .learn import (
     LEARN_METHODS,
     _first_adoptions,
     action_matrix,
+    as_times,
     auto_probabilities,
     learn_probabilities,
 )
@@ -210,14 +212,8 @@ def _fmt(v: float) -> str:
 
 
 def _as_times(values: Any, name: str) -> np.ndarray:
-    """Times as float64 (datetime64 become seconds since the epoch)."""
-    arr = np.asarray(values)
-    if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[s]").astype(np.float64)
-    try:
-        return arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be numbers or datetime64 values, got {arr.dtype}.") from None
+    """Times as float64 (datetime64 and date strings become seconds since the epoch)."""
+    return as_times(values, name)
 
 
 def _estimator_names(estimators: Iterable[Any]) -> list[tuple[str, Any]]:
@@ -292,11 +288,14 @@ def validate_propagation(
         Arcs ``v -> u`` mean "``v`` influences ``u``".
     users, items, times : array-like
         The action log, one row per action (who, which film, when), in any order; or an
-        :class:`~filmreco.data.Interactions` with timestamps as `users`. Times are numbers
-        or ``datetime64`` (then seconds). Repeated (user, film) actions count at their
+        :class:`~filmreco.data.Interactions` with timestamps as `users`. Times are numbers,
+        ``datetime64`` or date strings (then seconds; see
+        :meth:`~filmreco.Interactions.from_csv` for the date forms). Repeated (user, film) actions count at their
         first time; users who are not graph nodes are left out (with a DataWarning).
-    cut : float or datetime64
+    cut : float, datetime64, date or date string
         Actions before `cut` train the estimators; films adopted at or after it are tested.
+        A date (``"2010-01-11"``, ``"2010/1/11"``, a ``datetime.date``) is converted to
+        seconds like the times; a number is in the times' unit.
     estimators : iterable, default=:data:`DEFAULT_ESTIMATORS`
         Learned methods (``"bernoulli"``, ``"jaccard"``, ``"em"``, ``"bayes"``, or
         ``"auto"``: the one of those four chosen and calibrated by a back-test on the
@@ -382,9 +381,9 @@ def validate_propagation(
     try:
         u_ext = np.asarray(users)
         it = np.asarray(items)
-        t = _as_times(times, "times")
     except ValueError:
         raise InputError("users, items and times must be 1-D arrays, got nested lists.") from None
+    t = _as_times(times, "times")
     if not (u_ext.ndim == it.ndim == t.ndim == 1 and u_ext.size == it.size == t.size):
         raise InputError(
             f"users, items and times must be 1-D of the same length, got {u_ext.shape}, "
@@ -392,9 +391,18 @@ def validate_propagation(
         )
     if not np.isfinite(t).all():
         raise InputError("times contains NaN or infinite values; drop those actions first.")
-    if np.asarray(times).dtype.kind == "M":
-        cut_f = float(_as_times(np.asarray([cut], dtype="datetime64[s]"), "cut")[0])
-    else:
+    if isinstance(cut, (str, np.datetime64, datetime.date)):  # a date: seconds, as the times
+        when = [cut] if isinstance(cut, str) else np.asarray([cut], dtype="datetime64[s]")
+        try:
+            cut_f = float(_as_times(when, "cut")[0])
+        except InputError:
+            cut_f = math.nan
+        if not math.isfinite(cut_f):
+            raise InputError(
+                f"cut={cut!r} is not a date or time; give a number in the times' unit, a "
+                "datetime64 or a date such as '2010-01-11' or '2010/1/11'."
+            )
+    else:  # a number, in the times' unit (seconds for datetime64 or date times)
         cut_f = check_real(cut, "cut")
     node = graph.node_ids.index(u_ext, on_unknown="mask", name="users")
     if (node < 0).any():
