@@ -190,6 +190,39 @@ def test_recommend_batch_command(tmp_path):
     assert {r["rank"] for r in rows} == {"1", "2", "3"}
 
 
+def test_cli_reads_real_files_and_reports_input_errors_without_a_traceback(tmp_path, capsys):
+    import csv
+
+    inter, _, _ = _small_files(tmp_path)
+    lines = inter.read_text().splitlines()
+    # the same events as a Chinese export: own column names, GB18030, dated
+    zh = tmp_path / "观看记录.csv"
+    body = [f"{u},{i},2023/{1 + k % 12}/{1 + k % 28} 12:00"
+            for k, (u, i) in enumerate(line.split(",") for line in lines[1:])]  # fmt: skip
+    zh.write_bytes(("用户ID,电影ID,时间\n" + "\n".join(body) + "\n").encode("gb18030"))
+    out = tmp_path / "recs.csv"
+    argv = ["recommend", "--interactions", str(zh), "--out", str(out), "--n", "3"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--encoding 'gb18030'" in err and "Traceback" not in err
+    argv += ["--encoding", "gb18030"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error: column 'user' is not in the header" in err and "--user-col" in err
+    assert main([*argv, "--user-col", "用户ID", "--item-col", "电影ID"]) == 0
+    with out.open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 40 * 3
+    assert main(["recommend", "--interactions", str(tmp_path / "none.csv"), "--out",
+                 str(out)]) == 2  # fmt: skip
+    assert "No such file or directory" in capsys.readouterr().err
+    plan_out = tmp_path / "plan"
+    code = main(["plan", "--film", "f3", "--interactions", str(zh), "--actions", str(zh),
+                 "--user-col", "用户ID", "--item-col", "电影ID", "--time-col", "时间",
+                 "--encoding", "gb18030", "--calibration", "bernoulli", "--k", "1", "--n-runs", "50",
+                 "--audience-size", "10", "--out", str(plan_out)])  # fmt: skip
+    assert code == 0 and (plan_out / "audience.csv").exists()
+
+
 def test_plan_batch_command(tmp_path, capsys):
     inter, edges, cat = _small_files(tmp_path)
     out = tmp_path / "plan"

@@ -16,7 +16,7 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -343,12 +343,31 @@ def demo(
     return 0
 
 
-def recommend_batch(interactions: str, model: str, out_path: str, n: int = 10) -> int:
+def _csv_options(args: argparse.Namespace | None) -> dict[str, Any]:
+    """The from_csv options of the CSV inputs (--user-col, --item-col, --sep, --encoding)."""
+    if args is None:
+        return {}
+    sep = getattr(args, "sep", ",")
+    return {
+        "user": getattr(args, "user_col", "user"),
+        "item": getattr(args, "item_col", "item"),
+        "sep": None if sep == "whitespace" else sep.replace("\\t", "\t"),
+        "encoding": getattr(args, "encoding", "utf-8"),
+    }
+
+
+def recommend_batch(
+    interactions: str,
+    model: str,
+    out_path: str,
+    n: int = 10,
+    args: argparse.Namespace | None = None,
+) -> int:
     """``recommend`` command: top-`n` films per user of a CSV, written as CSV."""
     from ._persist import atomic_write
     from .data import Interactions
 
-    X = Interactions.from_csv(interactions)
+    X = Interactions.from_csv(interactions, **_csv_options(args))
     ids, scores = _recommender(model).fit(X).recommend(X.user_ids.ids, n=n)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -370,7 +389,8 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     from .search import SearchIndex
     from .social import SocialGraph
 
-    X = Interactions.from_csv(args.interactions)
+    opts = _csv_options(args)
+    X = Interactions.from_csv(args.interactions, **opts)
     catalog = Catalog.from_csv(args.catalog) if args.catalog else None
     if args.graph:
         id_type = str if X.user_ids.kind == "str" else int
@@ -385,7 +405,7 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
         index = SearchIndex(fields=fields).fit(catalog)
     actions = None
     if args.actions:
-        actions = Interactions.from_csv(args.actions, timestamp="time")
+        actions = Interactions.from_csv(args.actions, timestamp=args.time_col, **opts)
     # the default: plan fits audience_model (seeded by --random-state), or release_model
     # for a film missing from the interactions that the catalogue has
     source = (
@@ -435,13 +455,17 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the HTML report (default: ./filmreco-demo)",
     )
     r = sub.add_parser("recommend", help="top-n films per user: CSV (user,item) in, CSV out")
-    r.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
+    r.add_argument("--interactions", required=True, metavar="FILE.csv",
+                   help="one line per event; columns user,item (see --user-col, --item-col)")  # fmt: skip
+    _add_csv_options(r)
     r.add_argument("--model", choices=_MODELS, default="ease")
     r.add_argument("--n", type=int, default=10, help="films per user (default: 10)")
     r.add_argument("--out", required=True, metavar="FILE.csv")
     p = sub.add_parser("plan", help="campaign plan for one film from CSV files: HTML/JSON/CSV out")
     p.add_argument("--film", required=True, help="film id")
-    p.add_argument("--interactions", required=True, metavar="FILE.csv", help="columns user,item")
+    p.add_argument("--interactions", required=True, metavar="FILE.csv",
+                   help="one line per event; columns user,item (see --user-col, --item-col)")  # fmt: skip
+    _add_csv_options(p)
     p.add_argument("--graph", metavar="EDGES", help="edge list file: 'u v [w]' lines")
     p.add_argument("--catalog", metavar="FILE.csv", help="column id, title, genres (a|b), ...")
     p.add_argument("--model", choices=_MODELS, default="audience",
@@ -453,8 +477,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed-method", choices=("imm", "celf", "degree_discount", "degree"),
                    default="imm", help="seed selection (default: imm)")  # fmt: skip
     p.add_argument("--actions", metavar="FILE.csv",
-                   help="dated action log (columns user,item,time) to learn the propagation "
-                        "probabilities from; without it they are uncalibrated defaults")  # fmt: skip
+                   help="dated action log (columns user,item,time, named as in --interactions "
+                        "and --time-col) to learn the propagation probabilities from; without "
+                        "it they are uncalibrated defaults")  # fmt: skip
+    p.add_argument("--time-col", default="time",
+                   help="column of --actions holding the times: seconds, or dates such as "
+                        "2023-01-05 or 2023/1/5 14:03 (default: time)")  # fmt: skip
     p.add_argument("--calibration", choices=("auto", "bernoulli", "jaccard", "em", "bayes"),
                    default="auto",
                    help="with --actions: 'auto' (default) picks the estimator and its scale by a "
@@ -467,16 +495,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_csv_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user-col", default="user", metavar="NAME",
+                   help="column of the user ids, e.g. 用户ID (default: user)")  # fmt: skip
+    p.add_argument("--item-col", default="item", metavar="NAME",
+                   help="column of the film ids, e.g. 电影ID (default: item)")  # fmt: skip
+    p.add_argument("--sep", default=",",
+                   help="field separator of the CSV files: ',' (default), '\\t', ';', or "
+                        "'whitespace'")  # fmt: skip
+    p.add_argument("--encoding", default="utf-8",
+                   help="text encoding of the CSV files, e.g. gb18030 for files from Excel "
+                        "on Chinese Windows (default: utf-8)")  # fmt: skip
+
+
+# what a CLI user passes for the Python argument an error message names
+_CLI_NAMES = {"user=": "--user-col", "item=": "--item-col", "timestamp=": "--time-col",
+              "encoding=": "--encoding", "sep=": "--sep"}  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m filmreco`` and the ``filmreco`` script."""
+    """Entry point of ``python -m filmreco`` and the ``filmreco`` script.
+
+    Errors of the input (a missing column, a bad cell, a file that does not exist) end the
+    command with their message on stderr and exit status 2, without a traceback.
+    """
+    from .exceptions import FilmrecoError
+
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo(film=args.film, budget=args.budget, model=args.model, output=args.output)
-    if args.command == "recommend":
-        return recommend_batch(args.interactions, args.model, args.out, n=args.n)
-    if args.command == "plan":
-        return plan_batch(args, sys.stdout)
+    try:
+        if args.command == "demo":
+            return demo(film=args.film, budget=args.budget, model=args.model, output=args.output)
+        if args.command == "recommend":
+            return recommend_batch(args.interactions, args.model, args.out, n=args.n, args=args)
+        if args.command == "plan":
+            return plan_batch(args, sys.stdout)
+    except (FilmrecoError, OSError) as exc:
+        text = str(exc)
+        for py, cli in _CLI_NAMES.items():
+            text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
+        if isinstance(exc, OSError) and exc.filename is not None:
+            text = f"{exc.strerror or exc}: {exc.filename}"
+        sys.stderr.write(f"{parser.prog} {args.command}: error: {text}\n")
+        return 2
     parser.print_help()
     return 2
 

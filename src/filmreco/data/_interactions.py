@@ -362,7 +362,7 @@ class Interactions(Saveable):
             External ids (ints, strings, ...), one per event.
         values : array-like of float, optional
             Value of each event (rating, count, watch time); 1.0 per event when omitted.
-        timestamps : array-like of float, datetime64 or date strings, optional
+        timestamps : array-like of float, datetime64 or str, optional
             Time of each event (datetime64 and dates are converted to seconds since the
             epoch; date strings as :meth:`from_csv` reads them: ISO, or year-first forms
             such as ``"2023/1/5 14:03"`` and ``"2023年1月5日"``; None, NaN or "" missing).

@@ -292,7 +292,7 @@ def validate_propagation(
         ``datetime64`` or date strings (then seconds; see
         :meth:`~filmreco.Interactions.from_csv` for the date forms). Repeated (user, film) actions count at their
         first time; users who are not graph nodes are left out (with a DataWarning).
-    cut : float, datetime64, date or date string
+    cut : float, datetime64, datetime.date or str
         Actions before `cut` train the estimators; films adopted at or after it are tested.
         A date (``"2010-01-11"``, ``"2010/1/11"``, a ``datetime.date``) is converted to
         seconds like the times; a number is in the times' unit.
