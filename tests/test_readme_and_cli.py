@@ -221,6 +221,19 @@ def test_cli_reads_real_files_and_reports_input_errors_without_a_traceback(tmp_p
                  "--encoding", "gb18030", "--calibration", "bernoulli", "--k", "1", "--n-runs", "50",
                  "--audience-size", "10", "--out", str(plan_out)])  # fmt: skip
     assert code == 0 and (plan_out / "audience.csv").exists()
+    # a catalogue with its own column names
+    cat = tmp_path / "片库.csv"
+    cat.write_text("电影ID,片名,类型\nf3,星海漫游,科幻|冒险\nf5,长城守卫,动作\n", encoding="utf-8")
+    base = ["plan", "--film", "f3", "--interactions", str(inter), "--catalog", str(cat),
+            "--k", "1", "--n-runs", "50", "--audience-size", "10", "--out", str(plan_out)]  # fmt: skip
+    assert main(base) == 2
+    assert "asked for by --catalog-columns NAME=id" in capsys.readouterr().err
+    assert main([*base, "--catalog-columns", "电影ID=id,片名=title,类型=genres"]) == 0
+    assert "xinghaimanyou" in capsys.readouterr().out  # the plan's search check found it
+    assert main([*base, "--catalog-columns", "影片=title"]) == 2
+    assert "does not have" in capsys.readouterr().err
+    assert main([*base, "--catalog-columns", "电影ID"]) == 2
+    assert "NAME=FIELD pairs" in capsys.readouterr().err
 
 
 def test_plan_batch_command(tmp_path, capsys):

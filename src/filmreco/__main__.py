@@ -381,17 +381,62 @@ def recommend_batch(
     return 0
 
 
+def _catalog_columns(spec: str | None) -> dict[str, str]:
+    """``--catalog-columns "电影ID=id,片名=title"`` as ``{header name: field}``."""
+    from .exceptions import InputError
+
+    out: dict[str, str] = {}
+    for part in (spec or "").split(","):
+        if not part.strip():
+            continue
+        name, eq, field = part.partition("=")
+        if not eq or not name.strip() or not field.strip():
+            raise InputError(
+                f"--catalog-columns takes NAME=FIELD pairs separated by commas (e.g. "
+                f"电影ID=id,片名=title,类型=genres), got {part!r}."
+            )
+        out[name.strip()] = field.strip()
+    return out
+
+
+def _read_catalog(args: argparse.Namespace) -> Any:
+    """The --catalog file, its columns renamed by --catalog-columns (read with the CSV
+    inputs' --sep and --encoding)."""
+    from .data import Catalog
+    from .exceptions import InputError
+
+    opts = _csv_options(args)
+    rename = _catalog_columns(getattr(args, "catalog_columns", None))
+    names = None
+    if rename:
+        with open(args.catalog, encoding=opts["encoding"], errors="replace", newline="") as f:
+            first = f.readline().lstrip("\ufeff")
+        sep = opts["sep"]
+        head = next(csv.reader([first], delimiter=sep)) if sep and len(sep) == 1 else (
+            first.split(sep) if sep else first.split())  # fmt: skip
+        head = [h.strip() for h in head]
+        missing = [n for n in rename if n not in head]
+        if missing:
+            raise InputError(
+                f"--catalog-columns names {missing}, which the header of {args.catalog!r} "
+                f"does not have: {head}."
+            )
+        names = [rename.get(h, h) for h in head]
+    return Catalog.from_csv(args.catalog, sep=opts["sep"], encoding=opts["encoding"],
+                            names=names)  # fmt: skip
+
+
 def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     """``plan`` command: a campaign plan from CSV files, written as HTML + JSON + CSV."""
     from ._persist import atomic_write
     from .campaign import plan
-    from .data import Catalog, Interactions
+    from .data import Interactions
     from .search import SearchIndex
     from .social import SocialGraph
 
     opts = _csv_options(args)
     X = Interactions.from_csv(args.interactions, **opts)
-    catalog = Catalog.from_csv(args.catalog) if args.catalog else None
+    catalog = _read_catalog(args) if args.catalog else None
     if args.graph:
         id_type = str if X.user_ids.kind == "str" else int
         graph = SocialGraph.from_edgelist(args.graph, id_type=id_type)
@@ -467,7 +512,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="one line per event; columns user,item (see --user-col, --item-col)")  # fmt: skip
     _add_csv_options(p)
     p.add_argument("--graph", metavar="EDGES", help="edge list file: 'u v [w]' lines")
-    p.add_argument("--catalog", metavar="FILE.csv", help="column id, title, genres (a|b), ...")
+    p.add_argument("--catalog", metavar="FILE.csv",
+                   help="columns id, title, genres (a|b), people, tags, aliases ... (see "
+                        "--catalog-columns)")  # fmt: skip
+    p.add_argument("--catalog-columns", metavar="NAME=FIELD,...",
+                   help="rename the catalogue's columns to the fields filmreco reads, e.g. "
+                        "电影ID=id,片名=title,类型=genres,主演=people")  # fmt: skip
     p.add_argument("--model", choices=_MODELS, default="audience",
                    help="recommender that picks the audience (default: audience, "
                         "filmreco.campaign.audience_model(); for a film missing from "
@@ -510,7 +560,8 @@ def _add_csv_options(p: argparse.ArgumentParser) -> None:
 
 # what a CLI user passes for the Python argument an error message names
 _CLI_NAMES = {"user=": "--user-col", "item=": "--item-col", "timestamp=": "--time-col",
-              "encoding=": "--encoding", "sep=": "--sep"}  # fmt: skip
+              "encoding=": "--encoding", "sep=": "--sep",
+              "id_field=": "--catalog-columns NAME=id"}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
