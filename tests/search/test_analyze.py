@@ -303,6 +303,15 @@ def test_query_reads_mixed_pinyin_and_spaced_initials():
     assert qa("x j c y").terms == qa("xjcy").terms
 
 
+def test_query_reads_characters_and_initials_typed_together():
+    qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
+    assert qa("jw人").terms["initials"]["jwr"] == 0.5
+    assert qa("星际cy").terms["initials"]["xjcy>"] == 0.5
+    assert "xjcy" not in qa("星际 cy").terms["initials"]  # separate words: not one name
+    assert not any(k.startswith("xjc") for k in qa("星际chuanyue").terms["initials"])
+    assert not any(v == 0.5 for v in qa("星际").terms["initials"].values())
+
+
 def test_query_reads_names_in_the_western_order():
     qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
     terms = qa("bingbing fan").terms

@@ -82,6 +82,8 @@ def top(index, query, **kw):
         ("xinghmy", "f01"),  # mixed: a whole syllable, then initials
         ("ccshouwei", "f04"),  # initials, then whole syllables
         ("fogcity", "f03"),  # two words of a name typed as one
+        ("xh漫游", "f01"),  # initials, then characters (an IME committed half)
+        ("长城sw", "f04"),  # characters, then initials
     ],
 )
 def test_known_answers(index, query, want):

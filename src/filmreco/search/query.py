@@ -356,6 +356,9 @@ class QueryAnalyzer:
                 _add_latin(latin, q, weight)
                 latin = []
             full, grams2 = _sound(part)
+            if full and _LATIN_IN.search(part) is not None:
+                for key in _script_mix_initials(part):  # "jw人", "星际cy": typed half and half
+                    initials[key] = initials.get(key, 0.0) + weight * PREFIX_WEIGHT
             if full:
                 pinyin[full] = pinyin.get(full, 0.0) + hw
                 syl = terms["syllable"]
@@ -393,6 +396,44 @@ def _join_spelled(text: str) -> str:
 
 # a cheap test before looking for sequel numbers: a digit, a numeral, a Roman numeral's letters
 _MAYBE_SEQUEL = re.compile("[0-9一二两三四五六七八九十续ivx]")
+
+
+_LATIN_IN = re.compile("[a-z]")
+
+
+@lru_cache(maxsize=16384)
+def _script_mix_initials(part: str) -> tuple[str, ...]:
+    """Initials of a query part mixing Chinese characters and Latin letters, as typed when
+    an input method commits part of a name and the rest stays letters (``"jw人"``,
+    ``"星际cy"``, ``"流浪dq"``): each character's initial, each Latin run's syllables'
+    initials if it is pinyin or its letters if not, digits whole; the key as a whole name's
+    initials and as the start of a longer one (:data:`PREFIX`). Empty for fewer than three
+    letters, without letters, or when the letters are whole pinyin of several syllables
+    (``"星际chuanyue"`` is read as full pinyin).
+
+    Examples
+    --------
+    >>> _script_mix_initials("jw人"), _script_mix_initials("星际chuanyue")
+    (('jwr', 'jwr>'), ())
+    >>> _script_mix_initials("星际cy")
+    ('xjcy', 'xjcy>')
+    """
+    units = _pinyin.to_units(part, False)
+    if not any(not is_han and u.isalpha() for u, is_han in units):
+        return ()
+    key = []
+    for u, is_han in units:
+        if is_han or u.isdigit():
+            key.append(u if u.isdigit() else u[0])
+            continue
+        seg = _pinyin.segment(u)
+        if seg is not None and len(seg) > 1:
+            return ()  # whole pinyin after characters: read as full pinyin already
+        key.append("".join(s[0] for s in seg) if seg is not None else u)
+    text = "".join(key)
+    if sum(c.isalpha() for c in text) < 3:
+        return ()
+    return (text, text + PREFIX)
 
 
 @lru_cache(maxsize=16384)
