@@ -230,7 +230,7 @@ def test_cli_reads_real_files_and_reports_input_errors_without_a_traceback(tmp_p
     assert "asked for by --catalog-columns NAME=id" in capsys.readouterr().err
     assert main([*base, "--catalog-columns", "电影ID=id,片名=title,类型=genres"]) == 0
     assert "xinghaimanyou" in capsys.readouterr().out  # the plan's search check found it
-    assert main([*base, "--catalog-columns", "影片=title"]) == 2
+    assert main([*base, "--catalog-columns", "电影ID=id,影片=title"]) == 2
     assert "does not have" in capsys.readouterr().err
     assert main([*base, "--catalog-columns", "电影ID"]) == 2
     assert "NAME=FIELD pairs" in capsys.readouterr().err

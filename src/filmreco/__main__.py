@@ -347,12 +347,11 @@ def _csv_options(args: argparse.Namespace | None) -> dict[str, Any]:
     """The from_csv options of the CSV inputs (--user-col, --item-col, --sep, --encoding)."""
     if args is None:
         return {}
-    sep = getattr(args, "sep", ",")
     return {
-        "user": getattr(args, "user_col", "user"),
-        "item": getattr(args, "item_col", "item"),
-        "sep": None if sep == "whitespace" else sep.replace("\\t", "\t"),
-        "encoding": getattr(args, "encoding", "utf-8"),
+        "user": args.user_col,
+        "item": args.item_col,
+        "sep": None if args.sep == "whitespace" else args.sep.replace("\\t", "\t"),
+        "encoding": args.encoding,
     }
 
 
@@ -400,30 +399,27 @@ def _catalog_columns(spec: str | None) -> dict[str, str]:
 
 
 def _read_catalog(args: argparse.Namespace) -> Any:
-    """The --catalog file, its columns renamed by --catalog-columns (read with the CSV
-    inputs' --sep and --encoding)."""
+    """The --catalog file (read with the CSV inputs' --sep and --encoding), its columns
+    renamed by --catalog-columns."""
     from .data import Catalog
     from .exceptions import InputError
 
     opts = _csv_options(args)
-    rename = _catalog_columns(getattr(args, "catalog_columns", None))
-    names = None
-    if rename:
-        with open(args.catalog, encoding=opts["encoding"], errors="replace", newline="") as f:
-            first = f.readline().lstrip("\ufeff")
-        sep = opts["sep"]
-        head = next(csv.reader([first], delimiter=sep)) if sep and len(sep) == 1 else (
-            first.split(sep) if sep else first.split())  # fmt: skip
-        head = [h.strip() for h in head]
-        missing = [n for n in rename if n not in head]
-        if missing:
-            raise InputError(
-                f"--catalog-columns names {missing}, which the header of {args.catalog!r} "
-                f"does not have: {head}."
-            )
-        names = [rename.get(h, h) for h in head]
-    return Catalog.from_csv(args.catalog, sep=opts["sep"], encoding=opts["encoding"],
-                            names=names)  # fmt: skip
+    rename = _catalog_columns(args.catalog_columns)
+    id_col = next((name for name, field in rename.items() if field == "id"), "id")
+    cat = Catalog.from_csv(args.catalog, id_field=id_col, sep=opts["sep"],
+                           encoding=opts["encoding"])  # fmt: skip
+    if not rename:
+        return cat
+    missing = [name for name in rename if name != id_col and name not in cat.fields]
+    if missing:
+        raise InputError(
+            f"--catalog-columns names {missing}, which the header of {args.catalog!r} "
+            f"does not have: {[id_col, *cat.fields]}."
+        )
+    # list fields (genres, people ...) are split by their new names, as from_csv splits them
+    fields = {rename.get(f, f): cat.field(f) for f in cat.fields}
+    return Catalog(cat.item_ids, fields, list_sep="|")
 
 
 def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -582,11 +578,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "plan":
             return plan_batch(args, sys.stdout)
     except (FilmrecoError, OSError) as exc:
-        text = str(exc)
-        for py, cli in _CLI_NAMES.items():
-            text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
         if isinstance(exc, OSError) and exc.filename is not None:
             text = f"{exc.strerror or exc}: {exc.filename}"
+        else:  # name the CLI option where the message names the Python argument
+            text = str(exc)
+            for py, cli in _CLI_NAMES.items():
+                text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
         sys.stderr.write(f"{parser.prog} {args.command}: error: {text}\n")
         return 2
     parser.print_help()

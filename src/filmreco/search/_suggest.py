@@ -103,8 +103,7 @@ class Suggester:
         if not p or n <= 0:
             return []
         prefixes = [p]
-        if self._pinyin and (not text.isascii() or _pinyin._NUMBERED_TONE.search(text)):
-            # pinyin typed with tones ("xīngjì", "xing1 ji4"), after the prefix as typed
+        if self._pinyin:  # pinyin typed with tones ("xīngjì", "xing1 ji4"), after as typed
             plain = "".join(_pinyin.plain_pinyin(text)[0].split())
             if plain != p:
                 prefixes.append(plain)

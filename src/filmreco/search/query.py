@@ -243,7 +243,7 @@ class QueryAnalyzer:
         if not text:
             return q
         marked: list[str] = []
-        if self.pinyin and (not text.isascii() or _TONE_HINT.search(text) is not None):
+        if self.pinyin:  # returns at once without a tone mark or number
             text, marked = _pinyin.plain_pinyin(text)
         if " " in text:
             text = _join_spelled(text)
@@ -368,8 +368,6 @@ class QueryAnalyzer:
             _add_latin(latin, q, weight)
 
 
-# a cheap test before reading tone numbers ("xing1"): plain_pinyin looks closer
-_TONE_HINT = re.compile("[a-z][0-5]")
 # a query spelt out one character at a time ("人 生 大 事", "x j c y"): two or more single
 # CJK characters, or single Latin letters, separated by spaces, joined back into one word
 _SPELT = re.compile(

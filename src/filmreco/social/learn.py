@@ -31,6 +31,7 @@ pace of actions, pooled (geometric mean).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Any
 
@@ -72,19 +73,14 @@ def as_times(values: Any, name: str) -> np.ndarray:
     except InputError:
         raise InputError(f"{name} must be a 1-D array of times.") from None
     if arr.dtype.kind == "O" and not any(isinstance(x, str) for x in arr.tolist()):
-        try:
+        with contextlib.suppress(TypeError, ValueError):  # Python numbers in an object array
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"{name} must be numbers (e.g. Unix seconds), datetime64 values or dates, "
-                f"got {shorten(arr.tolist())}."
-            ) from None
     try:
         return as_timestamps(arr, name, arr.size)
     except InputTypeError:  # another dtype: not times
         raise InputError(
             f"{name} must be numbers (e.g. Unix seconds), datetime64 values or dates, got "
-            f"dtype {arr.dtype}."
+            f"{shorten(arr.tolist())}."
         ) from None
 
 

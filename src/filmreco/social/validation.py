@@ -211,11 +211,6 @@ def _fmt(v: float) -> str:
     return f"{v:>12.4g}"
 
 
-def _as_times(values: Any, name: str) -> np.ndarray:
-    """Times as float64 (datetime64 and date strings become seconds since the epoch)."""
-    return as_times(values, name)
-
-
 def _estimator_names(estimators: Iterable[Any]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for est in check_iterable(estimators, "estimators"):
@@ -383,7 +378,7 @@ def validate_propagation(
         it = np.asarray(items)
     except ValueError:
         raise InputError("users, items and times must be 1-D arrays, got nested lists.") from None
-    t = _as_times(times, "times")
+    t = as_times(times, "times")
     if not (u_ext.ndim == it.ndim == t.ndim == 1 and u_ext.size == it.size == t.size):
         raise InputError(
             f"users, items and times must be 1-D of the same length, got {u_ext.shape}, "
@@ -394,7 +389,7 @@ def validate_propagation(
     if isinstance(cut, (str, np.datetime64, datetime.date)):  # a date: seconds, as the times
         when = [cut] if isinstance(cut, str) else np.asarray([cut], dtype="datetime64[s]")
         try:
-            cut_f = float(_as_times(when, "cut")[0])
+            cut_f = float(as_times(when, "cut")[0])
         except InputError:
             cut_f = math.nan
         if not math.isfinite(cut_f):
