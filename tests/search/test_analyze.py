@@ -256,7 +256,8 @@ def test_query_reads_tones_spelt_characters_and_pinyin_typed_so_far():
     assert {"xjcy", "xjcy>"} <= set(partial["initials"])
     ambiguous = qa("yidenanh").terms["initials"]  # yi den an | yi de nan, then h
     assert {"ydah", "ydah>", "ydnh", "ydnh>"} <= set(ambiguous)
-    assert "xjcy" not in qa("war").terms["initials"]  # one syllable: not read as pinyin
+    war = qa("war").terms  # one whole syllable (wa) + r: not read as pinyin typed so far
+    assert "wr" not in war["initials"] and "wr>" not in war["initials"] and not war["syllable"]
     no_pinyin = QueryAnalyzer(Tokenizer(mode="search"), stop_words=(), pinyin=False)
     assert "1" in no_pinyin("xing1 ji4").terms["word"]  # no pinyin reading: digits are words
 
