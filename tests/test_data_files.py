@@ -448,3 +448,26 @@ def test_date_strings_as_timestamps_from_arrays_and_frames() -> None:
     assert Interactions.from_frame(df, timestamp="t").timestamps.tolist() == want.tolist()
     with pytest.raises(InputError, match="column 'stars' .asked for by value=. is not numeric"):
         Interactions.from_frame(df, value="stars")
+
+
+def test_damaged_zip_is_a_format_error(tmp_path: Path) -> None:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "ratings.csv",
+            "user,item,rating\n" + "".join(f"u{i},f{i % 7},{i % 5 + 1}\n" for i in range(400)),
+        )
+    good = buf.getvalue()
+    p = tmp_path / "ratings.zip"
+    p.write_bytes(good)
+    assert Interactions.from_csv(p, value="rating").nnz == 400
+    damaged = bytearray(good)
+    damaged[60] ^= 0xFF  # inside the member's compressed bytes: the CRC (or inflate) fails
+    for raw in (bytes(damaged), good[: len(good) // 2]):  # damaged; cut short
+        p.write_bytes(raw)
+        with pytest.raises(FormatError, match="zip archive that could not be read"):
+            Interactions.from_csv(p, value="rating")
+        with pytest.raises(FormatError, match="zip archive that could not be read"):
+            Catalog.from_csv(p)

@@ -238,6 +238,38 @@ def test_movielens_100k_folder_file_and_zip(tmp_path):
     assert b.catalog is None and b.interactions.item_ids.ids.tolist() == [242, 302, 1]
 
 
+@pytest.mark.parametrize(
+    "genre_text, match",
+    [
+        ("unknown|0\nAction|x\n", r"u\.genre' line 2: expected 'genre name\|index'"),
+        ("unknown|0\nAction|\n", r"line 2: expected 'genre name\|index'"),
+        ("unknown|0\nAction\n", r"line 2: expected"),
+        ("unknown|0\nAction|0\n", r"line 2: genre index 0 is given twice"),
+        ("unknown|0\nAction|2\n", r"indices must be 0 to 1, each once; index 1 is missing"),
+        ("\n\n", r"names no genre"),
+    ],
+)
+def test_movielens_100k_bad_genre_file(tmp_path, genre_text, match):
+    folder = _write_ml100k(tmp_path / "ml-100k")
+    (folder / "u.genre").write_text(genre_text)
+    with pytest.raises(FormatError, match=match):
+        load_movielens(folder)
+
+
+def test_movielens_damaged_zip(tmp_path):
+    good = _ml100k_zip_bytes()
+    z = tmp_path / "ml-100k.zip"
+    z.write_bytes(good[: len(good) // 3])  # cut short: no central directory
+    with pytest.raises((FormatError, FileNotFoundError)):
+        load_movielens(z)
+    data = bytearray(good)  # a member's compressed bytes changed: its CRC fails
+    at = data.index(b"ml-100k/u.data") + len("ml-100k/u.data") + 2
+    data[at] ^= 0xFF
+    z.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match=r"member 'ml-100k/u\.data' cannot be read"):
+        load_movielens(z)
+
+
 def test_movielens_1m_layout(tmp_path):
     d = tmp_path / "ml-1m"
     d.mkdir()

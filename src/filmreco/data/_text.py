@@ -26,6 +26,7 @@ import lzma
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,14 +89,20 @@ def _decompress(raw: bytes, label: str) -> bytes:
             f"{exc}); the file may be truncated."
         ) from exc
     if raw[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            members = [m for m in z.namelist() if not m.endswith("/")]
-            if len(members) != 1:
-                raise FormatError(
-                    f"{label!r} is a zip archive with {len(members)} members; extract the one "
-                    "to read, or pass its bytes."
-                )
-            return z.read(members[0])
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                members = [m for m in z.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise FormatError(
+                        f"{label!r} is a zip archive with {len(members)} members; extract the "
+                        "one to read, or pass its bytes."
+                    )
+                return z.read(members[0])
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise FormatError(
+                f"{label!r} is a zip archive that could not be read ({type(exc).__name__}: "
+                f"{exc}); the file may be truncated, damaged or encrypted."
+            ) from exc
     return raw
 
 

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,10 @@ class _Folder:
                     self.names.setdefault(f.name, f)
         elif p.is_file() and zipfile.is_zipfile(p):
             self.name = p.name[:-4] if p.name.endswith(".zip") else p.stem
-            self.zip = zipfile.ZipFile(p)
+            try:
+                self.zip = zipfile.ZipFile(p)
+            except (zipfile.BadZipFile, OSError, EOFError) as e:
+                raise FormatError(f"{shorten(str(p), 300)} is not a readable zip file: {e}") from e
             for m in sorted(self.zip.namelist(), key=lambda m: (m.count("/"), m)):
                 if not m.endswith("/"):
                     self.names.setdefault(m.rsplit("/", 1)[-1], m)
@@ -203,7 +207,20 @@ class _Folder:
         if where is None:
             return None
         if self.zip is not None:
-            return read_source(self.zip.read(where), name=f"{self.path}:{where}")
+            try:
+                data = self.zip.read(where)
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ) as e:
+                raise FormatError(
+                    f"{shorten(str(self.path), 300)}: member {where!r} cannot be read ({e}); "
+                    "the zip file is damaged or encrypted: download or extract it again."
+                ) from e
+            return read_source(data, name=f"{self.path}:{where}")
         return read_source(where)
 
     def close(self) -> None:
@@ -264,6 +281,38 @@ def _ratings_table(data: bytes, source: str, layout: str) -> tuple[Table, dict[s
     return table, dict(zip(("user", "item", "rating", "timestamp"), range(table.fields.shape[1])))
 
 
+def _ml100k_genres(data: bytes, source: str) -> list[str]:
+    """The genre names of ml-100k's ``u.genre`` (``name|index`` lines) in index order.
+
+    The flags of ``u.item`` are matched to genres by position, so the indices must be the
+    numbers 0 to n-1, each once."""
+    named: dict[int, str] = {}
+    for number, line in enumerate(data.decode("latin-1").splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, index = line.rpartition("|")
+        if not sep or not index.strip().isdigit():
+            raise FormatError(
+                f"{source!r} line {number}: expected 'genre name|index' with a whole number "
+                f"as the index, got {shorten(line)}."
+            )
+        if int(index) in named:
+            raise FormatError(
+                f"{source!r} line {number}: genre index {int(index)} is given twice "
+                f"({shorten(named[int(index)])} and {shorten(name)})."
+            )
+        named[int(index)] = name
+    if not named:
+        raise FormatError(f"{source!r} names no genre: expected 'genre name|index' lines.")
+    if sorted(named) != list(range(len(named))):
+        missing = sorted(set(range(max(named, default=-1) + 1)) - set(named))
+        raise FormatError(
+            f"{source!r}: genre indices must be 0 to {len(named) - 1}, each once; "
+            f"index {missing[0]} is missing."
+        )
+    return [named[i] for i in range(len(named))]
+
+
 def _catalog_ml100k(files: _Folder) -> Catalog | None:
     got = files.read("u.item")
     if got is None:
@@ -272,8 +321,7 @@ def _catalog_ml100k(files: _Folder) -> Catalog | None:
     genres = list(_ML100K_GENRES)
     g = files.read("u.genre")
     if g is not None:
-        pairs = [ln.rsplit("|", 1) for ln in g[0].decode("latin-1").splitlines() if "|" in ln]
-        genres = [name for name, _ in sorted(pairs, key=lambda p: int(p[1]))]
+        genres = _ml100k_genres(*g)
     table = split_table(
         data, source=source, delimiter="|", min_cols=5 + len(genres), encoding="latin-1"
     )
