@@ -363,9 +363,10 @@ def recommend_batch(
     args: argparse.Namespace | None = None,
 ) -> int:
     """``recommend`` command: top-`n` films per user of a CSV, written as CSV."""
-    from ._persist import atomic_write
+    from ._persist import atomic_write, check_target
     from .data import Interactions
 
+    check_target(out_path, "--out")
     X = Interactions.from_csv(interactions, **_csv_options(args))
     ids, scores = _recommender(model).fit(X).recommend(X.user_ids.ids, n=n)
     buf = io.StringIO()
@@ -422,6 +423,22 @@ def _read_catalog(args: argparse.Namespace) -> Any:
     return Catalog(cat.item_ids, fields, list_sep="|")
 
 
+def _film_id(film: str, *maps: Any) -> Any:
+    """``--film`` (always text on the command line) as an id of the input files: a number
+    where their film ids are numbers (CSV ids that are all whole numbers are read as int)."""
+    from .exceptions import InputError
+
+    if not any(m is not None and m.kind == "int" for m in maps):
+        return film
+    try:
+        return int(film.strip())
+    except ValueError:
+        raise InputError(
+            f"--film {film!r} is not a film id of the input files: their film ids are whole "
+            "numbers (e.g. --film 1292052)."
+        ) from None
+
+
 def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     """``plan`` command: a campaign plan from CSV files, written as HTML + JSON + CSV."""
     from ._persist import atomic_write
@@ -454,8 +471,9 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
         if args.model == "audience"
         else {"recommender": _recommender(args.model).fit(X)}
     )
+    film = _film_id(args.film, X.item_ids, None if catalog is None else catalog.item_ids)
     p = plan(
-        args.film, **source, graph=graph, index=index,
+        film, **source, graph=graph, index=index,
         catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
         seed_method=args.seed_method, action_log=actions, calibration=args.calibration,
         n_runs=args.n_runs, random_state=args.random_state,

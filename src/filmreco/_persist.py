@@ -59,6 +59,7 @@ __all__ = [
     "Saveable",
     "atomic_write",
     "check_path",
+    "check_target",
     "clean_stale_temporaries",
     "csr_from_arrays",
     "csr_to_arrays",
@@ -258,13 +259,48 @@ def clean_stale_temporaries(
     return removed
 
 
+def check_target(path: Any, name: str = "path", *, existing_folder: bool = True) -> Path:
+    """Check `path` as a file name to write: :func:`check_path`, and not a folder.
+
+    A name ending with a path separator (``"out/"``), or naming an existing folder (unless
+    `existing_folder` is False: a name that gets a suffix appended), raises an InputError
+    naming `name`: a save never puts its file beside or inside the folder on its own."""
+    checked = check_path(path, name)
+    text = os.fspath(path)
+    seps = tuple(s for s in (os.sep, os.altsep) if s)
+    folder = False
+    if existing_folder:
+        with file_name_errors(checked, name):
+            folder = checked.is_dir()
+    if text.endswith(seps) or folder:
+        raise InputError(
+            f"{name}={shorten(text)} names a folder, not a file: give a file name, e.g. "
+            f"{shorten(str(checked / 'output'))} (with the suffix the file should have)."
+        )
+    return checked
+
+
 def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") -> Path:
     """Call ``write(fileobj)`` on a temporary file, then move it to `path` atomically.
 
     The temporary is ``.<name>.<pid>.<random>.tmp`` beside `path`; stale ones that killed
     saves of the same path left behind are removed first (:func:`clean_stale_temporaries`).
+    A symbolic link stays a link: the file it points to is replaced (atomically, beside
+    it). An existing special file (a named pipe, a device such as ``/dev/null`` or
+    ``/dev/stdout``) is written to in place, never replaced. A folder, or a name ending
+    with a path separator, raises an InputError (:func:`check_target`).
     """
-    path = check_path(path)
+    given = check_target(path)
+    path = given
+    with file_name_errors(path):
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
+            check_target(path)
+        if path.exists() and not path.is_file():  # a pipe, a device: write, never replace
+            with open(path, mode) as f:
+                write(f)
+                f.flush()
+            return given
     folder = path.parent if str(path.parent) else Path(".")
     with file_name_errors(path):
         folder.mkdir(parents=True, exist_ok=True)
@@ -283,7 +319,7 @@ def atomic_write(path: str | os.PathLike[str], write: Any, *, mode: str = "wb") 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+    return given
 
 
 def save_npz(
@@ -329,7 +365,7 @@ def save_npz(
     >>> arrays["x"].tolist(), header["format_version"], header["container"]
     ([0, 1, 2], 1, 2)
     """
-    path = _npz_path(path)
+    path = _npz_path(check_target(path, existing_folder=False))
     if _META_KEY in arrays:
         raise InputError(f"array name {_META_KEY!r} is reserved.")
     checked = {str(k): _check_array(str(k), v) for k, v in arrays.items()}
