@@ -69,6 +69,27 @@ __all__ = ["Recommender", "registry"]
 _FIT_MODES = ("add", "replace")
 
 
+#: Padded result lists longer than anything could fill are refused above this size (bytes).
+PADDING_LIMIT = 1 << 30
+
+
+def check_width(n: int, n_rows: int, available: int, what: str) -> None:
+    """Refuse an `n` past the `available` candidates whose padded lists would be huge.
+
+    Lists are padded to length `n`; past `available` the padding fills nothing, so an
+    ``n`` like ``10**9`` would only exhaust memory. Below :data:`PADDING_LIMIT` (about
+    1 GiB of ids and scores) any `n` is kept, padding included."""
+    if n <= available:
+        return
+    size = 12.0 * n_rows * n  # an int64 id (or more for text ids) and a float32 score each
+    if size > PADDING_LIMIT:
+        raise InputError(
+            f"n={n} is more than the {available} {what} that can fill a list, and "
+            f"{n_rows} lists padded to that length would take {size / 2**30:.1f} GiB; "
+            f"pass n <= {available}."
+        )
+
+
 class Recommender(PersistMixin, BaseEstimator):
     """Base class of filmreco's recommenders (not used directly).
 
@@ -309,7 +330,9 @@ class Recommender(PersistMixin, BaseEstimator):
         user_ids : id or array-like of ids
             External user ids; repeats are allowed (each gets its own row).
         n : int, default=10
-            Length of each list, ``>= 0``; rows with fewer eligible items are padded.
+            Length of each list, ``>= 0``; rows with fewer eligible items are padded (an
+            `n` past the number of items whose padded lists would take over
+            :data:`PADDING_LIMIT` bytes raises an InputError).
         filter_seen : bool, default=True
             Never return an item the user has seen (not even as padding): a training
             positive, or any other film of the training data's
@@ -355,6 +378,7 @@ class Recommender(PersistMixin, BaseEstimator):
         diversity = check_real(diversity, "diversity", min_value=0.0, max_value=1.0)
         filter_seen = check_bool(filter_seen, "filter_seen")
         q = self._query(user_ids, on_unknown, user_items)
+        check_width(n, q.n, self._n_items(), "items")
         cand = self._candidates(items, exclude)
         pool = n if diversity == 0 or n == 0 else min(max(4 * n, n + 20), self._n_items())
         scorer = BlockScorer(self, q, None, filter_seen=filter_seen, candidates=cand)
@@ -423,6 +447,7 @@ class Recommender(PersistMixin, BaseEstimator):
             urows = np.arange(len(self.user_ids_), dtype=np.int64)
         else:
             urows = np.unique(self.user_ids_.index(users, name="users"))
+        check_width(n, cols.size, urows.size, "users")
         idx, val = audience(self, urows, cols, n, filter_seen, n_jobs)
         safe = np.where(idx >= 0, urows[np.maximum(idx, 0)] if urows.size else -1, -1)
         return self.user_ids_.to_ids(safe), val.astype(np.float32, copy=False)
@@ -450,6 +475,7 @@ class Recommender(PersistMixin, BaseEstimator):
         n = check_int(n, "n", min_value=0)
         rows = self._items(item_ids)
         m = self._n_items()
+        check_width(n, rows.size, max(m - 1, 0), "other items")
         own = build_csr(np.arange(rows.size), rows, shape=(rows.size, m), duplicates="max")
         idx, val = topk_blocks(
             SimilarityScorer(self, rows),
