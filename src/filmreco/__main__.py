@@ -14,6 +14,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -352,6 +353,7 @@ def _csv_options(args: argparse.Namespace | None) -> dict[str, Any]:
         "item": args.item_col,
         "sep": None if args.sep == "whitespace" else args.sep.replace("\\t", "\t"),
         "encoding": args.encoding,
+        "on_error": args.on_error,
     }
 
 
@@ -408,8 +410,16 @@ def _read_catalog(args: argparse.Namespace) -> Any:
     opts = _csv_options(args)
     rename = _catalog_columns(args.catalog_columns)
     id_col = next((name for name, field in rename.items() if field == "id"), "id")
+    targets = list(rename.values())
+    twice = sorted({f for f in targets if targets.count(f) > 1})
+    if twice:
+        names = [name for name, f in rename.items() if f == twice[0]]
+        raise InputError(
+            f"--catalog-columns renames {len(names)} columns ({', '.join(names)}) to the "
+            f"field {twice[0]!r}; each field takes one column."
+        )
     cat = Catalog.from_csv(args.catalog, id_field=id_col, sep=opts["sep"],
-                           encoding=opts["encoding"])  # fmt: skip
+                           encoding=opts["encoding"], on_error=opts["on_error"])  # fmt: skip
     if not rename:
         return cat
     missing = [name for name in rename if name != id_col and name not in cat.fields]
@@ -444,6 +454,7 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     from ._persist import atomic_write
     from .campaign import plan
     from .data import Interactions
+    from .exceptions import InputError
     from .search import SearchIndex
     from .social import SocialGraph
 
@@ -460,6 +471,13 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
     if catalog is not None:
         boosts = {"title": 3.0, "aliases": 2.0, "people": 1.5, "genres": 1.0, "tags": 1.0}
         fields = {f: b for f, b in boosts.items() if f in catalog.fields}
+        if not fields:
+            raise InputError(
+                f"--catalog {args.catalog!r} has none of the columns search reads "
+                f"({', '.join(boosts)}; it has {', '.join(map(str, catalog.fields))}): name "
+                "them in the header, or rename yours with --catalog-columns, e.g. "
+                "片名=title,类型=genres."
+            )
         index = SearchIndex(fields=fields).fit(catalog)
     actions = None
     if args.actions:
@@ -570,24 +588,55 @@ def _add_csv_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", default="utf-8",
                    help="text encoding of the CSV files, e.g. gb18030 for files from Excel "
                         "on Chinese Windows (default: utf-8)")  # fmt: skip
+    p.add_argument("--on-error", choices=("raise", "coerce", "drop"), default="raise",
+                   help="a cell that does not convert (a rating 'x', a year '19o5'): stop with "
+                        "its line (raise, default), make it missing (coerce) or leave its "
+                        "line out (drop); counted in a warning")  # fmt: skip
 
 
 # what a CLI user passes for the Python argument an error message names
 _CLI_NAMES = {"user=": "--user-col", "item=": "--item-col", "timestamp=": "--time-col",
               "encoding=": "--encoding", "sep=": "--sep",
               "id_field=": "--catalog-columns NAME=id"}  # fmt: skip
+# the same where the message names a Python argument and its value
+_CLI_WORDS = {"on_error='coerce'": "--on-error coerce", "on_error='drop'": "--on-error drop",
+              "on_error='raise'": "--on-error raise", "film_id=": "--film "}  # fmt: skip
+
+
+def _cli_text(text: str) -> str:
+    """`text` (an error or warning of the library) with the CLI's option names."""
+    for py, cli in _CLI_NAMES.items():
+        text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
+    for py, cli in _CLI_WORDS.items():
+        text = text.replace(py, cli)
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m filmreco`` and the ``filmreco`` script.
 
     Errors of the input (a missing column, a bad cell, a file that does not exist) end the
-    command with their message on stderr and exit status 2, without a traceback.
+    command with their message on stderr and exit status 2, without a traceback; the
+    library's warnings (a merged duplicate, coerced cells) go to stderr as the command's.
     """
-    from .exceptions import FilmrecoError
-
     parser = _parser()
     args = parser.parse_args(argv)
+
+    def show(message: Any, category: Any, *_: Any, **__: Any) -> None:
+        # a warning of the library, as the command's own (not "<frozen runpy>:88: ...")
+        sys.stderr.write(f"{parser.prog} {args.command}: warning: {_cli_text(str(message))}\n")
+
+    from .exceptions import FilmrecoWarning
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        warnings.filterwarnings("default", category=FilmrecoWarning)  # each shown once
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .exceptions import FilmrecoError
+
     try:
         if args.command == "demo":
             return demo(film=args.film, budget=args.budget, model=args.model, output=args.output)
@@ -599,9 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OSError) and exc.filename is not None:
             text = f"{exc.strerror or exc}: {exc.filename}"
         else:  # name the CLI option where the message names the Python argument
-            text = str(exc)
-            for py, cli in _CLI_NAMES.items():
-                text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
+            text = _cli_text(str(exc))
         sys.stderr.write(f"{parser.prog} {args.command}: error: {text}\n")
         return 2
     parser.print_help()
