@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, member
 from .._validation import (
+    cast_values,
     check_bool,
     check_csr,
     check_dtype,
@@ -23,6 +24,7 @@ from .._validation import (
 )
 from ..exceptions import DuplicateError, InputError, InputTypeError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
+from ..sparse._build import labelled_csr, merged_overflow
 from . import _assemble, _csvstream
 from ._assemble import assemble_csr
 from ._clean import clean_events, event_codes_array, warn_data
@@ -104,6 +106,34 @@ def _streamable(kw: dict[str, Any]) -> np.dtype[Any] | None:
     return dt if dt in (np.float32, np.float64) else None
 
 
+def _entry(users: IdMap, items: IdMap, row: int, col: int) -> str:
+    """An entry named by its ids, for messages."""
+    return f"user {shorten(users.ids[row])}, item {shorten(items.ids[col])}"
+
+
+def check_range(vals: np.ndarray | None, dtype: np.dtype[Any]) -> None:
+    """Raise when a finite float value overflows `dtype` (float32 or float64), before the
+    compiled assembly casts it to inf (its two ends are enough to tell)."""
+    if vals is None or vals.dtype.kind != "f" or vals.dtype.itemsize <= dtype.itemsize:
+        return
+    if vals.size:
+        with np.errstate(over="ignore"):
+            ends = np.array([vals.min(), vals.max()]).astype(dtype)
+        if not np.isfinite(ends).all():
+            cast_values(vals, dtype, "values")  # raises, naming the value
+
+
+def check_sums(X: sp.csr_array, users: IdMap, items: IdMap) -> None:
+    """Raise when merged duplicates summed beyond the range of a float matrix (the values
+    themselves are finite and fit it, so an infinity can only be such a sum)."""
+    d = X.data
+    if d.size and not (np.isfinite(d.min()) and np.isfinite(d.max())):
+        p = int(np.flatnonzero(~np.isfinite(d))[0])
+        row = int(np.searchsorted(X.indptr, p, side="right")) - 1
+        at = _entry(users, items, row, int(X.indices[p]))
+        raise merged_overflow(float("inf"), X.dtype, at)
+
+
 def _warn_merged(X: sp.csr_array, n_in: int, duplicates: str) -> None:
     """Warn that `n_in` events became fewer entries (when they did)."""
     if X.nnz < n_in:
@@ -144,7 +174,8 @@ class Interactions(Saveable):
         below a positive threshold. :attr:`seen` is their union with the entries of
         `matrix`. Omitted: every seen pair is in `matrix`.
     dtype : numpy dtype, default=numpy.float32
-        dtype of the stored values.
+        dtype of the stored values: bool, an int or uint type, float32 or float64. A value
+        it cannot hold (1e300 in float32, 300 in int8) raises InputError.
 
     Attributes
     ----------
@@ -380,7 +411,10 @@ class Interactions(Saveable):
             Ids missing from a fixed map: raise :class:`~filmreco.exceptions.UnknownIdError`,
             or drop those events with a DataWarning.
         dtype : numpy dtype, default=numpy.float32
-            dtype of the matrix values.
+            dtype of the matrix values: bool, an int or uint type, float32 or float64
+            (float16 is refused: scipy.sparse cannot hold it). A value, or a sum of merged
+            duplicates, that it cannot hold raises InputError rather than being wrapped
+            or made infinite.
         nonnegative : bool, default=False
             If True, negative values raise InputError.
 
@@ -392,7 +426,9 @@ class Interactions(Saveable):
         ------
         InputError
             Length mismatch, NaN under ``on_nan="raise"``, negative values when
-            `nonnegative`, or an unknown policy name.
+            `nonnegative`, an unknown policy name, an unsupported `dtype`, or a value or
+            merged sum `dtype` cannot hold (1e300 in float32: pass ``dtype=np.float64`` or
+            rescale; 300 or 0.5 in int8).
         DuplicateError
             Repeated (user, item) pairs under ``duplicates="raise"``.
         UnknownIdError
@@ -430,8 +466,10 @@ class Interactions(Saveable):
         dt = check_dtype(dtype)
         if dt in (np.float32, np.float64) and rows.source.size >= _assemble.MIN_EVENTS:
             # compiled counting sort into the CSR's own arrays (see data/_assemble.py)
+            check_range(vals, dt)
             parts = assemble_csr(rows, cols, vals, ts, shape=shape, duplicates=duplicates, dtype=dt)
             X, tstamps, n_in = _assembled(parts, shape, duplicates)
+            check_sums(X, umap, imap)
         else:  # few events, or bool / int values: the coordinate route (same result)
             r_all, c_all = event_codes_array(rows), event_codes_array(cols)
             keep = (r_all >= 0) & (c_all >= 0)
@@ -440,9 +478,14 @@ class Interactions(Saveable):
                 vals = None if vals is None else vals[keep]
                 ts = None if ts is None else ts[keep]
             n_in = r_all.size
-            v = None if vals is None else np.asarray(vals, dtype=np.float64)
+            v = vals
+            if vals is not None and dt.kind == "f":  # as the compiled route converts them
+                v = np.asarray(vals, dtype=np.float64)
             try:
-                X = build_csr(r_all, c_all, v, shape=shape, duplicates=duplicates, dtype=dt)
+                X = labelled_csr(
+                    r_all, c_all, v, shape=shape, duplicates=duplicates, dtype=dt,
+                    where=lambda r, c: _entry(umap, imap, r, c),
+                )  # fmt: skip
             except DuplicateError as exc:
                 raise DuplicateError(
                     f"{exc} (Rows are users, columns items; find them with "
