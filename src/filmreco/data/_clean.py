@@ -128,7 +128,7 @@ def _all_text(arr: np.ndarray) -> bool:
 def _date_strings(arr: np.ndarray, name: str, n: int) -> np.ndarray:
     """Date strings as float seconds (see :func:`as_timestamps`), or an InputError naming
     `name`, the first entry that is not a date and the forms accepted."""
-    from ._text import _parse_time
+    from ._text import MixedTimes, _parse_time, mixed_times_advice
 
     if arr.dtype.kind == "S":
         arr = np.strings.decode(arr, "utf-8", "replace")
@@ -138,6 +138,12 @@ def _date_strings(arr: np.ndarray, name: str, n: int) -> np.ndarray:
         raise InputError(f"{name} has {arr.size} entries, expected {n}.")
     try:
         return _parse_time(arr)
+    except MixedTimes as exc:
+        d, k = exc.date_at, exc.number_at
+        raise InputError(
+            f"{name} mixes date strings ({shorten(arr[d])}, position {d}) and numbers "
+            f"({shorten(arr[k])}, position {k}); {mixed_times_advice()}."
+        ) from None
     except ValueError:
         pass
     for i, x in enumerate(arr.tolist()):

@@ -395,14 +395,18 @@ class Interactions(Saveable):
             Value of each event (rating, count, watch time); 1.0 per event when omitted.
         timestamps : array-like of float, datetime64 or str, optional
             Time of each event (datetime64 and dates are converted to seconds since the
-            epoch; date strings as :meth:`from_csv` reads them: ISO, or year-first forms
-            such as ``"2023/1/5 14:03"`` and ``"2023年1月5日"``; None, NaN or "" missing).
+            epoch; date strings as :meth:`from_csv` reads them: ISO, with fractions of a
+            second and an offset such as ``+08:00`` or ``Z`` converted to UTC, or
+            year-first forms such as ``"2023/1/5 14:03"`` and ``"2023年1月5日"``; None,
+            NaN, pandas.NA or "" missing). Numbers written as strings (``"1577836800"``)
+            are seconds; a column mixing them with dates raises InputError.
         duplicates : {"sum", "max", "last", "count", "raise"}, default="sum"
             How to merge events on the same (user, item), as in
             :func:`filmreco.sparse.build_csr`; merged events get the latest timestamp. Merging
             warns with :class:`~filmreco.exceptions.DataWarning` stating the count.
         on_nan : {"raise", "drop"}, default="raise"
-            Events with a NaN/infinite value or timestamp, or a missing (NaN/None) id: raise
+            Events with a NaN/infinite value or timestamp, or a missing (NaN, None,
+            pandas.NA or NaT) id: raise
             :class:`~filmreco.exceptions.InputError`, or drop them with a DataWarning.
         user_map, item_map : IdMap, optional
             Fixed id maps (e.g. a catalogue's items); ids not in them follow `on_unknown`.
@@ -428,7 +432,7 @@ class Interactions(Saveable):
             Length mismatch, NaN under ``on_nan="raise"``, negative values when
             `nonnegative`, an unknown policy name, an unsupported `dtype`, or a value or
             merged sum `dtype` cannot hold (1e300 in float32: pass ``dtype=np.float64`` or
-            rescale; 300 or 0.5 in int8).
+            rescale; 300 or 0.5 in int8), or timestamps mixing dates and numbers.
         DuplicateError
             Repeated (user, item) pairs under ``duplicates="raise"``.
         UnknownIdError
@@ -568,11 +572,14 @@ class Interactions(Saveable):
             The file; gzip/bz2/xz compression is detected from its first bytes.
         user, item, value, timestamp : str or int
             The columns to read, by name (in the header or `names`) or by position
-            (0-based); `value` and `timestamp` are optional. Timestamps are numbers
-            (seconds) or dates, converted to seconds since the epoch: ISO
-            (``2000-07-12``, ``2000-07-12 10:00:00``) or the year-first forms of Chinese
-            and spreadsheet exports (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``);
-            day-first and month-first dates (``12/7/2000``) are refused as ambiguous.
+            (0-based); `value` and `timestamp` are optional. A name the header gives two
+            columns is refused (pick one by position). Timestamps are numbers (seconds)
+            or dates, converted to seconds since the epoch: ISO (``2000-07-12``,
+            ``2000-07-12 10:00:00.5``, an offset such as ``+08:00`` or ``Z`` converted to
+            UTC) or the year-first forms of Chinese and spreadsheet exports
+            (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``); day-first and
+            month-first dates (``12/7/2000``) are refused as ambiguous, and so is a column
+            mixing numbers and dates (whatever `on_error`).
         sep : str or None, default=","
             Field separator (any string: ``"\\t"``, ``"::"``, ``";"``); None splits on runs
             of blanks. Quoted fields are supported for ``","``.
@@ -607,8 +614,10 @@ class Interactions(Saveable):
         ------
         FormatError
             A malformed line, a bad cell under ``on_error="raise"`` (the message names the
-            file and line number), or bytes that are not `encoding` (the message names
-            the codecs that fit) or a garbled header.
+            file and line number), bytes that are not `encoding` (the message names the
+            codecs that fit), a garbled header, a header naming a requested column twice,
+            timestamps mixing dates and numbers, or a UTF-16/UTF-32 file (read it through
+            ``open(path, encoding="utf-16")``, or save it as UTF-8).
         InputError
             A requested column is not in the header (or not a position of the lines).
 
