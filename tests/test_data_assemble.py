@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filmreco.data import Interactions, _assemble
-from filmreco.exceptions import DataWarning, DuplicateError
+from filmreco.exceptions import DataWarning, DuplicateError, InputError
 from filmreco.sparse import IdMap, build_csr
 
 
@@ -95,6 +95,11 @@ def _same(X: Interactions, ref: tuple[Any, ...]) -> None:
     dtype=st.sampled_from([np.float32, np.float64, np.int32]),
 )
 def test_from_arrays_is_the_coordinate_route(ev, duplicates, dtype):
+    v = ev["values"]
+    if np.dtype(dtype).kind == "i" and v is not None and (v != np.trunc(v)).any():
+        with pytest.raises(InputError, match="not a whole number"):  # not truncated
+            Interactions.from_arrays(ev["users"], ev["items"], v, dtype=dtype)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         X = Interactions.from_arrays(

@@ -20,6 +20,7 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 __all__ = [
     "as_array",
     "as_positions",
+    "cast_values",
     "check_bool",
     "check_csr",
     "check_dtype",
@@ -192,8 +193,8 @@ def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
             first = np.flatnonzero(bad.ravel())[0]
             raise InputError(
                 f"{name} contains {int(bad.sum())} NaN or infinite value(s) (first at flat "
-                f"position {first}); drop or impute them first (e.g. Interactions(..., "
-                "on_nan='drop'))."
+                f"position {first}); drop or impute them first (e.g. "
+                "Interactions.from_arrays(..., on_nan='drop'))."
             )
     return a
 
@@ -325,6 +326,7 @@ def check_csr(
     dtype: Any = None,
     nonnegative: bool = False,
     copy: bool = False,
+    advice: str | None = None,
 ) -> sp.csr_array:
     """Return `X` as a canonical :class:`scipy.sparse.csr_array` (sorted, duplicates summed).
 
@@ -332,7 +334,9 @@ def check_csr(
     so ``csr_matrix`` and ``csr_array`` are both fine); dense input is refused with a hint.
     The stored structure is checked first (:func:`check_sparse_structure`), so malformed
     index arrays raise :class:`~filmreco.exceptions.InputError` naming `name` instead of
-    reaching scipy's or filmreco's compiled loops.
+    reaching scipy's or filmreco's compiled loops. A value that `dtype` cannot hold (1e300
+    in float32, 300 in int8) raises an InputError saying so (:func:`cast_values`; `advice`
+    is its suggestion), not a NaN or infinity error after the cast.
     """
     if not sp.issparse(X):
         raise InputTypeError(
@@ -342,7 +346,14 @@ def check_csr(
     if X.ndim != 2:
         raise InputError(f"{name} must be 2-D, got shape {X.shape}.")
     check_sparse_structure(X, name)
-    out = sp.csr_array(X, dtype=None if dtype is None else check_dtype(dtype, "dtype"), copy=copy)
+    dt = None if dtype is None else check_dtype(dtype, "dtype")
+    out = sp.csr_array(X, copy=copy)
+    if dt is not None and out.dtype != dt:
+        nnz = int(out.indptr[-1])
+        if out.dtype.kind in "fc":  # NaN / inf given: report them as such, not as overflow
+            check_finite(out.data[:nnz], f"{name}.data")
+        data = cast_values(out.data[:nnz], dt, f"{name}.data", advice=advice)
+        out = sp.csr_array((data, out.indices[:nnz], out.indptr), shape=out.shape)
     if out.indices.dtype != np.int32 and out.nnz < np.iinfo(np.int32).max:
         out.indices = out.indices.astype(np.int32)
         out.indptr = out.indptr.astype(np.int32)
@@ -561,17 +572,92 @@ def check_iterable(value: Any, name: str, *, strings: bool = False) -> list[Any]
         ) from None
 
 
+#: The value dtypes a sparse matrix may have (those scipy.sparse supports that are real):
+#: float16 and longdouble are not among them.
+SPARSE_DTYPES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64",
+)  # fmt: skip
+
+
 def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
-    """Return ``np.dtype(dtype)`` for a real (bool, int or float) dtype, else raise naming `name`."""
+    """Return ``np.dtype(dtype)`` for the value dtype of a sparse matrix, else raise naming
+    `name`: bool, an int or uint of 8 to 64 bits, float32 or float64 (scipy.sparse refuses
+    float16 and longdouble, so a matrix of those could neither be used nor saved)."""
     try:
         dt = np.dtype(dtype)
     except (TypeError, ValueError):
         raise InputTypeError(
             f"{name} must be a numpy dtype such as np.float32, got {dtype!r}."
         ) from None
-    if dt.kind not in "biuf" or dt.itemsize > 8:
-        raise InputError(f"{name} must be a bool, int or float dtype, got {dt}.")
+    if dt.name not in SPARSE_DTYPES:
+        raise InputError(
+            f"{name}={dt} is not supported (scipy.sparse cannot hold it); use one of "
+            f"{', '.join(SPARSE_DTYPES)} (np.float32 is the default, np.float64 keeps more "
+            "digits)."
+        )
     return dt
+
+
+def _finite_range(a: np.ndarray) -> bool:
+    """Whether every value of a float array is finite (two reductions, no temporary)."""
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
+
+
+def cast_values(
+    values: np.ndarray, dtype: np.dtype[Any], name: str, *, advice: str | None = None
+) -> np.ndarray:
+    """`values` (a finite numeric array) in `dtype`, or an InputError naming `name` when the
+    cast would change a value beyond rounding.
+
+    A float dtype refuses a finite value that overflows it (1e300 in float32 is inf); an
+    int dtype refuses a value that is not integral or out of its range (300 in int8 would
+    wrap to 44). A bool dtype keeps numpy's rule (non-zero is True). `advice` replaces the
+    default suggestion in the message (pass ``dtype=np.float64`` or rescale).
+    """
+    v = np.asarray(values)
+    if v.dtype == dtype or dtype.kind == "b" or v.size == 0:
+        return v.astype(dtype, copy=False)
+    if dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            out = v.astype(dtype)
+        if v.dtype.kind == "f" and not _finite_range(out):
+            over = ~np.isfinite(out) & np.isfinite(v)
+            if over.any():
+                raise InputError(
+                    f"{name} holds {shorten(v[over][0])}, beyond the range of {dtype} "
+                    f"(±{float(np.finfo(dtype).max):.4g}; {int(over.sum())} such value(s)); "
+                    f"{advice or 'pass dtype=np.float64, or rescale the values'}."
+                )
+        return out
+    info = np.iinfo(dtype)
+    low: np.ndarray | None
+    high: np.ndarray | None
+    if v.dtype.kind == "f":
+        frac = v != np.trunc(v)
+        if frac.any():
+            raise InputError(
+                f"{name} holds {shorten(v[frac][0])}, which is not a whole number, so it "
+                f"cannot be stored as {dtype} ({int(frac.sum())} such value(s)); pass a float "
+                "dtype (dtype=np.float32), or round the values first."
+            )
+        # the bounds as floats: info.min and info.max + 1 are powers of two (exact)
+        low = v < float(info.min)
+        high = v >= float(info.max + 1)
+    elif v.dtype.kind in "iu":
+        low = v < info.min if int(v.min()) < info.min else None
+        high = v > info.max if int(v.max()) > info.max else None
+    else:  # bool: 0 and 1 fit every int dtype
+        return v.astype(dtype)
+    bad = low if high is None else high if low is None else low | high
+    if bad is not None and bad.any():
+        wider = "e.g. dtype=np.int64 or np.float32" if dtype.itemsize < 8 else "dtype=np.float64"
+        raise InputError(
+            f"{name} holds {shorten(v[bad][0])}, which does not fit {dtype} ({info.min} to "
+            f"{info.max}; {int(bad.sum())} such value(s)); "
+            f"{advice or f'pass a wider dtype ({wider})'}."
+        )
+    return v.astype(dtype)
 
 
 def check_encoding(encoding: Any, name: str = "encoding") -> str:

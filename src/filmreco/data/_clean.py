@@ -7,6 +7,7 @@ count and the policy; none changes data silently.
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
 from typing import Any
 
@@ -69,11 +70,27 @@ def raw_array(values: Any, name: str) -> np.ndarray:
     return arr
 
 
+def is_missing(x: Any) -> bool:
+    """Whether one value stands for a missing one: None, NaN, or pandas' NA / NaT."""
+    if x is None:
+        return True
+    if isinstance(x, float):
+        return x != x
+    # pandas' missing markers (NA is not equal to itself but not a float); pandas is
+    # loaded when a value is one of them
+    pd = sys.modules.get("pandas")
+    return pd is not None and (x is pd.NA or x is pd.NaT)
+
+
 def null_mask(ids: np.ndarray) -> np.ndarray:
-    """True where an id is missing: NaN (float ids), None or NaN (object ids)."""
+    """True where an id is missing: NaN (float ids), None, NaN, pandas.NA or pandas.NaT
+    (object ids)."""
     if ids.dtype.kind == "f":
         return np.isnan(ids)
     if ids.dtype.kind == "O":
+        pd = sys.modules.get("pandas")  # loaded whenever an id can be pandas.NA
+        if pd is not None:
+            return np.asarray(pd.isna(ids), dtype=bool)
         return np.fromiter(
             (x is None or (isinstance(x, float) and x != x) for x in ids),
             dtype=bool,
@@ -88,6 +105,10 @@ def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
     if arr.size != n:
         raise InputError(f"{name} has {arr.size} entries but user_ids has {n}; give one per event.")
     if arr.dtype.kind == "O":
+        missing = null_mask(arr)
+        if missing.any():  # pandas.NA does not convert to float: NaN, as None does
+            arr = arr.copy()
+            arr[missing] = np.nan
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -120,7 +141,7 @@ def _all_text(arr: np.ndarray) -> bool:
     for x in arr.tolist():
         if isinstance(x, str):
             seen = True
-        elif not (x is None or (isinstance(x, float) and x != x)):
+        elif not is_missing(x):
             return False
     return seen
 
@@ -128,7 +149,7 @@ def _all_text(arr: np.ndarray) -> bool:
 def _date_strings(arr: np.ndarray, name: str, n: int) -> np.ndarray:
     """Date strings as float seconds (see :func:`as_timestamps`), or an InputError naming
     `name`, the first entry that is not a date and the forms accepted."""
-    from ._text import _parse_time
+    from ._text import MixedTimes, _parse_time, mixed_times_advice
 
     if arr.dtype.kind == "S":
         arr = np.strings.decode(arr, "utf-8", "replace")
@@ -138,6 +159,12 @@ def _date_strings(arr: np.ndarray, name: str, n: int) -> np.ndarray:
         raise InputError(f"{name} has {arr.size} entries, expected {n}.")
     try:
         return _parse_time(arr)
+    except MixedTimes as exc:
+        d, k = exc.date_at, exc.number_at
+        raise InputError(
+            f"{name} mixes date strings ({shorten(arr[d])}, position {d}) and numbers "
+            f"({shorten(arr[k])}, position {k}); {mixed_times_advice()}."
+        ) from None
     except ValueError:
         pass
     for i, x in enumerate(arr.tolist()):

@@ -19,7 +19,8 @@ result could differ from the whole-file route (:meth:`Interactions.from_arrays` 
 columns the whole-file reader returns), this route gives up (None) and the caller reads
 the file the usual way, which also owns every error message: a quote, a field the
 compiled reader does not cover (it gives up on those too), an empty value or timestamp
-(they follow ``on_nan`` there), a negative value under ``nonnegative=True``, ids spanning
+(they follow ``on_nan`` there), a negative value under ``nonnegative=True``, a value or
+merged sum beyond the range of `dtype` (the whole-file route raises), ids spanning
 more than the whole-file route's table, an id -1, fewer events than its compiled route
 takes, a source that cannot be read twice (a pipe, a text-mode file object, a zip
 archive) or that fails to decompress, a file whose ids or counts changed between the
@@ -329,6 +330,14 @@ def read_events(
                 pos = {**pos, "timestamp": None}
             got = _second_pass(open_, pos, n_fields, start, sep, comments, users, items, n,
                                duplicates, dtype, block)  # fmt: skip
+            data = None if got is None else got[0][0]
+            if (
+                data is not None
+                and data.size
+                and not (np.isfinite(data.min()) and np.isfinite(data.max()))
+            ):
+                got = None  # a value or a sum beyond the dtype's range: the error is the
+                # whole-file route's (it names the value, or the ids of the sum)
     except _READ_ERRORS:
         got = None
     if got is None and hasattr(path, "read"):

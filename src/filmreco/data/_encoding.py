@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["decode_error_message", "encoding_advice", "garbled"]
+__all__ = ["decode_error_message", "encoding_advice", "garbled", "wide_encoding"]
 
 #: Codecs suggested for bytes that are not UTF-8, in the order tried.
 CANDIDATES = ("utf-8", "gb18030", "big5", "shift_jis", "latin-1")
@@ -68,6 +68,52 @@ def encoding_advice(data: bytes, *, tried: str = "utf-8", limit: int = 1 << 20) 
         score = {"utf-8": -2.0, "latin-1": 1.0}.get(name, -_score(text))
         ok.append((score, rank, name))
     return [name for _, _, name in sorted(ok)]
+
+
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def wide_encoding(data: bytes, limit: int = 4096) -> tuple[str, str] | None:
+    """``(codec, evidence)`` when `data` is UTF-16 or UTF-32 text (Excel's "Unicode text",
+    PowerShell's default), else None: a byte-order mark, or NUL bytes where the high bytes
+    of ASCII characters (digits, separators) sit. Such files are valid UTF-8 byte by byte,
+    so no decoding error points at them; their lines only look broken.
+
+    Examples
+    --------
+    >>> wide_encoding("u,i\\n1,2\\n".encode("utf-16"))
+    ('utf-16', 'it starts with the byte-order mark FF FE')
+    >>> wide_encoding("u,i\\n1,2\\n".encode("utf-16-le")), wide_encoding(b"u,i\\n1,2\\n")
+    (('utf-16-le', 'every other byte is NUL'), None)
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, f"it starts with the byte-order mark {bom.hex(' ').upper()}"
+    head = data[: limit - limit % 4]
+    if len(head) < 8:
+        return None
+
+    def nul(at: int, step: int) -> float:  # share of NUL bytes at positions at, at + step...
+        part = head[at::step]
+        return part.count(0) / len(part)
+
+    # UTF-32: the two high bytes of every character (below U+10000) are NUL
+    if min(nul(2, 4), nul(3, 4)) > 0.95:
+        return "utf-32-le", "3 of 4 bytes are NUL"
+    if min(nul(0, 4), nul(1, 4)) > 0.95:
+        return "utf-32-be", "3 of 4 bytes are NUL"
+    # UTF-16: the high byte of every ASCII character (digits, separators) is NUL, the low
+    # byte almost never
+    if nul(1, 2) > 0.5 and nul(0, 2) < 0.1:
+        return "utf-16-le", "every other byte is NUL"
+    if nul(0, 2) > 0.5 and nul(1, 2) < 0.1:
+        return "utf-16-be", "every other byte is NUL"
+    return None
 
 
 def decode_error_message(

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, member
 from .._validation import (
+    cast_values,
     check_bool,
     check_csr,
     check_dtype,
@@ -23,6 +24,7 @@ from .._validation import (
 )
 from ..exceptions import DuplicateError, InputError, InputTypeError
 from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
+from ..sparse._build import labelled_csr, merged_overflow
 from . import _assemble, _csvstream
 from ._assemble import assemble_csr
 from ._clean import clean_events, event_codes_array, warn_data
@@ -104,6 +106,34 @@ def _streamable(kw: dict[str, Any]) -> np.dtype[Any] | None:
     return dt if dt in (np.float32, np.float64) else None
 
 
+def _entry(users: IdMap, items: IdMap, row: int, col: int) -> str:
+    """An entry named by its ids, for messages."""
+    return f"user {shorten(users.ids[row])}, item {shorten(items.ids[col])}"
+
+
+def check_range(vals: np.ndarray | None, dtype: np.dtype[Any]) -> None:
+    """Raise when a finite float value overflows `dtype` (float32 or float64), before the
+    compiled assembly casts it to inf (its two ends are enough to tell)."""
+    if vals is None or vals.dtype.kind != "f" or vals.dtype.itemsize <= dtype.itemsize:
+        return
+    if vals.size:
+        with np.errstate(over="ignore"):
+            ends = np.array([vals.min(), vals.max()]).astype(dtype)
+        if not np.isfinite(ends).all():
+            cast_values(vals, dtype, "values")  # raises, naming the value
+
+
+def check_sums(X: sp.csr_array, users: IdMap, items: IdMap) -> None:
+    """Raise when merged duplicates summed beyond the range of a float matrix (the values
+    themselves are finite and fit it, so an infinity can only be such a sum)."""
+    d = X.data
+    if d.size and not (np.isfinite(d.min()) and np.isfinite(d.max())):
+        p = int(np.flatnonzero(~np.isfinite(d))[0])
+        row = int(np.searchsorted(X.indptr, p, side="right")) - 1
+        at = _entry(users, items, row, int(X.indices[p]))
+        raise merged_overflow(float("inf"), X.dtype, at)
+
+
 def _warn_merged(X: sp.csr_array, n_in: int, duplicates: str) -> None:
     """Warn that `n_in` events became fewer entries (when they did)."""
     if X.nnz < n_in:
@@ -144,7 +174,8 @@ class Interactions(Saveable):
         below a positive threshold. :attr:`seen` is their union with the entries of
         `matrix`. Omitted: every seen pair is in `matrix`.
     dtype : numpy dtype, default=numpy.float32
-        dtype of the stored values.
+        dtype of the stored values: bool, an int or uint type, float32 or float64. A value
+        it cannot hold (1e300 in float32, 300 in int8) raises InputError.
 
     Attributes
     ----------
@@ -364,14 +395,18 @@ class Interactions(Saveable):
             Value of each event (rating, count, watch time); 1.0 per event when omitted.
         timestamps : array-like of float, datetime64 or str, optional
             Time of each event (datetime64 and dates are converted to seconds since the
-            epoch; date strings as :meth:`from_csv` reads them: ISO, or year-first forms
-            such as ``"2023/1/5 14:03"`` and ``"2023年1月5日"``; None, NaN or "" missing).
+            epoch; date strings as :meth:`from_csv` reads them: ISO, with fractions of a
+            second and an offset such as ``+08:00`` or ``Z`` converted to UTC, or
+            year-first forms such as ``"2023/1/5 14:03"`` and ``"2023年1月5日"``; None,
+            NaN, pandas.NA or "" missing). Numbers written as strings (``"1577836800"``)
+            are seconds; a column mixing them with dates raises InputError.
         duplicates : {"sum", "max", "last", "count", "raise"}, default="sum"
             How to merge events on the same (user, item), as in
             :func:`filmreco.sparse.build_csr`; merged events get the latest timestamp. Merging
             warns with :class:`~filmreco.exceptions.DataWarning` stating the count.
         on_nan : {"raise", "drop"}, default="raise"
-            Events with a NaN/infinite value or timestamp, or a missing (NaN/None) id: raise
+            Events with a NaN/infinite value or timestamp, or a missing (NaN, None,
+            pandas.NA or NaT) id: raise
             :class:`~filmreco.exceptions.InputError`, or drop them with a DataWarning.
         user_map, item_map : IdMap, optional
             Fixed id maps (e.g. a catalogue's items); ids not in them follow `on_unknown`.
@@ -380,7 +415,10 @@ class Interactions(Saveable):
             Ids missing from a fixed map: raise :class:`~filmreco.exceptions.UnknownIdError`,
             or drop those events with a DataWarning.
         dtype : numpy dtype, default=numpy.float32
-            dtype of the matrix values.
+            dtype of the matrix values: bool, an int or uint type, float32 or float64
+            (float16 is refused: scipy.sparse cannot hold it). A value, or a sum of merged
+            duplicates, that it cannot hold raises InputError rather than being wrapped
+            or made infinite.
         nonnegative : bool, default=False
             If True, negative values raise InputError.
 
@@ -392,7 +430,9 @@ class Interactions(Saveable):
         ------
         InputError
             Length mismatch, NaN under ``on_nan="raise"``, negative values when
-            `nonnegative`, or an unknown policy name.
+            `nonnegative`, an unknown policy name, an unsupported `dtype`, or a value or
+            merged sum `dtype` cannot hold (1e300 in float32: pass ``dtype=np.float64`` or
+            rescale; 300 or 0.5 in int8), or timestamps mixing dates and numbers.
         DuplicateError
             Repeated (user, item) pairs under ``duplicates="raise"``.
         UnknownIdError
@@ -430,8 +470,10 @@ class Interactions(Saveable):
         dt = check_dtype(dtype)
         if dt in (np.float32, np.float64) and rows.source.size >= _assemble.MIN_EVENTS:
             # compiled counting sort into the CSR's own arrays (see data/_assemble.py)
+            check_range(vals, dt)
             parts = assemble_csr(rows, cols, vals, ts, shape=shape, duplicates=duplicates, dtype=dt)
             X, tstamps, n_in = _assembled(parts, shape, duplicates)
+            check_sums(X, umap, imap)
         else:  # few events, or bool / int values: the coordinate route (same result)
             r_all, c_all = event_codes_array(rows), event_codes_array(cols)
             keep = (r_all >= 0) & (c_all >= 0)
@@ -440,9 +482,14 @@ class Interactions(Saveable):
                 vals = None if vals is None else vals[keep]
                 ts = None if ts is None else ts[keep]
             n_in = r_all.size
-            v = None if vals is None else np.asarray(vals, dtype=np.float64)
+            v = vals
+            if vals is not None and dt.kind == "f":  # as the compiled route converts them
+                v = np.asarray(vals, dtype=np.float64)
             try:
-                X = build_csr(r_all, c_all, v, shape=shape, duplicates=duplicates, dtype=dt)
+                X = labelled_csr(
+                    r_all, c_all, v, shape=shape, duplicates=duplicates, dtype=dt,
+                    where=lambda r, c: _entry(umap, imap, r, c),
+                )  # fmt: skip
             except DuplicateError as exc:
                 raise DuplicateError(
                     f"{exc} (Rows are users, columns items; find them with "
@@ -525,11 +572,14 @@ class Interactions(Saveable):
             The file; gzip/bz2/xz compression is detected from its first bytes.
         user, item, value, timestamp : str or int
             The columns to read, by name (in the header or `names`) or by position
-            (0-based); `value` and `timestamp` are optional. Timestamps are numbers
-            (seconds) or dates, converted to seconds since the epoch: ISO
-            (``2000-07-12``, ``2000-07-12 10:00:00``) or the year-first forms of Chinese
-            and spreadsheet exports (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``);
-            day-first and month-first dates (``12/7/2000``) are refused as ambiguous.
+            (0-based); `value` and `timestamp` are optional. A name the header gives two
+            columns is refused (pick one by position). Timestamps are numbers (seconds)
+            or dates, converted to seconds since the epoch: ISO (``2000-07-12``,
+            ``2000-07-12 10:00:00.5``, an offset such as ``+08:00`` or ``Z`` converted to
+            UTC) or the year-first forms of Chinese and spreadsheet exports
+            (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``); day-first and
+            month-first dates (``12/7/2000``) are refused as ambiguous, and so is a column
+            mixing numbers and dates (whatever `on_error`).
         sep : str or None, default=","
             Field separator (any string: ``"\\t"``, ``"::"``, ``";"``); None splits on runs
             of blanks. Quoted fields are supported for ``","``.
@@ -564,8 +614,10 @@ class Interactions(Saveable):
         ------
         FormatError
             A malformed line, a bad cell under ``on_error="raise"`` (the message names the
-            file and line number), or bytes that are not `encoding` (the message names
-            the codecs that fit) or a garbled header.
+            file and line number), bytes that are not `encoding` (the message names the
+            codecs that fit), a garbled header, a header naming a requested column twice,
+            timestamps mixing dates and numbers, or a UTF-16/UTF-32 file (read it through
+            ``open(path, encoding="utf-16")``, or save it as UTF-8).
         InputError
             A requested column is not in the header (or not a position of the lines).
 

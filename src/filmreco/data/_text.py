@@ -25,6 +25,7 @@ import itertools
 import lzma
 import os
 import re
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ import numpy as np
 
 from .._validation import check_encoding, check_str, shorten
 from ..exceptions import FormatError, InputError, InputTypeError
-from ._encoding import decode_error_message, garbled
+from ._encoding import decode_error_message, garbled, wide_encoding
 
 __all__ = [
     "Table",
@@ -165,6 +166,15 @@ def split_table(
     check_encoding(encoding)
     if delimiter is not None and delimiter == "":
         raise InputError("delimiter must be a non-empty string or None.")
+    wide = wide_encoding(data)
+    if wide is not None:
+        codec, why = wide
+        raise FormatError(
+            f"{source!r} looks like {codec[:6].upper()} text ({why}), which this reader cannot "
+            f"split (it reads text whose separators and digits are single bytes, such as "
+            f"UTF-8 or GB18030); save it as UTF-8 (Excel: 'CSV UTF-8'), or pass it opened "
+            f"as text: open(path, encoding={codec!r})."
+        )
     if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in _UTF8:
         data = data[len(codecs.BOM_UTF8) :]  # Excel's "CSV UTF-8" starts with a byte-order mark
     if b"\r" in data:
@@ -457,7 +467,15 @@ def column_index(spec: Any, head: list[str] | None, table: Table, *, arg: str) -
             f"({arg}=0)."
         )
     if spec in head:
-        return head.index(spec)
+        at = [j for j, h in enumerate(head) if h == spec]
+        if len(at) > 1:
+            raise FormatError(
+                f"the header of {table.source!r} names {len(at)} columns {spec!r} (positions "
+                f"{', '.join(map(str, at))}), so {arg}={spec!r} is ambiguous; pick one by "
+                f"position ({arg}={at[0]}), or rename the columns with names=[...] (one per "
+                "field)."
+            )
+        return at[0]
     hint = ""
     if table.header is not None and head is table.header and _looks_like_data(head):
         hint = (
@@ -502,28 +520,105 @@ def _iso_date(value: str) -> str:
     return f"{y}-{int(mo):02d}-{int(d):02d}{clock}"
 
 
+class MixedTimes(ValueError):
+    """A time column holding both dates and plain numbers: ``date_at`` and ``number_at``
+    are the positions of the first of each (the caller names the column)."""
+
+    def __init__(self, date_at: int, number_at: int) -> None:
+        super().__init__(f"dates (entry {date_at}) and numbers (entry {number_at})")
+        self.date_at, self.number_at = date_at, number_at
+
+
+def mixed_times_advice() -> str:
+    """What to do about a :class:`MixedTimes` column (the end of its message)."""
+    return (
+        "a number is read as seconds since the epoch and a date as a date, so one column "
+        "must hold one form: convert the dates to seconds, or the numbers to dates, first "
+        "(e.g. with pandas.to_datetime(..., unit='s') for the numbers)"
+    )
+
+
+def _plain_numbers(text: np.ndarray) -> np.ndarray:
+    """Which entries of a stripped unicode array are plain numbers, as :class:`float`
+    reads them: a sign, digits with at most one point, an exponent (``1577836800``,
+    ``-3.5``, ``1.5e9``). numpy would read ``"2020"`` or ``"1577836800"`` as a year."""
+    body = np.strings.lstrip(text, "+-")
+    mant, e, expo = np.strings.partition(np.strings.lower(body), "e")
+    ok: np.ndarray = np.strings.isdecimal(np.strings.replace(mant, ".", "", 1))
+    return ok & ((e == "") | np.strings.isdecimal(np.strings.lstrip(expo, "+-")))
+
+
 def _parse_time(col: np.ndarray) -> np.ndarray:
-    """Dates/times as float seconds: ISO (``2000-07-12``, ``2000-07-12 10:00:00``) and the
-    year-first forms of Chinese exports (``2000/7/12 10:00``, ``2000.07.12``,
-    ``2000年7月12日``); NaN for empty fields. Raises ValueError for anything else
-    (day-first or month-first dates such as ``12/7/2000`` are ambiguous)."""
+    """Dates/times as float seconds: ISO (``2000-07-12``, ``2000-07-12 10:00:00.25``, with
+    an offset such as ``+08:00`` or ``Z`` converted to UTC) and the year-first forms of
+    Chinese exports (``2000/7/12 10:00``, ``2000.07.12``, ``2000年7月12日``); NaN for empty
+    fields. A column of plain numbers is read as seconds. Raises :class:`MixedTimes` for
+    a column holding both numbers and dates, and ValueError for anything else (day-first
+    or month-first dates such as ``12/7/2000`` are ambiguous)."""
     text = col if col.dtype.kind == "U" else np.strings.decode(col, "utf-8", "replace")
     text = np.strings.strip(text)
     empty = (text == "") | (np.strings.lower(text) == "nan")
     text = np.where(empty, "NaT", text)
     try:
-        t = text.astype("datetime64[s]")
+        t = _as_datetime(text)
     except ValueError:
-        uniq, inv = np.unique(text, return_inverse=True)
-        iso = np.array([_iso_date(u) for u in uniq.tolist()], dtype=str)
-        t = iso.astype("datetime64[s]")[inv.reshape(-1)]
-    out = t.astype(np.int64).astype(np.float64)
+        return _parse_uneven(text, empty)
+    # numpy reads an integer ("2020", "-5", "1577836800") as a year (and one beyond year
+    # 294247 wraps around); it refuses the other forms of numbers (1.5, 1e9)
+    number = np.strings.isdecimal(np.strings.lstrip(text, "+-"))
+    if number.any():
+        return _numbers(text, empty, number)
+    return _seconds(t)
+
+
+def _as_datetime(text: np.ndarray) -> np.ndarray:
+    """``text.astype("datetime64[us]")`` (microseconds: fractions of a second kept),
+    without numpy's warning about time-zone offsets (which it applies)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "no explicit representation of timezones")
+        return text.astype("datetime64[us]")
+
+
+def _seconds(t: np.ndarray) -> np.ndarray:
+    out = t.astype(np.int64) / 1e6
     out[np.isnat(t)] = np.nan
     return out
 
 
+def _numbers(text: np.ndarray, empty: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """A time column with some plain numbers: seconds when the rest is empty, else
+    :class:`MixedTimes` (or a ValueError when the rest are not all dates either)."""
+    rest = ~(number | empty)
+    if not rest.any():
+        return np.where(empty, "nan", text).astype(np.float64)
+    _parse_time(text[rest])  # a ValueError when some are neither
+    raise MixedTimes(int(np.argmax(rest)), int(np.argmax(number)))
+
+
+def _parse_uneven(text: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """:func:`_parse_time` of a column numpy does not read as ISO dates: numbers with a
+    point or an exponent, the year-first forms (each distinct value turned ISO once), or
+    cells that are neither (ValueError)."""
+    uniq, inv = np.unique(text, return_inverse=True)
+    inv = inv.reshape(-1)
+    is_number = _plain_numbers(uniq)
+    if is_number.any():
+        return _numbers(text, empty, is_number[inv])
+    iso = np.array([_iso_date(u) for u in uniq.tolist()], dtype=str)
+    return _seconds(_as_datetime(iso)[inv])
+
+
 def _parse_one_time(x: Any) -> float:
     return float(_parse_time(np.array([x]))[0])
+
+
+def _mixed_times(table: Table, col: np.ndarray, what: str, date_at: int, number_at: int) -> None:
+    """Raise the FormatError of a time column holding both dates and numbers."""
+    raise FormatError(
+        f"{table.source!r}: the timestamps ({what}) mix dates ({_quote(col[date_at])}, line "
+        f"{int(table.lines[date_at])}) and numbers ({_quote(col[number_at])}, line "
+        f"{int(table.lines[number_at])}); {mixed_times_advice()}."
+    )
 
 
 def convert_column(
@@ -558,6 +653,8 @@ def convert_column(
     if kind == "time":
         try:
             return _parse_time(col), None
+        except MixedTimes as exc:
+            _mixed_times(table, col, what, exc.date_at, exc.number_at)
         except ValueError:
             one = _parse_one_time
     vals = col.tolist()
@@ -569,6 +666,14 @@ def convert_column(
         except (ValueError, OverflowError):
             bad[i] = True
     first = int(np.flatnonzero(bad)[0])
+    if kind == "time":  # the cells that did convert must not mix the two forms either
+        text = np.strings.strip(
+            col if col.dtype.kind == "U" else np.strings.decode(col, "utf-8", "replace")
+        )
+        number = _plain_numbers(text) & ~bad
+        date = ~(number | bad | (text == "") | (np.strings.lower(text) == "nan"))
+        if number.any() and date.any():
+            _mixed_times(table, col, what, int(np.argmax(date)), int(np.argmax(number)))
     if on_error == "raise":
         rec = f" (record: {record(first)})" if record is not None else ""
         expected = {"int": "an integer", "float": "a number", "time": "a number or a date"}

@@ -30,6 +30,9 @@ __all__ = [
 #: Policies for users a model does not know.
 ON_UNKNOWN_USERS = ("raise", "popular")
 
+#: What to do about a value beyond float32's range, in a model's training data.
+_RESCALE = "the models compute in float32: rescale the values (e.g. divide them by their maximum)"
+
 
 class Query(NamedTuple):
     """Users of one call: who they are and what they have seen, in the model's item space."""
@@ -58,7 +61,9 @@ def training_data(interactions: Any) -> tuple[sp.csr_array, IdMap, IdMap, np.nda
             f"matrix), got {type(interactions).__name__}; build one with "
             "Interactions.from_arrays(user_ids, item_ids, values)."
         )
-    X = check_csr(X, "interactions.matrix", dtype=np.float32, nonnegative=True, copy=True)
+    X = check_csr(
+        X, "interactions.matrix", dtype=np.float32, nonnegative=True, copy=True, advice=_RESCALE
+    )
     return X, users, items, ts
 
 
@@ -172,7 +177,7 @@ def align_items(
         )
         return M, data.user_ids
     if sp.issparse(data):
-        M = check_csr(data, name, dtype=np.float32, nonnegative=True, copy=True)
+        M = check_csr(data, name, dtype=np.float32, nonnegative=True, copy=True, advice=_RESCALE)
         if M.shape[1] != len(items):
             raise InputError(
                 f"{name} has {M.shape[1]} columns but the model knows {len(items)} items; pass "

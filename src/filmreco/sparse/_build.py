@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import scipy.sparse as sp
 
 from .._validation import (
     as_array,
+    cast_values,
     check_csr,
     check_dtype,
     check_finite,
@@ -48,6 +50,83 @@ _REDUCERS = {
 
 #: The duplicate policies accepted by :func:`build_csr` (and the containers built on it).
 DUPLICATES = tuple(_REDUCERS)
+
+
+def _cell(row: int, col: int) -> str:
+    """How :func:`build_csr`'s messages name an entry."""
+    return f"(row {row}, column {col})"
+
+
+def _merged(
+    v: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    duplicates: str,
+    ukey: np.ndarray,
+    n_cols: int,
+    where: Callable[[int, int], str],
+) -> np.ndarray:
+    """The sums (or counts) of the groups of `v` starting at `starts`, in ``v.dtype``; an
+    InputError naming the entry (``where(row, col)``) when one does not fit that dtype
+    (numpy would wrap an int or give inf)."""
+    dtype = v.dtype
+    if dtype.kind == "b":
+        return _REDUCERS[duplicates](v, starts, counts).astype(dtype, copy=False)
+    total: np.ndarray
+    if duplicates == "count":
+        total = counts
+    elif dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            total = np.add.reduceat(v, starts)
+    elif dtype.itemsize < 8:  # exact in int64 (each term is below 2**32)
+        total = np.add.reduceat(v.astype(np.int64), starts)
+    else:  # int64 / uint64 wrap silently: a wrapped sum is 2**64 away from the float one
+        total = np.add.reduceat(v, starts)
+        approx = np.add.reduceat(v.astype(np.float64), starts)
+        wrapped = np.abs(total.astype(np.float64) - approx) > 2.0**62
+        if wrapped.any():
+            g = int(np.flatnonzero(wrapped)[0])
+            at = where(int(ukey[g]) // n_cols, int(ukey[g]) % n_cols)
+            raise merged_overflow(float(approx[g]), dtype, at, int(counts[g]))
+        return total
+    if dtype.kind == "f":
+        bad = ~np.isfinite(total)
+    else:
+        info = np.iinfo(dtype)
+        bad = (total < info.min) | (total > info.max)
+    if bad.any():
+        g = int(np.flatnonzero(bad)[0])
+        t: Any = total[g].item()
+        if dtype.kind == "f":  # the true sum, as far as float64 holds it
+            with np.errstate(over="ignore"):
+                t = float(np.add.reduceat(v.astype(np.float64), starts[g : g + 1])[0])
+        at = where(int(ukey[g]) // n_cols, int(ukey[g]) % n_cols)
+        raise merged_overflow(t, dtype, at, int(counts[g]), duplicates)
+    return total.astype(dtype, copy=False)
+
+
+def merged_overflow(
+    total: Any, dtype: np.dtype[Any], at: str, count: int | None = None, what: str = "sum"
+) -> InputError:
+    """The InputError of values merged at the entry `at` whose `total` (a sum, or a count
+    under ``what="count"``; a non-finite float: more than float64 holds) does not fit
+    `dtype`."""
+    some = "the values" if count is None else f"the {count} values"
+    if what == "count":
+        got = f"{count} values merged at {at} make a count of {total}, which does not fit {dtype}"
+    elif isinstance(total, float) and not np.isfinite(total):
+        got = f"{some} merged at {at} sum to more than {dtype} holds"
+    else:
+        got = f"{some} merged at {at} sum to {shorten(total)}, which does not fit {dtype}"
+    if dtype == np.float64:
+        fix = "rescale the values"
+    elif dtype.kind == "f" or dtype.itemsize == 8:
+        fix = "pass dtype=np.float64, or rescale the values"
+    else:
+        fix = "pass a wider dtype (e.g. dtype=np.int64 or np.float32)"
+    if what == "sum":
+        fix += ", or merge them with duplicates='max' or 'last'"
+    return InputError(f"{got}; {fix}.")
 
 
 def _as_index_array(a: Any, name: str) -> np.ndarray:
@@ -99,12 +178,22 @@ def build_csr(
         How to combine entries that share a (row, col): add them, keep the largest, keep
         the last one in input order, count them, or raise :class:`DuplicateError`.
     dtype : numpy dtype, default=numpy.float32
-        dtype of the stored values.
+        dtype of the stored values: bool, an int or uint type, float32 or float64.
 
     Returns
     -------
     scipy.sparse.csr_array
         With sorted indices and no duplicates (canonical form).
+
+    Raises
+    ------
+    InputError
+        Mismatched lengths, bad indices, NaN or infinite values, an unsupported `dtype`
+        (float16), or a value `dtype` cannot hold: beyond its range (1e300 in float32, 300
+        in int8) or, for an int dtype, not a whole number; also when merged duplicates sum
+        (or count) beyond its range.
+    DuplicateError
+        Repeated (row, col) pairs under ``duplicates="raise"``.
 
     Examples
     --------
@@ -114,6 +203,21 @@ def build_csr(
     >>> build_csr([0, 0], [1, 1], duplicates="count").toarray().tolist()
     [[0.0, 2.0]]
     """
+    return labelled_csr(rows, cols, values, shape=shape, duplicates=duplicates, dtype=dtype)
+
+
+def labelled_csr(
+    rows: Any,
+    cols: Any,
+    values: Any = None,
+    *,
+    shape: tuple[int, int] | None = None,
+    duplicates: str = "sum",
+    dtype: Any = np.float32,
+    where: Callable[[int, int], str] = _cell,
+) -> sp.csr_array:
+    """:func:`build_csr`, its messages naming an entry by ``where(row, col)`` (a caller
+    with id maps names the ids)."""
     reducer = lookup_option(_REDUCERS, duplicates, "duplicates")
     r = _as_index_array(rows, "rows")
     c = _as_index_array(cols, "cols")
@@ -129,7 +233,7 @@ def build_csr(
         if v.dtype.kind not in "iufb":
             raise InputTypeError(f"values must be numeric, got dtype {v.dtype}.")
         check_finite(v, "values")
-        v = v.astype(dtype, copy=False)
+        v = cast_values(v, dtype, "values")
     if shape is None:
         shape = (int(r.max()) + 1 if r.size else 0, int(c.max()) + 1 if c.size else 0)
     else:
@@ -174,7 +278,10 @@ def build_csr(
             f"duplicates= one of {[d for d in DUPLICATES if d != 'raise']}."
         )
     ukey = key[starts]
-    data = reducer(v, starts, counts).astype(dtype, copy=False)
+    if starts.size < key.size and duplicates in ("sum", "count"):
+        data = _merged(v, starts, counts, duplicates, ukey, max(n_cols, 1), where)
+    else:
+        data = reducer(v, starts, counts).astype(dtype, copy=False)
     row = ukey // max(n_cols, 1)
     col = (ukey % max(n_cols, 1)).astype(np.int32 if n_cols < 2**31 else np.int64)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)

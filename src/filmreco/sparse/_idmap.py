@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     Integers (any integer dtype, or Python ints) become ``int64``; floats are accepted only
     when every value is a whole number (as CSV readers produce) and are converted to
     ``int64``; strings become a numpy unicode array; anything else hashable stays
-    ``object``. NaN and None are refused, since they cannot be ids.
+    ``object``. NaN, None and pandas' NA and NaT are refused, since they cannot be ids.
 
     Examples
     --------
@@ -92,9 +93,14 @@ def as_id_array(ids: Any, name: str = "ids") -> tuple[np.ndarray, IdKind]:
     if kind == "O":
         if arr.size == 0:
             return np.zeros(0, dtype=np.int64), "int"
+        pd = sys.modules.get("pandas")  # loaded whenever an id can be pandas.NA / NaT
+        marks = () if pd is None else (pd.NA, pd.NaT)
         for x in arr:
-            if x is None:
-                raise InputError(f"{name} contains None, which cannot be an id.")
+            if x is None or (isinstance(x, float) and x != x) or any(x is m for m in marks):
+                raise InputError(
+                    f"{name} contains {shorten(x)}, a missing value, which cannot be an id; "
+                    "drop those rows first (e.g. on_nan='drop')."
+                )
             if not isinstance(x, Hashable):
                 raise InputError(f"{name} contains an unhashable id {shorten(x)}.")
         return arr, "object"
