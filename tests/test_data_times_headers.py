@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filmreco.data import Interactions, _assemble, _csvstream, _fastcsv
+from filmreco.data import Catalog, Interactions, _assemble, _csvstream, _fastcsv
 from filmreco.exceptions import DataWarning, FormatError, InputError
 
 F = Interactions.from_arrays
@@ -146,23 +146,44 @@ def test_a_duplicated_header_is_a_format_error():
         Interactions.from_csv(b'u,u,i\n"1",2,3\n', "u", "i")  # the quoted-CSV reader
 
 
-@pytest.mark.parametrize(
-    ("codec", "said"),
-    [
-        ("utf-16", r"UTF-16 text \(it starts with the byte-order mark FF FE\)"),
-        ("utf-16-le", r"UTF-16 text \(every other byte is NUL\)"),
-        ("utf-16-be", r"UTF-16 text \(every other byte is NUL\)"),
-        ("utf-32", r"UTF-32 text \(it starts with the byte-order mark FF FE 00 00\)"),
-    ],
-)
-def test_utf16_files_are_named(codec, said, tmp_path):
-    text = "用户,片名\n1,2\n3,4\n"
-    path = tmp_path / "u16.csv"
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_are_read(codec, tmp_path):
+    text = "用户,片名,评分\n张三,星际穿越,5\n李四,流浪地球,4\n"
+    path = tmp_path / "wide.csv"
     path.write_bytes(text.encode(codec))
-    for kw in ({}, {"encoding": "utf-16"}):
-        with pytest.raises(FormatError, match=said + r".*open\(path, encoding='utf-"):
-            Interactions.from_csv(path, "用户", "片名", **kw)
-    opened = "utf-16" if codec == "utf-16" else codec
-    with open(path, encoding="utf-32" if codec == "utf-32" else opened) as f:
-        X = Interactions.from_csv(f, "用户", "片名")  # the advice works
-    assert X.user_ids.ids.tolist() == [1, 3]
+    X = Interactions.from_csv(path, "用户", "片名", "评分", encoding=codec)
+    assert X.user_ids.ids.tolist() == ["张三", "李四"] and X.matrix.data.tolist() == [5.0, 4.0]
+    cat = Catalog.from_csv(path, id_field="片名", encoding=codec)
+    assert cat.item_ids.ids.tolist() == ["星际穿越", "流浪地球"]
+    marked = codec in ("utf-8-sig", "utf-16", "utf-32")  # a byte-order mark says it all
+    if marked:
+        assert Interactions.from_csv(path, "用户", "片名").user_ids.ids.tolist() == ["张三", "李四"]
+    else:  # no mark: not read as UTF-8; plain ASCII shows its NULs, and the advice is exact
+        with pytest.raises(FormatError):
+            Interactions.from_csv(path, "用户", "片名")
+        ascii_path = tmp_path / "ascii.csv"
+        ascii_path.write_bytes("user,title\nann,Heat\nbob,Alien\n".encode(codec))
+        with pytest.raises(FormatError, match=r"UTF-16 text \(every other byte is NUL\) read as "
+                           rf"utf-8: pass encoding='{codec}'"):  # fmt: skip
+            Interactions.from_csv(ascii_path, "user", "title")
+    with open(path, encoding=codec) as f:
+        assert Interactions.from_csv(f, "用户", "片名").user_ids.ids.tolist() == ["张三", "李四"]
+
+
+def test_utf16_advice_and_bad_bytes(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_bytes("u,i\n1,2\n".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    with pytest.raises(FormatError, match=r"is not valid UTF-16-LE text"):
+        Interactions.from_csv(path, "u", "i", encoding="utf-16-le")
+    for codec in ("rot13", "base64", "nope"):
+        with pytest.raises(InputError, match=rf"encoding='{codec}' is not a known text encoding"):
+            Interactions.from_csv(path, "u", "i", encoding=codec)
+
+
+def test_line_break_separator_and_old_mac_lines():
+    with pytest.raises(InputError, match=r"sep\) '\\n' holds a line break"):
+        Catalog.from_csv(b"id\n1\n2\n", sep="\n")
+    cat = Catalog.from_csv(b"id,title\r1,a\r2,b\r")  # lone CRs end the lines
+    assert [r["title"] for r in cat.records()] == ["a", "b"]
+    X = Interactions.from_csv(b"user,item\r1,2\r3,4\r")
+    assert X.user_ids.ids.tolist() == [1, 3] and X.item_ids.ids.tolist() == [2, 4]

@@ -667,7 +667,8 @@ def check_encoding(encoding: Any, name: str = "encoding") -> str:
     check_str(encoding, name)
     try:
         codecs.lookup(encoding)
-    except (LookupError, ValueError):
+        "a".encode(encoding)  # a codec that is not a text encoding ('rot13', 'base64') refuses
+    except (LookupError, ValueError, TypeError):
         raise InputError(
             f"{name}={encoding!r} is not a known text encoding; use e.g. 'utf-8' or 'gb18030'."
         ) from None

@@ -19,6 +19,7 @@ from ..sparse import IdMap
 from ._clean import warn_data
 from ._text import (
     ON_ERROR,
+    as_utf8,
     check_header,
     column_index,
     column_names,
@@ -536,6 +537,7 @@ class Catalog(Saveable):
                 f"id_field must be a column name (str) or position (int), got {shorten(id_field)}."
             )
         data, source = read_source(path)
+        data, encoding = as_utf8(data, encoding, source)
         table = split_table(
             data,
             source=source,

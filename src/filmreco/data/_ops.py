@@ -25,6 +25,7 @@ from ._fastcsv import parse_numeric, plain_encoding
 from ._text import (
     ON_ERROR,
     _quote,
+    as_utf8,
     check_header,
     column_index,
     column_names,
@@ -462,6 +463,7 @@ def read_csv_columns(
     """
     has_header = check_csv_args(names, id_type=id_type, on_error=on_error, header=header)
     data, source = read_source(path)
+    data, encoding = as_utf8(data, encoding, source)
     fast = _read_plain(data, source, names, sep, encoding, id_type, has_header, columns, comments)
     if fast is not None:
         return fast

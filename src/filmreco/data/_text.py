@@ -130,6 +130,42 @@ def _bad_line(data: bytes, nl: np.ndarray, line: int) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+_BOMS = (  # UTF-32's marks first: UTF-32-LE's starts with UTF-16-LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def as_utf8(data: bytes, encoding: str, source: str) -> tuple[bytes, str]:
+    """`data` and the encoding to split and decode it with, UTF-8 where `encoding`'s
+    separators and digits are not single bytes.
+
+    UTF-16 and UTF-32 text (asked for by `encoding`, or marked by its byte-order mark while
+    `encoding` is the default UTF-8) is decoded and re-encoded as UTF-8; ``"utf-8-sig"``
+    is UTF-8 without its mark. Other encodings are returned as given."""
+    check_encoding(encoding)
+    name = codecs.lookup(encoding).name
+    if name == "utf-8-sig":
+        return (data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data), "utf-8"
+    if name not in _WIDE:
+        marked = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+        if marked is None or name not in _UTF8:
+            return data, encoding
+        name = marked
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"{source!r} is not valid {name.upper()} text (bytes {exc.start}-{exc.end - 1}: "
+            f"{exc.reason}); pass the file's encoding as encoding=..., e.g. 'utf-8' or "
+            "'gb18030'."
+        ) from None
+    return text.removeprefix("\ufeff").encode("utf-8", "surrogateescape"), "utf-8"
+
+
 def split_table(
     data: bytes,
     *,
@@ -166,19 +202,24 @@ def split_table(
     check_encoding(encoding)
     if delimiter is not None and delimiter == "":
         raise InputError("delimiter must be a non-empty string or None.")
+    if delimiter is not None and ("\n" in delimiter or "\r" in delimiter):
+        raise InputError(
+            f"delimiter (sep) {delimiter!r} holds a line break, which ends lines; give the "
+            "character between fields, e.g. ',' or '\\t'."
+        )
     wide = wide_encoding(data)
     if wide is not None:
         codec, why = wide
         raise FormatError(
-            f"{source!r} looks like {codec[:6].upper()} text ({why}), which this reader cannot "
-            f"split (it reads text whose separators and digits are single bytes, such as "
-            f"UTF-8 or GB18030); save it as UTF-8 (Excel: 'CSV UTF-8'), or pass it opened "
-            f"as text: open(path, encoding={codec!r})."
+            f"{source!r} looks like {codec[:6].upper()} text ({why}) read as {encoding}: "
+            f"pass encoding={codec!r}, or save it as UTF-8 (Excel: 'CSV UTF-8')."
         )
     if data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name in _UTF8:
         data = data[len(codecs.BOM_UTF8) :]  # Excel's "CSV UTF-8" starts with a byte-order mark
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
+        if b"\n" not in data:  # old Mac OS line ends: a lone CR ends each line
+            data = data.replace(b"\r", b"\n")
     if data and not data.endswith(b"\n"):
         data += b"\n"
     try:

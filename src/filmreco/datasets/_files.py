@@ -28,7 +28,7 @@ from .._validation import (
 from ..data import Catalog, EdgeList, Interactions
 from ..data._clean import warn_data
 from ..data._edges import node_ids_argument
-from ..data._text import Table, read_source, split_table, to_float, to_int, to_str
+from ..data._text import Table, as_utf8, read_source, split_table, to_float, to_int, to_str
 from ..exceptions import DownloadError, FormatError, InputError
 from ._fetch import check_zip, download, file_digest, parse_checksum
 from ._fetch import data_home as _data_home
@@ -102,6 +102,7 @@ def load_edgelist(
     weighted = check_bool(weighted, "weighted")
     check_str(comments, "comments", allow_none=True)
     data, source = read_source(path)
+    data, encoding = as_utf8(data, encoding, source)
     n_used = 3 if weighted else 2
     table = split_table(
         data,
