@@ -187,3 +187,33 @@ def test_line_break_separator_and_old_mac_lines():
     assert [r["title"] for r in cat.records()] == ["a", "b"]
     X = Interactions.from_csv(b"user,item\r1,2\r3,4\r")
     assert X.user_ids.ids.tolist() == [1, 3] and X.item_ids.ids.tolist() == [2, 4]
+
+
+def test_time_zones_durations_periods_and_datetime_objects():
+    import datetime
+
+    import pandas as pd
+
+    from filmreco.social.learn import as_times
+
+    F = Interactions.from_arrays
+    utc = pd.to_datetime(["2020-01-01 00:00", "2020-01-02 00:00"]).tz_localize("UTC")
+    expected = [1577836800.0, 1577923200.0]
+    shanghai = utc.tz_convert("Asia/Shanghai")  # the same instants, other wall clocks
+    for times in (utc, shanghai, list(shanghai), [t.to_pydatetime() for t in shanghai],
+                  [datetime.datetime(2020, 1, 1), datetime.date(2020, 1, 2)]):  # fmt: skip
+        assert F([1, 2], [1, 2], timestamps=times).timestamps.tolist() == expected
+        assert as_times(times, "times").tolist() == expected
+    df = pd.DataFrame({"user": [1, 2], "item": [1, 2], "t": shanghai})
+    assert Interactions.from_frame(df, timestamp="t").timestamps.tolist() == expected
+    df["t"] = pd.to_timedelta([90, 30], unit="s")  # durations: seconds since the caller's origin
+    assert Interactions.from_frame(df, timestamp="t").timestamps.tolist() == [90.0, 30.0]
+    assert F([1, 2], [1, 2], timestamps=np.array([1, 2], "m8[m]")).timestamps.tolist() == [60, 120]
+    df["t"] = pd.period_range("2020-01", periods=2, freq="M")  # a period: its start
+    assert Interactions.from_frame(df, timestamp="t").timestamps.tolist() == [
+        1577836800.0,
+        1580515200.0,
+    ]
+    with pytest.warns(DataWarning, match="dropped 1 of 2 events"):
+        X = F([1, 2], [1, 2], timestamps=[datetime.datetime(2020, 1, 1), pd.NaT], on_nan="drop")
+    assert X.timestamps.tolist() == [1577836800.0]

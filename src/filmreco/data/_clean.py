@@ -6,6 +6,7 @@ count and the policy; none changes data silently.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import sys
 import warnings
@@ -118,6 +119,24 @@ def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def _all_datetimes(arr: np.ndarray) -> bool:
+    """Whether an object array holds only dates and times (datetime, pandas Timestamp,
+    date) and missing values (None, NaT)."""
+    return all(x is None or isinstance(x, (datetime.datetime, datetime.date)) for x in arr.flat)
+
+
+def _epoch(x: Any) -> float:
+    """Seconds since 1970-01-01 UTC of a date or time; a naive one is read as UTC (as
+    datetime64 values are), an aware one converted; None and NaT are NaN."""
+    if x is None or x != x:  # NaT is not equal to itself
+        return np.nan
+    if not isinstance(x, datetime.datetime):
+        x = datetime.datetime.combine(x, datetime.time())
+    if x.tzinfo is None or x.utcoffset() is None:
+        x = x.replace(tzinfo=datetime.UTC)
+    return float(x.timestamp())
+
+
 def as_timestamps(values: Any, name: str, n: int) -> np.ndarray:
     """Timestamps as float64 seconds; datetime64 values are converted, NaT becomes NaN;
     date strings are read as :meth:`Interactions.from_csv` reads them (ISO, or the
@@ -125,6 +144,10 @@ def as_timestamps(values: Any, name: str, n: int) -> np.ndarray:
     arr = raw_array(values, name)
     if arr.dtype.kind in "US" or (arr.dtype.kind == "O" and _all_text(arr)):
         return _date_strings(arr, name, n)
+    if arr.dtype.kind == "O" and arr.size and _all_datetimes(arr):
+        arr = np.array([_epoch(x) for x in arr.ravel()], dtype=np.float64).reshape(arr.shape)
+    if arr.dtype.kind == "m":  # durations: seconds since an origin of the caller's choice
+        arr = arr / np.timedelta64(1, "s")  # NaT becomes NaN
     if arr.dtype.kind == "M":
         nat = np.isnat(arr)
         secs = arr.astype("datetime64[ns]").astype(np.int64).astype(np.float64) / 1e9

@@ -264,8 +264,12 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
             out[key] = None
             continue
         s = df[col]
+        if numeric and getattr(s.dtype, "tz", None) is not None:  # aware times: UTC
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif numeric and str(s.dtype).startswith("period"):  # a period: its start
+            s = s.dt.to_timestamp()
         if numeric:
-            is_time = str(s.dtype).startswith("datetime")
+            is_time = str(s.dtype).startswith(("datetime", "timedelta"))
             # a plain numpy column is passed as it is (no float64 copy of 20M values);
             # pandas' nullable dtypes (pd.NA) become float64 with NaN
             plain = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iufb"
