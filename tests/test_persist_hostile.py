@@ -155,3 +155,36 @@ def test_float64_values_within_float32_still_load(tmp_path, _models):
     path = _tamper(m.save(tmp_path / "m"), _widen("state_user_factors", 0.5))
     back = type(m).load(path)
     assert np.isfinite(back.user_factors_).all() and back.user_factors_.dtype == np.float32
+
+
+@pytest.mark.parametrize("how", ["duplicate", "unsorted"])
+@pytest.mark.parametrize("model", ["ALS", "ItemKNN"])
+def test_a_non_canonical_training_matrix_is_refused_on_load(tmp_path, _models, model, how):
+    """A row with a repeated or out-of-order column index (filmreco never writes one) used
+    to load and count the item twice in explain and scores; now a FormatError."""
+    models = _models
+
+    def edit(arrays):
+        ind, ptr = arrays["ui_indices"].copy(), arrays["ui_indptr"]
+        row = int(np.flatnonzero(np.diff(ptr) >= 2)[0])
+        a = int(ptr[row])
+        if how == "duplicate":
+            ind[a + 1] = ind[a]
+        else:
+            ind[a], ind[a + 1] = ind[a + 1], ind[a]
+        arrays["ui_indices"] = ind
+
+    path = _tamper(models[model].save(tmp_path / "m"), edit)
+    with pytest.raises(FormatError, match="ui_indices.*unsorted or repeated"):
+        type(models[model]).load(path)
+
+
+def test_a_non_canonical_interactions_file_is_refused(tmp_path):
+    X = Interactions.from_arrays(["ann", "ann", "bob"], ["tt1", "tt2", "tt1"])
+
+    def edit(arrays):
+        arrays["indices"] = arrays["indices"][[1, 0, 2]]
+
+    path = _tamper(X.save(tmp_path / "log"), edit)
+    with pytest.raises(FormatError, match="unsorted or repeated"):
+        filmreco.load(path)

@@ -50,7 +50,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._registry import lookup
-from ._validation import check_sparse_structure, shorten
+from ._validation import _is_canonical, check_sparse_structure, shorten
 from ._version import __version__
 from .exceptions import FormatError, InputError, InputTypeError
 
@@ -583,13 +583,16 @@ def csr_from_arrays(
     `dtype`, when given, is the exact dtype the values must have (no silent conversion);
     with `finite` (the default) NaN and infinite values are refused, and so are values
     beyond the range of `fits` (the float dtype the caller converts the values to, e.g.
-    ``np.float32``), which would become infinite in that conversion.
+    ``np.float32``), which would become infinite in that conversion. Every row's column
+    indices must be strictly increasing (sorted, no duplicates): filmreco writes canonical
+    matrices only, and a duplicate would count an item twice.
 
     Raises
     ------
     InputError
-        Wrong dimensions or dtypes, indices out of range, a malformed ``indptr``,
-        non-finite values, or values beyond the range of `fits`.
+        Wrong dimensions or dtypes, indices out of range, a malformed ``indptr``, a row
+        with unsorted or repeated column indices, non-finite values, or values beyond the
+        range of `fits`.
     KeyError
         A member is missing (:meth:`Saveable.load` turns it into a FormatError).
     """
@@ -622,6 +625,12 @@ def csr_from_arrays(
         shape=(n_rows, n_cols),
     )
     check_sparse_structure(X, f"{prefix}matrix")
+    if not _is_canonical(X):
+        raise InputError(
+            f"{prefix}indices has a row whose column indices are unsorted or repeated; "
+            "filmreco writes each row sorted without duplicates, so the file was edited "
+            "or damaged."
+        )
     return X
 
 
