@@ -184,6 +184,18 @@ def test_als_loss_decreases_and_explain_decomposes(world):
     assert contrib.sum() == pytest.approx(float(exact), rel=1e-3, abs=1e-5)
 
 
+def test_als_explain_with_a_singular_system_is_least_squares():
+    """regularization=0 with more factors than items made the explain system singular:
+    a bare numpy LinAlgError. Now the minimum-norm least-squares solution, finite and
+    summing to the score the model folds the same user into."""
+    X = sp.csr_array(np.ones((3, 1)))
+    model = ALS(4, regularization=0.0, max_iter=2, random_state=0).fit(X)
+    _ids, contrib = model.explain(0, 0)
+    assert np.isfinite(contrib).all()
+    exact = model.score([0], [0], user_items=X[[0]])[0, 0]
+    assert contrib.sum() == pytest.approx(float(exact), abs=1e-3)
+
+
 def test_als_same_result_for_any_thread_count(world):
     a = ALS(8, max_iter=3, random_state=1, n_jobs=1).fit(world.interactions)
     b = ALS(8, max_iter=3, random_state=1, n_jobs=2).fit(world.interactions)

@@ -352,5 +352,12 @@ class ALS(FactorModel):
         A = V.T @ V + (Yu.T * (c - 1.0)) @ Yu
         ridge = self._ridge(C, V.shape[0])
         A[np.diag_indices_from(A)] += float(ridge[0]) if ridge.size else float(self.regularization)
-        w = np.linalg.solve(A, V[item])
+        try:
+            w = np.linalg.solve(A, V[item])
+        except np.linalg.LinAlgError:
+            w = None
+        if w is None or not np.isfinite(w).all():
+            # singular system (regularization=0 and fewer films than factors pin down):
+            # the minimum-norm least-squares solution, which the pseudo-inverse gives
+            w = np.linalg.lstsq(A, V[item], rcond=None)[0]
         return idx, (Yu @ w) * c
