@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
 from ..exceptions import InputError
-from ..sparse._weighting import IDF, bm25_lengths, idf_of
+from ..sparse._weighting import IDF, K1_MAX, bm25_lengths, idf_of
 from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
@@ -98,10 +98,10 @@ class ItemKNN(SparseItemItem):
     shrinkage : float, default=0.0
         :math:`h \ge 0` (cosine only).
     k1, b : float, default=1.2, 0.75
-        BM25 parameters (``weighting="bm25"`` only). On 0/1 interactions they only
-        rescale each film's vector as a whole, which the cosine divides out again: with
-        ``similarity="cosine"`` they change nothing, and ``weighting="bm25",
-        similarity="dot"`` is the model of implicit's ``BM25Recommender`` (same `k1`, `b`
+        BM25 parameters (``weighting="bm25"`` only; `k1` in ``[0, 1e6]``). On 0/1
+        interactions they only rescale each film's vector as a whole, which the cosine
+        divides out again: with ``similarity="cosine"`` they change nothing, and
+        ``weighting="bm25", similarity="dot"`` is the model of implicit's ``BM25Recommender`` (same `k1`, `b`
         and number of neighbours: NDCG@10 on MovieLens within -0.0002..+0.0015 of it; its
         idf is :math:`\ln\frac{N}{1 + df}`, this one Lucene's).
     n_jobs : int or None, default=None
@@ -160,7 +160,7 @@ class ItemKNN(SparseItemItem):
         check_option(self.similarity, _SIMILARITIES, "similarity")
         asym = check_real(self.asymmetry, "asymmetry", min_value=0.0, max_value=1.0)
         shrink = check_real(self.shrinkage, "shrinkage", min_value=0.0)
-        k1 = check_real(self.k1, "k1", min_value=0.0)
+        k1 = check_real(self.k1, "k1", min_value=0.0, max_value=K1_MAX)
         b = check_real(self.b, "b", min_value=0.0, max_value=1.0)
         check_n_jobs(self.n_jobs)
         check_bool(self.show_progress, "show_progress")
