@@ -196,6 +196,21 @@ def test_als_explain_with_a_singular_system_is_least_squares():
     assert contrib.sum() == pytest.approx(float(exact), abs=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"regularization": 1e39}, "regularization=1e[+]39 overflows the float32"),
+        ({"alpha": 1e39}, "alpha=1e[+]39 overflows the float32"),
+        ({"regularization": 1e38, "regularization_exponent": 4.0}, "frequency-scaled ridge"),
+    ],
+)
+def test_als_refuses_parameters_beyond_float32(world, params, match):
+    """regularization or alpha above the float32 maximum was accepted: RuntimeWarnings,
+    and the factors stayed at their random start (recommendations were noise)."""
+    with pytest.raises(InputError, match=match):
+        ALS(4, max_iter=2, random_state=0, **params).fit(world.interactions)
+
+
 def test_als_same_result_for_any_thread_count(world):
     a = ALS(8, max_iter=3, random_state=1, n_jobs=1).fit(world.interactions)
     b = ALS(8, max_iter=3, random_state=1, n_jobs=2).fit(world.interactions)
