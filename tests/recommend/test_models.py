@@ -410,3 +410,28 @@ def test_progress_bars_do_not_change_results(world, capsys):
     c = BPR(4, max_iter=2, random_state=0, show_progress=True).fit(world.interactions)
     d = BPR(4, max_iter=2, random_state=0).fit(world.interactions)
     np.testing.assert_array_equal(c.item_factors_, d.item_factors_)
+
+
+def test_hybrid_weights_are_bounded():
+    """weights=[1e308, 1e308] overflowed the blend: every score -inf, every list empty.
+    Weights above 1e12 are refused (only their ratios matter); 1e12 still ranks."""
+    Y = Interactions.from_arrays(["u1", "u1", "u2", "u3"], ["m1", "m2", "m3", "m4"])
+    with pytest.raises(InputError, match="weights entry 1e[+]308 is above 1e[+]12.*ratios"):
+        Hybrid([EASE(), ItemKNN()], weights=[1e308, 1e308]).fit(Y)
+    for method in ("score", "rank"):
+        ids, scores = (
+            Hybrid([EASE(), ItemKNN()], weights=[1e12, 1e12], method=method)
+            .fit(Y)
+            .recommend(["u1"], n=2)
+        )
+        assert sorted(ids[0].tolist()) == ["m3", "m4"] and np.isfinite(scores).all()
+
+
+def test_hybrid_refit_false_with_an_unfitted_component_says_so(world):
+    from sklearn.exceptions import NotFittedError
+
+    fitted = EASE(20.0).fit(world.interactions)
+    with pytest.raises(
+        NotFittedError, match=r"ItemKNN instance is not fitted.*Hybrid\(refit=False\).*models\[1\]"
+    ):
+        Hybrid([fitted, ItemKNN()], refit=False).fit(world.interactions)
