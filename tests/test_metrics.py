@@ -88,7 +88,11 @@ def ref_ndcg(row, grades, k, gain="linear"):
     dcg = sum(f(grades[x]) / math.log2(i + 2) for i, x in enumerate(_slots(row, k)) if x in grades)
     best = sorted((f(g) for g in grades.values()), reverse=True)[:k]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(best))
-    return NAN if idcg == 0 else dcg / idcg
+    if not grades:
+        return NAN
+    if idcg == 0:  # every grade 0: the relevant items count as equally relevant
+        return ref_ndcg(row, grades, k, "binary")
+    return dcg / idcg
 
 
 REFERENCES = [
@@ -290,13 +294,73 @@ def test_queries_without_relevant_items_are_nan_and_skipped():
     assert nothing["n_evaluated"] == 0 and np.isnan(nothing["ndcg@2"])
 
 
-def test_all_zero_grades_give_nan_ndcg():
+def test_all_zero_grades_count_as_equally_relevant():
+    """Every grade 0 made the ideal DCG 0 and NDCG NaN (dropped from the mean) while
+    precision, recall and MAP counted the items as relevant; NDCG now takes them as equally
+    relevant (gain="binary"), so every metric is evaluated on the same queries."""
     R = sp.csr_array(([0.0], ([0], [1])), shape=(1, 3))
     R.data[:] = 0.0  # explicitly stored zero: relevant, but zero gain
     assert R.nnz == 1
-    assert np.isnan(ndcg_at_k([[1, 2]], R, 2)[0])
-    assert ndcg_at_k([[1, 2]], R, 2, gain="binary")[0] == 1.0
+    for gain in ("linear", "exponential", "binary"):
+        assert ndcg_at_k([[1, 2]], R, 2, gain=gain)[0] == 1.0
+        assert ndcg_at_k([[2, 1]], R, 2, gain=gain)[0] == pytest.approx(1 / math.log2(3))
     assert recall_at_k([[1, 2]], R, 2)[0] == 1.0
+    out = ranking_metrics([[1, 2], [0, 1]], [{1: 0.0, 2: 0.0}, {0: 2.0}], k=2)
+    assert out["n_evaluated"] == 2
+    assert out["precision@2"] == 0.75 and out["ndcg@2"] == 1.0  # both queries count
+    # grade 0 beside positive grades is relevant for precision and adds no gain
+    assert ndcg_at_k([[1, 0]], [{0: 1.0, 1: 0.0}], 2)[0] == pytest.approx(1 / math.log2(3))
+
+
+@pytest.mark.parametrize("gain", ["linear", "exponential"])
+def test_ndcg_of_huge_grades_is_the_ndcg_of_the_scaled_grades(gain):
+    """2**g overflowed at g >= 1024 (NaN and RuntimeWarnings for watch seconds as grades);
+    the gains are now scaled per query, which NDCG divides out."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = ndcg_at_k([[2, 1]], [{1: 1100.0, 2: 1.0}], k=2, gain="exponential")[0]
+        assert v == pytest.approx(1 / math.log2(3))  # item 2's gain is nothing beside 2**1100
+        # a shift of the grades by a constant divides the exponential gains out almost exactly
+        a = ndcg_at_k([[2, 1, 3]], [{1: 1100.0, 2: 1099.0, 3: 1098.0}], k=3, gain="exponential")
+        b = ndcg_at_k([[2, 1, 3]], [{1: 100.0, 2: 99.0, 3: 98.0}], k=3, gain="exponential")
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+        big = [{1: 1.5e308, 2: 1e308, 3: 2e307}]
+        small = [{1: 1.5, 2: 1.0, 3: 0.2}]
+        np.testing.assert_allclose(  # linear gains: the scale cancels
+            ndcg_at_k([[3, 1, 2]], big, 3), ndcg_at_k([[3, 1, 2]], small, 3), rtol=1e-12
+        )
+        assert np.isfinite(ndcg_at_k([[3, 1, 2]], big, 3, gain=gain)).all()
+
+
+@given(
+    grades=st.lists(
+        st.one_of(
+            st.floats(0, 1e308, allow_nan=False, allow_infinity=False),
+            st.integers(0, 3).map(float),
+            st.sampled_from([5e-324, 1e-300, 1e-20, 1023.0, 1024.0, 1e6]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    perm=st.randoms(use_true_random=False),
+    k=st.integers(1, 10),
+    gain=st.sampled_from(["linear", "exponential", "binary"]),
+)
+def test_ndcg_is_finite_and_in_unit_interval_for_any_grades(grades, perm, k, gain):
+    """NDCG lies in [0, 1] and is a number whenever the query has relevant items, for any
+    non-negative finite grades (huge, tiny, all zero), like precision and recall."""
+    import warnings
+
+    relevant = [dict(enumerate(grades))]
+    ranked = list(range(len(grades) + 2))
+    perm.shuffle(ranked)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        v = ndcg_at_k([ranked], relevant, k, gain=gain)[0]
+    assert np.isfinite(v) and 0.0 <= v <= 1.0 + 1e-12
+    assert np.isfinite(precision_at_k([ranked], relevant, k)[0])
 
 
 def test_empty_batches():

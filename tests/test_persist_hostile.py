@@ -89,3 +89,102 @@ def test_deeply_nested_json_inside_an_array_is_a_format_error(tmp_path):
     path = save_npz(tmp_path / "deep", arrays, kind="Catalog", version=1, meta=meta)
     with pytest.raises(FormatError):
         filmreco.load(path)
+
+
+# --------------------------------------------------- values and structure of loaded arrays
+def _tamper(path, edit):
+    """Rewrite a saved file with ``edit(arrays)`` applied, digests recomputed (a valid file)."""
+    from filmreco._persist import read_npz, save_npz
+
+    arrays, header = read_npz(path)
+    edit(arrays)
+    kind = header["format"][len("filmreco.") :]
+    save_npz(path, arrays, kind=kind, version=header["format_version"], meta=header["meta"])
+    return path
+
+
+def _widen(name, value, at=0):
+    """An edit storing array `name` as float64 with `value` at flat position `at`."""
+
+    def edit(arrays):
+        a = np.array(arrays[name], dtype=np.float64)
+        a.flat[at] = value
+        arrays[name] = a
+
+    return edit
+
+
+@pytest.fixture(scope="module")
+def _models():
+    from filmreco import recommend as R
+    from filmreco.datasets import make_synthetic
+
+    X = make_synthetic(n_users=25, n_items=15, density=0.3, random_state=4).interactions
+    return {
+        "ALS": R.ALS(8, max_iter=3, random_state=0).fit(X),
+        "Popularity": R.Popularity().fit(X),
+        "ItemKNN": R.ItemKNN().fit(X),
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [
+        ("ALS", "state_user_factors"),
+        ("ALS", "state_item_factors"),
+        ("ALS", "ui_data"),
+        ("ALS", "item_popularity"),
+        ("Popularity", "state_item_scores"),
+        ("ItemKNN", "ui_data"),
+    ],
+)
+def test_a_float64_value_beyond_float32_is_refused_on_load(tmp_path, _models, model, name):
+    """A finite float64 value that overflows the float32 a model computes in (1e300) was
+    checked as finite before the cast and became inf: now a FormatError naming the array."""
+    models = _models
+    path = _tamper(models[model].save(tmp_path / "m"), _widen(name, 1e300))
+    shown = name.removeprefix("state_")  # a model state array is named without the prefix
+    with pytest.raises(FormatError, match=rf"{shown}.*beyond the float32 range.*1e\+300"):
+        type(models[model]).load(path)
+
+
+def test_float64_values_within_float32_still_load(tmp_path, _models):
+    """Widening a member to float64 without overflow is accepted (same scores)."""
+    models = _models
+    m = models["ALS"]
+    path = _tamper(m.save(tmp_path / "m"), _widen("state_user_factors", 0.5))
+    back = type(m).load(path)
+    assert np.isfinite(back.user_factors_).all() and back.user_factors_.dtype == np.float32
+
+
+@pytest.mark.parametrize("how", ["duplicate", "unsorted"])
+@pytest.mark.parametrize("model", ["ALS", "ItemKNN"])
+def test_a_non_canonical_training_matrix_is_refused_on_load(tmp_path, _models, model, how):
+    """A row with a repeated or out-of-order column index (filmreco never writes one) used
+    to load and count the item twice in explain and scores; now a FormatError."""
+    models = _models
+
+    def edit(arrays):
+        ind, ptr = arrays["ui_indices"].copy(), arrays["ui_indptr"]
+        row = int(np.flatnonzero(np.diff(ptr) >= 2)[0])
+        a = int(ptr[row])
+        if how == "duplicate":
+            ind[a + 1] = ind[a]
+        else:
+            ind[a], ind[a + 1] = ind[a + 1], ind[a]
+        arrays["ui_indices"] = ind
+
+    path = _tamper(models[model].save(tmp_path / "m"), edit)
+    with pytest.raises(FormatError, match="ui_indices.*unsorted or repeated"):
+        type(models[model]).load(path)
+
+
+def test_a_non_canonical_interactions_file_is_refused(tmp_path):
+    X = Interactions.from_arrays(["ann", "ann", "bob"], ["tt1", "tt2", "tt1"])
+
+    def edit(arrays):
+        arrays["indices"] = arrays["indices"][[1, 0, 2]]
+
+    path = _tamper(X.save(tmp_path / "log"), edit)
+    with pytest.raises(FormatError, match="unsorted or repeated"):
+        filmreco.load(path)

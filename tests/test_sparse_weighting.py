@@ -346,3 +346,71 @@ def test_log_scale_old_eps_keyword_warns_and_matches():
         log_scale(X, epsilon=0.5, eps=0.5)
     with pytest.raises(TypeError, match="unexpected keyword"):
         log_scale(X, epsilonn=0.5)
+
+
+# --------------------------------------------------------- extreme magnitudes and parameters
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300, 1e-300, 1e308 / 4, 5e-324])
+@pytest.mark.parametrize("norm", ["l1", "l2"])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_normalize_keeps_rows_beyond_the_square_range(scale, norm, axis):
+    """Rows of magnitude above ~1e154 or below ~1e-154 lost everything (the squared norm
+    overflowed to inf or underflowed to 0: all-zero rows). Now they are divided by their
+    largest magnitude first: the same unit vectors as the plain rows."""
+    import warnings
+
+    base = np.array([[1.0, 2.0, 0.0], [0.0, 3.0, 4.0], [2.0, 0.0, 1.0]])
+    X = sp.csr_array(base * scale) if scale != 5e-324 else sp.csr_array((base > 0) * scale)
+    plain = sp.csr_array(base) if scale != 5e-324 else sp.csr_array((base > 0) * 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = normalize(X, norm, axis=axis)
+    np.testing.assert_allclose(
+        got.toarray(), normalize(plain, norm, axis=axis).toarray(), rtol=1e-14
+    )
+    assert got.nnz == X.nnz
+
+
+def test_normalize_of_ordinary_rows_is_unchanged_bit_for_bit():
+    """Only out-of-range rows take the rescaled route; a mixed matrix keeps the plain
+    arithmetic (1 / norm, then a product) on the others."""
+    X = sp.csr_array(np.array([[3.0, 4.0], [1e200, 2e200], [0.1, 0.7]]))
+    got = normalize(X).toarray()
+    for r in (0, 2):
+        v = X.toarray()[r]
+        np.testing.assert_array_equal(got[r], v * (1.0 / np.sqrt((v * v).sum())))
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 5e307])
+def test_tfidf_rows_of_any_magnitude_are_normalised(scale):
+    counts = np.array([[3.0, 0, 1], [2, 0, 0], [3, 0, 0], [4, 0, 0], [3, 2, 0], [3, 0, 2]])
+    X = sp.csr_array(counts)
+    big = sp.csr_array(counts * np.array([[scale], [1], [1], [1], [1], [1]]))
+    np.testing.assert_allclose(tfidf(big).toarray(), tfidf(X).toarray(), rtol=1e-12)
+
+
+def test_unnormalised_tfidf_that_overflows_is_an_input_error():
+    X = sp.csr_array(np.array([[1.7e308, 0.0], [0.0, 1.0], [0.0, 1.0]]))  # idf of 0: 1.69
+    with pytest.raises(InputError, match="overflow.*norm='l2'"):
+        tfidf(X, norm=None)
+
+
+def test_bm25_k1_is_bounded():
+    """k1=1e308 gave -inf or NaN weights (k1 * length overflowed); it is refused with the
+    accepted range, and the largest accepted k1 gives finite weights."""
+    X = sp.csr_array(np.array([[1.0, 0, 2], [3, 4, 0]]))
+    with pytest.raises(InputError, match=r"k1 must be <= 1000000\.0"):
+        bm25(X, k1=1e308)
+    assert np.isfinite(bm25(X, k1=1e6).data).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_confidence_that_overflows_is_an_input_error(dtype):
+    """confidence(alpha=1e308) returned inf; an alpha whose product overflows the result's
+    dtype is refused, naming alpha."""
+    X = sp.csr_array(np.array([[1.0, 4.0]], dtype=dtype))
+    big = 1e308 if dtype == np.float64 else 1e38
+    with pytest.raises(InputError, match="overflow.*alpha="):
+        confidence(X, alpha=big)
+    with pytest.raises(InputError, match="overflow.*alpha="):
+        log_scale(X, alpha=big * 2 if dtype == np.float32 else 1e308, epsilon=1e-300)
+    assert np.isfinite(confidence(X, alpha=big / 4).data).all()

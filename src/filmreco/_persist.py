@@ -50,7 +50,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._registry import lookup
-from ._validation import check_sparse_structure, shorten
+from ._validation import _is_canonical, check_sparse_structure, shorten
 from ._version import __version__
 from .exceptions import FormatError, InputError, InputTypeError
 
@@ -566,6 +566,33 @@ def load_npz(
     return arrays, header
 
 
+def _not_finite(a: np.ndarray, name: str, fits: Any) -> str | None:
+    """Why float array `a` is unusable (NaN, infinity, or beyond the range of `fits`), or None.
+
+    `fits` is the float dtype the caller converts `a` to (None: `a`'s own). A value that is
+    finite in `a` but beyond the range of `fits` would become infinite in the conversion,
+    so it is refused here, before that happens. Arrays no wider than `fits` take the one
+    ``isfinite`` pass they always took; wider ones two reductions (min and max).
+    """
+    if a.dtype.kind != "f" or not a.size:
+        return None
+    own = float(np.finfo(a.dtype).max)
+    limit = own if fits is None else float(np.finfo(np.dtype(fits)).max)
+    if limit >= own:
+        return None if np.isfinite(a).all() else f"{name} holds NaN or infinite values."
+    lo, hi = a.min(), a.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{name} holds NaN or infinite values."
+    big = max(-float(lo), float(hi))
+    if big > limit:
+        return (
+            f"{name} holds values beyond the {np.dtype(fits)} range (largest magnitude "
+            f"{big:.3g}, limit {limit:.3g}), which would become infinite when read "
+            f"as {np.dtype(fits)}; the file was edited or damaged."
+        )
+    return None
+
+
 # ------------------------------------------------------------- arrays of sparse matrices
 def csr_to_arrays(X: Any, prefix: str = "") -> dict[str, np.ndarray]:
     """``{prefix}indptr``, ``{prefix}indices`` (int64), ``{prefix}data`` and ``{prefix}shape``."""
@@ -584,18 +611,24 @@ def csr_from_arrays(
     *,
     dtype: Any = None,
     finite: bool = True,
+    fits: Any = None,
 ) -> sp.csr_array:
     """The CSR array stored by :func:`csr_to_arrays`, checked like a constructor would.
 
     `shape` overrides the stored ``{prefix}shape`` (for layouts that did not store it).
     `dtype`, when given, is the exact dtype the values must have (no silent conversion);
-    with `finite` (the default) NaN and infinite values are refused.
+    with `finite` (the default) NaN and infinite values are refused, and so are values
+    beyond the range of `fits` (the float dtype the caller converts the values to, e.g.
+    ``np.float32``), which would become infinite in that conversion. Every row's column
+    indices must be strictly increasing (sorted, no duplicates): filmreco writes canonical
+    matrices only, and a duplicate would count an item twice.
 
     Raises
     ------
     InputError
-        Wrong dimensions or dtypes, indices out of range, a malformed ``indptr``, or
-        non-finite values.
+        Wrong dimensions or dtypes, indices out of range, a malformed ``indptr``, a row
+        with unsorted or repeated column indices, non-finite values, or values beyond the
+        range of `fits`.
     KeyError
         A member is missing (:meth:`Saveable.load` turns it into a FormatError).
     """
@@ -614,8 +647,9 @@ def csr_from_arrays(
         raise InputError(f"{prefix}data must be numeric, got dtype {data.dtype}.")
     if dtype is not None and data.dtype != np.dtype(dtype):
         raise InputError(f"{prefix}data must have dtype {np.dtype(dtype)}, got {data.dtype}.")
-    if finite and data.dtype.kind == "f" and not np.isfinite(data).all():
-        raise InputError(f"{prefix}data holds NaN or infinite values.")
+    problem = _not_finite(data, f"{prefix}data", fits) if finite else None
+    if problem is not None:
+        raise InputError(problem)
     n_rows, n_cols = (int(d) for d in dims)
     if parts["indptr"].size != n_rows + 1:
         raise InputError(
@@ -627,6 +661,12 @@ def csr_from_arrays(
         shape=(n_rows, n_cols),
     )
     check_sparse_structure(X, f"{prefix}matrix")
+    if not _is_canonical(X):
+        raise InputError(
+            f"{prefix}indices has a row whose column indices are unsorted or repeated; "
+            "filmreco writes each row sorted without duplicates, so the file was edited "
+            "or damaged."
+        )
     return X
 
 
@@ -638,6 +678,7 @@ def member(
     shape: tuple[int | None, ...] | None = None,
     dtype: Any = None,
     finite: bool = False,
+    fits: Any = None,
 ) -> np.ndarray:
     """Array `name` of a loaded file, checked before use.
 
@@ -655,11 +696,16 @@ def member(
         The exact dtype wanted (no silent conversion).
     finite : bool, default=False
         Refuse NaN and infinite values.
+    fits : dtype, optional
+        With `finite`: the float dtype the caller converts the array to (e.g.
+        ``np.float32``); values beyond its range, which that conversion would turn into
+        infinities, are refused too. The array is returned unconverted.
 
     Raises
     ------
     FormatError
-        The member is missing, or of another dtype, shape, or holds non-finite values.
+        The member is missing, or of another dtype, shape, holds non-finite values, or
+        (with `fits`) values beyond the range of `fits`.
 
     Examples
     --------
@@ -677,8 +723,9 @@ def member(
     ):
         want_shape = tuple("any" if w is None else w for w in shape)
         raise FormatError(f"array {name!r} has shape {a.shape}, expected {want_shape}.")
-    if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise FormatError(f"array {name!r} holds NaN or infinite values.")
+    problem = _not_finite(a, f"array {name!r}", fits) if finite else None
+    if problem is not None:
+        raise FormatError(problem)
     return a
 
 

@@ -402,7 +402,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def check_fitted(estimator: Any, attribute: str | None = None) -> None:
+def check_fitted(estimator: Any, attribute: str | None = None, *, hint: str | None = None) -> None:
     """Raise scikit-learn's ``NotFittedError`` unless `estimator` is fitted.
 
     The one "is it fitted?" check of filmreco (see the guide's :ref:`fitted` convention).
@@ -420,6 +420,9 @@ def check_fitted(estimator: Any, attribute: str | None = None) -> None:
         An object with a ``fit`` method.
     attribute : str, optional
         A fitted attribute (ending in ``_``) that exists only after ``fit``.
+    hint : str, optional
+        What to do, in place of "Call 'fit' ..." (e.g. a caller that was given the
+        estimator says what it expected).
 
     Raises
     ------
@@ -441,8 +444,8 @@ def check_fitted(estimator: Any, attribute: str | None = None) -> None:
         from sklearn.exceptions import NotFittedError
 
         raise NotFittedError(
-            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
-            "appropriate arguments before using this estimator."
+            f"This {type(estimator).__name__} instance is not fitted yet. "
+            + (hint or "Call 'fit' with appropriate arguments before using this estimator.")
         )
 
 

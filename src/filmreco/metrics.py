@@ -17,8 +17,12 @@ Conventions, the same for every function:
 - An item repeated in a row counts only at its first occurrence; later copies are empty slots.
 - A query with no relevant items gets ``NaN`` from every relevance-based metric (precision,
   recall, NDCG, AP, RR, hit rate); means in :func:`ranking_metrics` skip those queries and report
-  how many were evaluated (``"n_evaluated"``). NDCG is also ``NaN`` when every relevant grade of
-  a query is 0 (its ideal DCG is 0).
+  how many were evaluated (``"n_evaluated"``).
+- One definition of *relevant* for every metric: a stored entry of ``relevant`` (a dict key, a
+  set or array member), whatever its grade. Grades only weigh the gains of NDCG. A query whose
+  relevant items all have grade 0 therefore gets an NDCG like any other query: no item is
+  preferred, so they count as equally relevant (the NDCG of ``gain="binary"``, the limit of
+  equal small grades), not ``NaN`` (a 0/0) while precision counts them as hits.
 - The rank discount is ``1 / log2(rank + 1)`` with ranks counted from 1 (Järvelin and
   Kekäläinen, 2002).
 """
@@ -234,22 +238,43 @@ def _average_precision(j: _Judged, k: int) -> np.ndarray:
     return _with_nan_for_empty(total / np.maximum(np.minimum(j.n_rel, k), 1), j.n_rel)
 
 
-def _gain_binary(g: np.ndarray) -> np.ndarray:
+# Gains are computed scaled by a power of two chosen per query, ``2**-shift``, which NDCG
+# (a ratio of two sums of gains of the same query) divides out: the shift is 0, and the
+# gains exactly the textbook ones, unless the query's largest gain would come near the
+# float64 range (grades of 2**960 for "linear", 960 for "exponential", where ``2**rel``
+# overflowed at 1024 and NDCG became NaN).
+_GAIN_ROOM = 960
+
+
+def _gain_binary(g: np.ndarray, shift: np.ndarray) -> np.ndarray:
     return np.ones_like(g)
 
 
-def _gain_linear(g: np.ndarray) -> np.ndarray:
-    return g
+def _gain_linear(g: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    return np.ldexp(g, -shift)  # g * 2**-shift, exact
 
 
-def _gain_exponential(g: np.ndarray) -> np.ndarray:
-    return np.exp2(g) - 1.0
+def _gain_exponential(g: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    return np.exp2(g - shift) - np.exp2(-shift)  # (2**g - 1) * 2**-shift
 
 
-_GAINS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "binary": _gain_binary,
-    "linear": _gain_linear,
-    "exponential": _gain_exponential,
+def _shift_binary(top: np.ndarray) -> np.ndarray:
+    return np.zeros(top.shape, dtype=np.int64)
+
+
+def _shift_linear(top: np.ndarray) -> np.ndarray:
+    return np.maximum(np.frexp(top)[1].astype(np.int64) - _GAIN_ROOM, 0)
+
+
+def _shift_exponential(top: np.ndarray) -> np.ndarray:
+    return np.maximum(np.ceil(top) - _GAIN_ROOM, 0.0)
+
+
+_Gain = tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+_GAINS: dict[str, _Gain] = {
+    "binary": (_gain_binary, _shift_binary),
+    "linear": (_gain_linear, _shift_linear),
+    "exponential": (_gain_exponential, _shift_exponential),
 }
 #: Gain functions accepted by :func:`ndcg_at_k`: ``1``, ``rel`` and ``2**rel - 1``.
 GAINS = tuple(_GAINS)
@@ -260,24 +285,37 @@ def _discounts(n: int) -> np.ndarray:
 
 
 def _ndcg(j: _Judged, k: int, gain: str) -> np.ndarray:
-    fn = _GAINS[gain]
+    fn, shift_of = _GAINS[gain]
+    R = j.R
+    out = np.full(R.shape[0], np.nan)
+    if not R.nnz:
+        return out
+    row = row_indices(R)
+    order = np.lexsort((-R.data, row))  # rows stay in place (already sorted), best grade first
+    grades = R.data[order]
+    has = j.n_rel > 0
+    top = np.zeros(R.shape[0])
+    top[has] = grades[R.indptr[:-1][has]]
+    shift = shift_of(top)
+    g = fn(grades, shift[row])
+    rank = np.arange(R.nnz) - R.indptr[:-1][row]
+    keep = rank < k
+    disc = _discounts(int(min(k, j.n_rel.max())))
+
+    def ideal_of(g: np.ndarray) -> np.ndarray:
+        return np.bincount(row[keep], weights=g[keep] * disc[rank[keep]], minlength=R.shape[0])
+
+    ideal = ideal_of(g)
+    # a query whose relevant items all have gain 0 (grade 0, or 2**rel - 1 rounding to 0)
+    # has an ideal DCG of 0 and expresses no preference among them: they count as equally
+    # relevant, as precision counts them (gain 1 each)
+    flat = has & ~(ideal > 0)
+    if flat.any():
+        ideal = np.where(flat, ideal_of(np.ones_like(g)), ideal)
     rel = j.is_rel[:, :k]
     width = rel.shape[1]
-    gains = np.where(rel, fn(j.grade[:, :k]), 0.0)
+    gains = np.where(rel, np.where(flat[:, None], 1.0, fn(j.grade[:, :k], shift[:, None])), 0.0)
     dcg = gains @ _discounts(width) if width else np.zeros(rel.shape[0])
-    R = j.R
-    ideal = np.zeros(R.shape[0])
-    if R.nnz:
-        row = row_indices(R)
-        g = fn(R.data)
-        order = np.lexsort((-g, row))  # rows stay in place (already sorted), best grade first
-        rank = np.arange(R.nnz) - R.indptr[:-1][row]
-        keep = rank < k
-        disc = _discounts(int(min(k, j.n_rel.max())))
-        ideal = np.bincount(
-            row[keep], weights=g[order][keep] * disc[rank[keep]], minlength=R.shape[0]
-        )
-    out = np.full(R.shape[0], np.nan)
     np.divide(dcg, ideal, out=out, where=ideal > 0)
     return out
 
@@ -397,12 +435,16 @@ def ndcg_at_k(ranked: Any, relevant: Any, k: int = 10, *, gain: str = "linear") 
     gain : {"linear", "exponential", "binary"}, default="linear"
         ``rel`` (as :func:`sklearn.metrics.ndcg_score`), ``2**rel - 1`` (Burges et al., 2005,
         stresses highly relevant items), or ``1`` for every relevant item whatever its grade.
-        With 0/1 relevance all three agree.
+        With 0/1 relevance all three agree. Any finite grades work: the gains of a query are
+        scaled by a power of two when they would overflow (``2**rel`` beyond 1023), which
+        the ratio divides out.
 
     Returns
     -------
     numpy.ndarray of float64, shape (n_queries,)
-        ``NaN`` for queries without relevant items or whose ideal DCG is 0.
+        In [0, 1]; ``NaN`` for queries without relevant items, as every other metric. When
+        all the relevant items of a query have gain 0 (grade 0) they count as equally
+        relevant (the value of ``gain="binary"``; sklearn's ``ndcg_score`` gives 0 there).
 
     Raises
     ------

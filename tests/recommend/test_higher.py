@@ -181,3 +181,16 @@ def test_refuses_too_large_a_problem():
     inter, _ = _problem()
     with pytest.raises(InputError, match="memory_limit"):
         HigherOrderEASE(n_pairs=50, memory_limit=1e-7).fit(inter)
+
+
+@pytest.mark.parametrize("scale", [1e18, 1e20, 1e30])
+def test_huge_values_are_an_input_error(scale):
+    """At 1e20 and above a per-item solve met a singular system first: a bare numpy
+    LinAlgError. Every scale now raises the model's own overflow InputError."""
+    import scipy.sparse as sp
+
+    A = np.zeros((6, 5))
+    A[:, :2] = 1
+    A[0, 2] = 1
+    with pytest.raises(InputError, match="weights are not finite.*Scale the values down"):
+        HigherOrderEASE().fit(sp.csr_array(A * scale))

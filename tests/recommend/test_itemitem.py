@@ -317,3 +317,46 @@ def test_rows_with_many_neighbours_select_as_the_reference(weighting, similarity
     X = sp.csr_array(np.where(mask, vals, 0).astype(np.float32))
     model = ItemKNN(k, weighting=weighting, similarity=similarity)
     assert_same_csr(model.fit(X).similarity_, knn_reference(X, model))
+
+
+def _weighted_world() -> sp.csr_array:
+    rng = np.random.default_rng(0)
+    X = sp.csr_array((rng.random((60, 30)) < 0.3).astype(np.float32))
+    X.data = rng.integers(1, 5, X.nnz).astype(np.float32)
+    return X
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf"])
+@pytest.mark.parametrize(("asymmetry", "shrinkage"), [(0.5, 0.0), (0.7, 2.0)])
+def test_cosine_of_huge_values_is_the_cosine_of_the_scaled_values(weighting, asymmetry, shrinkage):
+    """Values near 1e19 overflowed the float32 dot products (similarities of +inf; with
+    tf-idf at 3e38, all zero). The cosine now divides them by a power of two first: the
+    similarities are bit for bit those of the unscaled data (shrinkage scaled alike)."""
+    X = _weighted_world()
+    ref = ItemKNN(10, weighting=weighting, asymmetry=asymmetry, shrinkage=shrinkage).fit(X)
+    Y = X.copy()
+    Y.data *= np.float32(2.0**100)  # about 1.3e30
+    big = ItemKNN(10, weighting=weighting, asymmetry=asymmetry, shrinkage=shrinkage * 2.0**200).fit(
+        Y
+    )
+    np.testing.assert_array_equal(big.similarity_.toarray(), ref.similarity_.toarray())
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf", "bm25"])
+@pytest.mark.parametrize("scale", [1e19, 1e20, 3e38])
+def test_item_knn_similarities_stay_finite_for_huge_values(weighting, scale):
+    A = np.zeros((6, 5), dtype=np.float32)
+    A[:, :2] = 1
+    A[0, 2] = 1
+    m = ItemKNN(weighting=weighting).fit(sp.csr_array(A * np.float32(scale)))
+    assert np.isfinite(m.similarity_.data).all() and m.similarity_.data.max() <= 1.0 + 1e-6
+    assert m.similarity_.nnz > 0  # not silently all zero
+
+
+@pytest.mark.parametrize("weighting", ["cosine", "tfidf"])
+def test_dot_similarity_that_overflows_float32_is_an_input_error(weighting):
+    A = np.zeros((6, 5), dtype=np.float32)
+    A[:, :2] = 1
+    A[0, 2] = 1
+    with pytest.raises(InputError, match="overflow the float32 similarities.*similarity='cosine'"):
+        ItemKNN(weighting=weighting, similarity="dot").fit(sp.csr_array(A * np.float32(1e20)))

@@ -184,6 +184,33 @@ def test_als_loss_decreases_and_explain_decomposes(world):
     assert contrib.sum() == pytest.approx(float(exact), rel=1e-3, abs=1e-5)
 
 
+def test_als_explain_with_a_singular_system_is_least_squares():
+    """regularization=0 with more factors than items made the explain system singular:
+    a bare numpy LinAlgError. Now the minimum-norm least-squares solution, finite and
+    summing to the score the model folds the same user into."""
+    X = sp.csr_array(np.ones((3, 1)))
+    model = ALS(4, regularization=0.0, max_iter=2, random_state=0).fit(X)
+    _ids, contrib = model.explain(0, 0)
+    assert np.isfinite(contrib).all()
+    exact = model.score([0], [0], user_items=X[[0]])[0, 0]
+    assert contrib.sum() == pytest.approx(float(exact), abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"regularization": 1e39}, "regularization=1e[+]39 overflows the float32"),
+        ({"alpha": 1e39}, "alpha=1e[+]39 overflows the float32"),
+        ({"regularization": 1e38, "regularization_exponent": 4.0}, "frequency-scaled ridge"),
+    ],
+)
+def test_als_refuses_parameters_beyond_float32(world, params, match):
+    """regularization or alpha above the float32 maximum was accepted: RuntimeWarnings,
+    and the factors stayed at their random start (recommendations were noise)."""
+    with pytest.raises(InputError, match=match):
+        ALS(4, max_iter=2, random_state=0, **params).fit(world.interactions)
+
+
 def test_als_same_result_for_any_thread_count(world):
     a = ALS(8, max_iter=3, random_state=1, n_jobs=1).fit(world.interactions)
     b = ALS(8, max_iter=3, random_state=1, n_jobs=2).fit(world.interactions)
@@ -383,3 +410,28 @@ def test_progress_bars_do_not_change_results(world, capsys):
     c = BPR(4, max_iter=2, random_state=0, show_progress=True).fit(world.interactions)
     d = BPR(4, max_iter=2, random_state=0).fit(world.interactions)
     np.testing.assert_array_equal(c.item_factors_, d.item_factors_)
+
+
+def test_hybrid_weights_are_bounded():
+    """weights=[1e308, 1e308] overflowed the blend: every score -inf, every list empty.
+    Weights above 1e12 are refused (only their ratios matter); 1e12 still ranks."""
+    Y = Interactions.from_arrays(["u1", "u1", "u2", "u3"], ["m1", "m2", "m3", "m4"])
+    with pytest.raises(InputError, match="weights entry 1e[+]308 is above 1e[+]12.*ratios"):
+        Hybrid([EASE(), ItemKNN()], weights=[1e308, 1e308]).fit(Y)
+    for method in ("score", "rank"):
+        ids, scores = (
+            Hybrid([EASE(), ItemKNN()], weights=[1e12, 1e12], method=method)
+            .fit(Y)
+            .recommend(["u1"], n=2)
+        )
+        assert sorted(ids[0].tolist()) == ["m3", "m4"] and np.isfinite(scores).all()
+
+
+def test_hybrid_refit_false_with_an_unfitted_component_says_so(world):
+    from sklearn.exceptions import NotFittedError
+
+    fitted = EASE(20.0).fit(world.interactions)
+    with pytest.raises(
+        NotFittedError, match=r"ItemKNN instance is not fitted.*Hybrid\(refit=False\).*models\[1\]"
+    ):
+        Hybrid([fitted, ItemKNN()], refit=False).fit(world.interactions)

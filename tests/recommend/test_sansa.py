@@ -211,5 +211,5 @@ def test_set_state_refuses_an_unsorted_factor(synth):
     ind = arrays["factor_indices"].copy()
     a = int(indptr[row])
     ind[a], ind[a + 1] = ind[a + 1], ind[a]
-    with pytest.raises(InputError, match="not sorted"):
+    with pytest.raises(InputError, match="unsorted or repeated"):
         model._set_state({**arrays, "factor_indices": ind}, meta)

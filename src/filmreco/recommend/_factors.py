@@ -95,7 +95,8 @@ class FactorModel(Recommender):
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         width = self._factor_width()
         n_users, n_items = len(self.user_ids_), len(self.item_ids_)
-        U = member(arrays, "user_factors", kinds="f", shape=(n_users, width), finite=True)
-        V = member(arrays, "item_factors", kinds="f", shape=(n_items, width), finite=True)
+        f32 = np.float32
+        U = member(arrays, "user_factors", kinds="f", shape=(n_users, width), finite=True, fits=f32)
+        V = member(arrays, "item_factors", kinds="f", shape=(n_items, width), finite=True, fits=f32)
         self.user_factors_ = U.astype(np.float32, copy=False)
         self.item_factors_ = V.astype(np.float32, copy=False)

@@ -238,7 +238,7 @@ class PersistMixin(Saveable):
         model.user_ids_ = IdMap.from_arrays(arrays, meta, "user_")
         model.item_ids_ = IdMap.from_arrays(arrays, meta, "item_")
         shape = (len(model.user_ids_), len(model.item_ids_))
-        X = csr_from_arrays(arrays, "ui_", shape)
+        X = csr_from_arrays(arrays, "ui_", shape, fits=np.float32)
         if X.dtype.kind != "f" or (X.nnz and X.data.min() < 0):
             raise FormatError("ui_data must hold floats >= 0 (the training values).")
         model.user_items_ = X if X.dtype == np.float32 else X.astype(np.float32)
@@ -247,7 +247,9 @@ class PersistMixin(Saveable):
         if extra is not None:
             seen = union_pattern(pattern(model.user_items_), extra)
             model.seen_ = seen_or_none(seen, model.user_items_)
-        pop = member(arrays, "item_popularity", kinds="f", shape=(shape[1],), finite=True)
+        pop = member(
+            arrays, "item_popularity", kinds="f", shape=(shape[1],), finite=True, fits=np.float32
+        )
         model.item_popularity_ = pop.astype(np.float64)
         state = {k[len("state_") :]: v for k, v in arrays.items() if k.startswith("state_")}
         state_meta = meta.get("state", {})

@@ -92,7 +92,16 @@ def _frequency_ridge(
     """Rendle et al.'s per-row ridge ``lam * (n_u + alpha0 * n_other) ** nu`` with
     ``alpha0 = 1 / (1 + alpha)`` (an unobserved cell's weight relative to an observed one)."""
     base = counts.astype(np.float64) + float(other) / (1.0 + alpha)
-    return (lam * base**nu).astype(np.float32)
+    ridge = lam * base**nu
+    top = float(ridge.max()) if ridge.size else 0.0
+    if top > float(np.finfo(np.float32).max):
+        raise InputError(
+            f"the frequency-scaled ridge reaches {top:.3g} (regularization={lam!r}, "
+            f"regularization_exponent={nu!r}), beyond float32: the model would not train. "
+            "Use a smaller regularization or regularization_exponent (about 0.1-1 with "
+            "regularization_exponent=1)."
+        )
+    return ridge.astype(np.float32)
 
 
 class ALS(FactorModel):
@@ -115,7 +124,7 @@ class ALS(FactorModel):
     n_factors : int, default=64
         Latent dimension.
     regularization : float, default=10.0
-        :math:`\lambda \ge 0`.
+        :math:`\lambda \ge 0`, at most the largest float32 (about 3.4e38).
     regularization_exponent : float, default=0.0
         :math:`\nu \ge 0` of the frequency-scaled regularization of Rendle et al. [3]_:
         user :math:`u` is penalised by
@@ -128,7 +137,7 @@ class ALS(FactorModel):
         `regularization` (the scale then grows with the catalogue). See the guide's
         "Tuning ALS" section for their protocol.
     alpha : float, default=10.0
-        Confidence growth :math:`\alpha \ge 0`.
+        Confidence growth :math:`\alpha \ge 0`, at most the largest float32.
     confidence : {"linear", "log"}, default="linear"
         :math:`c = 1 + \alpha r` or :math:`c = 1 + \alpha \log(1 + r / \epsilon)` (Hu et
         al., section 4) for an interaction of strength :math:`r`.
@@ -250,12 +259,22 @@ class ALS(FactorModel):
 
     def _check_params(self) -> tuple[int, int, int]:
         f = check_int(self.n_factors, "n_factors", min_value=1)
-        check_real(self.regularization, "regularization", min_value=0.0)
+        lam = check_real(self.regularization, "regularization", min_value=0.0)
         self._nu()
         max_iter = check_int(self.max_iter, "max_iter", min_value=0)
         steps = check_int(self.cg_steps, "cg_steps", min_value=1)
         lookup_option(_CONFIDENCE, self.confidence, "confidence")
-        check_real(self.alpha, "alpha", min_value=0.0)
+        alpha = check_real(self.alpha, "alpha", min_value=0.0)
+        top = float(np.finfo(np.float32).max)
+        for name, value, usual in (
+            ("regularization", lam, "0.01-100"),
+            ("alpha", alpha, "1-100 (Hu et al. use 40)"),
+        ):
+            if value > top:  # cast to inf in the float32 solves: the model never trains
+                raise InputError(
+                    f"{name}={value!r} overflows the float32 solves of {type(self).__name__} "
+                    f"(largest float32: {top:.3g}); usual values are {usual}."
+                )
         check_real(self.epsilon, "epsilon", min_value=0.0, min_inclusive=False)
         check_bool(self.track_loss, "track_loss")
         check_bool(self.show_progress, "show_progress")
@@ -352,5 +371,12 @@ class ALS(FactorModel):
         A = V.T @ V + (Yu.T * (c - 1.0)) @ Yu
         ridge = self._ridge(C, V.shape[0])
         A[np.diag_indices_from(A)] += float(ridge[0]) if ridge.size else float(self.regularization)
-        w = np.linalg.solve(A, V[item])
+        try:
+            w = np.linalg.solve(A, V[item])
+        except np.linalg.LinAlgError:
+            w = None
+        if w is None or not np.isfinite(w).all():
+            # singular system (regularization=0 and fewer films than factors pin down):
+            # the minimum-norm least-squares solution, which the pseudo-inverse gives
+            w = np.linalg.lstsq(A, V[item], rcond=None)[0]
         return idx, (Yu @ w) * c

@@ -250,7 +250,7 @@ class CrossDomain(ALS):
         super()._set_state(arrays, meta)
         items = IdMap.from_arrays(arrays, meta["partner_ids"], "partner_")
         shape = (len(items), self.item_factors_.shape[1])
-        Z = member(arrays, "partner_factors", kinds="f", shape=shape, finite=True)
+        Z = member(arrays, "partner_factors", kinds="f", shape=shape, finite=True, fits=np.float32)
         self.partner_item_ids_, self.partner_factors_ = items, Z.astype(np.float32, copy=False)
         shared = member(arrays, "n_shared_users", kinds="iu", shape=(1,))
         if int(shared[0]) < 0:

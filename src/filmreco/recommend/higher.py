@@ -238,7 +238,9 @@ class HigherOrderEASE(Recommender):
     Raises
     ------
     InputError
-        From :meth:`fit`, when the matrices need more than `memory_limit`.
+        From :meth:`fit`, when the matrices need more than `memory_limit`, or when the
+        interaction values are so large (about 1e18 and above) that the weights overflow
+        float32.
 
     See Also
     --------
@@ -330,8 +332,12 @@ class HigherOrderEASE(Recommender):
             G = (X.T @ X).toarray()
             binary = X.nnz == 0 or bool((X.data == 1.0).all())  # then G holds the counts
             pairs = select_pairs(X, n_pairs, min_count, G if binary else None)
-            B, C = higher_order_weights(X, pairs, lam_b, lam_c, p, G, bar)
-        if not (np.isfinite(B).all() and np.isfinite(C).all()):
+            try:
+                B, C = higher_order_weights(X, pairs, lam_b, lam_c, p, G, bar)
+                failed = not (np.isfinite(B).all() and np.isfinite(C).all())
+            except np.linalg.LinAlgError:  # a per-item system made singular by the overflow
+                failed = True
+        if failed:
             top = float(X.data.max()) if X.nnz else 0.0
             raise InputError(
                 f"HigherOrderEASE weights are not finite: interaction values up to {top:.3g} "

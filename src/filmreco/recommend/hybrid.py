@@ -23,6 +23,10 @@ __all__ = ["Hybrid"]
 
 _METHODS = ("score", "rank")
 _NORMALIZATIONS = ("zscore", "minmax", "none")
+#: Largest weight of a component. Only the ratios of the weights matter for the ranking,
+#: and beyond this the weighted sum heads for overflow (weights of 1e308 made every score
+#: -inf and every list empty); float32 scores cannot tell ratios beyond 1e8 apart anyway.
+WEIGHT_MAX = 1e12
 
 
 def _normalize_rows(S: np.ndarray, how: str) -> np.ndarray:
@@ -110,7 +114,8 @@ class Hybrid(Recommender):
     models : sequence of Recommender
         The components.
     weights : sequence of float, optional
-        One weight per component. None (the default) learns them by stacking on the
+        One weight per component, each in ``[0, 1e12]`` (only their ratios matter for
+        the ranking). None (the default) learns them by stacking on the
         training data alone: on each of two per-user random 20% validation splits carved
         from the data given to :meth:`fit` (fixed seeds :data:`STACK_SEEDS`), clones of
         the components are fitted on the rest, and the weights on a simplex grid (step
@@ -200,6 +205,12 @@ class Hybrid(Recommender):
         )
         if w.size != k:
             raise InputError(f"weights has {w.size} entries for {k} models; give one per model.")
+        if w.size and w.max() > WEIGHT_MAX:
+            raise InputError(
+                f"weights entry {float(w.max()):.3g} is above {WEIGHT_MAX:g}, where the blend "
+                "overflows; only the ratios of the weights matter, so scale them down "
+                "(e.g. to sum to 1)."
+            )
         return w
 
     def _check_params(self) -> list[Recommender]:
@@ -217,8 +228,13 @@ class Hybrid(Recommender):
         if self.refit:
             fitted = [clone(m).fit(interactions) for m in models]
         else:
-            for m in models:
-                check_fitted(m)
+            for k, m in enumerate(models):
+                check_fitted(
+                    m,
+                    hint=f"Hybrid(refit=False) blends its components as they are, and this is "
+                    f"models[{k}]: fit it first, or use refit=True to fit a clone of every "
+                    "component on the data given to fit.",
+                )
             fitted = models
         stacking: dict[str, Any] | None = None
         if self.weights is not None:
@@ -396,9 +412,10 @@ class Hybrid(Recommender):
             self.weights_ = self._weights(len(models))
         else:
             w = np.asarray(saved, dtype=np.float64)
-            if w.shape != (len(models),) or not np.isfinite(w).all() or (w < 0).any():
+            if w.shape != (len(models),) or not ((w >= 0) & (w <= WEIGHT_MAX)).all():
                 raise FormatError(
-                    f"weights_ must hold {len(models)} finite non-negative floats, one per model."
+                    f"weights_ must hold {len(models)} floats in [0, {WEIGHT_MAX:g}], one per "
+                    "model."
                 )
             self.weights_ = w
         self.stacking_ = None

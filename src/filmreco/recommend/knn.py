@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 from .._parallel import check_n_jobs
 from .._validation import check_bool, check_int, check_option, check_real, lookup_option
-from ..sparse._weighting import IDF, bm25_lengths, idf_of
+from ..exceptions import InputError
+from ..sparse._weighting import IDF, K1_MAX, bm25_lengths, idf_of
 from ._itemitem import MODE_COSINE, MODE_DOT, ProductTop, SparseItemItem, load_kernel
 
 __all__ = ["ItemKNN"]
@@ -61,6 +62,11 @@ _WEIGHTING = {"cosine": _none, "tfidf": _tfidf, "bm25": _bm25}
 
 _SIMILARITIES = ("cosine", "dot")
 
+#: Interaction values above this are scaled down by a power of two before a cosine is
+#: computed (see ``ItemKNN._fit``): below it no float32 sum of products can overflow for
+#: up to a billion users, and the data are used as they are (bit for bit).
+_SCALE_ABOVE = 2.0**40
+
 
 class ItemKNN(SparseItemItem):
     r"""Score an item by its similarity to the films the user has interacted with.
@@ -92,10 +98,10 @@ class ItemKNN(SparseItemItem):
     shrinkage : float, default=0.0
         :math:`h \ge 0` (cosine only).
     k1, b : float, default=1.2, 0.75
-        BM25 parameters (``weighting="bm25"`` only). On 0/1 interactions they only
-        rescale each film's vector as a whole, which the cosine divides out again: with
-        ``similarity="cosine"`` they change nothing, and ``weighting="bm25",
-        similarity="dot"`` is the model of implicit's ``BM25Recommender`` (same `k1`, `b`
+        BM25 parameters (``weighting="bm25"`` only; `k1` in ``[0, 1e6]``). On 0/1
+        interactions they only rescale each film's vector as a whole, which the cosine
+        divides out again: with ``similarity="cosine"`` they change nothing, and
+        ``weighting="bm25", similarity="dot"`` is the model of implicit's ``BM25Recommender`` (same `k1`, `b`
         and number of neighbours: NDCG@10 on MovieLens within -0.0002..+0.0015 of it; its
         idf is :math:`\ln\frac{N}{1 + df}`, this one Lucene's).
     n_jobs : int or None, default=None
@@ -108,6 +114,14 @@ class ItemKNN(SparseItemItem):
     ----------
     similarity_ : scipy.sparse.csr_array, shape (n_items, n_items)
         Row ``i`` holds the kept neighbours of item ``i`` and their similarities.
+
+    Raises
+    ------
+    InputError
+        From :meth:`fit` with ``similarity="dot"``, when the interaction values are so
+        large (about 1e19 and above) that the dot products overflow float32. The cosine
+        divides values above 2**40 by a power of two first (the same similarities, with
+        the shrinkage scaled alike), so it takes any finite float32 values.
 
     Examples
     --------
@@ -146,7 +160,7 @@ class ItemKNN(SparseItemItem):
         check_option(self.similarity, _SIMILARITIES, "similarity")
         asym = check_real(self.asymmetry, "asymmetry", min_value=0.0, max_value=1.0)
         shrink = check_real(self.shrinkage, "shrinkage", min_value=0.0)
-        k1 = check_real(self.k1, "k1", min_value=0.0)
+        k1 = check_real(self.k1, "k1", min_value=0.0, max_value=K1_MAX)
         b = check_real(self.b, "b", min_value=0.0, max_value=1.0)
         check_n_jobs(self.n_jobs)
         check_bool(self.show_progress, "show_progress")
@@ -159,10 +173,24 @@ class ItemKNN(SparseItemItem):
         if X.nnz and not X.data.all():  # a stored zero is no interaction (nor a term)
             X = X.copy()
             X.eliminate_zeros()
+        cosine = self.similarity == "cosine"
+        top = max(float(X.data.max()), -float(X.data.min())) if X.nnz else 0.0
+        if cosine and weigh is not _bm25 and top > _SCALE_ABOVE:
+            # the dot products of values near 1e19 overflow float32 (a cosine of inf).
+            # Cosine and tf-idf are linear in the values: dividing them all by a power of
+            # two (exact) and the shrinkage by its square gives the same similarities.
+            # (BM25 saturates: its weights stay bounded whatever the values.)
+            scale = 2.0 ** (np.floor(np.log2(_SCALE_ABOVE)) - np.ceil(np.log2(top)))
+            X = sp.csr_array(
+                ((X.data.astype(np.float64) * scale).astype(X.dtype), X.indices, X.indptr),
+                shape=X.shape,
+            )
+            shrink *= scale * scale
         XT = X.T.tocsr()  # items x users
         # float32 item vectors, dot products summed in float32 as implicit does; norms and
         # the division in float64. W's rows are the items, W^T's the users (same values).
-        a_data, b_data = weigh(XT, X, k1, b) if X.nnz else (XT.data, X.data)
+        with np.errstate(over="ignore"):  # an overflow of the weights is refused just below
+            a_data, b_data = weigh(XT, X, k1, b) if X.nnz else (XT.data, X.data)
         W = sp.csr_array((a_data, XT.indices, XT.indptr), shape=XT.shape)
         Wt = sp.csr_array((b_data, X.indices, X.indptr), shape=X.shape)
         # squared norms summed as scipy sums a row (W's structure is canonical: no check)
@@ -171,7 +199,15 @@ class ItemKNN(SparseItemItem):
         W2.has_canonical_format = True
         sq = np.asarray(W2.sum(axis=1), dtype=np.float64).reshape(-1)
         del a64, W2
-        cosine = self.similarity == "cosine"
+        # |w_i . w_j| <= max ||w||^2 (Cauchy-Schwarz), which bounds every float32 sum of
+        # products; NaN (from an infinite weight) fails the test too
+        if sq.size and not sq.max() <= np.finfo(np.float32).max:
+            raise InputError(
+                f"ItemKNN with weighting={self.weighting!r}, similarity={self.similarity!r}: "
+                f"interaction values up to {top:.3g} overflow the float32 similarities. "
+                "Scale the values down (e.g. Interactions.to_implicit, or a log of them)"
+                + ("." if cosine else ", or use similarity='cosine', which rescales them.")
+            )
         product = ProductTop(
             W,
             Wt,

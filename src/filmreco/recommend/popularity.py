@@ -131,5 +131,5 @@ class Popularity(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         shape = (len(self.item_ids_),)
-        s = member(arrays, "item_scores", kinds="f", shape=shape, finite=True)
+        s = member(arrays, "item_scores", kinds="f", shape=shape, finite=True, fits=np.float32)
         self.item_scores_ = s.astype(np.float32, copy=False)

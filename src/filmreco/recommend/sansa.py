@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .._parallel import blocks, check_n_jobs, parallel_map, progress_bar
 from .._persist import csr_from_arrays, csr_to_arrays, member
-from .._validation import _is_canonical, check_bool, check_real
+from .._validation import check_bool, check_real
 from ..exceptions import InputError
 from ..sparse import build_csr
 from ._base import Recommender
@@ -353,11 +353,7 @@ class SANSA(Recommender):
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         m = len(self.item_ids_)
-        M = csr_from_arrays(arrays, "factor_", (m, m), dtype=np.float32)
-        if not _is_canonical(M):
-            raise InputError(
-                "the factor of a SANSA model is not sorted (strictly increasing) within its rows."
-            )
+        M = csr_from_arrays(arrays, "factor_", (m, m), dtype=np.float32)  # sorted rows
         scale = member(arrays, "scale", kinds="f", shape=(m,), dtype=np.float64, finite=True)
         cs = member(arrays, "column_scale", kinds="f", shape=(m,), dtype=np.float64, finite=True)
         if (scale <= 0).any() or (cs <= 0).any():

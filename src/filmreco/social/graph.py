@@ -557,9 +557,7 @@ class SocialGraph(Saveable):
     def _restore(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SocialGraph:
         idmap = IdMap.from_arrays(arrays, meta, "node_")
         n = len(idmap)
-        adj = csr_from_arrays(arrays, "", (n, n))
-        if not adj.has_canonical_format:
-            raise InputError("the adjacency has unsorted or repeated arcs.")
+        adj = csr_from_arrays(arrays, "", (n, n))  # refuses unsorted or repeated arcs
         check_finite(adj.data, "arc weights")
         if adj.nnz and adj.data.min() < 0:
             raise InputError("arc weights must be non-negative.")

@@ -59,9 +59,22 @@ def _prepare(X: Any, name: str, *, nonnegative: bool = False) -> sp.csr_array:
     return Y
 
 
-def _finish(Y: sp.csr_array, data: np.ndarray) -> sp.csr_array:
-    """Store `data` (one value per entry of `Y`) in `Y`, dropping entries that became zero."""
-    Y.data = np.asarray(data).astype(Y.dtype, copy=False)
+def _finish(Y: sp.csr_array, data: np.ndarray, overflow: str | None = None) -> sp.csr_array:
+    """Store `data` (one value per entry of `Y`) in `Y`, dropping entries that became zero.
+
+    With `overflow` (a phrase naming the parameters that scale the values, and the fix),
+    values that are infinite or NaN in `Y`'s dtype raise an InputError saying so: the
+    input is finite, so such values overflowed (the one extra pass over the values).
+    """
+    out = np.asarray(data)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = out.astype(Y.dtype, copy=False)
+    if overflow is not None and not np.isfinite(out).all():
+        top = float(np.abs(Y.data).max()) if Y.nnz else 0.0
+        raise InputError(
+            f"the weights overflow {Y.dtype} (values of X up to {top:.3g}) with {overflow}."
+        )
+    Y.data = out
     Y.eliminate_zeros()
     Y.has_canonical_format = True
     return Y
@@ -88,13 +101,40 @@ NORMS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = {
 }
 
 
+#: Norms in this range are computed without losing precision: the squares of the largest
+#: value of the group neither overflow nor fall into float64's subnormals.
+_SAFE_NORM = {"l1": (1e-290, 1e290), "l2": (1e-145, 1e145)}
+
+
+def _unit(values: np.ndarray, groups: np.ndarray, n: int, norm: str) -> np.ndarray:
+    """`values` divided by the `norm` of their group (row or column), as float64.
+
+    The norm of a group whose magnitudes lie beyond about 1e145 (or below 1e-145) would
+    overflow to inf (or underflow to 0) while squaring or summing, and the group would come
+    out as zeros; those groups alone are divided by their largest magnitude first (the same
+    unit vector, up to rounding). Other groups take the plain arithmetic, bit for bit.
+    """
+    v = values.astype(np.float64, copy=False)
+    with np.errstate(over="ignore", under="ignore"):  # such groups are done again below
+        size = NORMS[norm](v, groups, n)
+    lo, hi = _SAFE_NORM[norm]
+    bad = ~((size > lo) & (size < hi))
+    inv = np.divide(1.0, size, out=np.ones_like(size), where=~bad)
+    out = v * inv[groups]
+    if bad.any():
+        sel = bad[groups]
+        if sel.any():
+            g, a = groups[sel], np.abs(v[sel])
+            top = np.zeros(n)
+            np.maximum.at(top, g, a)
+            scaled = v[sel] / top[g]  # in [-1, 1], the largest of each group is +-1
+            out[sel] = scaled / NORMS[norm](scaled, g, n)[g]
+    return out
+
+
 def _scale_rows(Y: sp.csr_array, values: np.ndarray, norm: str) -> np.ndarray:
     """`values` (per entry of `Y`) divided by the `norm` of their row."""
-    row = row_indices(Y)
-    size = NORMS[norm](values, row, Y.shape[0])
-    # a norm of zero only happens on underflow (zeros are not stored): leave such rows as is
-    inv = np.divide(1.0, size, out=np.ones_like(size), where=size > 0)
-    return values * inv[row]
+    return _unit(values, row_indices(Y), Y.shape[0], norm)
 
 
 # normalisation ---------------------------------------------------------------------------
@@ -135,9 +175,7 @@ def normalize(X: Any, norm: str = "l2", axis: int = 1) -> sp.csr_array:
     Y = _prepare(X, "X")
     if axis == 1:
         return _finish(Y, _scale_rows(Y, Y.data, norm))
-    size = NORMS[norm](Y.data, Y.indices, Y.shape[1])
-    inv = np.divide(1.0, size, out=np.ones_like(size), where=size > 0)
-    return _finish(Y, Y.data * inv[Y.indices])
+    return _finish(Y, _unit(Y.data, Y.indices, Y.shape[1], norm))
 
 
 # inverse document frequency --------------------------------------------------------------
@@ -297,7 +335,9 @@ def tfidf(
     Raises
     ------
     InputError
-        On negative, NaN or infinite entries, or an unknown `idf` or `norm`.
+        On negative, NaN or infinite entries, an unknown `idf` or `norm`, or (with
+        ``norm=None``) weights that overflow the dtype of the result. With a norm any
+        finite magnitudes work: rows are rescaled before they could overflow or underflow.
 
     Examples
     --------
@@ -314,10 +354,23 @@ def tfidf(
     tf = Y.data.astype(np.float64)
     if check_bool(sublinear_tf, "sublinear_tf"):
         tf = np.log(tf) + 1.0
-    values = tf * weights[Y.indices]
-    if norm is not None:
-        values = _scale_rows(Y, values, norm)
-    return _finish(Y, values)
+    row = row_indices(Y) if norm is not None else None
+    if row is not None and tf.size and float(tf.max()) * float(weights.max()) > 1e300:
+        # tf * idf would overflow; the row norm divides out any per-row scale of tf
+        top = np.zeros(Y.shape[0])
+        np.maximum.at(top, row, tf)
+        tf = tf / top[row]
+    with np.errstate(over="ignore"):  # refused in _finish (norm=None)
+        values = tf * weights[Y.indices]
+    if row is not None and norm is not None:
+        values = _unit(values, row, Y.shape[0], norm)
+    return _finish(Y, values, "norm=None; pass norm='l2' (which rescales) or scale X down")
+
+
+#: Largest `k1` of :func:`bm25` (and ItemKNN's BM25). Usual values are 1.2 to 2; far above
+#: the counts, the weight is the count over the length factor and `k1` no longer matters,
+#: while ``k1 * length`` and ``count * (k1 + 1)`` head for overflow (NaN weights at 1e308).
+K1_MAX = 1e6
 
 
 def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") -> sp.csr_array:
@@ -339,7 +392,7 @@ def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") ->
     X : scipy sparse matrix or array
         Documents × terms, non-negative term counts; not modified.
     k1 : float, default=1.2
-        Term-frequency saturation, ``>= 0`` (0 makes the weight binary: idf only).
+        Term-frequency saturation, in ``[0, 1e6]`` (0 makes the weight binary: idf only).
     b : float, default=0.75
         Length normalisation in ``[0, 1]`` (0: none, 1: full).
     idf : str, default="robertson"
@@ -356,8 +409,9 @@ def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") ->
     Raises
     ------
     InputError
-        On negative, NaN or infinite counts, ``k1 < 0``, `b` outside ``[0, 1]`` or an
-        unknown `idf`.
+        On negative, NaN or infinite counts, `k1` outside ``[0, 1e6]``, `b` outside
+        ``[0, 1]``, an unknown `idf`, or weights that overflow (counts near the largest
+        float).
 
     References
     ----------
@@ -370,7 +424,7 @@ def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") ->
     >>> bm25(X, idf="lucene").toarray().round(3).tolist()
     [[1.303, 0.447, 0.0], [0.0, 0.524, 0.524], [0.0, 0.0, 0.719]]
     """
-    k1 = check_real(k1, "k1", min_value=0.0)
+    k1 = check_real(k1, "k1", min_value=0.0, max_value=K1_MAX)
     b = check_real(b, "b", min_value=0.0, max_value=1.0)
     func = lookup_option(IDF, idf, "idf")
     Y = _prepare(X, "X", nonnegative=True)
@@ -381,7 +435,9 @@ def bm25(X: Any, *, k1: float = 1.2, b: float = 0.75, idf: str = "robertson") ->
     tf = Y.data.astype(np.float64)
     lengths = bm25_lengths(_group_sum(row, tf, n_docs), k1, b)
     weights = idf_of(np.bincount(Y.indices, minlength=Y.shape[1]), n_docs, func)
-    return _finish(Y, bm25_values(tf, weights[Y.indices], lengths[row], k1))
+    with np.errstate(over="ignore", invalid="ignore"):  # refused in _finish
+        values = bm25_values(tf, weights[Y.indices], lengths[row], k1)
+    return _finish(Y, values, f"k1={k1!r}; scale the counts down")
 
 
 # The pieces of bm25 and tfidf, private to filmreco: a caller holding a matrix and its
@@ -442,7 +498,9 @@ def confidence(X: Any, alpha: float = 1.0, *, form: str = "one_plus") -> sp.csr_
     Raises
     ------
     InputError
-        On negative, NaN or infinite entries, a negative `alpha` or an unknown `form`.
+        On negative, NaN or infinite entries, a negative `alpha`, an unknown `form`, or
+        when :math:`\alpha x` overflows the dtype of the result (float32 unless `X` is
+        float64).
 
     References
     ----------
@@ -460,7 +518,9 @@ def confidence(X: Any, alpha: float = 1.0, *, form: str = "one_plus") -> sp.csr_
     alpha = check_real(alpha, "alpha", min_value=0.0)
     offset = lookup_option(_FORMS, form, "form")
     Y = _prepare(X, "X", nonnegative=True)
-    return _finish(Y, offset + alpha * Y.data.astype(np.float64))
+    with np.errstate(over="ignore"):  # refused in _finish
+        values = offset + alpha * Y.data.astype(np.float64)
+    return _finish(Y, values, f"alpha={alpha!r}; use a smaller alpha (Hu et al. use 40)")
 
 
 def log_scale(
@@ -497,7 +557,8 @@ def log_scale(
     ------
     InputError
         On negative, NaN or infinite entries, a negative `alpha`, ``epsilon <= 0``, an
-        unknown `form`, an unknown keyword, or both ``epsilon=`` and ``eps=``.
+        unknown `form`, an unknown keyword, both ``epsilon=`` and ``eps=``, or when the
+        result overflows its dtype (float32 unless `X` is float64).
 
     Warns
     -----
@@ -539,4 +600,6 @@ def log_scale(
     epsilon = check_real(epsilon, "epsilon", min_value=0.0, min_inclusive=False)
     offset = lookup_option(_FORMS, form, "form")
     Y = _prepare(X, "X", nonnegative=True)
-    return _finish(Y, offset + alpha * np.log1p(Y.data.astype(np.float64) / epsilon))
+    with np.errstate(over="ignore"):  # refused in _finish
+        values = offset + alpha * np.log1p(Y.data.astype(np.float64) / epsilon)
+    return _finish(Y, values, f"alpha={alpha!r}, epsilon={epsilon!r}; use a smaller alpha")
