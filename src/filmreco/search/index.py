@@ -409,7 +409,9 @@ class SearchIndex(Saveable, ParamsMixin):
         Raises
         ------
         InputError
-            A record lacks an id, a value has an unsupported type, or a parameter is invalid.
+            A record lacks an id, a value has an unsupported type, a text or field name
+            holds a lone surrogate (not Unicode text: it could not be saved), or a parameter
+            is invalid. Infinite numbers are kept, and saved.
         DuplicateError
             Two records share an id.
         """
