@@ -3,10 +3,12 @@ conditions, parameters, re-ranker outputs and tampered files give filmreco error
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import tempfile
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -78,3 +80,69 @@ def test_any_record_fit_accepts_saves_and_loads_to_the_same_results(extra):
         a, b = index.search(q), again.search(q)
         assert a.ids.tolist() == b.ids.tolist()
         assert a.scores.tolist() == b.scores.tolist()
+
+
+# ------------------------------------------------------------------ #7 filter conditions
+@pytest.fixture(scope="module")
+def films():
+    return SearchIndex().fit(
+        [
+            {"id": 1, "title": "星际穿越", "year": 2014, "date": "2014-11-12"},
+            {"id": 2, "title": "星际迷航", "year": 2009, "date": "2009-05-08"},
+            {"id": 3, "title": "星际宝贝", "year": 10**400},
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("cond", "want"),
+    [
+        (np.array([2014, 2009]), [1, 2]),
+        (np.array(2014), [1]),
+        (np.int64(2009), [2]),
+        (range(2000, 2015), [1, 2]),
+        (range(2014, 2000, -5), [1, 2]),  # 2014, 2009, 2004
+        (10**400, [3]),
+        (10**401, []),
+        ((None, 10**400), [1, 2, 3]),
+        ((-(10**400), 2010), [2]),
+        ((2010, None), [1, 3]),
+        ([2014, 10**400], [1, 3]),
+    ],
+)
+def test_filter_conditions_of_arrays_ranges_and_huge_numbers(films, cond, want):
+    # red-team s14 #7: TypeError unhashable (array), OverflowError (10**400), [] (range)
+    assert sorted(films.search("星际", filters={"year": cond}).ids.tolist()) == want
+
+
+def test_a_date_condition_is_compared_as_iso_text(films):
+    d = datetime.date(2014, 11, 12)
+    assert films.search("星际", filters={"date": d}).ids.tolist() == [1]
+    got = films.search("星际", filters={"date": (datetime.date(2009, 1, 1), "2010")}).ids
+    assert got.tolist() == [2]
+
+
+@pytest.mark.parametrize(
+    "cond",
+    [
+        None,
+        b"2014",
+        object(),
+        complex(2014, 0),
+        float("nan"),
+        (y for y in [2014]),
+        {"a": 1},
+        [2014, None],
+        [[2014]],
+        np.zeros((2, 2)),
+        range(10**6),
+        (None, float("nan")),
+        (object(), None),
+    ],
+)
+def test_unusable_filter_conditions_raise_naming_the_field(films, cond):
+    with pytest.raises(InputError, match=r"filters\['year'\]"):
+        films.search("星际", filters={"year": cond})
+    with pytest.raises(InputError, match=r"filters\['year'\]"):
+        films.search_many(["星际"], filters={"year": cond})
+
