@@ -10,10 +10,11 @@ import tempfile
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filmreco.exceptions import FilmrecoError, InputError
+from filmreco.exceptions import FilmrecoError, InputError, InputTypeError
 from filmreco.search import SearchIndex
 
 
@@ -146,3 +147,113 @@ def test_unusable_filter_conditions_raise_naming_the_field(films, cond):
     with pytest.raises(InputError, match=r"filters\['year'\]"):
         films.search_many(["星际"], filters={"year": cond})
 
+
+# ------------------------------------------------------------------ #8 extreme numbers
+def test_a_prior_of_extreme_values_gives_finite_scores_in_order():
+    recs = [
+        {"id": 1, "title": "星际", "genres": ["科幻"], "rating": 1e308},
+        {"id": 2, "title": "星际2", "genres": ["科幻"], "rating": -1e308},
+        {"id": 3, "title": "星际3", "genres": ["科幻"], "rating": 0.0},
+    ]
+    index = SearchIndex(prior_field="rating").fit(recs)
+    hits = index.search("星际")
+    assert np.isfinite(hits.scores).all()
+    assert hits.ids[0] == 1  # the best-rated first (was last, with a NaN score)
+    req = index.search("有没有好看的科幻片")
+    assert req.ids.tolist() == [1, 3, 2] and np.isfinite(req.scores).all()
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), "1e999"])
+def test_a_prior_beyond_floats_is_an_input_error(value):
+    with pytest.raises(InputError, match=r"prior_field='rating': record 1 .*not a finite number"):
+        SearchIndex(prior_field="rating").fit([{"id": 1, "title": "星际", "rating": value}])
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"k1": 1e308}, "k1"),
+        ({"k1": 10**400}, "k1"),
+        ({"ranking": "bm25-sum", "k1": {"title": 1e9}}, r"k1\['title'\]"),
+        ({"weights": {"word": 1e308}}, r"weights\['word'\]"),
+        ({"weights": {"word": 1e-320}}, r"weights\['word'\]"),
+        ({"fields": {"title": 1e-9}}, r"fields\['title'\]"),
+        ({"fields": {"title": 1e9}}, r"fields\['title'\]"),
+        ({"prior_field": "rating", "prior_weight": 1e300}, "prior_weight"),
+    ],
+)
+def test_scoring_parameters_are_bounded(params, name):
+    with pytest.raises(InputError, match=name):
+        SearchIndex(**params).fit([{"id": 1, "title": "星际", "rating": 1.0}])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"k1": 1000.0},
+        {"weights": dict.fromkeys(["word", "ngram", "syllable", "pinyin", "initials"], 1e6)},
+        {"weights": dict.fromkeys(["word", "ngram", "syllable", "pinyin", "initials"], 1e-6)},
+        {"fields": {"title": 1e6}, "prior_field": "rating", "prior_weight": 1e6},
+        {"fields": {"title": 1e-6}},
+    ],
+)
+def test_scores_stay_finite_and_positive_at_the_bounds(params):
+    recs = [
+        {"id": i, "title": t, "rating": float(i)} for i, t in enumerate(["星际穿越", "星际迷航"])
+    ]
+    index = SearchIndex(**params).fit(recs)
+    for user in (None, "u1"):
+        hits = index.search(
+            "星际", user_id=user, rerank=lambda u, items: [1.0, -1e308][: len(items)]
+        )
+        assert hits.ids.size == 2
+        assert np.isfinite(hits.scores).all() and (hits.scores > 0).all()
+
+
+def test_user_scores_of_any_finite_size_keep_their_order():
+    index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "星际迷航"}])
+    scores = {1: -1e308, 2: 1e308}
+    hits = index.search(
+        "星际", user_id="u", rerank=lambda u, items: [scores[i] for i in items], rerank_weight=1.0
+    )
+    assert hits.ids.tolist() == [2, 1]  # were both scaled to 0: the preference was ignored
+    assert np.isfinite(hits.scores).all()
+
+
+# ------------------------------------------------------------------ #10 re-ranker output
+class _Scorer:
+    def __init__(self, out):
+        self.out = out
+
+    def score(self, user_ids, item_ids):
+        return self.out(len(item_ids))
+
+
+@pytest.mark.parametrize(
+    "out",
+    [
+        lambda n: ["high"] * n,
+        lambda n: [1 + 2j] * n,
+        lambda n: (1.0 for _ in range(n)),
+        lambda n: np.array([object()] * n),
+        lambda n: [None] * n,
+        lambda n: [[1.0], [1.0, 2.0]],
+    ],
+)
+def test_a_reranker_returning_no_numbers_is_an_input_type_error(out):
+    index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "星际迷航"}])
+    with pytest.raises(InputTypeError, match=r"rerank returned .*one real number per item"):
+        index.search("星际", user_id="u1", rerank=lambda u, items: out(len(items)))
+    with pytest.raises(InputTypeError, match=r"rerank\.score returned"):
+        index.search("星际", user_id="u1", rerank=_Scorer(out))
+
+
+def test_a_reranker_may_return_a_sparse_row_or_ints():
+    index = SearchIndex().fit([{"id": 1, "title": "星际穿越"}, {"id": 2, "title": "星际迷航"}])
+    row = sp.csr_array(np.array([[0.0, 5.0]]))
+    assert index.search(
+        "星际", user_id="u", rerank=_Scorer(lambda n: row), rerank_weight=1.0
+    ).ids.tolist() == [2, 1]
+    assert index.search(
+        "星际", user_id="u", rerank=lambda u, items: [0, 3], rerank_weight=1.0
+    ).ids.tolist() == [2, 1]
