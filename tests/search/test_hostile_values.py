@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filmreco.exceptions import FilmrecoError, InputError, InputTypeError
+from filmreco.exceptions import FilmrecoError, FormatError, InputError, InputTypeError
 from filmreco.search import SearchIndex
 
 
@@ -257,3 +257,67 @@ def test_a_reranker_may_return_a_sparse_row_or_ints():
     assert index.search(
         "星际", user_id="u", rerank=lambda u, items: [0, 3], rerank_weight=1.0
     ).ids.tolist() == [2, 1]
+
+
+# ------------------------------------------------------------------ #9 load re-checks records
+def _tampered(edit_records=None, edit_meta=None, edit_arrays=None) -> str:
+    from filmreco._persist import read_npz, save_npz
+    from filmreco.search._fields import pack_strings, unpack_strings
+
+    d = tempfile.mkdtemp()
+    recs = [
+        {"id": 1, "title": "星际穿越", "genres": ["科幻"]},
+        {"id": 2, "title": "流浪地球", "genres": ["科幻"]},
+    ]
+    path = SearchIndex().fit(recs).save(os.path.join(d, "i.npz"))
+    arrays, header = read_npz(path)
+    meta = header["meta"]
+    if edit_records is not None:
+        import json
+
+        stored = [
+            json.loads(t) for t in unpack_strings(arrays["records.data"], arrays["records.offsets"])
+        ]
+        edit_records(stored)
+        texts = [t if isinstance(t, str) else json.dumps(t) for t in stored]
+        arrays["records.data"], arrays["records.offsets"] = pack_strings(texts)
+    if edit_meta is not None:
+        edit_meta(meta)
+    if edit_arrays is not None:
+        edit_arrays(arrays)
+    return save_npz(path, arrays, kind="SearchIndex", version=header["format_version"], meta=meta)
+
+
+def _set(i, key, value):
+    def edit(recs):
+        recs[i][key] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        ({"edit_records": _set(0, "genres", [["科幻"]])}, "record that fit refuses.*genres"),
+        ({"edit_records": _set(0, "genres", [{"a": 1}])}, "record that fit refuses.*genres"),
+        ({"edit_records": _set(0, "title", {"a": 1})}, "record that fit refuses.*title"),
+        ({"edit_records": _set(0, "t", "星\ud800")}, "lone surrogate"),
+        ({"edit_records": _set(1, "id", 7)}, r"record 1 has id 7.*stored id of its row is 2"),
+        ({"edit_records": _set(1, "id", "2")}, r"record 1 has id '2'"),
+        ({"edit_records": lambda r: r[0].pop("id")}, r"record 0 has id None"),
+        ({"edit_records": lambda r: r.__setitem__(0, "[1]")}, "not a JSON object"),
+    ],
+)
+def test_load_refuses_records_fit_would_refuse(edit, match):
+    path = _tampered(**edit)
+    with pytest.raises(FormatError, match=match):
+        SearchIndex.load(path)
+
+
+def test_load_refuses_duplicate_term_matrix_keys():
+    def edit_meta(meta):
+        keys = meta["store"]["tf_keys"]
+        keys[1] = list(keys[0])
+
+    with pytest.raises(FormatError, match="tf_keys lists .* twice"):
+        SearchIndex.load(_tampered(edit_meta=edit_meta))
