@@ -385,11 +385,15 @@ class Tokenizer:
         """
         word, freq, tag = _check_user_word(word, freq, tag)
         norm = self._normalize(word)
-        if not norm or " " in norm:
+        if not norm:
             raise InputError(
-                f"user word {shorten(word)} is {'empty' if not norm else 'split by whitespace'} after "
-                "normalisation; tokens never contain whitespace, so add its parts separately "
-                "(or join them with '·')."
+                f"user word {shorten(word)} is empty after normalisation (it holds only "
+                "whitespace, or nothing); leave it out of the user words."
+            )
+        if " " in norm:
+            raise InputError(
+                f"user word {shorten(word)} is split by whitespace after normalisation; tokens "
+                "never contain whitespace, so add its parts separately (or join them with '·')."
             )
         with self._lock:
             self._user_words.append((word, freq, tag))
