@@ -330,3 +330,19 @@ def test_bad_input_raises_clear_errors(call, error, match):
 
 def test_repr():
     assert repr(Tokenizer(["a"], mode="search")) == "Tokenizer(<1 user words>, mode='search')"
+
+
+@pytest.mark.parametrize(
+    ("word", "match"),
+    [
+        ("", "empty after normalisation"),
+        ("  ", "empty after normalisation"),
+        ("a b", "split by whitespace"),
+    ],
+)
+def test_user_word_messages_fit_the_case(word, match):
+    # red-team s14 #13: an empty word was told about whitespace between parts
+    with pytest.raises(InputError, match=match) as info:
+        Tokenizer([word])
+    if not word.strip():
+        assert "add its parts" not in str(info.value)

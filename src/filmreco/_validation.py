@@ -144,7 +144,10 @@ def check_real(
         raise InputError(
             f"{name} must be a real number, got {shorten(value)} ({type(value).__name__})."
         )
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise InputError(f"{name} must be finite, got {shorten(value)}.") from None
     if not np.isfinite(v):
         raise InputError(f"{name} must be finite, got {v}.")
     if min_value is not None and (v < min_value or (not min_inclusive and v == min_value)):

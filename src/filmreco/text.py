@@ -65,6 +65,11 @@ _DOTS = str.maketrans(dict.fromkeys("\u0387\u2022\u2027\u2219\u22c5\u2e31\u30fb\
 _HAN = re.compile("[\u4e00-\u9fd5]+")  # the characters jieba's dictionary covers
 _WORD_CHAR = re.compile(r"[^\W_]")  # a letter or digit of any script (str.isalnum)
 _ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# a letter or digit of a script jieba cuts into single characters (not ASCII, not Han)
+_OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_HAN_CLASS}]")
+# a word holding such letters: a run of letters and digits (no Han) with a non-ASCII one
+_OTHER_WORD = re.compile(f"[^\\W_{_HAN_CLASS}]*[^\\W\\x00-\\x7f{_HAN_CLASS}][^\\W_{_HAN_CLASS}]*")
 _CJK_RUN = re.compile(
     "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U0003134f]+"
 )
@@ -380,11 +385,15 @@ class Tokenizer:
         """
         word, freq, tag = _check_user_word(word, freq, tag)
         norm = self._normalize(word)
-        if not norm or " " in norm:
+        if not norm:
             raise InputError(
-                f"user word {shorten(word)} is {'empty' if not norm else 'split by whitespace'} after "
-                "normalisation; tokens never contain whitespace, so add its parts separately "
-                "(or join them with '·')."
+                f"user word {shorten(word)} is empty after normalisation (it holds only "
+                "whitespace, or nothing); leave it out of the user words."
+            )
+        if " " in norm:
+            raise InputError(
+                f"user word {shorten(word)} is split by whitespace after normalisation; tokens "
+                "never contain whitespace, so add its parts separately (or join them with '·')."
             )
         with self._lock:
             self._user_words.append((word, freq, tag))
@@ -437,6 +446,24 @@ class Tokenizer:
     # ------------------------------------------------------------------ tokenising
 
     def _segment(self, jt: Any, text: str, out: list[str], whole: str | None = None) -> None:
+        if _OTHER_LETTER.search(text) is not None:
+            # jieba cuts letters outside ASCII and Han one by one (интерстеллар -> и, н, ...):
+            # a run of them is one word (a script without spaces, Thai, gives whole runs)
+            pos = 0
+            stop = self.stop_words
+            for m in _OTHER_WORD.finditer(text):
+                if m.start() > pos:
+                    self._segment_jieba(jt, text[pos : m.start()], out, whole)
+                w = m.group()
+                if w != whole and (stop is None or w not in stop):
+                    out.append(w)
+                pos = m.end()
+            if pos < len(text):
+                self._segment_jieba(jt, text[pos:], out, whole)
+            return
+        self._segment_jieba(jt, text, out, whole)
+
+    def _segment_jieba(self, jt: Any, text: str, out: list[str], whole: str | None) -> None:
         if self.mode == "default":
             words = jt.cut(text, HMM=self.hmm)
         elif self.mode == "search":

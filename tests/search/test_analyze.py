@@ -511,3 +511,66 @@ def test_dictionary_scan_finds_every_dictionary_word(text):
 
     want += re.findall(r"[a-z0-9]+", text)
     assert sorted(scan(text)) == sorted(want)
+
+
+# ------------------------------------------------------------------ words of other scripts
+# letters (no combining marks, which normalize drops) of scripts other than ASCII and Han
+_SCRIPTS = {
+    "cyrillic": "абвгдежзийклмнопрстуфхцчшщъыьэюяёАБВГДЕЖЗ",
+    "greek": "αβγδεζηθικλμνξοπρστυφχψωάέήίόύώΑΒΓΔ",
+    "hebrew": "אבגדהוזחטיכלמנסעפצקרשתםןףץך",
+    "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "thai": "กขคงจฉชซญฎฏฐดตถทธนบปผฝพฟภมยรลวศษสหอฮ",
+    "armenian": "աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտր",
+    "hangul": "인터스텔라기생충괴물",
+    "kana": "あいうえおかきくけこアイウエオカキクケコ",
+}
+
+
+@pytest.mark.parametrize("words", ["scan", "jieba"])
+def test_words_of_any_script_are_found_by_their_exact_text(words):
+    # red-team s14 #4: with words="scan" the query analyzer emitted no word for Cyrillic,
+    # Greek, Hebrew, Arabic or Thai, so a title typed exactly was not found
+    from filmreco.search import SearchIndex
+
+    recs = [
+        {"id": 1, "title": "Интерстеллар"},
+        {"id": 2, "title": "Ἀχιλλεύς"},
+        {"id": 3, "title": "שלום"},
+        {"id": 4, "title": "ภาพยนตร์"},
+        {"id": 5, "title": "星际穿越", "aliases": ["Интерстеллар"]},
+        {"id": 6, "title": "流浪地球", "description": "фильм про космос, שלום עולם"},
+    ]
+    index = SearchIndex(words=words).fit(recs)
+    found = [index.search(q).ids.tolist() for q in ["Интерстеллар", "Ἀχιλλεύς", "שלום", "ภาพยนตร์"]]
+    assert found == [[1, 5], [2], [3, 6], [4]]
+    assert index.search("космос").ids.tolist() == [6]  # a word of a text field
+    assert "интерстеллар" in index.analyze("Интерстеллар").terms["word"]
+
+
+def test_dictionary_scan_and_tokenizer_give_other_scripts_whole():
+    text = normalize("фильм 星际穿越 שלום café 인터스텔라 x战警")
+    got = DictionaryScan()(text)
+    assert {"фильм", "שלום", "café", "인터스텔라", "星际"} <= set(got)
+    assert not any(len(w) == 1 and not w.isascii() for w in got)  # no letter-by-letter words
+    toks = Tokenizer(mode="search")(text)
+    assert {"фильм", "שלום", "café", "인터스텔라"} <= set(toks)
+    assert "ф" not in toks and "x" in toks and "战警" in toks  # ASCII and Han still go to jieba
+
+
+@given(
+    script=st.sampled_from(sorted(_SCRIPTS)),
+    data=st.data(),
+)
+def test_title_in_any_script_is_found_in_both_word_modes(script, data):
+    from filmreco.search import SearchIndex
+
+    title = data.draw(st.text(alphabet=_SCRIPTS[script], min_size=2, max_size=12))
+    recs = [
+        {"id": 1, "title": "星际穿越"},
+        {"id": 2, "title": title},
+        {"id": 3, "title": "流浪地球"},
+    ]
+    for words in ("scan", "jieba"):
+        hits = SearchIndex(words=words).fit(recs).search(title)
+        assert hits.ids.tolist()[:1] == [2], (words, title)

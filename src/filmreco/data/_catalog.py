@@ -90,9 +90,32 @@ def _norm_int(x: Any, name: str) -> int | None:
         f = float(x) if not isinstance(x, numbers.Integral) else x
     except (TypeError, ValueError):
         raise InputError(f"field {name!r} must hold integers, got {shorten(x)}.") from None
-    if isinstance(x, bool) or not float(f).is_integer():
+    if isinstance(x, bool) or not (isinstance(f, numbers.Integral) or float(f).is_integer()):
         raise InputError(f"field {name!r} must hold integers, got {shorten(x)}.")
-    return int(f)
+    return int(f)  # an int of any size: one beyond int64 is saved as JSON (see _kind_of)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_bool_ids(item_ids: Any, where: Callable[[int], str]) -> Any:
+    """`item_ids` (an iterator made a list), or an InputError for a bool among them (an
+    IdMap would take True as 1)."""
+    dtype = getattr(item_ids, "dtype", None)
+    if isinstance(item_ids, (str, bytes)) or not hasattr(item_ids, "__iter__"):
+        return item_ids  # IdMap says what is wrong
+    if dtype is not None and getattr(dtype, "kind", "O") != "O":  # numpy / pandas
+        at = 0 if dtype.kind == "b" else -1
+    else:
+        if not isinstance(item_ids, (list, tuple)) and dtype is None:
+            item_ids = list(item_ids)
+        at = next((i for i, v in enumerate(item_ids) if isinstance(v, (bool, np.bool_))), -1)
+    if at >= 0:
+        raise InputError(
+            f"{where(at)}: the id is a bool; ids are int or str (True would become 1). Give "
+            "every item a real id."
+        )
+    return item_ids
 
 
 def _norm_other(x: Any) -> Any:
@@ -111,7 +134,8 @@ def _normalize(
     name: str, values: list[Any], seps: dict[str, str | None], list_fields: set[str]
 ) -> tuple[list[Any], list[tuple[int, Exception]]]:
     """Values of field `name` in their standard form, and the cells that failed."""
-    kind = "list" if name in list_fields or name in seps else STANDARD_FIELDS.get(name, "other")
+    listed = name in list_fields or (name in seps and name != "")  # "": the default sep
+    kind = "list" if listed else STANDARD_FIELDS.get(name, "other")
     conv: Callable[[Any], Any]
     if kind == "list":
         sep = seps.get(name, seps.get("", None))
@@ -277,6 +301,8 @@ class Catalog(Saveable):
         default_sep: str | None = None,
     ) -> None:
         check_option(on_error, ON_ERROR, "on_error")
+        if not isinstance(item_ids, IdMap):
+            item_ids = _refuse_bool_ids(item_ids, where)
         ids = item_ids if isinstance(item_ids, IdMap) else IdMap(item_ids)
         self._id_field = str(check_str(id_field, "id_field"))
         n = len(ids)
@@ -296,6 +322,12 @@ class Catalog(Saveable):
         for name, values in (fields or {}).items():
             if name == self._id_field:
                 raise InputError(f"field {name!r} is the id field; give the ids as item_ids.")
+            if isinstance(name, str) and _SURROGATE.search(name) is not None:
+                raise InputError(
+                    f"field name {name!r} holds a lone surrogate: it is not Unicode text and "
+                    "could not be saved; rename the field (decode the header it came from "
+                    "with the right encoding)."
+                )
             vals = check_iterable(values, f"fields[{name!r}]")
             if len(vals) != n:
                 raise InputError(f"field {name!r} has {len(vals)} values for {n} items.")
@@ -370,7 +402,8 @@ class Catalog(Saveable):
         Raises
         ------
         InputError
-            A record is not a dict or lacks `id_field`; a bad cell under
+            A record is not a dict or lacks `id_field`, an id is a bool, a field name holds
+            a lone surrogate (it could not be saved); a bad cell under
             ``on_error="raise"`` (the message names the record and its id).
         DuplicateError
             Two records share an id.
@@ -682,18 +715,25 @@ class Catalog(Saveable):
 
 
 def _kind_of(vals: list[Any]) -> str:
+    """How a field is stored: the kind of array that gives its values back unchanged, else
+    "json" (text ending in NUL, which numpy's unicode arrays drop; ints beyond int64; ints
+    mixed with floats that a float cannot hold exactly)."""
     present = [v for v in vals if v is not None]
     if all(isinstance(v, str) for v in present):
-        return "str"
+        return "json" if any(v.endswith("\x00") for v in present) else "str"
     if all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in present):
+        if any(x.endswith("\x00") for v in present for x in v):
+            return "json"
         return "list"
     if all(isinstance(v, bool) for v in present):
         return "bool"
     if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
         if all(-(2**63) <= v < 2**63 for v in present):
             return "int"
+        return "json"
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return "float"
+        if all(isinstance(v, float) or -(2**53) <= v <= 2**53 for v in present):
+            return "float"
     return "json"
 
 
@@ -717,7 +757,8 @@ def _encode(name: str, vals: list[Any]) -> tuple[str, dict[str, np.ndarray]]:
         v = np.array([fill if x is None else x for x in vals], dtype=dt)
         return kind, {"v": v, "m": missing}
     try:
-        text = [json.dumps(v, ensure_ascii=False, allow_nan=False) for v in vals]
+        # infinities as JSON's Infinity (json.loads reads it back); NaN is missing (None)
+        text = [json.dumps(v, ensure_ascii=False, allow_nan=True) for v in vals]
     except (TypeError, ValueError) as exc:
         raise InputError(
             f"field {name!r} holds values that cannot be saved without pickle ({exc}); "

@@ -63,6 +63,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "initials": 1.0,
 }
 _B_NAME, _B_TEXT = 0.3, 0.75
+#: Largest field boost, channel weight and prior weight, and smallest positive boost or
+#: weight: beyond them the float32 scores overflow to inf (every hit ties) or round to 0
+#: (hits that cannot be ranked or re-ranked).
+MAX_WEIGHT, MIN_WEIGHT = 1e6, 1e-6
+#: Largest BM25 saturation k1 (common values: 1.2 to 2; beyond, BM25 is plain tf-idf).
+MAX_K1 = 1000.0
 _WORDS = {"scan": "scan", "jieba": "jieba"}
 
 
@@ -92,6 +98,19 @@ class Config:
     prior_field: str | None = None
     prior_weight: float = 0.1
     intents: bool = True
+
+
+def _weight(value: Any, name: str, *, zero: bool) -> float:
+    """A boost or weight: 0 (when `zero`) or within [MIN_WEIGHT, MAX_WEIGHT], else an
+    InputError naming `name`."""
+    v = check_real(value, name, min_value=0.0, max_value=MAX_WEIGHT, min_inclusive=zero)
+    if 0.0 < v < MIN_WEIGHT:
+        raise InputError(
+            f"{name} must be {'0 or ' if zero else ''}at least {MIN_WEIGHT:g}, got {v:g}: scores "
+            "that small round to 0 and cannot be ranked; scale all the weights up together "
+            "(only their ratios matter)."
+        )
+    return v
 
 
 def _per_field(
@@ -134,7 +153,7 @@ def _boosts(params: Mapping[str, Any], present: set[str], has_records: bool) -> 
     for f, w in fields.items():
         if not isinstance(f, str):
             raise InputError(f"fields keys must be field names (str), got {shorten(f)}.")
-        boosts[f] = check_real(w, f"fields[{shorten(f)}]", min_value=0.0, min_inclusive=False)
+        boosts[f] = _weight(w, f"fields[{shorten(f)}]", zero=False)
     missing = sorted(set(boosts) - present) if has_records else []
     if missing:
         raise InputError(
@@ -189,9 +208,9 @@ def resolve(
             "k1 per field needs ranking='bm25-sum'; BM25F ('bm25') has one saturation k1."
         )
     k1: Any = (
-        _per_field(k1_given, fields, "k1", 1.2, min_value=0.0)
+        _per_field(k1_given, fields, "k1", 1.2, min_value=0.0, max_value=MAX_K1)
         if isinstance(k1_given, Mapping) or ranking == "bm25-sum"
-        else check_real(k1_given, "k1", min_value=0.0)
+        else check_real(k1_given, "k1", min_value=0.0, max_value=MAX_K1)
     )
     if params["b"] is None:  # short name fields: little length normalisation (BM25F practice)
         b = {f: (_B_NAME if f in names else _B_TEXT) for f in fields}
@@ -204,7 +223,7 @@ def resolve(
         )
     for c, w in dict(params["weights"] or {}).items():
         lookup_option(dict.fromkeys(CHANNELS), c, "weights key")
-        weights[c] = check_real(w, f"weights[{shorten(c)}]", min_value=0.0)
+        weights[c] = _weight(w, f"weights[{shorten(c)}]", zero=True)
     stop_words = params["stop_words"]
     if stop_words is None:
         stop: frozenset[str] = frozenset()
@@ -261,7 +280,9 @@ def resolve(
         words=lookup_option(_WORDS, params["words"], "words"),
         max_field_chars=check_int(params["max_field_chars"], "max_field_chars", min_value=1),
         prior_field=prior_field,
-        prior_weight=check_real(params["prior_weight"], "prior_weight", min_value=0.0),
+        prior_weight=check_real(
+            params["prior_weight"], "prior_weight", min_value=0.0, max_value=MAX_WEIGHT
+        ),
         intents=params["intents"],
     )
 

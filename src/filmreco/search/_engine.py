@@ -29,6 +29,7 @@ from ._fields import FieldStore
 from ._filters import FilterColumns
 from ._fuzzy import MAX_FUZZY_LENGTH
 from ._highlight import Highlighter
+from ._intent import unit_scale
 from ._records import cap_texts, field_texts, name_latin_words
 from ._suggest import Suggester
 from .analyze import CHANNELS, DictionaryScan, cjk_runs, name_parts, ngrams, normalize
@@ -714,10 +715,10 @@ def personalize(
     ``(1 - alpha) * sc / max(sc) + alpha * user``, the user's scores min-max scaled."""
     item_ids = state.doc_ids.to_ids(idx)
     if hasattr(rerank, "score"):
-        u = np.asarray(rerank.score([user_id], item_ids), dtype=np.float64)
+        u = _user_scores(rerank.score([user_id], item_ids), idx.size, "rerank.score")
         u = u.reshape(-1) if u.ndim == 2 and u.shape[0] == 1 else u
     elif callable(rerank):
-        u = np.asarray(rerank(user_id, item_ids), dtype=np.float64)
+        u = _user_scores(rerank(user_id, item_ids), idx.size, "rerank")
     else:
         raise InputTypeError(
             "rerank must be a callable (user_id, item_ids) -> scores or an object with a "
@@ -727,17 +728,40 @@ def personalize(
         raise InputError(
             f"rerank returned scores of shape {u.shape}, expected ({idx.size},), one per item."
         )
-    text = sc.astype(np.float64) / float(sc.max())
+    top = float(sc.max())
+    text = sc.astype(np.float64) / top if top > 0 else np.ones(idx.size)
     final = (1.0 - alpha) * text + alpha * _minmax(u)
     order = np.lexsort((np.arange(idx.size), -final))[:n]
     return idx[order], final[order].astype(np.float32)
 
 
+def _user_scores(raw: Any, n: int, name: str) -> np.ndarray:
+    """What a re-ranker returned as float64, or an InputTypeError naming `name` and saying
+    what it must return (real numbers: a list, a 1-D array, a 1-row dense or sparse matrix)."""
+    if hasattr(raw, "toarray"):  # a scipy sparse row
+        raw = raw.toarray()
+    u: np.ndarray | None = None
+    try:
+        u = np.asarray(raw)
+    except (TypeError, ValueError) as exc:
+        why = f"{type(raw).__name__} ({exc})"
+    else:
+        why = f"{type(raw).__name__} of dtype {u.dtype}"
+    if u is None or u.dtype.kind not in "biuf":
+        raise InputTypeError(
+            f"{name} returned {why}; return one real number per item: a list or 1-D array of "
+            f"{n} floats (higher = preferred), in the order of the item ids it was given."
+        )
+    return u.astype(np.float64, copy=False)
+
+
 def _minmax(x: np.ndarray) -> np.ndarray:
-    """Scale to [0, 1]; non-finite values count as the lowest; a constant gives ones."""
-    x = np.where(np.isfinite(x), x, np.nan)
-    if np.isnan(x).all():
+    """Scale to [0, 1]; non-finite values count as the lowest; a constant gives ones.
+    Finite values of any size (±1e308) keep their order (see ``unit_scale``)."""
+    ok = np.isfinite(x)
+    if not ok.any():
         return np.zeros_like(x)
-    lo, hi = np.nanmin(x), np.nanmax(x)
-    out = np.ones_like(x) if hi <= lo else (x - lo) / (hi - lo)
-    return np.nan_to_num(out, nan=0.0)
+    lo, hi = float(x[ok].min()), float(x[ok].max())
+    if hi <= lo:
+        return np.where(ok, 1.0, 0.0)
+    return np.where(ok, unit_scale(np.where(ok, x, lo), lo, hi), 0.0)

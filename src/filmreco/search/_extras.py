@@ -117,8 +117,8 @@ class Extras:
         """The top `n` answers of `text` if it is a request (within `mask`), else None.
 
         Answers: the documents matching every intent, best prior first (then best text
-        score, then index order); the scores returned are the priors (the text scores
-        without a prior). None as well when no document matches them all, so that the
+        score, then index order); the scores returned are the priors, clipped to the float32
+        range of scores (the text scores without a prior). None as well when no document matches them all, so that the
         query is searched as text instead.
         """
         req = self.parse(text)
@@ -136,7 +136,9 @@ class Extras:
             mean = float(np.nanmean(self.raw)) if not np.isnan(self.raw).all() else 0.0
             key = np.where(np.isnan(raw), mean, raw)
             order = np.lexsort((cand, -text_score, -key))[:n]
-            return cand[order].astype(np.int64), key[order].astype(np.float32)
+            # ordered by the float64 prior; reported as float32, whose range it may exceed
+            top = np.clip(key[order], -_F32_MAX, _F32_MAX)
+            return cand[order].astype(np.int64), top.astype(np.float32)
         order = np.lexsort((cand, -text_score))[:n]
         return cand[order].astype(np.int64), text_score[order].astype(np.float32)
 
@@ -218,6 +220,7 @@ class Extras:
 
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _latin(rec: Any, fields: Any, to_simplified: bool) -> set[str]:

@@ -5,10 +5,16 @@
 - a scalar (``"科幻"``, ``2019``): the field equals it (for a list field: one of its
   values does); strings are compared after :func:`~filmreco.search.analyze.normalize`, so
   case, full-width forms and traditional characters do not matter;
-- a list or set (``["美国", "英国"]``): the field equals one of them;
+- a list, set, 1-D numpy array or ``range`` (``["美国", "英国"]``,
+  ``np.array([2014, 2019])``): the field equals one of them;
 - a tuple ``(low, high)`` (``(2000, 2010)``): ``low <= value <= high``, either end ``None``
   for open (numbers, or strings such as ISO dates);
 - a callable: ``condition(value) -> bool`` on each value (a slow path, in Python).
+
+A ``datetime.date`` is compared as its ISO text, which is how records store dates. Any
+other condition (None, NaN, bytes, a generator, ...) raises an
+:class:`~filmreco.exceptions.InputError` naming ``filters[field]``. Integers too large for
+a float compare exactly for equality and as ``±inf`` in ranges.
 
 Documents must match every condition; a missing value never matches. Fields are indexed
 lazily (an inverted index per field on first use) and the result is cached.
@@ -22,6 +28,8 @@ the field, the value and the type the field holds, rather than matching nothing.
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import numbers
 import threading
 from collections.abc import Mapping, Sequence
@@ -36,32 +44,98 @@ from .analyze import normalize
 __all__ = ["FilterColumns"]
 
 
+#: Most values a ``range`` condition may hold (a longer one is meant as a (low, high) tuple).
+_MAX_RANGE = 100_000
+
+
 def _key(value: Any) -> Any:
-    """Comparison key of a stored or requested value."""
+    """Comparison key of a stored or requested value (an int is its own key: it equals and
+    hashes like the integral float, and stays exact beyond the float range)."""
     if isinstance(value, str):
         return normalize(value)
     if isinstance(value, bool):
         return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
     if isinstance(value, numbers.Real):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            return value
         return int(f) if f.is_integer() else f
     return value
 
 
+def _float(value: Any) -> float:
+    """`value` (a real number) as a float; beyond the float range, ``±inf``."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _number(value: Any) -> float | None:
-    """`value` as a finite number: a number (not a bool) or a numeric string, else None."""
+    """`value` as a number: a number (not a bool; ``±inf`` beyond the float range) or a
+    finite numeric string, else None (NaN too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, numbers.Real):
-        f = float(value)
-    elif isinstance(value, str):
+        f = _float(value)
+        return None if f != f else f
+    if isinstance(value, str):
         try:
             f = float(value.strip())
         except ValueError:
             return None
+        return f if math.isfinite(f) else None
+    return None
+
+
+def _scalar(field: str, value: Any) -> Any:
+    """A condition's value, checked: a str, bool or real number (a numpy scalar as its
+    Python value, a date as its ISO text), else an InputError naming ``filters[field]``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, numbers.Real):
+        if value != value:
+            raise InputError(
+                f"filters[{shorten(field)}]: NaN matches nothing (a missing value never "
+                "matches); leave the condition out, or filter on the values present."
+            )
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()  # records store dates so (see clean_record)
+    raise InputError(
+        f"filters[{shorten(field)}]: cannot compare with {shorten(value)} "
+        f"({type(value).__name__}); a condition is a str, number, bool or date, a list, set, "
+        "1-D array or range of them, a (low, high) tuple, or a callable value -> bool."
+    )
+
+
+def _values(field: str, cond: Any) -> list[Any]:
+    """The values of an equality condition (one value, or a collection of them), checked."""
+    if isinstance(cond, np.ndarray):
+        if cond.ndim > 1:
+            raise InputError(
+                f"filters[{shorten(field)}]: an array condition must be 1-D (a set of values), "
+                f"got shape {cond.shape}."
+            )
+        cond = cond.tolist() if cond.ndim == 1 else [cond.item()]
+    elif isinstance(cond, range):
+        if len(cond) > _MAX_RANGE:
+            raise InputError(
+                f"filters[{shorten(field)}]: {cond!r} holds {len(cond):,} values (at most "
+                f"{_MAX_RANGE:,}); for an interval pass a (low, high) tuple, e.g. "
+                f"({cond.start}, {cond.stop - 1})."
+            )
+        cond = list(cond)
+    elif isinstance(cond, (list, set, frozenset)):
+        cond = list(cond)
     else:
-        return None
-    return f if np.isfinite(f) else None
+        return [_scalar(field, cond)]
+    return [_scalar(field, w) for w in cond]
 
 
 class _Column:
@@ -167,15 +241,13 @@ class FilterColumns:
             return hit
         if isinstance(cond, tuple):
             return self._range(field, col, cond, hit)
-        wanted = list(cond) if isinstance(cond, (list, set, frozenset)) else [cond]
+        wanted = _values(field, cond)
         inverted = col.inverted()
         for w in wanted:
-            if isinstance(w, (list, tuple, dict)):
-                raise InputError(f"filters[{shorten(field)}]: cannot compare with {shorten(w)}.")
             docs = inverted.get(_key(w))
             if docs is not None:
                 hit[docs] = True
-            if col.values and not isinstance(w, bool) and isinstance(w, (str, numbers.Real)):
+            if col.values and not isinstance(w, bool):
                 self._coerced(field, col, w, hit)
         return hit
 
@@ -186,7 +258,8 @@ class FilterColumns:
         has_number, has_text, example = col.kinds()
         f = _number(w)
         if f is not None and has_number:
-            hit[col.docs[col.numbers() == f]] = True
+            if math.isfinite(f):  # beyond floats, equality is the exact key's (inverted)
+                hit[col.docs[col.numbers() == f]] = True
         elif isinstance(w, str) and f is None and has_number and not has_text:
             raise InputError(
                 f"filters[{shorten(field)}]: {shorten(w)} is text, but the field holds numbers "
@@ -207,7 +280,7 @@ class FilterColumns:
                 f"filters[{shorten(field)}]: a tuple is a range (low, high), got {len(cond)} items; use "
                 "a list for a set of allowed values."
             )
-        low, high = cond
+        low, high = (None if b is None else _scalar(field, b) for b in cond)
         bounds = [b for b in (low, high) if b is not None]
         if not bounds:
             hit[col.docs] = True
@@ -237,9 +310,9 @@ class FilterColumns:
             vals = col.numbers()
             ok = ~np.isnan(vals)
             if low is not None:
-                ok &= vals >= float(low)
+                ok &= vals >= _float(low)
             if high is not None:
-                ok &= vals <= float(high)
+                ok &= vals <= _float(high)
         elif all(isinstance(b, str) for b in bounds):
             strs = col.strings()
             lo = None if low is None else _key(low)

@@ -125,7 +125,10 @@ def prior_values(records: Sequence[Mapping[str, Any]], field: str, id_field: str
         if v is None:
             continue
         if isinstance(v, numbers.Real) and not isinstance(v, bool):
-            f = float(v)
+            try:
+                f = float(v)
+            except OverflowError:  # an int beyond the float range
+                f = math.inf  # reported below
         elif isinstance(v, str):
             s = v.strip()
             if not s:
@@ -139,8 +142,9 @@ def prior_values(records: Sequence[Mapping[str, Any]], field: str, id_field: str
         if math.isinf(f):
             raise InputError(
                 f"prior_field={field!r}: record {shorten(rec.get(id_field))} has "
-                f"{shorten(v)} ({type(v).__name__}), which is not a number; give every record a "
-                "number, a numeric string or None (missing, counted as average), or build the "
+                f"{shorten(v)} ({type(v).__name__}), which is not a finite number (floats reach "
+                "~1.8e308); give every record a number, a numeric string or None (missing, "
+                "counted as average), or build the "
                 "index without a prior: SearchIndex(prior_field=None)."
             )
         if not math.isnan(f):
@@ -148,8 +152,24 @@ def prior_values(records: Sequence[Mapping[str, Any]], field: str, id_field: str
     return out
 
 
+def unit_scale(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Finite `values` within [lo, hi] (``lo < hi``) scaled to [0, 1], without overflow:
+    everything is divided by ``max(|lo|, |hi|)`` first, so ``hi - lo`` of ±1e308 stays finite.
+
+    Examples
+    --------
+    >>> unit_scale(np.array([-1e308, 0.0, 1e308]), -1e308, 1e308).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    s = max(abs(lo), abs(hi))
+    z = (values / s - lo / s) / (hi / s - lo / s)
+    return np.clip(z, 0.0, 1.0, out=z)
+
+
 def scaled_prior(values: np.ndarray) -> np.ndarray:
     """`values` min-max scaled to [0, 1]; missing values (NaN) get the scaled mean (neutral).
+
+    Any finite values give finite results (see :func:`unit_scale`), ±1e308 included.
 
     Examples
     --------
@@ -160,8 +180,8 @@ def scaled_prior(values: np.ndarray) -> np.ndarray:
     if known.size == 0:
         return np.full(values.shape, 0.5)
     lo, hi = float(known.min()), float(known.max())
-    z = np.full(values.shape, 0.5) if hi <= lo else (values - lo) / (hi - lo)
-    return np.where(np.isnan(values), float(np.nanmean(z)) if known.size else 0.5, z)
+    z = np.full(values.shape, 0.5) if hi <= lo else unit_scale(values, lo, hi)
+    return np.where(np.isnan(values), float(np.nanmean(z)), z)
 
 
 @dataclass
@@ -314,7 +334,12 @@ class RequestParser:
             for f in names:
                 v = rec.get(f)
                 if isinstance(v, numbers.Real) and not isinstance(v, bool):
-                    out[i] = float(v)
+                    try:  # an int beyond floats, or inf, is no year
+                        year = float(v)
+                    except OverflowError:
+                        year = math.nan
+                    if math.isfinite(year):
+                        out[i] = year
                     break
                 if isinstance(v, str):
                     m = re.match(r"\s*([12][0-9]{3})", v)

@@ -29,7 +29,7 @@ from ..sparse import IdMap
 from ._config import QUERY_DEFAULTS, QUERY_OPTIONS, _boosts, _names
 from ._fields import FieldStore, pack_strings, unpack_strings
 from ._intent import prior_values
-from ._records import record_from_json, record_to_json
+from ._records import clean_record, record_from_json, record_to_json
 
 if TYPE_CHECKING:
     from .index import SearchIndex
@@ -88,6 +88,14 @@ def _check_store(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     n = meta["n_docs"]
     if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 2**63:
         raise FormatError(f"store n_docs must be a count of documents, got {n!r}.")
+    keys = meta["tf_keys"]
+    if not isinstance(keys, list) or not all(isinstance(k, list) and len(k) == 2 for k in keys):
+        raise FormatError(f"store tf_keys must be a list of [channel, field] pairs, got {keys!r}.")
+    seen: set[tuple[Any, Any]] = set()
+    for c, f in keys:
+        if (c, f) in seen:  # one count matrix would silently replace the other
+            raise FormatError(f"store tf_keys lists [{c!r}, {f!r}] twice.")
+        seen.add((c, f))
     n_terms = {}
     for c in meta["channels"]:
         member(arrays, f"terms.{c}.data", kinds="u", shape=(None,), dtype=np.uint8)
@@ -119,6 +127,30 @@ def _check_fields(
             f"the saved fields {boosts} / name fields {list(names)} are not what the "
             f"parameters fields={params['fields']!r}, name_fields={params['name_fields']!r} give."
         )
+
+
+def _check_records(records: list[Any], id_field: str, doc_ids: IdMap) -> list[dict[str, Any]]:
+    """The stored records as fit would have them (FormatError otherwise), each holding the
+    stored id of its row."""
+    out = []
+    for i, rec in enumerate(records):
+        try:
+            clean = clean_record(rec, i)
+        except InputError as exc:  # InputTypeError too: not a JSON object
+            raise FormatError(f"the saved index holds a record that fit refuses: {exc}") from None
+        if clean != rec:  # e.g. a NaN, which fit stores as None
+            raise FormatError(f"the saved index holds record {i} in a form fit never stores.")
+        out.append(clean)
+    if len(out) == len(doc_ids):
+        stored = doc_ids.ids.tolist()
+        for i, rec in enumerate(out):
+            got = rec.get(id_field)
+            if got != stored[i] or type(got) is not type(stored[i]):
+                raise FormatError(
+                    f"the saved index is inconsistent: record {i} has {id_field} "
+                    f"{got!r}, but the stored id of its row is {stored[i]!r}."
+                )
+    return out
 
 
 def restore(
@@ -159,6 +191,7 @@ def restore(
             records, meta["id_field"], boosts=meta["fields_"], names=meta["name_fields_"]
         )
         _check_fields(params, meta, cfg.boosts, cfg.name_fields)
+        records = _check_records(records, meta["id_field"], doc_ids)
         if cfg.prior_field is not None:
             prior_values(records, cfg.prior_field, cfg.id_field)  # InputError -> FormatError
     except FormatError:

@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -27,9 +28,28 @@ __all__ = [
 
 Scalar = str | int | float | bool | None
 
+# a lone surrogate (str from bytes decoded with errors="surrogateescape", or a cut pair): not
+# Unicode text, so it has no UTF-8 form and cannot be saved
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(text: str, where: str) -> None:
+    """Refuse `text` holding a lone surrogate (InputError naming `where`)."""
+    m = _SURROGATE.search(text)
+    if m is not None:
+        raise InputError(
+            f"{where} holds a lone surrogate ({m.group()!r} in {shorten(text)}): "
+            "it is not Unicode text and cannot be saved. Decode the bytes it came from with "
+            "the right encoding, or drop it (e.g. text.encode('utf-8', 'replace').decode())."
+        )
+
 
 def _clean_scalar(value: Any, where: str) -> Scalar:
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if not value.isascii():
+            _check_text(value, where)
         return value
     if isinstance(value, np.generic):
         value = value.item()
@@ -48,7 +68,11 @@ def _clean_scalar(value: Any, where: str) -> Scalar:
 
 
 def clean_record(rec: Any, i: int) -> dict[str, Any]:
-    """Copy of record `i` with JSON-like values (lists for sequences, None for NaN)."""
+    """Copy of record `i` with JSON-like values (lists for sequences, None for NaN).
+
+    Infinite floats are kept (saved as JSON's ``Infinity``); text holding a lone surrogate
+    is refused (InputError naming the record and field): it has no UTF-8 form to save.
+    """
     if not isinstance(rec, Mapping):
         raise InputTypeError(
             f"records[{i}] must be a dict (mapping), got {type(rec).__name__}; records is a "
@@ -58,11 +82,16 @@ def clean_record(rec: Any, i: int) -> dict[str, Any]:
     for key, value in rec.items():
         if not isinstance(key, str):
             raise InputError(f"record {i} has a non-str field name {shorten(key)}.")
+        if not key.isascii():
+            _check_text(key, f"record {i}: the field name")
         where = f"record {i}, field {shorten(key)}"
         if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
             items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
             if all(type(v) is str for v in items):  # the common case, kept fast
                 out[key] = list(items)
+                if _SURROGATE.search("".join(items)) is not None:
+                    for j, v in enumerate(items):
+                        _check_text(v, f"{where}, item {j}")
                 continue
             out[key] = [_clean_scalar(v, where) for v in items]
             if any(v is not None and isinstance(v, list) for v in out[key]):
@@ -147,7 +176,9 @@ def cap_texts(texts: list[str], limit: int) -> tuple[list[str], int]:
 
 
 def record_to_json(rec: Mapping[str, Any]) -> str:
-    return json.dumps(rec, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """A cleaned record as JSON text; an infinite float is written ``Infinity`` (as Python's
+    :mod:`json` reads back), NaN cannot occur (:func:`clean_record` makes it None)."""
+    return json.dumps(rec, ensure_ascii=False, allow_nan=True, separators=(",", ":"))
 
 
 def record_from_json(text: str) -> dict[str, Any]:

@@ -67,6 +67,13 @@ _CJK = re.compile(
 )
 _LATIN = re.compile(r"[a-z]+|[0-9]+")
 _ALNUM_TOKEN = re.compile(r"[a-z0-9]+")
+# Han characters, which the dictionary scan segments (the ideographs of _CJK)
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# a letter or digit of any script but ASCII and Han (Cyrillic, Greek, Hebrew, Arabic, Thai,
+# kana, hangul, accented Latin, ...): str.isalnum, as ``\w`` is in Python
+_OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_HAN_CLASS}]")
+# a word of such scripts: a run of letters and digits without Han characters
+_OTHER_RUN = re.compile(f"[^\\W_{_HAN_CLASS}]+")
 _HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
 _SHORT_NAME = 3  # name parts up to this length are not segmented (2-3 character names)
 
@@ -430,6 +437,17 @@ def _dictionary_starts(max_len: int) -> frozenset[str]:
     return got
 
 
+def _other_words(text: str, out: list[str]) -> None:
+    """Append the words of `text` in scripts other than ASCII and Han: each run of letters
+    and digits holding a non-ASCII one (``интерстеллар``, ``שלום``, ``인터스텔라``,
+    ``café``; its ASCII runs are emitted as Latin words already). A script written without
+    spaces (Thai, Japanese kana) gives its runs whole: such a run is one word, and a part of
+    it is found through the other channels only where there are any (n-grams of kana)."""
+    for w in _OTHER_RUN.findall(text):
+        if not w.isascii():
+            out.append(w)
+
+
 class DictionaryScan:
     """Every dictionary word found in a text: jieba's full mode, computed as a substring scan.
 
@@ -438,8 +456,11 @@ class DictionaryScan:
     the choice: this emits every word of jieba's dictionary (2-4 characters) and of
     `user_words` (any length) found in the text, overlaps included, as
     ``jieba.cut(text, cut_all=True)`` does, several times faster. Latin words and digit runs
-    are emitted as they are; with `singles`, so is a run of one Chinese character (text
-    leaves single characters to the n-gram channel).
+    are emitted as they are, and so is each run of letters of any other script (Cyrillic,
+    Greek, Hebrew, Arabic, Thai, kana, hangul: ``str.isalnum``, not ASCII ranges), so a
+    film titled ``Интерстеллар`` is found by that word, as with jieba. A script written
+    without spaces (Thai) gives each run as one word. With `singles`, a run of one Chinese
+    character is emitted too (text leaves single characters to the n-gram channel).
 
     Parameters
     ----------
@@ -523,6 +544,8 @@ class DictionaryScan:
                         if w in words:
                             out.append(w)
         out.extend(_ALNUM_TOKEN.findall(text))
+        if _OTHER_LETTER.search(text) is not None:
+            _other_words(text, out)
         return out
 
     def __call__(self, text: str) -> list[str]:
@@ -558,6 +581,8 @@ class DictionaryScan:
                     if w in words or w in extra:
                         out.append(w)
         out.extend(_ALNUM_TOKEN.findall(text))
+        if _OTHER_LETTER.search(text) is not None:
+            _other_words(text, out)
         return out
 
 

@@ -141,8 +141,9 @@ class SearchIndex(Saveable, ParamsMixin):
     Parameters
     ----------
     fields : dict of str to float, optional
-        Searched fields and their boosts. Default: the fields of :data:`DEFAULT_FIELDS`
-        present in the records.
+        Searched fields and their boosts, each in [1e-6, 1e6] (beyond, float32 scores
+        overflow or round to 0). Default: the fields of :data:`DEFAULT_FIELDS` present in
+        the records.
     id_field : str, default="id"
         Field holding each record's id (a :class:`~filmreco.data.Catalog` brings its own).
     name_fields : sequence of str, optional
@@ -152,13 +153,14 @@ class SearchIndex(Saveable, ParamsMixin):
     ranking : {"bm25", "bm25-sum", "tfidf"}, default="bm25"
         BM25F, a boost-weighted sum of per-field BM25, or tf-idf cosine.
     k1 : float or dict, default=1.2
-        BM25 saturation (a dict per field only with ``"bm25-sum"``).
+        BM25 saturation in [0, 1000] (a dict per field only with ``"bm25-sum"``).
     b : float or dict, optional
         BM25 length normalisation in [0, 1], one for all fields or a dict per field
         (missing fields get 0.75). Default: 0.3 for name fields (titles and names are short
         and their length says little), 0.75 for the others.
     weights : dict of str to float, optional
-        Weight of each channel (:data:`DEFAULT_WEIGHTS`); 0 switches a channel off.
+        Weight of each channel (:data:`DEFAULT_WEIGHTS`), 0 or in [1e-6, 1e6]; 0 switches
+        a channel off.
     synonyms : dict of str to str or list of str, optional
         Query expansions, e.g. ``{"复联": "复仇者联盟"}``.
     user_words : sequence of str, default=()
@@ -199,12 +201,13 @@ class SearchIndex(Saveable, ParamsMixin):
     prior_field : str, optional
         A numeric field (Douban's score, a view count) used as a ranking prior: a text
         hit's score is multiplied by ``1 + prior_weight * p``, `p` the document's prior
-        min-max scaled to [0, 1] over the index, and requests (see `intents`) are ordered by
-        it. Numeric strings are converted; a missing value (None, NaN, ``""``) counts as the
+        min-max scaled to [0, 1] over the index (any finite values, ±1e308 included), and
+        requests (see `intents`) are ordered by it (their scores are the prior, clipped to
+        the float32 range). Numeric strings are converted; a missing value (None, NaN, ``""``) counts as the
         average (neutral); anything else raises an :class:`~filmreco.exceptions.InputError`
-        naming the field and the record's id.
+        naming the field and the record's id, as does a number beyond the float range.
     prior_weight : float, default=0.1
-        Strength of the prior in text ranking (0: requests only). The prior re-orders the
+        Strength of the prior in text ranking, in [0, 1e6] (0: requests only). The prior re-orders the
         best 50 (or `n`, if more) text hits.
     intents : bool, default=True
         Understand requests typed as sentences (``"有没有好看的悬疑片"``,
@@ -409,7 +412,9 @@ class SearchIndex(Saveable, ParamsMixin):
         Raises
         ------
         InputError
-            A record lacks an id, a value has an unsupported type, or a parameter is invalid.
+            A record lacks an id, a value has an unsupported type, a text or field name
+            holds a lone surrogate (not Unicode text: it could not be saved), or a parameter
+            is invalid. Infinite numbers are kept, and saved.
         DuplicateError
             Two records share an id.
         """
@@ -684,9 +689,12 @@ class SearchIndex(Saveable, ParamsMixin):
             ``{"year": (2000, 2010), "genres": "科幻"}``; a document must match them all,
             and a missing value matches none. A condition is a value (the field, or one of
             its values for a list field, equals it; strings compared after
-            :func:`~filmreco.search.normalize`), a list or set (equals one of them), a tuple
-            ``(low, high)`` (``low <= value <= high``, either end None for open), or a
-            callable ``condition(value) -> bool``.
+            :func:`~filmreco.search.normalize`, a ``datetime.date`` as its ISO text), a
+            list, set, 1-D array or ``range`` (equals one of them), a tuple ``(low, high)``
+            (``low <= value <= high``, either end None for open), or a callable
+            ``condition(value) -> bool``. Any other condition (None, NaN, bytes, a
+            generator, ...) raises an :class:`~filmreco.exceptions.InputError` naming
+            ``filters[field]``.
         highlight : bool, default=False
             Also return the matched snippets of each hit.
         rerank : callable or object with ``score(user_ids, item_ids)``, optional
@@ -719,7 +727,9 @@ class SearchIndex(Saveable, ParamsMixin):
         Raises
         ------
         TypeError
-            If `query` is not a str, or `rerank` is neither callable nor has ``score``.
+            If `query` is not a str, or `rerank` is neither callable nor has ``score``, or
+            it returns something other than real numbers (an
+            :class:`~filmreco.exceptions.InputTypeError` saying what it must return).
         InputError
             On an unknown filter field, a bad condition, `user_id` without `rerank`, or an
             invalid option (the message names it).
