@@ -3,6 +3,10 @@ model against EASE (issue 13, item 5)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -213,3 +217,33 @@ def test_set_state_refuses_an_unsorted_factor(synth):
     ind[a], ind[a + 1] = ind[a + 1], ind[a]
     with pytest.raises(InputError, match="unsorted or repeated"):
         model._set_state({**arrays, "factor_indices": ind}, meta)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limit of a child process")
+def test_memory_follows_the_data_not_the_catalogue_squared():
+    # 300 events over 45,000 films at the default density: the factors once reserved
+    # n_items * budget entries (about 10 GB) whatever the data; a child process limited to
+    # 3 GB of address space must fit it
+    code = (
+        "import numpy as np, scipy.sparse as sp\n"
+        "from filmreco.recommend import SANSA\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = sp.csr_array((np.ones(300), (rng.integers(0, 50, 300), rng.integers(0, 45000, 300))),"
+        " shape=(50, 45000))\n"
+        "X.sum_duplicates()\n"
+        "m = SANSA().fit(X)\n"
+        "print(m.factor_.nnz, m.recommend([0], n=3)[0].shape)\n"
+    )
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limit,
+        env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["(1,", "3)"]

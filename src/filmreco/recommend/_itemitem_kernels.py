@@ -310,6 +310,8 @@ def neighbour_rows(
             out_v[pos + t] = bv[order[t]]
         pos += cnt
         counts[r - start] = cnt
+    if 2 * pos < out_i.size:  # a view would keep the whole (rows * k) buffers alive
+        return counts, out_i[:pos].copy(), out_v[:pos].copy()
     return counts, out_i[:pos], out_v[:pos]
 
 
