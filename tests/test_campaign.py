@@ -170,6 +170,17 @@ def test_holdout_deterministic_by_seed(world):
     assert a.holdout.size == c.holdout.size == 20
 
 
+def test_seed_sequence_plan_is_reproducible_and_unchanged(world):
+    # red-team s14 #3: plan spawned from the caller's SeedSequence and advanced it
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=200, k=3, n_runs=50)
+    ss = np.random.SeedSequence(11)
+    a = plan(world.film, random_state=ss, **kw)
+    b = plan(world.film, random_state=ss, **kw)
+    assert ss.n_children_spawned == 0
+    np.testing.assert_array_equal(a.holdout, b.holdout)
+    np.testing.assert_array_equal(a.seeds.seeds, b.seeds.seeds)
+
+
 def _reference_uplift(treated, holdout, adopters):
     t = [u in adopters for u in treated]
     h = [u in adopters for u in holdout]

@@ -225,14 +225,31 @@ def blocks(n: int, block_size: int) -> list[tuple[int, int]]:
 
 
 def seed_sequence(random_state: Any) -> np.random.SeedSequence:
-    """Turn `random_state` into a :class:`numpy.random.SeedSequence`.
+    """Turn `random_state` into a :class:`numpy.random.SeedSequence` of the caller's own.
 
     ``None`` draws fresh OS entropy; an int seeds it; a ``Generator`` contributes 128 bits
-    drawn from itself (so the caller's generator advances, as with any use of it).
+    drawn from itself (so the caller's generator advances, as with any use of it: two calls
+    with the same generator give different, reproducible streams). A ``SeedSequence`` is
+    read, never changed: the result is a fresh SeedSequence with the same ``entropy``,
+    ``spawn_key`` and ``pool_size`` and no child spawned yet, so spawning from it leaves the
+    caller's object as it was and the same SeedSequence gives the same streams on every
+    call (its ``n_children_spawned`` counter plays no part). Its streams are the children
+    ``SeedSequence(entropy, spawn_key=spawn_key + (i,))``, those a first ``ss.spawn()``
+    would give.
+
+    Examples
+    --------
+    >>> ss = np.random.SeedSequence(7)
+    >>> a = seed_sequence(ss).spawn(2)[1].generate_state(1)
+    >>> b = seed_sequence(ss).spawn(2)[1].generate_state(1)
+    >>> bool((a == b).all()), ss.n_children_spawned
+    (True, 0)
     """
     seed = check_seed(random_state)
     if isinstance(seed, np.random.SeedSequence):
-        return seed
+        return np.random.SeedSequence(
+            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+        )
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(
             [int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)]
@@ -242,6 +259,9 @@ def seed_sequence(random_state: Any) -> np.random.SeedSequence:
 
 def block_seeds(random_state: Any, n_blocks: int) -> list[np.random.SeedSequence]:
     """One independent seed per block of work, fixed by `random_state` alone.
+
+    `random_state` is read as :func:`seed_sequence` reads it: a SeedSequence is never
+    changed and gives the same seeds every time; a Generator advances.
 
     Examples
     --------

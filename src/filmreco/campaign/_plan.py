@@ -642,7 +642,7 @@ def plan(
         Share of the audience held out (never seeded, never targeted) to measure uplift.
     queries : list of str or (kind, query), optional
         Search queries; defaults to title, pinyin, a director and an actor, genre + year.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
 
     Returns
     -------

@@ -191,7 +191,7 @@ class PropagationModel(Saveable):
     probability : float, str or array-like, default="weighted_cascade"
         Per-arc influence: a float (uniform), a scheme of
         :meth:`SocialGraph.probabilities` or one value per arc (arc order).
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Only used to draw random schemes (``"trivalency"``) at construction.
     calibration : dict, optional
         How the probabilities were learned (set by :meth:`from_logs`); ``None`` for
@@ -338,8 +338,8 @@ class PropagationModel(Saveable):
             External ids; duplicates count once (with a :class:`DataWarning`).
         n_runs : int, default=10_000
             Number of Monte-Carlo runs.
-        random_state : int, Generator or None
-            Same value, same result (whatever `n_jobs`).
+        random_state : int, SeedSequence, Generator or None
+            Same value, same result (whatever `n_jobs`); see :ref:`random_state`.
         n_jobs : int or None, default=None
             Workers for the blocks of runs; see :ref:`n_jobs`. The result does not depend on it.
         return_steps : bool, default=False
@@ -599,7 +599,7 @@ class LinearThreshold(PropagationModel):
     normalize : bool, default=True
         Divide by the in-total per node. If False the values are used as they are and
         must sum to at most 1 per node.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Used by random schemes only.
 
     Attributes

@@ -488,7 +488,7 @@ class SocialGraph(Saveable):
             - ``"weight"``: the weights themselves (they must lie in [0, 1]).
         p : float, default=0.1
             Used by ``"uniform"`` and ``"interaction"``.
-        random_state : int, Generator or None
+        random_state : int, SeedSequence, Generator or None
             Used by ``"trivalency"``.
 
         Returns

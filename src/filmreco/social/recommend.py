@@ -66,7 +66,7 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
     Parameters
     ----------
     graph : SocialGraph
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
 
     Returns
     -------

@@ -509,8 +509,8 @@ def maximize_influence(
     p : float, optional
         ``"degree_discount"`` only: the propagation probability of its discount; defaults
         to the mean arc probability of `model`.
-    random_state : int, Generator or None
-        Same value, same seeds and estimates (whatever `n_jobs`).
+    random_state : int, SeedSequence, Generator or None
+        Same value, same seeds and estimates (whatever `n_jobs`); see :ref:`random_state`.
     n_jobs : int or None, default=None
         Workers for RR-set generation and Monte Carlo; see :ref:`n_jobs`.
     show_progress : bool, default=False
