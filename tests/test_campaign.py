@@ -377,6 +377,17 @@ def test_backtest_impossible_falls_back_with_warning(world, dated_log):
         plan(world.film, action_log=dated_log, calibration="best", **kw)
 
 
+@pytest.mark.parametrize("which", ["empty", "nobody in the graph"])
+def test_log_without_graph_users_falls_back_with_warning(world, which):
+    # red-team s14 #1: an IndexError from the back-test got through plan's fallback
+    log = ([], [], []) if which == "empty" else (["nobody"], [world.film], [0])
+    kw = dict(interactions=world.interactions, graph=world.social, audience_size=50, k=2,
+              n_runs=50, seed_method="degree", random_state=0)  # fmt: skip
+    with pytest.warns(DataWarning, match="could not be back-tested.*no action by a user"):
+        p = plan(world.film, action_log=log, **kw)
+    assert p.backtest is None and p.model.calibration["method"] == "bernoulli"
+
+
 def test_from_logs_auto_keeps_backtest_through_save(world, dated_log, tmp_path):
     m = IndependentCascade.from_logs(world.social, *dated_log, method="auto")
     bt = m.calibration["backtest"]
