@@ -36,8 +36,13 @@ def _trivalency(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
 
 
 def _interaction_share(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
-    strength = np.bincount(g.targets, weights=g.weights, minlength=g.n_nodes)
-    return np.divide(g.weights, strength[g.targets], out=np.zeros(g.n_arcs), where=g.weights > 0)
+    # shares do not depend on the scale: weights over their maximum (<= 1 each) never
+    # overflow the sums (1e308 + 1e308 = inf) nor make a subnormal sum
+    w = g.weights
+    top = float(w.max()) if w.size else 0.0
+    w = w / top if top > 0 else w
+    strength = np.bincount(g.targets, weights=w, minlength=g.n_nodes)
+    return np.divide(w, strength[g.targets], out=np.zeros(g.n_arcs), where=w > 0)
 
 
 def _interaction(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
@@ -46,7 +51,7 @@ def _interaction(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
 
 def _weight(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
     w = g.weights.copy()
-    if w.size and (w.min() < 0 or w.max() > 1):
+    if w.size and not (np.isfinite(w).all() and w.min() >= 0 and w.max() <= 1):
         raise InputError(
             f"probability='weight' uses the edge weights as probabilities, but they range over "
             f"[{w.min()}, {w.max()}]; probabilities must lie in [0, 1]. Use "
