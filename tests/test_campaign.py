@@ -250,6 +250,16 @@ def test_bad_input(world):
         plan(world.film, action_log=Interactions.from_arrays(["u1"], ["a"]), **kw)
 
 
+def test_holdout_that_leaves_nobody_treated_says_so(world):
+    # red-team s14 #7: holdout=1.0 blamed the social graph
+    kw = dict(recommender=world.rec, graph=world.social, k=3, n_runs=50, seed_method="degree",
+              random_state=0)  # fmt: skip
+    with pytest.raises(InputError, match="holdout must be < 1"):
+        plan(world.film, audience_size=50, holdout=1.0, **kw)
+    with pytest.raises(InputError, match="holdout=0.9 of an audience of 1 leaves nobody"):
+        plan(world.film, audience_size=1, holdout=0.9, **kw)
+
+
 def test_default_audience_model_is_fitted_on_interactions(world):
     # without recommender=, plan fits audience_model() on interactions= and takes the
     # film's audience from its recommend_users, exactly as when that model is passed
