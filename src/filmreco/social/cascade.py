@@ -482,7 +482,10 @@ class PropagationModel(Saveable):
         """A model whose arc probabilities are learned from an action log.
 
         See :func:`~filmreco.social.learn_probabilities` for the log format and the
-        estimators; `kwargs` go to the model's constructor. With ``method="auto"`` the
+        estimators; `kwargs` go to the model's constructor (``normalize`` for
+        :class:`LinearThreshold`, ``random_state``; not ``probability``, which is learned:
+        an unknown or repeated keyword raises
+        :class:`~filmreco.exceptions.InputTypeError` naming it). With ``method="auto"`` the
         estimator and its scale are chosen by a back-test on the last part of the log, and
         :attr:`calibration` holds its record under ``"backtest"``
         (:meth:`~filmreco.social._backtest.Backtest.to_dict`: per estimator the ratio of
@@ -498,9 +501,21 @@ class PropagationModel(Saveable):
         >>> m.calibration["method"], "backtest" in m.calibration
         ('bernoulli', False)
         """
-        from .._validation import check_option
+        from .._validation import check_forwarded, check_option
         from .learn import LEARN_METHODS, learn_probabilities
 
+        call = f"{cls.__name__}.from_logs"
+        for own in ("probability", "calibration"):
+            if own in kwargs:
+                raise InputTypeError(
+                    f"{call}() got the keyword argument {own!r}, but from_logs sets it itself: "
+                    f"it learns the {own} from the log. To fix the probabilities yourself, "
+                    f"build {cls.__name__}(graph, probability) instead."
+                )
+        check_forwarded(
+            kwargs, cls.__init__, call, own=("method", "credit", "window"),
+            taken=("self", "graph", "probability", "calibration"),
+        )  # fmt: skip
         method = check_option(method, LEARN_METHODS, "method")
         report = None
         if method == "auto":
