@@ -95,14 +95,17 @@ def test_seed_sequence_is_read_never_changed(entropy, spawn_key, already, n):
     # a SeedSequence as random_state gives the same streams on every call and is never
     # changed (red-team s14 #3: spawn() advanced the caller's object)
     ss = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
-    ss.spawn(already)  # what the caller did before plays no part
+    ss.spawn(already)  # the caller's own children: filmreco's streams come after them
     first = [s.generate_state(2).tolist() for s in block_seeds(ss, n)]
     again = [s.generate_state(2).tolist() for s in block_seeds(ss, n)]
     assert first == again
     assert ss.n_children_spawned == already
     fresh = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
+    fresh.spawn(already)
     assert first == [s.generate_state(2).tolist() for s in fresh.spawn(n)]
     assert seed_sequence(ss) is not ss
+    own = seed_sequence(ss)  # filmreco's own sequence is chained, not copied
+    assert seed_sequence(own) is own
 
 
 def test_generator_random_state_advances():

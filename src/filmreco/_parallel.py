@@ -224,18 +224,25 @@ def blocks(n: int, block_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
 
+class OwnSeedSequence(np.random.SeedSequence):
+    """A :class:`numpy.random.SeedSequence` filmreco made itself (its children are too).
+
+    filmreco's own code chains streams by spawning from one such sequence in turn (IMM's
+    RR sets, then its Monte-Carlo estimate), which advances it, as meant. A caller's
+    SeedSequence is never used that way: :func:`seed_sequence` copies it into one of these.
+    """
+
+
 def seed_sequence(random_state: Any) -> np.random.SeedSequence:
-    """Turn `random_state` into a :class:`numpy.random.SeedSequence` of the caller's own.
+    """Turn `random_state` into a :class:`numpy.random.SeedSequence` of filmreco's own.
 
     ``None`` draws fresh OS entropy; an int seeds it; a ``Generator`` contributes 128 bits
     drawn from itself (so the caller's generator advances, as with any use of it: two calls
-    with the same generator give different, reproducible streams). A ``SeedSequence`` is
-    read, never changed: the result is a fresh SeedSequence with the same ``entropy``,
-    ``spawn_key`` and ``pool_size`` and no child spawned yet, so spawning from it leaves the
-    caller's object as it was and the same SeedSequence gives the same streams on every
-    call (its ``n_children_spawned`` counter plays no part). Its streams are the children
-    ``SeedSequence(entropy, spawn_key=spawn_key + (i,))``, those a first ``ss.spawn()``
-    would give.
+    with the same generator give different, reproducible streams). A caller's
+    ``SeedSequence`` is read, never changed: the result is a copy of its state (``entropy``,
+    ``spawn_key``, ``pool_size`` and ``n_children_spawned``), so spawning from it leaves
+    the caller's object as it was, and the same SeedSequence gives the same streams on
+    every call (the children the caller's next ``ss.spawn()`` would give).
 
     Examples
     --------
@@ -244,17 +251,23 @@ def seed_sequence(random_state: Any) -> np.random.SeedSequence:
     >>> b = seed_sequence(ss).spawn(2)[1].generate_state(1)
     >>> bool((a == b).all()), ss.n_children_spawned
     (True, 0)
+
+    A sequence this function returned (an :class:`OwnSeedSequence`) comes back as is, so
+    filmreco's internal steps that spawn from it in turn get distinct streams.
     """
     seed = check_seed(random_state)
+    if isinstance(seed, OwnSeedSequence):  # filmreco's own, passed down: chained as is
+        return seed
     if isinstance(seed, np.random.SeedSequence):
-        return np.random.SeedSequence(
-            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+        return OwnSeedSequence(
+            seed.entropy,
+            spawn_key=seed.spawn_key,
+            pool_size=seed.pool_size,
+            n_children_spawned=seed.n_children_spawned,
         )
     if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(
-            [int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)]
-        )
-    return np.random.SeedSequence(seed)
+        return OwnSeedSequence([int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)])
+    return OwnSeedSequence(seed)
 
 
 def block_seeds(random_state: Any, n_blocks: int) -> list[np.random.SeedSequence]:

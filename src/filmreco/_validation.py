@@ -387,17 +387,18 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`.
 
     A Generator is returned as is (drawing from it advances the caller's generator, as
-    meant). A SeedSequence seeds a generator through a copy of itself (same ``entropy``,
-    ``spawn_key`` and ``pool_size``): ``Generator.spawn`` on the result then spawns from the
-    copy, so the caller's SeedSequence is never changed and gives the same result each call.
+    meant). A caller's SeedSequence seeds a generator through a copy of its state (see
+    ``_parallel.seed_sequence``):
+    ``Generator.spawn`` on the result then spawns from the copy, so the caller's
+    SeedSequence is never changed and gives the same result each call.
     """
     seed = check_seed(random_state)
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.SeedSequence):
-        seed = np.random.SeedSequence(
-            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
-        )
+        from ._parallel import seed_sequence  # a caller's is copied, filmreco's own kept
+
+        seed = seed_sequence(seed)
     return np.random.default_rng(seed)
 
 
