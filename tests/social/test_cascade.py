@@ -260,3 +260,16 @@ def test_calibrated_flag_follows_from_logs():
     assert plan.calibrated and not maximize_influence(default, k=1, method="degree").calibrated
     lt = LinearThreshold.from_logs(g, ["a", "b"], ["f1", "f1"], [0, 1])
     assert lt.calibrated
+
+
+def test_summary_of_a_single_run_says_the_interval_needs_two():
+    # red-team s14 minor: "95% CI nan-nan"
+    res = IndependentCascade(SocialGraph.from_arrays([0], [1]), 0.5).simulate(
+        [0], 1, random_state=0
+    )
+    assert "nan" not in res.summary() and "needs n_runs >= 2" in res.summary()
+    assert "nan" not in res._repr_html_()
+    two = IndependentCascade(SocialGraph.from_arrays([0], [1]), 0.5).simulate(
+        [0], 2, random_state=0
+    )
+    assert "95% CI" in two.summary()

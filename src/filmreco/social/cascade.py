@@ -148,11 +148,17 @@ class SimulationResult:
             }
         )
 
+    def _ci_text(self) -> str:
+        """The 95% interval as text, or why there is none (it needs two runs)."""
+        if self.n_runs < 2:
+            return "no 95% CI: it needs n_runs >= 2"
+        lo, hi = self.ci
+        return f"95% CI {lo:.1f}-{hi:.1f}"
+
     def summary(self) -> str:
         """A readable one-paragraph summary, with the calibration warning when it applies."""
-        lo, hi = self.ci
         text = (
-            f"expected reach {self.mean:.1f} users (95% CI {lo:.1f}-{hi:.1f}) from "
+            f"expected reach {self.mean:.1f} users ({self._ci_text()}) from "
             f"{self.seeds.size} seed(s), {self.n_runs} simulated cascades"
         )
         if not self.calibrated:
@@ -170,9 +176,14 @@ class SimulationResult:
         from .._html import card, fmt_number
 
         lo, hi = self.ci
+        interval = (
+            f"{fmt_number(lo, 1)} – {fmt_number(hi, 1)}"
+            if self.n_runs >= 2
+            else "needs n_runs >= 2"
+        )
         rows = [
             ("expected reach", f"{fmt_number(self.mean, 1)} users"),
-            ("95% CI", f"{fmt_number(lo, 1)} – {fmt_number(hi, 1)}"),
+            ("95% CI", interval),
             ("seeds", fmt_number(self.seeds.size)),
             ("simulated cascades", fmt_number(self.n_runs)),
         ]
