@@ -344,3 +344,14 @@ def test_erasure_of_a_raw_id_reaches_models_fitted_on_pseudonyms() -> None:
     report = forget_user(1, recommenders=[model], pseudonym_tables=[table])
     assert report.removed["recommenders"] == 1 and report.removed["pseudonym_tables"] == 1
     assert forget_user(7, recommenders=[model], pseudonym_tables=[table]).total == 0
+
+
+def test_item_audience_cap_without_noise_is_applied_or_refused(world: Any) -> None:
+    # red-team s14 minor: max_items_per_user=0 (or any cap) was ignored without epsilon
+    X = world.interactions
+    M = X.matrix.toarray() > 0
+    with pytest.raises(InputError, match="max_items_per_user"):
+        item_audience(X, max_items_per_user=0)
+    with pytest.warns(PrivacyWarning, match="capped"):
+        r = item_audience(X, max_items_per_user=2, min_group_size=1)
+    assert r.sensitivity == 2.0 and np.nansum(r.counts) == np.minimum(M.sum(axis=1), 2).sum()
