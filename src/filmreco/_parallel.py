@@ -72,7 +72,7 @@ import joblib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._validation import check_seed
+from ._validation import OwnSeedSequence, check_seed, own_seed_sequence
 from .exceptions import BackendError, InputError, InputTypeError
 
 __all__ = [
@@ -224,15 +224,6 @@ def blocks(n: int, block_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + block_size, n)) for s in range(0, n, block_size)]
 
 
-class OwnSeedSequence(np.random.SeedSequence):
-    """A :class:`numpy.random.SeedSequence` filmreco made itself (its children are too).
-
-    filmreco's own code chains streams by spawning from one such sequence in turn (IMM's
-    RR sets, then its Monte-Carlo estimate), which advances it, as meant. A caller's
-    SeedSequence is never used that way: :func:`seed_sequence` copies it into one of these.
-    """
-
-
 def seed_sequence(random_state: Any) -> np.random.SeedSequence:
     """Turn `random_state` into a :class:`numpy.random.SeedSequence` of filmreco's own.
 
@@ -252,19 +243,12 @@ def seed_sequence(random_state: Any) -> np.random.SeedSequence:
     >>> bool((a == b).all()), ss.n_children_spawned
     (True, 0)
 
-    A sequence this function returned (an :class:`OwnSeedSequence`) comes back as is, so
+    A sequence this function returned (an ``OwnSeedSequence``) comes back as is, so
     filmreco's internal steps that spawn from it in turn get distinct streams.
     """
     seed = check_seed(random_state)
-    if isinstance(seed, OwnSeedSequence):  # filmreco's own, passed down: chained as is
-        return seed
-    if isinstance(seed, np.random.SeedSequence):
-        return OwnSeedSequence(
-            seed.entropy,
-            spawn_key=seed.spawn_key,
-            pool_size=seed.pool_size,
-            n_children_spawned=seed.n_children_spawned,
-        )
+    if isinstance(seed, np.random.SeedSequence):  # filmreco's own as is, a caller's copied
+        return own_seed_sequence(seed)
     if isinstance(seed, np.random.Generator):
         return OwnSeedSequence([int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)])
     return OwnSeedSequence(seed)
