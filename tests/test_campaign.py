@@ -170,6 +170,17 @@ def test_holdout_deterministic_by_seed(world):
     assert a.holdout.size == c.holdout.size == 20
 
 
+def test_seed_sequence_plan_is_reproducible_and_unchanged(world):
+    # red-team s14 #3: plan spawned from the caller's SeedSequence and advanced it
+    kw = dict(recommender=world.rec, graph=world.social, audience_size=200, k=3, n_runs=50)
+    ss = np.random.SeedSequence(11)
+    a = plan(world.film, random_state=ss, **kw)
+    b = plan(world.film, random_state=ss, **kw)
+    assert ss.n_children_spawned == 0
+    np.testing.assert_array_equal(a.holdout, b.holdout)
+    np.testing.assert_array_equal(a.seeds.seeds, b.seeds.seeds)
+
+
 def _reference_uplift(treated, holdout, adopters):
     t = [u in adopters for u in treated]
     h = [u in adopters for u in holdout]
@@ -237,6 +248,16 @@ def test_bad_input(world):
         plan(world.film, recommender=world.rec, graph="edges")
     with pytest.raises(InputError, match="without timestamps"):
         plan(world.film, action_log=Interactions.from_arrays(["u1"], ["a"]), **kw)
+
+
+def test_holdout_that_leaves_nobody_treated_says_so(world):
+    # red-team s14 #7: holdout=1.0 blamed the social graph
+    kw = dict(recommender=world.rec, graph=world.social, k=3, n_runs=50, seed_method="degree",
+              random_state=0)  # fmt: skip
+    with pytest.raises(InputError, match="holdout must be < 1"):
+        plan(world.film, audience_size=50, holdout=1.0, **kw)
+    with pytest.raises(InputError, match="holdout=0.9 of an audience of 1 leaves nobody"):
+        plan(world.film, audience_size=1, holdout=0.9, **kw)
 
 
 def test_default_audience_model_is_fitted_on_interactions(world):
@@ -364,6 +385,17 @@ def test_backtest_impossible_falls_back_with_warning(world, dated_log):
         plan(world.film, action_log=same_day, calibration="bernoulli", **kw)
     with pytest.raises(InputError, match=r"calibration='best' is not supported"):
         plan(world.film, action_log=dated_log, calibration="best", **kw)
+
+
+@pytest.mark.parametrize("which", ["empty", "nobody in the graph"])
+def test_log_without_graph_users_falls_back_with_warning(world, which):
+    # red-team s14 #1: an IndexError from the back-test got through plan's fallback
+    log = ([], [], []) if which == "empty" else (["nobody"], [world.film], [0])
+    kw = dict(interactions=world.interactions, graph=world.social, audience_size=50, k=2,
+              n_runs=50, seed_method="degree", random_state=0)  # fmt: skip
+    with pytest.warns(DataWarning, match="could not be back-tested.*no action by a user"):
+        p = plan(world.film, action_log=log, **kw)
+    assert p.backtest is None and p.model.calibration["method"] == "bernoulli"
 
 
 def test_from_logs_auto_keeps_backtest_through_save(world, dated_log, tmp_path):

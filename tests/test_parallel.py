@@ -85,6 +85,47 @@ def test_seed_sequence_forms():
         seed_sequence("abc")
 
 
+@given(
+    st.integers(0, 2**64 - 1),
+    st.lists(st.integers(0, 5), max_size=3),
+    st.integers(0, 3),
+    st.integers(1, 6),
+)
+def test_seed_sequence_is_read_never_changed(entropy, spawn_key, already, n):
+    # a SeedSequence as random_state gives the same streams on every call and is never
+    # changed (red-team s14 #3: spawn() advanced the caller's object)
+    ss = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
+    ss.spawn(already)  # the caller's own children: filmreco's streams come after them
+    first = [s.generate_state(2).tolist() for s in block_seeds(ss, n)]
+    again = [s.generate_state(2).tolist() for s in block_seeds(ss, n)]
+    assert first == again
+    assert ss.n_children_spawned == already
+    fresh = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
+    fresh.spawn(already)
+    assert first == [s.generate_state(2).tolist() for s in fresh.spawn(n)]
+    assert seed_sequence(ss) is not ss
+    own = seed_sequence(ss)  # filmreco's own sequence is chained, not copied
+    assert seed_sequence(own) is own
+
+
+def test_generator_random_state_advances():
+    # a Generator is meant to advance: two calls give two different, reproducible streams
+    g = np.random.default_rng(5)
+    a, b = seed_sequence(g).entropy, seed_sequence(g).entropy
+    assert a != b
+    g2 = np.random.default_rng(5)
+    assert [seed_sequence(g2).entropy, seed_sequence(g2).entropy] == [a, b]
+
+
+def test_check_random_state_copies_a_seed_sequence():
+    from filmreco._validation import check_random_state
+
+    ss = np.random.SeedSequence(11)
+    child = check_random_state(ss).spawn(1)[0].random()
+    assert ss.n_children_spawned == 0
+    assert check_random_state(ss).spawn(1)[0].random() == child
+
+
 @pytest.mark.parametrize("bad", [0, 1.5, "2", True])
 def test_bad_n_jobs(bad):
     with pytest.raises(InputError, match="n_jobs"):

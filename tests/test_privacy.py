@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from filmreco.data import Interactions
 from filmreco.datasets import make_synthetic
-from filmreco.exceptions import InputError, UnknownIdError
+from filmreco.exceptions import InputError, InputTypeError, UnknownIdError
 from filmreco.privacy import (
     KeyMismatchError,
     PrivacyWarning,
@@ -303,3 +303,55 @@ def test_forget_user_everywhere(world: Any) -> None:
         table.reveal([pseudo])
     again = forget_user(target, recommenders=[knn], graph=g, pseudonym_tables=[table])
     assert again.total == 0 and again.graph is g
+
+
+def test_erasure_refuses_an_id_of_another_kind() -> None:
+    # red-team s14 #2: "1" against int ids erased nothing and reported "known nowhere"
+    from filmreco.privacy import forget_users
+    from filmreco.recommend import Popularity
+    from filmreco.social import SocialRecommender
+
+    g = SocialGraph.from_arrays([1, 2, 3], [2, 3, 1])
+    with pytest.raises(InputTypeError, match=r"user_id is of kind 'str'.*graph's nodes are int"):
+        forget_user("1", graph=g)
+    m = SocialRecommender(Popularity(), g).fit(Interactions.from_arrays([1, 2, 3], [10, 10, 20]))
+    with pytest.raises(InputTypeError, match=r"user_ids are of kind 'str'.*int\(user_id\)"):
+        forget_users(m, ["1"])
+    t = Pseudonymizer(KEY).table([101, 102])
+    with pytest.raises(InputTypeError, match="raw_ids are str ids but this table holds int"):
+        t.forget(["101"])
+    with pytest.raises(InputTypeError, match="raw_ids"):
+        t.pseudonyms_of(["101"])
+    # checked before anything is erased: the table keeps its users
+    with pytest.raises(InputTypeError, match="pseudonym table"):
+        forget_user("102", recommenders=[m], pseudonym_tables=[t])
+    assert len(t) == 2 and m.user_ids_.ids.tolist() == [1, 2, 3]
+    # absent ids of the right kind are "known nowhere", and a whole float is an int id
+    assert forget_user(99, graph=g, recommenders=[m], pseudonym_tables=[t]).total == 0
+    assert forget_users(m, [99]) == 0 and t.forget([99]) == 0
+    assert forget_user(1.0, graph=g).removed["graph"] == 1
+
+
+def test_erasure_of_a_raw_id_reaches_models_fitted_on_pseudonyms() -> None:
+    from filmreco.recommend import Popularity
+
+    p = Pseudonymizer(KEY)
+    table = p.table([1, 2, 3])
+    model = Popularity().fit(Interactions.from_arrays(p.pseudonymize([1, 2, 3]), [10, 10, 20]))
+    # without the table the int id cannot match the str pseudonyms: refused, with the fix
+    with pytest.raises(InputTypeError, match="pass pseudonym_tables"):
+        forget_user(1, recommenders=[model])
+    report = forget_user(1, recommenders=[model], pseudonym_tables=[table])
+    assert report.removed["recommenders"] == 1 and report.removed["pseudonym_tables"] == 1
+    assert forget_user(7, recommenders=[model], pseudonym_tables=[table]).total == 0
+
+
+def test_item_audience_cap_without_noise_is_applied_or_refused(world: Any) -> None:
+    # red-team s14 minor: max_items_per_user=0 (or any cap) was ignored without epsilon
+    X = world.interactions
+    M = X.matrix.toarray() > 0
+    with pytest.raises(InputError, match="max_items_per_user"):
+        item_audience(X, max_items_per_user=0)
+    with pytest.warns(PrivacyWarning, match="capped"):
+        r = item_audience(X, max_items_per_user=2, min_group_size=1)
+    assert r.sensitivity == 2.0 and np.nansum(r.counts) == np.minimum(M.sum(axis=1), 2).sum()

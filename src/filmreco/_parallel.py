@@ -72,7 +72,7 @@ import joblib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._validation import check_seed
+from ._validation import OwnSeedSequence, check_seed, own_seed_sequence
 from .exceptions import BackendError, InputError, InputTypeError
 
 __all__ = [
@@ -225,23 +225,40 @@ def blocks(n: int, block_size: int) -> list[tuple[int, int]]:
 
 
 def seed_sequence(random_state: Any) -> np.random.SeedSequence:
-    """Turn `random_state` into a :class:`numpy.random.SeedSequence`.
+    """Turn `random_state` into a :class:`numpy.random.SeedSequence` of filmreco's own.
 
     ``None`` draws fresh OS entropy; an int seeds it; a ``Generator`` contributes 128 bits
-    drawn from itself (so the caller's generator advances, as with any use of it).
+    drawn from itself (so the caller's generator advances, as with any use of it: two calls
+    with the same generator give different, reproducible streams). A caller's
+    ``SeedSequence`` is read, never changed: the result is a copy of its state (``entropy``,
+    ``spawn_key``, ``pool_size`` and ``n_children_spawned``), so spawning from it leaves
+    the caller's object as it was, and the same SeedSequence gives the same streams on
+    every call (the children the caller's next ``ss.spawn()`` would give).
+
+    Examples
+    --------
+    >>> ss = np.random.SeedSequence(7)
+    >>> a = seed_sequence(ss).spawn(2)[1].generate_state(1)
+    >>> b = seed_sequence(ss).spawn(2)[1].generate_state(1)
+    >>> bool((a == b).all()), ss.n_children_spawned
+    (True, 0)
+
+    A sequence this function returned (an ``OwnSeedSequence``) comes back as is, so
+    filmreco's internal steps that spawn from it in turn get distinct streams.
     """
     seed = check_seed(random_state)
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
+    if isinstance(seed, np.random.SeedSequence):  # filmreco's own as is, a caller's copied
+        return own_seed_sequence(seed)
     if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(
-            [int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)]
-        )
-    return np.random.SeedSequence(seed)
+        return OwnSeedSequence([int(x) for x in seed.integers(0, 2**32, size=4, dtype=np.uint64)])
+    return OwnSeedSequence(seed)
 
 
 def block_seeds(random_state: Any, n_blocks: int) -> list[np.random.SeedSequence]:
     """One independent seed per block of work, fixed by `random_state` alone.
+
+    `random_state` is read as :func:`seed_sequence` reads it: a SeedSequence is never
+    changed and gives the same seeds every time; a Generator advances.
 
     Examples
     --------

@@ -18,6 +18,7 @@ T = TypeVar("T")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 __all__ = [
+    "OwnSeedSequence",
     "as_array",
     "as_positions",
     "cast_values",
@@ -39,6 +40,7 @@ __all__ = [
     "check_sparse_structure",
     "check_str",
     "lookup_option",
+    "own_seed_sequence",
     "shorten",
 ]
 
@@ -397,11 +399,43 @@ def check_seed(random_state: Any) -> int | np.random.SeedSequence | np.random.Ge
     )
 
 
+class OwnSeedSequence(np.random.SeedSequence):
+    """A :class:`numpy.random.SeedSequence` filmreco made itself (its children are too).
+
+    filmreco's own code chains streams by spawning from one such sequence in turn (IMM's
+    RR sets, then its Monte-Carlo estimate), which advances it, as meant. A caller's
+    SeedSequence is never used that way: it is copied into one of these first.
+    """
+
+
+def own_seed_sequence(seq: np.random.SeedSequence) -> np.random.SeedSequence:
+    """`seq` itself if filmreco made it, else a copy of its whole state (``entropy``,
+    ``spawn_key``, ``pool_size``, ``n_children_spawned``): a caller's SeedSequence is
+    never spawned from, so it is never changed."""
+    if isinstance(seq, OwnSeedSequence):
+        return seq
+    return OwnSeedSequence(
+        seq.entropy,
+        spawn_key=seq.spawn_key,
+        pool_size=seq.pool_size,
+        n_children_spawned=seq.n_children_spawned,
+    )
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
-    """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`."""
+    """Turn ``None``, an int, a SeedSequence or a Generator into a :class:`numpy.random.Generator`.
+
+    A Generator is returned as is (drawing from it advances the caller's generator, as
+    meant). A caller's SeedSequence seeds a generator through a copy of its state (see
+    ``own_seed_sequence``):
+    ``Generator.spawn`` on the result then spawns from the copy, so the caller's
+    SeedSequence is never changed and gives the same result each call.
+    """
     seed = check_seed(random_state)
     if isinstance(seed, np.random.Generator):
         return seed
+    if isinstance(seed, np.random.SeedSequence):  # a caller's is copied, filmreco's own kept
+        seed = own_seed_sequence(seed)
     return np.random.default_rng(seed)
 
 

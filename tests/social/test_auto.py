@@ -389,6 +389,21 @@ def test_auto_without_any_propagation_says_so():
         learn_probabilities(g, users, films, [0, 1, 2, 3, 4], method="auto")
 
 
+@pytest.mark.parametrize(
+    "log", [([], [], []), (["x", "y"], ["f1", "f1"], [0, 1])], ids=["empty", "no graph user"]
+)
+@pytest.mark.filterwarnings("ignore::filmreco.exceptions.DataWarning")
+def test_auto_without_any_action_of_a_graph_user_says_so(log):
+    # red-team s14 #1: a bare IndexError from the fold cuts
+    g = SocialGraph.from_arrays(["a", "b"], ["b", "c"])
+    with pytest.raises(InputError, match="no propagation to back-test on: the log holds no"):
+        learn_probabilities(g, *log, method="auto")
+    with pytest.raises(InputError, match="no propagation to back-test on"):
+        IndependentCascade.from_logs(g, *log, method="auto")
+    with pytest.raises(InputError, match="no propagation to back-test on"):
+        learn_probabilities(g, *log, method="auto", horizon=1.0)
+
+
 def test_intervals_need_auto(log):
     g, u, f, t = log
     res = validate_propagation(g, u, f, t, cut=float(np.median(t)), estimators=["bernoulli"])

@@ -124,6 +124,22 @@ def test_same_random_state_same_result_whatever_n_jobs(cls):
     assert np.array_equal(gen1.samples, gen2.samples)
 
 
+@pytest.mark.parametrize("cls", MODELS)
+def test_seed_sequence_random_state_is_reproducible_and_unchanged(cls):
+    # red-team s14 #3: the same SeedSequence gave 2.437 then 2.409, and was advanced
+    g = SocialGraph.from_arrays([0, 0, 1, 2], [1, 2, 3, 3])
+    model = cls(g, 0.5) if cls is IndependentCascade else cls(g)
+    ss = np.random.SeedSequence(7)
+    a = model.simulate([0], 1000, random_state=ss)
+    b = model.simulate([0], 1000, random_state=ss)
+    assert np.array_equal(a.samples, b.samples)
+    assert ss.n_children_spawned == 0
+    assert np.array_equal(
+        model.sample_cascades(5, random_state=ss)[2], model.sample_cascades(5, random_state=ss)[2]
+    )
+    assert ss.n_children_spawned == 0
+
+
 def test_runs_are_fixed_by_their_block():
     g = SocialGraph.from_networkx(nx.gnp_random_graph(40, 0.1, seed=2, directed=True))
     model = IndependentCascade(g, 0.4)
@@ -244,3 +260,16 @@ def test_calibrated_flag_follows_from_logs():
     assert plan.calibrated and not maximize_influence(default, k=1, method="degree").calibrated
     lt = LinearThreshold.from_logs(g, ["a", "b"], ["f1", "f1"], [0, 1])
     assert lt.calibrated
+
+
+def test_summary_of_a_single_run_says_the_interval_needs_two():
+    # red-team s14 minor: "95% CI nan-nan"
+    res = IndependentCascade(SocialGraph.from_arrays([0], [1]), 0.5).simulate(
+        [0], 1, random_state=0
+    )
+    assert "nan" not in res.summary() and "needs n_runs >= 2" in res.summary()
+    assert "nan" not in res._repr_html_()
+    two = IndependentCascade(SocialGraph.from_arrays([0], [1]), 0.5).simulate(
+        [0], 2, random_state=0
+    )
+    assert "95% CI" in two.summary()

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from filmreco.exceptions import ConvergenceError, InputError, UnknownIdError
+from filmreco.exceptions import ConvergenceError, DataWarning, InputError, UnknownIdError
 from filmreco.social import IndependentCascade, SocialGraph, diffusion_matrix, diffusion_scores
 
 
@@ -68,7 +68,7 @@ def test_bad_input():
         diffusion_scores(G, [9])
     with pytest.raises(InputError, match="empty"):
         diffusion_scores(G, [])
-    with pytest.raises(InputError, match="sum to zero"):
+    with pytest.raises(InputError, match="all zero"):
         diffusion_scores(G, {0: 0.0})
     with pytest.raises(InputError, match="damping"):
         diffusion_scores(G, [0], damping=1.0)
@@ -78,3 +78,40 @@ def test_bad_input():
         diffusion_scores(G, [0], weight="strength")
     with pytest.raises(TypeError):
         diffusion_scores([(0, 1)], [0])
+
+
+def test_duplicate_seeds_count_once_with_a_warning():
+    # red-team s14 #6: [0, 0, 1] silently weighted seed 0 twice
+    g = SocialGraph.from_arrays([0, 1], [1, 2])
+    with pytest.warns(DataWarning, match="seeds holds 1 duplicate id"):
+        twice = diffusion_scores(g, [0, 0, 1])
+    assert twice == diffusion_scores(g, [0, 1])
+
+
+@pytest.mark.parametrize("weights", [{0: -1.0}, {0: -1.0, 1: 2.0}, {0: float("nan")}, {0: "x"}])
+def test_bad_seed_weights_name_the_argument(weights):
+    g = SocialGraph.from_arrays([0, 1], [1, 2])
+    with pytest.raises(InputError, match="seeds must map ids to finite, non-negative weights"):
+        diffusion_scores(g, weights)
+
+
+def test_empty_graph_gives_an_empty_result():
+    empty = SocialGraph.from_arrays([], [])
+    assert diffusion_matrix(empty, np.zeros((0, 2))).shape == (0, 2)
+
+
+@pytest.mark.parametrize("scale", [1e308, 5e-324, 1e-300])
+def test_scores_do_not_depend_on_the_weight_scale(scale):
+    # red-team s14 #5: 1e308 weights gave scores summing to 0.15; subnormal ones a
+    # ConvergenceError "last change nan"
+    s, t = [0, 0, 1, 2], [1, 2, 2, 0]
+    ref = diffusion_scores(SocialGraph.from_arrays(s, t, [1.0, 1.0, 1.0, 1.0]), [0],
+                           weight="weight")  # fmt: skip
+    got = diffusion_scores(SocialGraph.from_arrays(s, t, [scale] * 4), [0], weight="weight")
+    assert sum(got.values()) == pytest.approx(1.0)
+    assert got == pytest.approx(ref)
+    mixed = diffusion_scores(SocialGraph.from_arrays(s, t, [scale, scale, 1.0, 1.0]), [0],
+                             weight="weight")  # fmt: skip
+    assert mixed == pytest.approx(ref)
+    seeded = diffusion_scores(SocialGraph.from_arrays(s, t), {0: scale, 1: scale})
+    assert seeded == pytest.approx(diffusion_scores(SocialGraph.from_arrays(s, t), [0, 1]))

@@ -196,3 +196,28 @@ def test_bayes_shrinks_sparse_arcs_and_trusts_dense_ones():
     assert abs(bayes[0] - 0.25) < 0.01  # plenty of evidence: the data speak
     assert abs(bayes[1] - mu) < abs(plain[1] - mu)  # little evidence: towards the pool
     assert bayes[2] == pytest.approx(mu)  # no evidence: the pooled rate
+
+
+@pytest.mark.parametrize(
+    ("cls", "kw", "match"),
+    [
+        (
+            "IndependentCascade",
+            {"normalize": False},
+            "unexpected keyword argument 'normalize'; it accepts method, credit, window, random_state",
+        ),
+        ("IndependentCascade", {"probability": 0.3}, "'probability', but from_logs sets it itself"),
+        ("IndependentCascade", {"calibration": {}}, "'calibration', but from_logs sets it"),
+        ("LinearThreshold", {"normalise": False}, "did you mean normalize="),
+    ],
+)
+def test_from_logs_names_a_keyword_it_cannot_pass_on(cls, kw, match):
+    # red-team s14 #9: a raw TypeError from the constructor, after the learning
+    import filmreco.social as social
+    from filmreco.exceptions import InputTypeError
+
+    g = SocialGraph.from_arrays(["a"], ["b"])
+    with pytest.raises(InputTypeError, match=match):
+        getattr(social, cls).from_logs(g, ["a", "b"], ["f", "f"], [0, 1], **kw)
+    lt = social.LinearThreshold.from_logs(g, ["a", "b"], ["f", "f"], [0, 1], normalize=False)
+    assert lt.normalize is False

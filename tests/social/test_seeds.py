@@ -89,6 +89,32 @@ def test_celf_equals_plain_greedy_on_common_worlds():
     assert np.all(plan.gains >= 0) and np.all(np.diff(plan.gains) <= 1e-9)
 
 
+@pytest.mark.parametrize("cls", [IndependentCascade, LinearThreshold])
+def test_celf_with_every_candidate_takes_them_in_one_pass(cls):
+    # red-team s14 #8: k = n made CELF evaluate ~4n seed sets (91 s on 500 LT nodes)
+    g = SocialGraph.from_networkx(nx.gnp_random_graph(30, 0.1, seed=3, directed=True))
+    model = IndependentCascade(g, 0.3) if cls is IndependentCascade else cls(g)
+    cands = list(range(0, 30, 3))
+    plan = maximize_influence(model, len(cands), candidates=cands, method="celf", n_runs=200,
+                              random_state=1)  # fmt: skip
+    assert sorted(plan.seeds.tolist()) == cands
+    singles = [model.expected_spread([v], 200, random_state=1) for v in plan.seeds]
+    assert singles == sorted(singles, reverse=True)  # ordered by their own spread
+    prefix = model.prefix_spreads(plan.seeds, 200, random_state=1).mean(axis=0)
+    np.testing.assert_allclose(plan.gains, np.diff(prefix, prepend=0.0))
+    assert plan.spread == pytest.approx(prefix[-1]) == pytest.approx(plan.gains.sum())
+
+
+def test_celf_stops_evaluating_once_nobody_can_be_added():
+    # p = 1 on a star and a chain: after the hub and the chain's head nobody is left
+    edges = [(0, i) for i in range(1, 8)] + [(10, 11), (11, 12), (12, 13)]
+    model = IndependentCascade(SocialGraph.from_networkx(nx.DiGraph(edges)), 1.0)
+    plan = maximize_influence(model, 5, method="celf", n_runs=50, random_state=0)
+    assert plan.seeds[:2].tolist() in ([0, 10], [10, 0])
+    assert plan.gains.tolist()[2:] == [0.0, 0.0, 0.0]
+    assert plan.spread == 12.0 and len(set(plan.seeds.tolist())) == 5
+
+
 def ref_degree_discount(g: SocialGraph, k: int, p: float) -> list:
     d = {v: int(x) for v, x in enumerate(g.out_degree())}
     t = dict.fromkeys(d, 0)
@@ -212,6 +238,18 @@ def test_reproducible_whatever_n_jobs(method):
     kw = {"method": method, "n_runs": 200, "random_state": 3}
     a = maximize_influence(model, 3, n_jobs=1, **kw)
     b = maximize_influence(model, 3, n_jobs=2, **kw)
+    assert a.seeds.tolist() == b.seeds.tolist()
+    assert np.array_equal(a.gains, b.gains) and a.spread == b.spread
+
+
+@pytest.mark.parametrize("method", ["imm", "celf"])
+def test_seed_sequence_gives_the_same_seeds_and_is_unchanged(method):
+    # red-team s14 #3: IMM gave spread 5.2355 then 5.2127 from one SeedSequence
+    model = IndependentCascade(community_graph(2), 0.1)
+    ss = np.random.SeedSequence(5)
+    a = maximize_influence(model, 3, method=method, n_runs=200, random_state=ss)
+    b = maximize_influence(model, 3, method=method, n_runs=200, random_state=ss)
+    assert ss.n_children_spawned == 0
     assert a.seeds.tolist() == b.seeds.tolist()
     assert np.array_equal(a.gains, b.gains) and a.spread == b.spread
 

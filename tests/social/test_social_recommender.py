@@ -789,3 +789,15 @@ def test_explain_where_it_is_not_meaningful(world):
         rec.explain("nobody", film)
     with pytest.raises(NotFittedError):
         SocialRecommender(Popularity(), g).explain(u, film)
+
+
+@pytest.mark.parametrize("scale", [1e308, 5e-324])
+def test_friend_weights_do_not_depend_on_the_weight_scale(scale):
+    # red-team s14 #5: two friends of weight 1e308 got weight 0 (their sum overflowed)
+    X = Interactions.from_arrays(["a", "b", "c", "c", "d"], [1, 2, 2, 3, 4])
+    one = SocialRecommender(Popularity(), SocialGraph.from_arrays(["b", "c"], ["a", "a"])).fit(X)
+    big = SocialRecommender(
+        Popularity(), SocialGraph.from_arrays(["b", "c"], ["a", "a"], [scale, scale])
+    ).fit(X)
+    np.testing.assert_array_equal(big.friends_.data, [0.5, 0.5])
+    np.testing.assert_array_equal(big.friends_.data, one.friends_.data)

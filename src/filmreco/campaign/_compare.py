@@ -261,8 +261,8 @@ def compare(
         film appears twice).
     n_runs : int, optional
         Simulated worlds; defaults to the largest ``n_runs`` of the plans.
-    random_state : int, Generator or None
-        Same value, same worlds and estimates.
+    random_state : int, SeedSequence, Generator or None
+        Same value, same worlds and estimates; see :ref:`random_state`.
 
     Returns
     -------

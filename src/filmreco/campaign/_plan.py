@@ -639,10 +639,11 @@ def plan(
     n_runs : int, default=2000
         Monte-Carlo cascades per strategy.
     holdout : float, default=0.1
-        Share of the audience held out (never seeded, never targeted) to measure uplift.
+        Share of the audience held out (never seeded, never targeted) to measure uplift;
+        in [0, 1), and it must leave at least one user treated.
     queries : list of str or (kind, query), optional
         Search queries; defaults to title, pinyin, a director and an actor, genre + year.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
 
     Returns
     -------
@@ -686,6 +687,11 @@ def plan(
     k = check_int(k, "k", min_value=1)
     n_runs = check_int(n_runs, "n_runs", min_value=2)
     holdout = check_probability(holdout, "holdout")
+    if holdout == 1.0:
+        raise InputError(
+            "holdout must be < 1: holdout=1 holds the whole audience out, so nobody is treated "
+            "(nor seeded). Use e.g. holdout=0.1."
+        )
     costs = check_costs(costs)
     calibration = check_option(calibration, CALIBRATIONS, "calibration")
     # six streams: the first four as before the default audience model existed (so plans
@@ -698,6 +704,11 @@ def plan(
     if release and audience.source == "recommend_users":
         audience = dataclasses.replace(audience, source="release_model")
     treated, held = _holdout(audience.ids, holdout, ss[0])
+    if treated.size == 0:
+        raise InputError(
+            f"holdout={holdout:g} of an audience of {audience.ids.size} leaves nobody treated; "
+            "lower holdout or raise audience_size."
+        )
     seeds, cands = _seeds(
         prop, film_id, treated, k=k, budget=budget, costs=costs, method=seed_method, ss=ss[1]
     )

@@ -184,8 +184,9 @@ def item_audience(
     epsilon : float, optional
         Laplace noise for the whole table; needs `max_items_per_user`, the sensitivity.
     max_items_per_user : int, optional
-        With `epsilon`: each user counts for at most this many items (the first ones in
-        item order); users above it are capped, reported by a PrivacyWarning.
+        Each user counts for at most this many items (the first ones in item order); users
+        above it are capped, reported by a PrivacyWarning. Required with `epsilon` (it is
+        the noise's sensitivity); applied without it too. At least 1.
     random_state : int or Generator, optional
         Tests only (warns).
 
@@ -216,12 +217,12 @@ def item_audience(
         chosen[inter.user_ids.index(users, on_unknown="ignore", name="users")] = True
         keep &= chosen[rows]
     sens = 1.0
-    if epsilon is not None:
-        if max_items_per_user is None:
-            raise InputError(
-                "epsilon needs max_items_per_user: one user can appear in many item counts, "
-                "so the noise must be scaled to a cap on their contributions."
-            )
+    if epsilon is not None and max_items_per_user is None:
+        raise InputError(
+            "epsilon needs max_items_per_user: one user can appear in many item counts, "
+            "so the noise must be scaled to a cap on their contributions."
+        )
+    if max_items_per_user is not None:  # a cap given is applied, with or without noise
         cap = check_int(max_items_per_user, "max_items_per_user", min_value=1)
         done = np.concatenate([[0], np.cumsum(keep)])  # kept entries before each position
         rank = done[1:] - 1 - done[X.indptr[rows]]  # rank among the user's kept entries

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._validation import check_iterable
 from ..exceptions import InputError, InputTypeError
-from ..sparse import as_id_array
+from ..sparse import IdMap, as_id_array
 
 __all__ = ["ForgetReport", "forget_user", "forget_users"]
 
@@ -38,12 +38,19 @@ def forget_users(model: Any, user_ids: Any) -> int:
     model : Recommender
         A fitted filmreco recommender.
     user_ids : id or array-like of ids
-        Ids to remove; ids the model does not know are ignored.
+        Ids to remove; ids of the model's kind that it does not know are ignored.
 
     Returns
     -------
     int
         Number of users removed from `model` (not counting its components).
+
+    Raises
+    ------
+    InputTypeError
+        If `model` is not a recommender, or `user_ids` are not of the kind of the model's
+        user ids (e.g. ``"1"`` for a model fitted on int ids): they could never match, and
+        the erasure would remove nothing.
 
     Examples
     --------
@@ -59,17 +66,48 @@ def forget_users(model: Any, user_ids: Any) -> int:
         raise InputTypeError(
             f"model must be a filmreco Recommender (with forget_users), got {type(model).__name__}."
         )
-    n = int(forget(user_ids))
+    ids, kind = as_id_array(user_ids, "user_ids")
+    if ids.size:
+        _check_kind({kind}, _user_kind(model), f"{type(model).__name__}'s users", "user_ids", kind)
+    return _forget_in(model, user_ids)
+
+
+def _forget_in(model: Any, user_ids: Any) -> int:
+    """:func:`forget_users` once the ids' kind is checked (`user_ids` may mix kinds)."""
+    n = int(model.forget_users(user_ids))
     if n:
         logger.info("forgot %d user(s) in %s", n, type(model).__name__)
     return n
 
 
-def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
-    from ..social.graph import SocialGraph, without_nodes
+def _user_kind(model: Any) -> str | None:
+    """The kind of a fitted model's user ids (``"int"`` or ``"str"``), None if unknown."""
+    users = getattr(model, "user_ids_", None)
+    if not isinstance(users, IdMap) or len(users) == 0:
+        return None
+    return users.kind
 
-    if not isinstance(graph, SocialGraph):
-        raise InputTypeError(f"graph must be a filmreco SocialGraph, got {type(graph).__name__}.")
+
+def _check_kind(
+    sought: set[str], held: str | None, place: str, name: str, given: str, hint: str = ""
+) -> None:
+    """Refuse ids none of whose kinds (`sought`) is the kind `place` holds (`held`).
+
+    An int id is never found among str ids (nor the reverse): without this check the
+    erasure would quietly remove nothing and report the user as known nowhere.
+    """
+    if held in ("int", "str") and held not in sought:
+        example = "int(user_id)" if held == "int" else "str(user_id)"
+        verb, it = ("are", "them") if name.endswith("s") else ("is", "it")
+        raise InputTypeError(
+            f"{name} {verb} of kind {given!r} but {place} are {held} ids, so nothing would be "
+            f"erased there; convert {it} (e.g. {example}) first{hint}."
+        )
+
+
+def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
+    from ..social.graph import without_nodes
+
     new, _ = without_nodes(graph, ids)
     return new, graph.n_nodes - new.n_nodes
 
@@ -123,7 +161,8 @@ def forget_user(
     on pseudonymised data (e.g. a :class:`~filmreco.recommend.CrossDomain` fitted with a
     partner) forget them as well. Recommenders, profiles and tables change in place; the
     graph is rebuilt and returned in the report. Erasing a user known nowhere is not an
-    error (erasure is idempotent): the report's ``total`` is then 0.
+    error (erasure is idempotent): the report's ``total`` is then 0. An id of another kind
+    than the ids stored (``"1"`` where users are ints) is an error, not "known nowhere".
 
     Parameters
     ----------
@@ -139,6 +178,14 @@ def forget_user(
     Returns
     -------
     ForgetReport
+
+    Raises
+    ------
+    InputTypeError
+        If a place holds ids of another kind than `user_id` (e.g. ``"1"`` and a graph of
+        int ids; with `pseudonym_tables`, str pseudonyms count as the user's kind for the
+        recommenders and the graph), or an argument is not of the documented type. Nothing
+        is erased then. A user of the right kind that is simply absent is not an error.
 
     Notes
     -----
@@ -182,12 +229,32 @@ def forget_user(
             raise InputTypeError(
                 f"profiles must hold dicts keyed by user id, got {type(store).__name__}."
             )
+    if graph is not None:
+        from ..social.graph import SocialGraph
+
+        if not isinstance(graph, SocialGraph):
+            raise InputTypeError(
+                f"graph must be a filmreco SocialGraph, got {type(graph).__name__}."
+            )
+    # every place must hold ids of the user's kind (or of the pseudonyms', str, when tables
+    # are given): checked before anything is erased, so a refusal leaves everything as it was
+    kind = "int" if isinstance(raw, int) else "str" if isinstance(raw, str) else "object"
+    sought = {kind, "str"} if tables else {kind}
+    hint = "" if tables else ", or pass pseudonym_tables if it was fitted on pseudonyms"
+    for t in tables:
+        held = getattr(t, "id_kind", None)
+        _check_kind({kind}, held, "the pseudonym table's raw ids", "user_id", kind)
+    for m in recommenders:
+        where = f"{type(m).__name__}'s users"
+        _check_kind(sought, _user_kind(m), where, "user_id", kind, hint)
+    if graph is not None and len(graph.node_ids):
+        _check_kind(sought, graph.node_ids.kind, "the graph's nodes", "user_id", kind, hint)
     every: list[Any] = [raw]
     for t in tables:
         every.extend(t.pseudonyms_of([raw]).tolist())
     every_arr = np.asarray(every, dtype=object)
     report = ForgetReport(ids=every)
-    report.removed["recommenders"] = sum(forget_users(m, every_arr) for m in recommenders)
+    report.removed["recommenders"] = sum(_forget_in(m, every_arr) for m in recommenders)
     n_prof = 0
     for store in profiles:
         for key in every:

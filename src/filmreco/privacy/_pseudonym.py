@@ -238,10 +238,24 @@ class PseudonymTable(Saveable):
     def __repr__(self) -> str:
         return f"PseudonymTable(n_ids={len(self)}, fingerprint={self.fingerprint!r})"
 
+    def _check_kind(self, ids: np.ndarray, kind: str) -> None:
+        """Refuse raw ids of another kind than the table's: they could never match."""
+        if ids.size and kind != self.id_kind:
+            example = "astype(int)" if self.id_kind == "int" else "astype(str)"
+            raise InputTypeError(
+                f"raw_ids are {kind} ids but this table holds {self.id_kind} ids; convert "
+                f"them (e.g. {example}) first."
+            )
+
     def pseudonyms_of(self, raw_ids: Any) -> np.ndarray:
-        """Pseudonyms of the raw ids the table holds (others are skipped)."""
+        """Pseudonyms of the raw ids the table holds (others are skipped).
+
+        Raises :class:`~filmreco.exceptions.InputTypeError` if `raw_ids` are not of the
+        table's id kind (``id_kind``).
+        """
         ids, kind = as_id_array(raw_ids, "raw_ids")
-        if len(self) == 0 or ids.size == 0 or kind != self._raw.kind:
+        self._check_kind(ids, kind)
+        if len(self) == 0 or ids.size == 0:
             return np.zeros(0, dtype="<U64")
         return self._pseudo.ids[self._raw.index(ids, on_unknown="ignore")]
 
@@ -250,9 +264,15 @@ class PseudonymTable(Saveable):
         return self._raw.ids[self._pseudo.index(pseudonyms, name="pseudonyms")]
 
     def forget(self, raw_ids: Any) -> int:
-        """Remove users from the table, in place; returns how many were removed."""
+        """Remove users from the table, in place; returns how many were removed.
+
+        Ids of the table's kind that it does not hold are ignored; ids of another kind
+        (``"101"`` in a table of int ids) raise
+        :class:`~filmreco.exceptions.InputTypeError`, since they could never match.
+        """
         ids, kind = as_id_array(raw_ids, "raw_ids")
-        if len(self) == 0 or kind != self._raw.kind:
+        self._check_kind(ids, kind)
+        if len(self) == 0 or ids.size == 0:
             return 0
         gone = self._raw.index(ids, on_unknown="ignore")
         keep = np.setdiff1d(np.arange(len(self)), gone)

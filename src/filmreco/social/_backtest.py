@@ -845,6 +845,8 @@ def backtest(
     # the choice and the factor use the newest `n_folds` folds; the dispersion also older
     # ones, up to DISPERSION_FOLDS in all (the first folds are the same either way)
     n_all = max(n_folds, DISPERSION_FOLDS)
+    if t.size == 0:
+        return None  # no action, no fold
     hf = horizon_folds(t, horizon, holdout, n_all) if horizon is not None else []
     share = 1.0 - hf[0][2] if hf else math.nan
     if hf:

@@ -110,7 +110,7 @@ def cross_evaluate_social(
     confidence : float, default=0.95
     show_progress : bool, default=False
         A tqdm bar over the folds.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Seeds the folds, the tuning splits, the shuffled graph and the bootstrap.
 
     Returns

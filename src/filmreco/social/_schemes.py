@@ -23,6 +23,28 @@ def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
+def group_shares(group: np.ndarray, w: np.ndarray, n_groups: int) -> np.ndarray:
+    """``w[i] / sum(w[j] for j in i's group)``, 0 where a weight is 0, for finite ``w >= 0``.
+
+    Each group is scaled by its largest weight first, so the sums lie in ``[1, size]``:
+    huge weights do not overflow them (``1e308 + 1e308``) and subnormal ones give no
+    reciprocal of a subnormal sum (``1 / 1e-323 = inf``).
+
+    Examples
+    --------
+    >>> group_shares(np.array([0, 0, 1]), np.array([1e308, 1e308, 5e-324]), 2).tolist()
+    [0.5, 0.5, 1.0]
+    """
+    w = np.asarray(w, dtype=np.float64)
+    group = np.asarray(group, dtype=np.int64)
+    top = np.zeros(n_groups)
+    np.maximum.at(top, group, w)
+    top_i = top[group]
+    scaled = np.divide(w, top_i, out=np.zeros_like(w), where=top_i > 0)
+    total = np.bincount(group, weights=scaled, minlength=n_groups)[group]
+    return np.divide(scaled, total, out=np.zeros_like(w), where=scaled > 0)
+
+
 def _uniform(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
     return np.full(g.n_arcs, check_probability(p, "p"))
 
@@ -36,8 +58,7 @@ def _trivalency(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
 
 
 def _interaction_share(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
-    strength = np.bincount(g.targets, weights=g.weights, minlength=g.n_nodes)
-    return np.divide(g.weights, strength[g.targets], out=np.zeros(g.n_arcs), where=g.weights > 0)
+    return group_shares(g.targets, g.weights, g.n_nodes)
 
 
 def _interaction(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
@@ -46,7 +67,7 @@ def _interaction(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
 
 def _weight(g: SocialGraph, p: float, rng: Any) -> np.ndarray:
     w = g.weights.copy()
-    if w.size and (w.min() < 0 or w.max() > 1):
+    if w.size and not (np.isfinite(w).all() and w.min() >= 0 and w.max() <= 1):
         raise InputError(
             f"probability='weight' uses the edge weights as probabilities, but they range over "
             f"[{w.min()}, {w.max()}]; probabilities must lie in [0, 1]. Use "

@@ -148,11 +148,17 @@ class SimulationResult:
             }
         )
 
+    def _ci_text(self) -> str:
+        """The 95% interval as text, or why there is none (it needs two runs)."""
+        if self.n_runs < 2:
+            return "no 95% CI: it needs n_runs >= 2"
+        lo, hi = self.ci
+        return f"95% CI {lo:.1f}-{hi:.1f}"
+
     def summary(self) -> str:
         """A readable one-paragraph summary, with the calibration warning when it applies."""
-        lo, hi = self.ci
         text = (
-            f"expected reach {self.mean:.1f} users (95% CI {lo:.1f}-{hi:.1f}) from "
+            f"expected reach {self.mean:.1f} users ({self._ci_text()}) from "
             f"{self.seeds.size} seed(s), {self.n_runs} simulated cascades"
         )
         if not self.calibrated:
@@ -170,9 +176,14 @@ class SimulationResult:
         from .._html import card, fmt_number
 
         lo, hi = self.ci
+        interval = (
+            f"{fmt_number(lo, 1)} – {fmt_number(hi, 1)}"
+            if self.n_runs >= 2
+            else "needs n_runs >= 2"
+        )
         rows = [
             ("expected reach", f"{fmt_number(self.mean, 1)} users"),
-            ("95% CI", f"{fmt_number(lo, 1)} – {fmt_number(hi, 1)}"),
+            ("95% CI", interval),
             ("seeds", fmt_number(self.seeds.size)),
             ("simulated cascades", fmt_number(self.n_runs)),
         ]
@@ -191,7 +202,7 @@ class PropagationModel(Saveable):
     probability : float, str or array-like, default="weighted_cascade"
         Per-arc influence: a float (uniform), a scheme of
         :meth:`SocialGraph.probabilities` or one value per arc (arc order).
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Only used to draw random schemes (``"trivalency"``) at construction.
     calibration : dict, optional
         How the probabilities were learned (set by :meth:`from_logs`); ``None`` for
@@ -338,8 +349,8 @@ class PropagationModel(Saveable):
             External ids; duplicates count once (with a :class:`DataWarning`).
         n_runs : int, default=10_000
             Number of Monte-Carlo runs.
-        random_state : int, Generator or None
-            Same value, same result (whatever `n_jobs`).
+        random_state : int, SeedSequence, Generator or None
+            Same value, same result (whatever `n_jobs`); see :ref:`random_state`.
         n_jobs : int or None, default=None
             Workers for the blocks of runs; see :ref:`n_jobs`. The result does not depend on it.
         return_steps : bool, default=False
@@ -482,7 +493,10 @@ class PropagationModel(Saveable):
         """A model whose arc probabilities are learned from an action log.
 
         See :func:`~filmreco.social.learn_probabilities` for the log format and the
-        estimators; `kwargs` go to the model's constructor. With ``method="auto"`` the
+        estimators; `kwargs` go to the model's constructor (``normalize`` for
+        :class:`LinearThreshold`, ``random_state``; not ``probability``, which is learned:
+        an unknown or repeated keyword raises
+        :class:`~filmreco.exceptions.InputTypeError` naming it). With ``method="auto"`` the
         estimator and its scale are chosen by a back-test on the last part of the log, and
         :attr:`calibration` holds its record under ``"backtest"``
         (:meth:`~filmreco.social._backtest.Backtest.to_dict`: per estimator the ratio of
@@ -498,9 +512,21 @@ class PropagationModel(Saveable):
         >>> m.calibration["method"], "backtest" in m.calibration
         ('bernoulli', False)
         """
-        from .._validation import check_option
+        from .._validation import check_forwarded, check_option
         from .learn import LEARN_METHODS, learn_probabilities
 
+        call = f"{cls.__name__}.from_logs"
+        for own in ("probability", "calibration"):
+            if own in kwargs:
+                raise InputTypeError(
+                    f"{call}() got the keyword argument {own!r}, but from_logs sets it itself: "
+                    f"it learns the {own} from the log. To fix the probabilities yourself, "
+                    f"build {cls.__name__}(graph, probability) instead."
+                )
+        check_forwarded(
+            kwargs, cls.__init__, call, own=("method", "credit", "window"),
+            taken=("self", "graph", "probability", "calibration"),
+        )  # fmt: skip
         method = check_option(method, LEARN_METHODS, "method")
         report = None
         if method == "auto":
@@ -599,7 +625,7 @@ class LinearThreshold(PropagationModel):
     normalize : bool, default=True
         Divide by the in-total per node. If False the values are used as they are and
         must sum to at most 1 per node.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Used by random schemes only.
 
     Attributes

@@ -330,7 +330,7 @@ class ReachRecommender(Recommender):
     damping : float, default=0.85
         Damping of the diffusion (``"diffusion"``), which uses the model's arc
         probabilities as transition weights.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
     n_jobs : int or None, default=None
         Workers for the simulations of :meth:`fit`; see :ref:`n_jobs`.
 

@@ -16,14 +16,23 @@ started at the seeds, stopping with probability ``1 - damping`` at each step, st
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import as_array, check_int, check_real, check_sparse_structure, shorten
-from ..exceptions import ConvergenceError, InputError, InputTypeError
+from .._validation import (
+    as_array,
+    check_int,
+    check_real,
+    check_sparse_structure,
+    shorten,
+    user_stacklevel,
+)
+from ..exceptions import ConvergenceError, DataWarning, InputError, InputTypeError
+from ._schemes import group_shares
 from .graph import SocialGraph
 
 __all__ = ["diffusion_matrix", "diffusion_scores"]
@@ -46,14 +55,15 @@ def _transition(graph: SocialGraph, weight: Any) -> tuple[sp.csr_array, np.ndarr
             raise InputError(f"weight must have one value per arc ({graph.n_arcs}), got {w.shape}.")
         if not np.isfinite(w).all() or (w.size and w.min() < 0):
             raise InputError("weight must be finite and non-negative.")
-    # astype: bincount of no arcs is int64 even with weights
-    out = np.bincount(graph.sources, weights=w, minlength=graph.n_nodes).astype(np.float64)
-    scale = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
+    # each row over its sum, scaled by its largest weight first (no overflow of the sums
+    # of huge weights, no reciprocal of a subnormal sum)
+    share = group_shares(graph.sources, w, graph.n_nodes)
+    out = np.bincount(graph.sources, weights=share, minlength=graph.n_nodes)
     P = sp.csr_array(
-        (w * scale[graph.sources], graph.out_adj.indices, graph.out_adj.indptr),
+        (share, graph.out_adj.indices, graph.out_adj.indptr),
         shape=(graph.n_nodes, graph.n_nodes),
     )
-    return P, out == 0
+    return P, ~(out > 0)
 
 
 def _as_graph(graph: Any) -> SocialGraph:
@@ -89,7 +99,7 @@ def diffusion_matrix(
     Returns
     -------
     numpy.ndarray of float64, shape (n_nodes, n_columns)
-        Each non-zero column sums to 1.
+        Each non-zero column sums to 1 (an empty graph gives an empty result).
 
     Examples
     --------
@@ -123,6 +133,11 @@ def diffusion_matrix(
         raise InputError(f"S must have shape ({n}, n_columns), got {seeds.shape}.")
     if not np.isfinite(seeds).all() or (seeds.size and seeds.min() < 0):
         raise InputError("S must hold finite, non-negative seed weights.")
+    if n == 0:  # no node, nothing to score (and nothing to iterate)
+        return np.zeros(seeds.shape)
+    # each column over its sum, scaled by its largest weight first (no overflow to inf)
+    top = seeds.max(axis=0)
+    seeds = np.divide(seeds, top, out=np.zeros_like(seeds), where=top > 0)
     total = seeds.sum(axis=0)
     s = np.divide(seeds, total, out=np.zeros_like(seeds), where=total > 0)
     P, dangling = _transition(graph, weight)
@@ -161,7 +176,9 @@ def diffusion_scores(
     ----------
     graph : SocialGraph or networkx graph
     seeds : array-like of node ids, or mapping {node id: weight}
-        Where the campaign starts; a mapping weights the seeds.
+        Where the campaign starts; a mapping weights the seeds (finite, non-negative
+        weights, at least one positive). A repeated id counts once, with a
+        :class:`~filmreco.exceptions.DataWarning`.
     damping : float, default=0.85
         Probability of following an arc at each hop (``1 - damping`` restarts at the
         seeds). Larger values let influence travel further; must be in [0, 1).
@@ -182,6 +199,8 @@ def diffusion_scores(
     ------
     UnknownIdError
         If a seed is not in the graph.
+    InputError
+        If `seeds` is empty, or its weights are negative, not finite or all zero.
     ConvergenceError
         If `max_iter` iterations were not enough.
 
@@ -197,16 +216,39 @@ def diffusion_scores(
     """
     g = _as_graph(graph)
     if isinstance(seeds, Mapping):
-        ids, w = list(seeds), np.asarray(list(seeds.values()), dtype=np.float64)
+        ids = list(seeds)
+        try:
+            w = np.asarray(list(seeds.values()), dtype=np.float64)
+        except (TypeError, ValueError):
+            w = np.full(len(ids), np.nan)
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            raise InputError(
+                f"seeds must map ids to finite, non-negative weights, but {int(bad.sum())} "
+                f"weight(s) are not (e.g. {shorten(ids[int(np.argmax(bad))])}: "
+                f"{shorten(list(seeds.values())[int(np.argmax(bad))])})."
+            )
     else:
         ids = seeds
         w = None
-    idx = g.index(ids, name="seeds")
+    idx = np.asarray(g.index(ids, name="seeds"), dtype=np.int64)
     if idx.size == 0:
         raise InputError("seeds is empty; give at least one seed id.")
+    uniq, first = np.unique(idx, return_index=True)
+    if uniq.size != idx.size:  # as simulate and maximize_influence: each seed counts once
+        dup = g.node_ids.to_ids(idx[np.setdiff1d(np.arange(idx.size), first)][:3])
+        warnings.warn(
+            f"seeds holds {idx.size - uniq.size} duplicate id(s) (e.g. "
+            f"{shorten(dup.tolist())}); each seed counts once.",
+            DataWarning,
+            stacklevel=user_stacklevel(),
+        )
+        keep = np.sort(first)
+        idx = idx[keep]
+        w = None if w is None else w[keep]
     S = np.zeros((g.n_nodes, 1))
-    np.add.at(S[:, 0], idx, 1.0 if w is None else w)
-    if S.sum() <= 0:
-        raise InputError("the seed weights sum to zero; give at least one positive weight.")
+    S[idx, 0] = 1.0 if w is None else w
+    if not (S > 0).any():
+        raise InputError("the seed weights are all zero; give at least one positive weight.")
     x = diffusion_matrix(g, S, damping=damping, weight=weight, max_iter=max_iter, tol=tol)
     return dict(zip(g.node_ids.ids.tolist(), x[:, 0].tolist()))

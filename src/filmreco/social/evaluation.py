@@ -79,7 +79,7 @@ def homophily(
         With timestamps, the share of co-adoptions that follow the arcs is reported too.
     direction : {"in", "out", "both"}, default="in"
         As in :class:`SocialRecommender` (only used to count users with friends).
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Seed of the shuffled graph.
 
     Returns
@@ -358,7 +358,7 @@ def tune_social(
         The score is the mean NDCG@k over the validation users.
     refit : bool, default=True
         Fit the best model on all of `train` (``best_model``).
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Seeds of the default split.
 
     Returns
@@ -572,7 +572,7 @@ def evaluate_social(
         Bootstrap resamples.
     confidence : float, default=0.95
         Coverage of the percentile intervals.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Seeds the shuffled graph and the bootstrap.
 
     Returns

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from .._persist import Saveable, csr_from_arrays, csr_to_arrays
 from .._validation import (
+    _is_canonical,
     as_array,
     check_bool,
     check_finite,
@@ -42,11 +43,21 @@ class SocialGraph(Saveable):
     Parameters
     ----------
     out_adj : scipy.sparse.csr_array
-        Canonical ``(n_nodes, n_nodes)`` CSR of arc weights (use the builders instead).
+        Canonical ``(n_nodes, n_nodes)`` CSR of arc weights (use the builders instead):
+        finite, non-negative weights, each row's column indices strictly increasing (no
+        repeated arc), no self-loop. It is checked as :meth:`load` checks a file.
     node_ids : IdMap
         External ids of the rows.
     directed, weighted : bool
         Flags stored as given.
+
+    Raises
+    ------
+    InputError
+        `out_adj` is not of the shape of `node_ids`, or holds NaN, infinite or negative
+        weights, unsorted or repeated arcs, or self-loops (the message says which).
+    InputTypeError
+        `out_adj` is not a CSR matrix, or `node_ids` not an IdMap.
 
     Notes
     -----
@@ -113,6 +124,7 @@ class SocialGraph(Saveable):
             raise InputError(
                 f"out_adj has shape {out_adj.shape} but node_ids holds {len(node_ids)} ids."
             )
+        _check_arcs(out_adj, node_ids)
         self.out_adj = out_adj
         self.node_ids = node_ids
         self.directed = check_bool(directed, "directed")
@@ -164,7 +176,8 @@ class SocialGraph(Saveable):
         Raises
         ------
         InputError
-            Lengths differ, weights are negative or NaN, or a self-loop under
+            Lengths differ, weights are negative, NaN or infinite, repeated edges' weights
+            overflow when summed (``duplicates="sum"``), or a self-loop under
             ``self_loops="raise"``.
         DuplicateError
             A repeated edge under ``duplicates="raise"``.
@@ -268,7 +281,7 @@ class SocialGraph(Saveable):
             w = None if w is None else w[~loops]
         if not check_bool(directed, "directed"):
             s, t = np.minimum(s, t), np.maximum(s, t)
-        try:
+        try:  # build_csr refuses weights whose merged sum overflows, naming duplicates=
             adj = build_csr(s, t, w, shape=(n, n), duplicates=duplicates, dtype=np.float64)
         except DuplicateError as exc:
             raise DuplicateError(f"{exc} (u-v and v-u count as one edge: {not directed})") from None
@@ -488,12 +501,19 @@ class SocialGraph(Saveable):
             - ``"weight"``: the weights themselves (they must lie in [0, 1]).
         p : float, default=0.1
             Used by ``"uniform"`` and ``"interaction"``.
-        random_state : int, Generator or None
+        random_state : int, SeedSequence, Generator or None
             Used by ``"trivalency"``.
 
         Returns
         -------
         numpy.ndarray of float64, shape (n_arcs,)
+            Finite values in [0, 1].
+
+        Raises
+        ------
+        InputError
+            An unknown `scheme`, ``"weight"`` with weights outside [0, 1], or a scheme that
+            would give a value that is not a probability.
 
         Examples
         --------
@@ -508,7 +528,15 @@ class SocialGraph(Saveable):
             raise InputError(
                 f"scheme={scheme!r} is not supported; use one of {sorted(PROBABILITY_SCHEMES)}."
             )
-        return np.asarray(func(self, p, random_state), dtype=np.float64)
+        out = np.asarray(func(self, p, random_state), dtype=np.float64)
+        ok = np.isfinite(out) & (out >= 0) & (out <= 1)
+        if not ok.all():  # a scheme's result is a probability, or refused (NaN is not p = 1)
+            raise InputError(
+                f"scheme={scheme!r} gave {int((~ok).sum())} value(s) outside [0, 1] or not "
+                f"finite (e.g. {out[~ok][0]}) from this graph's weights; check the weights or "
+                "pick another scheme."
+            )
+        return out
 
     def resolve_probabilities(self, probability: Any, *, random_state: Any = None) -> np.ndarray:
         """Per-arc probabilities from a float (uniform), a scheme name, or an array."""
@@ -558,6 +586,12 @@ class SocialGraph(Saveable):
         idmap = IdMap.from_arrays(arrays, meta, "node_")
         n = len(idmap)
         adj = csr_from_arrays(arrays, "", (n, n))  # refuses unsorted or repeated arcs
+        stored = (np.size(arrays["indices"]), np.size(arrays["data"]))
+        if stored != (adj.nnz, adj.nnz):  # scipy would drop the arcs indptr leaves out
+            raise InputError(
+                f"the adjacency's indptr covers {adj.nnz} arcs but it stores {stored[0]} "
+                f"indices and {stored[1]} weights."
+            )
         check_finite(adj.data, "arc weights")
         if adj.nnz and adj.data.min() < 0:
             raise InputError("arc weights must be non-negative.")
@@ -567,6 +601,38 @@ class SocialGraph(Saveable):
         if not all(isinstance(f, bool) for f in flags):
             raise InputError(f"directed and weighted must be bools, got {shorten(flags)}.")
         return cls(adj, idmap, directed=flags[0], weighted=flags[1])
+
+
+def _check_arcs(adj: sp.csr_array, node_ids: IdMap) -> None:
+    """Refuse what no builder produces: non-finite or negative weights, unsorted or
+    repeated arcs in a row, self-loops (vectorised; the structure is checked already)."""
+    nnz = int(adj.indptr[-1])
+    data, indices = adj.data[:nnz], adj.indices[:nnz]
+    if not np.isfinite(data).all():
+        bad = int((~np.isfinite(data)).sum())
+        raise InputError(
+            f"out_adj holds {bad} NaN or infinite weight(s); weights must be finite "
+            "(build the graph with SocialGraph.from_arrays, which checks them)."
+        )
+    if nnz and data.min() < 0:
+        raise InputError(
+            f"out_adj holds negative weights (min {data.min()}); weights are non-negative "
+            "interaction counts or strengths."
+        )
+    if not _is_canonical(adj):
+        raise InputError(
+            "out_adj has unsorted or repeated arcs in a row; call out_adj.sum_duplicates() "
+            "(which also sorts them) or build the graph with SocialGraph.from_arrays."
+        )
+    rows = np.repeat(np.arange(adj.shape[0], dtype=np.int64), np.diff(adj.indptr))
+    loops = rows == indices
+    if loops.any():
+        node = _plain(node_ids.ids[rows[loops][0]])
+        raise InputError(
+            f"out_adj holds {int(loops.sum())} self-loop(s) (e.g. node {shorten(node)}); a "
+            "node does not influence itself: remove the diagonal (out_adj.setdiag(0); "
+            "out_adj.eliminate_zeros()) or build the graph with SocialGraph.from_arrays."
+        )
 
 
 def without_nodes(graph: SocialGraph, ids: np.ndarray) -> tuple[SocialGraph, np.ndarray]:

@@ -285,6 +285,12 @@ def auto_probabilities(
     """``method="auto"`` on a users x actions CSR of first times: ``(p, Backtest)``."""
     from ._backtest import backtest
 
+    if X.nnz == 0:  # an empty log, or none of its users in the graph
+        raise InputError(
+            "method='auto' found no propagation to back-test on: the log holds no action by "
+            "a user of the graph. Give a log of the graph's users, or pick a fixed method "
+            f"{list(FIXED_METHODS)}."
+        )
     node = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
     a, t = X.indices.astype(np.int64), np.asarray(X.data, dtype=np.float64)
 

@@ -31,6 +31,7 @@ from ..exceptions import DataWarning, InputError, InputTypeError
 from ..recommend._base import Recommender
 from ..recommend._inputs import take_rows
 from ..sparse import IdMap, build_csr, row_indices
+from ._schemes import group_shares
 from .graph import SocialGraph, without_nodes
 
 __all__ = [
@@ -66,7 +67,7 @@ def shuffle_graph(graph: SocialGraph, random_state: Any = None) -> SocialGraph:
     Parameters
     ----------
     graph : SocialGraph
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
 
     Returns
     -------
@@ -152,8 +153,9 @@ def friends_matrix(graph: SocialGraph, users: IdMap, direction: str) -> sp.csr_a
     ok = (u >= 0) & (v >= 0)
     n = len(users)
     F = build_csr(u[ok], v[ok], w[ok], shape=(n, n), duplicates="max", dtype=np.float64)
-    total = np.bincount(row_indices(F), weights=F.data, minlength=n)
-    F.data /= np.repeat(np.where(total > 0, total, 1.0), np.diff(F.indptr))
+    # shares of each row, scaled by its largest weight first: 1e308 weights summed to inf
+    # and gave every friend weight 0
+    F.data = group_shares(row_indices(F), F.data, n)
     return F
 
 

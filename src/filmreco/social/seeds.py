@@ -425,6 +425,17 @@ def _celf(
         )
     ) if tasks else np.zeros(0)  # fmt: skip
 
+    if not math.isfinite(budget) and k >= cand.size:
+        # every candidate is a seed: no choice to make. Order them by their own spread and
+        # measure each one's gain over those before it on the same worlds, in one pass
+        order = cand[np.lexsort((cand, -first))]
+        gptr = np.arange(order.size + 1, dtype=np.int64)
+        spreads = K.simulate_runs(*arrays, order, gptr, keys, sizes, False)[0].mean(axis=0)
+        gains_all = np.diff(spreads, prepend=0.0)
+        return order.astype(np.int64), gains_all, float(spreads[-1]) if order.size else 0.0
+
+    n_nodes = g.n_nodes
+
     def run(by_ratio: bool) -> tuple[list[int], list[float], float]:
         def key(v: int, gain: float) -> float:
             if not by_ratio:
@@ -440,6 +451,17 @@ def _celf(
             _, v, gain, rnd = heapq.heappop(heap)
             if costs[v] > left:
                 continue  # the budget only shrinks: v never fits again
+            if (gain <= 0 or cur >= n_nodes * (1 - 1e-12)) and not by_ratio:
+                # the largest upper bound left is 0 (by submodularity no candidate adds
+                # anyone), or every node is active in every world: no evaluation can
+                # change the gains, all 0; fill up in the order of the bounds
+                if math.isfinite(budget):
+                    break
+                rest = [v] + [u for _, u, _, _ in sorted(heap)]
+                take = rest[: k - len(chosen)]
+                chosen.extend(take)
+                gains.extend([0.0] * len(take))
+                break
             if rnd == len(chosen):
                 if math.isfinite(budget) and gain <= 0:
                     break
@@ -489,6 +511,11 @@ def maximize_influence(
         Number of seeds. Required unless `budget` is given; with both, at most `k` seeds
         within the budget.
     method : {"imm", "celf", "degree", "degree_discount"}, default="imm"
+        With ``"celf"`` and no `budget`, a `k` at or above the number of candidates
+        takes them all in one pass (ordered by their own spread, each gain measured over
+        those before it on the same worlds), and once no candidate can add anyone (every
+        upper bound 0, or every node active in every world) the rest follow with gain 0,
+        without further simulations.
     budget : float, optional
         Total budget; seeds are added while their summed `costs` fit.
     costs : array-like or mapping, optional
@@ -509,8 +536,8 @@ def maximize_influence(
     p : float, optional
         ``"degree_discount"`` only: the propagation probability of its discount; defaults
         to the mean arc probability of `model`.
-    random_state : int, Generator or None
-        Same value, same seeds and estimates (whatever `n_jobs`).
+    random_state : int, SeedSequence, Generator or None
+        Same value, same seeds and estimates (whatever `n_jobs`); see :ref:`random_state`.
     n_jobs : int or None, default=None
         Workers for RR-set generation and Monte Carlo; see :ref:`n_jobs`.
     show_progress : bool, default=False

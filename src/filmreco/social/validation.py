@@ -308,7 +308,7 @@ def validate_propagation(
         for a non-adopter only when it lies at most `window` before the cut (or later).
     k : int, default=10
         Cut-off of precision@k.
-    random_state : int, Generator or None
+    random_state : int, SeedSequence, Generator or None
         Draws the ``"trivalency"`` scheme.
     holdout : float, default=0.1
         ``"auto"``: the share of the training actions each back-test fold forecasts.
