@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmreco.exceptions import DataWarning, DuplicateError, InputError, UnknownIdError
+from filmreco.exceptions import (
+    DataWarning,
+    DuplicateError,
+    InputError,
+    InputTypeError,
+    UnknownIdError,
+)
 from filmreco.social import TRIVALENCY, SocialGraph
 from filmreco.sparse import IdMap
 
@@ -291,3 +297,14 @@ def test_load_refuses_arrays_the_indptr_does_not_cover(tmp_path):
              meta=header["meta"])  # fmt: skip
     with pytest.raises(FormatError, match="indptr covers 0 arcs but it stores 2"):
         SocialGraph.load(path)
+
+
+def test_ints_and_strings_are_never_merged_into_one_id():
+    # numpy made 1 and "1" one id ("1") when sources mixed them, or when sources were ints
+    # and targets strings; now they stay apart (an object id map), or the kinds are refused
+    g = SocialGraph.from_arrays([1, "1"], ["1", 2])
+    assert g.node_ids.ids.tolist() == [1, "1", 2] and g.n_arcs == 2
+    for src, dst in (([1, 2], ["1", "2"]), (["1", "2"], [1, 2])):
+        with pytest.raises(InputTypeError, match="ids of different kinds"):
+            SocialGraph.from_arrays(src, dst)
+    assert SocialGraph.from_arrays([1.0, 2.0], [2, 3]).node_ids.ids.tolist() == [1, 2, 3]

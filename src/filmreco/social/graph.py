@@ -23,6 +23,7 @@ from .._validation import (
     shorten,
     user_stacklevel,
 )
+from ..data._clean import raw_array
 from ..exceptions import DataWarning, DuplicateError, InputError, InputTypeError, UnknownIdError
 from ..recommend._inputs import known_rows
 from ..sparse import DUPLICATES, IdMap, build_csr
@@ -192,8 +193,9 @@ class SocialGraph(Saveable):
         >>> g.in_degree().tolist()
         [0, 1, 1, 0]
         """
-        src = as_array(sources, "sources") if not isinstance(sources, np.ndarray) else sources
-        dst = as_array(targets, "targets") if not isinstance(targets, np.ndarray) else targets
+        # raw_array keeps ints and strings apart (numpy would make 1 and "1" one id)
+        src = raw_array(sources, "sources") if not isinstance(sources, np.ndarray) else sources
+        dst = raw_array(targets, "targets") if not isinstance(targets, np.ndarray) else targets
         if src.ndim != 1 or dst.ndim != 1 or src.size != dst.size:
             raise InputError(
                 f"sources and targets must be 1-D of the same length, got shapes {src.shape} "
@@ -223,6 +225,12 @@ class SocialGraph(Saveable):
             else:
                 keep = None
         else:
+            a, b = src.dtype.kind, dst.dtype.kind
+            if src.size and ((a in "iu" and b in "US") or (a in "US" and b in "iu")):
+                raise InputTypeError(
+                    f"sources and targets hold ids of different kinds ({src.dtype} and "
+                    f"{dst.dtype}); give both as ints or both as strings."
+                )
             both = np.empty(2 * src.size, dtype=np.result_type(src, dst) if src.size else object)
             if src.size:
                 both[0::2], both[1::2] = src, dst
