@@ -715,3 +715,17 @@ def test_search_many_reads_one_snapshot(records, monkeypatch, n_jobs):
     assert written and got == want
     monkeypatch.setattr(module.SearchIndex, "_score_block", staticmethod(score))
     assert "new" in index.search_many(queries, n_jobs=n_jobs)[0].ids.tolist()  # the write is in
+
+
+def test_html_highlights_escape_the_records_text():
+    # red-team s14: a title's own markup came back raw inside the <em> snippet (an XSS in
+    # any page that shows the snippets as HTML, which the default tags invite)
+    records = [{"id": 1, "title": "<script>alert(1)</script>星际穿越 & Co",
+                "aliases": ['<img src=x onerror="alert(1)">星际']}]  # fmt: skip
+    index = SearchIndex().fit(records)
+    (hl,) = index.search("星际", highlight=True).highlights
+    assert hl["title"] == "&lt;script&gt;alert(1)&lt;/script&gt;<em>星际</em>穿越 &amp; Co"
+    assert hl["aliases"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<em>星际</em>"
+    assert index.search_many(["星际"], highlight=True)[0].highlights == [hl]
+    (plain,) = index.search("星际", highlight=True, highlight_tags=("[", "]")).highlights
+    assert plain["title"] == "<script>alert(1)</script>[星际]穿越 & Co"  # plain text: as stored

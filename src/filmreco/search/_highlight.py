@@ -11,6 +11,7 @@ first match.
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 from . import _pinyin
@@ -32,7 +33,11 @@ class Highlighter:
     Parameters
     ----------
     pre, post : str, default="<em>", "</em>"
-        Inserted around each matched span.
+        Inserted around each matched span. When `pre` is an HTML tag (it starts with
+        ``"<"``), the snippet is HTML: the record's own text in it is escaped
+        (:func:`html.escape`: ``<``, ``>``, ``&`` and quotes), so a title such as
+        ``<script>...`` shows as text, never as markup. Other marks (``"["``, ``"]"``) give
+        plain text, unescaped.
     max_chars : int, default=80
         Values longer than this are cut to a window of about this many characters around
         the first match, with ``"…"`` where text was cut.
@@ -49,6 +54,7 @@ class Highlighter:
         self.pre = pre
         self.post = post
         self.max_chars = max_chars
+        self.html = pre.lstrip().startswith("<")
 
     def spans(self, value: str, q: QueryTerms, *, name: bool = True) -> list[tuple[int, int]]:
         """Merged ``(start, end)`` spans of `value` (original positions) that match `q`.
@@ -128,16 +134,17 @@ class Highlighter:
             lo = max(0, spans[0][0] - self.max_chars // 4)
             hi = min(len(value), lo + self.max_chars)
             lo = max(0, hi - self.max_chars)
+        text = html.escape if self.html else str  # the record's text in an HTML snippet
         out = ["…"] if lo > 0 else []
         pos = lo
         for a, b in spans:
             if b <= lo or a >= hi:
                 continue
             a, b = max(a, lo), min(b, hi)
-            out.append(value[pos:a])
-            out.append(self.pre + value[a:b] + self.post)
+            out.append(text(value[pos:a]))
+            out.append(self.pre + text(value[a:b]) + self.post)
             pos = b
-        out.append(value[pos:hi])
+        out.append(text(value[pos:hi]))
         if hi < len(value):
             out.append("…")
         return "".join(out)

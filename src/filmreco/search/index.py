@@ -715,7 +715,10 @@ class SearchIndex(Saveable, ParamsMixin):
             Number of text hits re-ranked for a user. Default: 100.
         highlight_tags : pair of str, optional
             Put around the matched parts when `highlight` is True. Default:
-            ``("<em>", "</em>")``.
+            ``("<em>", "</em>")``. With HTML tags (the first starts with ``"<"``) the
+            snippets are HTML, the record's text in them escaped (a title
+            ``<script>...`` comes back as ``&lt;script&gt;...``); with other marks, e.g.
+            ``("[", "]")``, plain text.
         snippet_chars : int, optional
             Highlighted values longer than this (at least 8) are cut to a window around the
             first match. Default: 80.
