@@ -467,3 +467,29 @@ def test_fetch_argument_errors(tmp_path):
     with pytest.raises(DownloadError, match=r"could not download http://127\.0\.0\.1:9/x"):
         fetch_movielens("ml-100k", data_home=tmp_path, url="http://127.0.0.1:9/x", timeout=2)
     assert os.listdir(tmp_path) == []
+
+
+def test_movielens_quoted_csv_and_damaged_ids(tmp_path):
+    # red-team s14 round 2: a quote anywhere in ratings.csv raised a bare AttributeError
+    # (the quoted-CSV reader gives str fields); one damaged id turned every id into text
+    quoted = tmp_path / "q" / "ratings.csv"
+    quoted.parent.mkdir()
+    quoted.write_bytes(b'"userId","movieId","rating","timestamp"\n2,"1",5,978300760\n3,2,4,1\n')
+    X = load_movielens(quoted).interactions
+    assert X.user_ids.ids.tolist() == [2, 3] and X.item_ids.ids.tolist() == [1, 2]
+    folder = tmp_path / "ml-1m"
+    folder.mkdir()
+    (folder / "movies.dat").write_text("1::Heat (1995)::Action\n2::Alien (1979)::Horror\n")
+    (folder / "ratings.dat").write_text("1::1::4::978300760\n2::2x::3::978300761\n")
+    with pytest.raises(FormatError, match=r"ratings\.dat', line 2: movie id '2x' is not a whole"):
+        load_movielens(folder)
+    (folder / "ratings.dat").write_text("1::1::4::978300760\n99999999999999999999::2::3::1\n")
+    with pytest.raises(FormatError, match=r"line 2: user id '99999999999999999999' does not fit"):
+        load_movielens(folder)
+    (folder / "ratings.dat").write_text("1::1::4::978300760\n2::2::3::978300761\n")
+    (folder / "movies.dat").write_text("1::Heat (1995)::Action\n3x::Alien (1979)::Horror\n")
+    with pytest.raises(FormatError, match=r"movies\.dat', line 2: movie id '3x'"):
+        load_movielens(folder)
+    plain = tmp_path / "mine.csv"  # the user's own text ids, some of them digits: text
+    plain.write_bytes(b"user,item,rating\nann,heat,5\n2024,alien,4\n")
+    assert load_movielens(plain).interactions.user_ids.ids.tolist() == ["ann", "2024"]

@@ -90,3 +90,18 @@ def test_cli_numeric_film_ids_and_folder_out(tmp_path, capsys):
     assert main(["recommend", "--interactions", str(inter), "--out", str(tmp_path / "recs")]) == 2
     err = capsys.readouterr().err
     assert "--out=" in err and "names a folder" in err and ".tmp" not in err
+
+
+def test_home_folder_is_expanded(tmp_path, monkeypatch):
+    # red-team s14 round 2: save("~/models/log") made a folder named "~" in the working
+    # directory, and reading "~/..." failed
+    from filmreco.data import Interactions
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "views.csv").write_text("user,item\n1,2\n3,4\n")
+    X = Interactions.from_csv("~/views.csv")
+    saved = X.save("~/models/log")
+    assert saved == tmp_path / "models" / "log.npz" and saved.is_file()
+    assert Interactions.load("~/models/log.npz").nnz == 2
+    assert not (tmp_path / "~").exists()

@@ -119,9 +119,10 @@ def _check_array(name: str, arr: Any) -> np.ndarray:
 def check_path(path: Any, name: str = "path") -> Path:
     """Return `path` (a str or path-like file name) as a :class:`~pathlib.Path`.
 
-    Raises a TypeError naming `name` for anything else (None, a number, bytes, an open
-    file) and an InputError for a name no file can have: empty, holding a NUL character,
-    or not encodable for the file system (a lone surrogate).
+    A leading ``~`` is the user's home folder (:func:`os.path.expanduser`). Raises a
+    TypeError naming `name` for anything else (None, a number, bytes, an open file) and an
+    InputError for a name no file can have: empty, holding a NUL character, or not
+    encodable for the file system (a lone surrogate).
 
     Examples
     --------
@@ -155,7 +156,7 @@ def check_path(path: Any, name: str = "path") -> Path:
             f"{name}={shorten(text)} is not a valid file name (it holds a NUL character or "
             "characters the file system cannot encode); pass a plain file name."
         )
-    return Path(text)
+    return Path(os.path.expanduser(text))  # "~/models/ease.npz", as pandas reads it
 
 
 def _npz_path(path: str | os.PathLike[str]) -> Path:

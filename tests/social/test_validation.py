@@ -166,6 +166,8 @@ def test_auc_and_precision_against_references():
     assert _precision_at_k(film[film == 2], distinct[film == 2], y[film == 2], 4) == want_2
 
 
+# tiny logs where every exposed pair adopts: the AUC is undefined (noted)
+@pytest.mark.filterwarnings("ignore:every one of the:filmreco.exceptions.DataWarning")
 def test_bad_input_gives_defined_results_or_clear_errors():
     g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
     users = ["a", "b", "a", "c", "a", "b", "c"]
@@ -214,6 +216,8 @@ def test_bad_input_gives_defined_results_or_clear_errors():
     assert empty.observed.tolist() == [0]
 
 
+# tiny logs where every exposed pair adopts: the AUC is undefined (noted)
+@pytest.mark.filterwarnings("ignore:every one of the:filmreco.exceptions.DataWarning")
 def test_datetimes_interactions_and_summary():
     g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
     users = ["a", "b", "a", "c", "a", "b", "c"]
@@ -240,3 +244,17 @@ def test_datetimes_interactions_and_summary():
     assert text.splitlines()[0].split()[:3] == ["estimator", "mean_p", "predicted"]
     assert len(text.splitlines()) == 1 + len(from_x.table)
     assert list(from_x.to_frame().index) == list(from_x.table)
+
+
+def test_undefined_auc_is_noted():
+    # red-team s14 round 2: every exposed pair adopted gave auc NaN with no note
+    g = SocialGraph.from_arrays(["a", "a"], ["b", "c"])
+    users, films, times = (
+        ["a", "b", "a", "b", "c"],
+        ["f1", "f1", "f2", "f2", "f2"],
+        [0, 1, 10, 11, 12],
+    )
+    with pytest.warns(DataWarning, match="every one of the 2 exposed pairs adopted"):
+        res = validate_propagation(g, users, films, times, cut=10, estimators=["bernoulli"])
+    assert math.isnan(res.table["bernoulli"]["auc"]) and res.table["bernoulli"]["ratio"] > 0
+    assert res.notes == ["every one of the 2 exposed pairs adopted: the AUC is undefined."]

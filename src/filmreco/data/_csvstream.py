@@ -83,7 +83,7 @@ def _opener(source: Any) -> Callable[[], BinaryIO] | None:
     if isinstance(source, (bytearray, memoryview)):
         return None  # mutable: the caller could change it between the passes
     if isinstance(source, (str, os.PathLike)):
-        return lambda: open(source, "rb")
+        return lambda: open(os.path.expanduser(source), "rb")
     if not hasattr(source, "read"):
         return None
     try:

@@ -63,7 +63,7 @@ def read_source(source: Any, *, name: str | None = None) -> tuple[bytes, str]:
         raw, label = bytes(source), name or "<bytes>"
     elif isinstance(source, (str, os.PathLike)):
         label = name or os.fspath(source)
-        with open(source, "rb") as f:
+        with open(os.path.expanduser(source), "rb") as f:  # "~/data/views.csv" as pandas
             raw = f.read()
     elif hasattr(source, "read"):
         label = name or str(getattr(source, "name", "<file>"))

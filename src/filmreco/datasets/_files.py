@@ -243,11 +243,35 @@ def _year(title: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _ids(table: Table, j: int) -> np.ndarray:
+def _ids(table: Table, j: int, what: str = "id", *, strict: bool = True) -> np.ndarray:
+    """Column `j` as int ids, or as text ids when no cell is a whole number. With `strict`
+    (MovieLens' own files, whose ids are numbers, or ratings read beside a catalogue) a
+    column mixing the two (a damaged line: ``3x``, or a number past int64) is a
+    FormatError naming its line, not a silent switch of every id to text; otherwise (a
+    plain CSV of the user's own ids) it is read as text."""
     try:
         return table.fields[:, j].astype(np.int64)
     except (ValueError, OverflowError):
-        return to_str(table, j)
+        text = to_str(table, j)
+    whole = np.array([t.strip().lstrip("+-").isdigit() for t in text.tolist()], dtype=bool)
+    if not strict or not whole.any():
+        return text
+    bad = np.flatnonzero(~whole)
+    if bad.size:  # most cells are numbers: the others are damaged
+        row = int(bad[0])
+        raise FormatError(
+            f"{table.where(row)}: {what} {shorten(text[row])} is not a whole number, while "
+            f"{int(whole.sum())} other {what}s of the column are; fix or remove the line."
+        )
+    for row in np.flatnonzero(whole).tolist():  # the first that int64 cannot hold
+        try:
+            np.int64(int(text[row]))
+        except OverflowError:
+            break
+    raise FormatError(
+        f"{table.where(row)}: {what} {shorten(text[row])} does not fit a 64-bit integer; "
+        "fix or remove the line."
+    )
 
 
 def _ratings_table(data: bytes, source: str, layout: str) -> tuple[Table, dict[str, int]]:
@@ -270,7 +294,10 @@ def _ratings_table(data: bytes, source: str, layout: str) -> tuple[Table, dict[s
     table = split_table(data, source=source, delimiter=sep, min_cols=2)
     if table.n_rows == 0:
         raise FormatError(f"{source!r} holds no ratings.")
-    head = [h.decode("utf-8", "replace").strip().lower() for h in table.fields[0].tolist()]
+    head = [  # bytes, or str from the reader of quoted CSV
+        (h.decode("utf-8", "replace") if isinstance(h, bytes) else str(h)).strip().lower()
+        for h in table.fields[0].tolist()
+    ]
     cols = {k: head.index(a) for k, names in _COLS.items() for a in names if a in head}
     if cols:  # a header line
         if "user" not in cols or "item" not in cols:
@@ -350,7 +377,11 @@ def _catalog_movies(files: _Folder, name: str) -> Catalog | None:
     genres: np.ndarray | None
     if name == "movies.dat":
         table = split_table(data, source=source, delimiter="::", min_cols=3, encoding=enc)
-        ids, titles, genres = _ids(table, 0), to_str(table, 1, enc), to_str(table, 2, enc)
+        ids, titles, genres = (
+            _ids(table, 0, "movie id"),
+            to_str(table, 1, enc),
+            to_str(table, 2, enc),
+        )
     else:
         table = split_table(data, source=source, delimiter=",", header=True, encoding=enc)
         head = [h.lower() for h in table.header or []]
@@ -359,7 +390,7 @@ def _catalog_movies(files: _Folder, name: str) -> Catalog | None:
             raise FormatError(
                 f"{source!r}: expected an item id and a title column, got {shorten(head)}."
             )
-        ids, titles = _ids(table, idc), to_str(table, head.index("title"), enc)
+        ids, titles = _ids(table, idc, "movie id"), to_str(table, head.index("title"), enc)
         genres = to_str(table, head.index("genres"), enc) if "genres" in head else None
     title_list = titles.tolist()
     fields: dict[str, list[Any]] = {"title": title_list, "year": [_year(t) for t in title_list]}
@@ -384,7 +415,7 @@ def _add_tags(catalog: Catalog, files: _Folder) -> Catalog:
     head = [h.lower() for h in table.header or []]
     if "tag" not in head or "movieid" not in head:
         return catalog
-    movies = _ids(table, head.index("movieid"))
+    movies = _ids(table, head.index("movieid"), "movie id")
     tags = to_str(table, head.index("tag")).tolist()
     per: dict[Any, dict[str, None]] = {}
     for m, t in zip(movies.tolist(), tags):
@@ -499,6 +530,7 @@ def load_movielens(
             if catalog is not None:
                 catalog = _add_tags(catalog, files)
                 layout = "ml-latest" if "movies.csv" in files.names else layout
+        strict = layout != "csv" or catalog is not None
         ts = None
         if "timestamp" in cols:
             ts = to_float(table, cols["timestamp"], "timestamp")
@@ -507,8 +539,8 @@ def load_movielens(
                 ts = None
         values = to_float(table, cols["rating"], "rating") if "rating" in cols else None
         interactions = Interactions.from_arrays(
-            _ids(table, cols["user"]),
-            _ids(table, cols["item"]),
+            _ids(table, cols["user"], "user id", strict=strict),
+            _ids(table, cols["item"], "movie id", strict=strict),
             values,
             timestamps=ts,
             duplicates=duplicates,

@@ -432,6 +432,14 @@ def validate_propagation(
             DataWarning,
             stacklevel=user_stacklevel(),
         )
+    elif y.all() or not y.any():  # AUC needs adopted and not adopted pairs; a ratio, adoptions
+        why = (
+            f"every one of the {y.size} exposed pairs adopted: the AUC is undefined"
+            if y.all()
+            else f"none of the {y.size} exposed pairs adopted: the AUC and the ratios are undefined"
+        )
+        notes.append(why + ".")
+        warnings.warn(why + ".", DataWarning, stacklevel=user_stacklevel())
     col = np.searchsorted(test_films, films)
     observed = np.bincount(col, weights=y, minlength=test_films.size).astype(np.int64)
     has_pair = np.bincount(col, minlength=test_films.size) > 0
