@@ -15,7 +15,7 @@ from filmreco.campaign import Audience, CampaignPlan, audience_model, measure, p
 from filmreco.campaign._report import interest_labels
 from filmreco.data import Catalog, Interactions
 from filmreco.datasets import load_sample
-from filmreco.exceptions import DataWarning, InputError, UnknownIdError
+from filmreco.exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
 from filmreco.recommend import EASE, Recommender
 from filmreco.search import SearchIndex
 from filmreco.social import UNCALIBRATED_WARNING, IndependentCascade, SocialGraph
@@ -466,3 +466,53 @@ def test_plan_falls_back_to_the_release_model(world):
     )
     with pytest.raises(InputError, match="genres or tags"):
         release_model(titles_only, history)
+
+
+def test_em_that_does_not_converge_names_plans_options():
+    # red-team s14 round 2: the advice named max_iter and tol, which plan does not take
+    from filmreco.datasets import load_sample
+    from filmreco.exceptions import ConvergenceError
+    from filmreco.social import SocialGraph
+
+    w = load_sample()
+    g, X = SocialGraph.from_edgelist(w.graph), w.interactions
+    with pytest.raises(ConvergenceError, match=r"calibration='em': EM did not converge.*"
+                       r"Pass calibration='auto'.*learn_probabilities\(graph, \.\.\., "
+                       r"method='em', max_iter=\.\.\.\)"):  # fmt: skip
+        plan(X.item_ids.ids[5], interactions=X, graph=g, action_log=X, calibration="em",
+             audience_size=50, k=2, n_runs=50, seed_method="degree", random_state=0)  # fmt: skip
+
+
+def test_queries_checked_before_the_plan_runs():
+    # red-team s14 round 2: a str was split into characters, a 3-tuple gave a bare
+    # ValueError, [None] searched 'None', all after the whole plan had run
+    from filmreco.datasets import load_sample
+    from filmreco.search import SearchIndex
+    from filmreco.social import SocialGraph
+
+    w = load_sample()
+    g, X = SocialGraph.from_edgelist(w.graph), w.interactions
+    index = SearchIndex().fit(w.catalog)
+    kw = dict(interactions=X, graph=g, index=index, catalog=w.catalog, audience_size=20, k=1,
+              n_runs=20, seed_method="degree", random_state=0)  # fmt: skip
+    film = X.item_ids.ids[5]
+    title = w.catalog[film]["title"]
+    p = plan(film, queries=[title, ("my kind", title)], **kw)
+    assert [(k, q) for k, q, _ in p.visibility] == [("query", title), ("my kind", title)]
+    for bad, match in [(title, r"a single query goes in a list"), ([None], r"queries\[0\]"),
+                       ([("title", "x", "y")], r"queries\[0\] must be a str or a \(kind, query\)")]:  # fmt: skip
+        with pytest.raises(InputTypeError, match=match):
+            plan(film, queries=bad, **kw)
+
+
+def test_default_comparison_labels_are_distinct():
+    # red-team s14 round 2: titles "A", "A", "A (1)" gave labels "A (1)", "A (2)", "A (1)"
+    from types import SimpleNamespace
+
+    from filmreco.campaign._compare import _labels
+
+    plans = [SimpleNamespace(title=t) for t in ("A", "A", "A (1)", "B")]
+    got = _labels(plans, None)
+    assert len(set(got)) == 4 and got[2:] == ["A (1)", "B"]
+    assert all(g.startswith("A (") for g in got[:2])
+    assert _labels([SimpleNamespace(title="A")] * 2, None) == ["A (1)", "A (2)"]

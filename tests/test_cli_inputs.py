@@ -50,4 +50,34 @@ def test_catalog_columns_checked(tmp_path, capsys):
     assert "has none of the columns search reads" in err and "--catalog-columns" in err
     assert main([*base, "--catalog-columns", "片名=title,类型=genres"]) == 0
     assert main([*base, "--catalog-columns", "片名=title", "--film", "nope"]) == 2
-    assert "--film 'nope' is not a film id" in capsys.readouterr().err
+    assert "--film 'nope' is not a film id of either --interactions or --catalog" in (
+        capsys.readouterr().err
+    )
+
+
+def test_ids_are_written_as_read_and_quoted(tmp_path):
+    # red-team s14 round 2: '003' came back as 3, an id holding a comma broke audience.csv's
+    # rows, and an id starting with '=' went to a spreadsheet as a formula
+    import csv
+
+    users = ["a,b", 'q"uote', "=HYPERLINK()", "007", "u5", "u6"]
+    films = ["003", "004", "005"]
+    rows = [(u, f) for k, u in enumerate(users) for j, f in enumerate(films) if (k + j) % 3]
+    inter = tmp_path / "inter.csv"
+    with inter.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([("user", "item"), *rows])
+    out = tmp_path / "recs.csv"
+    assert main(["recommend", "--interactions", str(inter), "--out", str(out), "--n", "2"]) == 0
+    with out.open(encoding="utf-8") as f:
+        got = list(csv.DictReader(f))
+    assert {r["item"] for r in got} <= set(films)  # '003', not 3
+    assert {r["user"] for r in got} <= {*users, "'=HYPERLINK()"} and "'=HYPERLINK()" in {
+        r["user"] for r in got
+    }
+    plan_out = tmp_path / "plan"
+    assert main(["plan", "--film", "003", "--interactions", str(inter), "--k", "1",
+                 "--n-runs", "20", "--audience-size", "6", "--out", str(plan_out)]) == 0  # fmt: skip
+    with (plan_out / "audience.csv").open(encoding="utf-8") as f:
+        audience = list(csv.DictReader(f))
+    assert audience and all(set(r) == {"user", "score", "group"} for r in audience)
+    assert {r["user"] for r in audience} <= {*users, "'=HYPERLINK()"}

@@ -85,7 +85,10 @@ def test_cli_numeric_film_ids_and_folder_out(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
     assert main([*base, "--film", "x10"]) == 2
     err = capsys.readouterr().err
-    assert "--film 'x10' is not a film id" in err and "Traceback" not in err
+    assert (
+        "--film 'x10' is not a film id of --interactions (ids are read as written, e.g. '1" in err
+    )
+    assert "Traceback" not in err
     (tmp_path / "recs").mkdir()
     assert main(["recommend", "--interactions", str(inter), "--out", str(tmp_path / "recs")]) == 2
     err = capsys.readouterr().err

@@ -354,6 +354,7 @@ def _csv_options(args: argparse.Namespace | None) -> dict[str, Any]:
         "sep": None if args.sep == "whitespace" else args.sep.replace("\\t", "\t"),
         "encoding": args.encoding,
         "on_error": args.on_error,
+        "id_type": str,  # ids as written: '003' stays '003', so outputs join back to inputs
     }
 
 
@@ -377,7 +378,7 @@ def recommend_batch(
     for u, row, sc in zip(X.user_ids.ids, ids, scores):
         for r, (i, s) in enumerate(zip(row, sc), 1):
             if np.isfinite(s):
-                w.writerow([u, r, i, f"{s:.6g}"])
+                w.writerow([_cell(u), r, _cell(i), f"{s:.6g}"])
     data = buf.getvalue().encode("utf-8")
     atomic_write(out_path, lambda f: f.write(data))
     return 0
@@ -419,7 +420,8 @@ def _read_catalog(args: argparse.Namespace) -> Any:
             f"field {twice[0]!r}; each field takes one column."
         )
     cat = Catalog.from_csv(args.catalog, id_field=id_col, sep=opts["sep"],
-                           encoding=opts["encoding"], on_error=opts["on_error"])  # fmt: skip
+                           encoding=opts["encoding"], on_error=opts["on_error"],
+                           id_type=str)  # fmt: skip
     if not rename:
         return cat
     missing = [name for name in rename if name != id_col and name not in cat.fields]
@@ -433,20 +435,29 @@ def _read_catalog(args: argparse.Namespace) -> Any:
     return Catalog(cat.item_ids, fields, list_sep="|")
 
 
-def _film_id(film: str, *maps: Any) -> Any:
-    """``--film`` (always text on the command line) as an id of the input files: a number
-    where their film ids are numbers (CSV ids that are all whole numbers are read as int)."""
+def _cell(value: Any) -> str:
+    """`value` as a CSV cell a spreadsheet shows as text: a cell starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return would be run as a formula by Excel (CSV
+    injection, OWASP), so it gets a leading apostrophe; numbers are written as they are."""
+    text = str(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _check_film(film: str, X: Any, catalog: Any) -> None:
+    """``--film`` must be a film of the interactions or of the catalogue (ids as written)."""
     from .exceptions import InputError
 
-    if not any(m is not None and m.kind == "int" for m in maps):
-        return film
-    try:
-        return int(film.strip())
-    except ValueError:
-        raise InputError(
-            f"--film {film!r} is not a film id of the input files: their film ids are whole "
-            "numbers (e.g. --film 1292052)."
-        ) from None
+    maps = [X.item_ids] + ([] if catalog is None else [catalog.item_ids])
+    if any(film in m for m in maps):
+        return
+    where = "--interactions" if catalog is None else "either --interactions or --catalog"
+    near = ", ".join(repr(str(x)) for x in X.item_ids.ids[:3].tolist())
+    raise InputError(
+        f"--film {film!r} is not a film id of {where} (ids are read as written, e.g. "
+        f"{near}); give one of those, or add the film to --catalog to plan its release."
+    )
 
 
 def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -489,19 +500,21 @@ def plan_batch(args: argparse.Namespace, out: TextIO) -> int:
         if args.model == "audience"
         else {"recommender": _recommender(args.model).fit(X)}
     )
-    film = _film_id(args.film, X.item_ids, None if catalog is None else catalog.item_ids)
+    _check_film(args.film, X, catalog)
     p = plan(
-        film, **source, graph=graph, index=index,
+        args.film, **source, graph=graph, index=index,
         catalog=catalog, audience_size=args.audience_size, budget=args.budget, k=args.k,
         seed_method=args.seed_method, action_log=actions, calibration=args.calibration,
         n_runs=args.n_runs, random_state=args.random_state,
     )  # fmt: skip
     folder = Path(args.out)
     held = set(p.holdout.tolist())
-    rows = "user,score,group\n" + "".join(
-        f"{u},{s:.6g},{'holdout' if u in held else 'treated'}\n"
-        for u, s in zip(p.audience.ids.tolist(), p.audience.scores)
-    )
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")  # quotes ids holding commas or quotes
+    w.writerow(["user", "score", "group"])
+    for u, sc in zip(p.audience.ids.tolist(), p.audience.scores):
+        w.writerow([_cell(u), f"{sc:.6g}", "holdout" if u in held else "treated"])
+    rows = buf.getvalue()
     atomic_write(folder / "audience.csv", lambda f: f.write(rows.encode("utf-8")))
     out.write(p.summary() + "\n")
     out.write(f"report: {_write_plan(out, p, folder)}\n")
@@ -600,7 +613,13 @@ _CLI_NAMES = {"user=": "--user-col", "item=": "--item-col", "timestamp=": "--tim
               "id_field=": "--catalog-columns NAME=id"}  # fmt: skip
 # the same where the message names a Python argument and its value
 _CLI_WORDS = {"on_error='coerce'": "--on-error coerce", "on_error='drop'": "--on-error drop",
-              "on_error='raise'": "--on-error raise", "film_id=": "--film "}  # fmt: skip
+              "on_error='raise'": "--on-error raise", "film_id=": "--film ",
+              "(asked for by --catalog-columns NAME=id)":
+                  "(the film id column: rename yours with --catalog-columns NAME=id)",
+              "duplicate edge(s) with duplicates='sum'": "duplicate edge(s), their weights "
+                                                         "summed",
+              "calibration='auto'": "--calibration auto", "'bayes', or learn":
+                  "--calibration bayes, or learn"}  # fmt: skip
 
 
 def _cli_text(text: str) -> str:

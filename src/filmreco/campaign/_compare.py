@@ -216,10 +216,18 @@ def _labels(plans: list[CampaignPlan], labels: Any) -> list[str]:
     if labels is None:
         titles = [p.title for p in plans]
         total, seen = Counter(titles), Counter[str]()
+        taken = set(titles)
         out = []
         for t in titles:
-            seen[t] += 1
-            out.append(f"{t} ({seen[t]})" if total[t] > 1 else t)
+            if total[t] == 1:
+                out.append(t)
+                continue
+            label = t
+            while label in taken:  # "A", "A", "A (1)": the repeats become "A (2)", "A (3)"
+                seen[t] += 1
+                label = f"{t} ({seen[t]})"
+            taken.add(label)
+            out.append(label)
         return out
     if isinstance(labels, str) or not isinstance(labels, Sequence):
         raise InputTypeError(

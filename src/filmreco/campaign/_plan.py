@@ -8,6 +8,7 @@ import math
 import re
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,13 @@ from .._validation import (
     shorten,
     user_stacklevel,
 )
-from ..exceptions import DataWarning, InputError, InputTypeError, UnknownIdError
+from ..exceptions import (
+    ConvergenceError,
+    DataWarning,
+    InputError,
+    InputTypeError,
+    UnknownIdError,
+)
 from ..social import (
     IndependentCascade,
     PropagationModel,
@@ -352,7 +359,16 @@ def _learn(graph: SocialGraph, log: tuple[Any, ...], calibration: str) -> Propag
     with warnings.catch_warnings():  # users outside the graph: reported by learn
         warnings.simplefilter("ignore", DataWarning)
         if calibration != "auto":
-            return IndependentCascade.from_logs(graph, *log, method=calibration)
+            try:
+                return IndependentCascade.from_logs(graph, *log, method=calibration)
+            except ConvergenceError as exc:  # learn's advice names options plan does not take
+                raise ConvergenceError(
+                    f"calibration={calibration!r}: {str(exc).split('. ')[0]}. Pass "
+                    "calibration='auto' (it back-tests the estimators and skips one that "
+                    "fails) or 'bayes', or learn the probabilities yourself with "
+                    f"learn_probabilities(graph, ..., method={calibration!r}, max_iter=...) "
+                    "and pass IndependentCascade(graph, probabilities) as model=."
+                ) from None
         try:
             return IndependentCascade.from_logs(graph, *log, method="auto")
         except InputError as exc:  # keep the diagnosis, drop learn's advice (not plan's arguments)
@@ -694,6 +710,7 @@ def plan(
         )
     costs = check_costs(costs)
     calibration = check_option(calibration, CALIBRATIONS, "calibration")
+    queries = _check_queries(queries)
     # six streams: the first four as before the default audience model existed (so plans
     # are unchanged), the fifth is budget_sweep's, the sixth the audience model's
     ss = seed_sequence(random_state).spawn(6)
@@ -825,16 +842,35 @@ def _reach(
     return reach, lift, curves, bands
 
 
+def _check_queries(queries: Any) -> list[tuple[str, str]] | None:
+    """`queries` as ``(kind, query)`` pairs, checked before the plan's work starts."""
+    if queries is None:
+        return None
+    if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
+        raise InputTypeError(
+            f"queries must be a list of str or (kind, query) pairs, got "
+            f"{type(queries).__name__}; a single query goes in a list: queries=[{shorten(queries)}]."
+        )
+    out = []
+    for i, q in enumerate(queries):
+        if isinstance(q, str):
+            out.append(("query", q))
+        elif isinstance(q, tuple) and len(q) == 2 and all(isinstance(x, str) for x in q):
+            out.append((q[0], q[1]))
+        else:
+            raise InputTypeError(
+                f"queries[{i}] must be a str or a (kind, query) pair of str, got {shorten(q)}."
+            )
+    return out
+
+
 def _visibility(
     index: Any, film_id: Any, record: dict[str, Any], queries: Any
 ) -> list[tuple[str, str, int | None]]:
     """Step 5: the film's rank (top 10, else None) for each likely search query."""
     if index is None:
         return []
-    if queries is None:
-        qs = _queries(record)
-    else:
-        qs = [q if isinstance(q, tuple) else ("query", str(q)) for q in queries]
+    qs = _queries(record) if queries is None else queries
     rows: list[tuple[str, str, int | None]] = []
     for kind, q in qs:
         ids = list(index.search(q, n=10).ids)
