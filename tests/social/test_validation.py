@@ -258,3 +258,70 @@ def test_undefined_auc_is_noted():
         res = validate_propagation(g, users, films, times, cut=10, estimators=["bernoulli"])
     assert math.isnan(res.table["bernoulli"]["auc"]) and res.table["bernoulli"]["ratio"] > 0
     assert res.notes == ["every one of the 2 exposed pairs adopted: the AUC is undefined."]
+
+
+# a small log (cascades sampled on a random graph) whose back-test has 3 adopters in one fold
+_THIN_SRC = [
+    int(x)
+    for x in (
+        "0 0 0 2 3 4 5 5 6 7 7 8 8 9 9 12 12 13 13 15 15 16 17 18 19 19 20 22 22 23 23 24 24 24 25 "
+        "26 27 28 31 32 32 32 34 35 36 36 36 "
+    ).split()
+]
+_THIN_DST = [
+    int(x)
+    for x in (
+        "17 19 22 12 7 3 2 26 0 13 25 4 25 1 12 5 9 1 17 24 31 36 12 3 1 5 15 21 28 3 12 22 29 31 1 "
+        "28 18 35 27 12 34 35 36 11 5 26 37 "
+    ).split()
+]
+_THIN_USERS = [
+    int(x)
+    for x in (
+        "3 24 10 19 17 31 24 33 5 32 35 2 12 10 16 31 21 5 13 29 1 18 6 9 20 23 18 10 26 5 25 24 6 "
+        "35 5 8 6 19 29 37 4 24 6 2 29 20 12 17 0 34 1 14 26 0 8 29 36 13 12 3 8 27 22 8 3 28 7 18 "
+        "27 11 23 29 32 23 26 22 3 11 25 23 13 32 35 36 29 28 1 13 4 11 27 1 32 1 10 2 7 25 1 21 17 "
+        "23 6 28 33 27 18 36 26 4 17 19 3 5 30 34 10 1 18 14 3 12 34 5 37 15 27 31 26 31 24 25 18 "
+        "34 22 12 20 8 24 11 35 24 11 34 16 29 29 4 15 1 30 13 33 32 11 37 17 7 25 15 30 20 14 23 "
+        "27 25 18 2 12 11 0 2 20 18 16 28 14 31 37 30 26 13 24 33 22 7 23 0 33 22 29 13 18 24 7 3 "
+        "10 32 23 25 3 26 6 7 "
+    ).split()
+]
+_THIN_FILMS = [
+    int(x)
+    for x in (
+        "0 0 0 1 1 1 2 2 2 3 3 3 3 4 4 4 5 5 5 6 6 6 7 7 7 8 8 8 9 9 9 10 10 10 11 11 11 12 12 12 "
+        "13 13 13 14 14 14 14 15 15 15 16 16 16 17 17 17 18 18 18 19 19 19 20 20 20 20 20 21 21 21 "
+        "22 22 22 23 23 23 23 24 24 24 25 25 25 26 26 26 27 27 27 28 28 28 29 29 29 30 30 30 30 31 "
+        "31 31 32 32 32 33 33 33 33 34 34 34 34 34 35 35 35 36 36 36 36 37 37 37 38 38 38 38 39 39 "
+        "39 40 40 40 41 41 41 42 42 42 43 43 43 44 44 44 45 45 45 46 46 46 47 47 47 48 48 48 49 49 "
+        "49 50 50 50 51 51 51 52 52 52 53 53 53 54 54 54 55 55 55 56 56 56 57 57 57 58 58 58 59 59 "
+        "59 60 60 60 61 61 61 62 62 62 62 63 63 63 "
+    ).split()
+]
+_THIN_TIMES = [
+    int(x)
+    for x in (
+        "0 0 0 3 3 3 6 6 6 9 9 9 10 12 12 12 15 15 15 18 18 18 21 21 21 24 24 24 27 27 27 30 30 30 "
+        "33 33 33 36 36 36 39 39 39 42 42 42 43 45 45 45 48 48 48 51 51 51 54 54 54 57 57 57 60 60 "
+        "60 61 61 63 63 63 66 66 66 69 69 69 70 72 72 72 75 75 75 78 78 78 81 81 81 84 84 84 87 87 "
+        "87 90 90 90 91 93 93 93 96 96 96 99 99 99 100 102 102 102 103 103 105 105 105 108 108 108 "
+        "109 111 111 111 114 114 114 115 117 117 117 120 120 120 123 123 123 126 126 126 129 129 "
+        "129 132 132 132 135 135 135 138 138 138 141 141 141 144 144 144 147 147 147 150 150 150 "
+        "153 153 153 156 156 156 159 159 159 162 162 162 165 165 165 168 168 168 171 171 171 174 "
+        "174 174 177 177 177 180 180 180 183 183 183 186 186 186 187 189 189 189 "
+    ).split()
+]
+
+
+def test_intervals_on_too_thin_a_backtest_are_flagged():
+    # red-team s14 round 2: intervals of [0, 0] around forecasts of 1-5 adopters, from a
+    # dispersion at its search limit fitted on one fold with 3 adopters, with no note
+    g = SocialGraph.from_arrays(_THIN_SRC, _THIN_DST, node_ids=list(range(38)))
+    with pytest.warns(DataWarning, match="dispersion reached its search limit"):
+        res = validate_propagation(
+            g, _THIN_USERS, _THIN_FILMS, _THIN_TIMES, cut=82.035, holdout=0.3, n_folds=2,
+            random_state=0,
+        )  # fmt: skip
+    assert res.backtest.dispersion >= 99
+    assert any("dispersion reached its search limit" in n for n in res.notes)

@@ -331,6 +331,11 @@ def _nb_loglik(phi: float, mu: np.ndarray, y: np.ndarray, power: float = 2.0) ->
     )  # fmt: skip
 
 
+#: Largest ``phi`` :func:`fit_dispersion` considers; an estimate at this bound says the
+#: films it was fitted on are too few or too scattered to size the intervals.
+DISPERSION_MAX = 100.0
+
+
 def fit_dispersion(mu: np.ndarray, y: np.ndarray, power: float = 2.0) -> float:
     """Maximum-likelihood ``phi`` of counts ``y ~ NegBin(mean mu, var mu + phi mu^power)``.
 
@@ -341,7 +346,7 @@ def fit_dispersion(mu: np.ndarray, y: np.ndarray, power: float = 2.0) -> float:
     mu, y = mu[keep], y[keep].astype(np.float64)
     if mu.size < 2:
         return 0.0
-    grid = np.logspace(-4, 2, 61)
+    grid = np.logspace(-4, math.log10(DISPERSION_MAX), 61)
     ll = np.array([_nb_loglik(g, mu, y, power) for g in grid])
     i = int(np.argmax(ll))
     fine = np.logspace(math.log10(grid[max(i - 1, 0)]), math.log10(grid[min(i + 1, 60)]), 41)

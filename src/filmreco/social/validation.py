@@ -38,7 +38,7 @@ from .._validation import (
 )
 from ..exceptions import ConvergenceError, DataWarning, InputError
 from ..sparse import IdMap
-from ._backtest import Backtest, pair_probability, window_cdf
+from ._backtest import DISPERSION_MAX, Backtest, pair_probability, window_cdf
 from ._backtest import auc as _auc
 from ._backtest import exposures as _exposures
 from ._schemes import PROBABILITY_SCHEMES
@@ -504,6 +504,15 @@ def validate_propagation(
         }
         predicted[name] = per_film
         probabilities[name] = p
+    if backtest is not None and backtest.dispersion >= 0.99 * DISPERSION_MAX:
+        wide = (
+            f"auto: the forecast intervals' dispersion reached its search limit "
+            f"({DISPERSION_MAX:g}): the back-test's films are too few or too scattered to "
+            "size the intervals, so intervals() may be far too narrow or wide here (a longer "
+            "log before the cut helps)"
+        )
+        notes.append(wide + ".")
+        warnings.warn(wide + ".", DataWarning, stacklevel=user_stacklevel())
     return PropagationValidation(
         table=table,
         item_ids=film_map.to_ids(test_films),
