@@ -493,3 +493,11 @@ def test_movielens_quoted_csv_and_damaged_ids(tmp_path):
     plain = tmp_path / "mine.csv"  # the user's own text ids, some of them digits: text
     plain.write_bytes(b"user,item,rating\nann,heat,5\n2024,alien,4\n")
     assert load_movielens(plain).interactions.user_ids.ids.tolist() == ["ann", "2024"]
+
+
+def test_edgelist_padding_id_names_its_line():
+    with pytest.raises(FormatError, match=r"line 2: node id -1 is reserved .*id_type=str"):
+        load_edgelist(b"1 2\n-1 3\n")
+    E = load_edgelist(b"1 2\n-1 3\n", id_type=str)  # as text, -1 is an id like any other
+    assert E.node_ids.ids.tolist() == ["1", "2", "-1", "3"]
+    assert load_edgelist(b"-2 3\n").node_ids.ids.tolist() == [-2, 3]

@@ -132,7 +132,8 @@ class EdgeList(Saveable):
         Parameters
         ----------
         sources, targets : array-like
-            External ids (ints, negative ones included, or strings) of each edge's ends.
+            External ids (ints, negative ones included but -1, which pads results; or strings)
+            of each edge's ends.
         weights : array-like of float, optional
         directed : bool, default=True
         node_ids : IdMap, optional

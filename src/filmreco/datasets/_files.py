@@ -65,7 +65,8 @@ def load_edgelist(
         not read (e.g. a third column when ``weighted=False``) are ignored with a
         :class:`~filmreco.exceptions.DataWarning`.
     id_type : {int, str}, default=int
-        ``int`` keeps node ids as int64 ids (negative ones too); ``str`` reads them as text.
+        ``int`` keeps node ids as int64 ids (negative ones too, but -1, which pads results);
+        ``str`` reads them as text (where -1 is an id like any other).
     comments : str, default="#%"
         Each character starts a comment line (SNAP uses ``#``, KONECT/Matrix Market ``%``),
         judged on the line's first non-blank character. Blank lines are skipped.
@@ -115,6 +116,13 @@ def load_edgelist(
     if id_type is int:
         hint = "; pass id_type=str for text ids"
         s, t = to_int(table, 0, "node id", hint=hint), to_int(table, 1, "node id", hint=hint)
+        pad = np.flatnonzero((s == -1) | (t == -1))
+        if pad.size:  # the id that pads result rows: name the line, not only the id
+            raise FormatError(
+                f"{table.where(int(pad[0]))}: node id -1 is reserved (it pads result rows); "
+                "shift the ids (e.g. add 1 to every id), or pass id_type=str to read them as "
+                "text."
+            )
     else:
         s, t = to_str(table, 0, encoding), to_str(table, 1, encoding)
     w = None
