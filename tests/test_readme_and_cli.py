@@ -227,7 +227,9 @@ def test_cli_reads_real_files_and_reports_input_errors_without_a_traceback(tmp_p
     base = ["plan", "--film", "f3", "--interactions", str(inter), "--catalog", str(cat),
             "--k", "1", "--n-runs", "50", "--audience-size", "10", "--out", str(plan_out)]  # fmt: skip
     assert main(base) == 2
-    assert "asked for by --catalog-columns NAME=id" in capsys.readouterr().err
+    assert "(the film id column: rename yours with --catalog-columns NAME=id)" in (
+        capsys.readouterr().err
+    )
     assert main([*base, "--catalog-columns", "电影ID=id,片名=title,类型=genres"]) == 0
     assert "xinghaimanyou" in capsys.readouterr().out  # the plan's search check found it
     assert main([*base, "--catalog-columns", "电影ID=id,影片=title"]) == 2

@@ -846,13 +846,17 @@ def _check_queries(queries: Any) -> list[tuple[str, str]] | None:
     """`queries` as ``(kind, query)`` pairs, checked before the plan's work starts."""
     if queries is None:
         return None
-    if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
+    try:
+        if isinstance(queries, (str, bytes)) or not isinstance(queries, Iterable):
+            raise TypeError
+        items = list(queries)  # a 0-d numpy array is Iterable but cannot be iterated
+    except TypeError:
         raise InputTypeError(
             f"queries must be a list of str or (kind, query) pairs, got "
             f"{type(queries).__name__}; a single query goes in a list: queries=[{shorten(queries)}]."
-        )
+        ) from None
     out = []
-    for i, q in enumerate(queries):
+    for i, q in enumerate(items):
         if isinstance(q, str):
             out.append(("query", q))
         elif isinstance(q, tuple) and len(q) == 2 and all(isinstance(x, str) for x in q):

@@ -104,13 +104,14 @@ class PropagationValidation:
     --------
     >>> g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
     >>> res = validate_propagation(
-    ...     g, ["a", "b", "a", "c", "a", "b", "c"], ["f1", "f1", "f2", "f2", "f3", "f3", "f3"],
-    ...     [0, 1, 2, 3, 10, 11, 12], cut=10, estimators=["bernoulli"])
+    ...     g, ["a", "b", "a", "c", "a", "b", "c", "a"],
+    ...     ["f1", "f1", "f2", "f2", "f3", "f3", "f3", "f4"],
+    ...     [0, 1, 2, 3, 10, 11, 12, 11], cut=10, estimators=["bernoulli"])
     >>> res.n_train, res.n_test, res.item_ids.tolist()
-    (4, 3, ['f3'])
+    (4, 4, ['f3', 'f4'])
     >>> row = res.table["bernoulli"]
     >>> row["predicted"], row["observed"], row["ratio"]
-    (1.0, 2.0, 0.5)
+    (2.0, 2.0, 1.0)
     """
 
     table: dict[str, dict[str, float]]
@@ -333,16 +334,16 @@ def validate_propagation(
     Examples
     --------
     >>> g = SocialGraph.from_arrays(["a", "a", "b"], ["b", "c", "c"])
-    >>> users = ["a", "b", "a", "c", "a", "b", "c"]
-    >>> films = ["f1", "f1", "f2", "f2", "f3", "f3", "f3"]
-    >>> times = [0, 1, 2, 3, 10, 11, 12]
+    >>> users = ["a", "b", "a", "c", "a", "b", "c", "a"]
+    >>> films = ["f1", "f1", "f2", "f2", "f3", "f3", "f3", "f4"]
+    >>> times = [0, 1, 2, 3, 10, 11, 12, 11]  # f4: a adopts after the cut, b and c do not
     >>> res = validate_propagation(g, users, films, times, cut=10, estimators=["bernoulli", 0.5])
     >>> res.item_ids.tolist(), res.observed.tolist(), res.n_pairs
-    (['f3'], [2], 2)
+    (['f3', 'f4'], [2, 0], 4)
     >>> res.probabilities["bernoulli"].tolist()  # learned before the cut: a->b, a->c, b->c
     [0.5, 0.5, 0.0]
-    >>> {n: r["predicted"] for n, r in res.table.items()}  # b: p(a,b); c: 1 - (1-p(a,c))(1-p(b,c))
-    {'bernoulli': 1.0, 'uniform(0.5)': 1.25}
+    >>> {n: res.predicted[n].tolist() for n in res.table}  # f3: b p(a,b), c 1-(1-p(a,c))(1-p(b,c)); f4: b and c p(a,.)
+    {'bernoulli': [1.0, 1.0], 'uniform(0.5)': [1.25, 1.0]}
     """
     check_option(exposers, EXPOSERS, "exposers")
     check_instance(
