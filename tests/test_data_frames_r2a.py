@@ -70,3 +70,43 @@ def test_python_ints_past_float64_are_input_errors(where):
         kw["timestamps"] = [10**400]
     with pytest.raises(InputError, match=f"{where} holds .*beyond the range of float64"):
         F([1], [1], **kw)
+
+
+def test_subset_names_the_repeated_id():
+    X = F(["a", "b"], [1, 2])
+    with pytest.raises(InputError, match="user_ids must not repeat an id, but 'a' appears 2 times"):
+        X.subset_users(["a", "b", "a"])
+    with pytest.raises(InputError, match="item_ids must not repeat an id, but 2 appears 2 times"):
+        X.subset_items([2, 2])
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "2020-01-15",
+        "2020-01-15 00:00:00",
+        __import__("datetime").datetime(2020, 1, 15),
+        __import__("datetime").date(2020, 1, 15),
+        np.datetime64("2020-01-15"),
+        np.datetime64("2020-01-15T00:00:00.000000000"),
+        pd.Timestamp("2020-01-15"),
+        pd.Timestamp("2020-01-15 08:00", tz="Asia/Shanghai"),
+    ],
+)
+def test_split_temporal_accepts_dates_as_timestamps_are_read(at):
+    from filmreco.recommend.evaluation import split_temporal
+
+    X = F([1, 2, 3], [1, 2, 3], timestamps=["2020-01-01", "2020-01-15", "2020-02-01"])
+    cut = pd.Timestamp("2020-01-15").timestamp()
+    expected = [p.nnz for p in split_temporal(X, at=cut)]
+    assert [p.nnz for p in split_temporal(X, at=at)] == expected == [1, 2]
+
+
+def test_split_temporal_refuses_a_missing_or_unreadable_date():
+    from filmreco.recommend.evaluation import split_temporal
+
+    X = F([1, 2], [1, 2], timestamps=[0, 10])
+    with pytest.raises(InputError, match="missing date"):
+        split_temporal(X, at=pd.NaT)
+    with pytest.raises(InputError, match="neither a number nor a date"):
+        split_temporal(X, at="soon")
