@@ -145,7 +145,11 @@ class Hybrid(Recommender):
     refit : bool, default=True
         Fit a clone of every component on the data given to :meth:`fit`. With False the
         components must already be fitted and are used as they are (a clone of the
-        hybrid then holds unfitted clones, so use refit=True to tune).
+        hybrid then holds unfitted clones, so use refit=True to tune). They are not
+        copied: ``models_`` holds your own objects, so :meth:`fold_in` and
+        :meth:`forget_users` on the hybrid change them too (the folded-in users join
+        them; erased users leave them, as erasure requires). Pass copies
+        (``copy.deepcopy``) to keep the originals as they are.
 
     Attributes
     ----------
