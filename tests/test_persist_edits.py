@@ -147,6 +147,9 @@ FACTORIES: dict[str, Callable[[], Any]] = {
 VARIANTS: dict[str, Callable[[], Any]] = {
     "Interactions-seen": lambda: _rated().to_implicit(4),
     "recommender.EASE-seen": lambda: EASE(20.0).fit(_rated().to_implicit(4)),
+    # format version 3: erasure records (counted views; learned weights), a seen set
+    "recommender.Popularity-seen": lambda: Popularity().fit(_rated().to_implicit(4)),
+    "recommender.Hybrid-learned": lambda: _fit(Hybrid([Popularity(), ItemKNN(5)])),
 }
 
 

@@ -355,3 +355,36 @@ def test_item_audience_cap_without_noise_is_applied_or_refused(world: Any) -> No
     with pytest.warns(PrivacyWarning, match="capped"):
         r = item_audience(X, max_items_per_user=2, min_group_size=1)
     assert r.sensitivity == 2.0 and np.nansum(r.counts) == np.minimum(M.sum(axis=1), 2).sum()
+
+
+# ---------------------------------------------------------------- red-team s14 r2a #5
+def test_forget_user_refuses_a_profile_store_keyed_by_the_id_as_text():
+    import json
+
+    from filmreco.exceptions import InputTypeError
+    from filmreco.recommend import EASE
+
+    X = Interactions.from_arrays([1, 1, 2, 3], [10, 20, 10, 20])
+    model = EASE().fit(X)
+    profiles = json.loads(json.dumps({1: {"genres": ["剧情"]}, 2: {}}))  # {"1": ..., "2": ...}
+    with pytest.raises(InputTypeError, match=r"profiles\[0\].*'1'.*int\(k\)"):
+        forget_user(1, recommenders=[model], profiles=[profiles])
+    assert 1 in model.user_ids_ and "1" in profiles  # nothing erased
+    # a store of text keys against an int id, the id absent: still no match possible
+    with pytest.raises(InputTypeError, match="profiles"):
+        forget_user(3, recommenders=[model], profiles=[profiles])
+    fixed = {int(k): v for k, v in profiles.items()}
+    report = forget_user(1, recommenders=[model], profiles=[fixed])
+    assert report.removed["profiles"] == 1 and 1 not in fixed
+
+
+def test_forget_user_str_id_and_int_keyed_store_and_mixed_stores():
+    from filmreco.exceptions import InputTypeError
+
+    with pytest.raises(InputTypeError, match="str"):
+        forget_user("7", profiles=[{7: {}}])
+    mixed = {1: "int one", "1": "text one"}  # both kinds: the id's own kind is erased
+    assert forget_user(1, profiles=[mixed]).removed["profiles"] == 1
+    assert mixed == {"1": "text one"}
+    assert forget_user("u9", profiles=[{"u1": {}}]).total == 0  # absent, right kind
+    assert forget_user("007", profiles=[{7: {}, "x": 1}]).total == 0  # not the text of 7

@@ -210,3 +210,28 @@ def test_tune_is_importable_from_recommend():
     import filmreco.recommend as rec
 
     assert rec.tune is tune and rec.TuneResult is TuneResult
+
+
+# ---------------------------------------------------------------- red-team s14 r2a #7 #9
+def test_evaluate_names_bad_k_and_model_and_accepts_a_class_and_one_metric():
+    from filmreco.datasets import make_synthetic
+    from filmreco.exceptions import InputError, InputTypeError
+    from filmreco.recommend import EASE, Popularity
+    from filmreco.recommend.evaluation import evaluate, split_leave_last
+
+    tr, te = split_leave_last(make_synthetic(n_users=40, n_items=20, random_state=4).interactions)
+    with pytest.raises(InputTypeError, match="k must be an int or a list of ints, got 5.0"):
+        evaluate(Popularity(), tr, te, k=5.0)
+    with pytest.raises(
+        InputTypeError, match=r"model must be .*dict \{name: Recommender\}, got list"
+    ):
+        evaluate([Popularity(), EASE()], tr, te)
+    with pytest.raises(InputTypeError, match="entry 'b' is a str"):
+        evaluate({"a": Popularity(), "b": "EASE"}, tr, te)
+    with pytest.raises(InputError, match="non-empty"):
+        evaluate({}, tr, te)
+    by_class = evaluate(Popularity, tr, te, metrics="ndcg")  # a class, as tune takes
+    assert by_class == evaluate(Popularity(), tr, te, metrics=["ndcg"])
+    assert set(by_class) == {"ndcg@10", "n_evaluated", "n_users"}
+    with pytest.raises(InputError, match="metrics entry 'nope'"):
+        evaluate(Popularity(), tr, te, metrics="nope")

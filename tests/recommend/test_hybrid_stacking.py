@@ -81,3 +81,19 @@ def test_saved_weights_come_back(data, tmp_path):
     np.testing.assert_allclose(
         back.score(users, data.item_ids.ids), m.score(users, data.item_ids.ids)
     )
+
+
+def test_refit_false_shares_the_callers_components_as_documented():
+    # red-team s14 r2a #10: documented, not copied (erasure must reach the caller's models)
+    from filmreco.data import Interactions
+    from filmreco.datasets import make_synthetic
+    from filmreco.recommend import EASE, Hybrid, ItemKNN
+
+    X = make_synthetic(n_users=40, n_items=20, random_state=4).interactions
+    e = EASE().fit(X)
+    h = Hybrid([e, ItemKNN().fit(X)], refit=False).fit(X)
+    assert h.models_[0] is e
+    h.fold_in(Interactions.from_arrays(["n1"], X.item_ids.ids[:1]))
+    assert "n1" in e.user_ids_
+    h.forget_users([X.user_ids.ids[0]])
+    assert X.user_ids.ids[0] not in e.user_ids_

@@ -100,6 +100,16 @@ def null_mask(ids: np.ndarray) -> np.ndarray:
     return np.zeros(ids.size, dtype=bool)
 
 
+def _float_overflows(x: Any) -> bool:
+    try:
+        float(x)
+    except OverflowError:
+        return True
+    except (TypeError, ValueError):
+        return False
+    return False
+
+
 def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
     """Numeric `values` of length `n` as float64 (NaN kept for the caller's policy)."""
     arr = raw_array(values, name)
@@ -114,6 +124,13 @@ def as_float_array(values: Any, name: str, n: int) -> np.ndarray:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             raise InputTypeError(f"{name} must be numeric, got non-numeric objects.") from None
+        except OverflowError:  # a Python int past float64's range
+            big = next((x for x in arr.tolist() if _float_overflows(x)), None)
+            raise InputError(
+                f"{name} holds {shorten(big)}, beyond the range of float64 (about "
+                "1.8e308), so it cannot be stored; check the data (or scale the values "
+                "down)."
+            ) from None
     if arr.dtype.kind not in "iufb":
         raise InputTypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
     return arr.astype(np.float64)

@@ -150,6 +150,19 @@ _FILLED = ("user_ids", "item_ids", "values", "timestamps")
 _CSV_ARGS = (*_COLUMNS, "sep", "encoding", "id_type", "header", "names", "comments", "on_error")
 
 
+def _positions(ids: IdMap, wanted: Any, on_unknown: str, name: str) -> np.ndarray:
+    """Positions of the ids `wanted` (a subset's order), refusing a repeated id by name."""
+    idx = ids.index(wanted, on_unknown=on_unknown, name=name, advice=_DROP)
+    uniq, first, counts = np.unique(idx, return_index=True, return_counts=True)
+    if uniq.size != idx.size:
+        j = int(np.argmax(counts > 1))
+        raise InputError(
+            f"{name} must not repeat an id, but {shorten(ids.ids[idx[first[j]]])} appears "
+            f"{int(counts[j])} times; pass each id once (e.g. pandas.unique(...))."
+        )
+    return idx
+
+
 class Interactions(Saveable):
     """Users x items interactions: a canonical CSR matrix plus the ids of its rows and columns.
 
@@ -912,16 +925,12 @@ class Interactions(Saveable):
         ['c', 'a']
         """
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_users(
-            self._user_ids.index(user_ids, on_unknown=on_unknown, name="user_ids", advice=_DROP)
-        )
+        return self.take_users(_positions(self._user_ids, user_ids, on_unknown, "user_ids"))
 
     def subset_items(self, item_ids: Any, *, on_unknown: str = "raise") -> Interactions:
         """Keep the given items (external ids), in that order."""
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
-        return self.take_items(
-            self._item_ids.index(item_ids, on_unknown=on_unknown, name="item_ids", advice=_DROP)
-        )
+        return self.take_items(_positions(self._item_ids, item_ids, on_unknown, "item_ids"))
 
     def with_matrix(self, matrix: Any, *, dtype: Any = None) -> Interactions:
         """Same id maps, new matrix of the same shape (e.g. a weighted copy).

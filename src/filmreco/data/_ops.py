@@ -253,10 +253,23 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
     for key, (col, numeric) in names.items():
         check_column(col, key, optional=numeric, labels=(str, numbers.Integral))
     cols = list(getattr(df, "columns", []))
+    levels = [n for n in getattr(getattr(df, "index", None), "names", []) if n is not None]
     for col, _ in names.values():
         if col is not None and col not in cols:
+            where = (
+                "; it is an index level of the frame: call df.reset_index() first"
+                if col in levels
+                else ""
+            )
             raise InputError(
-                f"column {shorten(col)} is not in the frame; its columns are {shorten(cols)}."
+                f"column {shorten(col)} is not in the frame; its columns are "
+                f"{shorten(cols)}{where}."
+            )
+        if col is not None and cols.count(col) > 1:
+            raise InputError(
+                f"column {shorten(col)} appears {cols.count(col)} times in the frame, so "
+                "which one to read is ambiguous; rename or drop the duplicates first, e.g. "
+                "df.loc[:, ~df.columns.duplicated()]."
             )
     out: dict[str, Any] = {}
     for key, (col, numeric) in names.items():
@@ -264,6 +277,11 @@ def frame_columns(df: Any, names: dict[str, tuple[str | None, bool]]) -> dict[st
             out[key] = None
             continue
         s = df[col]
+        if numeric and str(s.dtype) == "category":  # the values, not their codes or ticks
+            try:
+                s = s.astype(s.cat.categories.dtype)
+            except (TypeError, ValueError):  # missing values among int categories
+                s = s.astype(object)
         if numeric and getattr(s.dtype, "tz", None) is not None:  # aware times: UTC
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         elif numeric and str(s.dtype).startswith("period"):  # a period: its start

@@ -105,6 +105,50 @@ def _check_kind(
         )
 
 
+def _key_kind(key: Any) -> str:
+    if isinstance(key, (bool, np.bool_)):
+        return "object"
+    if isinstance(key, (int, np.integer)):
+        return "int"
+    return "str" if isinstance(key, (str, np.str_)) else "object"
+
+
+def _check_store(
+    store: MutableMapping[Any, Any], k: int, raw: Any, kind: str, sought: set[str], hint: str
+) -> None:
+    """Refuse profiles[k] when it could only hold the user under another kind of key.
+
+    A store whose keys are all of another kind cannot hold the user (as for the other
+    places); and a store holding the id spelled in the other kind (``"1"`` for the int
+    ``1``: JSON turns every key into text) but not the id itself holds the user's profile
+    under a key the erasure would not match.
+    """
+    if raw in store:
+        return
+    convert = "int(k)" if kind == "int" else "str(k)"
+    fix = (
+        "a store read from JSON has text keys: convert them to the ids' kind first, e.g. "
+        f"{{{convert}: v for k, v in store.items()}}"
+    )
+    alias: Any = None
+    if kind == "int":
+        alias = str(raw)
+    elif kind == "str" and raw.lstrip("-").isascii() and raw.lstrip("-").isdigit():
+        alias = int(raw) if str(int(raw)) == raw else None  # the text of an int, exactly
+    if alias is not None and alias in store:
+        raise InputTypeError(
+            f"user_id is the {kind} {raw!r}, but profiles[{k}] holds the key {alias!r} (a "
+            f"{_key_kind(alias)}), not {raw!r}, so the profile would be kept; {fix}."
+        )
+    kinds = {_key_kind(key) for key in store}
+    held = next(iter(kinds)) if len(kinds) == 1 else None
+    if held in ("int", "str") and held not in sought:
+        raise InputTypeError(
+            f"user_id is of kind {kind!r} but profiles[{k}]'s keys are {held} ids, so "
+            f"nothing would be erased there; {fix}{hint}."
+        )
+
+
 def _forget_graph(graph: Any, ids: np.ndarray) -> tuple[Any, int]:
     from ..social.graph import without_nodes
 
@@ -184,8 +228,11 @@ def forget_user(
     InputTypeError
         If a place holds ids of another kind than `user_id` (e.g. ``"1"`` and a graph of
         int ids; with `pseudonym_tables`, str pseudonyms count as the user's kind for the
-        recommenders and the graph), or an argument is not of the documented type. Nothing
-        is erased then. A user of the right kind that is simply absent is not an error.
+        recommenders, the graph and the profiles), if a profile store holds the id only
+        spelled in the other kind (the key ``"1"`` for the int ``1``, as in any store
+        read from JSON, whose keys are text), or an argument is not of the documented
+        type. Nothing is erased then. A user of the right kind that is simply absent is
+        not an error.
 
     Notes
     -----
@@ -249,6 +296,9 @@ def forget_user(
         _check_kind(sought, _user_kind(m), where, "user_id", kind, hint)
     if graph is not None and len(graph.node_ids):
         _check_kind(sought, graph.node_ids.kind, "the graph's nodes", "user_id", kind, hint)
+    for k, store in enumerate(profiles):
+        keyed = "" if tables else ", or pass pseudonym_tables if it is keyed by pseudonyms"
+        _check_store(store, k, raw, kind, sought, keyed)
     every: list[Any] = [raw]
     for t in tables:
         every.extend(t.pseudonyms_of([raw]).tolist())

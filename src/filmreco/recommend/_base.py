@@ -165,6 +165,10 @@ class Recommender(PersistMixin, BaseEstimator):
     def fit(self, interactions: Any) -> Recommender:
         """Learn from users x items interactions; a second call starts from scratch.
 
+        The hyper-parameters are read here: a ``set_params`` on a fitted model applies
+        at the next fit (as in scikit-learn), and :meth:`save` writes the ones the
+        fitted state was learned with.
+
         Parameters
         ----------
         interactions : Interactions
@@ -186,6 +190,7 @@ class Recommender(PersistMixin, BaseEstimator):
             `interactions` is neither an Interactions nor a sparse matrix.
         """
         self._reset()
+        params = self._params_snapshot()  # what save writes (set_params applies at next fit)
         X, users, items, ts = training_data(interactions)
         if X.shape[1] == 0:
             raise InputError("interactions has no items; there is nothing to recommend.")
@@ -207,6 +212,7 @@ class Recommender(PersistMixin, BaseEstimator):
         except BaseException:
             self._reset()
             raise
+        self._fit_params_ = params
         self._fitted = True
         return self
 

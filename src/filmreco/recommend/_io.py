@@ -2,8 +2,11 @@
 
 A recommender's file holds its id maps, its training matrix, the items' popularity, the
 seen pairs outside the training matrix (``seen_extra_*``, format version 2, only when
-there are some), its JSON-safe hyper-parameters and the model's own learned state (``_state`` /
-``_set_state``, prefixed ``state_``). Every concrete class registers itself at creation:
+there are some), the JSON-safe hyper-parameters it was fitted with and the model's own
+learned state (``_state`` / ``_set_state``, prefixed ``state_``). Format version 3 is
+written by models whose state holds records that erasure needs (``_state_version``:
+Popularity's counted views, a Hybrid's learned-weight record); its header says whether
+the seen members are present (``meta["seen"]``). Every concrete class registers itself at creation:
 by name for nested restores (:func:`registry`) and by kind for :func:`filmreco.load`.
 
 Loading validates the file as ``fit`` would: every constructor parameter must be present
@@ -82,8 +85,9 @@ def _kind_of(cls: type[Any]) -> str:
 class PersistMixin(Saveable):
     """:meth:`save` / :meth:`load` of a fitted recommender (learned state from ``_state``)."""
 
-    #: Newest format version read: 2 adds the seen set (see ``_save_version``).
-    _persist_version: ClassVar[int] = 2
+    #: Newest format version read: 2 adds the seen set, 3 the erasure records of a
+    #: model's state (see ``_save_version``).
+    _persist_version: ClassVar[int] = 3
     # provided by Recommender (declared for the type checker)
     user_ids_: IdMap
     item_ids_: IdMap
@@ -91,6 +95,8 @@ class PersistMixin(Saveable):
     seen_: sp.csr_array | None
     item_popularity_: np.ndarray
     _fitted: bool
+    #: the parameters ``fit`` read (JSON-safe copies, unsaved names): what save writes
+    _fit_params_: tuple[dict[str, Any], list[str]]
 
     if TYPE_CHECKING:
 
@@ -119,7 +125,8 @@ class PersistMixin(Saveable):
             register(cls._persist_kind, cls)
 
     # persistence --------------------------------------------------------------------
-    def _saved_params(self) -> tuple[dict[str, Any], list[str]]:
+    def _params_snapshot(self) -> tuple[dict[str, Any], list[str]]:
+        """The current JSON-safe parameters (plain copies) and the names of the others."""
         params, dropped = {}, []
         for k, v in self.get_params(deep=False).items():
             if _json_safe(v):
@@ -127,6 +134,22 @@ class PersistMixin(Saveable):
             else:
                 dropped.append(k)
         return params, dropped
+
+    def _saved_params(self) -> tuple[dict[str, Any], list[str]]:
+        """The parameters the fitted state was fitted with (taken by ``fit`` and ``load``).
+
+        ``set_params`` on a fitted model applies at the next :meth:`fit`, as in
+        scikit-learn, so the file describes the state it holds, and always loads.
+        """
+        snapshot = getattr(self, "_fit_params_", None)
+        if snapshot is None:  # a subclass that fits without Recommender.fit
+            return self._params_snapshot()
+        params, dropped = snapshot
+        return dict(params), list(dropped)
+
+    def _state_version(self) -> int:
+        """The format version the model's ``_state`` needs (3: records for erasure)."""
+        return 1
 
     def _check_saveable(self) -> None:
         check_fitted(self)
@@ -161,26 +184,42 @@ class PersistMixin(Saveable):
             **um,
             **im,
         }
+        if self._save_version() >= 3:  # whether the seen members are in the file
+            meta["seen"] = seen is not None
         return arrays, meta
 
     @classmethod
     def _upgrade(
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], kind: str, version: int
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        require_seen_members(arrays, version)
+        if version < 3:  # version 2 is written only with a seen set
+            require_seen_members(arrays, version)
+            return arrays, meta
+        has_seen = meta.get("seen")
+        if not isinstance(has_seen, bool):
+            raise FormatError(f"seen must be true or false, got {shorten(has_seen)}.")
+        if not has_seen and "seen_extra_indptr" in arrays:
+            raise FormatError("the file holds a seen set that its header says it has not.")
+        require_seen_members(arrays, 2 if has_seen else 1)
         return arrays, meta
 
     def _save_version(self) -> int:
-        # 2 only for a model with a seen set, so older filmreco refuses the file instead of
-        # recommending the films it would not know were seen; other models stay version 1
+        # the oldest version that holds the model, so older filmreco refuses a file only
+        # when it would misread it: 3 for a state with erasure records, 2 for a model with
+        # a seen set (older filmreco would recommend films it would not know were seen), 1
+        state = self._state_version()
+        if state >= 3:
+            return state
         return 2 if getattr(self, "seen_", None) is not None else 1
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Save the fitted model to ``.npz`` + JSON header (no pickle, atomic write).
 
-        Hyper-parameters that JSON cannot hold (a ``Generator`` random_state, a catalogue
-        object) are not stored; the learned state does not need them, and :meth:`load`
-        gives them their default values.
+        The file holds the hyper-parameters the model was fitted with: a
+        ``set_params`` after :meth:`fit` applies at the next fit (as in scikit-learn),
+        so it does not change what is saved. Hyper-parameters that JSON cannot hold (a
+        ``Generator`` random_state, a catalogue object) are not stored; the learned state
+        does not need them, and :meth:`load` gives them their default values.
 
         Parameters
         ----------
@@ -260,5 +299,6 @@ class PersistMixin(Saveable):
             model._check_params()
         except InputError as exc:
             raise FormatError(f"the file holds an invalid parameter: {exc}") from exc
+        model._fit_params_ = model._params_snapshot()
         model._fitted = True
         return model

@@ -8,13 +8,15 @@ even when the data came from :meth:`~filmreco.data.Interactions.to_implicit`.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_int, check_random_state, check_real
+from .._validation import check_int, check_random_state, check_real, shorten
 from ..data import Interactions
+from ..data._clean import as_timestamps
 from ..exceptions import InputError, InputTypeError
 from ..sparse import row_indices
 
@@ -216,8 +218,11 @@ def split_temporal(
     ----------
     interactions : Interactions
         With timestamps.
-    at : float, optional
-        The cut, in the unit of the timestamps.
+    at : float, str, datetime or numpy.datetime64, optional
+        The cut, in the unit of the timestamps; a date (``"2020-01-15"``, a
+        ``datetime``, ``date``, ``numpy.datetime64`` or pandas ``Timestamp``) is
+        converted to seconds since the epoch as the builders convert timestamps (naive
+        times as UTC).
     test_size : float, optional
         Share in (0, 1).
 
@@ -246,5 +251,17 @@ def split_temporal(
                           min_inclusive=False, max_inclusive=False)  # fmt: skip
         cut = float(np.quantile(ts, 1.0 - frac, method="higher")) if ts.size else 0.0
     else:
-        cut = check_real(at, "at")
+        cut = _cut_time(at)
     return _split(data, ts >= cut)
+
+
+def _cut_time(at: Any) -> float:
+    """`at` in seconds: a number, or a date converted as the builders convert timestamps
+    (a date string, ``datetime``, ``date``, ``numpy.datetime64`` or pandas Timestamp)."""
+    if isinstance(at, (str, datetime.date, np.datetime64)):
+        one = np.array([at]) if isinstance(at, np.datetime64) else np.array([at], dtype=object)
+        cut = float(as_timestamps(one, "at", 1)[0])
+        if np.isnan(cut):
+            raise InputError(f"at is a missing date ({shorten(at)}); give the time of the cut.")
+        return cut
+    return check_real(at, "at")

@@ -60,10 +60,66 @@ DEFAULT_METRICS = ("precision", "recall", "ndcg", "map", "mrr", "hit_rate", "cov
 
 
 def _ks(k: int | Iterable[int]) -> list[int]:
-    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
+    if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+        ks = [k]
+    elif isinstance(k, (str, bytes)) or not isinstance(k, Iterable):
+        raise InputTypeError(
+            f"k must be an int or a list of ints, got {shorten(k)} ({type(k).__name__}); "
+            "e.g. k=10 or k=[5, 10]."
+        )
+    else:
+        ks = list(k)
     if not ks:
         raise InputError("k must be an int or a non-empty list of ints.")
     return [check_int(x, "k", min_value=1) for x in ks]
+
+
+def _metric_names(metrics: Iterable[str] | None) -> list[str]:
+    """The metrics asked for: a list of names, or one name (``metrics="ndcg"``)."""
+    if metrics is None:
+        return list(DEFAULT_METRICS)
+    if isinstance(metrics, str):
+        names = [metrics]
+    elif isinstance(metrics, Iterable):
+        names = list(metrics)
+    else:
+        raise InputTypeError(
+            f"metrics must be a list of names, e.g. ['ndcg'], got {type(metrics).__name__}."
+        )
+    for name in names:
+        if not isinstance(name, str) or name not in METRICS:
+            raise InputError(
+                f"metrics entry {shorten(name)} is not supported; use some of {list(METRICS)}."
+            )
+    return names
+
+
+def _models(model: Any) -> tuple[dict[str, Any], bool]:
+    """``{name: Recommender}`` of `model` (a class gives a model of default parameters, as
+    in :func:`tune`), and whether one model was given."""
+
+    def one(m: Any) -> Any:
+        return m() if isinstance(m, type) and issubclass(m, Recommender) else m
+
+    if not isinstance(model, Mapping):
+        m = one(model)
+        if not isinstance(m, Recommender):
+            raise InputTypeError(
+                f"model must be a Recommender (or its class) or a dict {{name: Recommender}}, "
+                f"got {type(model).__name__}; to compare several models, name them, e.g. "
+                "{'pop': Popularity(), 'ease': EASE()}."
+            )
+        return {"model": m}, True
+    models = {name: one(m) for name, m in model.items()}
+    if not models:
+        raise InputError("model must be a Recommender or a non-empty dict {name: Recommender}.")
+    bad = [name for name, m in models.items() if not isinstance(m, Recommender)]
+    if bad:
+        raise InputTypeError(
+            f"model must be a dict {{name: Recommender}}, but its entry {shorten(bad[0])} is "
+            f"a {type(model[bad[0]]).__name__}."
+        )
+    return models, False
 
 
 def _evaluate_one(
@@ -175,8 +231,9 @@ def evaluate(
 
     Parameters
     ----------
-    model : Recommender or dict of str to Recommender
-        One model, or several by name (one row of the table each).
+    model : Recommender, Recommender class, or dict of str to Recommender
+        One model, or several by name (one row of the table each). A class is a model
+        of its default parameters (as in :func:`tune`).
     train, test : Interactions
         From a splitter (same id maps). Every user with a test interaction is evaluated;
         users the model does not know get the popularity fallback. A splitter's parts are
@@ -184,8 +241,8 @@ def evaluate(
         matrix), so the films filtered are the training positives.
     k : int or iterable of int, default=10
         Cut-off(s).
-    metrics : iterable of str, optional
-        Names from :data:`filmreco.metrics.METRICS`; :data:`DEFAULT_METRICS` by default.
+    metrics : str or iterable of str, optional
+        A name, or names, from :data:`filmreco.metrics.METRICS`; :data:`DEFAULT_METRICS` by default.
         Novelty uses the training popularity plus one (so unseen films have finite bits).
     fit : bool, default=True
         Fit a clone of the model on `train` (the model passed in is left unchanged); with
@@ -235,19 +292,11 @@ def evaluate(
     {'recall@1': 0.5, 'recall@2': 1.0, 'n_evaluated': 1, 'n_items': 1, 'n_unknown_items': 0}
     """
     ks = _ks(k)
-    names = list(DEFAULT_METRICS if metrics is None else metrics)
-    for name in names:
-        if name not in METRICS:
-            raise InputError(
-                f"metrics entry {shorten(name)} is not supported; use some of {list(METRICS)}."
-            )
+    names = _metric_names(metrics)
     for part, label in ((train, "train"), (test, "test")):
         if not isinstance(part, Interactions):
             raise InputTypeError(f"{label} must be an Interactions, got {type(part).__name__}.")
-    single = isinstance(model, Recommender)
-    models: dict[str, Any] = {"model": model} if isinstance(model, Recommender) else dict(model)
-    if not models or not all(isinstance(m, Recommender) for m in models.values()):
-        raise InputError("model must be a Recommender or a non-empty dict of them.")
+    models, single = _models(model)
     if not isinstance(axis, str) or axis not in ("users", "items"):
         raise InputError(
             f"axis={shorten(axis)} is not supported; use axis='users' (films for each user) "

@@ -11,7 +11,16 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .._validation import check_bool, check_fitted, check_iterable, check_option, check_real
+from .._persist import member
+from .._validation import (
+    check_bool,
+    check_fitted,
+    check_iterable,
+    check_option,
+    check_real,
+    shorten,
+    user_stacklevel,
+)
 from ..data import Interactions
 from ..exceptions import DataWarning, FormatError, InputError
 from ..metrics import ndcg_at_k
@@ -96,7 +105,9 @@ def _validation_ndcg(parts: list[np.ndarray], seen: np.ndarray, relevant: Any,
                 S += wk * P
         S[seen] = -np.inf
         ranked, _ = topk(S, _STACK_K)
-        out[g] = float(np.nanmean(ndcg_at_k(ranked, relevant, _STACK_K, gain="binary")))
+        per_user = ndcg_at_k(ranked, relevant, _STACK_K, gain="binary")
+        ok = ~np.isnan(per_user)  # NaN: no relevant film, whatever the weights
+        out[g] = float(per_user[ok].mean()) if ok.any() else 0.0
     return out
 
 
@@ -134,7 +145,11 @@ class Hybrid(Recommender):
     refit : bool, default=True
         Fit a clone of every component on the data given to :meth:`fit`. With False the
         components must already be fitted and are used as they are (a clone of the
-        hybrid then holds unfitted clones, so use refit=True to tune).
+        hybrid then holds unfitted clones, so use refit=True to tune). They are not
+        copied: ``models_`` holds your own objects, so :meth:`fold_in` and
+        :meth:`forget_users` on the hybrid change them too (the folded-in users join
+        them; erased users leave them, as erasure requires). Pass copies
+        (``copy.deepcopy``) to keep the originals as they are.
 
     Attributes
     ----------
@@ -316,6 +331,9 @@ class Hybrid(Recommender):
     def _forget_rows(self, keep: np.ndarray, user_ids: np.ndarray) -> None:
         for m in self.models_:
             m.forget_users(user_ids)
+        self._maps()
+
+    def _forget_items(self, gone: np.ndarray) -> None:
         if self.stacking_ is not None:  # learned weights: learn them again without the users
             n = int(self.n_data_items_)
             X = sp.csr_array(self.user_items_)[:, :n]
@@ -327,7 +345,14 @@ class Hybrid(Recommender):
                 seen=None if seen is None else sp.csr_array(seen)[:, :n],
             )
             self.weights_, self.stacking_ = self._stack(self._components(), data)
-        self._maps()
+        elif getattr(self, "_stale_weights_", False):
+            warnings.warn(
+                f"{gone.size} users forgotten, but this Hybrid was loaded from a file of an "
+                "older filmreco that does not record how its weights were learned: weights_ "
+                "still reflects their data. Refit the model on the data without them.",
+                DataWarning,
+                stacklevel=user_stacklevel(),
+            )
 
     def _maps(self) -> None:
         self.item_pos_ = [
@@ -388,6 +413,11 @@ class Hybrid(Recommender):
         self._maps()
         return self
 
+    def _state_version(self) -> int:
+        # 3 records whether the weights were learned; components may need it too
+        learned = 3 if self.stacking_ is not None else 1
+        return max([learned, *(m._save_version() for m in self.models_ if m._save_version() >= 3)])
+
     def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays: dict[str, np.ndarray] = {}
         metas = []
@@ -396,7 +426,15 @@ class Hybrid(Recommender):
             arrays.update({f"m{k}_{name}": v for name, v in a.items()})
             metas.append(meta)
         arrays["weights_"] = np.asarray(self.weights_, dtype=np.float64)
-        return arrays, {"models": metas}
+        state: dict[str, Any] = {"models": metas}
+        if self._state_version() >= 3:
+            state["n_data_items"] = int(self.n_data_items_)
+            state["stacking"] = self.stacking_ is not None
+            if self.stacking_ is not None:
+                arrays["stacking_grid"] = np.asarray(self.stacking_["grid"], dtype=np.float64)
+                arrays["stacking_ndcg"] = np.asarray(self.stacking_["ndcg"], dtype=np.float64)
+                arrays["stacking_n_users"] = np.asarray(self.stacking_["n_users"], np.int64)
+        return arrays, state
 
     def _set_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         models = []
@@ -408,6 +446,8 @@ class Hybrid(Recommender):
         self.models = models
         self.models_ = models
         saved = arrays.get("weights_")
+        if saved is None and "stacking" in meta:  # format version 3 always holds them
+            raise FormatError("the file lacks the array weights_ (the blend's weights).")
         if saved is None:
             self.weights_ = self._weights(len(models))
         else:
@@ -419,4 +459,41 @@ class Hybrid(Recommender):
                 )
             self.weights_ = w
         self.stacking_ = None
+        if "stacking" in meta:
+            self._set_stacking(arrays, meta, len(models))
+        else:  # an older file: learned weights cannot be learned again after an erasure
+            if "stacking_grid" in arrays or "n_data_items" in meta:
+                raise FormatError("the file holds a stacking record its header does not declare.")
+            self.n_data_items_ = len(self.item_ids_)  # unknown; used only to learn weights
+            learned = self.weights is None and self.refit is True and len(models) > 1
+            self._stale_weights_ = learned
         self._maps()
+
+    def _set_stacking(self, arrays: dict[str, np.ndarray], meta: dict[str, Any], k: int) -> None:
+        """The learned-weight record of a file of format version 3."""
+        n = meta.get("n_data_items")
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= len(self.item_ids_):
+            raise FormatError(
+                f"n_data_items must be an int in [0, {len(self.item_ids_)}], got {shorten(n)}."
+            )
+        self.n_data_items_ = n
+        learned = meta["stacking"]
+        if not isinstance(learned, bool):
+            raise FormatError(f"stacking must be true or false, got {shorten(learned)}.")
+        if not learned:
+            if "stacking_grid" in arrays:
+                raise FormatError("the file holds stacking arrays its header says it has not.")
+            return
+        grid = member(arrays, "stacking_grid", kinds="f", shape=(None, k), finite=True)
+        ndcg = member(arrays, "stacking_ndcg", kinds="f", shape=(grid.shape[0],), finite=True)
+        n_users = member(arrays, "stacking_n_users", kinds="iu", shape=(None,))
+        if grid.shape[0] == 0 or (grid < 0).any() or (grid > 1).any() or (n_users < 0).any():
+            raise FormatError(
+                "stacking_grid must hold weight vectors in [0, 1], and stacking_n_users "
+                "counts >= 0."
+            )
+        self.stacking_ = {
+            "grid": grid.astype(np.float64),
+            "ndcg": ndcg.astype(np.float64),
+            "n_users": [int(u) for u in n_users],
+        }
