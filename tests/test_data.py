@@ -34,7 +34,8 @@ def _reference(users, items, values, stamps, policy):
     out = {}
     for key, evs in merged.items():
         vs = [v for v, _ in evs]
-        agg = {"sum": sum(vs), "max": max(vs), "last": vs[-1], "count": float(len(vs))}[policy]
+        latest = max(range(len(evs)), key=lambda k: (evs[k][1], k))  # "last": latest in time
+        agg = {"sum": sum(vs), "max": max(vs), "last": vs[latest], "count": float(len(vs))}[policy]
         out[key] = (agg, max(t for _, t in evs))
     return out
 
@@ -68,9 +69,10 @@ def test_from_arrays_matches_reference(evs, policy):
     ref = _reference(users, items, values, stamps, policy)
     assert _as_dict(X) == ref
     assert X.shape == (len(set(users)), len(set(items)))
-    # maps follow first appearance
-    assert X.user_ids.ids.tolist() == list(dict.fromkeys(users))
-    assert X.item_ids.ids.tolist() == list(dict.fromkeys(items))
+    # maps follow first appearance (with "last" and times: in time order, ties in input order)
+    seq = sorted(range(len(evs)), key=lambda k: stamps[k]) if policy == "last" else range(len(evs))
+    assert X.user_ids.ids.tolist() == list(dict.fromkeys(users[k] for k in seq))
+    assert X.item_ids.ids.tolist() == list(dict.fromkeys(items[k] for k in seq))
     n_merged = len(evs) - len(ref)
     msgs = [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
     if n_merged:

@@ -26,7 +26,12 @@ def _compiled_route_for_any_size():
 
 
 def reference(users, items, values, ts, duplicates, dtype, user_map=None, item_map=None):
-    """The coordinate route: codes by first appearance (or the fixed maps), build_csr."""
+    """The coordinate route: codes by first appearance (or the fixed maps), build_csr;
+    "last" with times: the events in time order first (ties in input order)."""
+    if duplicates == "last" and ts is not None:
+        order = np.argsort(np.asarray(ts, dtype=np.float64), kind="stable")
+        users, items, ts = np.asarray(users)[order], np.asarray(items)[order], np.asarray(ts)[order]
+        values = None if values is None else np.asarray(values)[order]
     umap, r = IdMap.from_values(users) if user_map is None else (user_map, None)
     imap, c = IdMap.from_values(items) if item_map is None else (item_map, None)
     if r is None:

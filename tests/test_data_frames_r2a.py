@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filmreco.data import Interactions
 from filmreco.exceptions import DataWarning, InputError
@@ -110,3 +112,25 @@ def test_split_temporal_refuses_a_missing_or_unreadable_date():
         split_temporal(X, at=pd.NaT)
     with pytest.raises(InputError, match="neither a number nor a date"):
         split_temporal(X, at="soon")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 5), st.integers(0, 6)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_last_with_timestamps_keeps_the_latest_event(events):
+    # red-team s14 round 2: "last" kept the last value in input order with the latest
+    # timestamp, pairing one event's value with another's time
+    users, items, vals, times = (list(x) for x in zip(*events))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        X = Interactions.from_arrays(users, items, vals, timestamps=times, duplicates="last")
+    u, i, v, t = X.to_arrays()
+    for uu, ii, vv, tt in zip(u.tolist(), i.tolist(), v.tolist(), t.tolist()):
+        mine = [k for k, e in enumerate(events) if e[0] == uu and e[1] == ii]
+        latest = max(mine, key=lambda k: (events[k][3], k))  # ties: the later in input order
+        assert (vv, tt) == (float(events[latest][2]), float(events[latest][3]))

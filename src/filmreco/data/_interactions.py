@@ -27,7 +27,7 @@ from ..sparse import DUPLICATES, IdMap, build_csr, row_indices
 from ..sparse._build import labelled_csr, merged_overflow
 from . import _assemble, _csvstream
 from ._assemble import assemble_csr
-from ._clean import clean_events, event_codes_array, warn_data
+from ._clean import as_timestamps, clean_events, event_codes_array, raw_array, warn_data
 from ._ops import (
     aligned_array,
     as_idmap,
@@ -77,6 +77,24 @@ def _assembled(
 
 #: Keyword arguments of ``from_csv`` (for ``from_arrays``) the block reader handles.
 _STREAM_KW = frozenset({"duplicates", "on_nan", "on_unknown", "dtype", "nonnegative"})
+
+
+def _in_time_order(users: Any, items: Any, values: Any, timestamps: Any, on_nan: str) -> tuple:
+    """The events in time order (ties in input order), so that ``duplicates="last"`` keeps
+    the latest event of a (user, item), its value with its timestamp. Left as given when a
+    missing timestamp is to be reported by position (``on_nan="raise"``)."""
+    n = len(raw_array(users, "user_ids"))
+    secs = as_timestamps(timestamps, "timestamps", n)
+    if on_nan == "raise" and not np.isfinite(secs).all():
+        return users, items, values, timestamps
+    order = np.argsort(secs, kind="stable")  # NaN last: dropped by clean_events anyway
+    if (order == np.arange(n)).all():
+        return users, items, values, timestamps
+
+    def take(values: Any, name: str) -> Any:
+        return None if values is None else raw_array(values, name)[order]
+
+    return take(users, "user_ids"), take(items, "item_ids"), take(values, "values"), secs[order]
 
 
 def _streamable(kw: dict[str, Any]) -> np.dtype[Any] | None:
@@ -415,8 +433,11 @@ class Interactions(Saveable):
             are seconds; a column mixing them with dates raises InputError.
         duplicates : {"sum", "max", "last", "count", "raise"}, default="sum"
             How to merge events on the same (user, item), as in
-            :func:`filmreco.sparse.build_csr`; merged events get the latest timestamp. Merging
-            warns with :class:`~filmreco.exceptions.DataWarning` stating the count.
+            :func:`filmreco.sparse.build_csr`; merged events get the latest timestamp. With
+            `timestamps`, ``"last"`` is the latest event in time (ties: the later in input
+            order), its value kept with its timestamp (the events are read in time order, so
+            new ids are numbered in that order too). Merging warns with
+            :class:`~filmreco.exceptions.DataWarning` stating the count.
         on_nan : {"raise", "drop"}, default="raise"
             Events with a NaN/infinite value or timestamp, or a missing (NaN, None,
             pandas.NA or NaT) id: raise
@@ -468,6 +489,10 @@ class Interactions(Saveable):
         check_option(duplicates, DUPLICATES, "duplicates")
         check_option(on_nan, _ON_NAN, "on_nan")
         check_option(on_unknown, _ON_UNKNOWN, "on_unknown")
+        if duplicates == "last" and timestamps is not None:
+            user_ids, item_ids, values, timestamps = _in_time_order(
+                user_ids, item_ids, values, timestamps, on_nan
+            )
         umap, imap, rows, cols, vals, ts = clean_events(
             user_ids,
             item_ids,
@@ -666,7 +691,9 @@ class Interactions(Saveable):
         check_forwarded(kw, cls.from_arrays, "from_csv", _CSV_ARGS, _FILLED)
         wanted = {"user": user, "item": item, "value": value, "timestamp": timestamp}
         has_header = check_csv_args(wanted, id_type=id_type, on_error=on_error, header=header)
-        dt = _streamable(kw)
+        # "last" with times means latest in time: from_arrays orders the events first
+        last_in_time = timestamp is not None and kw.get("duplicates") == "last"
+        dt = None if last_in_time else _streamable(kw)
         if dt is not None:  # a plain numeric file: read in blocks (see data/_csvstream.py)
             got = _csvstream.read_events(
                 path,
