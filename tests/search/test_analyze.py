@@ -246,7 +246,7 @@ def test_segment_partial_splits_pinyin_cut_short(syllables, tail):
 def test_query_reads_tones_spelt_characters_and_pinyin_typed_so_far():
     qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
     assert qa("xīng jì").terms == qa("xing ji").terms | {
-        "word": {"xing": 1.0, "ji": 1.0, "xīng": 1.0, "jì": 1.0}
+        "word": {"=xingji": 1.0, "=xīngjì": 1.0, "xing": 1.0, "ji": 1.0, "xīng": 1.0, "jì": 1.0}
     }
     assert qa("xing1 ji4").terms == qa("xing ji").terms
     assert qa("人 生 大 事").terms == qa("人生大事").terms
@@ -426,7 +426,7 @@ def test_query_homophones_weigh_less(qa):
     q = qa("星海慢游")
     assert q.terms["pinyin"] == {"xinghaimanyou": qa.homophone_weight}
     assert "man you" in q.terms["syllable"]
-    assert q.terms["word"] == {"星海": 1.0}
+    assert q.terms["word"] == {"=星海慢游": 1.0, "星海": 1.0}
 
 
 def test_query_units_and_synonyms(qa):
@@ -437,8 +437,8 @@ def test_query_units_and_synonyms(qa):
 
 
 def test_query_stop_words_and_singles(qa):
-    assert qa("的").terms["word"] == {}
-    assert qa("家").terms["word"] == {"家": 1.0}
+    assert qa("的").terms["word"] == {}  # no whole name either: a stop word is no name
+    assert qa("家").terms["word"] == {"=家": 1.0, "家": 1.0}
     assert not qa("")
 
 

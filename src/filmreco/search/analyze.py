@@ -7,7 +7,8 @@ vocabulary, in one score matrix:
 channel    terms                                                        fields
 ========== ============================================================ ================
 word       names: the whole name, its parts (克里斯托弗, 诺兰) and      all
-           their jieba words (search mode); text: every word of jieba's
+           their jieba words (search mode), and the whole name as
+           itself (``=钢铁侠``, :data:`WHOLE`); text: every word of jieba's
            dictionary found in it (:class:`DictionaryScan`), or jieba's
            segmentation; Latin words and digit runs
 ngram      character n-grams of CJK runs (``^星`` / ``越$`` mark the   all
@@ -50,6 +51,11 @@ __all__ = ["CHANNELS", "DictionaryScan", "FieldAnalyzer", "SynonymTable", "norma
 #: Prefix of the word that stands for a sequel number (``"§2"``): no text can produce it, as
 #: :func:`normalize` turns every symbol into a space.
 SEQUEL = "§"
+#: Prefix of the word that stands for a whole name value (``"=钢铁侠"``: the title, an alias or
+#: a person is exactly that), which a query equal to the name, spaces aside, also holds: no
+#: text can produce it, as :func:`normalize` turns every symbol into a space. A record whose
+#: name is the query itself thus holds a rare term no record containing the name holds.
+WHOLE = "="
 #: Suffix of the initials of the start of a long name (``"dhxy>"`` for 大话西游之大圣娶亲).
 PREFIX = ">"
 _MIN_PREFIX = 3  # shortest start of a name whose initials are indexed (in syllables)
@@ -75,7 +81,7 @@ _OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_HAN_CLASS}]")
 # a word of such scripts: a run of letters and digits without Han characters
 _OTHER_RUN = re.compile(f"[^\\W_{_HAN_CLASS}]+")
 _HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
-_SHORT_NAME = 3  # name parts up to this length are not segmented (2-3 character names)
+_SHORT_NAME = 2  # name parts up to this length are not segmented (they are their only word)
 
 # --------------------------------------------------------------------------- normalisation
 _t2s_lock = threading.Lock()
@@ -666,11 +672,14 @@ class FieldAnalyzer:
                 if len(runs) > 1 or (runs and runs[0] != p):  # mixed scripts: "速度与激情9"
                     for r in runs:
                         words.setdefault(r, None)
-                if len(p) > _SHORT_NAME:  # shorter: its words are among its n-grams
+                # its dictionary words (钢铁侠 -> 钢铁), which a query typing the name also
+                # holds when the index knows them from other names (钢铁侠2) or text
+                if len(p) > _SHORT_NAME:
                     for w in self.words(p):
                         words.setdefault(w, None)
             for _, _, num in sequel_marks(v):
                 words.setdefault(f"{SEQUEL}{num}", None)
+            words.setdefault(WHOLE + whole, None)
             terms["word"].extend(words)
             terms["ngram"].extend(name_ngrams(parts, self.n))
             if self.pinyin:
