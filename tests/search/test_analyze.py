@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -574,3 +576,37 @@ def test_title_in_any_script_is_found_in_both_word_modes(script, data):
     for words in ("scan", "jieba"):
         hits = SearchIndex(words=words).fit(recs).search(title)
         assert hits.ids.tolist()[:1] == [2], (words, title)
+
+
+# red-team s14 #7: a kana (or Thai) run is no word of its own: written without spaces, it can
+# be a whole sentence that no query types and that only lengthens its text
+def test_unspaced_scripts_give_words_not_sentences():
+    from filmreco.text import MAX_UNSPACED_WORD, unspaced_words
+
+    sentence = normalize("《鈴鳴るの切り株》は、いエピソードとなっている。")
+    thai_phrase = "กขคงจฉชซญฎฏฐ"  # longer than MAX_UNSPACED_WORD, no vowel marks
+    assert len(thai_phrase) > MAX_UNSPACED_WORD
+    for words in (DictionaryScan()(sentence), Tokenizer(mode="search")(sentence)):
+        assert "エピソード" in words  # a katakana run is a word (UAX #29)
+        assert not any(len(w) > 1 and re.search("[\u3040-\u309f]", w) for w in words)
+    assert unspaced_words(thai_phrase) == [] and unspaced_words("กขคง") == ["กขคง"]
+    assert unspaced_words("ゴジラ2") == ["ゴジラ", "2"] and unspaced_words("café") == ["café"]
+    assert DictionaryScan()("ゴジラ2 " + thai_phrase) == ["2", "ゴジラ"]
+
+
+@pytest.mark.parametrize("words", ["scan", "jieba"])
+def test_kana_titles_found_whole_and_kana_plots_not_one_word(words):
+    from filmreco.search import SearchIndex
+
+    recs = [
+        {"id": 1, "title": "インターステラー"},
+        {"id": 2, "title": "千与千寻", "aliases": ["おくりびと"]},
+        {"id": 3, "title": "流浪地球", "description": "いエピソードとなっている"},
+        {"id": 4, "title": "ภาพยนตร์ยาวมากกกก"},
+    ]
+    index = SearchIndex(words=words).fit(recs)
+    for query, want in [("インターステラー", 1), ("おくりびと", 2), ("ภาพยนตร์ยาวมากกกก", 4)]:
+        assert index.search(query).ids.tolist()[:1] == [want], query
+    vocab = index._state.vocab["word"]
+    assert "いエピソードとなっている" not in vocab and "エピソード" in vocab
+    assert "おくりびと" in vocab  # a name's whole value stays a word

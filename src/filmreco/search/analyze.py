@@ -41,7 +41,7 @@ from typing import Any
 
 from .._validation import check_bool, check_callable, check_int, check_iterable, check_str, shorten
 from ..exceptions import InputError, InputTypeError
-from ..text import dictionary_frequencies, normalize_text
+from ..text import dictionary_frequencies, normalize_text, unspaced_words
 from . import _pinyin
 
 # the public names (exported by filmreco.search); the helper functions below serve the
@@ -443,15 +443,20 @@ def _dictionary_starts(max_len: int) -> frozenset[str]:
     return got
 
 
-def _other_words(text: str, out: list[str]) -> None:
+def _other_words(text: str, out: list[str], vocabulary: Any = None) -> None:
     """Append the words of `text` in scripts other than ASCII and Han: each run of letters
     and digits holding a non-ASCII one (``интерстеллар``, ``שלום``, ``인터스텔라``,
     ``café``; its ASCII runs are emitted as Latin words already). A script written without
-    spaces (Thai, Japanese kana) gives its runs whole: such a run is one word, and a part of
-    it is found through the other channels only where there are any (n-grams of kana)."""
+    spaces (kana, Thai) gives its words only (:func:`filmreco.text.unspaced_words`:
+    katakana runs, short Thai runs; no kana sentence), and, with a `vocabulary` (a query's
+    scan), the whole run too when the vocabulary holds it (a name typed whole)."""
     for w in _OTHER_RUN.findall(text):
-        if not w.isascii():
+        if w.isascii():
+            continue
+        words = unspaced_words(w)
+        if vocabulary is not None and w in vocabulary and words != [w]:
             out.append(w)
+        out.extend(p for p in words if not p.isascii())
 
 
 class DictionaryScan:
@@ -465,7 +470,9 @@ class DictionaryScan:
     are emitted as they are, and so is each run of letters of any other script (Cyrillic,
     Greek, Hebrew, Arabic, Thai, kana, hangul: ``str.isalnum``, not ASCII ranges), so a
     film titled ``Интерстеллар`` is found by that word, as with jieba. A script written
-    without spaces (Thai) gives each run as one word. With `singles`, a run of one Chinese
+    without spaces gives its words only (:func:`filmreco.text.unspaced_words`: katakana
+    runs and short Thai runs, not a kana sentence); a query's scan (with `vocabulary`) also
+    gives such a run whole when the vocabulary holds it. With `singles`, a run of one Chinese
     character is emitted too (text leaves single characters to the n-gram channel).
 
     Parameters
@@ -588,7 +595,7 @@ class DictionaryScan:
                         out.append(w)
         out.extend(_ALNUM_TOKEN.findall(text))
         if _OTHER_LETTER.search(text) is not None:
-            _other_words(text, out)
+            _other_words(text, out, self.words)
         return out
 
 
