@@ -38,11 +38,13 @@ from .exceptions import InputError, InputTypeError
 
 __all__ = [
     "CHINESE_STOP_WORDS",
+    "MAX_UNSPACED_WORD",
     "MODES",
     "Tokenizer",
     "char_ngrams",
     "dictionary_frequencies",
     "normalize_text",
+    "unspaced_words",
 ]
 
 logger = logging.getLogger("filmreco")
@@ -70,9 +72,65 @@ _HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 _OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_HAN_CLASS}]")
 # a word holding such letters: a run of letters and digits (no Han) with a non-ASCII one
 _OTHER_WORD = re.compile(f"[^\\W_{_HAN_CLASS}]*[^\\W\\x00-\\x7f{_HAN_CLASS}][^\\W_{_HAN_CLASS}]*")
+# scripts written without spaces between words: kana (hiragana; katakana with its
+# prolonged sound mark ー) and the South-East Asian scripts (Thai, Lao, Myanmar, Khmer)
+_HIRAGANA = "\u3040-\u309f"
+_KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
+_SOUTH_EAST_ASIAN = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED_CLASS = _HIRAGANA + _KATAKANA + _SOUTH_EAST_ASIAN
+_UNSPACED = re.compile(f"[{_UNSPACED_CLASS}]")
+_UNSPACED_PIECE = re.compile(
+    f"[{_KATAKANA}]+|[{_HIRAGANA}]+|[{_SOUTH_EAST_ASIAN}]+|[^{_UNSPACED_CLASS}]+"
+)
+_HIRAGANA_RUN = re.compile(f"[{_HIRAGANA}]")
+_SOUTH_EAST_ASIAN_RUN = re.compile(f"[{_SOUTH_EAST_ASIAN}]")
+#: Longest run of a South-East Asian script (Thai, ...) kept as one word.
+MAX_UNSPACED_WORD = 8
 _CJK_RUN = re.compile(
     "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U0003134f]+"
 )
+
+
+def unspaced_words(run: str) -> list[str]:
+    """The words of a run of letters and digits (no Han) in a script written without spaces.
+
+    Kana and the South-East Asian scripts (Thai, Lao, Myanmar, Khmer) do not separate
+    words, so a run of them can be a whole sentence (``いエピソードとなっている``), a "word"
+    no query types that only lengthens its text. Following Unicode's word boundaries
+    (UAX #29), a katakana run is one word (loanwords and names: ``インターステラー``);
+    hiragana, whose word boundaries only a dictionary knows, gives none (search reads kana
+    through character n-grams); a South-East Asian run is a word up to
+    :data:`MAX_UNSPACED_WORD` characters (a short title), not beyond; letters and digits of
+    other scripts in the run are one word each. A run without such letters is returned
+    whole.
+
+    Parameters
+    ----------
+    run : str
+        A run of letters and digits (no spaces, no Han characters).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> unspaced_words("интерстеллар"), unspaced_words("ゴジラ2")
+    (['интерстеллар'], ['ゴジラ', '2'])
+    >>> unspaced_words("いエピソードとなっている")
+    ['エピソード']
+    """
+    if _UNSPACED.search(run) is None:
+        return [run]
+    out = []
+    for piece in _UNSPACED_PIECE.findall(run):
+        if _HIRAGANA_RUN.match(piece) is not None:
+            continue
+        if len(piece) > MAX_UNSPACED_WORD and _SOUTH_EAST_ASIAN_RUN.match(piece) is not None:
+            continue  # a phrase, not a word
+        out.append(piece)
+    return out
+
 
 _DEFAULTS = {  # Tokenizer settings left out of its repr
     "mode": "default",
@@ -448,15 +506,16 @@ class Tokenizer:
     def _segment(self, jt: Any, text: str, out: list[str], whole: str | None = None) -> None:
         if _OTHER_LETTER.search(text) is not None:
             # jieba cuts letters outside ASCII and Han one by one (интерстеллар -> и, н, ...):
-            # a run of them is one word (a script without spaces, Thai, gives whole runs)
+            # a run of them is one word, but a script without spaces gives its words only
+            # (unspaced_words: katakana runs, short Thai runs; no kana sentence)
             pos = 0
             stop = self.stop_words
             for m in _OTHER_WORD.finditer(text):
                 if m.start() > pos:
                     self._segment_jieba(jt, text[pos : m.start()], out, whole)
-                w = m.group()
-                if w != whole and (stop is None or w not in stop):
-                    out.append(w)
+                for w in unspaced_words(m.group()):
+                    if w != whole and (stop is None or w not in stop):
+                        out.append(w)
                 pos = m.end()
             if pos < len(text):
                 self._segment_jieba(jt, text[pos:], out, whole)

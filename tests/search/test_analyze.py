@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -246,7 +248,7 @@ def test_segment_partial_splits_pinyin_cut_short(syllables, tail):
 def test_query_reads_tones_spelt_characters_and_pinyin_typed_so_far():
     qa = QueryAnalyzer(Tokenizer(mode="search"), stop_words=())
     assert qa("xīng jì").terms == qa("xing ji").terms | {
-        "word": {"xing": 1.0, "ji": 1.0, "xīng": 1.0, "jì": 1.0}
+        "word": {"=xingji": 1.0, "=xīngjì": 1.0, "xing": 1.0, "ji": 1.0, "xīng": 1.0, "jì": 1.0}
     }
     assert qa("xing1 ji4").terms == qa("xing ji").terms
     assert qa("人 生 大 事").terms == qa("人生大事").terms
@@ -426,7 +428,7 @@ def test_query_homophones_weigh_less(qa):
     q = qa("星海慢游")
     assert q.terms["pinyin"] == {"xinghaimanyou": qa.homophone_weight}
     assert "man you" in q.terms["syllable"]
-    assert q.terms["word"] == {"星海": 1.0}
+    assert q.terms["word"] == {"=星海慢游": 1.0, "星海": 1.0}
 
 
 def test_query_units_and_synonyms(qa):
@@ -437,8 +439,8 @@ def test_query_units_and_synonyms(qa):
 
 
 def test_query_stop_words_and_singles(qa):
-    assert qa("的").terms["word"] == {}
-    assert qa("家").terms["word"] == {"家": 1.0}
+    assert qa("的").terms["word"] == {}  # no whole name either: a stop word is no name
+    assert qa("家").terms["word"] == {"=家": 1.0, "家": 1.0}
     assert not qa("")
 
 
@@ -574,3 +576,37 @@ def test_title_in_any_script_is_found_in_both_word_modes(script, data):
     for words in ("scan", "jieba"):
         hits = SearchIndex(words=words).fit(recs).search(title)
         assert hits.ids.tolist()[:1] == [2], (words, title)
+
+
+# red-team s14 #7: a kana (or Thai) run is no word of its own: written without spaces, it can
+# be a whole sentence that no query types and that only lengthens its text
+def test_unspaced_scripts_give_words_not_sentences():
+    from filmreco.text import MAX_UNSPACED_WORD, unspaced_words
+
+    sentence = normalize("《鈴鳴るの切り株》は、いエピソードとなっている。")
+    thai_phrase = "กขคงจฉชซญฎฏฐ"  # longer than MAX_UNSPACED_WORD, no vowel marks
+    assert len(thai_phrase) > MAX_UNSPACED_WORD
+    for words in (DictionaryScan()(sentence), Tokenizer(mode="search")(sentence)):
+        assert "エピソード" in words  # a katakana run is a word (UAX #29)
+        assert not any(len(w) > 1 and re.search("[\u3040-\u309f]", w) for w in words)
+    assert unspaced_words(thai_phrase) == [] and unspaced_words("กขคง") == ["กขคง"]
+    assert unspaced_words("ゴジラ2") == ["ゴジラ", "2"] and unspaced_words("café") == ["café"]
+    assert DictionaryScan()("ゴジラ2 " + thai_phrase) == ["2", "ゴジラ"]
+
+
+@pytest.mark.parametrize("words", ["scan", "jieba"])
+def test_kana_titles_found_whole_and_kana_plots_not_one_word(words):
+    from filmreco.search import SearchIndex
+
+    recs = [
+        {"id": 1, "title": "インターステラー"},
+        {"id": 2, "title": "千与千寻", "aliases": ["おくりびと"]},
+        {"id": 3, "title": "流浪地球", "description": "いエピソードとなっている"},
+        {"id": 4, "title": "ภาพยนตร์ยาวมากกกก"},
+    ]
+    index = SearchIndex(words=words).fit(recs)
+    for query, want in [("インターステラー", 1), ("おくりびと", 2), ("ภาพยนตร์ยาวมากกกก", 4)]:
+        assert index.search(query).ids.tolist()[:1] == [want], query
+    vocab = index._state.vocab["word"]
+    assert "いエピソードとなっている" not in vocab and "エピソード" in vocab
+    assert "おくりびと" in vocab  # a name's whole value stays a word

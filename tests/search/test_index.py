@@ -139,6 +139,62 @@ def test_exact_title_ranks_above_its_homophone():
     assert typo[0] == "f13" and "f01" in typo
 
 
+# red-team s14 #2: a query equal to a film's whole title ranked a sequel (钢铁侠2, 黑衣人：全球追缉)
+# first: the record titled exactly so lacked the query's sub-word (钢铁) and had nothing the
+# containing titles had not
+_HAN = "钢铁侠黑衣人无间道捉妖记千机变精武门大逃杀小人物哥斯拉奏鸣曲星海漫游流浪地球美国队长东京新"
+
+
+@pytest.mark.parametrize("words", ["scan", "jieba"])
+@pytest.mark.parametrize("title", ["钢铁侠", "黑衣人", "无间道", "捉妖记", "小人物", "流浪地球"])
+def test_exact_title_ranks_above_its_sequels(words, title):
+    recs = [
+        {"id": 1, "title": title + "2"},
+        {"id": 2, "title": title},
+        {"id": 3, "title": title + "3"},
+        {"id": 4, "title": title + "：全球追缉"},
+        {"id": 5, "title": "新" + title + "1991"},
+    ]
+    index = SearchIndex(fields={"title": 1.0}, words=words).fit(recs)
+    assert top(index, title)[0] == 2
+    assert top(index, title + "2")[0] == 1  # the sequel's own title still finds it first
+    assert top(index, title + " 2")[0] == 1
+
+
+@given(
+    title=st.text(alphabet=_HAN, min_size=2, max_size=6),
+    subtitle=st.text(alphabet=_HAN, min_size=2, max_size=4),
+    ratings=st.lists(st.floats(1.0, 10.0), min_size=5, max_size=5),
+    prior=st.booleans(),
+)
+def test_record_titled_exactly_the_query_ranks_first(title, subtitle, ratings, prior):
+    # siblings that contain the title (a sequel, a subtitle, a prefix), better rated or not
+    titles = [title + "2", title + "：" + subtitle, title, subtitle + title, title + " 3"]
+    recs = [{"id": i, "title": t, "rating": r} for i, (t, r) in enumerate(zip(titles, ratings))]
+    index = SearchIndex(prior_field="rating" if prior else None).fit(recs)
+    exact = {i for i, t in enumerate(titles) if normalize(t) == normalize(title)}
+    assert top(index, title)[0] in exact
+    assert set(top(index, title, n=len(exact))) == exact
+
+
+def test_exact_alias_and_duplicate_titles_rank_first():
+    recs = [
+        {"id": 1, "title": "哥斯拉-1.0", "rating": 9.0},
+        {"id": 2, "title": "哥斯拉", "rating": 6.0},
+        {"id": 3, "title": "哥斯拉", "rating": 7.0},
+        {"id": 4, "title": "哥斯拉2：怪兽之王", "rating": 9.5},
+        {"id": 5, "title": "新哥斯拉", "rating": 8.0},
+        {"id": 6, "title": "怪兽之王", "aliases": ["钢铁侠"]},
+        {"id": 7, "title": "钢铁侠2", "aliases": ["Iron Man 2"]},
+    ]
+    recs[0]["aliases"] = ["Godzilla Minus One"]
+    for prior in (None, "rating"):
+        index = SearchIndex(prior_field=prior).fit(recs)
+        assert sorted(top(index, "哥斯拉", n=2)) == [2, 3]  # both films of that title
+        assert top(index, "钢铁侠")[0] == 6  # an alias equal to the query
+        assert top(index, "《哥斯拉》")[:2] == top(index, "哥斯拉")[:2]  # punctuation aside
+
+
 def test_person_in_all_their_films(index):
     assert sorted(top(index, "高远")) == ["f01", "f02", "f09", "f12"]
     assert set(top(index, "gaoyuan")) >= {"f01", "f02", "f09", "f12"}

@@ -7,7 +7,8 @@ vocabulary, in one score matrix:
 channel    terms                                                        fields
 ========== ============================================================ ================
 word       names: the whole name, its parts (克里斯托弗, 诺兰) and      all
-           their jieba words (search mode); text: every word of jieba's
+           their jieba words (search mode), and the whole name as
+           itself (``=钢铁侠``, :data:`WHOLE`); text: every word of jieba's
            dictionary found in it (:class:`DictionaryScan`), or jieba's
            segmentation; Latin words and digit runs
 ngram      character n-grams of CJK runs (``^星`` / ``越$`` mark the   all
@@ -40,7 +41,7 @@ from typing import Any
 
 from .._validation import check_bool, check_callable, check_int, check_iterable, check_str, shorten
 from ..exceptions import InputError, InputTypeError
-from ..text import dictionary_frequencies, normalize_text
+from ..text import dictionary_frequencies, normalize_text, unspaced_words
 from . import _pinyin
 
 # the public names (exported by filmreco.search); the helper functions below serve the
@@ -50,6 +51,11 @@ __all__ = ["CHANNELS", "DictionaryScan", "FieldAnalyzer", "SynonymTable", "norma
 #: Prefix of the word that stands for a sequel number (``"§2"``): no text can produce it, as
 #: :func:`normalize` turns every symbol into a space.
 SEQUEL = "§"
+#: Prefix of the word that stands for a whole name value (``"=钢铁侠"``: the title, an alias or
+#: a person is exactly that), which a query equal to the name, spaces aside, also holds: no
+#: text can produce it, as :func:`normalize` turns every symbol into a space. A record whose
+#: name is the query itself thus holds a rare term no record containing the name holds.
+WHOLE = "="
 #: Suffix of the initials of the start of a long name (``"dhxy>"`` for 大话西游之大圣娶亲).
 PREFIX = ">"
 _MIN_PREFIX = 3  # shortest start of a name whose initials are indexed (in syllables)
@@ -75,7 +81,7 @@ _OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_HAN_CLASS}]")
 # a word of such scripts: a run of letters and digits without Han characters
 _OTHER_RUN = re.compile(f"[^\\W_{_HAN_CLASS}]+")
 _HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
-_SHORT_NAME = 3  # name parts up to this length are not segmented (2-3 character names)
+_SHORT_NAME = 2  # name parts up to this length are not segmented (they are their only word)
 
 # --------------------------------------------------------------------------- normalisation
 _t2s_lock = threading.Lock()
@@ -437,15 +443,20 @@ def _dictionary_starts(max_len: int) -> frozenset[str]:
     return got
 
 
-def _other_words(text: str, out: list[str]) -> None:
+def _other_words(text: str, out: list[str], vocabulary: Any = None) -> None:
     """Append the words of `text` in scripts other than ASCII and Han: each run of letters
     and digits holding a non-ASCII one (``интерстеллар``, ``שלום``, ``인터스텔라``,
     ``café``; its ASCII runs are emitted as Latin words already). A script written without
-    spaces (Thai, Japanese kana) gives its runs whole: such a run is one word, and a part of
-    it is found through the other channels only where there are any (n-grams of kana)."""
+    spaces (kana, Thai) gives its words only (:func:`filmreco.text.unspaced_words`:
+    katakana runs, short Thai runs; no kana sentence), and, with a `vocabulary` (a query's
+    scan), the whole run too when the vocabulary holds it (a name typed whole)."""
     for w in _OTHER_RUN.findall(text):
-        if not w.isascii():
+        if w.isascii():
+            continue
+        words = unspaced_words(w)
+        if vocabulary is not None and w in vocabulary and words != [w]:
             out.append(w)
+        out.extend(p for p in words if not p.isascii())
 
 
 class DictionaryScan:
@@ -459,7 +470,9 @@ class DictionaryScan:
     are emitted as they are, and so is each run of letters of any other script (Cyrillic,
     Greek, Hebrew, Arabic, Thai, kana, hangul: ``str.isalnum``, not ASCII ranges), so a
     film titled ``Интерстеллар`` is found by that word, as with jieba. A script written
-    without spaces (Thai) gives each run as one word. With `singles`, a run of one Chinese
+    without spaces gives its words only (:func:`filmreco.text.unspaced_words`: katakana
+    runs and short Thai runs, not a kana sentence); a query's scan (with `vocabulary`) also
+    gives such a run whole when the vocabulary holds it. With `singles`, a run of one Chinese
     character is emitted too (text leaves single characters to the n-gram channel).
 
     Parameters
@@ -582,7 +595,7 @@ class DictionaryScan:
                         out.append(w)
         out.extend(_ALNUM_TOKEN.findall(text))
         if _OTHER_LETTER.search(text) is not None:
-            _other_words(text, out)
+            _other_words(text, out, self.words)
         return out
 
 
@@ -666,11 +679,14 @@ class FieldAnalyzer:
                 if len(runs) > 1 or (runs and runs[0] != p):  # mixed scripts: "速度与激情9"
                     for r in runs:
                         words.setdefault(r, None)
-                if len(p) > _SHORT_NAME:  # shorter: its words are among its n-grams
+                # its dictionary words (钢铁侠 -> 钢铁), which a query typing the name also
+                # holds when the index knows them from other names (钢铁侠2) or text
+                if len(p) > _SHORT_NAME:
                     for w in self.words(p):
                         words.setdefault(w, None)
             for _, _, num in sequel_marks(v):
                 words.setdefault(f"{SEQUEL}{num}", None)
+            words.setdefault(WHOLE + whole, None)
             terms["word"].extend(words)
             terms["ngram"].extend(name_ngrams(parts, self.n))
             if self.pinyin:

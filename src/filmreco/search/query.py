@@ -7,6 +7,8 @@ and each run of Latin/digit parts (typed pinyin is often spaced). Each unit give
 
 - words: the words an index holds that occur in it (:class:`~filmreco.search.analyze.
   DictionaryScan` over the index's vocabulary, or jieba), Latin words and digit runs;
+  the whole query as a whole name (:data:`~filmreco.search.analyze.WHOLE`), which only a
+  record whose title, alias or person is exactly the query holds: the strongest evidence;
 - character n-grams with start/end markers;
 - from Chinese characters, read one by one: the full pinyin and syllable bigrams, weighted
   by ``homophone_weight`` (a same-sounding name is a typo guess, ranked below an exact
@@ -45,6 +47,7 @@ from .analyze import (
     _LATIN,
     PREFIX,
     SEQUEL,
+    WHOLE,
     SynonymTable,
     _latin_words,
     _str_items,
@@ -242,9 +245,13 @@ class QueryAnalyzer:
         q = QueryTerms()
         if not text:
             return q
+        typed = text
         marked: list[str] = []
         if self.pinyin:  # returns at once without a tone mark or number
             text, marked = _pinyin.plain_pinyin(text)
+        self._add_whole(text, q)
+        if marked:  # and as typed: a name with accents ("amélie")
+            self._add_whole(typed, q)
         if " " in text:
             text = _join_spelled(text)
         if marked:  # the runs as typed are words too (a French title: "amélie")
@@ -273,6 +280,14 @@ class QueryAnalyzer:
             self._add_unit(unit, part)
             q.merge(part)
         return q
+
+    def _add_whole(self, text: str, q: QueryTerms) -> None:
+        """The query as a whole name, spaces aside (:data:`~filmreco.search.analyze.WHOLE`):
+        what a record named exactly so holds. Of no unit (it adds to the score, not to the
+        units matched); not for a stop word (a name of the catalogue is none)."""
+        whole = text.replace(" ", "")
+        if whole not in self.stop_words:
+            q.terms["word"][WHOLE + whole] = 1.0
 
     def _sequels(self, text: str) -> tuple[str, list[int]]:
         """`text` without its sequel numbers, and the numbers (none if nothing else is left)."""
