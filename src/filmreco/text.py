@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._validation import check_bool, check_iterable, check_option, shorten
+from ._validation import check_bool, check_iterable, check_option, check_str, shorten
 from .exceptions import InputError, InputTypeError
 
 __all__ = [
@@ -120,6 +120,7 @@ def unspaced_words(run: str) -> list[str]:
     >>> unspaced_words("いエピソードとなっている")
     ['エピソード']
     """
+    check_str(run, "run")
     if _UNSPACED.search(run) is None:
         return [run]
     out = []

@@ -473,6 +473,7 @@ FUNCTIONS["filmreco.metrics.novelty"] = lambda w: {
 FUNCTIONS["filmreco.text.char_ngrams"] = lambda w: {"text": "星海漫游"}
 FUNCTIONS["filmreco.text.dictionary_frequencies"] = lambda w: {}
 FUNCTIONS["filmreco.text.normalize_text"] = lambda w: {"text": "星海 Ｍovie"}
+FUNCTIONS["filmreco.text.unspaced_words"] = lambda w: {"run": "ゴジラのエピソード2"}
 CONSTRUCTORS["filmreco.text.Tokenizer"] = lambda w: {"user_words": ["星海漫游"]}
 RECEIVERS["filmreco.text.Tokenizer"] = lambda w: w.cached(
     "tok", lambda: __import__("filmreco.text").text.Tokenizer(["星海漫游"])

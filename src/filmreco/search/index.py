@@ -597,7 +597,7 @@ class SearchIndex(Saveable, ParamsMixin):
         ...     print(part)
         SearchIndex(ngram=3) fitted on 1 record: fields title=3, genres=1
         name fields title
-        vocabulary 15 terms (word 4, ngram 5, syllable 3, pinyin 1, initials 2)
+        vocabulary 16 terms (word 5, ngram 5, syllable 3, pinyin 1, initials 2)
         ranking bm25, pinyin on, fuzzy on, intents on, no prior
         """
         params = super().__repr__()
