@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 
 import numpy as np
@@ -414,3 +415,16 @@ def test_confidence_that_overflows_is_an_input_error(dtype):
     with pytest.raises(InputError, match="overflow.*alpha="):
         log_scale(X, alpha=big * 2 if dtype == np.float32 else 1e308, epsilon=1e-300)
     assert np.isfinite(confidence(X, alpha=big / 4).data).all()
+
+
+def test_stored_zeros_stay_zero_without_warnings():
+    # a row whose stored entries are all 0 has norm 0: kept as zeros, no 0/0 (found by the
+    # random hypothesis profile after the large-magnitude rescaling of session 14)
+    Y = sp.csr_array((np.array([0.0, 3.0, 1e-200]), np.array([0, 1, 0]), np.array([0, 1, 3])),
+                     shape=(2, 2))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for norm in ("l1", "l2"):
+            out = normalize(Y, norm).toarray()
+            assert out[0].tolist() == [0.0, 0.0] and np.isfinite(out).all()
+        assert np.isfinite(tfidf(Y).toarray()).all()

@@ -124,9 +124,11 @@ def _unit(values: np.ndarray, groups: np.ndarray, n: int, norm: str) -> np.ndarr
     if bad.any():
         sel = bad[groups]
         if sel.any():
-            g, a = groups[sel], np.abs(v[sel])
             top = np.zeros(n)
-            np.maximum.at(top, g, a)
+            np.maximum.at(top, groups[sel], np.abs(v[sel]))
+            sel &= top[groups] > 0  # an all-zero group stays zeros (nothing to scale)
+        if sel.any():
+            g = groups[sel]
             scaled = v[sel] / top[g]  # in [-1, 1], the largest of each group is +-1
             out[sel] = scaled / NORMS[norm](scaled, g, n)[g]
     return out
