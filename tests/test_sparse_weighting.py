@@ -428,3 +428,6 @@ def test_stored_zeros_stay_zero_without_warnings():
             out = normalize(Y, norm).toarray()
             assert out[0].tolist() == [0.0, 0.0] and np.isfinite(out).all()
         assert np.isfinite(tfidf(Y).toarray()).all()
+        # one film in every row: idf log(1/1) = 0, so the weighted row is all zeros
+        one = sp.csr_array(np.array([[2.0]]))
+        assert tfidf(one, idf="log").toarray().tolist() == [[0.0]]
