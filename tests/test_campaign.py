@@ -516,3 +516,14 @@ def test_default_comparison_labels_are_distinct():
     assert len(set(got)) == 4 and got[2:] == ["A (1)", "B"]
     assert all(g.startswith("A (") for g in got[:2])
     assert _labels([SimpleNamespace(title="A")] * 2, None) == ["A (1)", "A (2)"]
+
+
+def test_default_queries_read_a_people_field():
+    # red-team s14 round 2: a catalogue naming its people in one "people" field (as
+    # --catalog-columns 导演=people makes it) gave no people query
+    from filmreco.campaign._plan import _queries
+
+    got = _queries({"title": "星海漫游", "people": ["张艺谋", "巩俐", "葛优"], "genres": ["剧情"]})
+    assert [q for k, q in got if k == "people"] == ["张艺谋", "巩俐"]
+    got = _queries({"title": "星海漫游", "directors": ["陈凯歌"], "people": ["巩俐"]})
+    assert [q for k, q in got if k == "people"] == ["陈凯歌"]  # directors/actors first

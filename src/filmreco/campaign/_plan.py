@@ -333,6 +333,9 @@ def _queries(record: dict[str, Any]) -> list[tuple[str, str]]:
     title = str(record.get("title") or "")
     out = [("title", title), ("pinyin", "".join(lazy_pinyin(title)))]
     people = (record.get("directors") or [])[:1] + (record.get("actors") or [])[:1]
+    if not people:  # a catalogue with one "people" field (e.g. --catalog-columns 导演=people)
+        listed = record.get("people") or []
+        people = [listed] if isinstance(listed, str) else list(listed)[:2]
     out += [("people", str(p)) for p in people]
     genres, year = record.get("genres") or [], record.get("year")
     if genres:
