@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -612,14 +613,13 @@ _CLI_NAMES = {"user=": "--user-col", "item=": "--item-col", "timestamp=": "--tim
               "encoding=": "--encoding", "sep=": "--sep",
               "id_field=": "--catalog-columns NAME=id"}  # fmt: skip
 # the same where the message names a Python argument and its value
-_CLI_WORDS = {"on_error='coerce'": "--on-error coerce", "on_error='drop'": "--on-error drop",
-              "on_error='raise'": "--on-error raise", "film_id=": "--film ",
+_CLI_WORDS = {"film_id=": "--film ",
               "(asked for by --catalog-columns NAME=id)":
                   "(the film id column: rename yours with --catalog-columns NAME=id)",
               "duplicate edge(s) with duplicates='sum'": "duplicate edge(s), their weights "
-                                                         "summed",
-              "calibration='auto'": "--calibration auto", "'bayes', or learn":
-                  "--calibration bayes, or learn"}  # fmt: skip
+                                                         "summed"}  # fmt: skip
+# a Python argument with its value: on_error='coerce' -> --on-error coerce
+_CLI_VALUES = re.compile(r"\b(on_error|calibration)='(\w+)'")
 
 
 def _cli_text(text: str) -> str:
@@ -628,7 +628,7 @@ def _cli_text(text: str) -> str:
         text = text.replace(f"by {py})", f"by {cli})").replace(f"pass {py}", f"pass {cli} ")
     for py, cli in _CLI_WORDS.items():
         text = text.replace(py, cli)
-    return text
+    return _CLI_VALUES.sub(lambda m: f"--{m[1].replace('_', '-')} {m[2]}", text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

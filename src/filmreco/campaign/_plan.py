@@ -368,7 +368,7 @@ def _learn(graph: SocialGraph, log: tuple[Any, ...], calibration: str) -> Propag
                 raise ConvergenceError(
                     f"calibration={calibration!r}: {str(exc).split('. ')[0]}. Pass "
                     "calibration='auto' (it back-tests the estimators and skips one that "
-                    "fails) or 'bayes', or learn the probabilities yourself with "
+                    "fails) or calibration='bayes', or learn the probabilities yourself with "
                     f"learn_probabilities(graph, ..., method={calibration!r}, max_iter=...) "
                     "and pass IndependentCascade(graph, probabilities) as model=."
                 ) from None

@@ -89,7 +89,7 @@ def _in_time_order(users: Any, items: Any, values: Any, timestamps: Any, on_nan:
         return users, items, values, timestamps
     order = np.argsort(secs, kind="stable")  # NaN last: dropped by clean_events anyway
     if (order == np.arange(n)).all():
-        return users, items, values, timestamps
+        return users, items, values, secs  # converted once
 
     def take(values: Any, name: str) -> Any:
         return None if values is None else raw_array(values, name)[order]

@@ -261,8 +261,10 @@ def _ids(table: Table, j: int, what: str = "id", *, strict: bool = True) -> np.n
         return table.fields[:, j].astype(np.int64)
     except (ValueError, OverflowError):
         text = to_str(table, j)
-    whole = np.array([t.strip().lstrip("+-").isdigit() for t in text.tolist()], dtype=bool)
-    if not strict or not whole.any():
+    if not strict:
+        return text
+    whole = np.char.isdigit(np.char.lstrip(np.char.strip(text), "+-"))
+    if not whole.any():
         return text
     bad = np.flatnonzero(~whole)
     if bad.size:  # most cells are numbers: the others are damaged

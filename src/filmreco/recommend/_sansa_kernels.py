@@ -68,21 +68,11 @@ def _keep_largest(rows, vals, cnt, p, absbuf):  # pragma: no cover - compiled
 
 
 @njit(inline="always")
-def _room_i(a, need, limit):  # pragma: no cover - compiled
-    """`a` (int64), or a copy at least `need` long (doubling, at most `limit`)."""
+def _room(a, need, limit):  # pragma: no cover - compiled
+    """`a`, or a copy of it at least `need` long (doubling, at most `limit`)."""
     if need <= a.size:
         return a
-    b = np.empty(min(max(2 * a.size, need), limit), dtype=np.int64)
-    b[: a.size] = a
-    return b
-
-
-@njit(inline="always")
-def _room_f(a, need, limit):  # pragma: no cover - compiled
-    """`a` (float64), or a copy at least `need` long (doubling, at most `limit`)."""
-    if need <= a.size:
-        return a
-    b = np.empty(min(max(2 * a.size, need), limit), dtype=np.float64)
+    b = np.empty(min(max(2 * a.size, need), limit), dtype=a.dtype)
     b[: a.size] = a
     return b
 
@@ -171,8 +161,8 @@ def incomplete_ldlt(indptr, indices, data, p, floor, omega=1.0):  # pragma: no c
         D[j] = d
         order = np.argsort(rows[:kept])
         start = Lp[j]
-        Li = _room_i(Li, start + kept, cap)
-        Lx = _room_f(Lx, start + kept, cap)
+        Li = _room(Li, start + kept, cap)
+        Lx = _room(Lx, start + kept, cap)
         for t in range(kept):
             o = order[t]
             Li[start + t] = rows[o]
@@ -225,8 +215,8 @@ def unit_lower_inverse(indptr, indices, data, p):  # pragma: no cover - compiled
         kept = _keep_largest(cols, vals, nt, p, absbuf)
         order = np.argsort(cols[:kept])
         start = Kp[i]
-        Ki = _room_i(Ki, start + kept + 1, cap)
-        Kx = _room_f(Kx, start + kept + 1, cap)
+        Ki = _room(Ki, start + kept + 1, cap)
+        Kx = _room(Kx, start + kept + 1, cap)
         for t in range(kept):
             o = order[t]
             Ki[start + t] = cols[o]

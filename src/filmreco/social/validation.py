@@ -506,14 +506,14 @@ def validate_propagation(
         predicted[name] = per_film
         probabilities[name] = p
     if backtest is not None and backtest.dispersion >= 0.99 * DISPERSION_MAX:
-        wide = (
+        limit_note = (
             f"auto: the forecast intervals' dispersion reached its search limit "
             f"({DISPERSION_MAX:g}): the back-test's films are too few or too scattered to "
             "size the intervals, so intervals() may be far too narrow or wide here (a longer "
             "log before the cut helps)"
         )
-        notes.append(wide + ".")
-        warnings.warn(wide + ".", DataWarning, stacklevel=user_stacklevel())
+        notes.append(limit_note + ".")
+        warnings.warn(limit_note + ".", DataWarning, stacklevel=user_stacklevel())
     return PropagationValidation(
         table=table,
         item_ids=film_map.to_ids(test_films),
